@@ -1,0 +1,27 @@
+#include "config.h"
+
+#include <string.h>
+
+#include "backend.h"
+
+lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **out,
+			struct lm_err *err)
+{
+	*out = NULL;
+	if (strcmp(conf->type, "sim") == 0)
+		*out = lm_sim_new();
+	else if (strcmp(conf->type, "tgt") == 0)
+		*out = lm_tgt_new(conf);
+	else
+		return lm_err_set(err, LM_E_INVALIDARG, "backend type \"%s\" is not available",
+				  conf->type);
+	if (!*out)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the %s backend", conf->type);
+	return LM_S_OK;
+}
+
+void lm_backend_destroy(struct lm_backend *b)
+{
+	if (b)
+		b->ops->destroy(b);
+}

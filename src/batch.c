@@ -1,0 +1,553 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "state.h"
+
+struct item {
+	uint32_t lun;
+	struct lm_link *old, *new;
+	size_t nold, nnew;
+	struct lm_diff diff;
+};
+
+struct lm_batch {
+	struct item *items;
+	size_t n;
+	struct lm_step *steps;
+	size_t nsteps;
+	bool applied;
+};
+
+void lm_diff_free(struct lm_diff *d)
+{
+	if (!d)
+		return;
+	free(d->added);
+	free(d->removed);
+	free(d->kept);
+	memset(d, 0, sizeof *d);
+}
+
+void lm_batch_free(struct lm_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->items[i].old);
+		free(b->items[i].new);
+		lm_diff_free(&b->items[i].diff);
+	}
+	free(b->items);
+	free(b->steps);
+	free(b);
+}
+
+size_t lm_batch_count(const struct lm_batch *b)
+{
+	return b->n;
+}
+
+const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i)
+{
+	return i < b->n ? &b->items[i].diff : NULL;
+}
+
+/* Resolves an id to an object of the wanted kind. */
+static lm_hr resolve(const struct lm_model *m, const lm_guid *id, enum lm_kind want,
+		     uint32_t *index, struct lm_err *err)
+{
+	char s[LM_GUID_STRLEN + 1];
+	enum lm_kind kind;
+	lm_hr hr;
+
+	lm_guid_format(id, s);
+	if (lm_guid_is_nil(id))
+		return lm_err_set(err, LM_E_INVALIDARG, "the nil GUID is not an id");
+	hr = lm_model_find_id(m, id, &kind, index);
+	if (hr == LM_VDS_E_OBJECT_DELETED)
+		return lm_err_set(err, hr, "%s %s has been deleted",
+				  want == LM_KIND_LUN ? "LUN" : "target", s);
+	if (lm_failed(hr) || kind != want)
+		return lm_err_set(err, LM_VDS_E_OBJECT_NOT_FOUND, "no %s has id %s",
+				  want == LM_KIND_LUN ? "LUN" : "target", s);
+	return LM_S_OK;
+}
+
+static lm_hr check_list(const struct lm_model *m, const struct lm_change *ch, struct lm_err *err)
+{
+	char s[LM_GUID_STRLEN + 1];
+
+	for (size_t i = 0; i < ch->ntargets; i++) {
+		if (lm_guid_is_nil(&ch->targets[i]))
+			return lm_err_set(err, LM_E_INVALIDARG, "target id %zu of the list is the nil GUID",
+					  i + 1);
+		for (size_t j = 0; j < i; j++)
+			if (lm_guid_cmp(&ch->targets[i], &ch->targets[j]) == 0) {
+				lm_guid_format(&ch->targets[i], s);
+				return lm_err_set(err, LM_E_INVALIDARG,
+						  "target id %s is in the list twice", s);
+			}
+	}
+	if (ch->ntargets > m->max_targets_per_lun)
+		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+				  "%zu targets asked for; the subsystem allows %u per LUN",
+				  ch->ntargets, m->max_targets_per_lun);
+	return LM_S_OK;
+}
+
+static int link_cmp(const void *a, const void *b)
+{
+	const struct lm_link *x = a, *y = b;
+
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* Is (target, number) taken by another change of this batch? */
+static bool pending(const struct lm_batch *b, size_t upto, uint32_t target, uint32_t number)
+{
+	for (size_t i = 0; i < upto; i++)
+		for (size_t j = 0; j < b->items[i].nnew; j++)
+			if (b->items[i].new[j].index == target && b->items[i].new[j].number == number &&
+			    !lm_links_find(&(struct lm_links){ b->items[i].old, b->items[i].nold, 0 },
+					   target))
+				return true;
+	return false;
+}
+
+static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upto,
+			 const struct lm_target *t, uint32_t lun, uint32_t asked, uint32_t *out,
+			 struct lm_err *err)
+{
+	uint32_t min = c->backend->ops->min_lun_number;
+	uint32_t n;
+
+	if (asked) {
+		if (asked < min || asked > LM_MAX_LUN_NUMBER)
+			return lm_err_set(err, LM_E_INVALIDARG, "LUN number %u is out of range %u..%u",
+					  asked, min, LM_MAX_LUN_NUMBER);
+		if (lm_target_number_used(t, asked, lun) || pending(b, upto, t->index, asked))
+			return lm_err_set(err, LM_E_INVALIDARG, "LUN number %u is in use on %s", asked,
+					  t->iqn);
+		*out = asked;
+		return LM_S_OK;
+	}
+	for (n = lm_target_free_number(t, min); n != LM_NO_NUMBER && pending(b, upto, t->index, n);)
+		n = n < LM_MAX_LUN_NUMBER ? lm_target_free_number(t, n + 1) : LM_NO_NUMBER;
+	if (n == LM_NO_NUMBER)
+		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED, "target %s has no free LUN number",
+				  t->iqn);
+	*out = n;
+	return LM_S_OK;
+}
+
+static lm_hr fill_diff(struct item *it)
+{
+	size_t i = 0, j = 0;
+	struct lm_diff *d = &it->diff;
+
+	d->lun_index = it->lun;
+	d->added = calloc(it->nnew + 1, sizeof *d->added);
+	d->kept = calloc(it->nnew + 1, sizeof *d->kept);
+	d->removed = calloc(it->nold + 1, sizeof *d->removed);
+	if (!d->added || !d->kept || !d->removed)
+		return LM_E_OUTOFMEMORY;
+	while (i < it->nold || j < it->nnew) {
+		if (j >= it->nnew || (i < it->nold && it->old[i].index < it->new[j].index))
+			d->removed[d->nremoved++] = it->old[i++].index;
+		else if (i >= it->nold || it->new[j].index < it->old[i].index)
+			d->added[d->nadded++] = it->new[j++].index;
+		else {
+			d->kept[d->nkept++] = it->new[j].index;
+			i++, j++;
+		}
+	}
+	return LM_S_OK;
+}
+
+static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k,
+			 const struct lm_change *ch, struct lm_err *err)
+{
+	struct item *it = &b->items[k];
+	struct lm_lun *lun;
+	lm_hr hr;
+
+	hr = resolve(c->model, &ch->lun, LM_KIND_LUN, &it->lun, err);
+	if (lm_failed(hr))
+		return hr;
+	lun = lm_model_lun(c->model, it->lun);
+	for (size_t i = 0; i < k; i++)
+		if (b->items[i].lun == it->lun) {
+			hr = lm_err_set(err, LM_E_INVALIDARG, "LUN \"%s\" is changed twice in one call",
+					lun->name);
+			goto fail;
+		}
+	hr = check_list(c->model, ch, err);
+	if (lm_failed(hr))
+		goto fail;
+	it->nold = lun->links.n;
+	it->old = malloc((it->nold + 1) * sizeof *it->old);
+	it->new = malloc((ch->ntargets + 1) * sizeof *it->new);
+	if (!it->old || !it->new) {
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+		goto fail;
+	}
+	memcpy(it->old, lun->links.v, it->nold * sizeof *it->old);
+	for (size_t i = 0; i < ch->ntargets; i++) {
+		uint32_t ti, asked = ch->numbers ? ch->numbers[i] : 0;
+		struct lm_target *t;
+		const struct lm_link *have;
+		hr = resolve(c->model, &ch->targets[i], LM_KIND_TARGET, &ti, err);
+		if (lm_failed(hr))
+			goto fail;
+		t = lm_model_target(c->model, ti);
+		have = lm_links_find(&lun->links, ti);
+		it->new[it->nnew].index = ti;
+		if (have && asked && asked != have->number) {
+			hr = lm_err_set(err, LM_E_INVALIDARG,
+					"LUN \"%s\" is LUN %u on %s; the number stays while the association lasts",
+					lun->name, have->number, t->iqn);
+			goto fail;
+		}
+		if (have) {
+			it->new[it->nnew++].number = have->number;
+			continue;
+		}
+		if (t->status != LM_ONLINE) {
+			hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED, "target %s is %s", t->iqn,
+					t->status == LM_FAILED ? "failed" : "offline");
+			goto fail;
+		}
+		hr = pick_number(c, b, k, t, lun->index, asked, &it->new[it->nnew].number, err);
+		if (lm_failed(hr))
+			goto fail;
+		it->nnew++;
+	}
+	qsort(it->new, it->nnew, sizeof *it->new, link_cmp);
+	hr = fill_diff(it);
+	if (lm_failed(hr)) {
+		hr = lm_err_set(err, hr, "no memory");
+		goto fail;
+	}
+	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
+				"LUN \"%s\" is failed: its backing store %s cannot be opened", lun->name,
+				lun->path);
+		goto fail;
+	}
+	return LM_S_OK;
+fail:
+	lun->last_error = hr;
+	return hr;
+}
+
+static lm_hr reserve(struct lm_core *c, const struct item *it)
+{
+	struct lm_lun *lun = lm_model_lun(c->model, it->lun);
+
+	if (lm_failed(lm_links_reserve(&lun->links, it->diff.nadded)))
+		return LM_E_OUTOFMEMORY;
+	for (size_t i = 0; i < it->diff.nadded; i++)
+		if (lm_failed(lm_links_reserve(&lm_model_target(c->model, it->diff.added[i])->links, 1)))
+			return LM_E_OUTOFMEMORY;
+	return LM_S_OK;
+}
+
+static uint32_t number_in(const struct lm_link *v, size_t n, uint32_t target)
+{
+	return lm_links_find(&(struct lm_links){ (struct lm_link *)v, n, 0 }, target)->number;
+}
+
+/* Adds first, then removals: during a replace the LUN stays reachable. */
+static lm_hr build_steps(struct lm_batch *b)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < b->n; i++)
+		n += b->items[i].diff.nadded + b->items[i].diff.nremoved;
+	b->steps = calloc(n + 1, sizeof *b->steps);
+	if (!b->steps)
+		return LM_E_OUTOFMEMORY;
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+		for (size_t j = 0; j < it->diff.nadded; j++)
+			b->steps[b->nsteps++] = (struct lm_step){
+				LM_STEP_ADD, it->lun, it->diff.added[j],
+				number_in(it->new, it->nnew, it->diff.added[j])
+			};
+	}
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+		for (size_t j = 0; j < it->diff.nremoved; j++)
+			b->steps[b->nsteps++] = (struct lm_step){
+				LM_STEP_REMOVE, it->lun, it->diff.removed[j],
+				number_in(it->old, it->nold, it->diff.removed[j])
+			};
+	}
+	return LM_S_OK;
+}
+
+lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
+		       struct lm_batch **out, struct lm_err *err)
+{
+	struct lm_batch *b;
+	lm_hr hr = LM_S_OK;
+
+	*out = NULL;
+	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
+	b = calloc(1, sizeof *b);
+	if (!b || !(b->items = calloc(n + 1, sizeof *b->items))) {
+		free(b);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
+	for (size_t i = 0; i < n && !lm_failed(hr); i++) {
+		b->n++;
+		hr = prepare_one(c, b, i, &changes[i], err);
+		if (!lm_failed(hr) && lm_failed(reserve(c, &b->items[i])))
+			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
+	if (!lm_failed(hr) && lm_failed(build_steps(b)))
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	if (lm_failed(hr)) {
+		lm_batch_free(b);
+		return hr;
+	}
+	*out = b;
+	return LM_S_OK;
+}
+
+static void model_set(struct lm_core *c, struct lm_batch *b, bool forward)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+		struct lm_lun *lun = lm_model_lun(c->model, it->lun);
+		const uint32_t *drop = forward ? it->diff.removed : it->diff.added;
+		const uint32_t *take = forward ? it->diff.added : it->diff.removed;
+		size_t ndrop = forward ? it->diff.nremoved : it->diff.nadded;
+		size_t ntake = forward ? it->diff.nadded : it->diff.nremoved;
+		for (size_t j = 0; j < ndrop; j++)
+			lm_model_unlink(c->model, lun, lm_model_target(c->model, drop[j]));
+		for (size_t j = 0; j < ntake; j++)
+			lm_model_link(c->model, lun, lm_model_target(c->model, take[j]),
+				      forward ? number_in(it->new, it->nnew, take[j])
+					      : number_in(it->old, it->nold, take[j]));
+	}
+}
+
+static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+{
+	struct lm_step *inv = calloc(b->nsteps + 1, sizeof *inv);
+	lm_hr hr;
+
+	if (!inv)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	for (size_t i = 0; i < b->nsteps; i++) {
+		inv[i] = b->steps[b->nsteps - 1 - i];
+		inv[i].op = inv[i].op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
+	}
+	hr = lm_steps_run(c, inv, b->nsteps, err);
+	free(inv);
+	return hr;
+}
+
+static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
+{
+	for (size_t i = 0; i < b->n; i++)
+		lm_model_lun(c->model, b->items[i].lun)->last_error = hr;
+}
+
+lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
+{
+	struct lm_err save_err;
+	lm_hr hr;
+
+	if (b->applied || !b->nsteps)
+		return LM_S_OK;
+	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "the subsystem is cacheCorrupt; refresh first");
+	hr = lm_steps_run(c, b->steps, b->nsteps, err);
+	if (hr == LM_E_FAIL) {
+		/* a step failed that validation let through: the stack may have
+		 * moved under us */
+		struct lm_err drift;
+		if (lm_core_check(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+			lm_core_log(c, "%s", drift.msg);
+	}
+	if (lm_failed(hr))
+		goto fail;
+	model_set(c, b, true);
+	hr = lm_state_save(c->state_dir, c->model, &save_err);
+	if (lm_failed(hr)) {
+		model_set(c, b, false);
+		hr = run_inverse(c, b, err);
+		if (!lm_failed(hr))
+			hr = lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err.msg);
+		goto fail;
+	}
+	b->applied = true;
+	return LM_S_OK;
+fail:
+	blame(c, b, hr);
+	return hr;
+}
+
+lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
+{
+	lm_hr hr;
+
+	if (!b->applied)
+		return LM_S_OK;
+	hr = run_inverse(c, b, err);
+	if (lm_failed(hr))
+		return hr;
+	model_set(c, b, false);
+	b->applied = false;
+	return lm_state_save(c->state_dir, c->model, err);
+}
+
+static lm_hr one_change(struct lm_core *c, const struct lm_change *ch, struct lm_diff *diff,
+			struct lm_err *err)
+{
+	struct lm_batch *b;
+	lm_hr hr = lm_batch_prepare(c, ch, 1, &b, err);
+
+	if (lm_failed(hr))
+		return hr;
+	hr = lm_batch_apply(c, b, err);
+	if (!lm_failed(hr) && diff) {
+		*diff = b->items[0].diff;
+		memset(&b->items[0].diff, 0, sizeof b->items[0].diff);
+	}
+	lm_batch_free(b);
+	return hr;
+}
+
+lm_hr lm_associate_targets(struct lm_core *c, const lm_guid *lun, const lm_guid *targets,
+			   size_t n, struct lm_diff *diff, struct lm_err *err)
+{
+	struct lm_change ch = { .lun = *lun, .targets = targets, .ntargets = n };
+
+	return one_change(c, &ch, diff, err);
+}
+
+/* The LUN's current set as ids and numbers, plus room for one more. */
+static lm_hr current_set(struct lm_core *c, const lm_guid *lun, lm_guid **ids,
+			 uint32_t **numbers, size_t *n, struct lm_err *err)
+{
+	const struct lm_lun *l;
+	uint32_t index;
+	lm_hr hr = resolve(c->model, lun, LM_KIND_LUN, &index, err);
+
+	*ids = NULL;
+	*numbers = NULL;
+	*n = 0;
+	if (lm_failed(hr))
+		return hr;
+	l = lm_model_lun(c->model, index);
+	*ids = calloc(l->links.n + 1, sizeof **ids);
+	*numbers = calloc(l->links.n + 1, sizeof **numbers);
+	if (!*ids || !*numbers) {
+		free(*ids);
+		free(*numbers);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
+	for (size_t i = 0; i < l->links.n; i++) {
+		(*ids)[i] = lm_model_target(c->model, l->links.v[i].index)->id;
+		(*numbers)[i] = l->links.v[i].number;
+	}
+	*n = l->links.n;
+	return LM_S_OK;
+}
+
+lm_hr lm_add_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,
+			 uint32_t number, struct lm_diff *diff, struct lm_err *err)
+{
+	struct lm_change ch = { .lun = *lun };
+	lm_guid *ids;
+	uint32_t *numbers;
+	size_t n;
+	lm_hr hr = current_set(c, lun, &ids, &numbers, &n, err);
+
+	if (lm_failed(hr))
+		return hr;
+	ids[n] = *target;
+	numbers[n] = number;
+	ch.targets = ids;
+	ch.numbers = numbers;
+	ch.ntargets = n + 1;
+	hr = one_change(c, &ch, diff, err);
+	free(ids);
+	free(numbers);
+	return hr;
+}
+
+lm_hr lm_remove_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,
+			    struct lm_diff *diff, struct lm_err *err)
+{
+	struct lm_change ch = { .lun = *lun };
+	lm_guid *ids;
+	uint32_t *numbers, tindex;
+	size_t n, k = 0;
+	lm_hr hr = current_set(c, lun, &ids, &numbers, &n, err);
+
+	if (lm_failed(hr))
+		return hr;
+	hr = resolve(c->model, target, LM_KIND_TARGET, &tindex, err);
+	if (lm_failed(hr))
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (lm_guid_cmp(&ids[i], target) != 0)
+			ids[k++] = ids[i];
+	ch.targets = ids;
+	ch.ntargets = k;
+	hr = one_change(c, &ch, diff, err);
+out:
+	free(ids);
+	free(numbers);
+	return hr;
+}
+
+static lm_hr collect(const struct lm_model *m, const struct lm_links *links, enum lm_kind other,
+		     lm_guid **out, size_t *n, struct lm_err *err)
+{
+	*out = calloc(links->n + 1, sizeof **out);
+	*n = 0;
+	if (!*out)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for %zu ids", links->n);
+	for (size_t i = 0; i < links->n; i++)
+		(*out)[i] = other == LM_KIND_TARGET ? lm_model_target(m, links->v[i].index)->id
+						    : lm_model_lun(m, links->v[i].index)->id;
+	*n = links->n;
+	return LM_S_OK;
+}
+
+lm_hr lm_query_associated_targets(struct lm_core *c, const lm_guid *lun, lm_guid **out,
+				  size_t *n, struct lm_err *err)
+{
+	uint32_t index;
+	lm_hr hr = resolve(c->model, lun, LM_KIND_LUN, &index, err);
+
+	*out = NULL;
+	*n = 0;
+	if (lm_failed(hr))
+		return hr;
+	return collect(c->model, &lm_model_lun(c->model, index)->links, LM_KIND_TARGET, out, n, err);
+}
+
+lm_hr lm_query_associated_luns(struct lm_core *c, const lm_guid *target, lm_guid **out,
+			       size_t *n, struct lm_err *err)
+{
+	uint32_t index;
+	lm_hr hr = resolve(c->model, target, LM_KIND_TARGET, &index, err);
+
+	*out = NULL;
+	*n = 0;
+	if (lm_failed(hr))
+		return hr;
+	return collect(c->model, &lm_model_target(c->model, index)->links, LM_KIND_LUN, out, n, err);
+}

@@ -1,0 +1,49 @@
+/* The admin's inventory (design §3): validated against the RelaxNG schema,
+ * then value by value, with file and line for every problem. */
+#ifndef LUNMAP_INVENTORY_H
+#define LUNMAP_INVENTORY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backend.h"
+#include "guid.h"
+#include "hresult.h"
+
+struct lm_inv_target {
+	char *iqn, *alias, *initiators;
+	lm_guid id; /* nil when the inventory gives none */
+	long line;
+};
+
+struct lm_inv_lun {
+	char *name, *path;
+	lm_guid id;
+	long line;
+};
+
+struct lm_inventory {
+	char *file;
+	char *name;
+	uint32_t max_targets_per_lun;
+	struct lm_backend_conf backend;
+	struct lm_inv_target *targets;
+	size_t ntargets;
+	struct lm_inv_lun *luns;
+	size_t nluns;
+};
+
+/* Called once per problem, "FILE:LINE: reason". */
+typedef void (*lm_problem_fn)(void *ctx, const char *problem);
+
+/* E_INVALIDARG with err->msg holding the first problem; every problem also
+ * goes to report (which may be NULL). */
+lm_hr lm_inventory_load(const char *file, struct lm_inventory **out, lm_problem_fn report,
+			void *ctx, struct lm_err *err);
+void lm_inventory_free(struct lm_inventory *inv);
+
+/* The schema compiled into the program, so that it cannot go missing. */
+extern const char lm_inventory_schema[];
+
+#endif

@@ -1,0 +1,460 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static int grow(void **v, size_t *cap, size_t need, size_t size)
+{
+	size_t ncap;
+	void *nv;
+
+	if (need <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 8;
+	while (ncap < need)
+		ncap *= 2;
+	nv = realloc(*v, ncap * size);
+	if (!nv)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+struct lm_model *lm_model_new(const char *name, uint32_t max_targets_per_lun)
+{
+	struct lm_model *m = calloc(1, sizeof *m);
+
+	if (!m)
+		return NULL;
+	m->name = strdup(name ? name : "");
+	if (!m->name) {
+		free(m);
+		return NULL;
+	}
+	m->max_targets_per_lun = max_targets_per_lun;
+	m->status = LM_SUBSYS_ONLINE;
+	m->next_lun_index = 1;
+	m->next_target_index = 1;
+	return m;
+}
+
+static void free_lun(struct lm_lun *l)
+{
+	if (!l)
+		return;
+	free(l->name);
+	free(l->path);
+	free(l->links.v);
+	free(l);
+}
+
+static void free_target(struct lm_target *t)
+{
+	if (!t)
+		return;
+	free(t->iqn);
+	free(t->alias);
+	free(t->initiators);
+	free(t->links.v);
+	free(t->foreign);
+	free(t);
+}
+
+void lm_model_free(struct lm_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nluns; i++)
+		free_lun(m->luns[i]);
+	for (size_t i = 0; i < m->ntargets; i++)
+		free_target(m->targets[i]);
+	for (size_t i = 0; i < m->ntombs; i++)
+		free(m->tombs[i].key);
+	free(m->luns);
+	free(m->targets);
+	free(m->ids);
+	free(m->tombs);
+	free(m->name);
+	free(m);
+}
+
+/* Position of the first id >= key in the sorted id array. */
+static size_t id_lower_bound(const struct lm_model *m, const lm_guid *key)
+{
+	size_t lo = 0, hi = m->nids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lm_guid_cmp(&m->ids[mid].id, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t tomb_lower_bound(const struct lm_model *m, const lm_guid *key)
+{
+	size_t lo = 0, hi = m->ntombs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (lm_guid_cmp(&m->tombs[mid].id, key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int id_taken(const struct lm_model *m, const lm_guid *id)
+{
+	size_t i = id_lower_bound(m, id);
+
+	if (i < m->nids && lm_guid_cmp(&m->ids[i].id, id) == 0)
+		return 1;
+	i = tomb_lower_bound(m, id);
+	return i < m->ntombs && lm_guid_cmp(&m->tombs[i].id, id) == 0;
+}
+
+static int insert_id(struct lm_model *m, const lm_guid *id, enum lm_kind kind, uint32_t index)
+{
+	size_t i;
+
+	if (grow((void **)&m->ids, &m->capids, m->nids + 1, sizeof *m->ids))
+		return -1;
+	i = id_lower_bound(m, id);
+	memmove(&m->ids[i + 1], &m->ids[i], (m->nids - i) * sizeof *m->ids);
+	m->ids[i] = (struct lm_idref){ .id = *id, .kind = kind, .index = index };
+	m->nids++;
+	return 0;
+}
+
+static void remove_id(struct lm_model *m, const lm_guid *id)
+{
+	size_t i = id_lower_bound(m, id);
+
+	if (i >= m->nids || lm_guid_cmp(&m->ids[i].id, id) != 0)
+		return;
+	memmove(&m->ids[i], &m->ids[i + 1], (m->nids - i - 1) * sizeof *m->ids);
+	m->nids--;
+}
+
+static void pick_id(const struct lm_model *m, const lm_guid *given, lm_guid *out)
+{
+	if (given && !lm_guid_is_nil(given)) {
+		*out = *given;
+		return;
+	}
+	do
+		lm_guid_generate(out);
+	while (id_taken(m, out));
+}
+
+struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_guid *id,
+				const char *name, const char *path)
+{
+	struct lm_lun *l;
+
+	if (index == 0)
+		index = m->next_lun_index;
+	if (index < m->next_lun_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
+		return NULL;
+	if (grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns))
+		return NULL;
+	l = calloc(1, sizeof *l);
+	if (!l)
+		return NULL;
+	l->index = index;
+	l->status = LM_ONLINE;
+	pick_id(m, id, &l->id);
+	l->name = dup_or_null(name);
+	l->path = dup_or_null(path);
+	if ((name && !l->name) || (path && !l->path) || insert_id(m, &l->id, LM_KIND_LUN, index)) {
+		free_lun(l);
+		return NULL;
+	}
+	m->luns[m->nluns++] = l;
+	m->next_lun_index = index + 1;
+	return l;
+}
+
+struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const lm_guid *id,
+				      const char *iqn, const char *alias, const char *initiators)
+{
+	struct lm_target *t;
+
+	if (index == 0)
+		index = m->next_target_index;
+	if (index < m->next_target_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
+		return NULL;
+	if (grow((void **)&m->targets, &m->captargets, m->ntargets + 1, sizeof *m->targets))
+		return NULL;
+	t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->index = index;
+	t->status = LM_ONLINE;
+	pick_id(m, id, &t->id);
+	t->iqn = dup_or_null(iqn);
+	t->alias = dup_or_null(alias);
+	t->initiators = dup_or_null(initiators);
+	if ((iqn && !t->iqn) || (alias && !t->alias) || (initiators && !t->initiators) ||
+	    insert_id(m, &t->id, LM_KIND_TARGET, index)) {
+		free_target(t);
+		return NULL;
+	}
+	m->targets[m->ntargets++] = t;
+	m->next_target_index = index + 1;
+	return t;
+}
+
+lm_hr lm_model_add_tomb(struct lm_model *m, const lm_guid *id, enum lm_kind kind,
+			const char *key)
+{
+	size_t i = tomb_lower_bound(m, id);
+	char *k = NULL;
+
+	if (i < m->ntombs && lm_guid_cmp(&m->tombs[i].id, id) == 0)
+		return LM_S_OK;
+	if (key && !(k = strdup(key)))
+		return LM_E_OUTOFMEMORY;
+	if (grow((void **)&m->tombs, &m->captombs, m->ntombs + 1, sizeof *m->tombs)) {
+		free(k);
+		return LM_E_OUTOFMEMORY;
+	}
+	memmove(&m->tombs[i + 1], &m->tombs[i], (m->ntombs - i) * sizeof *m->tombs);
+	m->tombs[i] = (struct lm_tomb){ .id = *id, .kind = kind, .key = k };
+	m->ntombs++;
+	return LM_S_OK;
+}
+
+#define INDEX_SEARCH(arr, n, key, out)                                                             \
+	do {                                                                                       \
+		size_t lo_ = 0, hi_ = (n);                                                         \
+		while (lo_ < hi_) {                                                                \
+			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                       \
+			if ((arr)[mid_]->index <= (key))                                           \
+				lo_ = mid_ + 1;                                                    \
+			else                                                                       \
+				hi_ = mid_;                                                        \
+		}                                                                                  \
+		(out) = lo_; /* first element with index > key */                                  \
+	} while (0)
+
+struct lm_lun *lm_model_lun(const struct lm_model *m, uint32_t index)
+{
+	size_t i;
+
+	INDEX_SEARCH(m->luns, m->nluns, index, i);
+	return i > 0 && m->luns[i - 1]->index == index ? m->luns[i - 1] : NULL;
+}
+
+struct lm_target *lm_model_target(const struct lm_model *m, uint32_t index)
+{
+	size_t i;
+
+	INDEX_SEARCH(m->targets, m->ntargets, index, i);
+	return i > 0 && m->targets[i - 1]->index == index ? m->targets[i - 1] : NULL;
+}
+
+struct lm_lun *lm_model_lun_after(const struct lm_model *m, uint32_t after)
+{
+	size_t i;
+
+	INDEX_SEARCH(m->luns, m->nluns, after, i);
+	return i < m->nluns ? m->luns[i] : NULL;
+}
+
+struct lm_target *lm_model_target_after(const struct lm_model *m, uint32_t after)
+{
+	size_t i;
+
+	INDEX_SEARCH(m->targets, m->ntargets, after, i);
+	return i < m->ntargets ? m->targets[i] : NULL;
+}
+
+/* Paths and IQNs are looked up at start and on reconcile, not per request:
+ * a scan is fine there. */
+struct lm_lun *lm_model_lun_by_path(const struct lm_model *m, const char *path)
+{
+	for (size_t i = 0; i < m->nluns; i++)
+		if (m->luns[i]->path && strcmp(m->luns[i]->path, path) == 0)
+			return m->luns[i];
+	return NULL;
+}
+
+struct lm_target *lm_model_target_by_iqn(const struct lm_model *m, const char *iqn)
+{
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (m->targets[i]->iqn && strcmp(m->targets[i]->iqn, iqn) == 0)
+			return m->targets[i];
+	return NULL;
+}
+
+lm_hr lm_model_find_id(const struct lm_model *m, const lm_guid *id, enum lm_kind *kind,
+		       uint32_t *index)
+{
+	size_t i = id_lower_bound(m, id);
+
+	if (i < m->nids && lm_guid_cmp(&m->ids[i].id, id) == 0) {
+		*kind = m->ids[i].kind;
+		*index = m->ids[i].index;
+		return LM_S_OK;
+	}
+	return lm_model_tomb(m, id) ? LM_VDS_E_OBJECT_DELETED : LM_VDS_E_OBJECT_NOT_FOUND;
+}
+
+const struct lm_tomb *lm_model_tomb(const struct lm_model *m, const lm_guid *id)
+{
+	size_t i = tomb_lower_bound(m, id);
+
+	return i < m->ntombs && lm_guid_cmp(&m->tombs[i].id, id) == 0 ? &m->tombs[i] : NULL;
+}
+
+static size_t link_lower_bound(const struct lm_links *l, uint32_t index)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (l->v[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct lm_link *lm_links_find(const struct lm_links *l, uint32_t index)
+{
+	size_t i = link_lower_bound(l, index);
+
+	return i < l->n && l->v[i].index == index ? &l->v[i] : NULL;
+}
+
+const struct lm_link *lm_links_after(const struct lm_links *l, uint32_t after)
+{
+	size_t i = link_lower_bound(l, after);
+
+	if (i < l->n && l->v[i].index == after)
+		i++;
+	return i < l->n ? &l->v[i] : NULL;
+}
+
+lm_hr lm_links_reserve(struct lm_links *l, size_t extra)
+{
+	return grow((void **)&l->v, &l->cap, l->n + extra, sizeof *l->v) ? LM_E_OUTOFMEMORY
+									 : LM_S_OK;
+}
+
+static void links_insert(struct lm_links *l, uint32_t index, uint32_t number)
+{
+	size_t i = link_lower_bound(l, index);
+
+	if (i < l->n && l->v[i].index == index) {
+		l->v[i].number = number;
+		return;
+	}
+	/* lm_links_reserve was called by whoever prepared this change */
+	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *l->v);
+	l->v[i] = (struct lm_link){ .index = index, .number = number };
+	l->n++;
+}
+
+static int links_remove(struct lm_links *l, uint32_t index)
+{
+	size_t i = link_lower_bound(l, index);
+
+	if (i >= l->n || l->v[i].index != index)
+		return 0;
+	memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof *l->v);
+	l->n--;
+	return 1;
+}
+
+void lm_model_link(struct lm_model *m, struct lm_lun *lun, struct lm_target *t, uint32_t number)
+{
+	if (!lm_links_find(&lun->links, t->index))
+		m->nassoc++;
+	links_insert(&lun->links, t->index, number);
+	links_insert(&t->links, lun->index, number);
+}
+
+void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t)
+{
+	if (links_remove(&lun->links, t->index))
+		m->nassoc--;
+	links_remove(&t->links, lun->index);
+}
+
+lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
+{
+	size_t i;
+	struct lm_target *t;
+	lm_hr hr;
+
+	INDEX_SEARCH(m->targets, m->ntargets, index, i);
+	if (i == 0 || m->targets[i - 1]->index != index)
+		return LM_VDS_E_OBJECT_NOT_FOUND;
+	t = m->targets[i - 1];
+	hr = lm_model_add_tomb(m, &t->id, LM_KIND_TARGET, t->iqn);
+	if (lm_failed(hr))
+		return hr;
+	while (t->links.n) {
+		struct lm_lun *lun = lm_model_lun(m, t->links.v[0].index);
+		if (lun)
+			lm_model_unlink(m, lun, t);
+		else
+			links_remove(&t->links, t->links.v[0].index);
+	}
+	remove_id(m, &t->id);
+	memmove(&m->targets[i - 1], &m->targets[i], (m->ntargets - i) * sizeof *m->targets);
+	m->ntargets--;
+	free_target(t);
+	return LM_S_OK;
+}
+
+uint32_t lm_target_free_number(const struct lm_target *t, uint32_t min)
+{
+	uint64_t used[(LM_MAX_LUN_NUMBER + 1) / 64] = { 0 };
+
+	for (size_t i = 0; i < t->links.n; i++) {
+		uint32_t n = t->links.v[i].number;
+		if (n <= LM_MAX_LUN_NUMBER)
+			used[n / 64] |= UINT64_C(1) << (n % 64);
+	}
+	for (size_t i = 0; i < t->nforeign; i++) {
+		uint32_t n = t->foreign[i];
+		if (n <= LM_MAX_LUN_NUMBER)
+			used[n / 64] |= UINT64_C(1) << (n % 64);
+	}
+	for (uint32_t n = min; n <= LM_MAX_LUN_NUMBER; n++) {
+		if (used[n / 64] == UINT64_MAX) {
+			n |= 63;
+			continue;
+		}
+		if (!(used[n / 64] & (UINT64_C(1) << (n % 64))))
+			return n;
+	}
+	return LM_NO_NUMBER;
+}
+
+int lm_target_number_used(const struct lm_target *t, uint32_t number, uint32_t except_lun)
+{
+	for (size_t i = 0; i < t->links.n; i++)
+		if (t->links.v[i].number == number && t->links.v[i].index != except_lun)
+			return 1;
+	for (size_t i = 0; i < t->nforeign; i++)
+		if (t->foreign[i] == number)
+			return 1;
+	return 0;
+}

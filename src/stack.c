@@ -1,0 +1,83 @@
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+void lm_stack_clear(struct lm_stack *s)
+{
+	for (size_t i = 0; i < s->ntargets; i++) {
+		for (size_t j = 0; j < s->targets[i].nlus; j++)
+			free(s->targets[i].lus[j].path);
+		free(s->targets[i].lus);
+		free(s->targets[i].iqn);
+	}
+	free(s->targets);
+	s->targets = NULL;
+	s->ntargets = 0;
+}
+
+const struct lm_stack_target *lm_stack_find_target(const struct lm_stack *s, const char *iqn)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, iqn) == 0)
+			return &s->targets[i];
+	return NULL;
+}
+
+const struct lm_stack_lu *lm_stack_find_lu(const struct lm_stack_target *t, uint32_t number)
+{
+	for (size_t i = 0; i < t->nlus; i++)
+		if (t->lus[i].number == number)
+			return &t->lus[i];
+	return NULL;
+}
+
+lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn)
+{
+	struct lm_stack_target *v = realloc(s->targets, (s->ntargets + 1) * sizeof *v);
+	char *copy;
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	s->targets = v;
+	copy = strdup(iqn);
+	if (!copy)
+		return LM_E_OUTOFMEMORY;
+	s->targets[s->ntargets++] = (struct lm_stack_target){ .iqn = copy };
+	return LM_S_OK;
+}
+
+lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path)
+{
+	struct lm_stack_lu *v = realloc(t->lus, (t->nlus + 1) * sizeof *v);
+	char *copy;
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	t->lus = v;
+	copy = strdup(path);
+	if (!copy)
+		return LM_E_OUTOFMEMORY;
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy };
+	return LM_S_OK;
+}
+
+lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
+{
+	memset(dst, 0, sizeof *dst);
+	for (size_t i = 0; i < src->ntargets; i++) {
+		const struct lm_stack_target *t = &src->targets[i];
+		if (lm_failed(lm_stack_add_target(dst, t->iqn)))
+			goto oom;
+		for (size_t j = 0; j < t->nlus; j++)
+			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
+						      t->lus[j].path)))
+				goto oom;
+	}
+	return LM_S_OK;
+oom:
+	lm_stack_clear(dst);
+	return LM_E_OUTOFMEMORY;
+}

@@ -1,0 +1,56 @@
+#include "config.h"
+
+#include <stdio.h>
+
+#include "core.h"
+
+static lm_hr run_one(struct lm_core *c, const struct lm_step *s, bool inverse,
+		     struct lm_err *err)
+{
+	struct lm_lun *l = lm_model_lun(c->model, s->lun);
+	struct lm_target *t = lm_model_target(c->model, s->target);
+	enum lm_step_op op = s->op;
+
+	if (!l || !t)
+		return lm_err_set(err, LM_E_FAIL, "step names an unknown object");
+	if (inverse)
+		op = op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
+	if (op == LM_STEP_ADD)
+		return c->backend->ops->add_lu(c->backend, t, s->number, l, err);
+	return c->backend->ops->remove_lu(c->backend, t, s->number, l, err);
+}
+
+static void describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len)
+{
+	struct lm_lun *l = lm_model_lun(c->model, s->lun);
+	struct lm_target *t = lm_model_target(c->model, s->target);
+
+	snprintf(buf, len, "%s LUN \"%s\" %s %s as LUN %u", s->op == LM_STEP_ADD ? "add" : "remove",
+		 l ? l->name : "?", s->op == LM_STEP_ADD ? "to" : "from", t ? t->iqn : "?",
+		 s->number);
+}
+
+lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
+{
+	struct lm_err first, undo;
+	char what[160], undo_what[160];
+	for (size_t failed = 0; failed < n; failed++) {
+		size_t i = failed;
+
+		if (!lm_failed(run_one(c, &steps[failed], false, &first)))
+			continue;
+		describe(c, &steps[failed], what, sizeof what);
+		while (i-- > 0) {
+			if (!lm_failed(run_one(c, &steps[i], true, &undo)))
+				continue;
+			describe(c, &steps[i], undo_what, sizeof undo_what);
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+					  "step %s failed: %s; undoing step %s failed too: %s",
+					  what, first.msg, undo_what, undo.msg);
+		}
+		return lm_err_set(err, LM_E_FAIL, "step %zu of %zu (%s) failed: %s; rolled back",
+				  failed + 1, n, what, first.msg);
+	}
+	return LM_S_OK;
+}

@@ -1,0 +1,176 @@
+/* lunmapctl: the core from the command line, for admins and tests; the
+ * same calls lunmapd makes for SNMP. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lunmap.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: lunmapctl -c INVENTORY -s STATEDIR COMMAND [ARGS]\n"
+	      "commands:\n"
+	      "  show                           subsystem, LUNs, targets and associations\n"
+	      "  associate LUN [TARGET...]      replace the LUN's set of targets\n"
+	      "  add LUN TARGET [NUMBER]        add one target to the LUN's set\n"
+	      "  remove LUN TARGET              remove one target from the LUN's set\n"
+	      "  query-targets LUN | query-luns TARGET\n"
+	      "  check | refresh | reenumerate  drift check and its cure\n"
+	      "LUN is an id or a LUN name; TARGET an id, an IQN or an alias.\n",
+	      f);
+}
+
+static void log_line(void *ctx, const char *msg)
+{
+	(void)ctx;
+	fprintf(stderr, "lunmapctl: %s\n", msg);
+}
+
+static int resolve(const struct lm_model *m, const char *arg, enum lm_kind kind, lm_guid *out)
+{
+	if (lm_guid_parse(arg, out) == 0)
+		return 0;
+	if (kind == LM_KIND_LUN) {
+		for (size_t i = 0; i < m->nluns; i++)
+			if (m->luns[i]->name && strcmp(m->luns[i]->name, arg) == 0) {
+				*out = m->luns[i]->id;
+				return 0;
+			}
+	} else {
+		for (size_t i = 0; i < m->ntargets; i++) {
+			const struct lm_target *t = m->targets[i];
+			if (strcmp(t->iqn, arg) == 0 || (t->alias && strcmp(t->alias, arg) == 0)) {
+				*out = t->id;
+				return 0;
+			}
+		}
+	}
+	fprintf(stderr, "lunmapctl: no %s called \"%s\"\n", kind == LM_KIND_LUN ? "LUN" : "target",
+		arg);
+	return -1;
+}
+
+static const char *status_name(int s)
+{
+	return s == LM_ONLINE ? "online" : s == LM_OFFLINE ? "offline" : "failed";
+}
+
+static void show(const struct lm_model *m, const char *backend)
+{
+	char id[LM_GUID_STRLEN + 1];
+
+	printf("subsystem %s backend %s status %s max-targets-per-lun %u associations %zu\n",
+	       m->name, backend,
+	       m->status == LM_SUBSYS_ONLINE ? "online"
+	       : m->status == LM_SUBSYS_CACHE_CORRUPT ? "cacheCorrupt" : "offline",
+	       m->max_targets_per_lun, m->nassoc);
+	for (size_t i = 0; i < m->ntargets; i++) {
+		const struct lm_target *t = m->targets[i];
+		lm_guid_format(&t->id, id);
+		printf("target %u %s %s %s%s\n", t->index, id, t->iqn, status_name(t->status),
+		       t->discovered ? " discovered" : "");
+	}
+	for (size_t i = 0; i < m->nluns; i++) {
+		const struct lm_lun *l = m->luns[i];
+		lm_guid_format(&l->id, id);
+		printf("lun %u %s %s %s %llu %s\n", l->index, id, l->name, l->path,
+		       (unsigned long long)l->size, status_name(l->status));
+		for (size_t j = 0; j < l->links.n; j++)
+			printf("  -> %s as LUN %u\n", lm_model_target(m, l->links.v[j].index)->iqn,
+			       l->links.v[j].number);
+	}
+}
+
+static void print_ids(const lm_guid *ids, size_t n)
+{
+	char s[LM_GUID_STRLEN + 1];
+
+	for (size_t i = 0; i < n; i++) {
+		lm_guid_format(&ids[i], s);
+		puts(s);
+	}
+}
+
+static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
+{
+	const struct lm_model *m = lm_core_model(c);
+	const char *cmd = argv[0];
+	lm_guid a, b, *ids = NULL;
+	size_t n = 0;
+	lm_hr hr = LM_S_OK;
+
+	if (strcmp(cmd, "show") == 0) {
+		show(m, lm_core_backend_conf(c)->type);
+	} else if (strcmp(cmd, "associate") == 0 && argc >= 2) {
+		ids = calloc((size_t)argc, sizeof *ids);
+		if (!ids || resolve(m, argv[1], LM_KIND_LUN, &a))
+			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		for (int i = 2; i < argc; i++)
+			if (resolve(m, argv[i], LM_KIND_TARGET, &ids[n++]))
+				hr = lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		if (!lm_failed(hr))
+			hr = lm_associate_targets(c, &a, ids, n, NULL, err);
+	} else if (strcmp(cmd, "add") == 0 && (argc == 3 || argc == 4)) {
+		if (resolve(m, argv[1], LM_KIND_LUN, &a) || resolve(m, argv[2], LM_KIND_TARGET, &b))
+			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		hr = lm_add_association(c, &a, &b, argc == 4 ? (uint32_t)strtoul(argv[3], NULL, 10) : 0,
+					NULL, err);
+	} else if (strcmp(cmd, "remove") == 0 && argc == 3) {
+		if (resolve(m, argv[1], LM_KIND_LUN, &a) || resolve(m, argv[2], LM_KIND_TARGET, &b))
+			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		hr = lm_remove_association(c, &a, &b, NULL, err);
+	} else if (strcmp(cmd, "query-targets") == 0 && argc == 2) {
+		if (resolve(m, argv[1], LM_KIND_LUN, &a))
+			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		hr = lm_query_associated_targets(c, &a, &ids, &n, err);
+		print_ids(ids, n);
+	} else if (strcmp(cmd, "query-luns") == 0 && argc == 2) {
+		if (resolve(m, argv[1], LM_KIND_TARGET, &a))
+			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		hr = lm_query_associated_luns(c, &a, &ids, &n, err);
+		print_ids(ids, n);
+	} else if (strcmp(cmd, "check") == 0) {
+		hr = lm_core_check(c, err);
+	} else if (strcmp(cmd, "refresh") == 0 || strcmp(cmd, "reenumerate") == 0) {
+		hr = lm_core_refresh(c, cmd[0] == 'r' && cmd[2] == 'f' ? LM_REFRESH : LM_REENUMERATE, err);
+	} else {
+		usage(stderr);
+		return lm_err_set(err, LM_E_INVALIDARG, "unknown command or wrong arguments");
+	}
+	free(ids);
+	return hr;
+}
+
+int main(int argc, char **argv)
+{
+	struct lm_core_opts opts = { .log = log_line };
+	struct lm_core *c = NULL;
+	struct lm_err err = { 0 };
+	lm_hr hr;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "+c:s:h")) != -1) {
+		switch (opt) {
+		case 'c': opts.inventory = optarg; break;
+		case 's': opts.state_dir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (!opts.inventory || !opts.state_dir || optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	hr = lm_core_open(&opts, &c, &err);
+	if (!lm_failed(hr))
+		hr = run(c, argc - optind, argv + optind, &err);
+	lm_core_close(c);
+	if (lm_failed(hr)) {
+		fprintf(stderr, "lunmapctl: %s (0x%08X): %s\n", lm_hr_name(hr), hr, err.msg);
+		return 1;
+	}
+	return 0;
+}
