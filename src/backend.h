@@ -75,6 +75,8 @@ void lm_backend_destroy(struct lm_backend *b);
  * state-changing operation from now on fail (0 turns it off). */
 struct lm_backend *lm_sim_new(void);
 void lm_sim_fail_nth(struct lm_backend *b, unsigned nth);
+/* ... and every operation after it, so that a rollback fails too. */
+void lm_sim_fail_from(struct lm_backend *b, unsigned nth);
 /* Operations the sim has carried out since it was made. */
 unsigned lm_sim_op_count(const struct lm_backend *b);
 /* Direct access to the simulated stack, to make drift behind lunmap's back. */

@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ struct sim {
 	struct lm_stack stack;
 	unsigned ops;
 	unsigned fail_at; /* absolute op number that fails, 0 = none */
+	bool fail_rest;   /* and every one after it */
 };
 
 static struct sim *sim_of(struct lm_backend *b)
@@ -20,7 +22,7 @@ static struct sim *sim_of(struct lm_backend *b)
 static lm_hr maybe_fail(struct sim *s, const char *what, struct lm_err *err)
 {
 	s->ops++;
-	if (s->fail_at && s->ops == s->fail_at)
+	if (s->fail_at && (s->ops == s->fail_at || (s->fail_rest && s->ops > s->fail_at)))
 		return lm_err_set(err, LM_E_FAIL, "sim: injected failure at operation %u (%s)",
 				  s->ops, what);
 	return LM_S_OK;
@@ -125,6 +127,15 @@ void lm_sim_fail_nth(struct lm_backend *b, unsigned nth)
 	struct sim *s = sim_of(b);
 
 	s->fail_at = nth ? s->ops + nth : 0;
+	s->fail_rest = false;
+}
+
+void lm_sim_fail_from(struct lm_backend *b, unsigned nth)
+{
+	struct sim *s = sim_of(b);
+
+	s->fail_at = nth ? s->ops + nth : 0;
+	s->fail_rest = true;
 }
 
 unsigned lm_sim_op_count(const struct lm_backend *b)

@@ -473,13 +473,21 @@ lm_hr lm_add_association(struct lm_core *c, const lm_guid *lun, const lm_guid *t
 	size_t n;
 	lm_hr hr = current_set(c, lun, &ids, &numbers, &n, err);
 
+	size_t at = n;
+
 	if (lm_failed(hr))
 		return hr;
-	ids[n] = *target;
-	numbers[n] = number;
+	/* a target already in the set keeps its place: prepare then checks
+	 * that a given number is the one it has */
+	for (size_t i = 0; i < n; i++)
+		if (lm_guid_cmp(&ids[i], target) == 0)
+			at = i;
+	ids[at] = *target;
+	if (number || at == n)
+		numbers[at] = number;
 	ch.targets = ids;
 	ch.numbers = numbers;
-	ch.ntargets = n + 1;
+	ch.ntargets = at == n ? n + 1 : n;
 	hr = one_change(c, &ch, diff, err);
 	free(ids);
 	free(numbers);

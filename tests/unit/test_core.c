@@ -1,0 +1,658 @@
+/* The core through its public API, on the sim backend. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "lunmap.h"
+#include "state.h"
+#include "util.h"
+
+/* Allocation failure, injected into our own objects only (-Wl,--wrap). */
+void *__real_calloc(size_t n, size_t size);
+void *__wrap_calloc(size_t n, size_t size);
+static int calloc_fails_in;
+
+void *__wrap_calloc(size_t n, size_t size)
+{
+	if (calloc_fails_in && --calloc_fails_in == 0)
+		return NULL;
+	return __real_calloc(n, size);
+}
+
+struct fx {
+	char *dir, *state_dir, *inv;
+	char *paths[3];
+	struct lm_core *core;
+	struct lm_backend *sim;
+	lm_guid lun[3], tgt[4];
+};
+
+static const char *target_ids[4] = {
+	"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02",
+	"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03", "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c04",
+};
+static const char *lun_ids[3] = {
+	"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", "0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02",
+	"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a03",
+};
+
+/* with_lun_c: whether the inventory still declares the third LUN */
+static void write_inventory(struct fx *f, int with_lun_c)
+{
+	char *text;
+	int n = asprintf(&text,
+		"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"a1\" max-targets-per-lun=\"3\">\n"
+		"<backend type=\"sim\"/>\n"
+		"<target iqn=\"iqn.2026-11.org.example:t1\" id=\"%s\"/>\n"
+		"<target iqn=\"iqn.2026-11.org.example:t2\" id=\"%s\"/>\n"
+		"<target iqn=\"iqn.2026-11.org.example:t3\" id=\"%s\"/>\n"
+		"<target iqn=\"iqn.2026-11.org.example:t4\" id=\"%s\"/>\n"
+		"<lun name=\"a\" path=\"%s\" id=\"%s\"/>\n"
+		"<lun name=\"b\" path=\"%s\" id=\"%s\"/>\n"
+		"%s%s%s%s%s"
+		"<lun name=\"gone\" path=\"%s/never-created.img\"/>\n"
+		"</lunmap>\n",
+		target_ids[0], target_ids[1], target_ids[2], target_ids[3], f->paths[0], lun_ids[0],
+		f->paths[1], lun_ids[1], with_lun_c ? "<lun name=\"c\" path=\"" : "",
+		with_lun_c ? f->paths[2] : "", with_lun_c ? "\" id=\"" : "",
+		with_lun_c ? lun_ids[2] : "", with_lun_c ? "\"/>\n" : "", f->dir);
+
+	assert_true(n > 0);
+	free(f->inv);
+	f->inv = tu_write(f->dir, "inv.xml", text);
+	free(text);
+}
+
+static lm_hr open_core(struct fx *f, struct lm_err *err)
+{
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+
+	o.backend = lm_sim_new();
+	f->sim = o.backend;
+	return lm_core_open(&o, &f->core, err);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct lm_err err;
+
+	f->dir = tu_tmpdir();
+	if (asprintf(&f->state_dir, "%s/state", f->dir) < 0)
+		return -1;
+	if (mkdir(f->state_dir, 0700) != 0)
+		return -1;
+	f->paths[0] = tu_sparse(f->dir, "a.img", 8 << 20);
+	f->paths[1] = tu_sparse(f->dir, "b c.img", 4 << 20);
+	f->paths[2] = tu_sparse(f->dir, "c.img", 1 << 20);
+	for (int i = 0; i < 4; i++)
+		lm_guid_parse(target_ids[i], &f->tgt[i]);
+	for (int i = 0; i < 3; i++)
+		lm_guid_parse(lun_ids[i], &f->lun[i]);
+	write_inventory(f, 1);
+	if (open_core(f, &err) != LM_S_OK) {
+		fprintf(stderr, "open: %s\n", err.msg);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	lm_core_close(f->core);
+	tu_rmtree(f->dir);
+	for (int i = 0; i < 3; i++)
+		free(f->paths[i]);
+	free(f->inv);
+	free(f->state_dir);
+	free(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The sim stack as text: "iqn:number:path" lines, sorted. */
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static char *stack_text(struct fx *f)
+{
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	char *lines[256], *out = NULL;
+	size_t n = 0, len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	for (size_t i = 0; i < s->ntargets; i++) {
+		if (asprintf(&lines[n++], "%s", s->targets[i].iqn) < 0)
+			abort();
+		for (size_t j = 0; j < s->targets[i].nlus; j++)
+			if (asprintf(&lines[n++], "%s:%u:%s", s->targets[i].iqn,
+				     s->targets[i].lus[j].number, s->targets[i].lus[j].path) < 0)
+				abort();
+	}
+	qsort(lines, n, sizeof *lines, line_cmp);
+	for (size_t i = 0; i < n; i++) {
+		fprintf(m, "%s\n", lines[i]);
+		free(lines[i]);
+	}
+	fclose(m);
+	return out;
+}
+
+static char *state_text(struct fx *f)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", f->state_dir, LM_STATE_FILE);
+	return tu_read(path, NULL);
+}
+
+static uint32_t number_of(struct fx *f, int lun, int tgt)
+{
+	const struct lm_model *m = lm_core_model(f->core);
+	enum lm_kind k;
+	uint32_t li, ti;
+	const struct lm_link *link;
+
+	assert_int_equal(lm_model_find_id(m, &f->lun[lun], &k, &li), LM_S_OK);
+	assert_int_equal(lm_model_find_id(m, &f->tgt[tgt], &k, &ti), LM_S_OK);
+	link = lm_links_find(&lm_model_lun(m, li)->links, ti);
+	return link ? link->number : 0;
+}
+
+static void expect_targets(struct fx *f, int lun, const int *tgts, size_t n)
+{
+	lm_guid *ids;
+	size_t got;
+
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[lun], &ids, &got, NULL), LM_S_OK);
+	assert_int_equal(got, n);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(lm_guid_cmp(&ids[i], &f->tgt[tgts[i]]), 0);
+	free(ids);
+}
+
+static void test_replace_semantics(void **state)
+{
+	struct fx *f = *state;
+	lm_guid set[3] = { f->tgt[1], f->tgt[0] };
+	struct lm_diff d;
+	struct lm_err err;
+	char *before, *sbefore;
+	unsigned ops;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], set, 2, &d, &err), LM_S_OK);
+	assert_int_equal(d.nadded, 2);
+	assert_int_equal(d.nremoved + d.nkept, 0);
+	lm_diff_free(&d);
+	expect_targets(f, 0, (int[]){ 0, 1 }, 2); /* ascending target index */
+
+	/* keep t2, drop t1, add t3 */
+	set[0] = f->tgt[1];
+	set[1] = f->tgt[2];
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], set, 2, &d, &err), LM_S_OK);
+	assert_int_equal(d.nadded, 1);
+	assert_int_equal(d.added[0], 3);
+	assert_int_equal(d.nremoved, 1);
+	assert_int_equal(d.removed[0], 1);
+	assert_int_equal(d.nkept, 1);
+	assert_int_equal(d.kept[0], 2);
+	lm_diff_free(&d);
+	expect_targets(f, 0, (int[]){ 1, 2 }, 2);
+
+	/* the same set again is a no-op: no stack operation, no new state */
+	ops = lm_sim_op_count(f->sim);
+	before = stack_text(f);
+	sbefore = state_text(f);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], set, 2, &d, &err), LM_S_OK);
+	assert_int_equal(d.nadded + d.nremoved, 0);
+	assert_int_equal(d.nkept, 2);
+	lm_diff_free(&d);
+	assert_int_equal(lm_sim_op_count(f->sim), ops);
+	assert_string_equal(stack_text(f), before);
+	free(before);
+	before = state_text(f);
+	assert_string_equal(before, sbefore);
+	free(before);
+	free(sbefore);
+
+	/* the empty set removes the LUN from every target */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], NULL, 0, &d, &err), LM_S_OK);
+	assert_int_equal(d.nremoved, 2);
+	lm_diff_free(&d);
+	expect_targets(f, 0, NULL, 0);
+	before = stack_text(f);
+	assert_null(strstr(before, "a.img"));
+	free(before);
+	assert_int_equal(lm_core_model(f->core)->nassoc, 0);
+}
+
+static void test_stack_and_state_follow(void **state)
+{
+	struct fx *f = *state;
+	lm_guid set[2] = { f->tgt[0], f->tgt[3] };
+	char *s;
+	lm_guid *ids;
+	size_t n;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], set, 2, NULL, NULL), LM_S_OK);
+	s = stack_text(f);
+	assert_non_null(strstr(s, "iqn.2026-11.org.example:t1:1:"));
+	assert_non_null(strstr(s, "iqn.2026-11.org.example:t4:1:"));
+	assert_non_null(strstr(s, "b c.img"));
+	free(s);
+	s = state_text(f);
+	assert_non_null(strstr(s, "<assoc lun=\"2\" target=\"1\" number=\"1\"/>"));
+	assert_non_null(strstr(s, "<assoc lun=\"2\" target=\"4\" number=\"1\"/>"));
+	free(s);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, NULL), LM_S_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(lm_guid_cmp(&ids[0], &f->lun[1]), 0);
+	free(ids);
+}
+
+static void test_lun_numbers(void **state)
+{
+	struct fx *f = *state;
+	lm_guid t1 = f->tgt[0];
+	lm_guid both[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &t1, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &t1, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 0, 0), 1);
+	assert_int_equal(number_of(f, 1, 0), 2);
+	/* lowest free >= 1: the number a frees is handed out again */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], NULL, 0, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[2], &t1, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 2, 0), 1);
+	/* a kept association keeps its number */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], both, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 1, 0), 2);
+	assert_int_equal(number_of(f, 1, 1), 1);
+	/* a given number */
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[0], 9, NULL, &err), LM_S_OK);
+	assert_int_equal(number_of(f, 0, 0), 9);
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[1], 1, NULL, &err),
+			 LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "in use"));
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[2], 16384, NULL, &err),
+			 LM_E_INVALIDARG);
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[2], 0 + 16383, NULL, &err),
+			 LM_S_OK);
+	/* asking for another number for a kept association is refused */
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[0], 8, NULL, &err),
+			 LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "stays"));
+	/* remove one pair through the same path */
+	assert_int_equal(lm_remove_association(f->core, &f->lun[0], &f->tgt[2], NULL, &err), LM_S_OK);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+}
+
+static void test_numbers_and_ids_survive_a_restart(void **state)
+{
+	struct fx *f = *state;
+	lm_guid t[2] = { f->tgt[2], f->tgt[3] };
+	lm_guid gone_id;
+	char *before;
+
+	assert_int_equal(lm_add_association(f->core, &f->lun[1], &f->tgt[2], 5, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], t, 2, NULL, NULL), LM_S_OK);
+	gone_id = lm_core_model(f->core)->luns[3]->id; /* generated, not in the inventory */
+	before = stack_text(f);
+	lm_core_close(f->core);
+	/* a new sim: the stack came back empty, start-up restores it */
+	assert_int_equal(open_core(f, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 1, 2), 5);
+	assert_int_equal(number_of(f, 1, 3), 1);
+	assert_int_equal(lm_guid_cmp(&lm_core_model(f->core)->luns[3]->id, &gone_id), 0);
+	assert_int_equal(lm_core_model(f->core)->luns[3]->index, 4);
+	{
+		char *after = stack_text(f);
+		assert_string_equal(after, before);
+		free(after);
+	}
+	free(before);
+	assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_ONLINE);
+}
+
+static void test_invalid_arguments(void **state)
+{
+	struct fx *f = *state;
+	lm_guid nil = { { 0 } }, dup[2] = { f->tgt[0], f->tgt[0] }, withnil[2] = { f->tgt[0], nil };
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+	uint8_t bytes[17] = { 0 };
+
+	assert_int_equal(lm_associate_targets(f->core, &nil, dup, 0, NULL, &err), LM_E_INVALIDARG);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], dup, 2, NULL, &err), LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "twice"));
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], withnil, 2, NULL, &err),
+			 LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "nil"));
+	assert_int_equal(lm_guids_from_bytes(bytes, 17, &ids, &n, &err), LM_E_INVALIDARG);
+	assert_int_equal(lm_query_associated_targets(f->core, &nil, &ids, &n, &err), LM_E_INVALIDARG);
+	/* the LUN remembers its last failure */
+	assert_int_equal(lm_core_model(f->core)->luns[0]->last_error, LM_E_INVALIDARG);
+}
+
+static void test_too_many_targets(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 4, NULL, &err),
+			 LM_VDS_E_NOT_SUPPORTED);
+	assert_non_null(strstr(err.msg, "allows 3"));
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 3, NULL, &err), LM_S_OK);
+}
+
+static void test_unknown_ids(void **state)
+{
+	struct fx *f = *state;
+	lm_guid other, *ids;
+	size_t n;
+	struct lm_err err;
+
+	lm_guid_generate(&other);
+	assert_int_equal(lm_associate_targets(f->core, &other, f->tgt, 1, NULL, &err),
+			 LM_VDS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &other, 1, NULL, &err),
+			 LM_VDS_E_OBJECT_NOT_FOUND);
+	/* a LUN's id is not a target's */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &f->lun[1], 1, NULL, &err),
+			 LM_VDS_E_OBJECT_NOT_FOUND);
+	assert_int_equal(lm_query_associated_luns(f->core, &other, &ids, &n, &err),
+			 LM_VDS_E_OBJECT_NOT_FOUND);
+}
+
+static void test_deleted_lun(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[2], f->tgt, 1, NULL, NULL), LM_S_OK);
+	lm_core_close(f->core);
+	f->core = NULL;
+	write_inventory(f, 0); /* the admin removed LUN c */
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[2], f->tgt, 1, NULL, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[2], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_int_equal(lm_core_model(f->core)->nassoc, 0);
+	/* and stays deleted across restarts */
+	lm_core_close(f->core);
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[2], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+}
+
+static void test_failed_lun_and_target(void **state)
+{
+	struct fx *f = *state;
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_err err;
+	lm_guid gone = m->luns[3]->id;
+
+	assert_int_equal(m->luns[3]->status, LM_FAILED);
+	assert_int_equal(lm_associate_targets(f->core, &gone, f->tgt, 1, NULL, &err),
+			 LM_VDS_E_OBJECT_STATUS_FAILED);
+	assert_non_null(strstr(err.msg, "never-created.img"));
+	m->targets[1]->status = LM_FAILED;
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &f->tgt[1], 1, NULL, &err),
+			 LM_VDS_E_OBJECT_STATUS_FAILED);
+	/* a failed target can still be left out of a set */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], NULL, 0, NULL, &err), LM_S_OK);
+}
+
+static void test_another_process_holds_the_lock(void **state)
+{
+	struct fx *f = *state;
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir,
+				  .backend = lm_sim_new() };
+	struct lm_core *second = NULL;
+	struct lm_err err;
+
+	assert_int_equal(lm_core_open(&o, &second, &err), LM_VDS_E_ANOTHER_CALL_IN_PROGRESS);
+	assert_null(second);
+}
+
+static void test_out_of_memory(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+
+	calloc_fails_in = 1;
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[0], &ids, &n, &err),
+			 LM_E_OUTOFMEMORY);
+	calloc_fails_in = 1;
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, &err),
+			 LM_E_OUTOFMEMORY);
+	calloc_fails_in = 0;
+	expect_targets(f, 0, NULL, 0);
+}
+
+/* Every step of a three-step change fails in turn: the stack and the state
+ * file stay exactly as they were. */
+static void test_rollback_at_every_step(void **state)
+{
+	struct fx *f = *state;
+	lm_guid next[2] = { f->tgt[1], f->tgt[2] };
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	for (unsigned step = 1; step <= 3; step++) {
+		char *stack_before = stack_text(f), *state_before = state_text(f), *after, want[32];
+		lm_sim_fail_nth(f->sim, step);
+		assert_int_equal(lm_associate_targets(f->core, &f->lun[0], next, 2, NULL, &err), LM_E_FAIL);
+		snprintf(want, sizeof want, "step %u of 3", step);
+		if (!strstr(err.msg, want) || !strstr(err.msg, "rolled back"))
+			fail_msg("step %u: %s", step, err.msg);
+		after = stack_text(f);
+		assert_string_equal(after, stack_before);
+		free(after);
+		after = state_text(f);
+		assert_string_equal(after, state_before);
+		free(after);
+		expect_targets(f, 0, (int[]){ 0 }, 1);
+		assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_ONLINE);
+		free(stack_before);
+		free(state_before);
+	}
+	lm_sim_fail_nth(f->sim, 0);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], next, 2, NULL, &err), LM_S_OK);
+}
+
+static void test_failed_rollback_is_cache_corrupt(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	lm_sim_fail_from(f->sim, 2);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 2, NULL, &err),
+			 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "failed too"));
+	assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_CACHE_CORRUPT);
+	lm_sim_fail_nth(f->sim, 0);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], f->tgt, 1, NULL, &err),
+			 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	/* refresh adopts what the stack really has: the LU that stayed */
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_S_OK);
+	assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_ONLINE);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+}
+
+static void test_drift_and_refresh(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	/* someone removes the LU from t2 by hand */
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
+			free(s->targets[i].lus[0].path);
+			s->targets[i].nlus = 0;
+		}
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "t2"));
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, &err),
+			 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_S_OK);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, &err), LM_S_OK);
+}
+
+static void test_reenumerate_discovers_and_deletes(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+
+	/* t4 vanishes, a new target appears */
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t4") == 0) {
+			free(s->targets[i].iqn);
+			s->targets[i].iqn = strdup("iqn.2026-11.org.example:new");
+			lm_stack_add_lu(&s->targets[i], 3, f->paths[1]);
+		}
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_int_equal(m->ntargets, 4);
+	assert_string_equal(m->targets[3]->iqn, "iqn.2026-11.org.example:new");
+	assert_int_equal(m->targets[3]->index, 5); /* never reused */
+	assert_true(m->targets[3]->discovered);
+	/* its LU of a known backing store is adopted */
+	assert_int_equal(lm_query_associated_luns(f->core, &m->targets[3]->id, &ids, &n, &err), LM_S_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(lm_guid_cmp(&ids[0], &f->lun[1]), 0);
+	free(ids);
+}
+
+static void test_foreign_lus_keep_their_numbers(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+
+	lm_stack_add_lu(&s->targets[0], 1, "/srv/not-lunmaps.img");
+	assert_int_equal(lm_core_check(f->core, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 0, 0), 2);
+}
+
+static void test_batch_all_or_nothing(void **state)
+{
+	struct fx *f = *state;
+	lm_guid other;
+	struct lm_change ch[2] = {
+		{ .lun = f->lun[0], .targets = f->tgt, .ntargets = 2 },
+		{ .lun = f->lun[1], .targets = &other, .ntargets = 1 },
+	};
+	struct lm_batch *b;
+	struct lm_err err;
+	char *stack_before = stack_text(f), *state_before = state_text(f), *after;
+
+	lm_guid_generate(&other);
+	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_VDS_E_OBJECT_NOT_FOUND);
+	assert_null(b);
+	/* both good; the second LUN's stack step fails: the first is undone too */
+	ch[1].targets = &f->tgt[2];
+	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_S_OK);
+	assert_int_equal(lm_batch_count(b), 2);
+	lm_sim_fail_nth(f->sim, 3);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_E_FAIL);
+	lm_batch_free(b);
+	after = stack_text(f);
+	assert_string_equal(after, stack_before);
+	free(after);
+	after = state_text(f);
+	assert_string_equal(after, state_before);
+	free(after);
+	/* applied, then undone as SNMP's UNDO phase does */
+	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_S_OK);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
+	expect_targets(f, 0, (int[]){ 0, 1 }, 2);
+	expect_targets(f, 1, (int[]){ 2 }, 1);
+	assert_int_equal(lm_batch_diff(b, 1)->nadded, 1);
+	assert_int_equal(lm_batch_revert(f->core, b, &err), LM_S_OK);
+	lm_batch_free(b);
+	after = stack_text(f);
+	assert_string_equal(after, stack_before);
+	free(after);
+	expect_targets(f, 0, NULL, 0);
+	/* the same LUN twice in one batch */
+	ch[1] = ch[0];
+	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_E_INVALIDARG);
+	free(stack_before);
+	free(state_before);
+}
+
+static void test_numbers_within_a_batch_do_not_collide(void **state)
+{
+	struct fx *f = *state;
+	struct lm_change ch[2] = {
+		{ .lun = f->lun[0], .targets = f->tgt, .ntargets = 1 },
+		{ .lun = f->lun[1], .targets = f->tgt, .ntargets = 1 },
+	};
+	struct lm_batch *b;
+
+	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, NULL), LM_S_OK);
+	assert_int_equal(lm_batch_apply(f->core, b, NULL), LM_S_OK);
+	lm_batch_free(b);
+	assert_int_equal(number_of(f, 0, 0), 1);
+	assert_int_equal(number_of(f, 1, 0), 2);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_replace_semantics),
+		T(test_stack_and_state_follow),
+		T(test_lun_numbers),
+		T(test_numbers_and_ids_survive_a_restart),
+		T(test_invalid_arguments),
+		T(test_too_many_targets),
+		T(test_unknown_ids),
+		T(test_deleted_lun),
+		T(test_failed_lun_and_target),
+		T(test_another_process_holds_the_lock),
+		T(test_out_of_memory),
+		T(test_rollback_at_every_step),
+		T(test_failed_rollback_is_cache_corrupt),
+		T(test_drift_and_refresh),
+		T(test_reenumerate_discovers_and_deletes),
+		T(test_foreign_lus_keep_their_numbers),
+		T(test_batch_all_or_nothing),
+		T(test_numbers_within_a_batch_do_not_collide),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,199 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "state.h"
+#include "util.h"
+
+static struct lm_model *sample(void)
+{
+	struct lm_model *m = lm_model_new("array \"1\" & <co>", 4);
+	struct lm_target *t1 = lm_model_add_target(m, 0, NULL, "iqn.2026-11.x:t1", "one", NULL);
+	struct lm_target *t2 = lm_model_add_target(m, 4, NULL, "iqn.2026-11.x:t2", NULL, NULL);
+	struct lm_lun *l = lm_model_add_lun(m, 3, NULL, "db", "/srv/a b&c.img");
+	lm_guid gone;
+
+	t2->discovered = true;
+	lm_links_reserve(&l->links, 2);
+	lm_links_reserve(&t1->links, 1);
+	lm_links_reserve(&t2->links, 1);
+	lm_model_link(m, l, t1, 1);
+	lm_model_link(m, l, t2, 12);
+	lm_guid_generate(&gone);
+	lm_model_add_tomb(m, &gone, LM_KIND_LUN, "/srv/old.img");
+	return m;
+}
+
+static void test_roundtrip(void **state)
+{
+	char *dir = tu_tmpdir(), path[4096];
+	struct lm_model *m = sample();
+	struct lm_state *st;
+	struct lm_err err;
+	struct stat sb;
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, &err), LM_S_OK);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(lm_state_load(dir, &st, &err), LM_S_OK);
+	assert_int_equal(st->next_lun_index, 4);
+	assert_int_equal(st->next_target_index, 5);
+	assert_int_equal(st->ntargets, 2);
+	assert_int_equal(st->targets[1].index, 4);
+	assert_true(st->targets[1].discovered);
+	assert_false(st->targets[0].discovered);
+	assert_string_equal(st->targets[0].alias, "one");
+	assert_int_equal(lm_guid_cmp(&st->targets[0].id, &m->targets[0]->id), 0);
+	assert_int_equal(st->nluns, 1);
+	assert_string_equal(st->luns[0].path, "/srv/a b&c.img");
+	assert_int_equal(st->nassocs, 2);
+	assert_int_equal(st->assocs[1].number, 12);
+	assert_int_equal(st->assocs[1].target, 4);
+	assert_int_equal(st->ntombs, 1);
+	assert_string_equal(st->tombs[0].key, "/srv/old.img");
+	assert_int_equal(st->tombs[0].kind, LM_KIND_LUN);
+	lm_state_free(st);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_missing_file_is_an_empty_state(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_state *st;
+
+	(void)state;
+	assert_int_equal(lm_state_load(dir, &st, NULL), LM_S_OK);
+	assert_int_equal(st->ntargets + st->nluns + st->nassocs, 0);
+	assert_int_equal(st->next_lun_index, 1);
+	lm_state_free(st);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void refused(const char *text, const char *reason)
+{
+	char *dir = tu_tmpdir(), *path = tu_write(dir, LM_STATE_FILE, text), *after;
+	struct lm_state *st;
+	struct lm_err err;
+
+	assert_int_equal(lm_state_load(dir, &st, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_null(st);
+	if (!strstr(err.msg, reason) || !strstr(err.msg, LM_STATE_FILE))
+		fail_msg("expected \"%s\" in \"%s\"", reason, err.msg);
+	/* never replaced */
+	after = tu_read(path, NULL);
+	assert_string_equal(after, text);
+	free(after);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
+static void test_truncated_and_corrupt_files_are_refused(void **state)
+{
+	char *dir = tu_tmpdir(), *full;
+	struct lm_model *m = sample();
+	char path[4096];
+	size_t len;
+
+	(void)state;
+	lm_state_save(dir, m, NULL);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
+	full = tu_read(path, &len);
+	for (size_t cut = 10; cut < len - 2; cut += 37) {
+		char *part = strndup(full, cut);
+		refused(part, "corrupt");
+		free(part);
+	}
+	refused("", "truncated");
+	refused("garbage", "corrupt");
+	refused("<other/>", "not a lunmap state file");
+	refused("<lunmap-state next-lun-index=\"1\" next-target-index=\"1\">"
+		"<lun index=\"x\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02\" path=\"/a\"/></lunmap-state>",
+		"bad lun");
+	refused("<lunmap-state next-lun-index=\"1\" next-target-index=\"1\">"
+		"<assoc lun=\"1\" target=\"1\" number=\"20000\"/></lunmap-state>", "bad assoc");
+	free(full);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_save_replaces_atomically(void **state)
+{
+	char *dir = tu_tmpdir(), path[4096], tmp[4096];
+	struct lm_model *m = sample();
+	struct lm_state *st;
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, NULL), LM_S_OK);
+	lm_model_add_lun(m, 0, NULL, "second", "/srv/second.img");
+	assert_int_equal(lm_state_save(dir, m, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
+	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, LM_STATE_FILE);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(lm_state_load(dir, &st, NULL), LM_S_OK);
+	assert_int_equal(st->nluns, 2);
+	lm_state_free(st);
+	/* a folder that cannot be written keeps the old file whole */
+	if (geteuid() != 0) {
+		chmod(dir, 0500);
+		assert_int_equal(lm_state_save(dir, m, NULL), LM_E_FAIL);
+		chmod(dir, 0700);
+	}
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_the_lock_is_exclusive_across_processes(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_err err;
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(lm_state_lock(dir, &fd, &err), LM_S_OK);
+	pid = fork();
+	if (pid == 0) {
+		int fd2;
+		_exit(lm_state_lock(dir, &fd2, NULL) == LM_VDS_E_ANOTHER_CALL_IN_PROGRESS ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(fd);
+	/* released with the descriptor */
+	assert_int_equal(lm_state_lock(dir, &fd, &err), LM_S_OK);
+	close(fd);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_roundtrip),
+		cmocka_unit_test(test_missing_file_is_an_empty_state),
+		cmocka_unit_test(test_truncated_and_corrupt_files_are_refused),
+		cmocka_unit_test(test_save_replaces_atomically),
+		cmocka_unit_test(test_the_lock_is_exclusive_across_processes),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

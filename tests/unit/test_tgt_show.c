@@ -1,0 +1,166 @@
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tgt_show.h"
+
+/* Captured from tgtd 1.0.85 (Debian 12): a target with a controller LU and
+ * two disks, one with a space in its path; a target with no LUN but the
+ * controller. */
+static const char two_targets[] =
+	"Target 1: iqn.2026-11.org.example:t1\n"
+	"    System information:\n"
+	"        Driver: iscsi\n"
+	"        State: ready\n"
+	"    I_T nexus information:\n"
+	"    LUN information:\n"
+	"        LUN: 0\n"
+	"            Type: controller\n"
+	"            SCSI ID: IET     00010000\n"
+	"            SCSI SN: beaf10\n"
+	"            Size: 0 MB, Block size: 1\n"
+	"            Online: Yes\n"
+	"            Removable media: No\n"
+	"            Prevent removal: No\n"
+	"            Readonly: No\n"
+	"            SWP: No\n"
+	"            Thin-provisioning: No\n"
+	"            Backing store type: null\n"
+	"            Backing store path: None\n"
+	"            Backing store flags: \n"
+	"        LUN: 1\n"
+	"            Type: disk\n"
+	"            SCSI ID: abc\n"
+	"            SCSI SN: def0123\n"
+	"            Size: 8 MB, Block size: 512\n"
+	"            Online: Yes\n"
+	"            Removable media: No\n"
+	"            Prevent removal: No\n"
+	"            Readonly: No\n"
+	"            SWP: No\n"
+	"            Thin-provisioning: No\n"
+	"            Backing store type: rdwr\n"
+	"            Backing store path: /tmp/tt/a.img\n"
+	"            Backing store flags: \n"
+	"        LUN: 2\n"
+	"            Type: disk\n"
+	"            SCSI ID: IET     00010002\n"
+	"            SCSI SN: beaf12\n"
+	"            Size: 4 MB, Block size: 512\n"
+	"            Online: Yes\n"
+	"            Backing store type: rdwr\n"
+	"            Backing store path: /tmp/tt/b c.img\n"
+	"            Backing store flags: \n"
+	"    Account information:\n"
+	"    ACL information:\n"
+	"        ALL\n"
+	"Target 2: iqn.2026-11.org.example:t2\n"
+	"    System information:\n"
+	"        Driver: iscsi\n"
+	"        State: ready\n"
+	"    I_T nexus information:\n"
+	"    LUN information:\n"
+	"        LUN: 0\n"
+	"            Type: controller\n"
+	"            SCSI ID: IET     00020000\n"
+	"            SCSI SN: beaf20\n"
+	"            Size: 0 MB, Block size: 1\n"
+	"            Backing store type: null\n"
+	"            Backing store path: None\n"
+	"            Backing store flags: \n"
+	"    Account information:\n"
+	"    ACL information:\n";
+
+static void test_targets_luns_and_odd_paths(void **state)
+{
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(two_targets, &s, &tids, &err), LM_S_OK);
+	assert_int_equal(s.ntargets, 2);
+	assert_string_equal(s.targets[0].iqn, "iqn.2026-11.org.example:t1");
+	assert_int_equal(tids[0], 1);
+	assert_int_equal(s.targets[0].nlus, 2); /* the controller is left out */
+	assert_int_equal(s.targets[0].lus[0].number, 1);
+	assert_string_equal(s.targets[0].lus[0].path, "/tmp/tt/a.img");
+	assert_int_equal(s.targets[0].lus[1].number, 2);
+	assert_string_equal(s.targets[0].lus[1].path, "/tmp/tt/b c.img");
+	assert_string_equal(s.targets[1].iqn, "iqn.2026-11.org.example:t2");
+	assert_int_equal(tids[1], 2);
+	assert_int_equal(s.targets[1].nlus, 0);
+	lm_stack_clear(&s);
+	free(tids);
+}
+
+static void test_empty_output(void **state)
+{
+	struct lm_stack s;
+	uint32_t *tids;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show("", &s, &tids, NULL), LM_S_OK);
+	assert_int_equal(s.ntargets, 0);
+	free(tids);
+}
+
+static void test_many_luns_and_sparse_tids(void **state)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	struct lm_stack s;
+	uint32_t *tids;
+
+	(void)state;
+	fprintf(f, "Target 17: iqn.2026-11.org.example:big\n    LUN information:\n");
+	for (int i = 1; i <= 300; i++)
+		fprintf(f, "        LUN: %d\n            Type: disk\n"
+			   "            Backing store path: /srv/lun %d/disk:%d.img\n",
+			i, i, i);
+	fprintf(f, "Target 40: iqn.2026-11.org.example:small\n");
+	fclose(f);
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, NULL), LM_S_OK);
+	assert_int_equal(s.ntargets, 2);
+	assert_int_equal(tids[0], 17);
+	assert_int_equal(tids[1], 40);
+	assert_int_equal(s.targets[0].nlus, 300);
+	assert_int_equal(s.targets[0].lus[299].number, 300);
+	assert_string_equal(s.targets[0].lus[299].path, "/srv/lun 300/disk:300.img");
+	lm_stack_clear(&s);
+	free(tids);
+	free(text);
+}
+
+static void test_bad_target_line(void **state)
+{
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show("Target 1 without colon\n", &s, &tids, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "Target 1 without colon"));
+	assert_null(tids);
+	assert_int_equal(s.ntargets, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_targets_luns_and_odd_paths),
+		cmocka_unit_test(test_empty_output),
+		cmocka_unit_test(test_many_luns_and_sparse_tids),
+		cmocka_unit_test(test_bad_target_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
