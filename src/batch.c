@@ -194,7 +194,8 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k,
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 		goto fail;
 	}
-	memcpy(it->old, lun->links.v, it->nold * sizeof *it->old);
+	if (it->nold)
+		memcpy(it->old, lun->links.v, it->nold * sizeof *it->old);
 	for (size_t i = 0; i < ch->ntargets; i++) {
 		uint32_t ti, asked = ch->numbers ? ch->numbers[i] : 0;
 		struct lm_target *t;

@@ -19,6 +19,8 @@ static void usage(FILE *f)
 	      "  remove LUN TARGET              remove one target from the LUN's set\n"
 	      "  query-targets LUN | query-luns TARGET\n"
 	      "  check | refresh | reenumerate  drift check and its cure\n"
+	      "  -                              read commands from stdin, one a line,\n"
+	      "                                 answering \"ok\" or \"error NAME 0xCODE text\"\n"
 	      "LUN is an id or a LUN name; TARGET an id, an IQN or an alias.\n",
 	      f);
 }
@@ -144,6 +146,32 @@ static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
 	return hr;
 }
 
+/* One core, many commands: the tests act on the stack between them. */
+static lm_hr session(struct lm_core *c)
+{
+	char line[4096];
+
+	while (fgets(line, sizeof line, stdin)) {
+		char *words[64], *save = NULL;
+		int n = 0;
+		struct lm_err err = { 0 };
+		lm_hr hr;
+
+		for (char *w = strtok_r(line, " \t\n", &save); w && n < 63; w = strtok_r(NULL, " \t\n", &save))
+			words[n++] = w;
+		if (n == 0)
+			continue;
+		words[n] = NULL;
+		hr = run(c, n, words, &err);
+		if (lm_failed(hr))
+			printf("error %s 0x%08X %s\n", lm_hr_name(hr), hr, err.msg);
+		else
+			puts("ok");
+		fflush(stdout);
+	}
+	return LM_S_OK;
+}
+
 int main(int argc, char **argv)
 {
 	struct lm_core_opts opts = { .log = log_line };
@@ -166,7 +194,8 @@ int main(int argc, char **argv)
 	}
 	hr = lm_core_open(&opts, &c, &err);
 	if (!lm_failed(hr))
-		hr = run(c, argc - optind, argv + optind, &err);
+		hr = strcmp(argv[optind], "-") == 0 ? session(c)
+						   : run(c, argc - optind, argv + optind, &err);
 	lm_core_close(c);
 	if (lm_failed(hr)) {
 		fprintf(stderr, "lunmapctl: %s (0x%08X): %s\n", lm_hr_name(hr), hr, err.msg);

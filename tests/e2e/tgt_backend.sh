@@ -1,0 +1,133 @@
+#!/bin/bash
+# The tgt backend against a real tgtd, checked with libiscsi's initiator.
+set -euo pipefail
+. "$top_srcdir/tests/e2e/lib.sh"
+need "$TGTD" "$TGTADM" iscsi-ls iscsi-inq
+CTL=$top_builddir/tools/lunmapctl
+cd "$E2E_TMP"
+
+start_tgtd
+mkdir -p lun state
+truncate -s 8M lun/db.img
+truncate -s 4M "lun/logs b.img"
+DB_ID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
+T1=iqn.2026-11.org.example.e2e:t1
+T2=iqn.2026-11.org.example.e2e:t2
+
+inventory() { # FILE TGTADM
+	cat >"$1" <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="4">
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$2"/>
+  <target iqn="$T1" alias="t1" initiators="ALL"/>
+  <target iqn="$T2" alias="t2" initiators="ALL"/>
+  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DB_ID"/>
+  <lun name="logs" path="$E2E_TMP/lun/logs b.img"/>
+</lunmap>
+XML
+}
+inventory inv.xml "$TGTADM"
+ctl() { "$CTL" -c inv.xml -s state "$@"; }
+snapshot() { tgtadm_ctl --op show --mode target; }
+
+note "start creates the inventory's targets in tgtd"
+ctl show >/dev/null
+snapshot | grep -q "^Target [0-9]*: $T1\$" || fail "t1 not created"
+snapshot | grep -q "^Target [0-9]*: $T2\$" || fail "t2 not created"
+[ "$(stat -c %a state/state.xml)" = 600 ] || fail "state file is not 0600"
+
+note "associate db with t1 and t2: both expose it with one identity"
+ctl associate db t1 t2
+[ "$(disks_of $T1)" = "1 7M" ] || fail "t1 shows '$(disks_of $T1)'"
+[ "$(disks_of $T2)" = "1 7M" ] || fail "t2 shows '$(disks_of $T2)'"
+s1=$(inq $T1 1 128 | grep 'Unit Serial')
+s2=$(inq $T2 1 128 | grep 'Unit Serial')
+[ "$s1" = "$s2" ] || fail "serials differ: $s1 / $s2"
+echo "$s1" | grep -q "${DB_ID//-/}" || fail "serial $s1 is not derived from the LUN id"
+d1=$(inq $T1 1 131 | tr -d '\0')
+d2=$(inq $T2 1 131 | tr -d '\0')
+[ -n "$d1" ] && [ "$d1" = "$d2" ] || fail "device identification pages differ"
+echo "$d1" | grep -q "${DB_ID//-/}" || fail "device id is not derived from the LUN id"
+
+note "replace with {t2}: gone from t1 only"
+ctl associate db t2
+[ -z "$(disks_of $T1)" ] || fail "t1 still shows '$(disks_of $T1)'"
+[ "$(disks_of $T2)" = "1 7M" ] || fail "t2 lost db"
+
+note "the empty set removes it everywhere"
+ctl associate db
+[ -z "$(disks_of $T1)$(disks_of $T2)" ] || fail "db still exposed"
+
+note "a backing store with a space in its path"
+ctl associate logs t1
+[ "$(disks_of $T1)" = "1 3M" ] || fail "logs not on t1: '$(disks_of $T1)'"
+
+note "a stack failure injected at each step leaves tgtd exactly as it was"
+cat >tgtadm-fail <<SH
+#!/bin/bash
+# fails the Nth "new logicalunit", passes everything else to tgtadm
+case " \$* " in *" --op new --mode logicalunit "*)
+	n=\$(( \$(cat "$E2E_TMP/count" 2>/dev/null || echo 0) + 1 )); echo \$n >"$E2E_TMP/count"
+	if [ "\$n" = "\$(cat "$E2E_TMP/fail-at")" ]; then echo "tgtadm: out of memory" >&2; exit 22; fi ;;
+esac
+exec "$TGTADM" "\$@"
+SH
+chmod +x tgtadm-fail
+inventory inv-fail.xml "$E2E_TMP/tgtadm-fail"
+for step in 1 2; do
+	before=$(snapshot)
+	echo 0 >count
+	echo $step >fail-at
+	if out=$("$CTL" -c inv-fail.xml -s state associate db t1 t2 2>&1); then fail "step $step: no error"; fi
+	echo "$out" | grep -q "E_FAIL (0x80004005): step $step of 2 (add LUN \"db\"" || fail "step $step: $out"
+	echo "$out" | grep -q "tgtd is out of memory" || fail "step $step: reason not mapped: $out"
+	[ "$(snapshot)" = "$before" ] || fail "step $step: tgtd changed"
+done
+[ "$(disks_of $T1)" = "1 3M" ] && [ -z "$(disks_of $T2)" ] || fail "exposure changed"
+
+note "a target removed behind lunmap's back: rolled back, then drift until refresh"
+coproc CTLP { "$CTL" -c inv.xml -s state - 2>>"$E2E_TMP/ctl.log"; }
+remember_pid "$CTLP_PID" lunmapctl
+say() { echo "$*" >&"${CTLP[1]}"; read -r -t 60 reply <&"${CTLP[0]}"; echo "$reply"; }
+[ "$(say associate logs)" = ok ] || fail "cannot clear logs"
+tid2=$(snapshot | sed -n "s/^Target \([0-9]*\): $T2\$/\1/p")
+tgtadm_ctl --op delete --force --mode target --tid "$tid2"
+before=$(snapshot)
+r=$(say associate db t1 t2)
+case $r in "error E_FAIL 0x80004005 step 2 of 2 (add LUN \"db\" to $T2"*) ;; *) fail "got: $r" ;; esac
+[ "$(snapshot)" = "$before" ] || fail "tgtd changed after the failed call"
+r=$(say associate db t1)
+case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT 0x8004241F"*) ;; *) fail "drift not reported: $r" ;; esac
+[ "$(say refresh)" = ok ] || fail "refresh failed"
+[ "$(say associate db t1)" = ok ] || fail "refused after refresh"
+[ "$(disks_of $T1)" = "1 7M" ] || fail "db not on t1"
+
+note "an LU removed by hand is drift"
+tid1=$(snapshot | sed -n "s/^Target \([0-9]*\): $T1\$/\1/p")
+tgtadm_ctl --op delete --mode logicalunit --tid "$tid1" --lun 1
+r=$(say check)
+case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT 0x8004241F drift: LUN 1 (\"db\") of target $T1 is gone"*) ;;
+*) fail "check: $r" ;; esac
+r=$(say associate logs t1)
+case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT"*) ;; *) fail "change allowed during drift: $r" ;; esac
+[ "$(say refresh)" = ok ] || fail "refresh failed"
+[ "$(say associate db t1)" = ok ] || fail "refused after refresh"
+exec {CTLP[1]}>&-
+wait "$CTLP_PID" || true
+
+note "after tgtd restarts empty, start-up restores the saved associations"
+stop_tgtd
+start_tgtd
+[ -z "$(snapshot)" ] || fail "tgtd not empty"
+ctl show >/dev/null
+[ "$(disks_of $T1)" = "1 7M" ] || fail "db not restored on t1: '$(disks_of $T1)'"
+grep -q 'number="1"' state/state.xml || fail "LUN number not kept"
+
+note "an existing tgt setup: targets tgtd already has are discovered"
+tgtadm_ctl --op new --mode target --tid 77 -T iqn.2026-11.org.example.e2e:admin
+tgtadm_ctl --op new --mode logicalunit --tid 77 --lun 3 -b "$E2E_TMP/lun/db.img"
+out=$(ctl show)
+echo "$out" | grep -q "iqn.2026-11.org.example.e2e:admin online discovered" || fail "not discovered: $out"
+echo "$out" | grep -q -- "-> iqn.2026-11.org.example.e2e:admin as LUN 3" || fail "LU not adopted: $out"
+
+stop_tgtd
+echo "tgt backend: all checks passed"

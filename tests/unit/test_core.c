@@ -222,7 +222,11 @@ static void test_replace_semantics(void **state)
 	assert_int_equal(d.nkept, 2);
 	lm_diff_free(&d);
 	assert_int_equal(lm_sim_op_count(f->sim), ops);
-	assert_string_equal(stack_text(f), before);
+	{
+		char *now = stack_text(f);
+		assert_string_equal(now, before);
+		free(now);
+	}
 	free(before);
 	before = state_text(f);
 	assert_string_equal(before, sbefore);

@@ -124,7 +124,7 @@ static void test_lowest_free_number(void **state)
 	assert_int_equal(lm_target_free_number(t, 1), 1);
 	assert_int_equal(lm_target_free_number(t, 0), 0);
 	for (int i = 0; i < 3; i++) {
-		char path[8];
+		char path[16];
 		snprintf(path, sizeof path, "/%d", i);
 		struct lm_lun *l = lm_model_add_lun(m, 0, NULL, path, path);
 		lm_links_reserve(&l->links, 1);
