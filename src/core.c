@@ -1,9 +1,11 @@
 #include "config.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core.h"
@@ -227,6 +229,12 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (lm_failed(hr))
 		goto out;
 	c->bconf = inv->backend;
+	/* the folder is lunmap's own: made on first start, private */
+	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST) {
+		hr = lm_err_set(err, LM_E_FAIL, "cannot create state folder %s: %s", c->state_dir,
+				strerror(errno));
+		goto out;
+	}
 	hr = lm_state_lock(c->state_dir, &c->lock_fd, err);
 	if (lm_failed(hr))
 		goto out;
@@ -280,4 +288,12 @@ const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c)
 struct lm_backend *lm_core_backend(struct lm_core *c)
 {
 	return c->backend;
+}
+
+void lm_core_set_lun_error(struct lm_core *c, uint32_t lun_index, lm_hr hr)
+{
+	struct lm_lun *l = lm_model_lun(c->model, lun_index);
+
+	if (l)
+		l->last_error = hr;
 }

@@ -65,6 +65,10 @@ size_t lm_batch_count(const struct lm_batch *b);
 const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i);
 void lm_batch_free(struct lm_batch *b);
 
+/* Records an error found before the core was called (a malformed SNMP
+ * value) as the LUN's last error. */
+void lm_core_set_lun_error(struct lm_core *c, uint32_t lun_index, lm_hr hr);
+
 /* The seed and its companions. diff may be NULL. */
 lm_hr lm_associate_targets(struct lm_core *c, const lm_guid *lun, const lm_guid *targets,
 			   size_t n, struct lm_diff *diff, struct lm_err *err);

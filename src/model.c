@@ -80,6 +80,8 @@ void lm_model_free(struct lm_model *m)
 		free(m->tombs[i].key);
 	free(m->luns);
 	free(m->targets);
+	free(m->linked_luns.v);
+	free(m->linked_targets.v);
 	free(m->ids);
 	free(m->tombs);
 	free(m->name);
@@ -168,7 +170,8 @@ struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_gui
 		index = m->next_lun_index;
 	if (index < m->next_lun_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
 		return NULL;
-	if (grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns))
+	if (grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns) ||
+	    grow((void **)&m->linked_luns.v, &m->linked_luns.cap, m->nluns + 1, sizeof(uint32_t)))
 		return NULL;
 	l = calloc(1, sizeof *l);
 	if (!l)
@@ -196,7 +199,9 @@ struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const 
 		index = m->next_target_index;
 	if (index < m->next_target_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
 		return NULL;
-	if (grow((void **)&m->targets, &m->captargets, m->ntargets + 1, sizeof *m->targets))
+	if (grow((void **)&m->targets, &m->captargets, m->ntargets + 1, sizeof *m->targets) ||
+	    grow((void **)&m->linked_targets.v, &m->linked_targets.cap, m->ntargets + 1,
+		 sizeof(uint32_t)))
 		return NULL;
 	t = calloc(1, sizeof *t);
 	if (!t)
@@ -381,12 +386,67 @@ static int links_remove(struct lm_links *l, uint32_t index)
 	return 1;
 }
 
+static size_t idx_lower_bound(const struct lm_idxset *s, uint32_t key)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (s->v[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* capacity was reserved when the object was added */
+static void idx_insert(struct lm_idxset *s, uint32_t key)
+{
+	size_t i = idx_lower_bound(s, key);
+
+	if (i < s->n && s->v[i] == key)
+		return;
+	memmove(&s->v[i + 1], &s->v[i], (s->n - i) * sizeof *s->v);
+	s->v[i] = key;
+	s->n++;
+}
+
+static void idx_remove(struct lm_idxset *s, uint32_t key)
+{
+	size_t i = idx_lower_bound(s, key);
+
+	if (i >= s->n || s->v[i] != key)
+		return;
+	memmove(&s->v[i], &s->v[i + 1], (s->n - i - 1) * sizeof *s->v);
+	s->n--;
+}
+
+static uint32_t idx_after(const struct lm_idxset *s, uint32_t after)
+{
+	size_t i = after == UINT32_MAX ? s->n : idx_lower_bound(s, after + 1);
+
+	return i < s->n ? s->v[i] : 0;
+}
+
+uint32_t lm_model_linked_lun_after(const struct lm_model *m, uint32_t after)
+{
+	return idx_after(&m->linked_luns, after);
+}
+
+uint32_t lm_model_linked_target_after(const struct lm_model *m, uint32_t after)
+{
+	return idx_after(&m->linked_targets, after);
+}
+
 void lm_model_link(struct lm_model *m, struct lm_lun *lun, struct lm_target *t, uint32_t number)
 {
 	if (!lm_links_find(&lun->links, t->index))
 		m->nassoc++;
 	links_insert(&lun->links, t->index, number);
 	links_insert(&t->links, lun->index, number);
+	idx_insert(&m->linked_luns, lun->index);
+	idx_insert(&m->linked_targets, t->index);
 }
 
 void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t)
@@ -394,6 +454,10 @@ void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t
 	if (links_remove(&lun->links, t->index))
 		m->nassoc--;
 	links_remove(&t->links, lun->index);
+	if (!lun->links.n)
+		idx_remove(&m->linked_luns, lun->index);
+	if (!t->links.n)
+		idx_remove(&m->linked_targets, t->index);
 }
 
 lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
@@ -417,6 +481,7 @@ lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
 			links_remove(&t->links, t->links.v[0].index);
 	}
 	remove_id(m, &t->id);
+	idx_remove(&m->linked_targets, t->index);
 	memmove(&m->targets[i - 1], &m->targets[i], (m->ntargets - i) * sizeof *m->targets);
 	m->ntargets--;
 	free_target(t);

@@ -68,6 +68,12 @@ struct lm_idref {
 	uint32_t index;
 };
 
+/* A sorted set of indexes. */
+struct lm_idxset {
+	uint32_t *v;
+	size_t n, cap;
+};
+
 struct lm_model {
 	char *name;
 	uint32_t max_targets_per_lun;
@@ -82,6 +88,9 @@ struct lm_model {
 	size_t ntombs, captombs;
 	uint32_t next_lun_index, next_target_index;
 	size_t nassoc;
+	/* the LUNs and targets that have at least one association, so that a
+	 * walk of the association tables skips the others in O(log n) */
+	struct lm_idxset linked_luns, linked_targets;
 };
 
 struct lm_model *lm_model_new(const char *name, uint32_t max_targets_per_lun);
@@ -110,6 +119,11 @@ struct lm_target *lm_model_target_by_iqn(const struct lm_model *m, const char *i
 lm_hr lm_model_find_id(const struct lm_model *m, const lm_guid *id, enum lm_kind *kind,
 		       uint32_t *index);
 const struct lm_tomb *lm_model_tomb(const struct lm_model *m, const lm_guid *id);
+
+/* The first LUN (target) with an index above `after` that has an
+ * association, or 0. */
+uint32_t lm_model_linked_lun_after(const struct lm_model *m, uint32_t after);
+uint32_t lm_model_linked_target_after(const struct lm_model *m, uint32_t after);
 
 /* Links: binary search within one object's sorted link array. */
 struct lm_link *lm_links_find(const struct lm_links *l, uint32_t index);

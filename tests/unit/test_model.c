@@ -105,7 +105,12 @@ static void test_links_on_both_sides(void **state)
 	assert_int_equal(lm_links_find(&t1->links, l->index)->number, 3);
 	assert_int_equal(lm_links_after(&l->links, t1->index)->index, t2->index);
 	assert_null(lm_links_after(&l->links, t2->index));
+	assert_int_equal(lm_model_linked_lun_after(m, 0), l->index);
+	assert_int_equal(lm_model_linked_lun_after(m, l->index), 0);
+	assert_int_equal(lm_model_linked_target_after(m, 0), t1->index);
+	assert_int_equal(lm_model_linked_target_after(m, t1->index), t2->index);
 	lm_model_unlink(m, l, t1);
+	assert_int_equal(lm_model_linked_target_after(m, 0), t2->index);
 	assert_int_equal(m->nassoc, 1);
 	assert_null(lm_links_find(&l->links, t1->index));
 	assert_int_equal(t1->links.n, 0);
@@ -113,6 +118,8 @@ static void test_links_on_both_sides(void **state)
 	assert_int_equal(lm_model_delete_target(m, t2->index), LM_S_OK);
 	assert_int_equal(m->nassoc, 0);
 	assert_int_equal(l->links.n, 0);
+	assert_int_equal(lm_model_linked_lun_after(m, 0), 0);
+	assert_int_equal(lm_model_linked_target_after(m, 0), 0);
 }
 
 static void test_lowest_free_number(void **state)

@@ -1,0 +1,58 @@
+/* lunmapd: the AgentX glue between net-snmp and the lunmap core. */
+#ifndef LUNMAPD_AGENT_H
+#define LUNMAPD_AGENT_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include "lunmap.h"
+
+/* LUNMAP-MIB's numbers (design §5). */
+#define LUNMAP_MIB_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 3260
+#define LUNMAP_MIB_LEN 10
+#define LUNMAP_OBJECTS_LEN (LUNMAP_MIB_LEN + 1)
+
+enum { G_SUBSYSTEM = 1, G_LUN = 2, G_TARGET = 3, G_ASSOC = 4, G_TARGETLUN = 5 };
+enum {
+	S_NAME = 1, S_BACKEND, S_STATUS, S_MAX, S_LASTCHANGE, S_REFRESH, S_ERRCODE, S_ERRTEXT,
+	S_COUNT
+};
+enum {
+	L_ID = 2, L_NAME, L_PATH, L_SIZE, L_STATUS, L_TARGETIDS, L_TARGETCOUNT, L_LASTERROR
+};
+enum { T_ID = 2, T_IQN, T_ALIAS, T_STATUS, T_LUNIDS, T_LUNCOUNT };
+enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
+enum { TL_NUMBER = 1 };
+enum { N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3 };
+
+/* The one piece of state net-snmp's callbacks need: handlers and alarms
+ * get it through their registration's void pointer. */
+struct lunmapd {
+	struct lm_core *core;
+	lm_hr last_error;
+	char last_error_text[256];
+	u_long last_change; /* sysUpTime, centiseconds */
+	struct pending_set *set;
+	int last_status; /* subsystem status last seen, for cacheOutOfSync */
+};
+
+/* mib_read.c */
+int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
+void lunmapd_target_ids(struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
+
+/* mib_write.c */
+int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		netsnmp_request_info *requests);
+
+/* notify.c */
+void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
+void lunmapd_notify_failed(struct lunmapd *d);
+void lunmapd_notify_status(struct lunmapd *d);
+void lunmapd_record_error(struct lunmapd *d, lm_hr hr, const char *text);
+
+/* errmap.c: the one place where an HRESULT becomes an SNMP error status */
+enum lm_phase { LM_PHASE_VALIDATE, LM_PHASE_APPLY };
+int lunmapd_snmp_error(lm_hr hr, enum lm_phase phase);
+
+#endif

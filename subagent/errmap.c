@@ -1,0 +1,29 @@
+#include "config.h"
+
+#include "agent.h"
+
+int lunmapd_snmp_error(lm_hr hr, enum lm_phase phase)
+{
+	if (!lm_failed(hr))
+		return SNMP_ERR_NOERROR;
+	if (phase == LM_PHASE_APPLY)
+		/* the stack refused and the change was rolled back, or the
+		 * rollback failed too and the subsystem is cacheCorrupt */
+		return hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT ? SNMP_ERR_UNDOFAILED
+							     : SNMP_ERR_COMMITFAILED;
+	switch (hr) {
+	case LM_E_INVALIDARG:
+	case LM_VDS_E_NOT_SUPPORTED:
+		return SNMP_ERR_WRONGVALUE;
+	case LM_VDS_E_OBJECT_NOT_FOUND:
+	case LM_VDS_E_OBJECT_DELETED:
+	case LM_VDS_E_OBJECT_STATUS_FAILED:
+		return SNMP_ERR_INCONSISTENTVALUE;
+	case LM_VDS_E_ANOTHER_CALL_IN_PROGRESS:
+	case LM_VDS_E_PROVIDER_CACHE_CORRUPT:
+	case LM_E_OUTOFMEMORY:
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
+	default:
+		return SNMP_ERR_COMMITFAILED;
+	}
+}

@@ -1,0 +1,231 @@
+/* lunmapd: the AgentX subagent that publishes LUNMAP-MIB. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "agent.h"
+
+#include <net-snmp/agent/agent_sysORTable.h>
+
+#define EXIT_USAGE 1
+#define EXIT_CONFIG 2
+#define EXIT_NO_MASTER 3
+
+static volatile sig_atomic_t keep_running = 1;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	keep_running = 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] -c INVENTORY -s STATEDIR [-L...]\n"
+	      "  -f            stay in the foreground (log to stderr unless -L says otherwise)\n"
+	      "  -x ADDRESS    the master's AgentX socket (default: net-snmp's, /var/agentx/master)\n"
+	      "  -w SECONDS    exit with 3 if the master is not there within SECONDS\n"
+	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
+	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
+	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
+	      "  -h            this help\n"
+	      "exit codes: 0 stopped, 1 usage, 2 bad inventory or state, 3 no master\n",
+	      f);
+}
+
+static void log_core(void *ctx, const char *msg)
+{
+	(void)ctx;
+	snmp_log(LOG_INFO, "lunmapd: %s\n", msg);
+}
+
+static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
+		   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+	struct lunmapd *d = reg->my_reg_void;
+
+	(void)h;
+	switch (reqinfo->mode) {
+	case MODE_GET:
+	case MODE_GETNEXT:
+		for (netsnmp_request_info *r = requests; r; r = r->next) {
+			int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
+			if (rc)
+				netsnmp_set_request_error(reqinfo, r, rc);
+		}
+		return SNMP_ERR_NOERROR;
+	default:
+		return lunmapd_set(d, reqinfo, requests);
+	}
+}
+
+static void check_drift(unsigned int reg, void *arg)
+{
+	struct lunmapd *d = arg;
+	struct lm_err err;
+	lm_hr hr;
+
+	(void)reg;
+	if (d->set)
+		return; /* not in the middle of a SET */
+	hr = lm_core_check(d->core, &err);
+	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
+		lunmapd_record_error(d, hr, err.msg);
+	lunmapd_notify_status(d);
+}
+
+static int register_lunmap_mib(struct lunmapd *d)
+{
+	static const oid objects[] = { LUNMAP_MIB_OID, 1 };
+	static oid mib[] = { LUNMAP_MIB_OID };
+	netsnmp_handler_registration *reg;
+
+	reg = netsnmp_create_handler_registration("lunmapObjects", handler, objects,
+						  OID_LENGTH(objects), HANDLER_CAN_RWRITE);
+	if (!reg)
+		return -1;
+	reg->my_reg_void = d;
+	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
+		return -1;
+	register_sysORTable(mib, OID_LENGTH(mib),
+			    "LUNMAP-MIB: iSCSI LUN-target associations (VDS AssociateTargets)");
+	return 0;
+}
+
+/* Whether something accepts connections at the AgentX address. */
+static int master_there(const char *addr)
+{
+	int fd = -1, ok = 0;
+
+	if (strncmp(addr, "tcp:", 4) == 0) {
+		char host[256], *port;
+		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+		snprintf(host, sizeof host, "%s", addr + 4);
+		port = strrchr(host, ':');
+		if (!port)
+			return 0;
+		*port++ = '\0';
+		if (getaddrinfo(host, port, &hints, &res) != 0)
+			return 0;
+		fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && connect(fd, res->ai_addr, res->ai_addrlen) == 0;
+		freeaddrinfo(res);
+	} else {
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		const char *path = strncmp(addr, "unix:", 5) == 0 ? addr + 5 : addr;
+		snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ok = fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+static int wait_for_master(const char *addr, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+
+	while (!master_there(addr)) {
+		if (time(NULL) >= end)
+			return -1;
+		usleep(100000);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
+	struct lm_core_opts opts = { .state_dir = "/var/lib/lunmap", .log = log_core };
+	const char *agentx = NULL;
+	int foreground = 0, wait_seconds = -1, logged = 0, opt, rc = 0;
+	struct lm_err err;
+
+	while ((opt = getopt(argc, argv, "fx:w:c:s:L:h")) != -1) {
+		switch (opt) {
+		case 'f': foreground = 1; break;
+		case 'x': agentx = optarg; break;
+		case 'w': wait_seconds = atoi(optarg); break;
+		case 'c': opts.inventory = optarg; break;
+		case 's': opts.state_dir = optarg; break;
+		case 'L':
+			if (snmp_log_options(optarg, argc, argv) < 0) {
+				usage(stderr);
+				return EXIT_USAGE;
+			}
+			logged = 1;
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (!opts.inventory || optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!logged) {
+		if (foreground)
+			snmp_enable_stderrlog();
+		else
+			snmp_enable_syslog_ident("lunmapd", LOG_DAEMON);
+	}
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	if (agentx)
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, agentx);
+	/* reconnect by itself when the master goes away and comes back */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 2);
+	/* no snmp.conf MIB loading: lunmapd needs no MIB files */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+
+	if (lm_core_open(&opts, &d.core, &err) != LM_S_OK) {
+		snmp_log(LOG_ERR, "lunmapd: %s (0x%08X): %s\n", lm_hr_name(err.hr), err.hr, err.msg);
+		fprintf(stderr, "lunmapd: %s\n", err.msg);
+		return EXIT_CONFIG;
+	}
+	d.last_status = lm_core_model(d.core)->status;
+	if (wait_seconds >= 0 &&
+	    wait_for_master(agentx ? agentx : "/var/agentx/master", wait_seconds) != 0) {
+		snmp_log(LOG_ERR, "lunmapd: no AgentX master at %s after %d s\n",
+			 agentx ? agentx : "/var/agentx/master", wait_seconds);
+		lm_core_close(d.core);
+		return EXIT_NO_MASTER;
+	}
+	if (!foreground && netsnmp_daemonize(1, 0) != 0) {
+		lm_core_close(d.core);
+		return EXIT_CONFIG;
+	}
+	init_agent("lunmapd");
+	if (register_lunmap_mib(&d) != 0) {
+		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	init_snmp("lunmapd");
+	if (lm_core_backend_conf(d.core)->check_interval)
+		snmp_alarm_register(lm_core_backend_conf(d.core)->check_interval, SA_REPEAT, check_drift, &d);
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n",
+		 lm_core_model(d.core)->name, lm_core_backend_conf(d.core)->type);
+	if (d.last_status == LM_SUBSYS_CACHE_CORRUPT) {
+		d.last_status = LM_SUBSYS_ONLINE;
+		lunmapd_notify_status(&d);
+	}
+	while (keep_running)
+		agent_check_and_process(1);
+	snmp_log(LOG_INFO, "lunmapd: stopping\n");
+out:
+	snmp_shutdown("lunmapd");
+	lm_core_close(d.core);
+	return rc;
+}
