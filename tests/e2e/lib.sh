@@ -116,3 +116,71 @@ disks_of() { # IQN
 inq() { # IQN LUN PAGE
 	iscsi-inq -e 1 -c "$3" "iscsi://127.0.0.1:$TGT_PORT/$1/$2" 2>&1
 }
+
+# ---------------------------------------------------------------- SNMP
+SNMPD=${SNMPD:-/usr/sbin/snmpd}
+SNMPTRAPD=${SNMPTRAPD:-/usr/sbin/snmptrapd}
+R=1.3.6.1.4.1.8072.9999.9999.3260
+V3AUTH=lunmap-auth-pass
+V3PRIV=lunmap-priv-pass
+
+# start_snmpd: a private master on udp 127.0.0.1:$SNMP_PORT, AgentX socket
+# $AGENTX; v2c "public" read-only, "private" read-write, an SNMPv3 user
+# "admin" (authPriv, SHA and AES) read-write; traps to $TRAP_PORT if set.
+start_snmpd() {
+	SNMP_PORT=${SNMP_PORT:-$(free_port)}
+	AGENTX=$E2E_TMP/agentx.sock
+	mkdir -p "$E2E_TMP/snmp-persist"
+	cat >"$E2E_TMP/snmpd.conf" <<CONF
+master agentx
+agentXSocket unix:$AGENTX
+rocommunity public 127.0.0.1
+rwcommunity private 127.0.0.1
+createUser admin SHA "$V3AUTH" AES "$V3PRIV"
+rwuser admin priv
+${TRAP_PORT:+trap2sink 127.0.0.1:$TRAP_PORT public}
+CONF
+	SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
+		-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
+	SNMPD_PID=$!
+	remember_pid "$SNMPD_PID" snmpd
+	export SNMP_PORT AGENTX SNMPD_PID
+	wait_for 10 test -S "$AGENTX" || fail "snmpd did not start (see $E2E_TMP/snmpd.log)"
+}
+
+# start_snmptrapd: notifications received go to $E2E_TMP/traps.log
+start_snmptrapd() {
+	TRAP_PORT=${TRAP_PORT:-$(free_port)}
+	echo "disableAuthorization yes" >"$E2E_TMP/snmptrapd.conf"
+	"$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
+		-p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" >>"$E2E_TMP/snmptrapd.log" 2>&1 &
+	SNMPTRAPD_PID=$!
+	remember_pid "$SNMPTRAPD_PID" snmptrapd
+	export TRAP_PORT SNMPTRAPD_PID
+	wait_for 10 grep -q "NET-SNMP version" "$E2E_TMP/traps.log" || fail "snmptrapd did not start"
+}
+
+sget() { snmpget -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+sgetv() { snmpget -v2c -c public -t 3 -r 1 -Ov -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+swalk() { snmpwalk -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+sbulk() { snmpbulkwalk -Cr50 -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+# sset: prints snmpset's output; the exit code is snmpset's
+sset() { snmpset -v2c -c private -On -t 5 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+
+# start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
+start_lunmapd() {
+	"$top_builddir/subagent/lunmapd" -f -x "$AGENTX" -c "$1" -s "$E2E_TMP/state" \
+		-Lf "$E2E_TMP/lunmapd.log" &
+	LUNMAPD_PID=$!
+	remember_pid "$LUNMAPD_PID" lunmapd
+	export LUNMAPD_PID
+	wait_for 15 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+		fail "lunmapd does not answer (see $E2E_TMP/lunmapd.log)"
+}
+
+# a GUID as snmpset's hex (x) value
+hexid() { echo "${1//-/}" | tr 'a-f' 'A-F'; }
+# an OCTET STRING value as snmpget -Oq prints it, back to continuous hex
+as_hex() { tr -d ' "\n' | tr 'a-f' 'A-F'; }
+# the instances of a subtree, without snmpwalk's "No Such Object" line
+rows_of() { swalk "$1" | grep "^\.$1\." || true; }

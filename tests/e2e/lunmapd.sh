@@ -1,0 +1,133 @@
+#!/bin/bash
+# lunmapd end to end: real snmpd (AgentX master), tgtd and snmptrapd,
+# driven only with net-snmp's command-line tools and checked with libiscsi.
+set -euo pipefail
+. "$top_srcdir/tests/e2e/lib.sh"
+need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk iscsi-ls
+cd "$E2E_TMP"
+
+T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
+T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
+DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
+LOGSID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
+T1=iqn.2026-11.org.example.e2e:t1
+T2=iqn.2026-11.org.example.e2e:t2
+L=$R.1.2.1   # lunmapLunEntry
+T=$R.1.3.1   # lunmapTargetEntry
+A=$R.1.4.1   # lunmapAssocEntry
+TL=$R.1.5.1  # lunmapTargetLunEntry
+
+start_tgtd
+start_snmptrapd
+start_snmpd
+mkdir -p lun
+truncate -s 8M lun/db.img
+truncate -s 4M lun/logs.img
+cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="2">
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
+  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
+  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
+  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DBID"/>
+  <lun name="logs" path="$E2E_TMP/lun/logs.img" id="$LOGSID"/>
+</lunmap>
+XML
+start_lunmapd inv.xml
+
+note "GETNEXT and GETBULK walks return the inventory"
+walk=$(swalk $R)
+[ "$walk" = "$(sbulk $R)" ] || fail "GETNEXT and GETBULK walks differ"
+echo "$walk" | grep -qx ".$R.1.1.1.0 \"e2e\"" || fail "no subsystem name in: $walk"
+echo "$walk" | grep -qx ".$R.1.1.2.0 \"tgt\"" || fail "no backend"
+echo "$walk" | grep -qx ".$R.1.1.3.0 1" || fail "not online"
+echo "$walk" | grep -qx ".$L.3.2 \"logs\"" || fail "no LUN 2"
+echo "$walk" | grep -qx ".$L.5.1 8388608" || fail "no LUN size"
+echo "$walk" | grep -qx ".$T.3.2 \"$T2\"" || fail "no target 2"
+[ "$(sgetv $T.2.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "target 1 id"
+[ "$(sgetv $L.2.1 | as_hex)" = "$(hexid $DBID)" ] || fail "LUN 1 id"
+sget $R.1.1.1.0 | grep -q . || fail "GET"
+sget $L.3.9 | grep -q "No Such Instance" || fail "GET of a LUN that does not exist"
+snmpwalk -v2c -c public -On 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.9.1.3 | grep -q "LUNMAP-MIB" ||
+	fail "not in sysORTable"
+
+note "lunmapLunTargetIds := {t1, t2}"
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set of two targets"
+[ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)$(hexid $T2ID)" ] || fail "read back"
+[ "$(sgetv $L.8.1)" = 2 ] || fail "target count"
+[ "$(sgetv $T.6.1 | as_hex)" = "$(hexid $DBID)" ] || fail "lunmapTargetLunIds of t1"
+[ "$(sgetv $TL.1.2.1)" = 1 ] || fail "reverse table"
+[ "$(sgetv $A.1.1.2)" = 1 ] || fail "assoc LUN number"
+[ "$(sgetv $R.1.1.9.0)" = 2 ] || fail "association count"
+[ "$(disks_of $T1)" = "1 7M" ] && [ "$(disks_of $T2)" = "1 7M" ] || fail "iscsi-ls: $(iscsi_list)"
+wait_for 10 grep -q "$R.0.1" traps.log || fail "no lunmapAssociationChanged"
+grep -A3 "$R.0.1" traps.log | tr -d ' \n' | grep -qi "$(hexid $DBID)" || fail "trap without the LUN id"
+grep -A3 "$R.0.1" traps.log | tr -d ' \n' | grep -qi "$(hexid $T1ID)$(hexid $T2ID)" ||
+	fail "trap without the new set: $(cat traps.log)"
+
+note "lunmapLunTargetIds := {t2}, then {}"
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set of one"
+[ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T2ID)" ] || fail "read back one"
+sget $TL.1.1.1 | grep -q "No Such Instance" || fail "reverse row still there"
+[ -z "$(disks_of $T1)" ] && [ "$(disks_of $T2)" = "1 7M" ] || fail "iscsi-ls after {t2}"
+sset $L.7.1 x "" >/dev/null || fail "set of none"
+[ "$(sgetv $L.8.1)" = 0 ] || fail "count after {}"
+[ -z "$(disks_of $T1)$(disks_of $T2)" ] || fail "still exposed"
+[ -z "$(rows_of $A)" ] || fail "assoc table not empty"
+
+note "rows: createAndGo with and without a LUN number, destroy"
+sset $A.2.1.1 i 4 >/dev/null || fail "createAndGo"
+[ "$(sgetv $A.1.1.1)" = 1 ] || fail "lowest free number"
+sset $A.2.2.1 i 4 $A.1.2.1 u 5 >/dev/null || fail "createAndGo with a number"
+[ "$(sgetv $A.1.2.1)" = 5 ] || fail "given number"
+[ "$(sgetv $A.2.2.1)" = 1 ] || fail "row not active"
+[ "$(disks_of $T1)" = "$(printf '1 7M\n5 3M')" ] || fail "iscsi-ls: $(disks_of $T1)"
+sset $A.2.2.1 i 6 >/dev/null || fail "destroy"
+sget $A.2.2.1 | grep -q "No Such Instance" || fail "row still there"
+[ "$(disks_of $T1)" = "1 7M" ] || fail "iscsi-ls after destroy"
+
+note "one PDU: a good change for LUN 1 and a bad one for LUN 2 changes nothing"
+before=$(rows_of $A; tgtadm_ctl --op show --mode target)
+if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" $L.7.2 x "$(hexid 6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9cff)"); then
+	fail "accepted: $out"
+fi
+echo "$out" | grep -q "inconsistentValue" || fail "$out"
+echo "$out" | grep -q "Failed object: .*$L.7.2" || fail "error on the wrong varbind: $out"
+[ "$(rows_of $A; tgtadm_ctl --op show --mode target)" = "$before" ] || fail "something changed"
+[ "$(sgetv $R.1.1.7.0)" = $((0x80042405)) ] || fail "lunmapLastErrorCode not NOT_FOUND"
+[ "$(sgetv $L.9.2)" = $((0x80042405)) ] || fail "lunmapLunLastErrorCode not NOT_FOUND"
+
+note "one PDU with good changes for two LUNs applies both"
+sset $L.7.1 x "$(hexid $T2ID)" $L.7.2 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "two LUNs"
+# a number freed in the same PDU is not handed out again in it
+[ "$(disks_of $T1)" = "2 3M" ] || fail "t1: $(disks_of $T1)"
+[ "$(disks_of $T2)" = "$(printf '1 7M\n2 3M')" ] || fail "t2: $(disks_of $T2)"
+
+note "SNMPv3 authPriv set works; a read-only community's set is refused"
+snmpset -v3 -l authPriv -u admin -a SHA -A "$V3AUTH" -x AES -X "$V3PRIV" -t 5 -r 0 \
+	127.0.0.1:$SNMP_PORT $L.7.2 x "$(hexid $T1ID)" >/dev/null || fail "SNMPv3 set"
+[ "$(sgetv $L.7.2 | as_hex)" = "$(hexid $T1ID)" ] || fail "SNMPv3 set not applied"
+before=$(rows_of $A)
+if snmpset -v2c -c public -t 3 -r 0 127.0.0.1:$SNMP_PORT $L.7.2 x "" >/dev/null 2>&1; then
+	fail "read-only community could set"
+fi
+[ "$(rows_of $A)" = "$before" ] || fail "read-only set changed something"
+
+note "snmpd restarts: lunmapd reconnects by itself"
+stop_pid "$SNMPD_PID"
+start_snmpd
+wait_for 20 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+	fail "lunmapd did not come back"
+kill -0 "$LUNMAPD_PID" || fail "lunmapd died"
+
+note "state survives a lunmapd restart: same indexes, ids and LUN numbers"
+# last change and last errors are since lunmapd started
+lasting() { swalk $R | grep -v -e "^.$R.1.1.[578].0 " -e "^.$L.9."; }
+before=$(lasting)
+stop_pid "$LUNMAPD_PID"
+start_lunmapd inv.xml
+after=$(lasting)
+[ "$after" = "$before" ] || fail "walk differs after restart: $(diff <(echo "$before") <(echo "$after"))"
+
+stop_pid "$LUNMAPD_PID"
+[ "$(grep -c 'runtime error\|AddressSanitizer' lunmapd.log)" = 0 ] || fail "sanitizer: $(cat lunmapd.log)"
+echo "lunmapd: all checks passed"
