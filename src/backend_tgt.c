@@ -81,7 +81,7 @@ static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct 
 	else if (r.status != 0) {
 		const char *why = explain(r.errout);
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s%s%s", r.status, r.errout,
-				why ? " — " : "", why ? why : "");
+				why ? "; " : "", why ? why : "");
 	}
 	if (!lm_failed(hr) && out) {
 		*out = r.out;

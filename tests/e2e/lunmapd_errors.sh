@@ -1,0 +1,133 @@
+#!/bin/bash
+# Every error row of design §5's SET table, provoked through snmpset:
+# the SNMP error-status, the exact HRESULT, and nothing changed.
+set -euo pipefail
+. "$top_srcdir/tests/e2e/lib.sh"
+need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk
+cd "$E2E_TMP"
+
+T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
+T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
+T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
+NIL=00000000-0000-0000-0000-000000000000
+T3=iqn.2026-11.org.example.e2e:t3
+L=$R.1.2.1
+A=$R.1.4.1
+
+start_tgtd
+start_snmptrapd
+start_snmpd
+mkdir -p lun
+truncate -s 8M lun/db.img lun/logs.img
+# a tgtadm that fails LU changes on demand: "off", "new" (every new LU)
+# or "from N" (every LU change from the Nth on, so the rollback fails too)
+echo off >mode
+cat >tgtadm-wrap <<SH
+#!/bin/bash
+case " \$* " in *" --mode logicalunit "*)
+	set -- "\$@"; read -r how n <"$E2E_TMP/mode"
+	c=\$(( \$(cat "$E2E_TMP/count" 2>/dev/null || echo 0) + 1 )); echo \$c >"$E2E_TMP/count"
+	case \$how in
+	new) case " \$* " in *" --op new "*) echo "tgtadm: out of memory" >&2; exit 22 ;; esac ;;
+	from) [ "\$c" -ge "\$n" ] && { echo "tgtadm: out of memory" >&2; exit 22; } ;;
+	esac ;;
+esac
+exec "$TGTADM" "\$@"
+SH
+chmod +x tgtadm-wrap
+cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="errors" max-targets-per-lun="2">
+  <backend type="tgt" control-port="$TGT_CTL" tgtadm="$E2E_TMP/tgtadm-wrap" check-interval="1"/>
+  <target iqn="iqn.2026-11.org.example.e2e:t1" initiators="ALL" id="$T1ID"/>
+  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
+  <target iqn="$T3" initiators="ALL" id="$T3ID"/>
+  <lun name="db" path="$E2E_TMP/lun/db.img"/>
+  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
+  <lun name="broken" path="$E2E_TMP/lun/missing.img"/>
+</lunmap>
+XML
+start_lunmapd inv.xml
+sset $L.7.2 x "$(hexid $T1ID)" >/dev/null || fail "setup"
+
+snapshot() { rows_of $A; tgtadm_ctl --op show --mode target; }
+
+# expect STATUS HRESULT|- VARBIND...: the set fails with STATUS, leaves
+# HRESULT in lunmapLastErrorCode, and changes nothing
+expect() {
+	local status=$1 hr=$2 before out
+	shift 2
+	before=$(snapshot)
+	if out=$(sset "$@"); then fail "accepted: $*"; fi
+	echo "$out" | grep -q "Reason: $status" || fail "wanted $status for $*, got: $out"
+	if [ "$hr" != - ]; then
+		[ "$(sgetv $R.1.1.7.0)" = $((hr)) ] ||
+			fail "$*: lunmapLastErrorCode $(sgetv $R.1.1.7.0), wanted $hr ($(sgetv $R.1.1.8.0))"
+	fi
+	[ "$(snapshot)" = "$before" ] || fail "$*: something changed"
+}
+
+note "wrongType"
+expect wrongType - $L.7.1 i 5
+expect wrongType - $A.2.1.1 u 4
+note "wrongLength: not a multiple of 16, or over 4080 bytes"
+expect wrongLength 0x80070057 $L.7.1 x "$(hexid $T1ID)00"
+[ "$(sgetv $L.9.1)" = $((0x80070057)) ] || fail "lunmapLunLastErrorCode"
+expect wrongLength 0x80070057 $L.7.1 x "$(printf '%08200d' 0)"
+note "wrongValue: duplicate, nil, too many, bad RowStatus, bad numbers"
+expect wrongValue 0x80070057 $L.7.1 x "$(hexid $T1ID)$(hexid $T1ID)"
+expect wrongValue 0x80070057 $L.7.1 x "$(hexid $NIL)"
+expect wrongValue 0x80042400 $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)$(hexid $T3ID)"
+expect wrongValue - $A.2.1.1 i 5
+expect wrongValue - $A.2.1.1 i 2
+expect wrongValue - $R.1.1.6.0 i 7
+expect wrongValue - $A.2.1.1 i 4 $A.1.1.1 u 20000
+expect wrongValue 0x80070057 $A.2.1.1 i 4 $A.1.1.1 u 1   # LUN 1 of t1 is logs'
+expect wrongValue 0x80070057 $A.1.2.1 u 9                # a kept number stays
+note "inconsistentValue: unknown, deleted, failed, conflicting"
+expect inconsistentValue 0x80042405 $L.7.1 x "$(hexid 0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6aff)"
+expect inconsistentValue 0x80042431 $L.7.3 x "$(hexid $T1ID)"
+expect inconsistentValue - $L.7.1 x "$(hexid $T1ID)" $A.2.1.2 i 4
+expect inconsistentValue - $A.2.2.1 i 4
+expect inconsistentValue - $A.1.1.1 u 3
+note "noCreation and notWritable"
+expect noCreation - $A.2.99.1 i 4
+expect noCreation - $A.2.1.99 i 4
+expect noCreation - $L.7.99 x ""
+expect notWritable - $L.3.1 s name
+
+note "resourceUnavailable: drift found by the periodic check, until refresh"
+tid3=$(tgtadm_ctl --op show --mode target | sed -n "s/^Target \([0-9]*\): $T3\$/\1/p")
+tgtadm_ctl --op delete --force --mode target --tid "$tid3"
+wait_for 10 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.3.0)\" = 2 ]" ||
+	fail "not cacheCorrupt"
+wait_for 10 grep -q "$R.0.3" traps.log || fail "no lunmapCacheOutOfSync"
+expect resourceUnavailable 0x8004241F $L.7.1 x "$(hexid $T1ID)"
+note "reenumerate: the vanished target is deleted"
+sset $R.1.1.6.0 i 3 >/dev/null || fail "reenumerate"
+[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after reenumerate"
+expect inconsistentValue 0x8004240B $L.7.1 x "$(hexid $T3ID)"
+
+note "commitFailed: the stack refuses, the change is rolled back"
+echo new >mode
+expect commitFailed 0x80004005 $L.7.1 x "$(hexid $T1ID)"
+sgetv $R.1.1.8.0 | grep -q 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $R.1.1.8.0)"
+wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
+[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean rollback is not drift"
+
+note "undoFailed: the rollback fails too: cacheCorrupt"
+# step 1 (new + update of t1) passes; step 2 (new on t2) and the undo of step 1 fail
+echo "from $(( $(cat count) + 3 ))" >mode
+before=$(rows_of $A)
+if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)"); then fail "accepted"; fi
+echo "$out" | grep -q "Reason: undoFailed" || fail "wanted undoFailed: $out"
+[ "$(sgetv $R.1.1.7.0)" = $((0x8004241F)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
+[ "$(rows_of $A)" = "$before" ] || fail "state recorded a half-applied change"
+echo off >mode
+sset $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
+[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after refresh"
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "a change after refresh"
+
+stop_pid "$LUNMAPD_PID"
+grep -q 'runtime error\|AddressSanitizer' lunmapd.log && fail "sanitizer: $(cat lunmapd.log)"
+echo "lunmapd errors: all checks passed"
