@@ -170,7 +170,7 @@ sset() { snmpset -v2c -c private -On -t 5 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1;
 # start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
 start_lunmapd() {
 	"$top_builddir/subagent/lunmapd" -f -x "$AGENTX" -c "$1" -s "$E2E_TMP/state" \
-		-Lf "$E2E_TMP/lunmapd.log" &
+		-Lf "$E2E_TMP/lunmapd.log" 2>>"$E2E_TMP/lunmapd.stderr" &
 	LUNMAPD_PID=$!
 	remember_pid "$LUNMAPD_PID" lunmapd
 	export LUNMAPD_PID
@@ -184,3 +184,9 @@ hexid() { echo "${1//-/}" | tr 'a-f' 'A-F'; }
 as_hex() { tr -d ' "\n' | tr 'a-f' 'A-F'; }
 # the instances of a subtree, without snmpwalk's "No Such Object" line
 rows_of() { swalk "$1" | grep "^\.$1\." || true; }
+
+# after lunmapd stopped: no sanitizer report (leaks included) in its stderr
+sanitizer_clean() {
+	! grep -q -e 'Sanitizer' -e 'runtime error' "$E2E_TMP/lunmapd.stderr" 2>/dev/null ||
+		fail "sanitizer report from lunmapd: $(cat "$E2E_TMP/lunmapd.stderr")"
+}
