@@ -203,6 +203,45 @@ static lm_hr build_model(struct lm_core *c, const struct lm_inventory *inv,
 	return hr;
 }
 
+lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_inventory *inv = NULL;
+	struct lm_state *st = NULL;
+	struct lm_model *old = c->model;
+	lm_hr hr;
+
+	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
+	if (lm_failed(hr))
+		return hr;
+	if (strcmp(inv->backend.type, c->bconf.type) != 0 || inv->backend.control_port != c->bconf.control_port) {
+		hr = lm_err_set(err, LM_E_INVALIDARG,
+				"%s: the backend cannot change while lunmapd runs; restart it", c->inventory);
+		goto out;
+	}
+	/* every change is on disk: the saved state is the running one */
+	hr = lm_state_load(c->state_dir, &st, err);
+	if (lm_failed(hr))
+		goto out;
+	c->model = NULL;
+	hr = build_model(c, inv, st, err);
+	if (!lm_failed(hr))
+		hr = lm_reconcile_start(c, err);
+	if (!lm_failed(hr))
+		hr = lm_state_save(c->state_dir, c->model, err);
+	if (lm_failed(hr)) {
+		lm_model_free(c->model);
+		c->model = old;
+		goto out;
+	}
+	c->bconf.check_interval = inv->backend.check_interval;
+	c->bconf.timeout_ms = inv->backend.timeout_ms;
+	lm_model_free(old);
+out:
+	lm_state_free(st);
+	lm_inventory_free(inv);
+	return hr;
+}
+
 lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct lm_err *err)
 {
 	struct lm_inventory *inv = NULL;
@@ -221,7 +260,8 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	c->log_ctx = opts->log_ctx;
 	c->backend = opts->backend;
 	c->state_dir = strdup(opts->state_dir);
-	if (!c->state_dir) {
+	c->inventory = strdup(opts->inventory);
+	if (!c->state_dir || !c->inventory) {
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 		goto out;
 	}
@@ -272,6 +312,7 @@ void lm_core_close(struct lm_core *c)
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->state_dir);
+	free(c->inventory);
 	free(c);
 }
 

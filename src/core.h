@@ -9,6 +9,7 @@ struct lm_core {
 	struct lm_backend *backend;
 	struct lm_backend_conf bconf;
 	char *state_dir;
+	char *inventory;
 	int lock_fd;
 	lm_problem_fn log;
 	void *log_ctx;

@@ -30,6 +30,10 @@ struct lm_core_opts {
 lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct lm_err *err);
 void lm_core_close(struct lm_core *c);
 
+/* Re-reads the inventory (SIGHUP). A bad file is refused with its first
+ * problem in err and the running model is kept as it was. */
+lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err);
+
 const struct lm_model *lm_core_model(const struct lm_core *c);
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 struct lm_backend *lm_core_backend(struct lm_core *c);

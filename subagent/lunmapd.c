@@ -20,7 +20,7 @@
 #define EXIT_CONFIG 2
 #define EXIT_NO_MASTER 3
 
-static volatile sig_atomic_t keep_running = 1;
+static volatile sig_atomic_t keep_running = 1, reload_asked;
 
 static void on_stop(int sig)
 {
@@ -28,16 +28,64 @@ static void on_stop(int sig)
 	keep_running = 0;
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_asked = 1;
+}
+
+static void print_problem(void *ctx, const char *problem)
+{
+	(void)ctx;
+	fprintf(stderr, "%s\n", problem);
+}
+
+/* --check: every problem of the inventory, with file and line. */
+static int check_inventory(const char *file)
+{
+	struct lm_inventory *inv;
+	struct lm_err err;
+
+	if (lm_inventory_load(file, &inv, print_problem, NULL, &err) != LM_S_OK)
+		return EXIT_CONFIG;
+	printf("%s: ok (%zu targets, %zu LUNs, %s backend)\n", file, inv->ntargets, inv->nluns,
+	       inv->backend.type);
+	lm_inventory_free(inv);
+	return 0;
+}
+
+/* SIGHUP, between requests: the running inventory stays if the new one
+ * is bad. */
+static void reload(struct lunmapd *d)
+{
+	struct lm_err err;
+
+	reload_asked = 0;
+	snmp_log(LOG_INFO, "lunmapd: SIGHUP: re-reading the inventory\n");
+	if (lm_core_reload(d->core, &err) != LM_S_OK) {
+		snmp_log(LOG_ERR, "lunmapd: the new inventory is refused, the running one is kept: %s\n",
+			 err.msg);
+		return;
+	}
+	snmp_log(LOG_INFO, "lunmapd: inventory re-read: %zu targets, %zu LUNs\n",
+		 lm_core_model(d->core)->ntargets, lm_core_model(d->core)->nluns);
+	d->last_change = netsnmp_get_agent_uptime();
+	lunmapd_notify_status(d);
+}
+
 static void usage(FILE *f)
 {
-	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] -c INVENTORY -s STATEDIR [-L...]\n"
+	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] -c INVENTORY [-s STATEDIR] [-L...]\n"
+	      "       lunmapd --check INVENTORY\n"
 	      "  -f            stay in the foreground (log to stderr unless -L says otherwise)\n"
 	      "  -x ADDRESS    the master's AgentX socket (default: net-snmp's, /var/agentx/master)\n"
 	      "  -w SECONDS    exit with 3 if the master is not there within SECONDS\n"
 	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
 	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
 	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
+	      "  --check FILE  validate an inventory, print every problem, exit 0 or 2\n"
 	      "  -h            this help\n"
+	      "signals: TERM and INT stop, HUP re-reads the inventory\n"
 	      "exit codes: 0 stopped, 1 usage, 2 bad inventory or state, 3 no master\n",
 	      f);
 }
@@ -151,8 +199,15 @@ int main(int argc, char **argv)
 	int foreground = 0, wait_seconds = -1, logged = 0, opt, rc = 0;
 	struct lm_err err;
 
-	while ((opt = getopt(argc, argv, "fx:w:c:s:L:h")) != -1) {
+	static const struct option longopts[] = {
+		{ "check", required_argument, NULL, 'C' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:h", longopts, NULL)) != -1) {
 		switch (opt) {
+		case 'C': return check_inventory(optarg);
 		case 'f': foreground = 1; break;
 		case 'x': agentx = optarg; break;
 		case 'w': wait_seconds = atoi(optarg); break;
@@ -215,14 +270,18 @@ int main(int argc, char **argv)
 		snmp_alarm_register(lm_core_backend_conf(d.core)->check_interval, SA_REPEAT, check_drift, &d);
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
 	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n",
 		 lm_core_model(d.core)->name, lm_core_backend_conf(d.core)->type);
 	if (d.last_status == LM_SUBSYS_CACHE_CORRUPT) {
 		d.last_status = LM_SUBSYS_ONLINE;
 		lunmapd_notify_status(&d);
 	}
-	while (keep_running)
+	while (keep_running) {
 		agent_check_and_process(1);
+		if (reload_asked && !d.set)
+			reload(&d);
+	}
 	snmp_log(LOG_INFO, "lunmapd: stopping\n");
 out:
 	snmp_shutdown("lunmapd");

@@ -634,6 +634,37 @@ static void test_numbers_within_a_batch_do_not_collide(void **state)
 	assert_int_equal(number_of(f, 1, 0), 2);
 }
 
+static void test_reload(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	char *good;
+	const struct lm_model *m;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	/* a bad file is refused and the running model kept */
+	good = tu_read(f->inv, NULL);
+	free(tu_write(f->dir, "inv.xml", "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"x\">"));
+	m = lm_core_model(f->core);
+	assert_int_equal(lm_core_reload(f->core, &err), LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "inv.xml:1"));
+	assert_ptr_equal(lm_core_model(f->core), m);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+	/* a good one without LUN c: c is deleted, the rest kept */
+	free(tu_write(f->dir, "inv.xml", good));
+	write_inventory(f, 0);
+	assert_int_equal(lm_core_reload(f->core, &err), LM_S_OK);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+	assert_int_equal(number_of(f, 0, 0), 1);
+	{
+		lm_guid *ids;
+		size_t n;
+		assert_int_equal(lm_query_associated_targets(f->core, &f->lun[2], &ids, &n, &err),
+				 LM_VDS_E_OBJECT_DELETED);
+	}
+	free(good);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -657,6 +688,7 @@ int main(void)
 		T(test_foreign_lus_keep_their_numbers),
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
+		T(test_reload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,120 @@
+#!/bin/bash
+# make install into a DESTDIR installs exactly what an administrator
+# expects, and the installed lunmapd, started as its systemd unit would,
+# serves the installed MIB by name through the installed snmpd.conf lines.
+set -euo pipefail
+. "$top_srcdir/tests/e2e/lib.sh"
+need "$SNMPD" snmpwalk snmpset
+IETF=/var/lib/mibs/ietf
+[ -f $IETF/SNMPv2-SMI ] || skip "IETF MIBs missing: install snmp-mibs-downloader (Debian non-free)"
+cd "$E2E_TMP"
+
+note "configure for the system paths, build, make install DESTDIR=..."
+mkdir build
+(cd build && "$top_srcdir/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
+	>configure.log 2>&1 && make -j2 >make.log 2>&1 && make install DESTDIR="$E2E_TMP/dest" >install.log 2>&1) ||
+	fail "build or install failed: $(tail -20 build/*.log)"
+D=$E2E_TMP/dest
+got=$(cd "$D" && find . \( -type f -o -type d -empty \) | sort)
+want=$(sort <<LIST
+./usr/sbin/lunmapd
+./usr/sbin/lunmapctl
+./usr/share/snmp/mibs/LUNMAP-MIB.txt
+./usr/share/lunmap/lunmap.rng
+./usr/share/lunmap/demo.xml
+./usr/lib/systemd/system/lunmapd.service
+./usr/share/man/man8/lunmapd.8
+./usr/share/man/man5/lunmap.xml.5
+./usr/share/man/man7/lunmap.7
+./usr/share/doc/lunmap/README.md
+./usr/share/doc/lunmap/nms.md
+./usr/share/doc/lunmap/snmpd.conf.lunmap
+./var/lib/lunmap
+LIST
+)
+[ "$got" = "$want" ] || fail "installed files differ: $(diff <(echo "$want") <(echo "$got"))"
+cmp -s "$D/usr/share/snmp/mibs/LUNMAP-MIB.txt" "$top_srcdir/mib/LUNMAP-MIB.txt" || fail "MIB differs"
+
+note "the unit: ordering, restart, hardening"
+unit=$D/usr/lib/systemd/system/lunmapd.service
+for line in "After=network.target snmpd.service tgt.service" "Wants=snmpd.service tgt.service" \
+	"Restart=on-failure" "NoNewPrivileges=yes" "ProtectSystem=strict" \
+	"ReadWritePaths=/var/lib/lunmap" "ProtectHome=yes" "PrivateTmp=yes" "StateDirectory=lunmap" \
+	"ExecReload=/bin/kill -HUP \$MAINPID"; do
+	grep -qxF "$line" "$unit" || fail "unit lacks: $line"
+done
+exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
+exec_pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
+case $exec_start in /usr/sbin/lunmapd\ *) ;; *) fail "ExecStart: $exec_start" ;; esac
+
+note "snmpd with the shipped snmpd.conf lines"
+SNMP_PORT=$(free_port)
+AGENTX=$E2E_TMP/agentx.sock
+mkdir -p snmp-persist
+sed -e "s|^agentXSocket .*|agentXSocket unix:$AGENTX|" "$D/usr/share/doc/lunmap/snmpd.conf.lunmap" >snmpd.conf
+SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c snmpd.conf -p snmpd.pid \
+	"udp:127.0.0.1:$SNMP_PORT" >>snmpd.log 2>&1 &
+remember_pid $! snmpd
+wait_for 10 test -S "$AGENTX" || fail "snmpd did not start: $(cat snmpd.log)"
+
+note "the installed lunmapd, started as the unit would"
+mkdir -p etc lun
+truncate -s 4M lun/a.img
+cat >etc/lunmap.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="installed" max-targets-per-lun="2">
+  <backend type="sim"/>
+  <target iqn="iqn.2026-11.org.example.inst:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
+  <lun name="a" path="$E2E_TMP/lun/a.img"/>
+</XML
+XML
+sed -i 's|^</XML$|</lunmap>|' etc/lunmap.xml
+as_unit() { # the unit's command line, with the DESTDIR and this test's files
+	local cmd=${1//\$LUNMAPD_OPTS/$LUNMAPD_OPTS}
+	cmd=${cmd//\/usr\/sbin\//$D/usr/sbin/}
+	cmd=${cmd//\/etc\/lunmap\/lunmap.xml/$E2E_TMP/etc/lunmap.xml}
+	cmd=${cmd//\/var\/lib\/lunmap/$E2E_TMP/state}
+	echo "$cmd"
+}
+LUNMAPD_OPTS="-x $AGENTX -Lf $E2E_TMP/lunmapd.log"
+$(as_unit "$exec_pre") >check.log || fail "ExecStartPre: $(cat check.log)"
+$(as_unit "$exec_start") 2>>lunmapd.stderr &
+remember_pid $! lunmapd
+v3=(-v3 -l authPriv -u lunmapadmin -a SHA -A change-this-auth-pass -x AES -X change-this-priv-pass -t 3 -r 1)
+mibs=(-M "$D/usr/share/snmp/mibs:/usr/share/snmp/mibs:$IETF:/var/lib/mibs/iana" -m +LUNMAP-MIB)
+wait_for 15 bash -c "snmpget ${v3[*]} ${mibs[*]} 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapSubsystemName.0 | grep -q installed" ||
+	fail "the installed lunmapd does not answer: $(cat lunmapd.log 2>/dev/null)"
+[ "$(stat -c %a state)" = 700 ] && [ "$(stat -c %a state/state.xml)" = 600 ] || fail "state permissions"
+
+note "names from the installed MIB: associate through SNMPv3"
+snmpset "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetIds.1 \
+	x 6F1C7B0E4F7A4C849D552B1F0E6A9C01 >/dev/null || fail "set by name"
+out=$(snmpwalk "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapAssocTable)
+echo "$out" | grep -q "LUNMAP-MIB::lunmapAssocRowStatus.1.1 = INTEGER: active(1)" || fail "walk: $out"
+out=$(snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunId.1)
+echo "$out" | grep -qE "lunmapLunId.1 = STRING: [0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}" ||
+	fail "LunmapGuid display hint: $out"
+
+note "the SNMPv3 user's access is limited to LUNMAP-MIB"
+out=$(snmpget "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.1.0 2>&1 || true)
+echo "$out" | grep -q "No Such Object" || fail "v3 user reads outside the view: $out"
+if snmpset "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.4.0 s x >/dev/null 2>&1; then
+	fail "v3 user writes outside the view"
+fi
+
+note "SIGHUP re-reads the inventory; a bad one is refused and the running one kept"
+pid=$(sed -n '$p' "$E2E_PIDS" | cut -d' ' -f1)
+sed -i 's|</lunmap>|<lun name="b" path="'"$E2E_TMP"'/lun/a2.img"/></lunmap>|' etc/lunmap.xml
+truncate -s 4M lun/a2.img
+kill -HUP "$pid"
+wait_for 10 bash -c "snmpget ${v3[*]} ${mibs[*]} 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunName.2 | grep -q '\"*b\"*$'" ||
+	fail "LUN b not served after SIGHUP: $(cat lunmapd.log)"
+echo "<lunmap" >etc/lunmap.xml
+kill -HUP "$pid"
+wait_for 10 grep -q "the new inventory is refused, the running one is kept: .*lunmap.xml" lunmapd.log ||
+	fail "no refusal logged: $(cat lunmapd.log)"
+snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunName.2 | grep -q b ||
+	fail "running inventory lost"
+kill -0 "$pid" || fail "lunmapd died"
+stop_pid "$pid"
+sanitizer_clean
+echo "install: all checks passed"
