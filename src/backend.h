@@ -31,6 +31,11 @@ void lm_stack_clear(struct lm_stack *s);
 lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src);
 const struct lm_stack_target *lm_stack_find_target(const struct lm_stack *s, const char *iqn);
 const struct lm_stack_lu *lm_stack_find_lu(const struct lm_stack_target *t, uint32_t number);
+/* Sorts every target's LUs by number, after which lm_stack_lu_at finds
+ * one by binary search. */
+void lm_stack_sort(struct lm_stack *s);
+void lm_stack_sort_target(struct lm_stack_target *t);
+const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number);
 /* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);

@@ -82,6 +82,8 @@ void lm_model_free(struct lm_model *m)
 	free(m->targets);
 	free(m->linked_luns.v);
 	free(m->linked_targets.v);
+	free(m->by_path);
+	free(m->by_iqn);
 	free(m->ids);
 	free(m->tombs);
 	free(m->name);
@@ -173,6 +175,13 @@ struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_gui
 	if (grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns) ||
 	    grow((void **)&m->linked_luns.v, &m->linked_luns.cap, m->nluns + 1, sizeof(uint32_t)))
 		return NULL;
+	if (m->capluns != m->cap_by_path) {
+		struct lm_lun **v = realloc(m->by_path, m->capluns * sizeof *v);
+		if (!v)
+			return NULL;
+		m->by_path = v;
+		m->cap_by_path = m->capluns;
+	}
 	l = calloc(1, sizeof *l);
 	if (!l)
 		return NULL;
@@ -185,6 +194,8 @@ struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_gui
 		free_lun(l);
 		return NULL;
 	}
+	m->by_path[m->nluns] = l;
+	m->by_path_sorted = false;
 	m->luns[m->nluns++] = l;
 	m->next_lun_index = index + 1;
 	return l;
@@ -203,6 +214,13 @@ struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const 
 	    grow((void **)&m->linked_targets.v, &m->linked_targets.cap, m->ntargets + 1,
 		 sizeof(uint32_t)))
 		return NULL;
+	if (m->captargets != m->cap_by_iqn) {
+		struct lm_target **v = realloc(m->by_iqn, m->captargets * sizeof *v);
+		if (!v)
+			return NULL;
+		m->by_iqn = v;
+		m->cap_by_iqn = m->captargets;
+	}
 	t = calloc(1, sizeof *t);
 	if (!t)
 		return NULL;
@@ -217,6 +235,8 @@ struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const 
 		free_target(t);
 		return NULL;
 	}
+	m->by_iqn[m->ntargets] = t;
+	m->by_iqn_sorted = false;
 	m->targets[m->ntargets++] = t;
 	m->next_target_index = index + 1;
 	return t;
@@ -287,22 +307,64 @@ struct lm_target *lm_model_target_after(const struct lm_model *m, uint32_t after
 	return i < m->ntargets ? m->targets[i] : NULL;
 }
 
-/* Paths and IQNs are looked up at start and on reconcile, not per request:
- * a scan is fine there. */
-struct lm_lun *lm_model_lun_by_path(const struct lm_model *m, const char *path)
+static const char *path_of(const void *p)
 {
-	for (size_t i = 0; i < m->nluns; i++)
-		if (m->luns[i]->path && strcmp(m->luns[i]->path, path) == 0)
-			return m->luns[i];
+	const struct lm_lun *l = *(struct lm_lun *const *)p;
+
+	return l->path ? l->path : "";
+}
+
+static const char *iqn_of(const void *p)
+{
+	const struct lm_target *t = *(struct lm_target *const *)p;
+
+	return t->iqn ? t->iqn : "";
+}
+
+static int path_cmp(const void *a, const void *b)
+{
+	return strcmp(path_of(a), path_of(b));
+}
+
+static int iqn_cmp(const void *a, const void *b)
+{
+	return strcmp(iqn_of(a), iqn_of(b));
+}
+
+/* Binary search of a sorted pointer array by the string key_of gives. */
+static void *find_by_key(void **v, size_t n, const char *key, const char *(*key_of)(const void *))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(key_of(&v[mid]), key);
+		if (c == 0)
+			return v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
-struct lm_target *lm_model_target_by_iqn(const struct lm_model *m, const char *iqn)
+struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path)
 {
-	for (size_t i = 0; i < m->ntargets; i++)
-		if (m->targets[i]->iqn && strcmp(m->targets[i]->iqn, iqn) == 0)
-			return m->targets[i];
-	return NULL;
+	if (!m->by_path_sorted) {
+		qsort(m->by_path, m->nluns, sizeof *m->by_path, path_cmp);
+		m->by_path_sorted = true;
+	}
+	return find_by_key((void **)m->by_path, m->nluns, path, path_of);
+}
+
+struct lm_target *lm_model_target_by_iqn(struct lm_model *m, const char *iqn)
+{
+	if (!m->by_iqn_sorted) {
+		qsort(m->by_iqn, m->ntargets, sizeof *m->by_iqn, iqn_cmp);
+		m->by_iqn_sorted = true;
+	}
+	return find_by_key((void **)m->by_iqn, m->ntargets, iqn, iqn_of);
 }
 
 lm_hr lm_model_find_id(const struct lm_model *m, const lm_guid *id, enum lm_kind *kind,
@@ -482,6 +544,12 @@ lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
 	}
 	remove_id(m, &t->id);
 	idx_remove(&m->linked_targets, t->index);
+	for (size_t k = 0; k < m->ntargets; k++)
+		if (m->by_iqn[k] == t) {
+			m->by_iqn[k] = m->by_iqn[m->ntargets - 1];
+			m->by_iqn_sorted = false;
+			break;
+		}
 	memmove(&m->targets[i - 1], &m->targets[i], (m->ntargets - i) * sizeof *m->targets);
 	m->ntargets--;
 	free_target(t);

@@ -91,6 +91,12 @@ struct lm_model {
 	/* the LUNs and targets that have at least one association, so that a
 	 * walk of the association tables skips the others in O(log n) */
 	struct lm_idxset linked_luns, linked_targets;
+	/* LUNs by path and targets by IQN, sorted when first searched after
+	 * an addition (objects are added in bulk, at start) */
+	struct lm_lun **by_path;
+	struct lm_target **by_iqn;
+	size_t cap_by_path, cap_by_iqn;
+	bool by_path_sorted, by_iqn_sorted;
 };
 
 struct lm_model *lm_model_new(const char *name, uint32_t max_targets_per_lun);
@@ -112,8 +118,8 @@ struct lm_target *lm_model_target(const struct lm_model *m, uint32_t index);
 /* The first object with an index greater than `after`, or NULL. */
 struct lm_lun *lm_model_lun_after(const struct lm_model *m, uint32_t after);
 struct lm_target *lm_model_target_after(const struct lm_model *m, uint32_t after);
-struct lm_lun *lm_model_lun_by_path(const struct lm_model *m, const char *path);
-struct lm_target *lm_model_target_by_iqn(const struct lm_model *m, const char *iqn);
+struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path);
+struct lm_target *lm_model_target_by_iqn(struct lm_model *m, const char *iqn);
 
 /* NOT_FOUND, DELETED (a tombstone) or S_OK with *kind and *index set. */
 lm_hr lm_model_find_id(const struct lm_model *m, const lm_guid *id, enum lm_kind *kind,

@@ -32,7 +32,7 @@ void lm_lun_probe(struct lm_lun *l)
 	close(fd);
 }
 
-static bool known_path(const struct lm_model *m, const char *path)
+static bool known_path(struct lm_model *m, const char *path)
 {
 	return lm_model_lun_by_path(m, path) != NULL;
 }
@@ -46,12 +46,23 @@ static const struct lm_tomb *tomb_by_path(const struct lm_model *m, const char *
 	return NULL;
 }
 
-static bool linked_number(const struct lm_target *t, uint32_t number)
+/* The LUN numbers a target's associations use, as bits: links are kept
+ * by LUN index, and reconcile asks by number once per LU of the stack. */
+struct numbits {
+	uint64_t w[(LM_MAX_LUN_NUMBER + 64) / 64];
+};
+
+static void numbits_of(struct numbits *b, const struct lm_target *t)
 {
+	memset(b, 0, sizeof *b);
 	for (size_t i = 0; i < t->links.n; i++)
-		if (t->links.v[i].number == number)
-			return true;
-	return false;
+		if (t->links.v[i].number <= LM_MAX_LUN_NUMBER)
+			b->w[t->links.v[i].number / 64] |= UINT64_C(1) << (t->links.v[i].number % 64);
+}
+
+static bool numbits_has(const struct numbits *b, uint32_t n)
+{
+	return n <= LM_MAX_LUN_NUMBER && (b->w[n / 64] >> (n % 64) & 1);
 }
 
 /* Every LU number the stack uses that is not one of our associations is
@@ -59,12 +70,14 @@ static bool linked_number(const struct lm_target *t, uint32_t number)
 static lm_hr set_foreign(struct lm_target *t, const struct lm_stack_target *st)
 {
 	uint32_t *v = calloc(st->nlus + 1, sizeof *v);
+	struct numbits linked;
 	size_t n = 0;
 
 	if (!v)
 		return LM_E_OUTOFMEMORY;
+	numbits_of(&linked, t);
 	for (size_t i = 0; i < st->nlus; i++)
-		if (!linked_number(t, st->lus[i].number))
+		if (!numbits_has(&linked, st->lus[i].number))
 			v[n++] = st->lus[i].number;
 	free(t->foreign);
 	t->foreign = v;
@@ -73,16 +86,18 @@ static lm_hr set_foreign(struct lm_target *t, const struct lm_stack_target *st)
 }
 
 /* Compares one target with what the stack has; 1 and a reason on drift. */
-static int target_drift(const struct lm_model *m, const struct lm_target *t,
+static int target_drift(struct lm_model *m, const struct lm_target *t,
 			const struct lm_stack_target *st, char *why, size_t len)
 {
+	struct numbits linked;
+
 	if (!st) {
 		snprintf(why, len, "target %s is gone from the stack", t->iqn);
 		return 1;
 	}
 	for (size_t i = 0; i < t->links.n; i++) {
 		const struct lm_lun *l = lm_model_lun(m, t->links.v[i].index);
-		const struct lm_stack_lu *lu = lm_stack_find_lu(st, t->links.v[i].number);
+		const struct lm_stack_lu *lu = lm_stack_lu_at(st, t->links.v[i].number);
 		if (!lu) {
 			snprintf(why, len, "LUN %u (\"%s\") of target %s is gone from the stack",
 				 t->links.v[i].number, l->name, t->iqn);
@@ -94,8 +109,9 @@ static int target_drift(const struct lm_model *m, const struct lm_target *t,
 			return 1;
 		}
 	}
+	numbits_of(&linked, t);
 	for (size_t i = 0; i < st->nlus; i++)
-		if (known_path(m, st->lus[i].path) && !linked_number(t, st->lus[i].number)) {
+		if (!numbits_has(&linked, st->lus[i].number) && known_path(m, st->lus[i].path)) {
 			snprintf(why, len, "target %s has LUN %u (%s) that lunmap did not put there",
 				 t->iqn, st->lus[i].number, st->lus[i].path);
 			return 1;
@@ -111,6 +127,7 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets; i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
@@ -175,11 +192,15 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			    struct lm_err *err)
 {
 	char why[LM_ERR_MSG_MAX];
+	struct numbits linked;
+	/* what is restored is appended after the sorted LUs the stack had */
+	struct lm_stack_target had = *st;
 
 	for (size_t i = 0; i < t->links.n; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		struct lm_err e;
-		if (lm_stack_find_lu(st, t->links.v[i].number))
+		had.lus = st->lus;
+		if (lm_stack_lu_at(&had, t->links.v[i].number))
 			continue;
 		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e))) {
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
@@ -192,11 +213,14 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
-	for (size_t i = 0; i < st->nlus; i++) {
-		const struct lm_tomb *tomb = tomb_by_path(c->model, st->lus[i].path);
+	lm_stack_sort_target(st);
+	numbits_of(&linked, t);
+	for (size_t i = 0; i < st->nlus && c->model->ntombs; i++) {
+		const struct lm_tomb *tomb;
 		struct lm_lun fake = { .path = st->lus[i].path, .name = "deleted" };
 		struct lm_err e;
-		if (!tomb || linked_number(t, st->lus[i].number))
+		if (numbits_has(&linked, st->lus[i].number) ||
+		    !(tomb = tomb_by_path(c->model, st->lus[i].path)))
 			continue;
 		if (lm_failed(c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, &fake, &e)))
 			lm_core_log(c, "cannot withdraw deleted LUN %s from %s: %s", st->lus[i].path,
@@ -216,6 +240,7 @@ lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		struct lm_stack_target *st =
@@ -254,6 +279,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 
 	if (lm_failed(hr))
 		return hr;
+	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->nluns; i++)
 		lm_lun_probe(c->model->luns[i]);
 	for (size_t i = c->model->ntargets; i-- > 0 && !lm_failed(hr);) {

@@ -81,3 +81,37 @@ oom:
 	lm_stack_clear(dst);
 	return LM_E_OUTOFMEMORY;
 }
+
+static int lu_cmp(const void *a, const void *b)
+{
+	const struct lm_stack_lu *x = a, *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+void lm_stack_sort_target(struct lm_stack_target *t)
+{
+	qsort(t->lus, t->nlus, sizeof *t->lus, lu_cmp);
+}
+
+void lm_stack_sort(struct lm_stack *s)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		lm_stack_sort_target(&s->targets[i]);
+}
+
+const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number)
+{
+	size_t lo = 0, hi = t->nlus;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (t->lus[mid].number == number)
+			return &t->lus[mid];
+		if (t->lus[mid].number < number)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
