@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "core.h"
-#include "state.h"
 
 struct item {
 	uint32_t lun;
@@ -355,6 +354,21 @@ static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, struct lm_
 	return hr;
 }
 
+/* One journal record with the new sets of every LUN of the batch. */
+static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+{
+	const struct lm_lun **luns = malloc((b->n + 1) * sizeof *luns);
+	lm_hr hr;
+
+	if (!luns)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to save the change");
+	for (size_t i = 0; i < b->n; i++)
+		luns[i] = lm_model_lun(c->model, b->items[i].lun);
+	hr = lm_core_persist(c, luns, b->n, err);
+	free(luns);
+	return hr;
+}
+
 static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -382,7 +396,7 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	model_set(c, b, true);
-	hr = lm_state_save(c->state_dir, c->model, &save_err);
+	hr = persist(c, b, &save_err);
 	if (lm_failed(hr)) {
 		model_set(c, b, false);
 		hr = run_inverse(c, b, err);
@@ -408,7 +422,7 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		return hr;
 	model_set(c, b, false);
 	b->applied = false;
-	return lm_state_save(c->state_dir, c->model, err);
+	return persist(c, b, err);
 }
 
 static lm_hr one_change(struct lm_core *c, const struct lm_change *ch, struct lm_diff *diff,

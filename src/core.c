@@ -203,6 +203,36 @@ static lm_hr build_model(struct lm_core *c, const struct lm_inventory *inv,
 	return hr;
 }
 
+lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_err e;
+	long size = 0;
+	lm_hr hr = lm_state_save(c->state_dir, c->model, c->generation + 1, &size, err);
+
+	if (lm_failed(hr))
+		return hr;
+	c->generation++;
+	c->snapshot_bytes = size;
+	/* the journal's records are now stale by generation: emptying it
+	 * only saves room */
+	if (lm_failed(lm_journal_reset(&c->journal, &e)))
+		lm_core_log(c, "%s", e.msg);
+	return LM_S_OK;
+}
+
+lm_hr lm_core_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
+		      struct lm_err *err)
+{
+	struct lm_err e;
+	lm_hr hr = lm_journal_append(&c->journal, c->generation, luns, n, err);
+
+	if (lm_failed(hr))
+		return hr;
+	if (c->journal.bytes > c->snapshot_bytes / 2 + 65536 && lm_failed(lm_core_compact(c, &e)))
+		lm_core_log(c, "state compaction postponed: %s", e.msg);
+	return LM_S_OK;
+}
+
 lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_inventory *inv = NULL;
@@ -227,7 +257,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	if (!lm_failed(hr))
 		hr = lm_reconcile_start(c, err);
 	if (!lm_failed(hr))
-		hr = lm_state_save(c->state_dir, c->model, err);
+		hr = lm_core_compact(c, err);
 	if (lm_failed(hr)) {
 		lm_model_free(c->model);
 		c->model = old;
@@ -256,6 +286,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
 	c->lock_fd = -1;
+	c->journal.fd = -1;
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
 	c->backend = opts->backend;
@@ -281,6 +312,10 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	hr = lm_state_load(c->state_dir, &st, err);
 	if (lm_failed(hr))
 		goto out;
+	c->generation = st->generation;
+	hr = lm_journal_open(c->state_dir, &c->journal, err);
+	if (lm_failed(hr))
+		goto out;
 	if (!c->backend) {
 		hr = lm_backend_create(&c->bconf, &c->backend, err);
 		if (lm_failed(hr))
@@ -292,7 +327,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	hr = lm_reconcile_start(c, err);
 	if (lm_failed(hr))
 		goto out;
-	hr = lm_state_save(c->state_dir, c->model, err);
+	hr = lm_core_compact(c, err);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
@@ -309,6 +344,7 @@ void lm_core_close(struct lm_core *c)
 		return;
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
+	lm_journal_close(&c->journal);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->state_dir);

@@ -3,6 +3,7 @@
 #define LUNMAP_CORE_H
 
 #include "lunmap.h"
+#include "state.h"
 
 struct lm_core {
 	struct lm_model *model;
@@ -11,6 +12,9 @@ struct lm_core {
 	char *state_dir;
 	char *inventory;
 	int lock_fd;
+	struct lm_journal journal;
+	uint64_t generation; /* of the snapshot the journal follows */
+	long snapshot_bytes;
 	lm_problem_fn log;
 	void *log_ctx;
 };
@@ -28,6 +32,13 @@ struct lm_step {
  * E_FAIL naming the step (nothing changed), or PROVIDER_CACHE_CORRUPT when
  * the undo failed too. */
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
+
+/* A new snapshot of the whole model; the journal starts again. */
+lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err);
+/* Makes the association sets of these LUNs durable (one journal record),
+ * compacting when the journal has grown to half the snapshot. */
+lm_hr lm_core_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
+		      struct lm_err *err);
 
 /* Start-up: bring the stack to the state where it safely can. */
 lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err);

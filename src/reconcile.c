@@ -302,7 +302,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	lm_stack_clear(&stack);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "no memory to refresh");
-	hr = lm_state_save(c->state_dir, c->model, err);
+	hr = lm_core_compact(c, err);
 	if (!lm_failed(hr))
 		c->model->status = LM_SUBSYS_ONLINE;
 	return hr;

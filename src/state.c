@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -78,6 +79,9 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 	const char *name = (const char *)xmlTextReaderConstLocalName(r);
 
 	if (strcmp(name, "lunmap-state") == 0) {
+		char *gen = rattr(r, "generation");
+		st->generation = gen ? strtoull(gen, NULL, 10) : 0;
+		free(gen);
 		if (rnum(r, "next-lun-index", &st->next_lun_index) ||
 		    rnum(r, "next-target-index", &st->next_target_index))
 			return "missing next indexes";
@@ -138,6 +142,188 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 	return "unknown element";
 }
 
+/* One LUN's set from the journal: pool[start..start+n) */
+struct jentry {
+	uint32_t lun;
+	size_t seq, start, n;
+};
+
+struct jread {
+	struct jentry *e;
+	size_t ne;
+	struct lm_state_assoc *pool;
+	size_t npool;
+};
+
+static int jentry_cmp(const void *a, const void *b)
+{
+	const struct jentry *x = a, *y = b;
+
+	if (x->lun != y->lun)
+		return x->lun < y->lun ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq; /* latest first */
+}
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+	uint64_t h = UINT64_C(14695981039346656037);
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= UINT64_C(1099511628211);
+	}
+	return h;
+}
+
+/* Parses "L=T:N,T:N" tokens of one record; -1 when malformed. */
+static int parse_record(char *p, size_t seq, struct jread *jr)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *pair, *psave = NULL;
+		struct jentry *e;
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		if (push((void **)&jr->e, &jr->ne, sizeof *jr->e))
+			return -2;
+		e = &jr->e[jr->ne - 1];
+		e->lun = (uint32_t)strtoul(tok, NULL, 10);
+		e->seq = seq;
+		e->start = jr->npool;
+		for (pair = strtok_r(eq + 1, ",", &psave); pair; pair = strtok_r(NULL, ",", &psave)) {
+			struct lm_state_assoc *a;
+			if (push((void **)&jr->pool, &jr->npool, sizeof *jr->pool))
+				return -2;
+			a = &jr->pool[jr->npool - 1];
+			a->lun = e->lun;
+			if (sscanf(pair, "%u:%u", &a->target, &a->number) != 2 ||
+			    a->number > LM_MAX_LUN_NUMBER)
+				return -1;
+			e->n++;
+		}
+		if (!e->lun)
+			return -1;
+	}
+	return 0;
+}
+
+/* Replaces the snapshot's associations of every LUN the journal names by
+ * the latest set it recorded. */
+static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err *err)
+{
+	struct lm_state_assoc *v;
+	size_t n = 0, latest = 0;
+
+	qsort(jr->e, jr->ne, sizeof *jr->e, jentry_cmp);
+	for (size_t i = 0; i < jr->ne; i++)
+		if (i == 0 || jr->e[i].lun != jr->e[i - 1].lun)
+			jr->e[latest++] = jr->e[i];
+	jr->ne = latest;
+	v = malloc((st->nassocs + jr->npool + 1) * sizeof *v);
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read the state journal");
+	for (size_t i = 0; i < st->nassocs; i++) {
+		struct jentry key = { .lun = st->assocs[i].lun, .seq = SIZE_MAX };
+		size_t lo = 0, hi = jr->ne;
+		while (lo < hi) { /* is this LUN in the journal? */
+			size_t mid = lo + (hi - lo) / 2;
+			if (jr->e[mid].lun < key.lun)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= jr->ne || jr->e[lo].lun != key.lun)
+			v[n++] = st->assocs[i];
+	}
+	for (size_t i = 0; i < jr->ne; i++)
+		for (size_t k = 0; k < jr->e[i].n; k++)
+			v[n++] = jr->pool[jr->e[i].start + k];
+	free(st->assocs);
+	st->assocs = v;
+	st->nassocs = n;
+	return LM_S_OK;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len + 65536 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + *len, 1, 65536, f);
+		*len += got;
+	} while (got > 0);
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+static lm_hr load_journal(const char *dir, struct lm_state *st, struct lm_err *err)
+{
+	char path[PATH_MAX], *buf, *p;
+	struct jread jr = { 0 };
+	size_t len, seq = 0;
+	lm_hr hr = LM_S_OK;
+
+	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
+	buf = read_all(path, &len);
+	if (!buf)
+		return errno == ENOENT ? LM_S_OK
+				       : lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+						    "%s: cannot read: %s", path, strerror(errno));
+	for (p = buf; *p; seq++) {
+		char *nl = strchr(p, '\n'), *mark;
+		uint64_t want;
+		int rc;
+		if (!nl)
+			break; /* torn last record: never acknowledged */
+		*nl = '\0';
+		mark = strstr(p, " #");
+		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
+		    fnv1a(p, (size_t)(mark - p)) != want) {
+			if (nl[1] == '\0')
+				break; /* the last record, torn in the middle */
+			hr = corrupt(err, path, (int)seq + 1, "a journal record is damaged");
+			goto out;
+		}
+		*mark = '\0';
+		if (strtoull(p, &p, 10) == st->generation) {
+			rc = parse_record(p, seq, &jr);
+			if (rc == -2) {
+				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+				goto out;
+			}
+			if (rc) {
+				hr = corrupt(err, path, (int)seq + 1, "a journal record is malformed");
+				goto out;
+			}
+		}
+		p = nl + 1;
+	}
+	if (jr.ne)
+		hr = merge_journal(st, &jr, err);
+out:
+	free(jr.e);
+	free(jr.pool);
+	free(buf);
+	return hr;
+}
+
 lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 {
 	char path[PATH_MAX];
@@ -183,6 +369,9 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 			     "not well-formed XML, or truncated");
 		goto out;
 	}
+	hr = load_journal(dir, st, err);
+	if (lm_failed(hr))
+		goto out;
 done:
 	*out = st;
 	st = NULL;
@@ -245,11 +434,12 @@ static void put_id(FILE *f, const lm_guid *id)
 	fprintf(f, " id=\"%s\"", s);
 }
 
-static void write_model(FILE *f, const struct lm_model *m)
+static void write_model(FILE *f, const struct lm_model *m, uint64_t generation)
 {
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fputs("<lunmap-state xmlns=\"urn:lunmap:state:1\"", f);
 	put_attr(f, "subsystem", m->name);
+	fprintf(f, " generation=\"%llu\"", (unsigned long long)generation);
 	fprintf(f, " next-lun-index=\"%u\" next-target-index=\"%u\">\n", m->next_lun_index,
 		m->next_target_index);
 	for (size_t i = 0; i < m->ntargets; i++) {
@@ -286,7 +476,8 @@ static void write_model(FILE *f, const struct lm_model *m)
 	fputs("</lunmap-state>\n", f);
 }
 
-lm_hr lm_state_save(const char *dir, const struct lm_model *m, struct lm_err *err)
+lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generation, long *size,
+		    struct lm_err *err)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
 	FILE *f = NULL;
@@ -302,7 +493,9 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, struct lm_err *er
 		goto out;
 	}
 	fd = -1;
-	write_model(f, m);
+	write_model(f, m, generation);
+	if (size)
+		*size = ftell(f);
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;

@@ -29,6 +29,7 @@ struct lm_state_assoc {
 };
 
 struct lm_state {
+	uint64_t generation;
 	uint32_t next_lun_index, next_target_index;
 	struct lm_state_target *targets;
 	size_t ntargets;
@@ -41,14 +42,39 @@ struct lm_state {
 };
 
 #define LM_STATE_FILE "state.xml"
+#define LM_JOURNAL_FILE "state.journal"
 
-/* A missing file gives an empty state; a corrupt or truncated one is
- * refused with VDS_E_PROVIDER_CACHE_CORRUPT, never replaced. */
+/* The state is a snapshot (state.xml) and a journal of the association
+ * changes made since (state.journal), so that a change writes what it
+ * changed, not the whole state. Every journal record names the snapshot's
+ * generation; records of an older snapshot are stale and skipped. */
+
+/* Snapshot then journal. A missing snapshot gives an empty state; a
+ * corrupt or truncated one, or a journal damaged before its last record,
+ * is refused with VDS_E_PROVIDER_CACHE_CORRUPT, never replaced. A torn
+ * last record (a crash before its fsync: never acknowledged) is ignored. */
 lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err);
 void lm_state_free(struct lm_state *st);
 
-/* Temp file, fsync, rename, fsync of the folder; mode 0600. */
-lm_hr lm_state_save(const char *dir, const struct lm_model *m, struct lm_err *err);
+/* The snapshot: temp file, fsync, rename, fsync of the folder; mode 0600.
+ * *size (may be NULL) gets its size. */
+lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generation, long *size,
+		    struct lm_err *err);
+
+struct lm_journal {
+	int fd;
+	long bytes;
+};
+
+/* Opens (creates, 0600) the journal for appending. */
+lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err);
+/* One record with the whole association set of each LUN given, written
+ * with one write and made durable (fdatasync) before it returns. */
+lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct lm_lun *const *luns,
+			size_t n, struct lm_err *err);
+/* Empties the journal, once a new snapshot holds everything. */
+lm_hr lm_journal_reset(struct lm_journal *j, struct lm_err *err);
+void lm_journal_close(struct lm_journal *j);
 
 /* Takes the folder's lock for as long as *fd stays open;
  * VDS_E_ANOTHER_CALL_IN_PROGRESS when another process holds it. */

@@ -44,7 +44,7 @@ static void test_roundtrip(void **state)
 	struct stat sb;
 
 	(void)state;
-	assert_int_equal(lm_state_save(dir, m, &err), LM_S_OK);
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, &err), LM_S_OK);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0600);
@@ -112,7 +112,7 @@ static void test_truncated_and_corrupt_files_are_refused(void **state)
 	size_t len;
 
 	(void)state;
-	lm_state_save(dir, m, NULL);
+	lm_state_save(dir, m, 1, NULL, NULL);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	full = tu_read(path, &len);
 	for (size_t cut = 10; cut < len - 2; cut += 37) {
@@ -141,9 +141,9 @@ static void test_save_replaces_atomically(void **state)
 	struct lm_state *st;
 
 	(void)state;
-	assert_int_equal(lm_state_save(dir, m, NULL), LM_S_OK);
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	lm_model_add_lun(m, 0, NULL, "second", "/srv/second.img");
-	assert_int_equal(lm_state_save(dir, m, NULL), LM_S_OK);
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, LM_STATE_FILE);
 	assert_int_not_equal(access(tmp, F_OK), 0);
@@ -153,7 +153,7 @@ static void test_save_replaces_atomically(void **state)
 	/* a folder that cannot be written keeps the old file whole */
 	if (geteuid() != 0) {
 		chmod(dir, 0500);
-		assert_int_equal(lm_state_save(dir, m, NULL), LM_E_FAIL);
+		assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_E_FAIL);
 		chmod(dir, 0700);
 	}
 	lm_model_free(m);
@@ -186,6 +186,142 @@ static void test_the_lock_is_exclusive_across_processes(void **state)
 	free(dir);
 }
 
+static struct lm_state *load_ok(const char *dir)
+{
+	struct lm_state *st;
+	struct lm_err err;
+
+	if (lm_state_load(dir, &st, &err) != LM_S_OK)
+		fail_msg("load: %s", err.msg);
+	return st;
+}
+
+static size_t assocs_of(const struct lm_state *st, uint32_t lun, uint32_t *targets)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nassocs; i++)
+		if (st->assocs[i].lun == lun)
+			targets[n++] = st->assocs[i].target * 100 + st->assocs[i].number;
+	return n;
+}
+
+/* The journal: records replay over the snapshot, the latest set of a LUN
+ * wins, one record carries several LUNs. */
+static void test_journal_replays_over_the_snapshot(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_model *m = sample(); /* LUN 3 on t1 (1) and t2 (12) */
+	struct lm_lun *l = m->luns[0], *l2;
+	struct lm_target *t1 = m->targets[0];
+	struct lm_journal j;
+	struct lm_state *st;
+	uint32_t got[8];
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, 7, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
+	lm_model_unlink(m, l, m->targets[1]);
+	assert_int_equal(lm_journal_append(&j, 7, (const struct lm_lun *const[]){ l }, 1, NULL), LM_S_OK);
+	l2 = lm_model_add_lun(m, 0, NULL, "two", "/srv/two.img");
+	lm_links_reserve(&l2->links, 1);
+	lm_links_reserve(&t1->links, 1);
+	lm_model_link(m, l2, t1, 2);
+	lm_model_unlink(m, l, t1);
+	assert_int_equal(lm_journal_append(&j, 7, (const struct lm_lun *const[]){ l, l2 }, 2, NULL),
+			 LM_S_OK);
+	/* a stale record, from before the snapshot */
+	assert_int_equal(lm_journal_append(&j, 6, (const struct lm_lun *const[]){ l2 }, 1, NULL), LM_S_OK);
+	lm_journal_close(&j);
+	st = load_ok(dir);
+	assert_int_equal(assocs_of(st, 3, got), 0);
+	assert_int_equal(assocs_of(st, 4, got), 1);
+	assert_int_equal(got[0], 102);
+	lm_state_free(st);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void append_raw(const char *dir, const char *text)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
+	f = fopen(path, "a");
+	fputs(text, f);
+	fclose(f);
+}
+
+static void test_journal_torn_and_damaged_records(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_model *m = sample();
+	struct lm_lun *l = m->luns[0];
+	struct lm_journal j;
+	struct lm_state *st;
+	struct lm_err err;
+	uint32_t got[8];
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
+	lm_model_unlink(m, l, m->targets[0]);
+	assert_int_equal(lm_journal_append(&j, 1, (const struct lm_lun *const[]){ l }, 1, NULL), LM_S_OK);
+	lm_journal_close(&j);
+	/* a crash in the middle of the next record: no newline */
+	append_raw(dir, "1 3=1:1,4:");
+	st = load_ok(dir);
+	assert_int_equal(assocs_of(st, 3, got), 1);
+	assert_int_equal(got[0], 412);
+	lm_state_free(st);
+	/* a last record whose check does not match */
+	append_raw(dir, "2=1:5 #0123456789abcdef\n");
+	st = load_ok(dir);
+	assert_int_equal(assocs_of(st, 3, got), 1);
+	lm_state_free(st);
+	/* a damaged record with good ones after it is corruption */
+	append_raw(dir, "1 3= #0000000000000000\n");
+	assert_int_equal(lm_state_load(dir, &st, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "damaged"));
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+static void test_journal_reset_after_a_new_snapshot(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_model *m = sample();
+	struct lm_journal j;
+	struct lm_state *st;
+	uint32_t got[8];
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
+	lm_model_unlink(m, m->luns[0], m->targets[0]);
+	assert_int_equal(lm_journal_append(&j, 1, (const struct lm_lun *const[]){ m->luns[0] }, 1, NULL),
+			 LM_S_OK);
+	assert_true(j.bytes > 0);
+	/* a crash between the new snapshot and emptying the journal */
+	assert_int_equal(lm_state_save(dir, m, 2, NULL, NULL), LM_S_OK);
+	st = load_ok(dir);
+	assert_int_equal(st->generation, 2);
+	assert_int_equal(assocs_of(st, 3, got), 1);
+	lm_state_free(st);
+	assert_int_equal(lm_journal_reset(&j, NULL), LM_S_OK);
+	assert_int_equal(j.bytes, 0);
+	lm_journal_close(&j);
+	st = load_ok(dir);
+	assert_int_equal(assocs_of(st, 3, got), 1);
+	lm_state_free(st);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +330,9 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_corrupt_files_are_refused),
 		cmocka_unit_test(test_save_replaces_atomically),
 		cmocka_unit_test(test_the_lock_is_exclusive_across_processes),
+		cmocka_unit_test(test_journal_replays_over_the_snapshot),
+		cmocka_unit_test(test_journal_torn_and_damaged_records),
+		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
