@@ -13,7 +13,7 @@ struct lm_run_result {
 };
 
 /* 0 when the program ran (whatever it exited with), -1 when it could not
- * be started; errno is set then. */
+ * be started (missing, not executable); errno is set then. */
 int lm_run(char *const argv[], unsigned timeout_ms, struct lm_run_result *r);
 void lm_run_result_free(struct lm_run_result *r);
 
