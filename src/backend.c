@@ -12,6 +12,8 @@ lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **
 		*out = lm_sim_new();
 	else if (strcmp(conf->type, "tgt") == 0)
 		*out = lm_tgt_new(conf);
+	else if (strcmp(conf->type, "lio") == 0)
+		*out = lm_lio_new(conf);
 	else
 		return lm_err_set(err, LM_E_INVALIDARG, "backend type \"%s\" is not available",
 				  conf->type);

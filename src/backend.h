@@ -3,6 +3,7 @@
 #ifndef LUNMAP_BACKEND_H
 #define LUNMAP_BACKEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -44,6 +45,8 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 struct lm_backend_conf {
 	char type[8];
 	char tgtadm[256];
+	char configfs[256];    /* lio: the target folder of configfs */
+	bool keep_backstores;  /* lio: keep a backstore no target uses */
 	char portal[64];
 	unsigned control_port;
 	unsigned check_interval;
@@ -88,5 +91,6 @@ unsigned lm_sim_op_count(const struct lm_backend *b);
 struct lm_stack *lm_sim_stack(struct lm_backend *b);
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf);
+struct lm_backend *lm_lio_new(const struct lm_backend_conf *conf);
 
 #endif

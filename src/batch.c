@@ -231,6 +231,10 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k,
 		hr = lm_err_set(err, hr, "no memory");
 		goto fail;
 	}
+	/* a backing store can vanish while lunmapd runs (and LIO's fileio
+	 * would quietly create an empty one): look before exposing it */
+	if (it->diff.nadded)
+		lm_lun_probe(lun);
 	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
 				"LUN \"%s\" is failed: its backing store %s cannot be opened", lun->name,

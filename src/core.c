@@ -56,19 +56,32 @@ static const struct lm_inv_lun *match_lun(const struct lm_inventory *inv,
 	return NULL;
 }
 
+/* An inventory id already taken: by a live object it is a mistake in the
+ * inventory; by a deleted one (reenumerate found the object gone) the
+ * object stays deleted, and start goes on without it. */
 static lm_hr id_conflict(struct lm_core *c, const struct lm_inventory *inv, long line,
-			 const lm_guid *id, struct lm_err *err)
+			 const lm_guid *id, bool *skip, struct lm_err *err)
 {
 	char s[LM_GUID_STRLEN + 1];
 	enum lm_kind kind;
 	uint32_t index;
+	lm_hr hr;
 
-	if (lm_guid_is_nil(id) || lm_model_find_id(c->model, id, &kind, &index) ==
-					  LM_VDS_E_OBJECT_NOT_FOUND)
+	*skip = false;
+	if (lm_guid_is_nil(id))
+		return LM_S_OK;
+	hr = lm_model_find_id(c->model, id, &kind, &index);
+	if (hr == LM_VDS_E_OBJECT_NOT_FOUND)
 		return LM_S_OK;
 	lm_guid_format(id, s);
-	return lm_err_set(err, LM_E_INVALIDARG,
-			  "%s:%ld: id %s is the saved id of another object (or of a deleted one)",
+	if (hr == LM_VDS_E_OBJECT_DELETED) {
+		*skip = true;
+		lm_core_log(c, "%s:%ld: id %s was deleted (the object vanished from the stack and was "
+			    "re-enumerated); it stays deleted: remove it from the inventory or give it a new id",
+			    inv->file, line, s);
+		return LM_S_OK;
+	}
+	return lm_err_set(err, LM_E_INVALIDARG, "%s:%ld: id %s is the saved id of another object",
 			  inv->file, line, s);
 }
 
@@ -101,11 +114,14 @@ static lm_hr merge_targets(struct lm_core *c, const struct lm_inventory *inv,
 	for (size_t i = 0; i < inv->ntargets && !lm_failed(hr); i++) {
 		const struct lm_inv_target *t = &inv->targets[i];
 		struct lm_target *mt;
+		bool skip;
 		if (used[i])
 			continue;
-		hr = id_conflict(c, inv, t->line, &t->id, err);
+		hr = id_conflict(c, inv, t->line, &t->id, &skip, err);
 		if (lm_failed(hr))
 			break;
+		if (skip)
+			continue;
 		if (lm_model_target_by_iqn(c->model, t->iqn)) {
 			hr = lm_err_set(err, LM_E_INVALIDARG,
 					"%s:%ld: target %s has another id in the saved state",
@@ -145,11 +161,14 @@ static lm_hr merge_luns(struct lm_core *c, const struct lm_inventory *inv,
 		c->model->next_lun_index = st->next_lun_index;
 	for (size_t i = 0; i < inv->nluns && !lm_failed(hr); i++) {
 		const struct lm_inv_lun *l = &inv->luns[i];
+		bool skip;
 		if (used[i])
 			continue;
-		hr = id_conflict(c, inv, l->line, &l->id, err);
+		hr = id_conflict(c, inv, l->line, &l->id, &skip, err);
 		if (lm_failed(hr))
 			break;
+		if (skip)
+			continue;
 		if (lm_model_lun_by_path(c->model, l->path)) {
 			hr = lm_err_set(err, LM_E_INVALIDARG,
 					"%s:%ld: LUN %s has another id in the saved state", inv->file,

@@ -145,8 +145,14 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	if (v && v[0] != '/')
 		problem(ld, xmlGetLineNo(n), "tgtadm \"%s\" is not an absolute path", v);
 	free(v);
-	if (strcmp(b->type, "lio") == 0)
-		problem(ld, xmlGetLineNo(n), "backend type \"lio\" is not available in this build");
+	v = attr(n, "configfs");
+	snprintf(b->configfs, sizeof b->configfs, "%s", v ? v : "/sys/kernel/config/target");
+	if (v && v[0] != '/')
+		problem(ld, xmlGetLineNo(n), "configfs \"%s\" is not an absolute path", v);
+	free(v);
+	v = attr(n, "keep-backstores");
+	b->keep_backstores = v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+	free(v);
 }
 
 static void read_target(struct loader *ld, xmlNodePtr n, struct lm_inv_target *t)

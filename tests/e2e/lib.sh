@@ -160,12 +160,12 @@ start_snmptrapd() {
 	wait_for 10 grep -q "NET-SNMP version" "$E2E_TMP/traps.log" || fail "snmptrapd did not start"
 }
 
-sget() { snmpget -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
-sgetv() { snmpget -v2c -c public -t 3 -r 1 -Ov -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
-swalk() { snmpwalk -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
-sbulk() { snmpbulkwalk -Cr50 -v2c -c public -t 3 -r 1 -On -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+sget() { snmpget -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
+sgetv() { snmpget -v2c -c public -t 3 -r 1 -Ov -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
+swalk() { snmpwalk -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
+sbulk() { snmpbulkwalk -Cr50 -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
 # sset: prints snmpset's output; the exit code is snmpset's
-sset() { snmpset -v2c -c private -On -t 5 -r 0 "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
+sset() { snmpset -v2c -c private -On -t 5 -r 0 "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
 
 # start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
 start_lunmapd() {

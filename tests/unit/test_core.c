@@ -574,6 +574,16 @@ static void test_reenumerate_discovers_and_deletes(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(lm_guid_cmp(&ids[0], &f->lun[1]), 0);
 	free(ids);
+	/* t4 stays deleted across a restart, though the inventory names its id */
+	lm_core_close(f->core);
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	m = lm_core_model(f->core);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_null(lm_model_target_by_iqn((struct lm_model *)m, "iqn.2026-11.org.example:t4"));
+	assert_int_equal(lm_core_reload(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
 }
 
 static void test_foreign_lus_keep_their_numbers(void **state)

@@ -1,0 +1,186 @@
+#!/bin/bash
+# The LIO backend against a real kernel target: Debian's kernel booted
+# under qemu (TCG) with an initramfs made here (busybox, the LIO modules,
+# snmpd and lunmapd with their libraries). Only loopback ports are
+# forwarded; the host drives it with net-snmp's tools and checks it with
+# libiscsi's initiator. A serial port on a pipe is the command channel.
+# The portal is on the guest's 127.0.0.1, so that SendTargets names an
+# address the host reaches through the forward; SNMP goes over TCP, since
+# qemu's restricted user network forwards no UDP replies.
+set -euo pipefail
+. "$top_srcdir/tests/e2e/lib.sh"
+KDIR=${LUNMAP_KERNEL_DIR:-/var/cache/lunmap/kernel}
+QEMU=$(command -v qemu-system-x86_64 || true)
+[ -n "$QEMU" ] || skip "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
+VMLINUZ=$(ls "$KDIR"/boot/vmlinuz-* 2>/dev/null | head -1)
+[ -n "$VMLINUZ" ] || skip "no Debian kernel in $KDIR (scripts/setup-debian unpacks linux-image-amd64 there)"
+KVER=$(ls "$KDIR/lib/modules" | head -1)
+[ -f "$KDIR/lib/modules/$KVER/modules.dep" ] || skip "no modules.dep in $KDIR (depmod -b)"
+[ -x /bin/busybox ] || skip "busybox-static is not installed"
+need "$SNMPD" snmpset snmpwalk iscsi-ls iscsi-inq cpio
+cd "$E2E_TMP"
+
+PORT=$(free_port)        # iSCSI portal, the same number in the guest
+SNMP_PORT=$(free_port)   # snmpd in the guest
+SNMP_AGENT=tcp:127.0.0.1:$SNMP_PORT
+export SNMP_PORT SNMP_AGENT TGT_PORT=$PORT
+T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
+T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
+DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
+T1=iqn.2026-11.org.example.lio:t1
+T2=iqn.2026-11.org.example.lio:t2
+L=$R.1.2.1
+A=$R.1.4.1
+C=/sys/kernel/config/target
+
+note "initramfs: busybox, LIO modules, snmpd and lunmapd with their libraries"
+root=$E2E_TMP/root
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,lib/modules,var/agentx}
+cp /bin/busybox "$root/bin/"
+for a in $(/bin/busybox --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
+mods="configfs crct10dif_common crc-t10dif scsi_common target_core_mod target_core_file
+	target_core_iblock iscsi_target_mod crc32c_generic virtio_ring virtio virtio_pci_modern_dev
+	virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio-rng"
+dep=$KDIR/lib/modules/$KVER/modules.dep
+order=()
+add_mod() { # NAME: its dependencies first, then itself, once
+	local name=${1//-/[-_]} line path d
+	line=$(grep -E "/${name}\.ko(\.[a-z]+)?:" "$dep" | head -1) || return 0
+	path=${line%%:*}
+	for d in ${line#*:}; do add_mod "$(basename "${d%%.ko*}")"; done
+	case " ${order[*]:-} " in *" $path "*) return 0 ;; esac
+	order+=("$path")
+}
+for m in $mods; do add_mod "$m"; done
+: >"$root/etc/modules"
+for p in "${order[@]}"; do
+	cp "$KDIR/lib/modules/$KVER/$p" "$root/lib/modules/"
+	echo "/lib/modules/$(basename "$p")" >>"$root/etc/modules"
+done
+copy_prog() { # PROGRAM: it and every library ldd names, at their paths
+	local f
+	mkdir -p "$root$(dirname "$1")"
+	cp "$1" "$root$1"
+	for f in $(ldd "$1" | grep -o '/[^ ]*'); do
+		[ -e "$root$f" ] || { mkdir -p "$root$(dirname "$f")"; cp -L "$f" "$root$f"; }
+	done
+}
+copy_prog "$(readlink -f "$top_builddir/subagent/lunmapd")"
+cp "$top_builddir/subagent/lunmapd" "$root/sbin/lunmapd" 2>/dev/null || true
+copy_prog "$SNMPD"
+cat >"$root/etc/snmpd.conf" <<CONF
+master agentx
+agentXSocket unix:/var/agentx/master
+rocommunity public
+rwcommunity private
+CONF
+cat >"$root/etc/lunmap.xml" <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="lio" max-targets-per-lun="4">
+  <backend type="lio" portal="127.0.0.1:$PORT" check-interval="2"/>
+  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
+  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
+  <lun name="db" path="/tmp/lun/db.img" id="$DBID"/>
+  <lun name="logs" path="/tmp/lun/logs.img"/>
+</lunmap>
+XML
+cat >"$root/init" <<SH
+#!/bin/sh
+mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
+mount -t tmpfs tmp /tmp
+for m in \$(cat /etc/modules); do insmod \$m 2>/dev/null; done
+mount -t configfs configfs /sys/kernel/config
+ip link set lo up; ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
+echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet
+echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet
+mkdir -p /tmp/lun /tmp/snmp /tmp/state
+dd if=/dev/zero of=/tmp/lun/db.img bs=1 count=0 seek=8M 2>/dev/null
+dd if=/dev/zero of=/tmp/lun/logs.img bs=1 count=0 seek=4M 2>/dev/null
+SNMP_PERSISTENT_DIR=/tmp/snmp MIBS= /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -C -c /etc/snmpd.conf tcp:127.0.0.1:$SNMP_PORT &
+while [ ! -S /var/agentx/master ]; do sleep 0.1; done
+/sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state &
+echo \$! > /tmp/lunmapd.pid
+stty -F /dev/ttyS1 raw -echo
+while true; do sh -s < /dev/ttyS1 2>&1 | tee /dev/ttyS1 >/dev/null; done
+SH
+chmod +x "$root/init"
+(cd "$root" && find . | cpio -o -H newc --quiet) >initrd.cpio
+
+note "boot $(basename "$VMLINUZ") under qemu (TCG)"
+mkfifo ctl.in ctl.out
+"$QEMU" -accel tcg -m 1024 -nographic -no-reboot -kernel "$VMLINUZ" -initrd initrd.cpio \
+	-append "console=ttyS0 panic=-1 quiet" \
+	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-127.0.0.1:$PORT,hostfwd=tcp:127.0.0.1:$SNMP_PORT-127.0.0.1:$SNMP_PORT" \
+	-device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
+	-serial file:console.log -chardev pipe,id=ctl,path=ctl -serial chardev:ctl \
+	-monitor none >qemu.log 2>&1 </dev/null &
+remember_pid $! qemu
+exec 7<>ctl.in 8<>ctl.out
+n=0
+guest() { # COMMAND: run in the guest, print its output
+	n=$((n + 1))
+	printf '%s\necho __done_%d__\n' "$*" "$n" >&7
+	while IFS= read -r -t 60 line <&8; do
+		line=${line%$'\r'}
+		[ "$line" = "__done_${n}__" ] && return 0
+		echo "$line"
+	done
+	fail "guest did not answer: $*"
+}
+wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio" ||
+	fail "lunmapd in the guest does not answer: $(tail -20 console.log)"
+
+note "walk LUNMAP-MIB of the guest"
+walk=$(swalk $R)
+echo "$walk" | grep -qx ".$R.1.3.1.3.2 \"$T2\"" || fail "walk: $walk"
+guest "ls $C/iscsi" | grep -qx "$T1" || fail "t1 not created in configfs"
+
+note "associate db with t1 and t2: one backstore, the same serial through both"
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set"
+for t in $T1 $T2; do
+	[ "$(disks_of $t)" = "1 7M" ] || fail "$t: $(iscsi_list)"
+done
+s1=$(inq $T1 1 128 | grep 'Unit Serial'); s2=$(inq $T2 1 128 | grep 'Unit Serial')
+[ "$s1" = "$s2" ] && echo "$s1" | grep -q "${DBID//-/}" || fail "serials: $s1 / $s2"
+[ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "not one backstore"
+
+note "replace with {t2}: gone from t1 only; a row with a LUN number; destroy"
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}"
+iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | grep -q . && fail "db still on t1"
+[ "$(disks_of $T2)" = "1 7M" ] || fail "db not on t2"
+sset $A.2.2.1 i 4 $A.1.2.1 u 3 >/dev/null || fail "createAndGo"
+[ "$(disks_of $T1)" = "3 3M" ] || fail "logs not at LUN 3 of t1: $(disks_of $T1)"
+sset $A.2.2.1 i 6 >/dev/null || fail "destroy"
+[ -z "$(disks_of $T1)" ] || fail "logs still on t1"
+[ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "an unused backstore was kept"
+
+note "a target's configfs folder removed by hand: rolled back, then drift until refresh"
+guest "rmdir $C/iscsi/$T1/tpgt_1/np/* $C/iscsi/$T1/tpgt_1 $C/iscsi/$T1" >/dev/null
+before=$(guest "find $C/iscsi $C/core | sort")
+if out=$(sset $L.7.1 x "$(hexid $T2ID)$(hexid $T1ID)"); then fail "accepted: $out"; fi
+echo "$out" | grep -q "commitFailed" || fail "$out"
+sgetv $R.1.1.8.0 | grep -q "$T1" || fail "error text: $(sgetv $R.1.1.8.0)"
+[ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
+[ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt"
+sset $R.1.1.6.0 i 3 >/dev/null || fail "reenumerate"
+[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after reenumerate"
+
+note "a backing file removed: refused (the LUN is failed), nothing changes"
+guest "rm /tmp/lun/logs.img" >/dev/null
+before=$(guest "find $C/iscsi $C/core | sort")
+if out=$(sset $L.7.2 x "$(hexid $T2ID)"); then fail "accepted: $out"; fi
+echo "$out" | grep -q "inconsistentValue" || fail "$out"
+[ "$(sgetv $R.1.1.7.0)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $L.6.2)" = 3 ] || fail "LUN not failed"
+[ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
+guest "ls /tmp/lun/logs.img" 2>&1 | grep -q "No such file" || fail "backing file recreated"
+
+note "lunmapd restarted in the guest: ids, indexes and LUN numbers survive"
+lasting() { swalk $R | grep -v -e "^.$R.1.1.[578].0 " -e "^.$L.9." -e "^.$L.[56].2 "; }
+before=$(lasting)
+guest 'kill $(cat /tmp/lunmapd.pid); sleep 1; /sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state & echo $! > /tmp/lunmapd.pid' >/dev/null
+wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio" ||
+	fail "lunmapd did not come back: $(guest 'tail /tmp/lunmapd.log')"
+[ "$(lasting)" = "$before" ] || fail "differs after restart: $(diff <(echo "$before") <(lasting))"
+[ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"
+echo "lio: all checks passed"
