@@ -253,6 +253,9 @@ static lm_hr lio_create_target(struct lm_backend *b, const struct lm_target *t, 
 	char tdir[PATH_MAX], tpg[PATH_MAX], path[PATH_MAX];
 	lm_hr hr = LM_S_OK;
 
+	pathf(path, "%s/iscsi", l->conf.configfs);
+	if (mkdir_group(path) != 0)
+		return fail(err, "create", path);
 	pathf(tdir, "%s/iscsi/%s", l->conf.configfs, t->iqn);
 	pathf(tpg, "%s/" TPG, tdir);
 	if (mkdir(tdir, 0755) != 0)

@@ -37,7 +37,7 @@ cmp -s "$D/usr/share/snmp/mibs/LUNMAP-MIB.txt" "$top_srcdir/mib/LUNMAP-MIB.txt" 
 
 note "the unit: ordering, restart, hardening"
 unit=$D/usr/lib/systemd/system/lunmapd.service
-for line in "After=network.target snmpd.service tgt.service" "Wants=snmpd.service tgt.service" \
+for line in "After=network.target snmpd.service tgt.service target.service rtslib-fb-targetctl.service" "Wants=snmpd.service tgt.service" \
 	"Restart=on-failure" "NoNewPrivileges=yes" "ProtectSystem=strict" \
 	"ReadWritePaths=/var/lib/lunmap" "ProtectHome=yes" "PrivateTmp=yes" "StateDirectory=lunmap" \
 	"ExecReload=/bin/kill -HUP \$MAINPID"; do

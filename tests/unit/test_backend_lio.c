@@ -1,0 +1,243 @@
+/* The LIO backend's configfs layer against a temporary folder that
+ * imitates configfs where that is honest: the paths it makes, the values
+ * it writes, the symlinks from LUNs to backstores, what enumerate reads
+ * back, and how an errno becomes a reason. What only the kernel does
+ * (attribute files appearing on mkdir, rmdir of a populated item) is left
+ * to the qemu test (tests/e2e/lio_qemu.sh). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "backend.h"
+#include "model.h"
+#include "util.h"
+
+struct fx {
+	char *dir, root[PATH_MAX], *img;
+	struct lm_backend *b;
+	struct lm_model *m;
+	struct lm_target *t1, *t2;
+	struct lm_lun *lun;
+};
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof *f);
+	struct lm_backend_conf conf = { .type = "lio", .portal = "127.0.0.1:3260" };
+	char core[PATH_MAX + 8];
+
+	f->dir = tu_tmpdir();
+	snprintf(f->root, sizeof f->root, "%s/target", f->dir);
+	snprintf(core, sizeof core, "%s/core", f->root);
+	mkdir(f->root, 0755);
+	mkdir(core, 0755);
+	if (strlen(f->root) >= sizeof conf.configfs)
+		return -1;
+	memcpy(conf.configfs, f->root, strlen(f->root) + 1);
+	f->b = lm_lio_new(&conf);
+	f->img = tu_sparse(f->dir, "db.img", 8 << 20);
+	f->m = lm_model_new("lio", 4);
+	f->t1 = lm_model_add_target(f->m, 0, NULL, "iqn.2026-11.org.example:t1", NULL, "ALL");
+	f->t2 = lm_model_add_target(f->m, 0, NULL, "iqn.2026-11.org.example:t2", NULL,
+				    "iqn.1994-05.com.redhat:host1");
+	f->lun = lm_model_add_lun(f->m, 0, NULL, "db", f->img);
+	f->lun->size = 8 << 20;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+
+	lm_backend_destroy(f->b);
+	lm_model_free(f->m);
+	tu_rmtree(f->dir);
+	free(f->dir);
+	free(f->img);
+	free(f);
+	return 0;
+}
+
+static char *attr(struct fx *f, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof path, "%s/%s", f->root, rel);
+	return tu_read(path, NULL);
+}
+
+static void expect_attr(struct fx *f, const char *rel, const char *value)
+{
+	char *v = attr(f, rel);
+
+	if (!v)
+		fail_msg("%s was not written", rel);
+	assert_string_equal(v, value);
+	free(v);
+}
+
+static void test_create_target_with_open_access(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	struct stat sb;
+	char path[PATH_MAX * 2];
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_S_OK);
+	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t1/tpgt_1/np/127.0.0.1:3260",
+		 f->root);
+	assert_int_equal(stat(path, &sb), 0);
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/generate_node_acls", "1\n");
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/demo_mode_write_protect", "0\n");
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/enable", "1\n");
+	/* twice: configfs says EEXIST, and so does the error */
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "it already exists"));
+}
+
+static void test_create_target_with_acls(void **state)
+{
+	struct fx *f = *state;
+	struct stat sb;
+	char path[PATH_MAX * 2];
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/acls/iqn.1994-05.com.redhat:host1",
+		 f->root);
+	assert_int_equal(stat(path, &sb), 0);
+	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/generate_node_acls",
+		 f->root);
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
+static void test_add_lu_makes_one_backstore_linked_from_each_target(void **state)
+{
+	struct fx *f = *state;
+	char hex[33], bs[PATH_MAX], want[PATH_MAX * 2], link[PATH_MAX * 2], to[PATH_MAX];
+	ssize_t n;
+	struct lm_stack st;
+
+	lm_guid_hex(&f->lun->id, hex);
+	snprintf(bs, sizeof bs, "core/fileio_0/lm-%s", hex);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 5, f->lun, NULL), LM_S_OK);
+	snprintf(want, sizeof want, "%s/control", bs);
+	{
+		char control[PATH_MAX + 64];
+		snprintf(control, sizeof control, "fd_dev_name=%s,fd_dev_size=8388608\n", f->img);
+		expect_attr(f, want, control);
+	}
+	snprintf(want, sizeof want, "%s/wwn/vpd_unit_serial", bs);
+	{
+		char serial[40];
+		snprintf(serial, sizeof serial, "%s\n", hex);
+		expect_attr(f, want, serial);
+	}
+	snprintf(link, sizeof link, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/lun/lun_5/lm-%s",
+		 f->root, hex);
+	n = readlink(link, to, sizeof to - 1);
+	assert_true(n > 0);
+	to[n] = '\0';
+	snprintf(want, sizeof want, "%s/%s", f->root, bs);
+	assert_string_equal(to, want);
+	/* enumerate reads back both LUs with the LUN's path */
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.ntargets, 2);
+	for (size_t i = 0; i < 2; i++) {
+		assert_int_equal(st.targets[i].nlus, 1);
+		assert_string_equal(st.targets[i].lus[0].path, f->img);
+		assert_int_equal(st.targets[i].lus[0].number,
+				 strcmp(st.targets[i].iqn, "iqn.2026-11.org.example:t1") == 0 ? 1 : 5);
+	}
+	lm_stack_clear(&st);
+}
+
+static void test_enumerate_reads_a_targetcli_setup(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX * 2], target[PATH_MAX * 2];
+	struct lm_stack st;
+
+	/* what targetcli leaves: its own backstore names, udev_path set */
+	snprintf(path, sizeof path, "%s/core/fileio_1", f->root);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/core/fileio_1/disk0", f->root);
+	mkdir(path, 0755);
+	free(tu_write(path, "udev_path", "/srv/disk0.img\n"));
+	snprintf(path, sizeof path, "%s/iscsi", f->root);
+	mkdir(path, 0755);
+	free(tu_write(path, "discovery_auth", ""));
+	snprintf(path, sizeof path, "%s/iscsi/iqn.2003-01.org.linux-iscsi.host:sn.1", f->root);
+	mkdir(path, 0755);
+	strcat(path, "/tpgt_1");
+	mkdir(path, 0755);
+	strcat(path, "/lun");
+	mkdir(path, 0755);
+	strcat(path, "/lun_0");
+	mkdir(path, 0755);
+	snprintf(target, sizeof target, "%s/core/fileio_1/disk0", f->root);
+	strcat(path, "/abcdef0123");
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.ntargets, 1); /* discovery_auth is not a target */
+	assert_string_equal(st.targets[0].iqn, "iqn.2003-01.org.linux-iscsi.host:sn.1");
+	assert_int_equal(st.targets[0].nlus, 1);
+	assert_int_equal(st.targets[0].lus[0].number, 0);
+	assert_string_equal(st.targets[0].lus[0].path, "/srv/disk0.img");
+	lm_stack_clear(&st);
+}
+
+static void test_remove_lu_and_errno_reasons(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	struct lm_stack st;
+	char lundir[PATH_MAX * 2];
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, NULL), LM_S_OK);
+	/* a LUN number already there: EEXIST */
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "it already exists"));
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_S_OK);
+	snprintf(lundir, sizeof lundir, "%s/iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_2", f->root);
+	assert_int_not_equal(access(lundir, F_OK), 0);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].nlus, 0);
+	lm_stack_clear(&st);
+	/* gone behind our back: ENOENT, said so */
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "removed behind lunmap's back"));
+	/* a target that is not there */
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "does not exist"));
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_create_target_with_open_access),
+		T(test_create_target_with_acls),
+		T(test_add_lu_makes_one_backstore_linked_from_each_target),
+		T(test_enumerate_reads_a_targetcli_setup),
+		T(test_remove_lu_and_errno_reasons),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
