@@ -15,7 +15,7 @@
  *   GENERATION LUN=TARGET:NUMBER,... LUN=... #CHECK
  * with CHECK the FNV-1a hash of everything before " #", in hex. */
 
-static uint64_t fnv1a(const char *s, size_t n)
+uint64_t lm_journal_check(const char *s, size_t n)
 {
 	uint64_t h = UINT64_C(14695981039346656037);
 
@@ -69,7 +69,7 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 				luns[i]->links.v[k].number);
 	}
 	fflush(f);
-	fprintf(f, " #%016" PRIx64 "\n", fnv1a(line, len));
+	fprintf(f, " #%016" PRIx64 "\n", lm_journal_check(line, len));
 	if (fclose(f) != 0 || !line) {
 		free(line);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");

@@ -351,6 +351,8 @@ static void *find_by_key(void **v, size_t n, const char *key, const char *(*key_
 
 struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path)
 {
+	if (!m->nluns)
+		return NULL;
 	if (!m->by_path_sorted) {
 		qsort(m->by_path, m->nluns, sizeof *m->by_path, path_cmp);
 		m->by_path_sorted = true;
@@ -360,6 +362,8 @@ struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path)
 
 struct lm_target *lm_model_target_by_iqn(struct lm_model *m, const char *iqn)
 {
+	if (!m->ntargets)
+		return NULL;
 	if (!m->by_iqn_sorted) {
 		qsort(m->by_iqn, m->ntargets, sizeof *m->by_iqn, iqn_cmp);
 		m->by_iqn_sorted = true;

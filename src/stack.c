@@ -91,7 +91,8 @@ static int lu_cmp(const void *a, const void *b)
 
 void lm_stack_sort_target(struct lm_stack_target *t)
 {
-	qsort(t->lus, t->nlus, sizeof *t->lus, lu_cmp);
+	if (t->nlus)
+		qsort(t->lus, t->nlus, sizeof *t->lus, lu_cmp);
 }
 
 void lm_stack_sort(struct lm_stack *s)

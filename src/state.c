@@ -164,17 +164,6 @@ static int jentry_cmp(const void *a, const void *b)
 	return x->seq > y->seq ? -1 : x->seq < y->seq; /* latest first */
 }
 
-static uint64_t fnv1a(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
-
 /* Parses "L=T:N,T:N" tokens of one record; -1 when malformed. */
 static int parse_record(char *p, size_t seq, struct jread *jr)
 {
@@ -295,7 +284,7 @@ static lm_hr load_journal(const char *dir, struct lm_state *st, struct lm_err *e
 		*nl = '\0';
 		mark = strstr(p, " #");
 		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
-		    fnv1a(p, (size_t)(mark - p)) != want) {
+		    lm_journal_check(p, (size_t)(mark - p)) != want) {
 			if (nl[1] == '\0')
 				break; /* the last record, torn in the middle */
 			hr = corrupt(err, path, (int)seq + 1, "a journal record is damaged");

@@ -75,6 +75,8 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 /* Empties the journal, once a new snapshot holds everything. */
 lm_hr lm_journal_reset(struct lm_journal *j, struct lm_err *err);
 void lm_journal_close(struct lm_journal *j);
+/* The check a record ends with (FNV-1a over the text before " #"). */
+uint64_t lm_journal_check(const char *text, size_t n);
 
 /* Takes the folder's lock for as long as *fd stays open;
  * VDS_E_ANOTHER_CALL_IN_PROGRESS when another process holds it. */

@@ -127,7 +127,8 @@ guest() { # COMMAND: run in the guest, print its output
 	done
 	fail "guest did not answer: $*"
 }
-wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio" ||
+wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio || grep -q 'runtime error' console.log" &&
+	! grep -q 'runtime error' console.log ||
 	fail "lunmapd in the guest does not answer: $(tail -20 console.log)"
 
 note "walk LUNMAP-MIB of the guest"
@@ -183,4 +184,6 @@ wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | g
 	fail "lunmapd did not come back: $(guest 'tail /tmp/lunmapd.log')"
 [ "$(lasting)" = "$before" ] || fail "differs after restart: $(diff <(echo "$before") <(lasting))"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"
+# lunmapd's stderr in the guest is the console
+! grep -q -e 'Sanitizer' -e 'runtime error' console.log || fail "sanitizer report in the guest: $(grep -A5 -e Sanitizer -e 'runtime error' console.log)"
 echo "lio: all checks passed"
