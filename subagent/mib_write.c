@@ -81,7 +81,9 @@ static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb)
 {
 	const struct lm_model *m = lm_core_model(d->core);
 	struct target_of_set t = classify(vb);
-	long v = vb->val.integer ? *vb->val.integer : 0;
+	/* the union holds an integer only for these types */
+	long v = (vb->type == ASN_INTEGER || vb->type == ASN_UNSIGNED) && vb->val.integer
+			 ? *vb->val.integer : 0;
 
 	switch (t.what) {
 	case W_NONE: return SNMP_ERR_NOCREATION;
