@@ -96,12 +96,14 @@ echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet
 mkdir -p /tmp/lun /tmp/snmp /tmp/state
 dd if=/dev/zero of=/tmp/lun/db.img bs=1 count=0 seek=8M 2>/dev/null
 dd if=/dev/zero of=/tmp/lun/logs.img bs=1 count=0 seek=4M 2>/dev/null
+# the command channel first, so that it listens before anything answers
+stty -F /dev/ttyS1 raw -echo
+(while true; do sh -s < /dev/ttyS1 2>&1 | tee /dev/ttyS1 >/dev/null; done) &
 SNMP_PERSISTENT_DIR=/tmp/snmp MIBS= /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -C -c /etc/snmpd.conf tcp:127.0.0.1:$SNMP_PORT &
 while [ ! -S /var/agentx/master ]; do sleep 0.1; done
 /sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state &
 echo \$! > /tmp/lunmapd.pid
-stty -F /dev/ttyS1 raw -echo
-while true; do sh -s < /dev/ttyS1 2>&1 | tee /dev/ttyS1 >/dev/null; done
+while true; do sleep 3600; done
 SH
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet) >initrd.cpio
@@ -117,6 +119,18 @@ mkfifo ctl.in ctl.out
 remember_pid $! qemu
 exec 7<>ctl.in 8<>ctl.out
 n=0
+# the channel is ready when a marker comes back (what was sent before the
+# guest listened is lost, so ask again)
+sync_channel() {
+	local i line
+	for i in $(seq 60); do
+		printf 'echo __ready_%d__\n' "$i" >&7
+		while IFS= read -r -t 1 line <&8; do
+			[ "${line%$'\r'}" = "__ready_${i}__" ] && return 0
+		done
+	done
+	fail "no command channel to the guest: $(tail -20 console.log)"
+}
 guest() { # COMMAND: run in the guest, print its output
 	n=$((n + 1))
 	printf '%s\necho __done_%d__\n' "$*" "$n" >&7
@@ -131,10 +145,13 @@ wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | 
 	! grep -q 'runtime error' console.log ||
 	fail "lunmapd in the guest does not answer: $(tail -20 console.log)"
 
+sync_channel
+
 note "walk LUNMAP-MIB of the guest"
 walk=$(swalk $R)
 echo "$walk" | grep -qx ".$R.1.3.1.3.2 \"$T2\"" || fail "walk: $walk"
-guest "ls $C/iscsi" | grep -qx "$T1" || fail "t1 not created in configfs"
+out=$(guest "ls $C/iscsi")
+echo "$out" | grep -qx "$T1" || fail "t1 not created in configfs: $out / $(guest 'cat /tmp/lunmapd.log')"
 
 note "associate db with t1 and t2: one backstore, the same serial through both"
 sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set"
