@@ -38,6 +38,17 @@ free_control_port() {
 
 remember_pid() { echo "$1 $2" >>"$E2E_PIDS"; } # PID KIND
 
+# Whether process PID listens on TCP PORT (its own socket, not another's
+# that happens to hold the same port).
+listens() { # PID PORT
+	local inode hex
+	hex=$(printf '%04X' "$2")
+	for inode in $(awk -v h=":$hex" '$2 ~ h"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
+		ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
+	done
+	return 1
+}
+
 wait_for() { # SECONDS COMMAND...
 	local limit=$(($1 * 10)) i=0
 	shift
@@ -53,16 +64,29 @@ TGTD=${TGTD:-/usr/sbin/tgtd}
 
 tgtadm_ctl() { "$TGTADM" -C "$TGT_CTL" --lld iscsi "$@"; }
 
-# start_tgtd: a private tgtd, control port $TGT_CTL, portal 127.0.0.1:$TGT_PORT
+# start_tgtd: a private tgtd, control port $TGT_CTL, portal 127.0.0.1:$TGT_PORT.
+# Ports are drawn at random and checked free, but a test running beside
+# this one may take the same one before tgtd binds it: when tgtd exits at
+# once, draw again (unless the caller fixed the ports, to restart on them).
 start_tgtd() {
-	TGT_CTL=${TGT_CTL:-$(free_control_port)}
-	TGT_PORT=${TGT_PORT:-$(free_port)}
+	local fixed=${TGT_PORT:+yes} attempt
 	mkdir -p /var/run/tgtd
-	"$TGTD" -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >>"$E2E_TMP/tgtd.log" 2>&1 &
-	TGTD_PID=$!
-	remember_pid "$TGTD_PID" "tgtd $TGT_CTL"
-	export TGT_CTL TGT_PORT TGTD_PID
-	wait_for 10 tgtadm_ctl --op show --mode sys || fail "tgtd did not start (see $E2E_TMP/tgtd.log)"
+	for attempt in 1 2 3; do
+		TGT_CTL=${TGT_CTL:-$(free_control_port)}
+		TGT_PORT=${TGT_PORT:-$(free_port)}
+		"$TGTD" -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >>"$E2E_TMP/tgtd.log" 2>&1 &
+		TGTD_PID=$!
+		remember_pid "$TGTD_PID" "tgtd $TGT_CTL"
+		export TGT_CTL TGT_PORT TGTD_PID
+		if wait_for 10 bash -c "\"$TGTADM\" -C $TGT_CTL --op show --mode sys || ! kill -0 $TGTD_PID" &&
+			kill -0 "$TGTD_PID" 2>/dev/null && wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; then
+			return 0
+		fi
+		echo "tgtd on $TGT_PORT / control $TGT_CTL did not start (attempt $attempt)" >>"$E2E_TMP/tgtd.log"
+		kill -9 "$TGTD_PID" 2>/dev/null
+		[ -n "$fixed" ] || unset TGT_CTL TGT_PORT
+	done
+	fail "tgtd did not start: $(tail -5 "$E2E_TMP/tgtd.log")"
 }
 
 # tgtd ignores SIGTERM: remove its targets, then ask the system to go.
@@ -128,10 +152,12 @@ V3PRIV=lunmap-priv-pass
 # $AGENTX; v2c "public" read-only, "private" read-write, an SNMPv3 user
 # "admin" (authPriv, SHA and AES) read-write; traps to $TRAP_PORT if set.
 start_snmpd() {
-	SNMP_PORT=${SNMP_PORT:-$(free_port)}
+	local fixed=${SNMP_PORT:+yes} attempt
 	AGENTX=$E2E_TMP/agentx.sock
 	mkdir -p "$E2E_TMP/snmp-persist"
-	cat >"$E2E_TMP/snmpd.conf" <<CONF
+	for attempt in 1 2 3; do
+		SNMP_PORT=${SNMP_PORT:-$(free_port)}
+		cat >"$E2E_TMP/snmpd.conf" <<CONF
 master agentx
 agentXSocket unix:$AGENTX
 rocommunity public 127.0.0.1
@@ -140,12 +166,18 @@ createUser admin SHA "$V3AUTH" AES "$V3PRIV"
 rwuser admin priv
 ${TRAP_PORT:+trap2sink 127.0.0.1:$TRAP_PORT public}
 CONF
-	SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
-		-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
-	SNMPD_PID=$!
-	remember_pid "$SNMPD_PID" snmpd
-	export SNMP_PORT AGENTX SNMPD_PID
-	wait_for 10 test -S "$AGENTX" || fail "snmpd did not start (see $E2E_TMP/snmpd.log)"
+		rm -f "$AGENTX"
+		SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
+			-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
+		SNMPD_PID=$!
+		remember_pid "$SNMPD_PID" snmpd
+		export SNMP_PORT AGENTX SNMPD_PID
+		if wait_for 10 bash -c "test -S $AGENTX || ! kill -0 $SNMPD_PID" && kill -0 "$SNMPD_PID" 2>/dev/null; then
+			return 0
+		fi
+		[ -n "$fixed" ] || unset SNMP_PORT
+	done
+	fail "snmpd did not start (see $E2E_TMP/snmpd.log)"
 }
 
 # start_snmptrapd: notifications received go to $E2E_TMP/traps.log
