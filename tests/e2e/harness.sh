@@ -13,6 +13,7 @@ bash "$test_script" "$@"
 rc=$?
 # processes a test forgot, or left behind when it failed
 . "$(dirname "$0")/lib.sh"
+trap - ERR
 e2e_cleanup
 rm -rf "$E2E_TMP"
 exit $rc

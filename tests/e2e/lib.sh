@@ -2,6 +2,9 @@
 # by PID in $E2E_PIDS and stopped by that PID, never by name.
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+# a command that stops a set -e test says which it was
+set -E
+trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "--- $*"; }
 
@@ -82,34 +85,38 @@ start_tgtd() {
 			kill -0 "$TGTD_PID" 2>/dev/null && wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; then
 			return 0
 		fi
-		echo "tgtd on $TGT_PORT / control $TGT_CTL did not start (attempt $attempt)" >>"$E2E_TMP/tgtd.log"
-		kill -9 "$TGTD_PID" 2>/dev/null
+		echo "tgtd on $TGT_PORT, control port $TGT_CTL, did not start (attempt $attempt): $(tail -3 "$E2E_TMP/tgtd.log")" >&2
+		kill -9 "$TGTD_PID" 2>/dev/null || true
 		[ -n "$fixed" ] || unset TGT_CTL TGT_PORT
 	done
 	fail "tgtd did not start: $(tail -5 "$E2E_TMP/tgtd.log")"
 }
 
 # tgtd ignores SIGTERM: remove its targets, then ask the system to go.
+# gone, or a zombie that only waits to be reaped
+gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+
+# Helpers that stop things never fail the test that calls them (set -e):
+# what they stop may have gone already, and wait reports a killed child.
 stop_tgtd() { # [PID [CTL]]
 	local pid=${1:-$TGTD_PID} ctl=${2:-$TGT_CTL} tid
-	kill -0 "$pid" 2>/dev/null || return 0
+	gone "$pid" && { wait "$pid" 2>/dev/null || true; return 0; }
 	for tid in $("$TGTADM" -C "$ctl" --lld iscsi --op show --mode target 2>/dev/null |
 		sed -n 's/^Target \([0-9]*\):.*/\1/p'); do
-		"$TGTADM" -C "$ctl" --lld iscsi --op delete --force --mode target --tid "$tid" >/dev/null 2>&1
+		"$TGTADM" -C "$ctl" --lld iscsi --op delete --force --mode target --tid "$tid" >/dev/null 2>&1 || true
 	done
-	"$TGTADM" -C "$ctl" --op delete --mode system >/dev/null 2>&1
-	wait_for 5 bash -c "! kill -0 $pid" || kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	"$TGTADM" -C "$ctl" --op delete --mode system >/dev/null 2>&1 || true
+	wait_for 5 gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
 stop_pid() { # PID: TERM, then KILL after 5 s
 	local pid=$1
-	kill -0 "$pid" 2>/dev/null || return 0
-	kill "$pid" 2>/dev/null
-	wait_for 5 bash -c "! kill -0 $pid 2>/dev/null || grep -q '^State:.*Z' /proc/$pid/status" ||
-		kill -9 "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	gone "$pid" && { wait "$pid" 2>/dev/null || true; return 0; }
+	kill "$pid" 2>/dev/null || true
+	wait_for 5 gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
@@ -175,6 +182,8 @@ CONF
 		if wait_for 10 bash -c "test -S $AGENTX || ! kill -0 $SNMPD_PID" && kill -0 "$SNMPD_PID" 2>/dev/null; then
 			return 0
 		fi
+		echo "snmpd on $SNMP_PORT did not start (attempt $attempt): $(tail -3 "$E2E_TMP/snmpd.log")" >&2
+		kill -9 "$SNMPD_PID" 2>/dev/null || true
 		[ -n "$fixed" ] || unset SNMP_PORT
 	done
 	fail "snmpd did not start (see $E2E_TMP/snmpd.log)"
