@@ -62,17 +62,17 @@ static lm_hr resolve(const struct lm_model *m, const lm_guid *id, enum lm_kind w
 	enum lm_kind kind;
 	lm_hr hr;
 
-	lm_guid_format(id, s);
 	if (lm_guid_is_nil(id))
 		return lm_err_set(err, LM_E_INVALIDARG, "the nil GUID is not an id");
 	hr = lm_model_find_id(m, id, &kind, index);
+	if (!lm_failed(hr) && kind == want)
+		return LM_S_OK;
+	lm_guid_format(id, s);
 	if (hr == LM_VDS_E_OBJECT_DELETED)
 		return lm_err_set(err, hr, "%s %s has been deleted",
 				  want == LM_KIND_LUN ? "LUN" : "target", s);
-	if (lm_failed(hr) || kind != want)
-		return lm_err_set(err, LM_VDS_E_OBJECT_NOT_FOUND, "no %s has id %s",
-				  want == LM_KIND_LUN ? "LUN" : "target", s);
-	return LM_S_OK;
+	return lm_err_set(err, LM_VDS_E_OBJECT_NOT_FOUND, "no %s has id %s",
+			  want == LM_KIND_LUN ? "LUN" : "target", s);
 }
 
 static lm_hr check_list(const struct lm_model *m, const struct lm_change *ch, struct lm_err *err)

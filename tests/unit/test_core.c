@@ -168,6 +168,18 @@ static char *state_text(struct fx *f)
 	return both;
 }
 
+/* The stack and the state on disk are exactly as they were. */
+static void expect_unchanged(struct fx *f, const char *stack_before, const char *state_before)
+{
+	char *now = stack_text(f);
+
+	assert_string_equal(now, stack_before);
+	free(now);
+	now = state_text(f);
+	assert_string_equal(now, state_before);
+	free(now);
+}
+
 static uint32_t number_of(struct fx *f, int lun, int tgt)
 {
 	const struct lm_model *m = lm_core_model(f->core);
@@ -481,18 +493,13 @@ static void test_rollback_at_every_step(void **state)
 
 	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
 	for (unsigned step = 1; step <= 3; step++) {
-		char *stack_before = stack_text(f), *state_before = state_text(f), *after, want[32];
+		char *stack_before = stack_text(f), *state_before = state_text(f), want[32];
 		lm_sim_fail_nth(f->sim, step);
 		assert_int_equal(lm_associate_targets(f->core, &f->lun[0], next, 2, NULL, &err), LM_E_FAIL);
 		snprintf(want, sizeof want, "step %u of 3", step);
 		if (!strstr(err.msg, want) || !strstr(err.msg, "rolled back"))
 			fail_msg("step %u: %s", step, err.msg);
-		after = stack_text(f);
-		assert_string_equal(after, stack_before);
-		free(after);
-		after = state_text(f);
-		assert_string_equal(after, state_before);
-		free(after);
+		expect_unchanged(f, stack_before, state_before);
 		expect_targets(f, 0, (int[]){ 0 }, 1);
 		assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_ONLINE);
 		free(stack_before);
@@ -619,12 +626,7 @@ static void test_batch_all_or_nothing(void **state)
 	lm_sim_fail_nth(f->sim, 3);
 	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_E_FAIL);
 	lm_batch_free(b);
-	after = stack_text(f);
-	assert_string_equal(after, stack_before);
-	free(after);
-	after = state_text(f);
-	assert_string_equal(after, state_before);
-	free(after);
+	expect_unchanged(f, stack_before, state_before);
 	/* applied, then undone as SNMP's UNDO phase does */
 	assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_S_OK);
 	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
