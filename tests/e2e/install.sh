@@ -89,15 +89,15 @@ note "names from the installed MIB: associate through SNMPv3"
 snmpset "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetIds.1 \
 	x 6F1C7B0E4F7A4C849D552B1F0E6A9C01 >/dev/null || fail "set by name"
 out=$(snmpwalk "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapAssocTable)
-echo "$out" | grep -q "LUNMAP-MIB::lunmapAssocRowStatus.1.1 = INTEGER: active(1)" || fail "walk: $out"
+echo "$out" | has "LUNMAP-MIB::lunmapAssocRowStatus.1.1 = INTEGER: active(1)" || fail "walk: $out"
 out=$(snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunId.1)
 # net-snmp prints "4x" without leading zeros, so a field may be shorter
-echo "$out" | grep -qE "lunmapLunId.1 = STRING: [0-9a-f]{1,8}-([0-9a-f]{1,4}-){3}[0-9a-f]{1,12}\$" ||
+echo "$out" | has -E "lunmapLunId.1 = STRING: [0-9a-f]{1,8}-([0-9a-f]{1,4}-){3}[0-9a-f]{1,12}\$" ||
 	fail "LunmapGuid display hint: $out"
 
 note "the SNMPv3 user's access is limited to LUNMAP-MIB"
 out=$(snmpget "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.1.0 2>&1 || true)
-echo "$out" | grep -q "No Such Object" || fail "v3 user reads outside the view: $out"
+echo "$out" | has "No Such Object" || fail "v3 user reads outside the view: $out"
 if snmpset "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.4.0 s x >/dev/null 2>&1; then
 	fail "v3 user writes outside the view"
 fi
@@ -113,7 +113,7 @@ echo "<lunmap" >etc/lunmap.xml
 kill -HUP "$pid"
 wait_for 10 grep -q "the new inventory is refused, the running one is kept: .*lunmap.xml" lunmapd.log ||
 	fail "no refusal logged: $(cat lunmapd.log)"
-snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunName.2 | grep -q b ||
+snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunName.2 | has b ||
 	fail "running inventory lost"
 kill -0 "$pid" || fail "lunmapd died"
 stop_pid "$pid"

@@ -7,6 +7,10 @@ set -E
 trap 'echo "FAIL: line $LINENO: \"$BASH_COMMAND\" exited $?" >&2' ERR
 skip() { echo "SKIP: $*" >&2; exit 77; }
 note() { echo "--- $*"; }
+# Whether the input matches (grep's arguments). Not grep -q: that stops at
+# the first match, the writer then dies of SIGPIPE, and under pipefail the
+# whole pipeline fails although the line was there.
+has() { grep "$@" >/dev/null; }
 
 need() { # PROGRAM...
 	local p
@@ -47,7 +51,7 @@ listens() { # PID PORT
 	local inode hex
 	hex=$(printf '%04X' "$2")
 	for inode in $(awk -v h=":$hex" '$2 ~ h"$" && $4 == "0A" { print $10 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null); do
-		ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$inode\]" && return 0
+		ls -l "/proc/$1/fd" 2>/dev/null | has "socket:\[$inode\]" && return 0
 	done
 	return 1
 }
@@ -94,7 +98,7 @@ start_tgtd() {
 
 # tgtd ignores SIGTERM: remove its targets, then ask the system to go.
 # gone, or a zombie that only waits to be reaped
-gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
+gone() { ! kill -0 "$1" 2>/dev/null || has '^State:.*Z' "/proc/$1/status" 2>/dev/null; }
 
 # Helpers that stop things never fail the test that calls them (set -e):
 # what they stop may have gone already, and wait reports a killed child.

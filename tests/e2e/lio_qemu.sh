@@ -149,9 +149,9 @@ sync_channel
 
 note "walk LUNMAP-MIB of the guest"
 walk=$(swalk $R)
-echo "$walk" | grep -qx ".$R.1.3.1.3.2 \"$T2\"" || fail "walk: $walk"
+echo "$walk" | has -x ".$R.1.3.1.3.2 \"$T2\"" || fail "walk: $walk"
 out=$(guest "ls $C/iscsi")
-echo "$out" | grep -qx "$T1" || fail "t1 not created in configfs: $out / $(guest 'cat /tmp/lunmapd.log')"
+echo "$out" | has -x "$T1" || fail "t1 not created in configfs: $out / $(guest 'cat /tmp/lunmapd.log')"
 
 note "associate db with t1 and t2: one backstore, the same serial through both"
 sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set"
@@ -159,12 +159,12 @@ for t in $T1 $T2; do
 	[ "$(disks_of $t)" = "1 7M" ] || fail "$t: $(iscsi_list)"
 done
 s1=$(inq $T1 1 128 | grep 'Unit Serial'); s2=$(inq $T2 1 128 | grep 'Unit Serial')
-[ "$s1" = "$s2" ] && echo "$s1" | grep -q "${DBID//-/}" || fail "serials: $s1 / $s2"
+[ "$s1" = "$s2" ] && echo "$s1" | has "${DBID//-/}" || fail "serials: $s1 / $s2"
 [ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "not one backstore"
 
 note "replace with {t2}: gone from t1 only; a row with a LUN number; destroy"
 sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}"
-iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | grep -q . && fail "db still on t1"
+iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | has . && fail "db still on t1"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db not on t2"
 sset $A.2.2.1 i 4 $A.1.2.1 u 3 >/dev/null || fail "createAndGo"
 [ "$(disks_of $T1)" = "3 3M" ] || fail "logs not at LUN 3 of t1: $(disks_of $T1)"
@@ -177,8 +177,8 @@ note "a target's configfs folder removed by hand: rolled back, then drift until 
 guest "rmdir $C/iscsi/$T1/tpgt_1/np/* $C/iscsi/$T1/tpgt_1 $C/iscsi/$T1" >/dev/null
 before=$(guest "find $C/iscsi $C/core | sort")
 if out=$(sset $L.7.1 x "$(hexid $T2ID)$(hexid $T1ID)"); then fail "accepted: $out"; fi
-echo "$out" | grep -q "commitFailed" || fail "$out"
-sgetv $R.1.1.8.0 | grep -q "$T1" || fail "error text: $(sgetv $R.1.1.8.0)"
+echo "$out" | has "commitFailed" || fail "$out"
+sgetv $R.1.1.8.0 | has "$T1" || fail "error text: $(sgetv $R.1.1.8.0)"
 [ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
 [ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt"
 sset $R.1.1.6.0 i 3 >/dev/null || fail "reenumerate"
@@ -188,11 +188,11 @@ note "a backing file removed: refused (the LUN is failed), nothing changes"
 guest "rm /tmp/lun/logs.img" >/dev/null
 before=$(guest "find $C/iscsi $C/core | sort")
 if out=$(sset $L.7.2 x "$(hexid $T2ID)"); then fail "accepted: $out"; fi
-echo "$out" | grep -q "inconsistentValue" || fail "$out"
+echo "$out" | has "inconsistentValue" || fail "$out"
 [ "$(sgetv $R.1.1.7.0)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
 [ "$(sgetv $L.6.2)" = 3 ] || fail "LUN not failed"
 [ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
-guest "ls /tmp/lun/logs.img" 2>&1 | grep -q "No such file" || fail "backing file recreated"
+guest "ls /tmp/lun/logs.img" 2>&1 | has "No such file" || fail "backing file recreated"
 
 note "lunmapd restarted in the guest: ids, indexes and LUN numbers survive"
 lasting() { swalk $R | grep -v -e "^.$R.1.1.[578].0 " -e "^.$L.9." -e "^.$L.[56].2 "; }

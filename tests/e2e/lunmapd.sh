@@ -37,17 +37,17 @@ start_lunmapd inv.xml
 note "GETNEXT and GETBULK walks return the inventory"
 walk=$(swalk $R)
 [ "$walk" = "$(sbulk $R)" ] || fail "GETNEXT and GETBULK walks differ"
-echo "$walk" | grep -qx ".$R.1.1.1.0 \"e2e\"" || fail "no subsystem name in: $walk"
-echo "$walk" | grep -qx ".$R.1.1.2.0 \"tgt\"" || fail "no backend"
-echo "$walk" | grep -qx ".$R.1.1.3.0 1" || fail "not online"
-echo "$walk" | grep -qx ".$L.3.2 \"logs\"" || fail "no LUN 2"
-echo "$walk" | grep -qx ".$L.5.1 8388608" || fail "no LUN size"
-echo "$walk" | grep -qx ".$T.3.2 \"$T2\"" || fail "no target 2"
+echo "$walk" | has -x ".$R.1.1.1.0 \"e2e\"" || fail "no subsystem name in: $walk"
+echo "$walk" | has -x ".$R.1.1.2.0 \"tgt\"" || fail "no backend"
+echo "$walk" | has -x ".$R.1.1.3.0 1" || fail "not online"
+echo "$walk" | has -x ".$L.3.2 \"logs\"" || fail "no LUN 2"
+echo "$walk" | has -x ".$L.5.1 8388608" || fail "no LUN size"
+echo "$walk" | has -x ".$T.3.2 \"$T2\"" || fail "no target 2"
 [ "$(sgetv $T.2.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "target 1 id"
 [ "$(sgetv $L.2.1 | as_hex)" = "$(hexid $DBID)" ] || fail "LUN 1 id"
-sget $R.1.1.1.0 | grep -q . || fail "GET"
-sget $L.3.9 | grep -q "No Such Instance" || fail "GET of a LUN that does not exist"
-snmpwalk -v2c -c public -On 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.9.1.3 | grep -q "LUNMAP-MIB" ||
+sget $R.1.1.1.0 | has . || fail "GET"
+sget $L.3.9 | has "No Such Instance" || fail "GET of a LUN that does not exist"
+snmpwalk -v2c -c public -On 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.9.1.3 | has "LUNMAP-MIB" ||
 	fail "not in sysORTable"
 
 note "lunmapLunTargetIds := {t1, t2}"
@@ -60,14 +60,14 @@ sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set of two targ
 [ "$(sgetv $R.1.1.9.0)" = 2 ] || fail "association count"
 [ "$(disks_of $T1)" = "1 7M" ] && [ "$(disks_of $T2)" = "1 7M" ] || fail "iscsi-ls: $(iscsi_list)"
 wait_for 10 grep -q "$R.0.1" traps.log || fail "no lunmapAssociationChanged"
-grep -A3 "$R.0.1" traps.log | tr -d ' \n' | grep -qi "$(hexid $DBID)" || fail "trap without the LUN id"
-grep -A3 "$R.0.1" traps.log | tr -d ' \n' | grep -qi "$(hexid $T1ID)$(hexid $T2ID)" ||
+grep -A3 "$R.0.1" traps.log | tr -d ' \n' | has -i "$(hexid $DBID)" || fail "trap without the LUN id"
+grep -A3 "$R.0.1" traps.log | tr -d ' \n' | has -i "$(hexid $T1ID)$(hexid $T2ID)" ||
 	fail "trap without the new set: $(cat traps.log)"
 
 note "lunmapLunTargetIds := {t2}, then {}"
 sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set of one"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T2ID)" ] || fail "read back one"
-sget $TL.1.1.1 | grep -q "No Such Instance" || fail "reverse row still there"
+sget $TL.1.1.1 | has "No Such Instance" || fail "reverse row still there"
 [ -z "$(disks_of $T1)" ] && [ "$(disks_of $T2)" = "1 7M" ] || fail "iscsi-ls after {t2}"
 sset $L.7.1 x "" >/dev/null || fail "set of none"
 [ "$(sgetv $L.8.1)" = 0 ] || fail "count after {}"
@@ -82,7 +82,7 @@ sset $A.2.2.1 i 4 $A.1.2.1 u 5 >/dev/null || fail "createAndGo with a number"
 [ "$(sgetv $A.2.2.1)" = 1 ] || fail "row not active"
 [ "$(disks_of $T1)" = "$(printf '1 7M\n5 3M')" ] || fail "iscsi-ls: $(disks_of $T1)"
 sset $A.2.2.1 i 6 >/dev/null || fail "destroy"
-sget $A.2.2.1 | grep -q "No Such Instance" || fail "row still there"
+sget $A.2.2.1 | has "No Such Instance" || fail "row still there"
 [ "$(disks_of $T1)" = "1 7M" ] || fail "iscsi-ls after destroy"
 
 note "one PDU: a good change for LUN 1 and a bad one for LUN 2 changes nothing"
@@ -90,8 +90,8 @@ before=$(rows_of $A; tgtadm_ctl --op show --mode target)
 if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" $L.7.2 x "$(hexid 6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9cff)"); then
 	fail "accepted: $out"
 fi
-echo "$out" | grep -q "inconsistentValue" || fail "$out"
-echo "$out" | grep -q "Failed object: .*$L.7.2" || fail "error on the wrong varbind: $out"
+echo "$out" | has "inconsistentValue" || fail "$out"
+echo "$out" | has "Failed object: .*$L.7.2" || fail "error on the wrong varbind: $out"
 [ "$(rows_of $A; tgtadm_ctl --op show --mode target)" = "$before" ] || fail "something changed"
 [ "$(sgetv $R.1.1.7.0)" = $((0x80042405)) ] || fail "lunmapLastErrorCode not NOT_FOUND"
 [ "$(sgetv $L.9.2)" = $((0x80042405)) ] || fail "lunmapLunLastErrorCode not NOT_FOUND"

@@ -58,7 +58,7 @@ expect() {
 	shift 2
 	before=$(snapshot)
 	if out=$(sset "$@"); then fail "accepted: $*"; fi
-	echo "$out" | grep -q "Reason: $status" || fail "wanted $status for $*, got: $out"
+	echo "$out" | has "Reason: $status" || fail "wanted $status for $*, got: $out"
 	if [ "$hr" != - ]; then
 		[ "$(sgetv $R.1.1.7.0)" = $((hr)) ] ||
 			fail "$*: lunmapLastErrorCode $(sgetv $R.1.1.7.0), wanted $hr ($(sgetv $R.1.1.8.0))"
@@ -110,7 +110,7 @@ expect inconsistentValue 0x8004240B $L.7.1 x "$(hexid $T3ID)"
 note "commitFailed: the stack refuses, the change is rolled back"
 echo new >mode
 expect commitFailed 0x80004005 $L.7.1 x "$(hexid $T1ID)"
-sgetv $R.1.1.8.0 | grep -q 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $R.1.1.8.0)"
+sgetv $R.1.1.8.0 | has 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $R.1.1.8.0)"
 wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
 [ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean rollback is not drift"
 
@@ -119,7 +119,7 @@ note "undoFailed: the rollback fails too: cacheCorrupt"
 echo "from $(( $(cat count) + 3 ))" >mode
 before=$(rows_of $A)
 if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)"); then fail "accepted"; fi
-echo "$out" | grep -q "Reason: undoFailed" || fail "wanted undoFailed: $out"
+echo "$out" | has "Reason: undoFailed" || fail "wanted undoFailed: $out"
 [ "$(sgetv $R.1.1.7.0)" = $((0x8004241F)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
 [ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
 [ "$(rows_of $A)" = "$before" ] || fail "state recorded a half-applied change"

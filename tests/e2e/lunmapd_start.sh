@@ -20,7 +20,7 @@ expect_exit() { # CODE MESSAGE ARGS...
 	shift 2
 	out=$("$LUNMAPD" -f -Le "$@" 2>&1) || rc=$?
 	[ "$rc" = "$code" ] || fail "exit $rc, wanted $code: $out"
-	echo "$out" | grep -q -- "$msg" || fail "no \"$msg\" in: $out"
+	echo "$out" | has -- "$msg" || fail "no \"$msg\" in: $out"
 }
 
 note "a bad inventory: file, line and reason"

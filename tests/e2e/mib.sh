@@ -14,7 +14,7 @@ out=$(SMIPATH=$IETF:/usr/share/snmp/mibs "${SMILINT:-smilint}" -s -l 6 "$MIB" 2>
 note "snmptranslate -Tp loads it"
 dirs=$top_srcdir/mib:$IETF:/var/lib/mibs/iana:/usr/share/snmp/mibs
 tree=$(snmptranslate -M "$dirs" -m LUNMAP-MIB -Tp LUNMAP-MIB::lunmapMIB 2>&1)
-echo "$tree" | grep -q "lunmapAssocRowStatus(2)" || fail "snmptranslate: $tree"
+echo "$tree" | has "lunmapAssocRowStatus(2)" || fail "snmptranslate: $tree"
 [ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On LUNMAP-MIB::lunmapLunTargetIds)" = \
 	".1.3.6.1.4.1.8072.9999.9999.3260.1.2.1.7" ] || fail "lunmapLunTargetIds moved"
 [ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On LUNMAP-MIB::lunmapCacheOutOfSync)" = \

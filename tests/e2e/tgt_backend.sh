@@ -31,8 +31,8 @@ snapshot() { tgtadm_ctl --op show --mode target; }
 
 note "start creates the inventory's targets in tgtd"
 ctl show >/dev/null
-snapshot | grep -q "^Target [0-9]*: $T1\$" || fail "t1 not created"
-snapshot | grep -q "^Target [0-9]*: $T2\$" || fail "t2 not created"
+snapshot | has "^Target [0-9]*: $T1\$" || fail "t1 not created"
+snapshot | has "^Target [0-9]*: $T2\$" || fail "t2 not created"
 [ "$(stat -c %a state/state.xml)" = 600 ] || fail "state file is not 0600"
 
 note "associate db with t1 and t2: both expose it with one identity"
@@ -42,11 +42,11 @@ ctl associate db t1 t2
 s1=$(inq $T1 1 128 | grep 'Unit Serial')
 s2=$(inq $T2 1 128 | grep 'Unit Serial')
 [ "$s1" = "$s2" ] || fail "serials differ: $s1 / $s2"
-echo "$s1" | grep -q "${DB_ID//-/}" || fail "serial $s1 is not derived from the LUN id"
+echo "$s1" | has "${DB_ID//-/}" || fail "serial $s1 is not derived from the LUN id"
 d1=$(inq $T1 1 131 | tr -d '\0')
 d2=$(inq $T2 1 131 | tr -d '\0')
 [ -n "$d1" ] && [ "$d1" = "$d2" ] || fail "device identification pages differ"
-echo "$d1" | grep -q "${DB_ID//-/}" || fail "device id is not derived from the LUN id"
+echo "$d1" | has "${DB_ID//-/}" || fail "device id is not derived from the LUN id"
 
 note "replace with {t2}: gone from t1 only"
 ctl associate db t2
@@ -78,8 +78,8 @@ for step in 1 2; do
 	echo 0 >count
 	echo $step >fail-at
 	if out=$("$CTL" -c inv-fail.xml -s state associate db t1 t2 2>&1); then fail "step $step: no error"; fi
-	echo "$out" | grep -q "E_FAIL (0x80004005): step $step of 2 (add LUN \"db\"" || fail "step $step: $out"
-	echo "$out" | grep -q "tgtd is out of memory" || fail "step $step: reason not mapped: $out"
+	echo "$out" | has "E_FAIL (0x80004005): step $step of 2 (add LUN \"db\"" || fail "step $step: $out"
+	echo "$out" | has "tgtd is out of memory" || fail "step $step: reason not mapped: $out"
 	[ "$(snapshot)" = "$before" ] || fail "step $step: tgtd changed"
 done
 [ "$(disks_of $T1)" = "1 3M" ] && [ -z "$(disks_of $T2)" ] || fail "exposure changed"
@@ -126,8 +126,8 @@ note "an existing tgt setup: targets tgtd already has are discovered"
 tgtadm_ctl --op new --mode target --tid 77 -T iqn.2026-11.org.example.e2e:admin
 tgtadm_ctl --op new --mode logicalunit --tid 77 --lun 3 -b "$E2E_TMP/lun/db.img"
 out=$(ctl show)
-echo "$out" | grep -q "iqn.2026-11.org.example.e2e:admin online discovered" || fail "not discovered: $out"
-echo "$out" | grep -q -- "-> iqn.2026-11.org.example.e2e:admin as LUN 3" || fail "LU not adopted: $out"
+echo "$out" | has "iqn.2026-11.org.example.e2e:admin online discovered" || fail "not discovered: $out"
+echo "$out" | has -- "-> iqn.2026-11.org.example.e2e:admin as LUN 3" || fail "LU not adopted: $out"
 
 stop_tgtd
 echo "tgt backend: all checks passed"
