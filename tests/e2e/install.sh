@@ -48,14 +48,7 @@ exec_pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
 case $exec_start in /usr/sbin/lunmapd\ *) ;; *) fail "ExecStart: $exec_start" ;; esac
 
 note "snmpd with the shipped snmpd.conf lines"
-SNMP_PORT=$(free_port)
-AGENTX=$E2E_TMP/agentx.sock
-mkdir -p snmp-persist
-sed -e "s|^agentXSocket .*|agentXSocket unix:$AGENTX|" "$D/usr/share/doc/lunmap/snmpd.conf.lunmap" >snmpd.conf
-SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c snmpd.conf -p snmpd.pid \
-	"udp:127.0.0.1:$SNMP_PORT" >>snmpd.log 2>&1 &
-remember_pid $! snmpd
-wait_for 10 test -S "$AGENTX" || fail "snmpd did not start: $(cat snmpd.log)"
+start_snmpd "$D/usr/share/doc/lunmap/snmpd.conf.lunmap"
 
 note "the installed lunmapd, started as the unit would"
 mkdir -p etc lun

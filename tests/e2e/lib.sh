@@ -66,6 +66,15 @@ wait_for() { # SECONDS COMMAND...
 	done
 }
 
+# started PID CHECK...: waits until CHECK succeeds while PID still runs.
+# A daemon that exits at once (its port was taken) is seen at once, not
+# after the whole wait: a zombie counts as exited.
+up_or_gone() { local pid=$1; shift; gone "$pid" || "$@"; }
+started() {
+	local pid=$1; shift
+	wait_for 10 up_or_gone "$pid" "$@" && ! gone "$pid"
+}
+
 TGTADM=${TGTADM:-/usr/sbin/tgtadm}
 TGTD=${TGTD:-/usr/sbin/tgtd}
 
@@ -85,8 +94,8 @@ start_tgtd() {
 		TGTD_PID=$!
 		remember_pid "$TGTD_PID" "tgtd $TGT_CTL"
 		export TGT_CTL TGT_PORT TGTD_PID
-		if wait_for 10 bash -c "\"$TGTADM\" -C $TGT_CTL --op show --mode sys || ! kill -0 $TGTD_PID" &&
-			kill -0 "$TGTD_PID" 2>/dev/null && wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; then
+		if started "$TGTD_PID" "$TGTADM" -C "$TGT_CTL" --op show --mode sys &&
+			wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; then
 			return 0
 		fi
 		echo "tgtd on $TGT_PORT, control port $TGT_CTL, did not start (attempt $attempt): $(tail -3 "$E2E_TMP/tgtd.log")" >&2
@@ -159,33 +168,40 @@ R=1.3.6.1.4.1.8072.9999.9999.3260
 V3AUTH=lunmap-auth-pass
 V3PRIV=lunmap-priv-pass
 
-# start_snmpd: a private master on udp 127.0.0.1:$SNMP_PORT, AgentX socket
-# $AGENTX; v2c "public" read-only, "private" read-write, an SNMPv3 user
-# "admin" (authPriv, SHA and AES) read-write; traps to $TRAP_PORT if set.
-start_snmpd() {
+# start_snmpd [CONF]: a private master on udp 127.0.0.1:$SNMP_PORT, AgentX
+# socket $AGENTX; traps to $TRAP_PORT if set. With CONF, that file with its
+# agentXSocket line pointed at $AGENTX; without, v2c "public" read-only,
+# "private" read-write and an SNMPv3 user "admin" (authPriv, SHA and AES)
+# read-write.
+snmpd_conf() { # [CONF]
+	echo "master agentx"
+	echo "agentXSocket unix:$AGENTX"
+	if [ -n "${1:-}" ]; then
+		grep -v -e '^agentXSocket' -e '^master' "$1"
+	else
+		cat <<CONF
+rocommunity public 127.0.0.1
+rwcommunity private 127.0.0.1
+createUser admin SHA "$V3AUTH" AES "$V3PRIV"
+rwuser admin priv
+CONF
+	fi
+	[ -z "${TRAP_PORT:-}" ] || echo "trap2sink 127.0.0.1:$TRAP_PORT public"
+}
+start_snmpd() { # [CONF]
 	local fixed=${SNMP_PORT:+yes} attempt
 	AGENTX=$E2E_TMP/agentx.sock
 	mkdir -p "$E2E_TMP/snmp-persist"
 	for attempt in 1 2 3; do
 		SNMP_PORT=${SNMP_PORT:-$(free_port)}
-		cat >"$E2E_TMP/snmpd.conf" <<CONF
-master agentx
-agentXSocket unix:$AGENTX
-rocommunity public 127.0.0.1
-rwcommunity private 127.0.0.1
-createUser admin SHA "$V3AUTH" AES "$V3PRIV"
-rwuser admin priv
-${TRAP_PORT:+trap2sink 127.0.0.1:$TRAP_PORT public}
-CONF
+		snmpd_conf "${1:-}" >"$E2E_TMP/snmpd.conf"
 		rm -f "$AGENTX"
 		SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
 			-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
 		SNMPD_PID=$!
 		remember_pid "$SNMPD_PID" snmpd
 		export SNMP_PORT AGENTX SNMPD_PID
-		if wait_for 10 bash -c "test -S $AGENTX || ! kill -0 $SNMPD_PID" && kill -0 "$SNMPD_PID" 2>/dev/null; then
-			return 0
-		fi
+		started "$SNMPD_PID" test -S "$AGENTX" && return 0
 		echo "snmpd on $SNMP_PORT did not start (attempt $attempt): $(tail -3 "$E2E_TMP/snmpd.log")" >&2
 		kill -9 "$SNMPD_PID" 2>/dev/null || true
 		[ -n "$fixed" ] || unset SNMP_PORT
@@ -195,14 +211,21 @@ CONF
 
 # start_snmptrapd: notifications received go to $E2E_TMP/traps.log
 start_snmptrapd() {
-	TRAP_PORT=${TRAP_PORT:-$(free_port)}
+	local attempt
 	echo "disableAuthorization yes" >"$E2E_TMP/snmptrapd.conf"
-	"$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
-		-p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" >>"$E2E_TMP/snmptrapd.log" 2>&1 &
-	SNMPTRAPD_PID=$!
-	remember_pid "$SNMPTRAPD_PID" snmptrapd
-	export TRAP_PORT SNMPTRAPD_PID
-	wait_for 10 grep -q "NET-SNMP version" "$E2E_TMP/traps.log" || fail "snmptrapd did not start"
+	for attempt in 1 2 3; do
+		TRAP_PORT=$(free_port)
+		: >"$E2E_TMP/traps.log"
+		"$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
+			-p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" >>"$E2E_TMP/snmptrapd.log" 2>&1 &
+		SNMPTRAPD_PID=$!
+		remember_pid "$SNMPTRAPD_PID" snmptrapd
+		export TRAP_PORT SNMPTRAPD_PID
+		started "$SNMPTRAPD_PID" grep -q "NET-SNMP version" "$E2E_TMP/traps.log" && return 0
+		echo "snmptrapd on $TRAP_PORT did not start (attempt $attempt): $(tail -3 "$E2E_TMP/snmptrapd.log")" >&2
+		kill -9 "$SNMPTRAPD_PID" 2>/dev/null || true
+	done
+	fail "snmptrapd did not start (see $E2E_TMP/snmptrapd.log)"
 }
 
 sget() { snmpget -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
