@@ -20,10 +20,6 @@ KVER=$(ls "$KDIR/lib/modules" | head -1)
 need "$SNMPD" snmpset snmpwalk iscsi-ls iscsi-inq cpio
 cd "$E2E_TMP"
 
-PORT=$(free_port)        # iSCSI portal, the same number in the guest
-SNMP_PORT=$(free_port)   # snmpd in the guest
-SNMP_AGENT=tcp:127.0.0.1:$SNMP_PORT
-export SNMP_PORT SNMP_AGENT TGT_PORT=$PORT
 T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
 T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
 DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
@@ -76,7 +72,7 @@ rwcommunity private
 CONF
 cat >"$root/etc/lunmap.xml" <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="lio" max-targets-per-lun="4">
-  <backend type="lio" portal="127.0.0.1:$PORT" check-interval="3600"/>
+  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="3600"/>
   <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
   <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
   <lun name="db" path="/tmp/lun/db.img" id="$DBID"/>
@@ -87,6 +83,11 @@ cat >"$root/init" <<SH
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
 mount -t tmpfs tmp /tmp
+# the ports the host forwards come on the kernel command line
+for a in \$(cat /proc/cmdline); do
+	case \$a in lunmap.port=*) PORT=\${a#*=} ;; lunmap.snmp=*) SNMP_PORT=\${a#*=} ;; esac
+done
+sed -i "s/@PORT@/\$PORT/" /etc/lunmap.xml
 for m in \$(cat /etc/modules); do insmod \$m 2>/dev/null; done
 mount -t configfs configfs /sys/kernel/config
 ip link set lo up; ip link set eth0 up
@@ -99,7 +100,7 @@ dd if=/dev/zero of=/tmp/lun/logs.img bs=1 count=0 seek=4M 2>/dev/null
 # the command channel first, so that it listens before anything answers
 stty -F /dev/ttyS1 raw -echo
 (while true; do sh -s < /dev/ttyS1 2>&1 | tee /dev/ttyS1 >/dev/null; done) &
-SNMP_PERSISTENT_DIR=/tmp/snmp MIBS= /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -C -c /etc/snmpd.conf tcp:127.0.0.1:$SNMP_PORT &
+SNMP_PERSISTENT_DIR=/tmp/snmp MIBS= /usr/sbin/snmpd -f -Lf /tmp/snmpd.log -C -c /etc/snmpd.conf tcp:127.0.0.1:\$SNMP_PORT &
 while [ ! -S /var/agentx/master ]; do sleep 0.1; done
 /sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state &
 echo \$! > /tmp/lunmapd.pid
@@ -110,13 +111,29 @@ chmod +x "$root/init"
 
 note "boot $(basename "$VMLINUZ") under qemu (TCG)"
 mkfifo ctl.in ctl.out
-"$QEMU" -accel tcg -m 1024 -nographic -no-reboot -kernel "$VMLINUZ" -initrd initrd.cpio \
-	-append "console=ttyS0 panic=-1 quiet" \
-	-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-127.0.0.1:$PORT,hostfwd=tcp:127.0.0.1:$SNMP_PORT-127.0.0.1:$SNMP_PORT" \
-	-device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
-	-serial file:console.log -chardev pipe,id=ctl,path=ctl -serial chardev:ctl \
-	-monitor none >qemu.log 2>&1 </dev/null &
-remember_pid $! qemu
+# Both ports are the same number on the host and in the guest (SendTargets
+# names the guest's portal). Drawn free, but a test beside this one may
+# take one before qemu binds it: then qemu exits at once, so draw again.
+for attempt in 1 2 3; do
+	PORT=$(free_port)        # iSCSI portal
+	SNMP_PORT=$(free_port)   # snmpd in the guest, over TCP
+	: >console.log
+	"$QEMU" -accel tcg -m 1024 -nographic -no-reboot -kernel "$VMLINUZ" -initrd initrd.cpio \
+		-append "console=ttyS0 panic=-1 quiet lunmap.port=$PORT lunmap.snmp=$SNMP_PORT" \
+		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-127.0.0.1:$PORT,hostfwd=tcp:127.0.0.1:$SNMP_PORT-127.0.0.1:$SNMP_PORT" \
+		-device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
+		-serial file:console.log -chardev pipe,id=ctl,path=ctl -serial chardev:ctl \
+		-monitor none >>qemu.log 2>&1 </dev/null &
+	QEMU_PID=$!
+	remember_pid "$QEMU_PID" qemu
+	started "$QEMU_PID" listens "$QEMU_PID" "$PORT" && listens "$QEMU_PID" "$SNMP_PORT" && break
+	echo "qemu on ports $PORT and $SNMP_PORT did not start (attempt $attempt): $(tail -3 qemu.log)" >&2
+	kill -9 "$QEMU_PID" 2>/dev/null || true
+	wait "$QEMU_PID" 2>/dev/null || true
+	[ "$attempt" -lt 3 ] || fail "qemu did not start: $(tail -5 qemu.log)"
+done
+SNMP_AGENT=tcp:127.0.0.1:$SNMP_PORT
+export SNMP_PORT SNMP_AGENT TGT_PORT=$PORT
 exec 7<>ctl.in 8<>ctl.out
 n=0
 # the channel is ready when a marker comes back (what was sent before the
