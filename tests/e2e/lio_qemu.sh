@@ -41,7 +41,7 @@ dep=$KDIR/lib/modules/$KVER/modules.dep
 order=()
 add_mod() { # NAME: its dependencies first, then itself, once
 	local name=${1//-/[-_]} line path d
-	line=$(grep -E "/${name}\.ko(\.[a-z]+)?:" "$dep" | head -1) || return 0
+	line=$(grep -m1 -E "/${name}\.ko(\.[a-z]+)?:" "$dep") || return 0
 	path=${line%%:*}
 	for d in ${line#*:}; do add_mod "$(basename "${d%%.ko*}")"; done
 	case " ${order[*]:-} " in *" $path "*) return 0 ;; esac
