@@ -36,7 +36,7 @@ cp /bin/busybox "$root/bin/"
 for a in $(/bin/busybox --list); do [ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"; done
 mods="configfs crct10dif_common crc-t10dif scsi_common target_core_mod target_core_file
 	target_core_iblock iscsi_target_mod crc32c_generic virtio_ring virtio virtio_pci_modern_dev
-	virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio-rng"
+	virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net virtio-rng virtio_blk"
 dep=$KDIR/lib/modules/$KVER/modules.dep
 order=()
 add_mod() { # NAME: its dependencies first, then itself, once
@@ -77,6 +77,7 @@ cat >"$root/etc/lunmap.xml" <<XML
   <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
   <lun name="db" path="/tmp/lun/db.img" id="$DBID"/>
   <lun name="logs" path="/tmp/lun/logs.img"/>
+  <lun name="raw" path="/dev/vda"/>
 </lunmap>
 XML
 cat >"$root/init" <<SH
@@ -95,6 +96,7 @@ ip addr add 10.0.2.15/24 dev eth0; ip route add default via 10.0.2.2
 echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet
 echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet
 mkdir -p /tmp/lun /tmp/snmp /tmp/state
+i=0; while [ ! -b /dev/vda ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
 dd if=/dev/zero of=/tmp/lun/db.img bs=1 count=0 seek=8M 2>/dev/null
 dd if=/dev/zero of=/tmp/lun/logs.img bs=1 count=0 seek=4M 2>/dev/null
 # the command channel first, so that it listens before anything answers
@@ -111,6 +113,7 @@ chmod +x "$root/init"
 
 note "boot $(basename "$VMLINUZ") under qemu (TCG)"
 mkfifo ctl.in ctl.out
+truncate -s 16M blk.img   # the guest's /dev/vda, for an iblock backstore
 # Both ports are the same number on the host and in the guest (SendTargets
 # names the guest's portal). Drawn free, but a test beside this one may
 # take one before qemu binds it: then qemu exits at once, so draw again.
@@ -122,6 +125,7 @@ for attempt in 1 2 3; do
 		-append "console=ttyS0 panic=-1 quiet lunmap.port=$PORT lunmap.snmp=$SNMP_PORT" \
 		-netdev "user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:$PORT-127.0.0.1:$PORT,hostfwd=tcp:127.0.0.1:$SNMP_PORT-127.0.0.1:$SNMP_PORT" \
 		-device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
+		-drive file=blk.img,if=virtio,format=raw \
 		-serial file:console.log -chardev pipe,id=ctl,path=ctl -serial chardev:ctl \
 		-monitor none >>qemu.log 2>&1 </dev/null &
 	QEMU_PID=$!
@@ -188,6 +192,15 @@ sset $A.2.2.1 i 4 $A.1.2.1 u 3 >/dev/null || fail "createAndGo"
 sset $A.2.2.1 i 6 >/dev/null || fail "destroy"
 [ -z "$(disks_of $T1)" ] || fail "logs still on t1"
 [ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "an unused backstore was kept"
+
+note "a block device LUN: an iblock backstore on the guest's /dev/vda"
+sset $L.7.3 x "$(hexid $T1ID)" >/dev/null || fail "set raw := {t1}"
+[ "$(disks_of $T1)" = "1 15M" ] || fail "raw not on t1: $(disks_of $T1)"
+[ "$(guest "cat $C/core/iblock_0/lm-*/udev_path")" = /dev/vda ] || fail "no iblock backstore"
+inq $T1 1 128 | has "Unit Serial.*$(sgetv $L.2.3 | as_hex | tr 'A-F' 'a-f')" || fail "raw's serial: $(inq $T1 1 128)"
+sset $L.7.3 x "" >/dev/null || fail "set raw := {}"
+[ -z "$(disks_of $T1)" ] || fail "raw still on t1"
+[ -z "$(guest "ls $C/core/iblock_0 | grep ^lm-")" ] || fail "the unused iblock backstore was kept"
 
 # (the periodic drift check is an hour away here: the stack step finds it)
 note "a target's configfs folder removed by hand: rolled back, then drift until refresh"
