@@ -26,6 +26,13 @@ uint64_t lm_journal_check(const char *s, size_t n)
 	return h;
 }
 
+static lm_hr corrupt(struct lm_err *err, const char *path, size_t line, const char *why)
+{
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "%s:%zu: state journal is corrupt (%s); fix or move it away, lunmapd will not replace it",
+			  path, line, why);
+}
+
 static lm_hr failed(struct lm_err *err, const char *what)
 {
 	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what, strerror(errno));
@@ -96,4 +103,191 @@ lm_hr lm_journal_reset(struct lm_journal *j, struct lm_err *err)
 		return failed(err, "empty");
 	j->bytes = 0;
 	return LM_S_OK;
+}
+
+/* One LUN's set from the journal: pool[start..start+n) */
+struct jentry {
+	uint32_t lun;
+	size_t seq, start, n;
+};
+
+struct jread {
+	struct jentry *e;
+	size_t ne, cape;
+	struct lm_state_assoc *pool;
+	size_t npool, cappool;
+};
+
+/* Room for one more element of *v (n used, *cap allocated), zeroed. */
+static void *one_more(void **v, size_t n, size_t *cap, size_t size)
+{
+	if (n == *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		void *nv = realloc(*v, c * size);
+		if (!nv)
+			return NULL;
+		*v = nv;
+		*cap = c;
+	}
+	return memset((char *)*v + n * size, 0, size);
+}
+
+static int jentry_cmp(const void *a, const void *b)
+{
+	const struct jentry *x = a, *y = b;
+
+	if (x->lun != y->lun)
+		return x->lun < y->lun ? -1 : 1;
+	return x->seq > y->seq ? -1 : x->seq < y->seq; /* latest first */
+}
+
+/* Parses "L=T:N,T:N" tokens of one record; -1 when malformed. */
+static int parse_record(char *p, size_t seq, struct jread *jr)
+{
+	char *save = NULL;
+
+	for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(tok, '='), *pair, *psave = NULL;
+		struct jentry *e;
+		if (!eq)
+			return -1;
+		*eq = '\0';
+		e = one_more((void **)&jr->e, jr->ne, &jr->cape, sizeof *jr->e);
+		if (!e)
+			return -2;
+		jr->ne++;
+		e->lun = (uint32_t)strtoul(tok, NULL, 10);
+		e->seq = seq;
+		e->start = jr->npool;
+		for (pair = strtok_r(eq + 1, ",", &psave); pair; pair = strtok_r(NULL, ",", &psave)) {
+			struct lm_state_assoc *a;
+			a = one_more((void **)&jr->pool, jr->npool, &jr->cappool, sizeof *jr->pool);
+			if (!a)
+				return -2;
+			jr->npool++;
+			a->lun = e->lun;
+			if (sscanf(pair, "%u:%u", &a->target, &a->number) != 2 ||
+			    a->number > LM_MAX_LUN_NUMBER)
+				return -1;
+			e->n++;
+		}
+		if (!e->lun)
+			return -1;
+	}
+	return 0;
+}
+
+/* Replaces the snapshot's associations of every LUN the journal names by
+ * the latest set it recorded. */
+static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err *err)
+{
+	struct lm_state_assoc *v;
+	size_t n = 0, latest = 0;
+
+	qsort(jr->e, jr->ne, sizeof *jr->e, jentry_cmp);
+	for (size_t i = 0; i < jr->ne; i++)
+		if (i == 0 || jr->e[i].lun != jr->e[i - 1].lun)
+			jr->e[latest++] = jr->e[i];
+	jr->ne = latest;
+	v = malloc((st->nassocs + jr->npool + 1) * sizeof *v);
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read the state journal");
+	for (size_t i = 0; i < st->nassocs; i++) {
+		struct jentry key = { .lun = st->assocs[i].lun, .seq = SIZE_MAX };
+		size_t lo = 0, hi = jr->ne;
+		while (lo < hi) { /* is this LUN in the journal? */
+			size_t mid = lo + (hi - lo) / 2;
+			if (jr->e[mid].lun < key.lun)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo >= jr->ne || jr->e[lo].lun != key.lun)
+			v[n++] = st->assocs[i];
+	}
+	for (size_t i = 0; i < jr->ne; i++)
+		for (size_t k = 0; k < jr->e[i].n; k++)
+			v[n++] = jr->pool[jr->e[i].start + k];
+	free(st->assocs);
+	st->assocs = v;
+	st->nassocs = n;
+	return LM_S_OK;
+}
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	size_t cap = 0, got;
+
+	*len = 0;
+	if (!f)
+		return NULL;
+	do {
+		if (*len + 65536 + 1 > cap) {
+			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		got = fread(buf + *len, 1, 65536, f);
+		*len += got;
+	} while (got > 0);
+	fclose(f);
+	buf[*len] = '\0';
+	return buf;
+}
+
+lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err)
+{
+	char path[PATH_MAX], *buf, *p;
+	struct jread jr = { 0 };
+	size_t len, seq = 0;
+	lm_hr hr = LM_S_OK;
+
+	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
+	buf = read_all(path, &len);
+	if (!buf)
+		return errno == ENOENT ? LM_S_OK
+				       : lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+						    "%s: cannot read: %s", path, strerror(errno));
+	for (p = buf; *p; seq++) {
+		char *nl = strchr(p, '\n'), *mark;
+		uint64_t want;
+		int rc;
+		if (!nl)
+			break; /* torn last record: never acknowledged */
+		*nl = '\0';
+		mark = strstr(p, " #");
+		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
+		    lm_journal_check(p, (size_t)(mark - p)) != want) {
+			if (nl[1] == '\0')
+				break; /* the last record, torn in the middle */
+			hr = corrupt(err, path, seq + 1, "a record is damaged");
+			goto out;
+		}
+		*mark = '\0';
+		if (strtoull(p, &p, 10) == st->generation) {
+			rc = parse_record(p, seq, &jr);
+			if (rc == -2) {
+				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+				goto out;
+			}
+			if (rc) {
+				hr = corrupt(err, path, seq + 1, "a record is malformed");
+				goto out;
+			}
+		}
+		p = nl + 1;
+	}
+	if (jr.ne)
+		hr = merge_journal(st, &jr, err);
+out:
+	free(jr.e);
+	free(jr.pool);
+	free(buf);
+	return hr;
 }

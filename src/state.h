@@ -75,6 +75,10 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 /* Empties the journal, once a new snapshot holds everything. */
 lm_hr lm_journal_reset(struct lm_journal *j, struct lm_err *err);
 void lm_journal_close(struct lm_journal *j);
+/* Replaces st's associations of every LUN the journal of dir names (in
+ * records of st's generation) by the latest set recorded; part of
+ * lm_state_load. */
+lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err);
 /* The check a record ends with (FNV-1a over the text before " #"). */
 uint64_t lm_journal_check(const char *text, size_t n);
 

@@ -290,6 +290,38 @@ static void test_journal_torn_and_damaged_records(void **state)
 	free(dir);
 }
 
+/* More records and sets than the replay's first allocation holds. */
+static void test_journal_many_records(void **state)
+{
+	char *dir = tu_tmpdir();
+	struct lm_model *m = sample(); /* LUN 3 on t1 (1) and t2 (12) */
+	struct lm_lun *l = m->luns[0];
+	struct lm_target *t2 = m->targets[1];
+	struct lm_journal j;
+	struct lm_state *st;
+	uint32_t got[8];
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
+	for (uint32_t n = 13; n < 13 + 300; n++) {
+		lm_model_unlink(m, l, t2);
+		lm_links_reserve(&l->links, 1);
+		lm_links_reserve(&t2->links, 1);
+		lm_model_link(m, l, t2, n);
+		assert_int_equal(lm_journal_append(&j, 1, (const struct lm_lun *const[]){ l }, 1, NULL),
+				 LM_S_OK);
+	}
+	lm_journal_close(&j);
+	st = load_ok(dir);
+	assert_int_equal(assocs_of(st, 3, got), 2);
+	assert_true((got[0] == 101 && got[1] == 712) || (got[1] == 101 && got[0] == 712)); /* t2 is index 4 */
+	lm_state_free(st);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
 static void test_journal_reset_after_a_new_snapshot(void **state)
 {
 	char *dir = tu_tmpdir();
@@ -332,6 +364,7 @@ int main(void)
 		cmocka_unit_test(test_the_lock_is_exclusive_across_processes),
 		cmocka_unit_test(test_journal_replays_over_the_snapshot),
 		cmocka_unit_test(test_journal_torn_and_damaged_records),
+		cmocka_unit_test(test_journal_many_records),
 		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
