@@ -246,7 +246,10 @@ static int plan_whole(struct lunmapd *d, struct pending_set *p, const struct tar
 }
 
 /* A row whose number came without createAndGo does not exist yet. */
-static int rows_need_create(struct lunmapd *d, netsnmp_request_info *requests)
+/* A lunmapAssocLunNumber for a row that does not exist needs a createAndGo
+ * of that row in the same PDU; returns the varbind that lacks one. The
+ * search is quadratic in the varbinds of one PDU, which its size bounds. */
+static netsnmp_request_info *number_without_row(struct lunmapd *d, netsnmp_request_info *requests)
 {
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
 		struct target_of_set t = classify(r->requestvb);
@@ -259,9 +262,9 @@ static int rows_need_create(struct lunmapd *d, netsnmp_request_info *requests)
 				   *q->requestvb->val.integer == RS_CREATEANDGO;
 		}
 		if (!created)
-			return SNMP_ERR_INCONSISTENTVALUE;
+			return r;
 	}
-	return SNMP_ERR_NOERROR;
+	return NULL;
 }
 
 static netsnmp_request_info *request_of_lun(netsnmp_request_info *requests, uint32_t lun)
@@ -289,6 +292,7 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		    netsnmp_request_info *requests)
 {
 	struct pending_set *p = d->set;
+	netsnmp_request_info *lonely;
 	struct lm_err err;
 	int status = SNMP_ERR_NOERROR;
 
@@ -303,8 +307,10 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		if (status)
 			netsnmp_set_request_error(reqinfo, r, status);
 	}
-	if (!status && (status = rows_need_create(d, requests)))
-		netsnmp_set_request_error(reqinfo, requests, status);
+	if (!status && (lonely = number_without_row(d, requests))) {
+		status = SNMP_ERR_INCONSISTENTVALUE;
+		netsnmp_set_request_error(reqinfo, lonely, status);
+	}
 	if (status)
 		return status;
 	p->changes = calloc(p->nplans + 1, sizeof *p->changes);

@@ -89,6 +89,9 @@ expect inconsistentValue 0x80042431 $L.7.3 x "$(hexid $T1ID)"
 expect inconsistentValue - $L.7.1 x "$(hexid $T1ID)" $A.2.1.2 i 4
 expect inconsistentValue - $A.2.2.1 i 4
 expect inconsistentValue - $A.1.1.1 u 3
+# the error index names the lonely number, not the harmless varbind before it
+out=$(sset $R.1.1.6.0 i 1 $A.1.1.1 u 3) && fail "accepted: $out"
+echo "$out" | has "Failed object: .*$A.1.1.1\$" || fail "error on the wrong varbind: $out"
 note "noCreation and notWritable"
 expect noCreation - $A.2.99.1 i 4
 expect noCreation - $A.2.1.99 i 4
