@@ -241,6 +241,11 @@ int main(int argc, char **argv)
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 2);
 	/* no snmp.conf MIB loading: lunmapd needs no MIB files */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	/* nor net-snmp's persistent file (/var/lib/snmp/lunmapd.conf): a
+	 * subagent has no engine of its own to remember, its state folder is
+	 * all it keeps, and the unit leaves /var/lib/snmp read-only */
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 
 	if (lm_core_open(&opts, &d.core, &err) != LM_S_OK) {
 		snmp_log(LOG_ERR, "lunmapd: %s (0x%08X): %s\n", lm_hr_name(err.hr), err.hr, err.msg);

@@ -70,7 +70,8 @@ as_unit() { # the unit's command line, with the DESTDIR and this test's files
 }
 LUNMAPD_OPTS="-x $AGENTX -Lf $E2E_TMP/lunmapd.log"
 $(as_unit "$exec_pre") >check.log || fail "ExecStartPre: $(cat check.log)"
-$(as_unit "$exec_start") 2>>lunmapd.stderr &
+mkdir -p lunmapd-persist
+SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist $(as_unit "$exec_start") 2>>lunmapd.stderr &
 remember_pid $! lunmapd
 v3=(-v3 -l authPriv -u lunmapadmin -a SHA -A change-this-auth-pass -x AES -X change-this-priv-pass -t 3 -r 1)
 mibs=(-M "$D/usr/share/snmp/mibs:/usr/share/snmp/mibs:$IETF:/var/lib/mibs/iana" -m +LUNMAP-MIB)
@@ -110,5 +111,5 @@ snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunName.2
 	fail "running inventory lost"
 kill -0 "$pid" || fail "lunmapd died"
 stop_pid "$pid"
-sanitizer_clean
+lunmapd_left_clean
 echo "install: all checks passed"

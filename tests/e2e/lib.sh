@@ -216,7 +216,7 @@ start_snmptrapd() {
 	for attempt in 1 2 3; do
 		TRAP_PORT=$(free_port)
 		: >"$E2E_TMP/traps.log"
-		"$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
+		SNMP_PERSISTENT_DIR=$E2E_TMP/snmptrapd-persist "$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
 			-p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" >>"$E2E_TMP/snmptrapd.log" 2>&1 &
 		SNMPTRAPD_PID=$!
 		remember_pid "$SNMPTRAPD_PID" snmptrapd
@@ -237,7 +237,9 @@ sset() { snmpset -v2c -c private -On -t 5 -r 0 "${SNMP_AGENT:-127.0.0.1:$SNMP_PO
 
 # start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
 start_lunmapd() {
-	"$top_builddir/subagent/lunmapd" -f -x "$AGENTX" -c "$1" -s "$E2E_TMP/state" \
+	# net-snmp would keep lunmapd.conf here (it must not: see lunmapd_left_clean)
+	mkdir -p "$E2E_TMP/lunmapd-persist"
+	SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist "$top_builddir/subagent/lunmapd" -f -x "$AGENTX" -c "$1" -s "$E2E_TMP/state" \
 		-Lf "$E2E_TMP/lunmapd.log" 2>>"$E2E_TMP/lunmapd.stderr" &
 	LUNMAPD_PID=$!
 	remember_pid "$LUNMAPD_PID" lunmapd
@@ -253,8 +255,12 @@ as_hex() { tr -d ' "\n' | tr 'a-f' 'A-F'; }
 # the instances of a subtree, without snmpwalk's "No Such Object" line
 rows_of() { swalk "$1" | grep "^\.$1\." || true; }
 
-# after lunmapd stopped: no sanitizer report (leaks included) in its stderr
-sanitizer_clean() {
+# after lunmapd stopped: no sanitizer report (leaks included) in its stderr,
+# and nothing written outside its state folder (no net-snmp persistent file)
+lunmapd_left_clean() {
 	! grep -q -e 'Sanitizer' -e 'runtime error' "$E2E_TMP/lunmapd.stderr" 2>/dev/null ||
 		fail "sanitizer report from lunmapd: $(cat "$E2E_TMP/lunmapd.stderr")"
+	# (net-snmp makes an empty cert_indexes folder there whatever it is told)
+	[ -z "$(find "$E2E_TMP/lunmapd-persist" -type f 2>/dev/null)" ] ||
+		fail "lunmapd wrote net-snmp persistent files: $(find "$E2E_TMP/lunmapd-persist" -type f)"
 }

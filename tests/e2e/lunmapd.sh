@@ -129,5 +129,5 @@ after=$(lasting)
 [ "$after" = "$before" ] || fail "walk differs after restart: $(diff <(echo "$before") <(echo "$after"))"
 
 stop_pid "$LUNMAPD_PID"
-sanitizer_clean
+lunmapd_left_clean
 echo "lunmapd: all checks passed"

@@ -132,5 +132,5 @@ sset $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
 sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "a change after refresh"
 
 stop_pid "$LUNMAPD_PID"
-sanitizer_clean
+lunmapd_left_clean
 echo "lunmapd errors: all checks passed"
