@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "grow.h"
 #include "state.h"
 
 /* A record is one line:
@@ -118,20 +119,6 @@ struct jread {
 	size_t npool, cappool;
 };
 
-/* Room for one more element of *v (n used, *cap allocated), zeroed. */
-static void *one_more(void **v, size_t n, size_t *cap, size_t size)
-{
-	if (n == *cap) {
-		size_t c = *cap ? *cap * 2 : 64;
-		void *nv = realloc(*v, c * size);
-		if (!nv)
-			return NULL;
-		*v = nv;
-		*cap = c;
-	}
-	return memset((char *)*v + n * size, 0, size);
-}
-
 static int jentry_cmp(const void *a, const void *b)
 {
 	const struct jentry *x = a, *y = b;
@@ -152,19 +139,16 @@ static int parse_record(char *p, size_t seq, struct jread *jr)
 		if (!eq)
 			return -1;
 		*eq = '\0';
-		e = one_more((void **)&jr->e, jr->ne, &jr->cape, sizeof *jr->e);
-		if (!e)
+		if (lm_grow((void **)&jr->e, &jr->cape, jr->ne + 1, sizeof *jr->e))
 			return -2;
-		jr->ne++;
-		e->lun = (uint32_t)strtoul(tok, NULL, 10);
-		e->seq = seq;
-		e->start = jr->npool;
+		e = &jr->e[jr->ne++];
+		*e = (struct jentry){ .lun = (uint32_t)strtoul(tok, NULL, 10), .seq = seq,
+				      .start = jr->npool };
 		for (pair = strtok_r(eq + 1, ",", &psave); pair; pair = strtok_r(NULL, ",", &psave)) {
 			struct lm_state_assoc *a;
-			a = one_more((void **)&jr->pool, jr->npool, &jr->cappool, sizeof *jr->pool);
-			if (!a)
+			if (lm_grow((void **)&jr->pool, &jr->cappool, jr->npool + 1, sizeof *jr->pool))
 				return -2;
-			jr->npool++;
+			a = &jr->pool[jr->npool++];
 			a->lun = e->lun;
 			if (sscanf(pair, "%u:%u", &a->target, &a->number) != 2 ||
 			    a->number > LM_MAX_LUN_NUMBER)

@@ -3,29 +3,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grow.h"
 #include "model.h"
 
 static char *dup_or_null(const char *s)
 {
 	return s ? strdup(s) : NULL;
-}
-
-static int grow(void **v, size_t *cap, size_t need, size_t size)
-{
-	size_t ncap;
-	void *nv;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap : 8;
-	while (ncap < need)
-		ncap *= 2;
-	nv = realloc(*v, ncap * size);
-	if (!nv)
-		return -1;
-	*v = nv;
-	*cap = ncap;
-	return 0;
 }
 
 struct lm_model *lm_model_new(const char *name, uint32_t max_targets_per_lun)
@@ -133,7 +116,7 @@ static int insert_id(struct lm_model *m, const lm_guid *id, enum lm_kind kind, u
 {
 	size_t i;
 
-	if (grow((void **)&m->ids, &m->capids, m->nids + 1, sizeof *m->ids))
+	if (lm_grow((void **)&m->ids, &m->capids, m->nids + 1, sizeof *m->ids))
 		return -1;
 	i = id_lower_bound(m, id);
 	memmove(&m->ids[i + 1], &m->ids[i], (m->nids - i) * sizeof *m->ids);
@@ -172,8 +155,8 @@ struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_gui
 		index = m->next_lun_index;
 	if (index < m->next_lun_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
 		return NULL;
-	if (grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns) ||
-	    grow((void **)&m->linked_luns.v, &m->linked_luns.cap, m->nluns + 1, sizeof(uint32_t)))
+	if (lm_grow((void **)&m->luns, &m->capluns, m->nluns + 1, sizeof *m->luns) ||
+	    lm_grow((void **)&m->linked_luns.v, &m->linked_luns.cap, m->nluns + 1, sizeof(uint32_t)))
 		return NULL;
 	if (m->capluns != m->cap_by_path) {
 		struct lm_lun **v = realloc(m->by_path, m->capluns * sizeof *v);
@@ -210,8 +193,8 @@ struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const 
 		index = m->next_target_index;
 	if (index < m->next_target_index || (id && !lm_guid_is_nil(id) && id_taken(m, id)))
 		return NULL;
-	if (grow((void **)&m->targets, &m->captargets, m->ntargets + 1, sizeof *m->targets) ||
-	    grow((void **)&m->linked_targets.v, &m->linked_targets.cap, m->ntargets + 1,
+	if (lm_grow((void **)&m->targets, &m->captargets, m->ntargets + 1, sizeof *m->targets) ||
+	    lm_grow((void **)&m->linked_targets.v, &m->linked_targets.cap, m->ntargets + 1,
 		 sizeof(uint32_t)))
 		return NULL;
 	if (m->captargets != m->cap_by_iqn) {
@@ -252,7 +235,7 @@ lm_hr lm_model_add_tomb(struct lm_model *m, const lm_guid *id, enum lm_kind kind
 		return LM_S_OK;
 	if (key && !(k = strdup(key)))
 		return LM_E_OUTOFMEMORY;
-	if (grow((void **)&m->tombs, &m->captombs, m->ntombs + 1, sizeof *m->tombs)) {
+	if (lm_grow((void **)&m->tombs, &m->captombs, m->ntombs + 1, sizeof *m->tombs)) {
 		free(k);
 		return LM_E_OUTOFMEMORY;
 	}
@@ -423,7 +406,7 @@ const struct lm_link *lm_links_after(const struct lm_links *l, uint32_t after)
 
 lm_hr lm_links_reserve(struct lm_links *l, size_t extra)
 {
-	return grow((void **)&l->v, &l->cap, l->n + extra, sizeof *l->v) ? LM_E_OUTOFMEMORY
+	return lm_grow((void **)&l->v, &l->cap, l->n + extra, sizeof *l->v) ? LM_E_OUTOFMEMORY
 									 : LM_S_OK;
 }
 
