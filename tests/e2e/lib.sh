@@ -75,34 +75,46 @@ started() {
 	wait_for 10 up_or_gone "$pid" "$@" && ! gone "$pid"
 }
 
+# start_daemon NAME LOG PORTVARS READY LAUNCH [ARG...]: LAUNCH [ARG...]
+# draws the ports named in PORTVARS that are unset, starts the daemon in the
+# background and sets DAEMON_PID; READY must then succeed while it runs.
+# Ports are drawn at random and checked free, but a test running beside
+# this one may take one before the daemon binds it: when the daemon exits
+# at once, draw again (unless the caller fixed the ports, to restart on them).
+start_daemon() {
+	local name=$1 log=$2 vars=$3 ready=$4 attempt v fixed=
+	shift 4
+	for v in $vars; do [ -z "${!v:-}" ] || fixed=yes; done
+	for attempt in 1 2 3; do
+		"$@"
+		started "$DAEMON_PID" "$ready" && return 0
+		echo "$name on ports$(for v in $vars; do printf ' %s' "${!v}"; done) did not start" \
+			"(attempt $attempt): $(tail -3 "$log")" >&2
+		kill -9 "$DAEMON_PID" 2>/dev/null || true
+		# shellcheck disable=SC2086
+		[ -n "$fixed" ] || unset $vars
+	done
+	fail "$name did not start: $(tail -5 "$log")"
+}
+
 TGTADM=${TGTADM:-/usr/sbin/tgtadm}
 TGTD=${TGTD:-/usr/sbin/tgtd}
 
 tgtadm_ctl() { "$TGTADM" -C "$TGT_CTL" --lld iscsi "$@"; }
 
 # start_tgtd: a private tgtd, control port $TGT_CTL, portal 127.0.0.1:$TGT_PORT.
-# Ports are drawn at random and checked free, but a test running beside
-# this one may take the same one before tgtd binds it: when tgtd exits at
-# once, draw again (unless the caller fixed the ports, to restart on them).
+launch_tgtd() {
+	TGT_CTL=${TGT_CTL:-$(free_control_port)}
+	TGT_PORT=${TGT_PORT:-$(free_port)}
+	"$TGTD" -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >>"$E2E_TMP/tgtd.log" 2>&1 &
+	TGTD_PID=$! DAEMON_PID=$!
+	remember_pid "$TGTD_PID" "tgtd $TGT_CTL"
+	export TGT_CTL TGT_PORT TGTD_PID
+}
+tgtd_ready() { "$TGTADM" -C "$TGT_CTL" --op show --mode sys && wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; }
 start_tgtd() {
-	local fixed=${TGT_PORT:+yes} attempt
 	mkdir -p /var/run/tgtd
-	for attempt in 1 2 3; do
-		TGT_CTL=${TGT_CTL:-$(free_control_port)}
-		TGT_PORT=${TGT_PORT:-$(free_port)}
-		"$TGTD" -f -C "$TGT_CTL" --iscsi "portal=127.0.0.1:$TGT_PORT" >>"$E2E_TMP/tgtd.log" 2>&1 &
-		TGTD_PID=$!
-		remember_pid "$TGTD_PID" "tgtd $TGT_CTL"
-		export TGT_CTL TGT_PORT TGTD_PID
-		if started "$TGTD_PID" "$TGTADM" -C "$TGT_CTL" --op show --mode sys &&
-			wait_for 5 listens "$TGTD_PID" "$TGT_PORT"; then
-			return 0
-		fi
-		echo "tgtd on $TGT_PORT, control port $TGT_CTL, did not start (attempt $attempt): $(tail -3 "$E2E_TMP/tgtd.log")" >&2
-		kill -9 "$TGTD_PID" 2>/dev/null || true
-		[ -n "$fixed" ] || unset TGT_CTL TGT_PORT
-	done
-	fail "tgtd did not start: $(tail -5 "$E2E_TMP/tgtd.log")"
+	start_daemon tgtd "$E2E_TMP/tgtd.log" "TGT_CTL TGT_PORT" tgtd_ready launch_tgtd
 }
 
 # tgtd ignores SIGTERM: remove its targets, then ask the system to go.
@@ -188,44 +200,38 @@ CONF
 	fi
 	[ -z "${TRAP_PORT:-}" ] || echo "trap2sink 127.0.0.1:$TRAP_PORT public"
 }
+launch_snmpd() { # [CONF]
+	SNMP_PORT=${SNMP_PORT:-$(free_port)}
+	snmpd_conf "${1:-}" >"$E2E_TMP/snmpd.conf"
+	rm -f "$AGENTX"
+	SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
+		-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
+	SNMPD_PID=$! DAEMON_PID=$!
+	remember_pid "$SNMPD_PID" snmpd
+	export SNMP_PORT AGENTX SNMPD_PID
+}
+snmpd_ready() { test -S "$AGENTX"; }
 start_snmpd() { # [CONF]
-	local fixed=${SNMP_PORT:+yes} attempt
 	AGENTX=$E2E_TMP/agentx.sock
 	mkdir -p "$E2E_TMP/snmp-persist"
-	for attempt in 1 2 3; do
-		SNMP_PORT=${SNMP_PORT:-$(free_port)}
-		snmpd_conf "${1:-}" >"$E2E_TMP/snmpd.conf"
-		rm -f "$AGENTX"
-		SNMP_PERSISTENT_DIR=$E2E_TMP/snmp-persist "$SNMPD" -f -Lo -C -c "$E2E_TMP/snmpd.conf" \
-			-p "$E2E_TMP/snmpd.pid" "udp:127.0.0.1:$SNMP_PORT" >>"$E2E_TMP/snmpd.log" 2>&1 &
-		SNMPD_PID=$!
-		remember_pid "$SNMPD_PID" snmpd
-		export SNMP_PORT AGENTX SNMPD_PID
-		started "$SNMPD_PID" test -S "$AGENTX" && return 0
-		echo "snmpd on $SNMP_PORT did not start (attempt $attempt): $(tail -3 "$E2E_TMP/snmpd.log")" >&2
-		kill -9 "$SNMPD_PID" 2>/dev/null || true
-		[ -n "$fixed" ] || unset SNMP_PORT
-	done
-	fail "snmpd did not start (see $E2E_TMP/snmpd.log)"
+	start_daemon snmpd "$E2E_TMP/snmpd.log" SNMP_PORT snmpd_ready launch_snmpd "${1:-}"
 }
 
 # start_snmptrapd: notifications received go to $E2E_TMP/traps.log
+launch_snmptrapd() {
+	TRAP_PORT=${TRAP_PORT:-$(free_port)}
+	: >"$E2E_TMP/traps.log"
+	SNMP_PERSISTENT_DIR=$E2E_TMP/snmptrapd-persist "$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" \
+		-C -c "$E2E_TMP/snmptrapd.conf" -p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" \
+		>>"$E2E_TMP/snmptrapd.log" 2>&1 &
+	SNMPTRAPD_PID=$! DAEMON_PID=$!
+	remember_pid "$SNMPTRAPD_PID" snmptrapd
+	export TRAP_PORT SNMPTRAPD_PID
+}
+snmptrapd_ready() { grep -q "NET-SNMP version" "$E2E_TMP/traps.log"; }
 start_snmptrapd() {
-	local attempt
 	echo "disableAuthorization yes" >"$E2E_TMP/snmptrapd.conf"
-	for attempt in 1 2 3; do
-		TRAP_PORT=$(free_port)
-		: >"$E2E_TMP/traps.log"
-		SNMP_PERSISTENT_DIR=$E2E_TMP/snmptrapd-persist "$SNMPTRAPD" -f -On -Lf "$E2E_TMP/traps.log" -C -c "$E2E_TMP/snmptrapd.conf" \
-			-p "$E2E_TMP/snmptrapd.pid" "udp:127.0.0.1:$TRAP_PORT" >>"$E2E_TMP/snmptrapd.log" 2>&1 &
-		SNMPTRAPD_PID=$!
-		remember_pid "$SNMPTRAPD_PID" snmptrapd
-		export TRAP_PORT SNMPTRAPD_PID
-		started "$SNMPTRAPD_PID" grep -q "NET-SNMP version" "$E2E_TMP/traps.log" && return 0
-		echo "snmptrapd on $TRAP_PORT did not start (attempt $attempt): $(tail -3 "$E2E_TMP/snmptrapd.log")" >&2
-		kill -9 "$SNMPTRAPD_PID" 2>/dev/null || true
-	done
-	fail "snmptrapd did not start (see $E2E_TMP/snmptrapd.log)"
+	start_daemon snmptrapd "$E2E_TMP/snmptrapd.log" TRAP_PORT snmptrapd_ready launch_snmptrapd
 }
 
 sget() { snmpget -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }

@@ -115,11 +115,10 @@ note "boot $(basename "$VMLINUZ") under qemu (TCG)"
 mkfifo ctl.in ctl.out
 truncate -s 16M blk.img   # the guest's /dev/vda, for an iblock backstore
 # Both ports are the same number on the host and in the guest (SendTargets
-# names the guest's portal). Drawn free, but a test beside this one may
-# take one before qemu binds it: then qemu exits at once, so draw again.
-for attempt in 1 2 3; do
-	PORT=$(free_port)        # iSCSI portal
-	SNMP_PORT=$(free_port)   # snmpd in the guest, over TCP
+# names the guest's portal).
+launch_qemu() {
+	PORT=${PORT:-$(free_port)}             # iSCSI portal
+	SNMP_PORT=${SNMP_PORT:-$(free_port)}   # snmpd in the guest, over TCP
 	: >console.log
 	"$QEMU" -accel tcg -m 1024 -nographic -no-reboot -kernel "$VMLINUZ" -initrd initrd.cpio \
 		-append "console=ttyS0 panic=-1 quiet lunmap.port=$PORT lunmap.snmp=$SNMP_PORT" \
@@ -128,14 +127,12 @@ for attempt in 1 2 3; do
 		-drive file=blk.img,if=virtio,format=raw \
 		-serial file:console.log -chardev pipe,id=ctl,path=ctl -serial chardev:ctl \
 		-monitor none >>qemu.log 2>&1 </dev/null &
-	QEMU_PID=$!
+	QEMU_PID=$! DAEMON_PID=$!
 	remember_pid "$QEMU_PID" qemu
-	started "$QEMU_PID" listens "$QEMU_PID" "$PORT" && listens "$QEMU_PID" "$SNMP_PORT" && break
-	echo "qemu on ports $PORT and $SNMP_PORT did not start (attempt $attempt): $(tail -3 qemu.log)" >&2
-	kill -9 "$QEMU_PID" 2>/dev/null || true
-	wait "$QEMU_PID" 2>/dev/null || true
-	[ "$attempt" -lt 3 ] || fail "qemu did not start: $(tail -5 qemu.log)"
-done
+}
+qemu_ready() { listens "$QEMU_PID" "$PORT" && listens "$QEMU_PID" "$SNMP_PORT"; }
+unset PORT SNMP_PORT
+start_daemon qemu qemu.log "PORT SNMP_PORT" qemu_ready launch_qemu
 SNMP_AGENT=tcp:127.0.0.1:$SNMP_PORT
 export SNMP_PORT SNMP_AGENT TGT_PORT=$PORT
 exec 7<>ctl.in 8<>ctl.out
