@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "grow.h"
+#include "vec.h"
 #include "state.h"
 
 /* A record is one line:

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grow.h"
+#include "vec.h"
 #include "model.h"
 
 static char *dup_or_null(const char *s)

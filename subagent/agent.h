@@ -37,11 +37,16 @@ struct lunmapd {
 	int last_status; /* subsystem status last seen, for cacheOutOfSync */
 };
 
-/* mib_read.c */
+/* agent.c: the whole daemon; make_backend (tests only) replaces the
+ * inventory's backend */
+struct lm_backend;
+int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void));
+
+/* read.c */
 int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
 void lunmapd_target_ids(struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 
-/* mib_write.c */
+/* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		netsnmp_request_info *requests);
 

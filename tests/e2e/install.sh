@@ -3,15 +3,18 @@
 # expects, and the installed lunmapd, started as its systemd unit would,
 # serves the installed MIB by name through the installed snmpd.conf lines.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
-need "$SNMPD" snmpwalk snmpset
+. "$top_srcdir/tests/harness/lib.sh"
+need "$SNMPD" "$TGTD" snmpwalk snmpset
 IETF=/var/lib/mibs/ietf
 [ -f $IETF/SNMPv2-SMI ] || skip "IETF MIBs missing: install snmp-mibs-downloader (Debian non-free)"
 cd "$E2E_TMP"
 
 note "configure for the system paths, build, make install DESTDIR=..."
+# from a copy of the distributed tree: a source tree that was configured
+# in place cannot configure a second build
+make -C "$top_builddir" distdir distdir="$E2E_TMP/src" >distdir.log 2>&1 || fail "distdir: $(tail distdir.log)"
 mkdir build
-(cd build && "$top_srcdir/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
+(cd build && "$E2E_TMP/src/configure" --prefix=/usr --sysconfdir=/etc --localstatedir=/var \
 	>configure.log 2>&1 && make -j2 >make.log 2>&1 && make install DESTDIR="$E2E_TMP/dest" >install.log 2>&1) ||
 	fail "build or install failed: $(tail -20 build/*.log)"
 D=$E2E_TMP/dest
@@ -50,12 +53,13 @@ case $exec_start in /usr/sbin/lunmapd\ *) ;; *) fail "ExecStart: $exec_start" ;;
 note "snmpd with the shipped snmpd.conf lines"
 start_snmpd "$D/usr/share/doc/lunmap/snmpd.conf.lunmap"
 
-note "the installed lunmapd, started as the unit would"
+note "the installed lunmapd, started as the unit would, on a private tgtd"
+start_tgtd
 mkdir -p etc lun
 truncate -s 4M lun/a.img
 cat >etc/lunmap.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="installed" max-targets-per-lun="2">
-  <backend type="sim"/>
+  <backend type="tgt" control-port="$TGT_CTL"/>
   <target iqn="iqn.2026-11.org.example.inst:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
   <lun name="a" path="$E2E_TMP/lun/a.img"/>
 </XML

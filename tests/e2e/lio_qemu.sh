@@ -8,7 +8,7 @@
 # address the host reaches through the forward; SNMP goes over TCP, since
 # qemu's restricted user network forwards no UDP replies.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 KDIR=${LUNMAP_KERNEL_DIR:-/var/cache/lunmap/kernel}
 QEMU=$(command -v qemu-system-x86_64 || true)
 [ -n "$QEMU" ] || skip "qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"

@@ -2,7 +2,7 @@
 # lunmapd end to end: real snmpd (AgentX master), tgtd and snmptrapd,
 # driven only with net-snmp's command-line tools and checked with libiscsi.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk iscsi-ls
 cd "$E2E_TMP"
 

@@ -2,7 +2,7 @@
 # Every error row of design §5's SET table, provoked through snmpset:
 # the SNMP error-status, the exact HRESULT, and nothing changed.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk
 cd "$E2E_TMP"
 

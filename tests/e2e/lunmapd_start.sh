@@ -2,14 +2,14 @@
 # lunmapd refuses to start, with a clear message and exit code, on a bad
 # inventory, a bad state folder, a held lock, or no master.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 need "$SNMPD"
 cd "$E2E_TMP"
-LUNMAPD=$top_builddir/subagent/lunmapd
+LUNMAPD=$top_builddir/tests/harness/lunmapd-sim
 
 cat >good.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="start">
-  <backend type="sim"/>
+  <backend type="tgt"/>
   <lun name="a" path="$E2E_TMP/a.img"/>
 </lunmap>
 XML

@@ -1,7 +1,7 @@
 #!/bin/bash
 # LUNMAP-MIB lints clean and loads in net-snmp.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 need "${SMILINT:-smilint}" snmptranslate
 IETF=/var/lib/mibs/ietf
 [ -f $IETF/SNMPv2-SMI ] || skip "IETF MIBs missing: install snmp-mibs-downloader (Debian non-free)"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # The tgt backend against a real tgtd, checked with libiscsi's initiator.
 set -euo pipefail
-. "$top_srcdir/tests/e2e/lib.sh"
+. "$top_srcdir/tests/harness/lib.sh"
 need "$TGTD" "$TGTADM" iscsi-ls iscsi-inq
 CTL=$top_builddir/tools/lunmapctl
 cd "$E2E_TMP"

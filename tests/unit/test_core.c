@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "lunmap.h"
+#include "sim.h"
 #include "state.h"
 #include "util.h"
 
@@ -51,7 +52,7 @@ static void write_inventory(struct fx *f, int with_lun_c)
 	char *text;
 	int n = asprintf(&text,
 		"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"a1\" max-targets-per-lun=\"3\">\n"
-		"<backend type=\"sim\"/>\n"
+		"<backend type=\"tgt\"/>\n"
 		"<target iqn=\"iqn.2026-11.org.example:t1\" id=\"%s\"/>\n"
 		"<target iqn=\"iqn.2026-11.org.example:t2\" id=\"%s\"/>\n"
 		"<target iqn=\"iqn.2026-11.org.example:t3\" id=\"%s\"/>\n"

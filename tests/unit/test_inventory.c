@@ -90,7 +90,7 @@ static void test_default_max_is_one(void **state)
 {
 	char *dir = tu_tmpdir();
 	char *path = tu_write(dir, "inv.xml", "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"x\">"
-					      "<backend type=\"sim\"/></lunmap>");
+					      "<backend type=\"tgt\"/></lunmap>");
 	struct lm_inventory *inv;
 
 	(void)state;

@@ -8,9 +8,7 @@ lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **
 			struct lm_err *err)
 {
 	*out = NULL;
-	if (strcmp(conf->type, "sim") == 0)
-		*out = lm_sim_new();
-	else if (strcmp(conf->type, "tgt") == 0)
+	if (strcmp(conf->type, "tgt") == 0)
 		*out = lm_tgt_new(conf);
 	else if (strcmp(conf->type, "lio") == 0)
 		*out = lm_lio_new(conf);

@@ -7,7 +7,7 @@
 
 #include "backend.h"
 #include "run.h"
-#include "tgt_show.h"
+#include "show.h"
 
 #define TGT_EXIT_ERROR 22
 

@@ -1,4 +1,5 @@
-/* lunmapd: the AgentX subagent that publishes LUNMAP-MIB. */
+/* lunmapd's life: options, the core, registration with the master, the
+ * drift alarm, signals and the event loop. */
 #include "config.h"
 
 #include <errno.h>
@@ -191,7 +192,7 @@ static int wait_for_master(const char *addr, int seconds)
 	return 0;
 }
 
-int main(int argc, char **argv)
+int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void))
 {
 	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
 	struct lm_core_opts opts = { .state_dir = "/var/lib/lunmap", .log = log_core };
@@ -247,6 +248,8 @@ int main(int argc, char **argv)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 
+	if (make_backend)
+		opts.backend = make_backend();
 	if (lm_core_open(&opts, &d.core, &err) != LM_S_OK) {
 		snmp_log(LOG_ERR, "lunmapd: %s (0x%08X): %s\n", lm_hr_name(err.hr), err.hr, err.msg);
 		fprintf(stderr, "lunmapd: %s\n", err.msg);

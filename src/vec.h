@@ -1,6 +1,6 @@
 /* Arrays that grow by doubling, for the core's tables. */
-#ifndef LUNMAP_GROW_H
-#define LUNMAP_GROW_H
+#ifndef LUNMAP_VEC_H
+#define LUNMAP_VEC_H
 
 #include <stddef.h>
 

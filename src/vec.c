@@ -2,7 +2,7 @@
 
 #include <stdlib.h>
 
-#include "grow.h"
+#include "vec.h"
 
 int lm_grow(void **v, size_t *cap, size_t need, size_t size)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend.h"
+#include "sim.h"
 
 struct sim {
 	struct lm_backend base;

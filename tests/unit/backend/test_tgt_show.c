@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "tgt_show.h"
+#include "show.h"
 
 /* Captured from tgtd 1.0.85 (Debian 12): a target with a controller LU and
  * two disks, one with a space in its path; a target with no LUN but the

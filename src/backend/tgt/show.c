@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tgt_show.h"
+#include "show.h"
 
 struct parser {
 	struct lm_stack *stack;

@@ -1,0 +1,55 @@
+/* The iSCSI stack behind one small table of operations (design §4). The
+ * core never knows which stack runs. */
+#ifndef LUNMAP_BACKEND_H
+#define LUNMAP_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hresult.h"
+#include "model.h"
+#include "stack.h"
+
+/* Settings from the inventory's <backend> element. */
+struct lm_backend_conf {
+	char type[8];
+	char tgtadm[256];
+	char configfs[256];    /* lio: the target folder of configfs */
+	bool keep_backstores;  /* lio: keep a backstore no target uses */
+	char portal[64];
+	unsigned control_port;
+	unsigned check_interval;
+	unsigned timeout_ms;
+};
+
+struct lm_backend;
+
+struct lm_backend_ops {
+	const char *name;
+	/* the lowest SCSI LUN number a disk may have (tgt keeps 0 for its
+	 * controller) */
+	uint32_t min_lun_number;
+	lm_hr (*enumerate)(struct lm_backend *b, struct lm_stack *out, struct lm_err *err);
+	lm_hr (*create_target)(struct lm_backend *b, const struct lm_target *t, struct lm_err *err);
+	/* adds the LU with the LUN's identity (derived from its id) set */
+	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			const struct lm_lun *lun, struct lm_err *err);
+	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			   const struct lm_lun *lun, struct lm_err *err);
+	void (*destroy)(struct lm_backend *b);
+};
+
+struct lm_backend {
+	const struct lm_backend_ops *ops;
+	void *priv;
+};
+
+lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **out,
+			struct lm_err *err);
+void lm_backend_destroy(struct lm_backend *b);
+
+struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf);
+struct lm_backend *lm_lio_new(const struct lm_backend_conf *conf);
+
+#endif

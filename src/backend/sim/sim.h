@@ -1,0 +1,19 @@
+/* The in-memory backend with fault injection: a test-only library, linked
+ * into the unit tests and the test build of lunmapd, never shipped. */
+#ifndef LUNMAP_SIM_H
+#define LUNMAP_SIM_H
+
+#include "backend.h"
+
+/* The in-memory backend, for unit tests: fault injection makes the Nth
+ * state-changing operation from now on fail (0 turns it off). */
+struct lm_backend *lm_sim_new(void);
+void lm_sim_fail_nth(struct lm_backend *b, unsigned nth);
+/* ... and every operation after it, so that a rollback fails too. */
+void lm_sim_fail_from(struct lm_backend *b, unsigned nth);
+/* Operations the sim has carried out since it was made. */
+unsigned lm_sim_op_count(const struct lm_backend *b);
+/* Direct access to the simulated stack, to make drift behind lunmap's back. */
+struct lm_stack *lm_sim_stack(struct lm_backend *b);
+
+#endif

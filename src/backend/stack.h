@@ -1,0 +1,43 @@
+/* A snapshot of what the iSCSI stack really has, as one enumeration
+ * returns it: targets by IQN, each with its LUs by number. Backends fill
+ * it; start-up and the drift check compare it with the model. */
+#ifndef LUNMAP_STACK_H
+#define LUNMAP_STACK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hresult.h"
+
+/* What the stack really has, as one enumeration returns it. */
+struct lm_stack_lu {
+	uint32_t number;
+	char *path;
+};
+
+struct lm_stack_target {
+	char *iqn;
+	struct lm_stack_lu *lus;
+	size_t nlus;
+};
+
+struct lm_stack {
+	struct lm_stack_target *targets;
+	size_t ntargets;
+};
+
+void lm_stack_clear(struct lm_stack *s);
+/* A deep copy; on failure dst is left empty. */
+lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src);
+const struct lm_stack_target *lm_stack_find_target(const struct lm_stack *s, const char *iqn);
+const struct lm_stack_lu *lm_stack_find_lu(const struct lm_stack_target *t, uint32_t number);
+/* Sorts every target's LUs by number, after which lm_stack_lu_at finds
+ * one by binary search. */
+void lm_stack_sort(struct lm_stack *s);
+void lm_stack_sort_target(struct lm_stack_target *t);
+const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number);
+/* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
+lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
+lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);
+
+#endif
