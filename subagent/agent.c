@@ -44,14 +44,13 @@ static void print_problem(void *ctx, const char *problem)
 /* --check: every problem of the inventory, with file and line. */
 static int check_inventory(const char *file)
 {
-	struct lm_inventory *inv;
+	struct lm_inventory_summary sum;
 	struct lm_err err;
 
-	if (lm_inventory_load(file, &inv, print_problem, NULL, &err) != LM_S_OK)
+	if (lm_inventory_check(file, print_problem, NULL, &sum, &err) != LM_S_OK)
 		return EXIT_CONFIG;
-	printf("%s: ok (%zu targets, %zu LUNs, %s backend)\n", file, inv->ntargets, inv->nluns,
-	       inv->backend.type);
-	lm_inventory_free(inv);
+	printf("%s: ok (%zu targets, %zu LUNs, %s backend)\n", file, sum.ntargets, sum.nluns,
+	       sum.backend);
 	return 0;
 }
 
@@ -69,7 +68,7 @@ static void reload(struct lunmapd *d)
 		return;
 	}
 	snmp_log(LOG_INFO, "lunmapd: inventory re-read: %zu targets, %zu LUNs\n",
-		 lm_core_model(d->core)->ntargets, lm_core_model(d->core)->nluns);
+		 lm_core_target_count(d->core), lm_core_lun_count(d->core));
 	d->last_change = netsnmp_get_agent_uptime();
 	lunmapd_notify_status(d);
 }
@@ -255,7 +254,7 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 		fprintf(stderr, "lunmapd: %s\n", err.msg);
 		return EXIT_CONFIG;
 	}
-	d.last_status = lm_core_model(d.core)->status;
+	d.last_status = lm_core_status(d.core);
 	if (wait_seconds >= 0 &&
 	    wait_for_master(agentx ? agentx : "/var/agentx/master", wait_seconds) != 0) {
 		snmp_log(LOG_ERR, "lunmapd: no AgentX master at %s after %d s\n",
@@ -274,13 +273,13 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 		goto out;
 	}
 	init_snmp("lunmapd");
-	if (lm_core_backend_conf(d.core)->check_interval)
-		snmp_alarm_register(lm_core_backend_conf(d.core)->check_interval, SA_REPEAT, check_drift, &d);
+	if (lm_core_check_interval(d.core))
+		snmp_alarm_register(lm_core_check_interval(d.core), SA_REPEAT, check_drift, &d);
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGHUP, on_hup);
 	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n",
-		 lm_core_model(d.core)->name, lm_core_backend_conf(d.core)->type);
+		 lm_core_name(d.core), lm_core_backend_name(d.core));
 	if (d.last_status == LM_SUBSYS_CACHE_CORRUPT) {
 		d.last_status = LM_SUBSYS_ONLINE;
 		lunmapd_notify_status(&d);
