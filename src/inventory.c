@@ -136,7 +136,9 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	b->control_port = (unsigned)uattr(n, "control-port", 0);
 	b->check_interval = (unsigned)uattr(n, "check-interval", 60);
-	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 10000);
+	/* lunmapd refuses a SET whose steps times this exceed its AgentX
+	 * timeout (5 s): a tgtadm call takes a few ms */
+	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 250);
 	v = attr(n, "portal");
 	snprintf(b->portal, sizeof b->portal, "%s", v ? v : "");
 	free(v);

@@ -63,6 +63,8 @@ size_t lm_core_target_count(const struct lm_core *c);
 size_t lm_core_assoc_count(const struct lm_core *c);
 /* seconds between drift checks (0: none), as the inventory says */
 unsigned lm_core_check_interval(const struct lm_core *c);
+/* a stack step's deadline in milliseconds (the inventory's timeout-ms) */
+unsigned lm_core_timeout_ms(const struct lm_core *c);
 
 /* Objects by their stable index; NULL when there is none. _after gives
  * the first one with a greater index (after = 0: the first). */
@@ -152,6 +154,8 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 /* Undoes an applied batch (SNMP's UNDO phase). */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 size_t lm_batch_count(const struct lm_batch *b);
+/* the stack steps applying it will take (each within lm_core_timeout_ms) */
+size_t lm_batch_step_count(const struct lm_batch *b);
 const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i);
 void lm_batch_free(struct lm_batch *b);
 

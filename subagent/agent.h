@@ -26,6 +26,13 @@ enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
 enum { TL_NUMBER = 1 };
 enum { N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3 };
 
+/* The AgentX timeout lunmapd registers lunmapObjects with (seconds; the
+ * master's default is 1 s): a SET whose stack steps cannot finish within
+ * it is refused before ACTION. snmpd.conf should say agentXTimeout 5. */
+#define LUNMAPD_AGENTX_TIMEOUT 5
+/* seconds between AgentX pings, and between reconnect attempts */
+#define LUNMAPD_PING_SECONDS 2
+
 /* oid.c: one instance of LUNMAP-MIB: a scalar (col, 0) or a table cell
  * (col, i1[, i2]). */
 struct inst {
@@ -73,6 +80,9 @@ void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char 
 /* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		netsnmp_request_info *requests);
+/* the master is gone: a pending SET is finished as far as it got (kept
+ * when applied, released otherwise) */
+void lunmapd_set_abandon(struct lunmapd *d);
 
 /* notify.c */
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
