@@ -107,12 +107,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	switch (reqinfo->mode) {
 	case MODE_GET:
 	case MODE_GETNEXT:
-		for (netsnmp_request_info *r = requests; r; r = r->next) {
-			int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
-			if (rc)
-				netsnmp_set_request_error(reqinfo, r, rc);
-		}
-		return SNMP_ERR_NOERROR;
+		return lunmapd_get_all(d, reqinfo, requests);
 	default:
 		return lunmapd_set(d, reqinfo, requests);
 	}

@@ -73,7 +73,18 @@ struct lunmapd {
 struct lm_backend;
 int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void));
 
-/* read.c */
+/* read.c. lunmapTargetLunIds holds at most this many ids (16 bytes
+ * each, like lunmapLunTargetIds' 255): LUNMAP-MIB says so. */
+#define LUNMAPD_MAX_TARGET_LUN_IDS 1024
+/* The values of one response, encoded, stay under this (bytes): the
+ * master must fit them into one SNMP message of at most 65507 bytes
+ * (UDP), with its own headers. */
+#define LUNMAPD_MAX_RESPONSE 60000
+
+/* GET/GETNEXT of every varbind of a request: tooBig on the first one
+ * that does not fit */
+int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		    netsnmp_request_info *requests);
 int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
 void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 

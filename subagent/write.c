@@ -183,7 +183,11 @@ static const char *describe(const struct inst *in, const netsnmp_variable_list *
 				   ? names[in->g][in->col] : NULL;
 
 	if (!name) {
-		snprint_objid(buf, sizeof buf, vb->name, vb->name_length);
+		/* numeric: lunmapd loads no MIB */
+		size_t n = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < vb->name_length && n < sizeof buf; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, ".%lu", (u_long)vb->name[i]);
 		return buf;
 	}
 	if (in->g == G_SUBSYSTEM)
