@@ -383,7 +383,7 @@ static void print_stack(FILE *m, struct gfx *f)
 	free(lines);
 }
 
-char *gfx_snapshot(struct gfx *f)
+static char *snapshot(struct gfx *f, bool files)
 {
 	char *out = NULL, path[4096];
 	size_t len = 0;
@@ -409,7 +409,7 @@ char *gfx_snapshot(struct gfx *f)
 	}
 	fprintf(m, "--- stack\n");
 	print_stack(m, f);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; files && i < 2; i++) {
 		char *text;
 		snprintf(path, sizeof path, "%s/%s", f->state_dir, i ? LM_JOURNAL_FILE : LM_STATE_FILE);
 		text = tu_read(path, NULL);
@@ -419,6 +419,9 @@ char *gfx_snapshot(struct gfx *f)
 	fclose(m);
 	return out;
 }
+
+char *gfx_snapshot(struct gfx *f) { return snapshot(f, true); }
+char *gfx_snapshot_model(struct gfx *f) { return snapshot(f, false); }
 
 char *gfx_targets_of(struct gfx *f, uint32_t lun)
 {

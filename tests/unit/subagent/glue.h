@@ -82,6 +82,8 @@ void gfx_traps_clear(void);
 /* What a failed SET must leave alone: the model as the MIB shows it
  * (without the last-error objects), the sim stack, the state files. */
 char *gfx_snapshot(struct gfx *f);
+/* the same without the state files */
+char *gfx_snapshot_model(struct gfx *f);
 /* The LUN's target indexes as the model has them, as "1,2,5". */
 char *gfx_targets_of(struct gfx *f, uint32_t lun);
 
