@@ -173,7 +173,7 @@ static void free_pending(struct pending_set *p)
 /* A varbind's object for a message: lunmapLunTargetIds.3, ... */
 static const char *describe(const struct inst *in, const netsnmp_variable_list *vb)
 {
-	static const char *const names[][10] = {
+	static const char *const names[G_TARGETLUN + 1][10] = {
 		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh" },
 		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
 		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus" },

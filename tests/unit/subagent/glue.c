@@ -169,7 +169,8 @@ static struct goid make(size_t n, const oid *sub)
 
 	assert_true(lunmapd_objects_len + n <= MAX_OID_LEN);
 	memcpy(o.name, lunmapd_objects_oid, lunmapd_objects_len * sizeof(oid));
-	memcpy(o.name + lunmapd_objects_len, sub, n * sizeof(oid));
+	if (n)
+		memcpy(o.name + lunmapd_objects_len, sub, n * sizeof(oid));
 	o.len = lunmapd_objects_len + n;
 	return o;
 }
