@@ -50,19 +50,30 @@ out:
 	return hr;
 }
 
-lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct lm_err *err)
+/* The state folder: made on first start, private, locked, read. */
+static lm_hr open_state(struct lm_core *c, struct lm_state **st, struct lm_err *err)
 {
-	struct lm_inventory *inv = NULL;
-	struct lm_state *st = NULL;
-	struct lm_core *c;
 	lm_hr hr;
 
-	*out = NULL;
-	c = calloc(1, sizeof *c);
-	if (!c) {
-		lm_backend_destroy(opts->backend);
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-	}
+	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST)
+		return lm_err_set(err, LM_E_FAIL, "cannot create state folder %s: %s", c->state_dir,
+				  strerror(errno));
+	hr = lm_state_lock(c->state_dir, &c->lock_fd, err);
+	if (lm_failed(hr))
+		return hr;
+	hr = lm_state_load(c->state_dir, st, err);
+	if (lm_failed(hr))
+		return hr;
+	c->generation = (*st)->generation;
+	return lm_journal_open(c->state_dir, &c->journal, err);
+}
+
+static struct lm_core *core_new(const struct lm_core_opts *opts)
+{
+	struct lm_core *c = calloc(1, sizeof *c);
+
+	if (!c)
+		return NULL;
 	c->lock_fd = -1;
 	c->journal.fd = -1;
 	c->log = opts->log;
@@ -71,41 +82,38 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	c->state_dir = strdup(opts->state_dir);
 	c->inventory = strdup(opts->inventory);
 	if (!c->state_dir || !c->inventory) {
-		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-		goto out;
+		c->backend = NULL; /* the caller still owns it */
+		lm_core_close(c);
+		return NULL;
+	}
+	return c;
+}
+
+lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct lm_err *err)
+{
+	struct lm_inventory *inv = NULL;
+	struct lm_state *st = NULL;
+	struct lm_core *c = core_new(opts);
+	lm_hr hr;
+
+	*out = NULL;
+	if (!c) {
+		lm_backend_destroy(opts->backend);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
 	hr = lm_inventory_load(opts->inventory, &inv, c->log, c->log_ctx, err);
 	if (lm_failed(hr))
 		goto out;
 	c->bconf = inv->backend;
-	/* the folder is lunmap's own: made on first start, private */
-	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot create state folder %s: %s", c->state_dir,
-				strerror(errno));
-		goto out;
-	}
-	hr = lm_state_lock(c->state_dir, &c->lock_fd, err);
-	if (lm_failed(hr))
-		goto out;
-	hr = lm_state_load(c->state_dir, &st, err);
-	if (lm_failed(hr))
-		goto out;
-	c->generation = st->generation;
-	hr = lm_journal_open(c->state_dir, &c->journal, err);
-	if (lm_failed(hr))
-		goto out;
-	if (!c->backend) {
+	hr = open_state(c, &st, err);
+	if (!lm_failed(hr) && !c->backend)
 		hr = lm_backend_create(&c->bconf, &c->backend, err);
-		if (lm_failed(hr))
-			goto out;
-	}
-	hr = lm_merge_model(c, inv, st, err);
-	if (lm_failed(hr))
-		goto out;
-	hr = lm_startup_reconcile(c, err);
-	if (lm_failed(hr))
-		goto out;
-	hr = lm_store_compact(c, err);
+	if (!lm_failed(hr))
+		hr = lm_merge_model(c, inv, st, err);
+	if (!lm_failed(hr))
+		hr = lm_startup_reconcile(c, err);
+	if (!lm_failed(hr))
+		hr = lm_store_compact(c, err);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
