@@ -24,6 +24,45 @@ void lm_core_log(struct lm_core *c, const char *fmt, ...)
 	c->log(c->log_ctx, msg);
 }
 
+static void startup_problem(struct lm_core *c, const struct lm_err *e)
+{
+	c->startup_problem = *e;
+	lm_core_log(c, "%s", e->msg);
+}
+
+/* Whether the saved state (snapshot and journal, as loaded) already holds
+ * everything the model would save: then a failed start-up compaction only
+ * costs room, and lunmapd can start on a full disk. */
+static bool saved_holds(const struct lm_model *m, const struct lm_state *st)
+{
+	size_t nassoc = 0;
+
+	if (m->ntargets != st->ntargets || m->nluns != st->nluns || m->ntombs != st->ntombs ||
+	    m->next_lun_index != st->next_lun_index ||
+	    m->next_target_index != st->next_target_index)
+		return false;
+	for (size_t i = 0; i < st->ntargets; i++) {
+		const struct lm_target *t = lm_model_target(m, st->targets[i].index);
+		if (!t || lm_guid_cmp(&t->id, &st->targets[i].id) != 0 ||
+		    strcmp(t->iqn, st->targets[i].iqn) != 0 || t->discovered != st->targets[i].discovered)
+			return false;
+	}
+	for (size_t i = 0; i < st->nluns; i++) {
+		const struct lm_lun *l = lm_model_lun(m, st->luns[i].index);
+		if (!l || lm_guid_cmp(&l->id, &st->luns[i].id) != 0 ||
+		    strcmp(l->path, st->luns[i].path) != 0)
+			return false;
+	}
+	for (size_t i = 0; i < st->nassocs; i++) {
+		const struct lm_lun *l = lm_model_lun(m, st->assocs[i].lun);
+		const struct lm_link *k = l ? lm_links_find(&l->links, st->assocs[i].target) : NULL;
+		if (!k || k->number != st->assocs[i].number)
+			return false;
+		nassoc++;
+	}
+	return nassoc == m->nassoc;
+}
+
 static const struct lm_inv_target *match_target(const struct lm_inventory *inv,
 						const struct lm_state_target *st, bool *used)
 {
@@ -228,6 +267,14 @@ lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err)
 	long size = 0;
 	lm_hr hr = lm_state_save(c->state_dir, c->model, c->generation + 1, &size, err);
 
+	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
+		/* either snapshot may be the one a restart finds: records go
+		 * on with the new generation, the journal keeps the old ones,
+		 * and replay takes every record not older than the snapshot */
+		c->generation++;
+		c->snapshot_bytes = size;
+		return LM_E_FAIL;
+	}
 	if (lm_failed(hr))
 		return hr;
 	c->generation++;
@@ -252,11 +299,34 @@ lm_hr lm_core_persist(struct lm_core *c, const struct lm_lun *const *luns, size_
 	return LM_S_OK;
 }
 
+/* Start-up's stack work: an interrupted change first, then the rest. A
+ * problem that leaves lunmapd serving (cacheCorrupt) is recorded. */
+static lm_hr start_stack(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_err e;
+	lm_hr hr = lm_recover_intent(c, &e);
+
+	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		startup_problem(c, &e);
+	else if (lm_failed(hr)) {
+		*err = e;
+		return hr;
+	}
+	hr = lm_reconcile_start(c, err);
+	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT &&
+	    !c->startup_problem.hr)
+		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			   "drift at start: the stack differs from the saved state (see the log)");
+	return hr;
+}
+
 lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_inventory *inv = NULL;
 	struct lm_state *st = NULL;
 	struct lm_model *old = c->model;
+	struct lm_err e;
+	uint64_t gen;
 	lm_hr hr;
 
 	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
@@ -272,19 +342,28 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	if (lm_failed(hr))
 		goto out;
 	c->model = NULL;
+	gen = c->generation;
 	hr = build_model(c, inv, st, err);
-	if (!lm_failed(hr))
-		hr = lm_reconcile_start(c, err);
+	/* the new model is saved before the stack is touched: a reload that
+	 * cannot be saved changes nothing */
 	if (!lm_failed(hr))
 		hr = lm_core_compact(c, err);
-	if (lm_failed(hr)) {
+	if (lm_failed(hr) && c->generation == gen) {
 		lm_model_free(c->model);
 		c->model = old;
 		goto out;
 	}
+	lm_model_free(old);
+	old = NULL;
+	memset(&c->startup_problem, 0, sizeof c->startup_problem);
+	hr = lm_reconcile_start(c, err);
+	if (!lm_failed(hr) && lm_failed(lm_core_compact(c, &e)))
+		startup_problem(c, &e);
+	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
+		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			   "drift at reload: the stack differs from the saved state (see the log)");
 	c->bconf.check_interval = inv->backend.check_interval;
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
-	lm_model_free(old);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
@@ -306,6 +385,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	}
 	c->lock_fd = -1;
 	c->journal.fd = -1;
+	c->intent_fd = -1;
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
 	c->backend = opts->backend;
@@ -340,13 +420,22 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 		if (lm_failed(hr))
 			goto out;
 	}
+	hr = lm_intent_open(c->state_dir, &c->intent_fd, err);
+	if (lm_failed(hr))
+		goto out;
 	hr = build_model(c, inv, st, err);
 	if (lm_failed(hr))
 		goto out;
-	hr = lm_reconcile_start(c, err);
+	hr = start_stack(c, err);
 	if (lm_failed(hr))
 		goto out;
 	hr = lm_core_compact(c, err);
+	if (lm_failed(hr) && saved_holds(c->model, st)) {
+		struct lm_err e;
+		lm_err_set(&e, hr, "state compaction postponed: %s", err->msg);
+		startup_problem(c, &e);
+		hr = LM_S_OK;
+	}
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
@@ -364,6 +453,8 @@ void lm_core_close(struct lm_core *c)
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
 	lm_journal_close(&c->journal);
+	if (c->intent_fd >= 0)
+		close(c->intent_fd);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->state_dir);
@@ -379,6 +470,21 @@ const struct lm_model *lm_core_model(const struct lm_core *c)
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c)
 {
 	return &c->bconf;
+}
+
+unsigned lm_core_check_interval(const struct lm_core *c)
+{
+	return c->bconf.check_interval;
+}
+
+unsigned lm_core_timeout_ms(const struct lm_core *c)
+{
+	return c->bconf.timeout_ms;
+}
+
+const struct lm_err *lm_core_startup_problem(const struct lm_core *c)
+{
+	return c->startup_problem.hr ? &c->startup_problem : NULL;
 }
 
 struct lm_backend *lm_core_backend(struct lm_core *c)

@@ -108,6 +108,11 @@ static int target_drift(struct lm_model *m, const struct lm_target *t,
 				 lu->number, t->iqn, lu->path, l->path);
 			return 1;
 		}
+		if (!lm_lu_identity_ok(l, lu)) {
+			snprintf(why, len, "LUN %u (\"%s\") of target %s shows serial %s, not its own",
+				 lu->number, l->name, t->iqn, lu->serial);
+			return 1;
+		}
 	}
 	numbits_of(&linked, t);
 	for (size_t i = 0; i < st->nlus; i++)
@@ -128,6 +133,14 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_sort(&stack);
+	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
+		unsigned steps;
+		lm_stack_clear(&stack);
+		c->reapplied++;
+		lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
+			    "re-applying the %zu recorded associations", c->model->nassoc);
+		return lm_core_restore(c, &steps, err);
+	}
 	for (size_t i = 0; i < c->model->ntargets; i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
@@ -199,9 +212,19 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 	for (size_t i = 0; i < t->links.n; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		struct lm_err e;
+		const struct lm_stack_lu *lu;
 		had.lus = st->lus;
-		if (lm_stack_lu_at(&had, t->links.v[i].number))
+		lu = lm_stack_lu_at(&had, t->links.v[i].number);
+		if (lu && (strcmp(lu->path, l->path) != 0 || lm_lu_identity_ok(l, lu)))
 			continue;
+		/* ours with the wrong identity (tgt's default serial after a
+		 * crash between its two calls): put it back whole */
+		if (lu && lm_failed(c->backend->ops->remove_lu(c->backend, t, lu->number, l, &e))) {
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+					  "cannot re-apply the identity of LUN %u (\"%s\") on %s: %s",
+					  t->links.v[i].number, l->name, t->iqn, e.msg);
+		}
 		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e))) {
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -210,6 +233,8 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		}
 		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
 			    t->iqn);
+		if (lu) /* the serial it has now is the LUN's own */
+			continue;
 		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
@@ -252,7 +277,10 @@ lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err)
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
-			lm_stack_add_target(&stack, t->iqn);
+			if (lm_failed(lm_stack_add_target(&stack, t->iqn))) {
+				hr = LM_E_OUTOFMEMORY;
+				break;
+			}
 			st = &stack.targets[stack.ntargets - 1];
 		}
 		if (t->fresh) {
@@ -275,8 +303,13 @@ lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err)
 lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
-	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	lm_hr hr;
 
+	if (how == LM_RESTORE) {
+		unsigned steps;
+		return lm_core_restore(c, &steps, err);
+	}
+	hr = c->backend->ops->enumerate(c->backend, &stack, err);
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_sort(&stack);
@@ -306,4 +339,9 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	if (!lm_failed(hr))
 		c->model->status = LM_SUBSYS_ONLINE;
 	return hr;
+}
+
+unsigned long lm_core_reapplied(const struct lm_core *c)
+{
+	return c->reapplied;
 }
