@@ -175,20 +175,16 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 }
 
 /* Whether the stack lost everything lunmap had put there (tgtd restarted
- * empty, the target modules reloaded): none of the recorded associations
- * is in it, and there is at least one. */
+ * empty, the target modules reloaded): there is at least one recorded
+ * association, and not one target that has some is left in the stack. An
+ * LU removed by hand from a target that is still there is drift, for an
+ * operator (restore(4) or refresh(2)). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack)
 {
 	if (!m->nassoc)
 		return false;
-	for (size_t i = 0; i < m->ntargets; i++) {
-		const struct lm_target *t = m->targets[i];
-		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
-		for (size_t k = 0; st && k < t->links.n; k++) {
-			const struct lm_stack_lu *lu = lm_stack_lu_at(st, t->links.v[k].number);
-			if (lu && strcmp(lu->path, lm_model_lun(m, t->links.v[k].index)->path) == 0)
-				return false;
-		}
-	}
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (m->targets[i]->links.n && lm_stack_find_target(stack, m->targets[i]->iqn))
+			return false;
 	return true;
 }
