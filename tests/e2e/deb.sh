@@ -24,7 +24,7 @@ cd "$E2E_TMP"
 
 note "copy the source tree, build the package (nocheck: the build's own unit tests are skipped here)"
 mkdir src
-if git -C "$top_srcdir" rev-parse --git-dir >/dev/null 2>&1; then
+if top=$(git -C "$top_srcdir" rev-parse --show-toplevel 2>/dev/null) && [ "$top" -ef "$top_srcdir" ]; then
 	# tracked and new files, not build folders or what .gitignore names
 	(cd "$top_srcdir" && git ls-files -z -co --exclude-standard | tar --null -T - -cf -) | tar -xf - -C src
 else
