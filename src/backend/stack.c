@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,8 +10,10 @@
 void lm_stack_clear(struct lm_stack *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++) {
-		for (size_t j = 0; j < s->targets[i].nlus; j++)
+		for (size_t j = 0; j < s->targets[i].nlus; j++) {
 			free(s->targets[i].lus[j].path);
+			free(s->targets[i].lus[j].serial);
+		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
 	}
@@ -61,8 +64,31 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 	copy = strdup(path);
 	if (!copy)
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy };
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL };
 	return LM_S_OK;
+}
+
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+{
+	char *copy = NULL;
+
+	if (!t->nlus)
+		return LM_E_FAIL;
+	if (serial && !(copy = strdup(serial)))
+		return LM_E_OUTOFMEMORY;
+	free(t->lus[t->nlus - 1].serial);
+	t->lus[t->nlus - 1].serial = copy;
+	return LM_S_OK;
+}
+
+int lm_stack_serial_ok(const char *serial)
+{
+	size_t n = 0;
+
+	for (; serial[n]; n++)
+		if (!isalnum((unsigned char)serial[n]) || n >= 64)
+			return 0;
+	return n > 0;
 }
 
 lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
@@ -74,7 +100,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			goto oom;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
-						      t->lus[j].path)))
+						      t->lus[j].path)) ||
+			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
+							  t->lus[j].serial)))
 				goto oom;
 	}
 	return LM_S_OK;
