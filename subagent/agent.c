@@ -119,10 +119,21 @@ static void check_drift(unsigned int reg, void *arg)
 	struct lm_err err;
 	lm_hr hr;
 
+	struct timespec t0, t1;
+	long ms;
+
 	(void)reg;
 	if (d->set)
 		return; /* not in the middle of a SET */
+	/* requests wait while it runs: its enumeration is bounded by the
+	 * step deadline (timeout-ms), a re-apply after the stack lost
+	 * everything is not; say so when it held requests up */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hr = lm_core_check(d->core, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
+		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %ld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, err.msg);
 	lunmapd_notify_status(d);
