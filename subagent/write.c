@@ -145,9 +145,9 @@ static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb, struct 
 	if (in->g == G_SUBSYSTEM && in->col == S_REFRESH) {
 		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
 			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, 1, 3))
+		if (netsnmp_check_vb_int_range(vb, 1, LM_RESTORE))
 			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not idle(1), refresh(2) or reenumerate(3)");
+				       "not idle(1), refresh(2), reenumerate(3) or restore(4)");
 		return SNMP_ERR_NOERROR;
 	}
 	if (in->g == G_LUN && in->col == L_TARGETIDS)

@@ -650,6 +650,32 @@ static void test_abandoned_set(void **state)
 	expect_targets(f, 2, "1");
 }
 
+/* Drift, then lunmapSubsystemRefresh = restore(4): what lunmap recorded
+ * is put back into the stack and the subsystem is online again. */
+static void test_restore_after_drift(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	char *before;
+	char *after;
+	int index;
+
+	associate(f, 1, (size_t[]){ 1, 2 }, 2);
+	before = gfx_snapshot_model(f);
+	make_drift(f);
+	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_RESTORE);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(lm_core_status(f->d.core), LM_SUBSYS_ONLINE);
+	/* the same model and stack as before the drift (but for
+	 * lunmapSubsystemLastChange, which the refresh moved) */
+	f->d.last_change = 0;
+	after = gfx_snapshot_model(f);
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -667,6 +693,7 @@ int main(void)
 		T(test_repeated_phases_apply_once),
 		T(test_phases_without_their_set),
 		T(test_abandoned_set),
+		T(test_restore_after_drift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
