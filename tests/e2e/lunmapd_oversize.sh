@@ -76,4 +76,7 @@ len=$(sgetv $T.6.2 | as_hex | wc -c)
 out=$(snmpget -v2c -c public -t 10 -r 0 127.0.0.1:$SNMP_PORT $T.6.2 $T.6.2 $T.6.2 $T.6.2 2>&1) || true
 echo "$out" | has -i toobig || fail "four 16 KB values: no tooBig: $(echo "$out" | head -c 300)"
 sgetv $R.1.1.1.0 | has oversize || fail "lunmapd no longer answers"
+stop_pid "$LUNMAPD_PID"
+! grep -q -e 'Sanitizer' -e 'runtime error' lunmapd.stderr ||
+	fail "sanitizer report from lunmapd: $(cat lunmapd.stderr)"
 echo "lunmapd oversize: all checks passed"

@@ -64,4 +64,7 @@ measure_reconnect >/dev/null
 kill -0 "$LUNMAPD_PID" 2>/dev/null || fail "lunmapd died"
 out=$(sset "$L.7.1" x "") || fail "a SET after the reconnect: $out"
 [ "$(sgetv "$R.1.1.9.0")" = "0" ] || fail "association count after the empty set: $(sgetv "$R.1.1.9.0")"
+stop_pid "$LUNMAPD_PID"
+! grep -q -e 'Sanitizer' -e 'runtime error' lunmapd.stderr ||
+	fail "sanitizer report from lunmapd: $(cat lunmapd.stderr)"
 echo "lunmapd reconnect: all checks passed"
