@@ -144,12 +144,15 @@ static void check_drift(unsigned int reg, void *arg)
  * started, which would otherwise refuse every other SET as "in progress"
  * until it is stale. At a new session too, because a TestSet already in
  * our socket when the master went away is read after the disconnect. */
+static struct lunmapd *session_owner;
+
 static int on_session_change(int major, int minor, void *server, void *client)
 {
 	(void)major;
 	(void)minor;
 	(void)server;
-	lunmapd_set_abandon(client);
+	(void)client;
+	lunmapd_set_abandon(session_owner);
 	return 0;
 }
 
@@ -170,10 +173,13 @@ static int register_lunmap_mib(struct lunmapd *d)
 	reg->timeout = LUNMAPD_AGENTX_TIMEOUT;
 	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
+	/* no client argument: snmp_shutdown frees every callback's client
+	 * argument, and d is not the heap's */
+	session_owner = d;
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, on_session_change,
-			       d);
+			       NULL);
 	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
-			       on_session_change, d);
+			       on_session_change, NULL);
 	register_sysORTable(mib, OID_LENGTH(mib),
 			    "LUNMAP-MIB: iSCSI LUN-target associations (VDS AssociateTargets)");
 	return 0;

@@ -293,6 +293,7 @@ static void make_drift(struct gfx *f)
 		if (st->targets[i].nlus) {
 			st->targets[i].nlus--;
 			free(st->targets[i].lus[st->targets[i].nlus].path);
+			free(st->targets[i].lus[st->targets[i].nlus].serial);
 			break;
 		}
 	assert_int_equal(lm_core_check(f->d.core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
