@@ -86,7 +86,9 @@ done
 
 note "a target removed behind lunmap's back: rolled back, then drift until refresh"
 coproc CTLP { "$CTL" -c inv.xml -s state - 2>>"$E2E_TMP/ctl.log"; }
-remember_pid "$CTLP_PID" lunmapctl
+# bash unsets CTLP_PID once the coprocess has exited: keep it
+ctlp_pid=$CTLP_PID
+remember_pid "$ctlp_pid" lunmapctl
 say() { echo "$*" >&"${CTLP[1]}"; read -r -t 60 reply <&"${CTLP[0]}"; echo "$reply"; }
 [ "$(say associate logs)" = ok ] || fail "cannot clear logs"
 tid2=$(snapshot | sed -n "s/^Target \([0-9]*\): $T2\$/\1/p")
@@ -112,7 +114,7 @@ case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT"*) ;; *) fail "change allowed dur
 [ "$(say refresh)" = ok ] || fail "refresh failed"
 [ "$(say associate db t1)" = ok ] || fail "refused after refresh"
 exec {CTLP[1]}>&-
-wait "$CTLP_PID" || true
+wait "$ctlp_pid" || true
 
 note "after tgtd restarts empty, start-up restores the saved associations"
 stop_tgtd
