@@ -319,6 +319,8 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (lm_failed(hr))
 		goto out;
 	c->bconf = inv->backend;
+	c->bconf.log = c->log;
+	c->bconf.log_ctx = c->log_ctx;
 	/* the folder is lunmap's own: made on first start, private */
 	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot create state folder %s: %s", c->state_dir,
