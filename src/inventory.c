@@ -136,9 +136,9 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	b->control_port = (unsigned)uattr(n, "control-port", 0);
 	b->check_interval = (unsigned)uattr(n, "check-interval", 60);
-	/* 0: the backend's own default (tgt: 2000 ms, well inside the 5 s
-	 * lunmapd gives the AgentX master for a whole SET) */
-	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 0);
+	/* one stack request: well inside the 5 s lunmapd gives the AgentX
+	 * master for a whole SET */
+	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 2000);
 	v = attr(n, "transport");
 	snprintf(b->transport, sizeof b->transport, "%s", v ? v : "");
 	free(v);

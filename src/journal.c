@@ -36,7 +36,46 @@ static lm_hr corrupt(struct lm_err *err, const char *path, size_t line, const ch
 
 static lm_hr failed(struct lm_err *err, const char *what)
 {
-	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what, strerror(errno));
+	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what,
+			  errno ? strerror(errno) : "no error reported");
+}
+
+/* A record that may or may not be on disk: the caller cannot say
+ * "nothing changed". */
+static lm_hr unknown(struct lm_err *err, const char *what, const char *then)
+{
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "state journal: cannot %s, and cannot %s: %s; the record may or may not be on disk",
+			  what, then, strerror(errno));
+}
+
+/* A crash in the middle of a write leaves a last record without its
+ * newline (never acknowledged): cut it off before appending, or the next
+ * record would continue its line and look damaged. */
+static lm_hr cut_torn_tail(struct lm_journal *j, struct lm_err *err)
+{
+	char buf[4096];
+	long end = j->bytes;
+
+	while (end > 0) {
+		long from = end > (long)sizeof buf ? end - (long)sizeof buf : 0;
+		ssize_t got = pread(j->fd, buf, (size_t)(end - from), from);
+		if (got != end - from)
+			return failed(err, "read");
+		for (long i = got; i-- > 0;)
+			if (buf[i] == '\n') {
+				end = from + i + 1;
+				goto cut;
+			}
+		end = from;
+	}
+cut:
+	if (end == j->bytes)
+		return LM_S_OK;
+	if (ftruncate(j->fd, end) != 0 || fdatasync(j->fd) != 0)
+		return failed(err, "cut a torn record");
+	j->bytes = end;
+	return LM_S_OK;
 }
 
 lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err)
@@ -44,11 +83,11 @@ lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
-	j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return failed(err, "open");
 	j->bytes = (long)lseek(j->fd, 0, SEEK_END);
-	return LM_S_OK;
+	return cut_torn_tail(j, err);
 }
 
 void lm_journal_close(struct lm_journal *j)
@@ -82,15 +121,26 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 		free(line);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");
 	}
+	errno = 0;
 	done = write(j->fd, line, len);
 	if (done != (ssize_t)len) {
-		/* a short write leaves a torn record, which loading ignores;
-		 * cut it off now so that the next one starts on a fresh line */
-		hr = failed(err, "write");
+		/* a short write (a full disk sets no errno) leaves a torn
+		 * record: cut it off so that the next one starts on a fresh
+		 * line */
+		hr = failed(err, done >= 0 && errno == 0 ? "write the whole record (disk full?)"
+							  : "write");
 		if (done > 0 && ftruncate(j->fd, j->bytes) != 0)
-			hr = failed(err, "cut a torn record");
+			hr = unknown(err, "write", "cut the torn record");
 	} else if (fdatasync(j->fd) != 0) {
-		hr = failed(err, "sync");
+		/* the record may reach the disk later, and a restart would
+		 * replay a change the caller rolls back: take it out, durably */
+		int e = errno;
+		if (ftruncate(j->fd, j->bytes) != 0 || fdatasync(j->fd) != 0)
+			hr = unknown(err, "sync", "take the record out again");
+		else {
+			errno = e;
+			hr = failed(err, "sync (the record was taken out again)");
+		}
 	} else {
 		j->bytes += (long)len;
 	}
@@ -118,6 +168,13 @@ struct jread {
 	struct lm_state_assoc *pool;
 	size_t npool, cappool;
 };
+
+static int jentry_lun_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, l = ((const struct jentry *)elem)->lun;
+
+	return k < l ? -1 : k > l;
+}
 
 static int jentry_cmp(const void *a, const void *b)
 {
@@ -177,16 +234,9 @@ static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err 
 	if (!v)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read the state journal");
 	for (size_t i = 0; i < st->nassocs; i++) {
-		struct jentry key = { .lun = st->assocs[i].lun, .seq = SIZE_MAX };
-		size_t lo = 0, hi = jr->ne;
-		while (lo < hi) { /* is this LUN in the journal? */
-			size_t mid = lo + (hi - lo) / 2;
-			if (jr->e[mid].lun < key.lun)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo >= jr->ne || jr->e[lo].lun != key.lun)
+		/* is this LUN in the journal? */
+		size_t at = lm_lower_bound(jr->e, jr->ne, sizeof *jr->e, &st->assocs[i].lun, jentry_lun_cmp);
+		if (at >= jr->ne || jr->e[at].lun != st->assocs[i].lun)
 			v[n++] = st->assocs[i];
 	}
 	for (size_t i = 0; i < jr->ne; i++)
@@ -248,13 +298,17 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 		mark = strstr(p, " #");
 		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
 		    lm_journal_check(p, (size_t)(mark - p)) != want) {
-			if (nl[1] == '\0')
-				break; /* the last record, torn in the middle */
-			hr = corrupt(err, path, seq + 1, "a record is damaged");
+			/* a record that ends in its newline was written whole: a
+			 * wrong check there is damage, not a crash (a torn last
+			 * record has no newline and was never acknowledged) */
+			hr = corrupt(err, path, seq + 1,
+				     nl[1] ? "a record is damaged" : "the last record is damaged");
 			goto out;
 		}
 		*mark = '\0';
-		if (strtoull(p, &p, 10) == st->generation) {
+		/* a record newer than the snapshot follows a snapshot whose
+		 * rename was not made durable (see lm_store_compact) */
+		if (strtoull(p, &p, 10) >= st->generation) {
 			rc = parse_record(p, seq, &jr);
 			if (rc == -2) {
 				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);

@@ -1,15 +1,19 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
+#include "vec.h"
 
 void lm_stack_clear(struct lm_stack *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++) {
-		for (size_t j = 0; j < s->targets[i].nlus; j++)
+		for (size_t j = 0; j < s->targets[i].nlus; j++) {
 			free(s->targets[i].lus[j].path);
+			free(s->targets[i].lus[j].serial);
+		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
 	}
@@ -60,8 +64,31 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 	copy = strdup(path);
 	if (!copy)
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy };
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL };
 	return LM_S_OK;
+}
+
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+{
+	char *copy = NULL;
+
+	if (!t->nlus)
+		return LM_E_FAIL;
+	if (serial && !(copy = strdup(serial)))
+		return LM_E_OUTOFMEMORY;
+	free(t->lus[t->nlus - 1].serial);
+	t->lus[t->nlus - 1].serial = copy;
+	return LM_S_OK;
+}
+
+int lm_stack_serial_ok(const char *serial)
+{
+	size_t n = 0;
+
+	for (; serial[n]; n++)
+		if (!isalnum((unsigned char)serial[n]) || n >= 64)
+			return 0;
+	return n > 0;
 }
 
 lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
@@ -73,7 +100,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			goto oom;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
-						      t->lus[j].path)))
+						      t->lus[j].path)) ||
+			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
+							  t->lus[j].serial)))
 				goto oom;
 	}
 	return LM_S_OK;
@@ -101,18 +130,16 @@ void lm_stack_sort(struct lm_stack *s)
 		lm_stack_sort_target(&s->targets[i]);
 }
 
+static int lu_key_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, n = ((const struct lm_stack_lu *)elem)->number;
+
+	return k < n ? -1 : k > n;
+}
+
 const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number)
 {
-	size_t lo = 0, hi = t->nlus;
+	size_t i = lm_lower_bound(t->lus, t->nlus, sizeof *t->lus, &number, lu_key_cmp);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->lus[mid].number == number)
-			return &t->lus[mid];
-		if (t->lus[mid].number < number)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < t->nlus && t->lus[i].number == number ? &t->lus[i] : NULL;
 }

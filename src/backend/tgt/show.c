@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@ struct parser {
 	uint32_t *tids;
 	struct lm_stack_target *cur;
 	long lun;
+	char serial[65]; /* of the current LU; "" when it showed none */
 };
 
 static int starts(const char *s, const char *prefix)
@@ -45,10 +47,22 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 		return target_line(ps, line);
 	if (!ps->cur)
 		return LM_S_OK;
-	if (starts(p, "LUN: "))
+	static const char sn_key[] = "SCSI SN: ";
+
+	if (starts(p, "LUN: ")) {
 		ps->lun = strtol(p + 5, NULL, 10);
-	else if (ps->lun > 0 && starts(p, path_key) && p[sizeof path_key - 1] == '/')
-		return lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, p + sizeof path_key - 1);
+		ps->serial[0] = '\0';
+	} else if (ps->lun > 0 && starts(p, sn_key)) {
+		/* a serial lunmap cannot have set is kept as "?": the wrong
+		 * identity, never a forged one */
+		const char *sn = p + sizeof sn_key - 1;
+		snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(sn) ? sn : "?");
+	} else if (ps->lun > 0 && starts(p, path_key) && p[sizeof path_key - 1] == '/') {
+		lm_hr hr = lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, p + sizeof path_key - 1);
+		if (!lm_failed(hr) && ps->serial[0])
+			hr = lm_stack_set_serial(ps->cur, ps->serial);
+		return hr;
+	}
 	return LM_S_OK;
 }
 

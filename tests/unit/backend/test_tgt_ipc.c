@@ -330,7 +330,7 @@ static void test_every_error_code(void **state)
 		assert_non_null(strstr(err.msg, e->means));
 		assert_non_null(strstr(err.msg, "tgtd: "));
 		/* and a manager sees commitFailed for it */
-		assert_int_equal(lunmapd_snmp_error(err.hr, LM_PHASE_APPLY), SNMP_ERR_COMMITFAILED);
+		assert_int_equal(lunmapd_snmp_error(&err, LM_PHASE_APPLY), SNMP_ERR_COMMITFAILED);
 	}
 	f->err = 0;
 }
