@@ -136,9 +136,13 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	b->control_port = (unsigned)uattr(n, "control-port", 0);
 	b->check_interval = (unsigned)uattr(n, "check-interval", 60);
-	/* lunmapd refuses a SET whose steps times this exceed its AgentX
-	 * timeout (5 s): a tgtadm call takes a few ms */
+	/* one stack request. lunmapd refuses a SET whose steps times this
+	 * exceed the 5 s it gives the AgentX master: a tgtadm call takes a
+	 * few ms, a request on tgtd's socket less */
 	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 250);
+	v = attr(n, "transport");
+	snprintf(b->transport, sizeof b->transport, "%s", v ? v : "");
+	free(v);
 	v = attr(n, "portal");
 	snprintf(b->portal, sizeof b->portal, "%s", v ? v : "");
 	free(v);
