@@ -10,6 +10,10 @@
 #include "show.h"
 
 #define TGT_EXIT_ERROR 22
+/* tgtadm's exit when it cannot reach tgtd (ENOTCONN; Debian 12 prints
+ * "failed to send request hdr to tgt daemon, Transport endpoint is not
+ * connected") */
+#define TGT_EXIT_NOT_CONNECTED 107
 
 struct tgt {
 	struct lm_backend base;
@@ -25,7 +29,8 @@ static struct tgt *tgt_of(struct lm_backend *b)
 	return (struct tgt *)b;
 }
 
-/* tgtadm exits 22 for every error; its stderr tells them apart. */
+/* tgtadm exits 22 for every error tgtd reports (its stderr tells them
+ * apart) and 107 when it cannot reach tgtd, handled before this. */
 static const char *explain(const char *stderr_text)
 {
 	static const struct {
@@ -36,6 +41,7 @@ static const char *explain(const char *stderr_text)
 		{ "this logical unit number already exists", "that LUN number is already used on the target" },
 		{ "this target already exists", "a target with that tid or name already exists" },
 		{ "invalid request", "tgtd refused the request (backing store missing or unreadable?)" },
+		{ "failed to send request", "tgtd is not running on that control port" },
 		{ "can't send the request", "tgtd is not running on that control port" },
 		{ "out of memory", "tgtd is out of memory" },
 	};
@@ -78,6 +84,9 @@ static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct 
 	if (r.timed_out)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
 				t->conf.timeout_ms);
+	else if (r.status == TGT_EXIT_NOT_CONNECTED)
+		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s; tgtd is not running on control port %s",
+				r.status, r.errout, t->port);
 	else if (r.status != 0) {
 		const char *why = explain(r.errout);
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s%s%s", r.status, r.errout,
@@ -111,8 +120,11 @@ static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 	free(t->tids);
 	t->known = parsed;
 	t->tids = tids;
-	if (lm_failed(lm_stack_copy(out, &t->known)))
+	/* known keeps every target for its tid; what lunmap is told is validated */
+	if (lm_failed(lm_stack_copy(out, &t->known)) || lm_failed(lm_stack_validate(out))) {
+		lm_stack_clear(out);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+	}
 	return LM_S_OK;
 }
 
