@@ -119,6 +119,15 @@ static int target_drift(struct lm_model *m, const struct lm_target *t,
 	return 0;
 }
 
+/* What the stack has and lunmap refused to believe (lm_stack_validate) is
+ * drift that no refresh can adopt: said in the log, never saved. */
+static void log_rejected(struct lm_core *c, const struct lm_stack *s)
+{
+	if (s->nrejected)
+		lm_core_log(c, "drift: %zu object(s) of the stack ignored, first: %s", s->nrejected,
+			    s->rejected ? s->rejected : "?");
+}
+
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
@@ -127,6 +136,7 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets; i++) {
 		struct lm_target *t = c->model->targets[i];
@@ -240,6 +250,7 @@ lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
@@ -279,6 +290,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 
 	if (lm_failed(hr))
 		return hr;
+	log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->nluns; i++)
 		lm_lun_probe(c->model->luns[i]);

@@ -183,9 +183,9 @@ static lm_hr validate_lus(struct lm_stack *s, struct lm_stack_target *t)
 	lm_stack_sort_target(t);
 	for (size_t j = 0; j < t->nlus && !lm_failed(hr);) {
 		struct lm_stack_lu *lu = &t->lus[j];
-		if (lu->number < 1 || lu->number > LM_MAX_LUN_NUMBER ||
+		if (lu->number > LM_MAX_LUN_NUMBER ||
 		    (j && t->lus[j - 1].number == lu->number)) {
-			hr = reject(s, "LU %u of %s ignored: numbers are 1 to %u, once each", lu->number,
+			hr = reject(s, "LU %u of %s ignored: numbers are 0 to %u, once each", lu->number,
 				    t->iqn, LM_MAX_LUN_NUMBER);
 			drop_lu(t, j);
 			continue;

@@ -41,7 +41,7 @@ void lm_stack_sort_target(struct lm_stack_target *t);
 const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number);
 /* Every backend's enumeration ends here (design §4: the stack is
  * untrusted): a target whose name is not a valid iSCSI name, or that
- * repeats one, is dropped; so is an LU numbered outside 1..LM_MAX_LUN_NUMBER
+ * repeats one, is dropped; so is an LU numbered past LM_MAX_LUN_NUMBER (tgt's parser leaves out LUN 0)
  * or repeating a number; an LU whose path is not valid text keeps its
  * number (reserved, never reused) but its path becomes "" so that it never
  * matches a LUN. What is refused is counted in nrejected, the first
