@@ -4,10 +4,11 @@
 #include <string.h>
 
 #include "core.h"
+#include "plan.h"
 
 struct item {
 	uint32_t lun;
-	struct lm_link *old, *new;
+	struct lm_assoc *old, *new;
 	size_t nold, nnew;
 	struct lm_diff diff;
 };
@@ -54,52 +55,9 @@ const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i)
 	return i < b->n ? &b->items[i].diff : NULL;
 }
 
-/* Resolves an id to an object of the wanted kind. */
-static lm_hr resolve(const struct lm_model *m, const lm_guid *id, enum lm_kind want,
-		     uint32_t *index, struct lm_err *err)
-{
-	char s[LM_GUID_STRLEN + 1];
-	enum lm_kind kind;
-	lm_hr hr;
-
-	if (lm_guid_is_nil(id))
-		return lm_err_set(err, LM_E_INVALIDARG, "the nil GUID is not an id");
-	hr = lm_model_find_id(m, id, &kind, index);
-	if (!lm_failed(hr) && kind == want)
-		return LM_S_OK;
-	lm_guid_format(id, s);
-	if (hr == LM_VDS_E_OBJECT_DELETED)
-		return lm_err_set(err, hr, "%s %s has been deleted",
-				  want == LM_KIND_LUN ? "LUN" : "target", s);
-	return lm_err_set(err, LM_VDS_E_OBJECT_NOT_FOUND, "no %s has id %s",
-			  want == LM_KIND_LUN ? "LUN" : "target", s);
-}
-
-static lm_hr check_list(const struct lm_model *m, const struct lm_change *ch, struct lm_err *err)
-{
-	char s[LM_GUID_STRLEN + 1];
-
-	for (size_t i = 0; i < ch->ntargets; i++) {
-		if (lm_guid_is_nil(&ch->targets[i]))
-			return lm_err_set(err, LM_E_INVALIDARG, "target id %zu of the list is the nil GUID",
-					  i + 1);
-		for (size_t j = 0; j < i; j++)
-			if (lm_guid_cmp(&ch->targets[i], &ch->targets[j]) == 0) {
-				lm_guid_format(&ch->targets[i], s);
-				return lm_err_set(err, LM_E_INVALIDARG,
-						  "target id %s is in the list twice", s);
-			}
-	}
-	if (ch->ntargets > m->max_targets_per_lun)
-		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
-				  "%zu targets asked for; the subsystem allows %u per LUN",
-				  ch->ntargets, m->max_targets_per_lun);
-	return LM_S_OK;
-}
-
 static int link_cmp(const void *a, const void *b)
 {
-	const struct lm_link *x = a, *y = b;
+	const struct lm_assoc *x = a, *y = b;
 
 	return x->index < y->index ? -1 : x->index > y->index;
 }
@@ -166,63 +124,55 @@ static lm_hr fill_diff(struct item *it)
 	return LM_S_OK;
 }
 
-static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k,
-			 const struct lm_change *ch, struct lm_err *err)
+static lm_hr want_target(struct lm_core *c, const struct lun_plan *p, const struct want *w,
+			 struct lm_assoc *out, struct lm_err *err)
+{
+	struct lm_lun *lun = lm_model_lun(c->model, p->lun);
+	struct lm_target *t = lm_model_target(c->model, w->target);
+	const struct lm_assoc *have = lm_links_find(&lun->links, w->target);
+
+	out->index = w->target;
+	if (have && w->number && w->number != have->number)
+		return lm_err_set(err, LM_E_INVALIDARG,
+				  "LUN \"%s\" is LUN %u on %s; the number stays while the association lasts",
+				  lun->name, have->number, t->iqn);
+	if (have) {
+		out->number = have->number;
+		return LM_S_OK;
+	}
+	if (t->status != LM_ONLINE)
+		return lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED, "target %s is %s", t->iqn,
+				  t->status == LM_FAILED ? "failed" : "offline");
+	return LM_S_OK;
+}
+
+static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const struct lun_plan *p,
+			 struct lm_err *err)
 {
 	struct item *it = &b->items[k];
-	struct lm_lun *lun;
+	struct lm_lun *lun = lm_model_lun(c->model, p->lun);
 	lm_hr hr;
 
-	hr = resolve(c->model, &ch->lun, LM_KIND_LUN, &it->lun, err);
-	if (lm_failed(hr))
-		return hr;
-	lun = lm_model_lun(c->model, it->lun);
-	for (size_t i = 0; i < k; i++)
-		if (b->items[i].lun == it->lun) {
-			hr = lm_err_set(err, LM_E_INVALIDARG, "LUN \"%s\" is changed twice in one call",
-					lun->name);
-			goto fail;
-		}
-	hr = check_list(c->model, ch, err);
-	if (lm_failed(hr))
-		goto fail;
+	it->lun = p->lun;
 	it->nold = lun->links.n;
 	it->old = malloc((it->nold + 1) * sizeof *it->old);
-	it->new = malloc((ch->ntargets + 1) * sizeof *it->new);
+	it->new = malloc((p->n + 1) * sizeof *it->new);
 	if (!it->old || !it->new) {
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 		goto fail;
 	}
 	if (it->nold)
 		memcpy(it->old, lun->links.v, it->nold * sizeof *it->old);
-	for (size_t i = 0; i < ch->ntargets; i++) {
-		uint32_t ti, asked = ch->numbers ? ch->numbers[i] : 0;
-		struct lm_target *t;
-		const struct lm_link *have;
-		hr = resolve(c->model, &ch->targets[i], LM_KIND_TARGET, &ti, err);
-		if (lm_failed(hr))
-			goto fail;
-		t = lm_model_target(c->model, ti);
-		have = lm_links_find(&lun->links, ti);
-		it->new[it->nnew].index = ti;
-		if (have && asked && asked != have->number) {
-			hr = lm_err_set(err, LM_E_INVALIDARG,
-					"LUN \"%s\" is LUN %u on %s; the number stays while the association lasts",
-					lun->name, have->number, t->iqn);
+	for (size_t i = 0; i < p->n; i++) {
+		struct lm_assoc *a = &it->new[it->nnew];
+		hr = want_target(c, p, &p->v[i], a, err);
+		if (!lm_failed(hr) && !lm_links_find(&lun->links, a->index))
+			hr = pick_number(c, b, k, lm_model_target(c->model, a->index), lun->index,
+					 p->v[i].number, &a->number, err);
+		if (lm_failed(hr)) {
+			err->at = p->v[i].origin;
 			goto fail;
 		}
-		if (have) {
-			it->new[it->nnew++].number = have->number;
-			continue;
-		}
-		if (t->status != LM_ONLINE) {
-			hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED, "target %s is %s", t->iqn,
-					t->status == LM_FAILED ? "failed" : "offline");
-			goto fail;
-		}
-		hr = pick_number(c, b, k, t, lun->index, asked, &it->new[it->nnew].number, err);
-		if (lm_failed(hr))
-			goto fail;
 		it->nnew++;
 	}
 	qsort(it->new, it->nnew, sizeof *it->new, link_cmp);
@@ -243,25 +193,53 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k,
 	}
 	return LM_S_OK;
 fail:
+	if (err && err->at == LM_ERR_AT_NONE)
+		err->at = p->first;
 	lun->last_error = hr;
 	return hr;
 }
 
-static lm_hr reserve(struct lm_core *c, const struct item *it)
+static int u32_cmp(const void *a, const void *b)
 {
-	struct lm_lun *lun = lm_model_lun(c->model, it->lun);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 
-	if (lm_failed(lm_links_reserve(&lun->links, it->diff.nadded)))
-		return LM_E_OUTOFMEMORY;
-	for (size_t i = 0; i < it->diff.nadded; i++)
-		if (lm_failed(lm_links_reserve(&lm_model_target(c->model, it->diff.added[i])->links, 1)))
-			return LM_E_OUTOFMEMORY;
-	return LM_S_OK;
+	return x < y ? -1 : x > y;
 }
 
-static uint32_t number_in(const struct lm_link *v, size_t n, uint32_t target)
+/* Room in every link array the batch adds to: a target may gain links
+ * from several LUNs of one batch, so its room is counted over all of
+ * them. Applying then cannot fail half-way. */
+static lm_hr reserve(struct lm_core *c, const struct lm_batch *b)
 {
-	return lm_links_find(&(struct lm_links){ (struct lm_link *)v, n, 0 }, target)->number;
+	size_t n = 0, total = 0;
+	uint32_t *added;
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; i < b->n; i++)
+		total += b->items[i].diff.nadded;
+	added = malloc((total + 1) * sizeof *added);
+	if (!added)
+		return LM_E_OUTOFMEMORY;
+	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
+		const struct item *it = &b->items[i];
+		memcpy(added + n, it->diff.added, it->diff.nadded * sizeof *added);
+		n += it->diff.nadded;
+		hr = lm_links_reserve(&lm_model_lun(c->model, it->lun)->links, it->diff.nadded);
+	}
+	if (n)
+		qsort(added, n, sizeof *added, u32_cmp);
+	for (size_t i = 0, j; i < n && !lm_failed(hr); i = j) {
+		for (j = i; j < n && added[j] == added[i]; j++)
+			;
+		hr = lm_links_reserve(&lm_model_target(c->model, added[i])->links, j - i);
+	}
+	free(added);
+	return hr;
+}
+
+static uint32_t number_in(const struct lm_assoc *v, size_t n, uint32_t target)
+{
+	return lm_links_find(&(struct lm_links){ (struct lm_assoc *)v, n, 0 }, target)->number;
 }
 
 /* Adds first, then removals: during a replace the LUN stays reachable. */
@@ -293,29 +271,52 @@ static lm_hr build_steps(struct lm_batch *b)
 	return LM_S_OK;
 }
 
+/* The LUN a refused change names keeps the refusal as its last error. */
+static void blame_change(struct lm_core *c, const struct lm_change *changes, size_t n,
+			 const struct lm_err *err, lm_hr hr)
+{
+	uint32_t index;
+	enum lm_kind kind;
+
+	if (err && err->at < n && !lm_failed(lm_model_find_id(c->model, &changes[err->at].lun, &kind,
+								     &index)) &&
+	    kind == LM_KIND_LUN)
+		lm_model_lun(c->model, index)->last_error = hr;
+}
+
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err)
 {
+	struct lun_plan *plans = NULL;
 	struct lm_batch *b;
-	lm_hr hr = LM_S_OK;
+	struct lm_err local;
+	size_t nplans = 0;
+	lm_hr hr;
 
 	*out = NULL;
+	if (!err)
+		err = &local; /* to know which change a refusal is about */
 	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
+	hr = lm_plan_changes(c->model, changes, n, &plans, &nplans, err);
+	if (lm_failed(hr)) {
+		blame_change(c, changes, n, err, hr);
+		return hr;
+	}
 	b = calloc(1, sizeof *b);
-	if (!b || !(b->items = calloc(n + 1, sizeof *b->items))) {
+	if (!b || !(b->items = calloc(nplans + 1, sizeof *b->items))) {
 		free(b);
+		lm_plans_free(plans, nplans);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
-	for (size_t i = 0; i < n && !lm_failed(hr); i++) {
+	for (size_t i = 0; i < nplans && !lm_failed(hr); i++) {
 		b->n++;
-		hr = prepare_one(c, b, i, &changes[i], err);
-		if (!lm_failed(hr) && lm_failed(reserve(c, &b->items[i])))
-			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+		hr = prepare_one(c, b, i, &plans[i], err);
 	}
-	if (!lm_failed(hr) && lm_failed(build_steps(b)))
+	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	lm_plans_free(plans, nplans);
 	if (lm_failed(hr)) {
 		lm_batch_free(b);
 		return hr;
@@ -368,7 +369,7 @@ static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err 
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to save the change");
 	for (size_t i = 0; i < b->n; i++)
 		luns[i] = lm_model_lun(c->model, b->items[i].lun);
-	hr = lm_core_persist(c, luns, b->n, err);
+	hr = lm_store_persist(c, luns, b->n, err);
 	free(luns);
 	return hr;
 }
@@ -454,89 +455,22 @@ lm_hr lm_associate_targets(struct lm_core *c, const lm_guid *lun, const lm_guid 
 	return one_change(c, &ch, diff, err);
 }
 
-/* The LUN's current set as ids and numbers, plus room for one more. */
-static lm_hr current_set(struct lm_core *c, const lm_guid *lun, lm_guid **ids,
-			 uint32_t **numbers, size_t *n, struct lm_err *err)
-{
-	const struct lm_lun *l;
-	uint32_t index;
-	lm_hr hr = resolve(c->model, lun, LM_KIND_LUN, &index, err);
-
-	*ids = NULL;
-	*numbers = NULL;
-	*n = 0;
-	if (lm_failed(hr))
-		return hr;
-	l = lm_model_lun(c->model, index);
-	*ids = calloc(l->links.n + 1, sizeof **ids);
-	*numbers = calloc(l->links.n + 1, sizeof **numbers);
-	if (!*ids || !*numbers) {
-		free(*ids);
-		free(*numbers);
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-	}
-	for (size_t i = 0; i < l->links.n; i++) {
-		(*ids)[i] = lm_model_target(c->model, l->links.v[i].index)->id;
-		(*numbers)[i] = l->links.v[i].number;
-	}
-	*n = l->links.n;
-	return LM_S_OK;
-}
-
 lm_hr lm_add_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,
 			 uint32_t number, struct lm_diff *diff, struct lm_err *err)
 {
-	struct lm_change ch = { .lun = *lun };
-	lm_guid *ids;
-	uint32_t *numbers;
-	size_t n;
-	lm_hr hr = current_set(c, lun, &ids, &numbers, &n, err);
+	struct lm_change ch = {
+		.kind = LM_CHANGE_ADD, .lun = *lun, .target = *target, .number = number
+	};
 
-	size_t at = n;
-
-	if (lm_failed(hr))
-		return hr;
-	/* a target already in the set keeps its place: prepare then checks
-	 * that a given number is the one it has */
-	for (size_t i = 0; i < n; i++)
-		if (lm_guid_cmp(&ids[i], target) == 0)
-			at = i;
-	ids[at] = *target;
-	if (number || at == n)
-		numbers[at] = number;
-	ch.targets = ids;
-	ch.numbers = numbers;
-	ch.ntargets = at == n ? n + 1 : n;
-	hr = one_change(c, &ch, diff, err);
-	free(ids);
-	free(numbers);
-	return hr;
+	return one_change(c, &ch, diff, err);
 }
 
 lm_hr lm_remove_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,
 			    struct lm_diff *diff, struct lm_err *err)
 {
-	struct lm_change ch = { .lun = *lun };
-	lm_guid *ids;
-	uint32_t *numbers, tindex;
-	size_t n, k = 0;
-	lm_hr hr = current_set(c, lun, &ids, &numbers, &n, err);
+	struct lm_change ch = { .kind = LM_CHANGE_REMOVE, .lun = *lun, .target = *target };
 
-	if (lm_failed(hr))
-		return hr;
-	hr = resolve(c->model, target, LM_KIND_TARGET, &tindex, err);
-	if (lm_failed(hr))
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		if (lm_guid_cmp(&ids[i], target) != 0)
-			ids[k++] = ids[i];
-	ch.targets = ids;
-	ch.ntargets = k;
-	hr = one_change(c, &ch, diff, err);
-out:
-	free(ids);
-	free(numbers);
-	return hr;
+	return one_change(c, &ch, diff, err);
 }
 
 static lm_hr collect(const struct lm_model *m, const struct lm_links *links, enum lm_kind other,
@@ -557,7 +491,7 @@ lm_hr lm_query_associated_targets(struct lm_core *c, const lm_guid *lun, lm_guid
 				  size_t *n, struct lm_err *err)
 {
 	uint32_t index;
-	lm_hr hr = resolve(c->model, lun, LM_KIND_LUN, &index, err);
+	lm_hr hr = lm_resolve(c->model, lun, LM_KIND_LUN, &index, err);
 
 	*out = NULL;
 	*n = 0;
@@ -570,7 +504,7 @@ lm_hr lm_query_associated_luns(struct lm_core *c, const lm_guid *target, lm_guid
 			       size_t *n, struct lm_err *err)
 {
 	uint32_t index;
-	lm_hr hr = resolve(c->model, target, LM_KIND_TARGET, &index, err);
+	lm_hr hr = lm_resolve(c->model, target, LM_KIND_TARGET, &index, err);
 
 	*out = NULL;
 	*n = 0;

@@ -2,7 +2,10 @@
 #ifndef LUNMAP_CORE_H
 #define LUNMAP_CORE_H
 
+#include "backend.h"
+#include "inventory.h"
 #include "lunmap.h"
+#include "model.h"
 #include "state.h"
 
 struct lm_core {
@@ -19,7 +22,15 @@ struct lm_core {
 	void *log_ctx;
 };
 
+/* log.c: a line to the log callback of lm_core_opts. */
 void lm_core_log(struct lm_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the stack had and lm_stack_validate refused is drift no refresh can
+ * adopt: said in the log (never saved), after every enumeration. */
+void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s);
+
+/* The model and backend settings, for the core's modules and its tests. */
+const struct lm_model *lm_core_model(const struct lm_core *c);
+const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 
 /* One stack operation of a change. */
 enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE };
@@ -33,16 +44,36 @@ struct lm_step {
  * the undo failed too. */
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
 
-/* A new snapshot of the whole model; the journal starts again. */
-lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err);
+/* store.c: a new snapshot of the whole model; the journal starts again. */
+lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
 /* Makes the association sets of these LUNs durable (one journal record),
  * compacting when the journal has grown to half the snapshot. */
-lm_hr lm_core_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
-		      struct lm_err *err);
+lm_hr lm_store_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
+		       struct lm_err *err);
 
-/* Start-up: bring the stack to the state where it safely can. */
-lm_hr lm_reconcile_start(struct lm_core *c, struct lm_err *err);
-/* The LUN's status from its backing store (missing or unreadable: failed). */
+/* merge.c: c->model from the inventory and the saved state. */
+lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv, const struct lm_state *st,
+		     struct lm_err *err);
+
+/* startup.c: bring the stack to the state where it safely can. */
+lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err);
+
+/* probe.c: the LUN's status and size from its backing store (missing or
+ * unreadable: failed). */
 void lm_lun_probe(struct lm_lun *l);
+
+/* compare.c: the model against one enumeration of the stack. */
+struct lm_numbits;
+void lm_compare_numbers(const struct lm_target *t, struct lm_numbits *b);
+/* 1 and a reason when the target differs from what the stack has. */
+int lm_compare_target(struct lm_model *m, const struct lm_target *t,
+		      const struct lm_stack_target *st, char *why, size_t len);
+/* Reserves the numbers the stack uses for LUs that are not lunmap's. */
+lm_hr lm_compare_set_foreign(struct lm_target *t, const struct lm_stack_target *st);
+/* Takes the stack's LUs of known LUNs as the target's associations. */
+lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st);
+/* Adds the stack's targets the model lacks, as discovered ones. */
+lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack);
+const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path);
 
 #endif

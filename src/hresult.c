@@ -54,6 +54,8 @@ lm_hr lm_err_set(struct lm_err *err, lm_hr hr, const char *fmt, ...)
 	if (!err)
 		return hr;
 	err->hr = hr;
+	err->at = LM_ERR_AT_NONE;
+	err->conflict = false;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
@@ -65,5 +67,7 @@ void lm_err_clear(struct lm_err *err)
 	if (!err)
 		return;
 	err->hr = LM_S_OK;
+	err->at = LM_ERR_AT_NONE;
+	err->conflict = false;
 	err->msg[0] = '\0';
 }

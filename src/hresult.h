@@ -4,6 +4,7 @@
 #define LUNMAP_HRESULT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef uint32_t lm_hr;
@@ -23,8 +24,14 @@ typedef uint32_t lm_hr;
 
 #define LM_ERR_MSG_MAX 256
 
+#define LM_ERR_AT_NONE SIZE_MAX
+
 struct lm_err {
 	lm_hr hr;
+	/* which of several inputs (a batch's changes) the error is about */
+	size_t at;
+	/* the input contradicts another of the same call */
+	bool conflict;
 	char msg[LM_ERR_MSG_MAX];
 };
 
@@ -33,8 +40,9 @@ static inline bool lm_failed(lm_hr hr) { return (hr & 0x80000000u) != 0; }
 const char *lm_hr_name(lm_hr hr);
 const char *lm_hr_reason(lm_hr hr);
 
-/* Records hr and a printf-style message in err (which may be NULL) and
- * returns hr, so that callers can write `return lm_err_set(...)`. */
+/* Records hr and a printf-style message in err (which may be NULL), with
+ * no input named and no conflict, and returns hr, so that callers can
+ * write `return lm_err_set(...)`. */
 lm_hr lm_err_set(struct lm_err *err, lm_hr hr, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void lm_err_clear(struct lm_err *err);

@@ -10,6 +10,7 @@
 #include "backend.h"
 #include "guid.h"
 #include "hresult.h"
+#include "lunmap.h"
 
 /* A target admits at most this many initiators by name or address. */
 #define LM_MAX_INITIATORS 256u
@@ -37,8 +38,6 @@ struct lm_inventory {
 	size_t nluns;
 };
 
-/* Called once per problem, "FILE:LINE: reason". */
-typedef void (*lm_problem_fn)(void *ctx, const char *problem);
 
 /* E_INVALIDARG with err->msg holding the first problem; every problem also
  * goes to report (which may be NULL). */

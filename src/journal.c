@@ -120,6 +120,13 @@ struct jread {
 	size_t npool, cappool;
 };
 
+static int jentry_lun_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, l = ((const struct jentry *)elem)->lun;
+
+	return k < l ? -1 : k > l;
+}
+
 static int jentry_cmp(const void *a, const void *b)
 {
 	const struct jentry *x = a, *y = b;
@@ -208,16 +215,9 @@ static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err 
 	if (!v)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read the state journal");
 	for (size_t i = 0; i < st->nassocs; i++) {
-		struct jentry key = { .lun = st->assocs[i].lun, .seq = SIZE_MAX };
-		size_t lo = 0, hi = jr->ne;
-		while (lo < hi) { /* is this LUN in the journal? */
-			size_t mid = lo + (hi - lo) / 2;
-			if (jr->e[mid].lun < key.lun)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo >= jr->ne || jr->e[lo].lun != key.lun)
+		/* is this LUN in the journal? */
+		size_t at = lm_lower_bound(jr->e, jr->ne, sizeof *jr->e, &st->assocs[i].lun, jentry_lun_cmp);
+		if (at >= jr->ne || jr->e[at].lun != st->assocs[i].lun)
 			v[n++] = st->assocs[i];
 	}
 	for (size_t i = 0; i < jr->ne; i++)

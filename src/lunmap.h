@@ -1,6 +1,7 @@
 /* The lunmap core: IVdsLunIscsi::AssociateTargets and its companions over
  * an inventory, a state folder and a backend. The only header the subagent
- * and the tools need. */
+ * and the tools need: every object is an opaque handle read through the
+ * accessors below, so the model can change without touching the glue. */
 #ifndef LUNMAP_H
 #define LUNMAP_H
 
@@ -8,19 +9,27 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend.h"
 #include "guid.h"
 #include "hresult.h"
-#include "inventory.h"
-#include "model.h"
 
 struct lm_core;
+struct lm_lun;
+struct lm_target;
+struct lm_backend;
+
+enum lm_status { LM_ONLINE = 1, LM_OFFLINE = 2, LM_FAILED = 3 };
+enum lm_subsys_status { LM_SUBSYS_ONLINE = 1, LM_SUBSYS_CACHE_CORRUPT = 2, LM_SUBSYS_OFFLINE = 3 };
+
+#define LM_MAX_LUN_NUMBER 16383u
+
+/* Called once per problem or event worth a log line. */
+typedef void (*lm_problem_fn)(void *ctx, const char *problem);
 
 struct lm_core_opts {
 	const char *inventory;
 	const char *state_dir;
 	/* when set, used instead of the inventory's backend (and owned by the
-	 * core from then on): the unit tests pass a sim */
+	 * core from then on): the tests pass a sim */
 	struct lm_backend *backend;
 	/* where start-up reconcile reports what it did (may be NULL) */
 	lm_problem_fn log;
@@ -34,9 +43,70 @@ void lm_core_close(struct lm_core *c);
  * problem in err and the running model is kept as it was. */
 lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err);
 
-const struct lm_model *lm_core_model(const struct lm_core *c);
-const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
-struct lm_backend *lm_core_backend(struct lm_core *c);
+/* --check: the inventory alone, every problem to report. */
+struct lm_inventory_summary {
+	size_t ntargets, nluns;
+	char backend[8];
+};
+lm_hr lm_inventory_check(const char *file, lm_problem_fn report, void *ctx,
+			 struct lm_inventory_summary *out, struct lm_err *err);
+
+/* ---------------------------------------------------------------- reading */
+
+/* The subsystem. */
+const char *lm_core_name(const struct lm_core *c);
+const char *lm_core_backend_name(const struct lm_core *c);
+enum lm_subsys_status lm_core_status(const struct lm_core *c);
+uint32_t lm_core_max_targets(const struct lm_core *c);
+size_t lm_core_lun_count(const struct lm_core *c);
+size_t lm_core_target_count(const struct lm_core *c);
+size_t lm_core_assoc_count(const struct lm_core *c);
+/* seconds between drift checks (0: none), as the inventory says */
+unsigned lm_core_check_interval(const struct lm_core *c);
+
+/* Objects by their stable index; NULL when there is none. _after gives
+ * the first one with a greater index (after = 0: the first). */
+const struct lm_lun *lm_core_lun(const struct lm_core *c, uint32_t index);
+const struct lm_lun *lm_core_lun_after(const struct lm_core *c, uint32_t after);
+const struct lm_target *lm_core_target(const struct lm_core *c, uint32_t index);
+const struct lm_target *lm_core_target_after(const struct lm_core *c, uint32_t after);
+/* The first LUN (target) with an index above `after` that has an
+ * association, or 0: a walk of the association tables skips the others. */
+uint32_t lm_core_linked_lun_after(const struct lm_core *c, uint32_t after);
+uint32_t lm_core_linked_target_after(const struct lm_core *c, uint32_t after);
+
+/* One end of an association, as seen from the other: the target's index
+ * (from a LUN) or the LUN's (from a target), and the SCSI LUN number. */
+struct lm_assoc {
+	uint32_t index;
+	uint32_t number;
+};
+
+uint32_t lm_lun_index(const struct lm_lun *l);
+const lm_guid *lm_lun_id(const struct lm_lun *l);
+const char *lm_lun_name(const struct lm_lun *l);
+const char *lm_lun_path(const struct lm_lun *l);
+uint64_t lm_lun_size(const struct lm_lun *l);
+enum lm_status lm_lun_status(const struct lm_lun *l);
+lm_hr lm_lun_last_error(const struct lm_lun *l);
+/* The LUN's associations, ascending by target index. */
+const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n);
+
+uint32_t lm_target_index(const struct lm_target *t);
+const lm_guid *lm_target_id(const struct lm_target *t);
+const char *lm_target_iqn(const struct lm_target *t);
+const char *lm_target_alias(const struct lm_target *t);
+enum lm_status lm_target_status(const struct lm_target *t);
+bool lm_target_discovered(const struct lm_target *t);
+/* The target's associations, ascending by LUN index. */
+const struct lm_assoc *lm_target_assocs(const struct lm_target *t, size_t *n);
+
+/* Binary search in an association array: the one with this index, or the
+ * first with a greater one; NULL when there is none. */
+const struct lm_assoc *lm_assoc_find(const struct lm_assoc *v, size_t n, uint32_t index);
+const struct lm_assoc *lm_assoc_after(const struct lm_assoc *v, size_t n, uint32_t after);
+
+/* ---------------------------------------------------------------- changing */
 
 /* What one change did to one LUN: target indexes, ascending. */
 struct lm_diff {
@@ -45,18 +115,34 @@ struct lm_diff {
 	size_t nadded, nremoved, nkept;
 };
 
-/* One LUN's new set of targets. numbers[i] (optional) asks for a SCSI LUN
- * number for targets[i]; 0 or a NULL array means "lowest free". */
+/* One change of one LUN. A batch holds any number of them; the core
+ * groups them by LUN into that LUN's new set of targets:
+ * - LM_CHANGE_SET replaces the LUN's set (AssociateTargets): targets[],
+ *   with numbers[i] (optional, 0 = lowest free) for targets[i];
+ * - LM_CHANGE_ADD adds `target` (number 0 = lowest free; a target already
+ *   in the set keeps its number, and asking another one is E_INVALIDARG);
+ * - LM_CHANGE_REMOVE removes `target` (nothing when it is not in the set);
+ * - LM_CHANGE_NUMBER asks `number` for `target`, which must be in the set
+ *   or added by an LM_CHANGE_ADD of the same batch.
+ * A SET with any other change of the same LUN, two changes of one kind
+ * for the same target, or an ADD and a REMOVE of the same target are
+ * refused as conflicting (E_INVALIDARG with err->conflict set). */
+enum lm_change_kind { LM_CHANGE_SET, LM_CHANGE_ADD, LM_CHANGE_REMOVE, LM_CHANGE_NUMBER };
+
 struct lm_change {
+	enum lm_change_kind kind;
 	lm_guid lun;
-	const lm_guid *targets;
+	const lm_guid *targets; /* SET */
 	size_t ntargets;
 	const uint32_t *numbers;
+	lm_guid target; /* ADD, REMOVE, NUMBER */
+	uint32_t number;
 };
 
 /* A validated change of several LUNs, applied together or not at all. */
 struct lm_batch;
 
+/* On failure err->at is the index of the change the error is about. */
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err);
 /* Applies to the stack and saves the state. On failure nothing changed,
@@ -80,7 +166,7 @@ lm_hr lm_query_associated_targets(struct lm_core *c, const lm_guid *lun, lm_guid
 				  size_t *n, struct lm_err *err);
 lm_hr lm_query_associated_luns(struct lm_core *c, const lm_guid *target, lm_guid **out,
 			       size_t *n, struct lm_err *err);
-/* Single pairs, as SNMP row sets need; number 0 = lowest free. */
+/* Single pairs; number 0 = lowest free. */
 lm_hr lm_add_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,
 			 uint32_t number, struct lm_diff *diff, struct lm_err *err);
 lm_hr lm_remove_association(struct lm_core *c, const lm_guid *lun, const lm_guid *target,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vec.h"
+#include "bitmap.h"
 #include "model.h"
 
 static char *dup_or_null(const char *s)
@@ -73,33 +74,25 @@ void lm_model_free(struct lm_model *m)
 	free(m);
 }
 
+static int idref_cmp(const void *key, const void *elem)
+{
+	return lm_guid_cmp(key, &((const struct lm_idref *)elem)->id);
+}
+
+static int tomb_cmp(const void *key, const void *elem)
+{
+	return lm_guid_cmp(key, &((const struct lm_tomb *)elem)->id);
+}
+
 /* Position of the first id >= key in the sorted id array. */
 static size_t id_lower_bound(const struct lm_model *m, const lm_guid *key)
 {
-	size_t lo = 0, hi = m->nids;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (lm_guid_cmp(&m->ids[mid].id, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lm_lower_bound(m->ids, m->nids, sizeof *m->ids, key, idref_cmp);
 }
 
 static size_t tomb_lower_bound(const struct lm_model *m, const lm_guid *key)
 {
-	size_t lo = 0, hi = m->ntombs;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (lm_guid_cmp(&m->tombs[mid].id, key) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lm_lower_bound(m->tombs, m->ntombs, sizeof *m->tombs, key, tomb_cmp);
 }
 
 static int id_taken(const struct lm_model *m, const lm_guid *id)
@@ -245,24 +238,42 @@ lm_hr lm_model_add_tomb(struct lm_model *m, const lm_guid *id, enum lm_kind kind
 	return LM_S_OK;
 }
 
-#define INDEX_SEARCH(arr, n, key, out)                                                             \
-	do {                                                                                       \
-		size_t lo_ = 0, hi_ = (n);                                                         \
-		while (lo_ < hi_) {                                                                \
-			size_t mid_ = lo_ + (hi_ - lo_) / 2;                                       \
-			if ((arr)[mid_]->index <= (key))                                           \
-				lo_ = mid_ + 1;                                                    \
-			else                                                                       \
-				hi_ = mid_;                                                        \
-		}                                                                                  \
-		(out) = lo_; /* first element with index > key */                                  \
-	} while (0)
+static int lun_index_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, i = (*(struct lm_lun *const *)elem)->index;
+
+	return k < i ? -1 : k > i;
+}
+
+static int target_index_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, i = (*(struct lm_target *const *)elem)->index;
+
+	return k < i ? -1 : k > i;
+}
+
+/* The first object with an index greater than key. */
+static size_t lun_upper(const struct lm_model *m, uint32_t key)
+{
+	if (key == UINT32_MAX)
+		return m->nluns;
+	key++;
+	return lm_lower_bound(m->luns, m->nluns, sizeof *m->luns, &key, lun_index_cmp);
+}
+
+static size_t target_upper(const struct lm_model *m, uint32_t key)
+{
+	if (key == UINT32_MAX)
+		return m->ntargets;
+	key++;
+	return lm_lower_bound(m->targets, m->ntargets, sizeof *m->targets, &key, target_index_cmp);
+}
 
 struct lm_lun *lm_model_lun(const struct lm_model *m, uint32_t index)
 {
 	size_t i;
 
-	INDEX_SEARCH(m->luns, m->nluns, index, i);
+	i = lun_upper(m, index);
 	return i > 0 && m->luns[i - 1]->index == index ? m->luns[i - 1] : NULL;
 }
 
@@ -270,7 +281,7 @@ struct lm_target *lm_model_target(const struct lm_model *m, uint32_t index)
 {
 	size_t i;
 
-	INDEX_SEARCH(m->targets, m->ntargets, index, i);
+	i = target_upper(m, index);
 	return i > 0 && m->targets[i - 1]->index == index ? m->targets[i - 1] : NULL;
 }
 
@@ -278,7 +289,7 @@ struct lm_lun *lm_model_lun_after(const struct lm_model *m, uint32_t after)
 {
 	size_t i;
 
-	INDEX_SEARCH(m->luns, m->nluns, after, i);
+	i = lun_upper(m, after);
 	return i < m->nluns ? m->luns[i] : NULL;
 }
 
@@ -286,7 +297,7 @@ struct lm_target *lm_model_target_after(const struct lm_model *m, uint32_t after
 {
 	size_t i;
 
-	INDEX_SEARCH(m->targets, m->ntargets, after, i);
+	i = target_upper(m, after);
 	return i < m->ntargets ? m->targets[i] : NULL;
 }
 
@@ -314,22 +325,14 @@ static int iqn_cmp(const void *a, const void *b)
 	return strcmp(iqn_of(a), iqn_of(b));
 }
 
-/* Binary search of a sorted pointer array by the string key_of gives. */
-static void *find_by_key(void **v, size_t n, const char *key, const char *(*key_of)(const void *))
+static int path_key_cmp(const void *key, const void *elem)
 {
-	size_t lo = 0, hi = n;
+	return strcmp(key, path_of(elem));
+}
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(key_of(&v[mid]), key);
-		if (c == 0)
-			return v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+static int iqn_key_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, iqn_of(elem));
 }
 
 struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path)
@@ -340,7 +343,9 @@ struct lm_lun *lm_model_lun_by_path(struct lm_model *m, const char *path)
 		qsort(m->by_path, m->nluns, sizeof *m->by_path, path_cmp);
 		m->by_path_sorted = true;
 	}
-	return find_by_key((void **)m->by_path, m->nluns, path, path_of);
+	size_t i = lm_lower_bound(m->by_path, m->nluns, sizeof *m->by_path, path, path_key_cmp);
+
+	return i < m->nluns && strcmp(path_of(&m->by_path[i]), path) == 0 ? m->by_path[i] : NULL;
 }
 
 struct lm_target *lm_model_target_by_iqn(struct lm_model *m, const char *iqn)
@@ -351,7 +356,9 @@ struct lm_target *lm_model_target_by_iqn(struct lm_model *m, const char *iqn)
 		qsort(m->by_iqn, m->ntargets, sizeof *m->by_iqn, iqn_cmp);
 		m->by_iqn_sorted = true;
 	}
-	return find_by_key((void **)m->by_iqn, m->ntargets, iqn, iqn_of);
+	size_t i = lm_lower_bound(m->by_iqn, m->ntargets, sizeof *m->by_iqn, iqn, iqn_key_cmp);
+
+	return i < m->ntargets && strcmp(iqn_of(&m->by_iqn[i]), iqn) == 0 ? m->by_iqn[i] : NULL;
 }
 
 lm_hr lm_model_find_id(const struct lm_model *m, const lm_guid *id, enum lm_kind *kind,
@@ -374,28 +381,27 @@ const struct lm_tomb *lm_model_tomb(const struct lm_model *m, const lm_guid *id)
 	return i < m->ntombs && lm_guid_cmp(&m->tombs[i].id, id) == 0 ? &m->tombs[i] : NULL;
 }
 
-static size_t link_lower_bound(const struct lm_links *l, uint32_t index)
+static int u32_key_cmp(const void *key, const void *elem)
 {
-	size_t lo = 0, hi = l->n;
+	uint32_t k = *(const uint32_t *)key, e = *(const uint32_t *)elem;
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (l->v[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return k < e ? -1 : k > e;
 }
 
-struct lm_link *lm_links_find(const struct lm_links *l, uint32_t index)
+/* struct lm_assoc starts with the index it is sorted by */
+static size_t link_lower_bound(const struct lm_links *l, uint32_t index)
+{
+	return lm_lower_bound(l->v, l->n, sizeof *l->v, &index, u32_key_cmp);
+}
+
+struct lm_assoc *lm_links_find(const struct lm_links *l, uint32_t index)
 {
 	size_t i = link_lower_bound(l, index);
 
 	return i < l->n && l->v[i].index == index ? &l->v[i] : NULL;
 }
 
-const struct lm_link *lm_links_after(const struct lm_links *l, uint32_t after)
+const struct lm_assoc *lm_links_after(const struct lm_links *l, uint32_t after)
 {
 	size_t i = link_lower_bound(l, after);
 
@@ -420,7 +426,7 @@ static void links_insert(struct lm_links *l, uint32_t index, uint32_t number)
 	}
 	/* lm_links_reserve was called by whoever prepared this change */
 	memmove(&l->v[i + 1], &l->v[i], (l->n - i) * sizeof *l->v);
-	l->v[i] = (struct lm_link){ .index = index, .number = number };
+	l->v[i] = (struct lm_assoc){ .index = index, .number = number };
 	l->n++;
 }
 
@@ -437,16 +443,7 @@ static int links_remove(struct lm_links *l, uint32_t index)
 
 static size_t idx_lower_bound(const struct lm_idxset *s, uint32_t key)
 {
-	size_t lo = 0, hi = s->n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (s->v[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return lm_lower_bound(s->v, s->n, sizeof *s->v, &key, u32_key_cmp);
 }
 
 /* capacity was reserved when the object was added */
@@ -515,7 +512,7 @@ lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
 	struct lm_target *t;
 	lm_hr hr;
 
-	INDEX_SEARCH(m->targets, m->ntargets, index, i);
+	i = target_upper(m, index);
 	if (i == 0 || m->targets[i - 1]->index != index)
 		return LM_VDS_E_OBJECT_NOT_FOUND;
 	t = m->targets[i - 1];
@@ -545,27 +542,16 @@ lm_hr lm_model_delete_target(struct lm_model *m, uint32_t index)
 
 uint32_t lm_target_free_number(const struct lm_target *t, uint32_t min)
 {
-	uint64_t used[(LM_MAX_LUN_NUMBER + 1) / 64] = { 0 };
+	struct lm_numbits used;
+	uint32_t n;
 
-	for (size_t i = 0; i < t->links.n; i++) {
-		uint32_t n = t->links.v[i].number;
-		if (n <= LM_MAX_LUN_NUMBER)
-			used[n / 64] |= UINT64_C(1) << (n % 64);
-	}
-	for (size_t i = 0; i < t->nforeign; i++) {
-		uint32_t n = t->foreign[i];
-		if (n <= LM_MAX_LUN_NUMBER)
-			used[n / 64] |= UINT64_C(1) << (n % 64);
-	}
-	for (uint32_t n = min; n <= LM_MAX_LUN_NUMBER; n++) {
-		if (used[n / 64] == UINT64_MAX) {
-			n |= 63;
-			continue;
-		}
-		if (!(used[n / 64] & (UINT64_C(1) << (n % 64))))
-			return n;
-	}
-	return LM_NO_NUMBER;
+	lm_numbits_clear(&used);
+	for (size_t i = 0; i < t->links.n; i++)
+		lm_numbits_set(&used, t->links.v[i].number);
+	for (size_t i = 0; i < t->nforeign; i++)
+		lm_numbits_set(&used, t->foreign[i]);
+	n = lm_numbits_first_clear(&used, min);
+	return n == UINT32_MAX ? LM_NO_NUMBER : n;
 }
 
 int lm_target_number_used(const struct lm_target *t, uint32_t number, uint32_t except_lun)

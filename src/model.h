@@ -10,22 +10,15 @@
 
 #include "guid.h"
 #include "hresult.h"
+#include "lunmap.h"
 
-#define LM_MAX_LUN_NUMBER 16383u
-
-enum lm_status { LM_ONLINE = 1, LM_OFFLINE = 2, LM_FAILED = 3 };
-enum lm_subsys_status { LM_SUBSYS_ONLINE = 1, LM_SUBSYS_CACHE_CORRUPT = 2, LM_SUBSYS_OFFLINE = 3 };
 enum lm_kind { LM_KIND_NONE = 0, LM_KIND_LUN, LM_KIND_TARGET };
 
-/* One end of an association, kept on both sides: on a LUN it names the
- * target, on a target the LUN. Sorted by the other side's index. */
-struct lm_link {
-	uint32_t index;
-	uint32_t number; /* SCSI LUN number on the target */
-};
-
+/* An object's associations (struct lm_assoc, kept on both sides: on a LUN
+ * it names the target, on a target the LUN), sorted by the other side's
+ * index. */
 struct lm_links {
-	struct lm_link *v;
+	struct lm_assoc *v;
 	size_t n, cap;
 };
 
@@ -132,8 +125,8 @@ uint32_t lm_model_linked_lun_after(const struct lm_model *m, uint32_t after);
 uint32_t lm_model_linked_target_after(const struct lm_model *m, uint32_t after);
 
 /* Links: binary search within one object's sorted link array. */
-struct lm_link *lm_links_find(const struct lm_links *l, uint32_t index);
-const struct lm_link *lm_links_after(const struct lm_links *l, uint32_t after);
+struct lm_assoc *lm_links_find(const struct lm_links *l, uint32_t index);
+const struct lm_assoc *lm_links_after(const struct lm_links *l, uint32_t after);
 lm_hr lm_links_reserve(struct lm_links *l, size_t extra);
 
 /* Adds or removes one association on both sides. Space must have been

@@ -21,3 +21,18 @@ int lm_grow(void **v, size_t *cap, size_t need, size_t size)
 	*cap = ncap;
 	return 0;
 }
+
+size_t lm_lower_bound(const void *base, size_t n, size_t size, const void *key,
+		      int (*cmp)(const void *key, const void *elem))
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp(key, (const char *)base + mid * size) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

@@ -44,14 +44,13 @@ static void print_problem(void *ctx, const char *problem)
 /* --check: every problem of the inventory, with file and line. */
 static int check_inventory(const char *file)
 {
-	struct lm_inventory *inv;
+	struct lm_inventory_summary sum;
 	struct lm_err err;
 
-	if (lm_inventory_load(file, &inv, print_problem, NULL, &err) != LM_S_OK)
+	if (lm_inventory_check(file, print_problem, NULL, &sum, &err) != LM_S_OK)
 		return EXIT_CONFIG;
-	printf("%s: ok (%zu targets, %zu LUNs, %s backend)\n", file, inv->ntargets, inv->nluns,
-	       inv->backend.type);
-	lm_inventory_free(inv);
+	printf("%s: ok (%zu targets, %zu LUNs, %s backend)\n", file, sum.ntargets, sum.nluns,
+	       sum.backend);
 	return 0;
 }
 
@@ -69,7 +68,7 @@ static void reload(struct lunmapd *d)
 		return;
 	}
 	snmp_log(LOG_INFO, "lunmapd: inventory re-read: %zu targets, %zu LUNs\n",
-		 lm_core_model(d->core)->ntargets, lm_core_model(d->core)->nluns);
+		 lm_core_target_count(d->core), lm_core_lun_count(d->core));
 	d->last_change = netsnmp_get_agent_uptime();
 	lunmapd_notify_status(d);
 }
@@ -192,52 +191,60 @@ static int wait_for_master(const char *addr, int seconds)
 	return 0;
 }
 
-int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void))
-{
-	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
-	struct lm_core_opts opts = { .state_dir = "/var/lib/lunmap", .log = log_core };
-	const char *agentx = NULL;
-	int foreground = 0, wait_seconds = -1, logged = 0, opt, rc = 0;
-	struct lm_err err;
+struct options {
+	struct lm_core_opts core;
+	const char *agentx;
+	int foreground, wait_seconds, logged;
+};
 
+/* -1 to go on, else the exit code (--check, -h, a usage error). */
+static int parse_options(int argc, char **argv, struct options *o)
+{
 	static const struct option longopts[] = {
 		{ "check", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int opt;
 
 	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': return check_inventory(optarg);
-		case 'f': foreground = 1; break;
-		case 'x': agentx = optarg; break;
-		case 'w': wait_seconds = atoi(optarg); break;
-		case 'c': opts.inventory = optarg; break;
-		case 's': opts.state_dir = optarg; break;
+		case 'f': o->foreground = 1; break;
+		case 'x': o->agentx = optarg; break;
+		case 'w': o->wait_seconds = atoi(optarg); break;
+		case 'c': o->core.inventory = optarg; break;
+		case 's': o->core.state_dir = optarg; break;
 		case 'L':
 			if (snmp_log_options(optarg, argc, argv) < 0) {
 				usage(stderr);
 				return EXIT_USAGE;
 			}
-			logged = 1;
+			o->logged = 1;
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
 		}
 	}
-	if (!opts.inventory || optind != argc) {
+	if (!o->core.inventory || optind != argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (!logged) {
-		if (foreground)
+	return -1;
+}
+
+/* net-snmp's settings for a subagent, before anything of it starts. */
+static void configure_netsnmp(const struct options *o)
+{
+	if (!o->logged) {
+		if (o->foreground)
 			snmp_enable_stderrlog();
 		else
 			snmp_enable_syslog_ident("lunmapd", LOG_DAEMON);
 	}
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
-	if (agentx)
-		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, agentx);
+	if (o->agentx)
+		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, o->agentx);
 	/* reconnect by itself when the master goes away and comes back */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 2);
 	/* no snmp.conf MIB loading: lunmapd needs no MIB files */
@@ -247,51 +254,69 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 	 * all it keeps, and the unit leaves /var/lib/snmp read-only */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+}
 
+/* Registered with the master: serve until TERM or INT. */
+static int serve(struct lunmapd *d)
+{
+	init_agent("lunmapd");
+	if (register_lunmap_mib(d) != 0) {
+		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
+		return EXIT_CONFIG;
+	}
+	init_snmp("lunmapd");
+	if (lm_core_check_interval(d->core))
+		snmp_alarm_register(lm_core_check_interval(d->core), SA_REPEAT, check_drift, d);
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	signal(SIGHUP, on_hup);
+	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n", lm_core_name(d->core),
+		 lm_core_backend_name(d->core));
+	if (d->last_status == LM_SUBSYS_CACHE_CORRUPT) {
+		d->last_status = LM_SUBSYS_ONLINE;
+		lunmapd_notify_status(d);
+	}
+	while (keep_running) {
+		agent_check_and_process(1);
+		if (reload_asked && !d->set)
+			reload(d);
+	}
+	snmp_log(LOG_INFO, "lunmapd: stopping\n");
+	return 0;
+}
+
+int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void))
+{
+	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
+	struct options o = { .core = { .state_dir = "/var/lib/lunmap", .log = log_core },
+			     .wait_seconds = -1 };
+	const char *agentx;
+	struct lm_err err;
+	int rc = parse_options(argc, argv, &o);
+
+	if (rc >= 0)
+		return rc;
+	configure_netsnmp(&o);
 	if (make_backend)
-		opts.backend = make_backend();
-	if (lm_core_open(&opts, &d.core, &err) != LM_S_OK) {
+		o.core.backend = make_backend();
+	if (lm_core_open(&o.core, &d.core, &err) != LM_S_OK) {
 		snmp_log(LOG_ERR, "lunmapd: %s (0x%08X): %s\n", lm_hr_name(err.hr), err.hr, err.msg);
 		fprintf(stderr, "lunmapd: %s\n", err.msg);
 		return EXIT_CONFIG;
 	}
-	d.last_status = lm_core_model(d.core)->status;
-	if (wait_seconds >= 0 &&
-	    wait_for_master(agentx ? agentx : "/var/agentx/master", wait_seconds) != 0) {
-		snmp_log(LOG_ERR, "lunmapd: no AgentX master at %s after %d s\n",
-			 agentx ? agentx : "/var/agentx/master", wait_seconds);
+	d.last_status = lm_core_status(d.core);
+	agentx = o.agentx ? o.agentx : "/var/agentx/master";
+	if (o.wait_seconds >= 0 && wait_for_master(agentx, o.wait_seconds) != 0) {
+		snmp_log(LOG_ERR, "lunmapd: no AgentX master at %s after %d s\n", agentx,
+			 o.wait_seconds);
 		lm_core_close(d.core);
 		return EXIT_NO_MASTER;
 	}
-	if (!foreground && netsnmp_daemonize(1, 0) != 0) {
+	if (!o.foreground && netsnmp_daemonize(1, 0) != 0) {
 		lm_core_close(d.core);
 		return EXIT_CONFIG;
 	}
-	init_agent("lunmapd");
-	if (register_lunmap_mib(&d) != 0) {
-		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
-		rc = EXIT_CONFIG;
-		goto out;
-	}
-	init_snmp("lunmapd");
-	if (lm_core_backend_conf(d.core)->check_interval)
-		snmp_alarm_register(lm_core_backend_conf(d.core)->check_interval, SA_REPEAT, check_drift, &d);
-	signal(SIGTERM, on_stop);
-	signal(SIGINT, on_stop);
-	signal(SIGHUP, on_hup);
-	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n",
-		 lm_core_model(d.core)->name, lm_core_backend_conf(d.core)->type);
-	if (d.last_status == LM_SUBSYS_CACHE_CORRUPT) {
-		d.last_status = LM_SUBSYS_ONLINE;
-		lunmapd_notify_status(&d);
-	}
-	while (keep_running) {
-		agent_check_and_process(1);
-		if (reload_asked && !d.set)
-			reload(&d);
-	}
-	snmp_log(LOG_INFO, "lunmapd: stopping\n");
-out:
+	rc = serve(&d);
 	snmp_shutdown("lunmapd");
 	lm_core_close(d.core);
 	return rc;

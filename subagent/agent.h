@@ -26,6 +26,30 @@ enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
 enum { TL_NUMBER = 1 };
 enum { N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3 };
 
+/* oid.c: one instance of LUNMAP-MIB: a scalar (col, 0) or a table cell
+ * (col, i1[, i2]). */
+struct inst {
+	int g;
+	u_long col;
+	uint32_t i1, i2;
+};
+
+struct lunmapd_group {
+	u_long first, last; /* columns */
+	int nindex;
+};
+
+extern const oid lunmapd_objects_oid[];
+extern const size_t lunmapd_objects_len;
+extern const struct lunmapd_group lunmapd_groups[];
+
+/* 0, or SNMP_NOSUCHOBJECT / SNMP_NOSUCHINSTANCE when the OID names no
+ * object of the MIB, or no well-formed instance of one. */
+int lunmapd_parse_oid(const oid *name, size_t len, struct inst *out);
+/* the same for the part of an OID after lunmapObjects */
+int lunmapd_parse_instance(const oid *s, size_t n, struct inst *out);
+void lunmapd_inst_oid(const struct inst *in, oid *name, size_t *len);
+
 /* The one piece of state net-snmp's callbacks need: handlers and alarms
  * get it through their registration's void pointer. */
 struct lunmapd {
@@ -44,7 +68,7 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 
 /* read.c */
 int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
-void lunmapd_target_ids(struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
+void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 
 /* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
@@ -58,6 +82,6 @@ void lunmapd_record_error(struct lunmapd *d, lm_hr hr, const char *text);
 
 /* errmap.c: the one place where an HRESULT becomes an SNMP error status */
 enum lm_phase { LM_PHASE_VALIDATE, LM_PHASE_APPLY };
-int lunmapd_snmp_error(lm_hr hr, enum lm_phase phase);
+int lunmapd_snmp_error(const struct lm_err *err, enum lm_phase phase);
 
 #endif

@@ -2,8 +2,10 @@
 
 #include "agent.h"
 
-int lunmapd_snmp_error(lm_hr hr, enum lm_phase phase)
+int lunmapd_snmp_error(const struct lm_err *err, enum lm_phase phase)
 {
+	lm_hr hr = err->hr;
+
 	if (!lm_failed(hr))
 		return SNMP_ERR_NOERROR;
 	if (phase == LM_PHASE_APPLY)
@@ -11,6 +13,9 @@ int lunmapd_snmp_error(lm_hr hr, enum lm_phase phase)
 		 * rollback failed too and the subsystem is cacheCorrupt */
 		return hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT ? SNMP_ERR_UNDOFAILED
 							     : SNMP_ERR_COMMITFAILED;
+	/* varbinds of one PDU that contradict each other */
+	if (err->conflict)
+		return SNMP_ERR_INCONSISTENTVALUE;
 	switch (hr) {
 	case LM_E_INVALIDARG:
 	case LM_VDS_E_NOT_SUPPORTED:

@@ -25,7 +25,7 @@ static netsnmp_variable_list *start(int which)
 
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
 {
-	const struct lm_lun *l = lm_model_lun(lm_core_model(d->core), lun_index);
+	const struct lm_lun *l = lm_core_lun(d->core, lun_index);
 	oid id_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_ID, lun_index };
 	oid ids_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_TARGETIDS, lun_index };
 	netsnmp_variable_list *vars;
@@ -35,7 +35,7 @@ void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
 	if (!l)
 		return;
 	vars = start(N_ASSOC_CHANGED);
-	snmp_varlist_add_variable(&vars, id_oid, OID_LENGTH(id_oid), ASN_OCTET_STR, l->id.b, 16);
+	snmp_varlist_add_variable(&vars, id_oid, OID_LENGTH(id_oid), ASN_OCTET_STR, lm_lun_id(l)->b, 16);
 	lunmapd_target_ids(d->core, l, buf, &len);
 	snmp_varlist_add_variable(&vars, ids_oid, OID_LENGTH(ids_oid), ASN_OCTET_STR, buf, len);
 	send_and_free(vars);
@@ -60,7 +60,7 @@ void lunmapd_notify_failed(struct lunmapd *d)
 void lunmapd_notify_status(struct lunmapd *d)
 {
 	oid status_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_STATUS, 0 };
-	int status = lm_core_model(d->core)->status;
+	int status = lm_core_status(d->core);
 	netsnmp_variable_list *vars;
 	long v = status;
 

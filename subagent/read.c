@@ -7,95 +7,77 @@
 
 #include "agent.h"
 
-static const oid objects_oid[] = { LUNMAP_MIB_OID, 1 };
-
-/* One instance: a scalar (col, 0) or a table cell (col, i1[, i2]). */
-struct inst {
-	int g;
-	u_long col;
-	uint32_t i1, i2;
-};
-
-static const struct {
-	u_long first, last;
-	int nindex;
-} groups[] = {
-	[G_SUBSYSTEM] = { S_NAME, S_COUNT, 0 },
-	[G_LUN] = { L_ID, L_LASTERROR, 1 },
-	[G_TARGET] = { T_ID, T_LUNCOUNT, 1 },
-	[G_ASSOC] = { A_NUMBER, A_ROWSTATUS, 2 },
-	[G_TARGETLUN] = { TL_NUMBER, TL_NUMBER, 2 },
-};
-
-static const struct lm_links *links_of(const struct lm_model *m, int g, uint32_t a)
+/* The associations of row a of the association table (by LUN) or of its
+ * mirror (by target); NULL when there is no such LUN or target. */
+static const struct lm_assoc *assocs_of(const struct lm_core *c, int g, uint32_t a, size_t *n)
 {
+	*n = 0;
 	if (g == G_ASSOC) {
-		const struct lm_lun *l = lm_model_lun(m, a);
-		return l ? &l->links : NULL;
+		const struct lm_lun *l = lm_core_lun(c, a);
+		return l ? lm_lun_assocs(l, n) : NULL;
 	}
-	const struct lm_target *t = lm_model_target(m, a);
-	return t ? &t->links : NULL;
+	const struct lm_target *t = lm_core_target(c, a);
+	return t ? lm_target_assocs(t, n) : NULL;
 }
 
-static uint32_t linked_after(const struct lm_model *m, int g, uint32_t a)
+static uint32_t linked_after(const struct lm_core *c, int g, uint32_t a)
 {
-	return g == G_ASSOC ? lm_model_linked_lun_after(m, a) : lm_model_linked_target_after(m, a);
+	return g == G_ASSOC ? lm_core_linked_lun_after(c, a) : lm_core_linked_target_after(c, a);
 }
 
 /* The first row whose index is greater than the OID suffix idx[0..n). */
-static int next_row(const struct lm_model *m, int g, const oid *idx, size_t n, struct inst *out)
+static int next_row(const struct lm_core *c, int g, const oid *idx, size_t n, struct inst *out)
 {
-	const struct lm_links *links;
-	const struct lm_link *k = NULL;
+	const struct lm_assoc *v, *k = NULL;
+	size_t nv;
 	uint32_t a;
 
 	if (n && idx[0] > UINT32_MAX)
 		return 0;
-	if (groups[g].nindex == 1) {
+	if (lunmapd_groups[g].nindex == 1) {
 		uint32_t after = n ? (uint32_t)idx[0] : 0;
 		if (g == G_LUN) {
-			const struct lm_lun *l = lm_model_lun_after(m, after);
-			return l ? (out->i1 = l->index, 1) : 0;
+			const struct lm_lun *l = lm_core_lun_after(c, after);
+			return l ? (out->i1 = lm_lun_index(l), 1) : 0;
 		}
-		const struct lm_target *t = lm_model_target_after(m, after);
-		return t ? (out->i1 = t->index, 1) : 0;
+		const struct lm_target *t = lm_core_target_after(c, after);
+		return t ? (out->i1 = lm_target_index(t), 1) : 0;
 	}
 	a = n ? (uint32_t)idx[0] : 0;
-	if (n && (links = links_of(m, g, a)) && links->n) {
+	if (n && (v = assocs_of(c, g, a, &nv)) && nv) {
 		if (n == 1)
-			k = &links->v[0];
+			k = &v[0];
 		else if (idx[1] <= UINT32_MAX)
-			k = lm_links_after(links, (uint32_t)idx[1]);
+			k = lm_assoc_after(v, nv, (uint32_t)idx[1]);
 	}
 	if (!k) {
-		a = linked_after(m, g, a);
+		a = linked_after(c, g, a);
 		if (!a)
 			return 0;
-		k = &links_of(m, g, a)->v[0];
+		k = &assocs_of(c, g, a, &nv)[0];
 	}
 	out->i1 = a;
 	out->i2 = k->index;
 	return 1;
 }
 
-static int exact_row(const struct lm_model *m, int g, const oid *idx, size_t n, struct inst *out)
+static int row_exists(const struct lm_core *c, const struct inst *in)
 {
-	const struct lm_links *links;
+	const struct lm_assoc *v;
+	size_t n;
 
-	if (n != (size_t)groups[g].nindex || idx[0] > UINT32_MAX || (n == 2 && idx[1] > UINT32_MAX))
-		return 0;
-	out->i1 = (uint32_t)idx[0];
-	if (g == G_LUN)
-		return lm_model_lun(m, out->i1) != NULL;
-	if (g == G_TARGET)
-		return lm_model_target(m, out->i1) != NULL;
-	out->i2 = (uint32_t)idx[1];
-	links = links_of(m, g, out->i1);
-	return links && lm_links_find(links, out->i2);
+	if (in->g == G_SUBSYSTEM)
+		return 1;
+	if (in->g == G_LUN)
+		return lm_core_lun(c, in->i1) != NULL;
+	if (in->g == G_TARGET)
+		return lm_core_target(c, in->i1) != NULL;
+	v = assocs_of(c, in->g, in->i1, &n);
+	return v && lm_assoc_find(v, n, in->i2);
 }
 
 /* GETNEXT: the first instance after s[0..n) (the part after lunmapObjects). */
-static int find_next(const struct lm_model *m, const oid *s, size_t n, struct inst *out)
+static int find_next(const struct lm_core *m, const oid *s, size_t n, struct inst *out)
 {
 	int start = G_SUBSYSTEM;
 
@@ -122,13 +104,13 @@ static int find_next(const struct lm_model *m, const oid *s, size_t n, struct in
 		}
 		if (sn && sub[0] > 1)
 			continue;
-		if (sn < 2 || sub[0] < 1 || sub[1] < groups[g].first) {
-			c0 = groups[g].first;
+		if (sn < 2 || sub[0] < 1 || sub[1] < lunmapd_groups[g].first) {
+			c0 = lunmapd_groups[g].first;
 			sn = 0;
 		} else {
 			c0 = sub[1];
 		}
-		for (u_long c = c0; c <= groups[g].last; c++) {
+		for (u_long c = c0; c <= lunmapd_groups[g].last; c++) {
 			int found = c == c0 && sn ? next_row(m, g, sub + 2, sn - 2, out)
 						  : next_row(m, g, NULL, 0, out);
 			if (found) {
@@ -140,50 +122,14 @@ static int find_next(const struct lm_model *m, const oid *s, size_t n, struct in
 	return 0;
 }
 
-static int find_exact(const struct lm_model *m, const oid *s, size_t n, struct inst *out)
+void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len)
 {
-	if (n < 2 || s[0] < G_SUBSYSTEM || s[0] > G_TARGETLUN)
-		return SNMP_NOSUCHOBJECT;
-	out->g = (int)s[0];
-	if (out->g == G_SUBSYSTEM) {
-		if (s[1] < S_NAME || s[1] > S_COUNT)
-			return SNMP_NOSUCHOBJECT;
-		out->col = s[1];
-		return n == 3 && s[2] == 0 ? 0 : SNMP_NOSUCHINSTANCE;
-	}
-	if (n < 3 || s[1] != 1 || s[2] < groups[out->g].first || s[2] > groups[out->g].last)
-		return SNMP_NOSUCHOBJECT;
-	out->col = s[2];
-	return exact_row(m, out->g, s + 3, n - 3, out) ? 0 : SNMP_NOSUCHINSTANCE;
-}
-
-static void inst_oid(const struct inst *in, oid *name, size_t *len)
-{
-	size_t n = 0;
-
-	memcpy(name, objects_oid, sizeof objects_oid);
-	n = OID_LENGTH(objects_oid);
-	name[n++] = (oid)in->g;
-	if (in->g == G_SUBSYSTEM) {
-		name[n++] = in->col;
-		name[n++] = 0;
-	} else {
-		name[n++] = 1;
-		name[n++] = in->col;
-		name[n++] = in->i1;
-		if (groups[in->g].nindex == 2)
-			name[n++] = in->i2;
-	}
-	*len = n;
-}
-
-void lunmapd_target_ids(struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len)
-{
-	const struct lm_model *m = lm_core_model(c);
+	size_t n;
+	const struct lm_assoc *v = lm_lun_assocs(l, &n);
 
 	*len = 0;
-	for (size_t i = 0; i < l->links.n && *len + 16 <= 4080; i++) {
-		memcpy(buf + *len, lm_model_target(m, l->links.v[i].index)->id.b, 16);
+	for (size_t i = 0; i < n && *len + 16 <= 4080; i++) {
+		memcpy(buf + *len, lm_target_id(lm_core_target(c, v[i].index))->b, 16);
 		*len += 16;
 	}
 }
@@ -200,90 +146,105 @@ static void set_int(netsnmp_variable_list *vb, u_char type, long v)
 	snmp_set_var_typed_value(vb, type, &v, sizeof v);
 }
 
+static void set_id(netsnmp_variable_list *vb, const lm_guid *id)
+{
+	snmp_set_var_typed_value(vb, ASN_OCTET_STR, id->b, sizeof id->b);
+}
+
 static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
 {
-	const struct lm_model *m = lm_core_model(d->core);
+	const struct lm_core *c = d->core;
 
 	switch (in->col) {
-	case S_NAME: set_str(vb, m->name); break;
-	case S_BACKEND: set_str(vb, lm_core_backend_conf(d->core)->type); break;
-	case S_STATUS: set_int(vb, ASN_INTEGER, m->status); break;
-	case S_MAX: set_int(vb, ASN_UNSIGNED, (long)m->max_targets_per_lun); break;
+	case S_NAME: set_str(vb, lm_core_name(c)); break;
+	case S_BACKEND: set_str(vb, lm_core_backend_name(c)); break;
+	case S_STATUS: set_int(vb, ASN_INTEGER, lm_core_status(c)); break;
+	case S_MAX: set_int(vb, ASN_UNSIGNED, (long)lm_core_max_targets(c)); break;
 	case S_LASTCHANGE: set_int(vb, ASN_TIMETICKS, (long)d->last_change); break;
 	case S_REFRESH: set_int(vb, ASN_INTEGER, 1); break;
 	case S_ERRCODE: set_int(vb, ASN_UNSIGNED, (long)d->last_error); break;
 	case S_ERRTEXT: set_str(vb, d->last_error_text); break;
-	case S_COUNT: set_int(vb, ASN_GAUGE, (long)m->nassoc); break;
+	case S_COUNT: set_int(vb, ASN_GAUGE, (long)lm_core_assoc_count(c)); break;
 	}
 }
 
 static void lun_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
 {
-	const struct lm_lun *l = lm_model_lun(lm_core_model(d->core), in->i1);
+	const struct lm_lun *l = lm_core_lun(d->core, in->i1);
+	uint64_t bytes = lm_lun_size(l);
 	struct counter64 size;
 	u_char buf[4080];
 	size_t len;
 
 	switch (in->col) {
-	case L_ID: snmp_set_var_typed_value(vb, ASN_OCTET_STR, l->id.b, 16); break;
-	case L_NAME: set_str(vb, l->name); break;
-	case L_PATH: set_str(vb, l->path); break;
+	case L_ID: set_id(vb, lm_lun_id(l)); break;
+	case L_NAME: set_str(vb, lm_lun_name(l)); break;
+	case L_PATH: set_str(vb, lm_lun_path(l)); break;
 	case L_SIZE:
-		size.high = (u_long)(l->size >> 32);
-		size.low = (u_long)(l->size & 0xffffffffu);
+		size.high = (u_long)(bytes >> 32);
+		size.low = (u_long)(bytes & 0xffffffffu);
 		snmp_set_var_typed_value(vb, ASN_COUNTER64, &size, sizeof size);
 		break;
-	case L_STATUS: set_int(vb, ASN_INTEGER, l->status); break;
+	case L_STATUS: set_int(vb, ASN_INTEGER, lm_lun_status(l)); break;
 	case L_TARGETIDS:
 		lunmapd_target_ids(d->core, l, buf, &len);
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, len);
 		break;
-	case L_TARGETCOUNT: set_int(vb, ASN_GAUGE, (long)l->links.n); break;
-	case L_LASTERROR: set_int(vb, ASN_UNSIGNED, (long)l->last_error); break;
+	case L_TARGETCOUNT:
+		lm_lun_assocs(l, &len);
+		set_int(vb, ASN_GAUGE, (long)len);
+		break;
+	case L_LASTERROR: set_int(vb, ASN_UNSIGNED, (long)lm_lun_last_error(l)); break;
 	}
 }
 
 /* QueryAssociatedLuns; an OCTET STRING holds 4095 ids at most. */
-static void target_lun_ids(const struct lm_model *m, const struct lm_target *t,
+static void target_lun_ids(const struct lm_core *c, const struct lm_target *t,
 			   netsnmp_variable_list *vb)
 {
-	size_t n = t->links.n > 4095 ? 4095 : t->links.n;
-	u_char *buf = malloc(n * 16 + 1);
+	size_t n;
+	const struct lm_assoc *v = lm_target_assocs(t, &n);
+	u_char *buf;
 
+	n = n > 4095 ? 4095 : n;
+	buf = malloc(n * 16 + 1);
 	if (!buf) {
 		snmp_set_var_typed_value(vb, ASN_OCTET_STR, "", 0);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		memcpy(buf + 16 * i, lm_model_lun(m, t->links.v[i].index)->id.b, 16);
+		memcpy(buf + 16 * i, lm_lun_id(lm_core_lun(c, v[i].index))->b, 16);
 	snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, n * 16);
 	free(buf);
 }
 
 static void target_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
 {
-	const struct lm_model *m = lm_core_model(d->core);
-	const struct lm_target *t = lm_model_target(m, in->i1);
+	const struct lm_target *t = lm_core_target(d->core, in->i1);
+	size_t n;
 
 	switch (in->col) {
-	case T_ID: snmp_set_var_typed_value(vb, ASN_OCTET_STR, t->id.b, 16); break;
-	case T_IQN: set_str(vb, t->iqn); break;
-	case T_ALIAS: set_str(vb, t->alias); break;
-	case T_STATUS: set_int(vb, ASN_INTEGER, t->status); break;
-	case T_LUNIDS: target_lun_ids(m, t, vb); break;
-	case T_LUNCOUNT: set_int(vb, ASN_GAUGE, (long)t->links.n); break;
+	case T_ID: set_id(vb, lm_target_id(t)); break;
+	case T_IQN: set_str(vb, lm_target_iqn(t)); break;
+	case T_ALIAS: set_str(vb, lm_target_alias(t)); break;
+	case T_STATUS: set_int(vb, ASN_INTEGER, lm_target_status(t)); break;
+	case T_LUNIDS: target_lun_ids(d->core, t, vb); break;
+	case T_LUNCOUNT:
+		lm_target_assocs(t, &n);
+		set_int(vb, ASN_GAUGE, (long)n);
+		break;
 	}
 }
 
 static void link_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
 {
-	const struct lm_links *links = links_of(lm_core_model(d->core), in->g, in->i1);
-	const struct lm_link *k = lm_links_find(links, in->i2);
+	size_t n;
+	const struct lm_assoc *v = assocs_of(d->core, in->g, in->i1, &n);
 
 	if (in->g == G_ASSOC && in->col == A_ROWSTATUS)
 		set_int(vb, ASN_INTEGER, RS_ACTIVE);
 	else
-		set_int(vb, ASN_UNSIGNED, (long)k->number);
+		set_int(vb, ASN_UNSIGNED, (long)lm_assoc_find(v, n, in->i2)->number);
 }
 
 static void value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
@@ -301,9 +262,8 @@ static void value(struct lunmapd *d, const struct inst *in, netsnmp_variable_lis
  * the next registration. */
 int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
 {
-	const struct lm_model *m = lm_core_model(d->core);
 	netsnmp_variable_list *vb = r->requestvb;
-	size_t base = OID_LENGTH(objects_oid);
+	size_t base = lunmapd_objects_len;
 	const oid *s = vb->name + base;
 	size_t n = vb->name_length > base ? vb->name_length - base : 0;
 	struct inst in = { 0 };
@@ -312,18 +272,20 @@ int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
 	int rc;
 
 	if (exact) {
-		rc = find_exact(m, s, n, &in);
+		rc = lunmapd_parse_instance(s, n, &in);
+		if (!rc && !row_exists(d->core, &in))
+			rc = SNMP_NOSUCHINSTANCE;
 		if (rc)
 			return rc;
 		value(d, &in, vb);
 		return 0;
 	}
 	/* an OID before lunmapObjects starts the walk at its beginning */
-	if (snmp_oid_compare(vb->name, vb->name_length, objects_oid, base) < 0)
+	if (snmp_oid_compare(vb->name, vb->name_length, lunmapd_objects_oid, base) < 0)
 		n = 0;
-	if (!find_next(m, s, n, &in))
+	if (!find_next(d->core, s, n, &in))
 		return 0;
-	inst_oid(&in, name, &len);
+	lunmapd_inst_oid(&in, name, &len);
 	snmp_set_var_objid(vb, name, len);
 	value(d, &in, vb);
 	return 0;

@@ -32,27 +32,26 @@ static void log_line(void *ctx, const char *msg)
 	fprintf(stderr, "lunmapctl: %s\n", msg);
 }
 
-static int resolve(const struct lm_model *m, const char *arg, enum lm_kind kind, lm_guid *out)
+/* LUN by id or name; target by id, IQN or alias. */
+static int resolve(const struct lm_core *c, const char *arg, bool lun, lm_guid *out)
 {
 	if (lm_guid_parse(arg, out) == 0)
 		return 0;
-	if (kind == LM_KIND_LUN) {
-		for (size_t i = 0; i < m->nluns; i++)
-			if (m->luns[i]->name && strcmp(m->luns[i]->name, arg) == 0) {
-				*out = m->luns[i]->id;
-				return 0;
-			}
-	} else {
-		for (size_t i = 0; i < m->ntargets; i++) {
-			const struct lm_target *t = m->targets[i];
-			if (strcmp(t->iqn, arg) == 0 || (t->alias && strcmp(t->alias, arg) == 0)) {
-				*out = t->id;
-				return 0;
-			}
+	for (const struct lm_lun *l = lm_core_lun_after(c, 0); lun && l;
+	     l = lm_core_lun_after(c, lm_lun_index(l)))
+		if (lm_lun_name(l) && strcmp(lm_lun_name(l), arg) == 0) {
+			*out = *lm_lun_id(l);
+			return 0;
+		}
+	for (const struct lm_target *t = lm_core_target_after(c, 0); !lun && t;
+	     t = lm_core_target_after(c, lm_target_index(t))) {
+		const char *alias = lm_target_alias(t);
+		if (strcmp(lm_target_iqn(t), arg) == 0 || (alias && strcmp(alias, arg) == 0)) {
+			*out = *lm_target_id(t);
+			return 0;
 		}
 	}
-	fprintf(stderr, "lunmapctl: no %s called \"%s\"\n", kind == LM_KIND_LUN ? "LUN" : "target",
-		arg);
+	fprintf(stderr, "lunmapctl: no %s called \"%s\"\n", lun ? "LUN" : "target", arg);
 	return -1;
 }
 
@@ -61,29 +60,30 @@ static const char *status_name(int s)
 	return s == LM_ONLINE ? "online" : s == LM_OFFLINE ? "offline" : "failed";
 }
 
-static void show(const struct lm_model *m, const char *backend)
+static void show(const struct lm_core *c)
 {
 	char id[LM_GUID_STRLEN + 1];
+	enum lm_subsys_status st = lm_core_status(c);
 
 	printf("subsystem %s backend %s status %s max-targets-per-lun %u associations %zu\n",
-	       m->name, backend,
-	       m->status == LM_SUBSYS_ONLINE ? "online"
-	       : m->status == LM_SUBSYS_CACHE_CORRUPT ? "cacheCorrupt" : "offline",
-	       m->max_targets_per_lun, m->nassoc);
-	for (size_t i = 0; i < m->ntargets; i++) {
-		const struct lm_target *t = m->targets[i];
-		lm_guid_format(&t->id, id);
-		printf("target %u %s %s %s%s\n", t->index, id, t->iqn, status_name(t->status),
-		       t->discovered ? " discovered" : "");
+	       lm_core_name(c), lm_core_backend_name(c),
+	       st == LM_SUBSYS_ONLINE ? "online" : st == LM_SUBSYS_CACHE_CORRUPT ? "cacheCorrupt" : "offline",
+	       lm_core_max_targets(c), lm_core_assoc_count(c));
+	for (const struct lm_target *t = lm_core_target_after(c, 0); t;
+	     t = lm_core_target_after(c, lm_target_index(t))) {
+		lm_guid_format(lm_target_id(t), id);
+		printf("target %u %s %s %s%s\n", lm_target_index(t), id, lm_target_iqn(t),
+		       status_name(lm_target_status(t)), lm_target_discovered(t) ? " discovered" : "");
 	}
-	for (size_t i = 0; i < m->nluns; i++) {
-		const struct lm_lun *l = m->luns[i];
-		lm_guid_format(&l->id, id);
-		printf("lun %u %s %s %s %llu %s\n", l->index, id, l->name, l->path,
-		       (unsigned long long)l->size, status_name(l->status));
-		for (size_t j = 0; j < l->links.n; j++)
-			printf("  -> %s as LUN %u\n", lm_model_target(m, l->links.v[j].index)->iqn,
-			       l->links.v[j].number);
+	for (const struct lm_lun *l = lm_core_lun_after(c, 0); l; l = lm_core_lun_after(c, lm_lun_index(l))) {
+		size_t n;
+		const struct lm_assoc *v = lm_lun_assocs(l, &n);
+		lm_guid_format(lm_lun_id(l), id);
+		printf("lun %u %s %s %s %llu %s\n", lm_lun_index(l), id, lm_lun_name(l), lm_lun_path(l),
+		       (unsigned long long)lm_lun_size(l), status_name(lm_lun_status(l)));
+		for (size_t j = 0; j < n; j++)
+			printf("  -> %s as LUN %u\n", lm_target_iqn(lm_core_target(c, v[j].index)),
+			       v[j].number);
 	}
 }
 
@@ -99,26 +99,25 @@ static void print_ids(const lm_guid *ids, size_t n)
 
 static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
 {
-	const struct lm_model *m = lm_core_model(c);
 	const char *cmd = argv[0];
 	lm_guid a, b, *ids = NULL;
 	size_t n = 0;
 	lm_hr hr = LM_S_OK;
 
 	if (strcmp(cmd, "show") == 0) {
-		show(m, lm_core_backend_conf(c)->type);
+		show(c);
 	} else if (strcmp(cmd, "associate") == 0 && argc >= 2) {
 		ids = calloc((size_t)argc, sizeof *ids);
-		if (!ids || resolve(m, argv[1], LM_KIND_LUN, &a))
+		if (!ids || resolve(c, argv[1], true, &a))
 			hr = lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		for (int i = 2; i < argc && !lm_failed(hr); i++)
-			if (resolve(m, argv[i], LM_KIND_TARGET, &ids[n++]))
+			if (resolve(c, argv[i], false, &ids[n++]))
 				hr = lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		if (!lm_failed(hr))
 			hr = lm_associate_targets(c, &a, ids, n, NULL, err);
 	} else if (strcmp(cmd, "add") == 0 && (argc == 3 || argc == 4)) {
 		unsigned long long number = 0;
-		if (resolve(m, argv[1], LM_KIND_LUN, &a) || resolve(m, argv[2], LM_KIND_TARGET, &b))
+		if (resolve(c, argv[1], true, &a) || resolve(c, argv[2], false, &b))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		/* a typo must not mean "the lowest free number" */
 		if (argc == 4 && (!lm_parse_u64(argv[3], strlen(argv[3]), LM_MAX_LUN_NUMBER, &number) ||
@@ -127,16 +126,16 @@ static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
 					  argv[3], LM_MAX_LUN_NUMBER);
 		hr = lm_add_association(c, &a, &b, (uint32_t)number, NULL, err);
 	} else if (strcmp(cmd, "remove") == 0 && argc == 3) {
-		if (resolve(m, argv[1], LM_KIND_LUN, &a) || resolve(m, argv[2], LM_KIND_TARGET, &b))
+		if (resolve(c, argv[1], true, &a) || resolve(c, argv[2], false, &b))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		hr = lm_remove_association(c, &a, &b, NULL, err);
 	} else if (strcmp(cmd, "query-targets") == 0 && argc == 2) {
-		if (resolve(m, argv[1], LM_KIND_LUN, &a))
+		if (resolve(c, argv[1], true, &a))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		hr = lm_query_associated_targets(c, &a, &ids, &n, err);
 		print_ids(ids, n);
 	} else if (strcmp(cmd, "query-luns") == 0 && argc == 2) {
-		if (resolve(m, argv[1], LM_KIND_TARGET, &a))
+		if (resolve(c, argv[1], false, &a))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		hr = lm_query_associated_luns(c, &a, &ids, &n, err);
 		print_ids(ids, n);

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "iqn.h"
 #include "valid.h"
+#include "vec.h"
 
 void lm_stack_clear(struct lm_stack *s)
 {
@@ -109,20 +110,18 @@ void lm_stack_sort(struct lm_stack *s)
 		lm_stack_sort_target(&s->targets[i]);
 }
 
+static int lu_key_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, n = ((const struct lm_stack_lu *)elem)->number;
+
+	return k < n ? -1 : k > n;
+}
+
 const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number)
 {
-	size_t lo = 0, hi = t->nlus;
+	size_t i = lm_lower_bound(t->lus, t->nlus, sizeof *t->lus, &number, lu_key_cmp);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (t->lus[mid].number == number)
-			return &t->lus[mid];
-		if (t->lus[mid].number < number)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
+	return i < t->nlus && t->lus[i].number == number ? &t->lus[i] : NULL;
 }
 
 static lm_hr reject(struct lm_stack *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

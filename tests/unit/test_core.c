@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "lunmap.h"
+#include "core.h"
 #include "sim.h"
 #include "state.h"
 #include "util.h"
@@ -186,7 +186,7 @@ static uint32_t number_of(struct fx *f, int lun, int tgt)
 	const struct lm_model *m = lm_core_model(f->core);
 	enum lm_kind k;
 	uint32_t li, ti;
-	const struct lm_link *link;
+	const struct lm_assoc *link;
 
 	assert_int_equal(lm_model_find_id(m, &f->lun[lun], &k, &li), LM_S_OK);
 	assert_int_equal(lm_model_find_id(m, &f->tgt[tgt], &k, &ti), LM_S_OK);

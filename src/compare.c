@@ -1,0 +1,124 @@
+/* The model against one enumeration of the stack, for start-up and the
+ * drift check alike: drift of one target, adoption of the stack's LUs,
+ * discovery of new targets, numbers the stack uses that are not lunmap's. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bitmap.h"
+#include "core.h"
+
+static bool known_path(struct lm_model *m, const char *path)
+{
+	return lm_model_lun_by_path(m, path) != NULL;
+}
+
+const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path)
+{
+	for (size_t i = 0; i < m->ntombs; i++)
+		if (m->tombs[i].kind == LM_KIND_LUN && m->tombs[i].key &&
+		    strcmp(m->tombs[i].key, path) == 0)
+			return &m->tombs[i];
+	return NULL;
+}
+
+void lm_compare_numbers(const struct lm_target *t, struct lm_numbits *b)
+{
+	lm_numbits_clear(b);
+	for (size_t i = 0; i < t->links.n; i++)
+		lm_numbits_set(b, t->links.v[i].number);
+}
+
+/* Every LU number the stack uses that is not one of our associations is
+ * reserved, so that an allocation never collides with an admin's LU. */
+lm_hr lm_compare_set_foreign(struct lm_target *t, const struct lm_stack_target *st)
+{
+	uint32_t *v = calloc(st->nlus + 1, sizeof *v);
+	struct lm_numbits linked;
+	size_t n = 0;
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	lm_compare_numbers(t, &linked);
+	for (size_t i = 0; i < st->nlus; i++)
+		if (!lm_numbits_has(&linked, st->lus[i].number))
+			v[n++] = st->lus[i].number;
+	free(t->foreign);
+	t->foreign = v;
+	t->nforeign = n;
+	return LM_S_OK;
+}
+
+/* Compares one target with what the stack has; 1 and a reason on drift. */
+int lm_compare_target(struct lm_model *m, const struct lm_target *t,
+			const struct lm_stack_target *st, char *why, size_t len)
+{
+	struct lm_numbits linked;
+
+	if (!st) {
+		snprintf(why, len, "target %s is gone from the stack", t->iqn);
+		return 1;
+	}
+	for (size_t i = 0; i < t->links.n; i++) {
+		const struct lm_lun *l = lm_model_lun(m, t->links.v[i].index);
+		const struct lm_stack_lu *lu = lm_stack_lu_at(st, t->links.v[i].number);
+		if (!lu) {
+			snprintf(why, len, "LUN %u (\"%s\") of target %s is gone from the stack",
+				 t->links.v[i].number, l->name, t->iqn);
+			return 1;
+		}
+		if (strcmp(lu->path, l->path) != 0) {
+			snprintf(why, len, "LUN %u of target %s is %s in the stack, not %s",
+				 lu->number, t->iqn, lu->path, l->path);
+			return 1;
+		}
+	}
+	lm_compare_numbers(t, &linked);
+	for (size_t i = 0; i < st->nlus; i++)
+		if (!lm_numbits_has(&linked, st->lus[i].number) && known_path(m, st->lus[i].path)) {
+			snprintf(why, len, "target %s has LUN %u (%s) that lunmap did not put there",
+				 t->iqn, st->lus[i].number, st->lus[i].path);
+			return 1;
+		}
+	return 0;
+}
+
+/* Takes the stack's LUs of known LUNs as this target's associations. */
+lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st)
+{
+	while (t->links.n)
+		lm_model_unlink(c->model, lm_model_lun(c->model, t->links.v[0].index), t);
+	for (size_t i = 0; i < st->nlus; i++) {
+		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
+		/* an LU numbered below what the backend gives (LIO's lun_0 by
+		 * targetcli) stays foreign: the state holds no number 0 */
+		if (!l || st->lus[i].number < c->backend->ops->min_lun_number ||
+		    lm_links_find(&l->links, t->index))
+			continue;
+		if (lm_failed(lm_links_reserve(&l->links, 1)) ||
+		    lm_failed(lm_links_reserve(&t->links, 1)))
+			return LM_E_OUTOFMEMORY;
+		lm_model_link(c->model, l, t, st->lus[i].number);
+	}
+	return lm_compare_set_foreign(t, st);
+}
+
+lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
+{
+	for (size_t i = 0; i < stack->ntargets; i++) {
+		const struct lm_stack_target *st = &stack->targets[i];
+		struct lm_target *t;
+		if (lm_model_target_by_iqn(c->model, st->iqn))
+			continue;
+		t = lm_model_add_target(c->model, 0, NULL, st->iqn, NULL, NULL);
+		if (!t)
+			return LM_E_OUTOFMEMORY;
+		t->discovered = true;
+		lm_core_log(c, "discovered target %s in the stack (index %u)", st->iqn, t->index);
+		if (lm_failed(lm_compare_adopt(c, t, st)))
+			return LM_E_OUTOFMEMORY;
+	}
+	return LM_S_OK;
+}
