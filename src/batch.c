@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -380,6 +381,59 @@ static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
 		lm_model_lun(c->model, b->items[i].lun)->last_error = hr;
 }
 
+/* The intent (design §3): each LUN's sets before and after, durable
+ * before the first stack step. forward = false for an undo. */
+static lm_hr write_intent(struct lm_core *c, const struct lm_batch *b, bool forward,
+			  struct lm_err *err)
+{
+	struct lm_intent_lun *v = calloc(b->n + 1, sizeof *v);
+	struct lm_err e;
+	lm_hr hr;
+
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the intent record");
+	for (size_t i = 0; i < b->n; i++) {
+		const struct item *it = &b->items[i];
+		v[i] = (struct lm_intent_lun){ it->lun, forward ? it->old : it->new,
+					       forward ? it->new : it->old,
+					       forward ? it->nold : it->nnew,
+					       forward ? it->nnew : it->nold };
+	}
+	hr = lm_intent_write(c->intent_fd, v, b->n, &e);
+	free(v);
+	if (lm_failed(hr))
+		return lm_err_set(err, hr, "%s; nothing was changed", e.msg);
+	return LM_S_OK;
+}
+
+static lm_hr corrupt(struct lm_core *c, struct lm_err *err, const char *what, const char *why,
+		     const char *where)
+{
+	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "%s: %s; %s", what, why, where);
+}
+
+/* The stack has the batch; saving it failed (save_err). Either nothing
+ * changed (the stack rolled back, the record is not on disk) or the
+ * subsystem is cacheCorrupt and the text says what is where. */
+static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
+			 const struct lm_err *save_err, struct lm_err *err)
+{
+	struct lm_err undo;
+	char why[2 * LM_ERR_MSG_MAX + 64]; /* lm_err_set cuts it to size */
+
+	if (saved == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		return corrupt(c, err, "saving the change failed", save_err->msg,
+			       "the change is in the stack and in memory, and may or may not be on "
+			       "disk: a restart or refresh settles it");
+	model_set(c, b, false);
+	if (!lm_failed(run_inverse(c, b, &undo)))
+		return lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err->msg);
+	snprintf(why, sizeof why, "%s; undoing it in the stack failed: %s", save_err->msg, undo.msg);
+	return corrupt(c, err, "saving the change failed", why,
+		       "the change is not on disk; the stack is partly changed");
+}
+
 lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err save_err;
@@ -390,6 +444,9 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 				  "the subsystem is cacheCorrupt; refresh first");
+	hr = write_intent(c, b, true, err);
+	if (lm_failed(hr))
+		goto fail;
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
 	if (hr == LM_E_FAIL) {
 		/* a step failed that validation let through: the stack may have
@@ -403,10 +460,7 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	model_set(c, b, true);
 	hr = persist(c, b, &save_err);
 	if (lm_failed(hr)) {
-		model_set(c, b, false);
-		hr = run_inverse(c, b, err);
-		if (!lm_failed(hr))
-			hr = lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err.msg);
+		hr = save_failed(c, b, hr, &save_err, err);
 		goto fail;
 	}
 	b->applied = true;
@@ -416,18 +470,42 @@ fail:
 	return hr;
 }
 
+/* An undo is the last word of a transaction: when it cannot be made, the
+ * manager believes in a state that is not there, so every failure here
+ * is cacheCorrupt, and the text says where the change is. */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
+	struct lm_err e;
 	lm_hr hr;
 
 	if (!b->applied)
 		return LM_S_OK;
-	hr = run_inverse(c, b, err);
+	hr = write_intent(c, b, false, &e);
 	if (lm_failed(hr))
-		return hr;
+		return corrupt(c, err, "undo refused", e.msg,
+			       "the change stays applied (stack and state)");
+	hr = run_inverse(c, b, &e);
+	if (hr == LM_E_FAIL)
+		return corrupt(c, err, "undo refused by the stack", e.msg,
+			       "the change stays applied (stack and state)");
+	if (lm_failed(hr))
+		return lm_err_set(err, hr, "undo failed: %s", e.msg);
 	model_set(c, b, false);
 	b->applied = false;
-	return persist(c, b, err);
+	hr = persist(c, b, &e);
+	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		return corrupt(c, err, "saving the undo failed", e.msg,
+			       "the undo is done in the stack and in memory; the saved state may "
+			       "still have the change");
+	if (lm_failed(hr)) {
+		/* memory follows the disk, which still has the change */
+		model_set(c, b, true);
+		b->applied = true;
+		return corrupt(c, err, "saving the undo failed", e.msg,
+			       "the undo is done in the stack, but the saved state still has the "
+			       "change: restore(4) puts it back in the stack, refresh(2) adopts the stack");
+	}
+	return LM_S_OK;
 }
 
 static lm_hr one_change(struct lm_core *c, const struct lm_change *ch, struct lm_diff *diff,

@@ -74,6 +74,11 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 				 lu->number, t->iqn, lu->path, l->path);
 			return 1;
 		}
+		if (!lm_lu_identity_ok(l, lu)) {
+			snprintf(why, len, "LUN %u (\"%s\") of target %s shows serial %s, not its own",
+				 lu->number, l->name, t->iqn, lu->serial);
+			return 1;
+		}
 	}
 	lm_compare_numbers(t, &linked);
 	for (size_t i = 0; i < st->nlus; i++)

@@ -11,11 +11,100 @@
 #include "core.h"
 #include "state.h"
 
+static void startup_problem(struct lm_core *c, const struct lm_err *e)
+{
+	c->startup_problem = *e;
+	lm_core_log(c, "%s", e->msg);
+}
+
+/* Whether the saved state (snapshot and journal, as loaded) already holds
+ * everything the model would save: then a failed start-up compaction only
+ * costs room, and lunmapd can start on a full disk. */
+static bool saved_holds(const struct lm_model *m, const struct lm_state *st)
+{
+	size_t nassoc = 0;
+
+	if (m->ntargets != st->ntargets || m->nluns != st->nluns || m->ntombs != st->ntombs ||
+	    m->next_lun_index != st->next_lun_index ||
+	    m->next_target_index != st->next_target_index)
+		return false;
+	for (size_t i = 0; i < st->ntargets; i++) {
+		const struct lm_target *t = lm_model_target(m, st->targets[i].index);
+		if (!t || lm_guid_cmp(&t->id, &st->targets[i].id) != 0 ||
+		    strcmp(t->iqn, st->targets[i].iqn) != 0 || t->discovered != st->targets[i].discovered)
+			return false;
+	}
+	for (size_t i = 0; i < st->nluns; i++) {
+		const struct lm_lun *l = lm_model_lun(m, st->luns[i].index);
+		if (!l || lm_guid_cmp(&l->id, &st->luns[i].id) != 0 ||
+		    strcmp(l->path, st->luns[i].path) != 0)
+			return false;
+	}
+	for (size_t i = 0; i < st->nassocs; i++) {
+		const struct lm_lun *l = lm_model_lun(m, st->assocs[i].lun);
+		const struct lm_assoc *k = l ? lm_links_find(&l->links, st->assocs[i].target) : NULL;
+		if (!k || k->number != st->assocs[i].number)
+			return false;
+		nassoc++;
+	}
+	return nassoc == m->nassoc;
+}
+
+/* Start-up's stack work: an interrupted change first, then the rest. A
+ * problem that leaves lunmapd serving (cacheCorrupt) is recorded. */
+static lm_hr start_stack(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_err e;
+	lm_hr hr = lm_recover_intent(c, &e);
+
+	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		startup_problem(c, &e);
+	else if (lm_failed(hr)) {
+		*err = e;
+		return hr;
+	}
+	hr = lm_startup_reconcile(c, err);
+	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT &&
+	    !c->startup_problem.hr)
+		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			   "drift at start: the stack differs from the saved state (see the log)");
+	return hr;
+}
+
+/* The reloaded model is saved before the stack is touched: a reload that
+ * cannot be saved changes nothing. */
+static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
+			  const struct lm_state *st, struct lm_err *err)
+{
+	struct lm_model *old = c->model;
+	uint64_t gen = c->generation;
+	struct lm_err e;
+	lm_hr hr;
+
+	c->model = NULL;
+	hr = lm_merge_model(c, inv, st, err);
+	if (!lm_failed(hr))
+		hr = lm_store_compact(c, err);
+	if (lm_failed(hr) && c->generation == gen) {
+		lm_model_free(c->model);
+		c->model = old;
+		return hr;
+	}
+	lm_model_free(old);
+	memset(&c->startup_problem, 0, sizeof c->startup_problem);
+	hr = lm_startup_reconcile(c, err);
+	if (!lm_failed(hr) && lm_failed(lm_store_compact(c, &e)))
+		startup_problem(c, &e);
+	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
+		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			   "drift at reload: the stack differs from the saved state (see the log)");
+	return hr;
+}
+
 lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_inventory *inv = NULL;
 	struct lm_state *st = NULL;
-	struct lm_model *old = c->model;
 	lm_hr hr;
 
 	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
@@ -30,20 +119,11 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	hr = lm_state_load(c->state_dir, &st, err);
 	if (lm_failed(hr))
 		goto out;
-	c->model = NULL;
-	hr = lm_merge_model(c, inv, st, err);
-	if (!lm_failed(hr))
-		hr = lm_startup_reconcile(c, err);
-	if (!lm_failed(hr))
-		hr = lm_store_compact(c, err);
-	if (lm_failed(hr)) {
-		lm_model_free(c->model);
-		c->model = old;
+	hr = reload_model(c, inv, st, err);
+	if (lm_failed(hr))
 		goto out;
-	}
 	c->bconf.check_interval = inv->backend.check_interval;
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
-	lm_model_free(old);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
@@ -65,7 +145,10 @@ static lm_hr open_state(struct lm_core *c, struct lm_state **st, struct lm_err *
 	if (lm_failed(hr))
 		return hr;
 	c->generation = (*st)->generation;
-	return lm_journal_open(c->state_dir, &c->journal, err);
+	hr = lm_journal_open(c->state_dir, &c->journal, err);
+	if (lm_failed(hr))
+		return hr;
+	return lm_intent_open(c->state_dir, &c->intent_fd, err);
 }
 
 static struct lm_core *core_new(const struct lm_core_opts *opts)
@@ -76,6 +159,7 @@ static struct lm_core *core_new(const struct lm_core_opts *opts)
 		return NULL;
 	c->lock_fd = -1;
 	c->journal.fd = -1;
+	c->intent_fd = -1;
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
 	c->backend = opts->backend;
@@ -87,6 +171,20 @@ static struct lm_core *core_new(const struct lm_core_opts *opts)
 		return NULL;
 	}
 	return c;
+}
+
+/* A snapshot of the merged model; when the saved state already holds it
+ * all, a failure (a full disk) only postpones it. */
+static lm_hr compact_at_start(struct lm_core *c, const struct lm_state *st, struct lm_err *err)
+{
+	struct lm_err e;
+	lm_hr hr = lm_store_compact(c, err);
+
+	if (!lm_failed(hr) || !saved_holds(c->model, st))
+		return hr;
+	lm_err_set(&e, hr, "state compaction postponed: %s", err ? err->msg : "");
+	startup_problem(c, &e);
+	return LM_S_OK;
 }
 
 lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct lm_err *err)
@@ -111,9 +209,9 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (!lm_failed(hr))
 		hr = lm_merge_model(c, inv, st, err);
 	if (!lm_failed(hr))
-		hr = lm_startup_reconcile(c, err);
+		hr = start_stack(c, err);
 	if (!lm_failed(hr))
-		hr = lm_store_compact(c, err);
+		hr = compact_at_start(c, st, err);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);
@@ -131,6 +229,8 @@ void lm_core_close(struct lm_core *c)
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
 	lm_journal_close(&c->journal);
+	if (c->intent_fd >= 0)
+		close(c->intent_fd);
 	if (c->lock_fd >= 0)
 		close(c->lock_fd);
 	free(c->state_dir);

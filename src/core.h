@@ -16,10 +16,15 @@ struct lm_core {
 	char *inventory;
 	int lock_fd;
 	struct lm_journal journal;
+	int intent_fd;
+	/* the last problem start-up (or a reload) found, hr 0 when none */
+	struct lm_err startup_problem;
 	uint64_t generation; /* of the snapshot the journal follows */
 	long snapshot_bytes;
 	lm_problem_fn log;
 	void *log_ctx;
+	/* times the drift check re-applied a stack that had lost everything */
+	unsigned long reapplied;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */
@@ -57,6 +62,18 @@ lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv, const st
 
 /* startup.c: bring the stack to the state where it safely can. */
 lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err);
+
+/* recover.c: start-up, before anything else: an interrupted change (its
+ * intent on disk) is finished or undone in the stack, identity included,
+ * so that the stack has what the saved state says for the LUNs it named. */
+lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err);
+/* restore(4): puts what lunmap recorded back into the stack, then checks;
+ * *steps counts the stack steps it took. */
+lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
+/* Whether the stack (sorted) lost every association lunmap recorded. */
+bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
+/* Whether the stack's LU shows the LUN's identity (serial). */
+bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu);
 
 /* probe.c: the LUN's status and size from its backing store (missing or
  * unreadable: failed). */

@@ -15,6 +15,14 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 		return hr;
 	lm_core_log_rejected(c, &stack);
 	lm_stack_sort(&stack);
+	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
+		unsigned steps;
+		lm_stack_clear(&stack);
+		c->reapplied++;
+		lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
+			    "re-applying the %zu recorded associations", c->model->nassoc);
+		return lm_core_restore(c, &steps, err);
+	}
 	for (size_t i = 0; i < c->model->ntargets; i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
@@ -42,8 +50,13 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
-	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	lm_hr hr;
 
+	if (how == LM_RESTORE) {
+		unsigned steps;
+		return lm_core_restore(c, &steps, err);
+	}
+	hr = c->backend->ops->enumerate(c->backend, &stack, err);
 	if (lm_failed(hr))
 		return hr;
 	lm_core_log_rejected(c, &stack);

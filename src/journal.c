@@ -37,7 +37,46 @@ static lm_hr corrupt(struct lm_err *err, const char *path, size_t line, const ch
 
 static lm_hr failed(struct lm_err *err, const char *what)
 {
-	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what, strerror(errno));
+	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what,
+			  errno ? strerror(errno) : "no error reported");
+}
+
+/* A record that may or may not be on disk: the caller cannot say
+ * "nothing changed". */
+static lm_hr unknown(struct lm_err *err, const char *what, const char *then)
+{
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "state journal: cannot %s, and cannot %s: %s; the record may or may not be on disk",
+			  what, then, strerror(errno));
+}
+
+/* A crash in the middle of a write leaves a last record without its
+ * newline (never acknowledged): cut it off before appending, or the next
+ * record would continue its line and look damaged. */
+static lm_hr cut_torn_tail(struct lm_journal *j, struct lm_err *err)
+{
+	char buf[4096];
+	long end = j->bytes;
+
+	while (end > 0) {
+		long from = end > (long)sizeof buf ? end - (long)sizeof buf : 0;
+		ssize_t got = pread(j->fd, buf, (size_t)(end - from), from);
+		if (got != end - from)
+			return failed(err, "read");
+		for (long i = got; i-- > 0;)
+			if (buf[i] == '\n') {
+				end = from + i + 1;
+				goto cut;
+			}
+		end = from;
+	}
+cut:
+	if (end == j->bytes)
+		return LM_S_OK;
+	if (ftruncate(j->fd, end) != 0 || fdatasync(j->fd) != 0)
+		return failed(err, "cut a torn record");
+	j->bytes = end;
+	return LM_S_OK;
 }
 
 lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err)
@@ -45,11 +84,11 @@ lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err)
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
-	j->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	j->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (j->fd < 0)
 		return failed(err, "open");
 	j->bytes = (long)lseek(j->fd, 0, SEEK_END);
-	return LM_S_OK;
+	return cut_torn_tail(j, err);
 }
 
 void lm_journal_close(struct lm_journal *j)
@@ -83,15 +122,26 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 		free(line);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");
 	}
+	errno = 0;
 	done = write(j->fd, line, len);
 	if (done != (ssize_t)len) {
-		/* a short write leaves a torn record, which loading ignores;
-		 * cut it off now so that the next one starts on a fresh line */
-		hr = failed(err, "write");
+		/* a short write (a full disk sets no errno) leaves a torn
+		 * record: cut it off so that the next one starts on a fresh
+		 * line */
+		hr = failed(err, done >= 0 && errno == 0 ? "write the whole record (disk full?)"
+							  : "write");
 		if (done > 0 && ftruncate(j->fd, j->bytes) != 0)
-			hr = failed(err, "cut a torn record");
+			hr = unknown(err, "write", "cut the torn record");
 	} else if (fdatasync(j->fd) != 0) {
-		hr = failed(err, "sync");
+		/* the record may reach the disk later, and a restart would
+		 * replay a change the caller rolls back: take it out, durably */
+		int e = errno;
+		if (ftruncate(j->fd, j->bytes) != 0 || fdatasync(j->fd) != 0)
+			hr = unknown(err, "sync", "take the record out again");
+		else {
+			errno = e;
+			hr = failed(err, "sync (the record was taken out again)");
+		}
 	} else {
 		j->bytes += (long)len;
 	}
@@ -282,9 +332,11 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 		if (mark)
 			snprintf(want, sizeof want, "%016" PRIx64, lm_journal_check(p, (size_t)(mark - p)));
 		if (!mark || strcmp(mark + 2, want) != 0) {
-			if (nl[1] == '\0')
-				break; /* the last record, torn in the middle */
-			hr = corrupt(err, path, seq + 1, "a record is damaged");
+			/* a record that ends in its newline was written whole: a
+			 * wrong check there is damage, not a crash (a torn last
+			 * record has no newline and was never acknowledged) */
+			hr = corrupt(err, path, seq + 1,
+				     nl[1] ? "a record is damaged" : "the last record is damaged");
 			goto out;
 		}
 		*mark = '\0';
@@ -293,13 +345,9 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 			hr = corrupt(err, path, seq + 1, "a record is malformed");
 			goto out;
 		}
-		/* a snapshot older than its journal was replaced or damaged:
-		 * acknowledged changes would be lost without a word */
-		if (gen > st->generation) {
-			hr = corrupt(err, path, seq + 1, "a record is newer than the snapshot");
-			goto out;
-		}
-		if (gen == st->generation) {
+		/* a record newer than the snapshot follows a snapshot whose
+		 * rename was not made durable (see lm_store_compact) */
+		if (gen >= st->generation) {
 			rc = parse_record(p + gen_len, seq, &jr);
 			if (rc == -2) {
 				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);

@@ -61,8 +61,15 @@ uint32_t lm_core_max_targets(const struct lm_core *c);
 size_t lm_core_lun_count(const struct lm_core *c);
 size_t lm_core_target_count(const struct lm_core *c);
 size_t lm_core_assoc_count(const struct lm_core *c);
-/* seconds between drift checks (0: none), as the inventory says */
+/* The drift check's period in seconds (0: none) and a stack step's
+ * deadline, as the inventory last loaded (a reload may change them:
+ * re-arm timers). */
 unsigned lm_core_check_interval(const struct lm_core *c);
+unsigned lm_core_timeout_ms(const struct lm_core *c);
+/* The last problem start-up or a reload found (drift, an interrupted
+ * change it could not settle, a postponed save), or NULL when none: for
+ * lunmapLastErrorCode/Text. */
+const struct lm_err *lm_core_startup_problem(const struct lm_core *c);
 
 /* Objects by their stable index; NULL when there is none. _after gives
  * the first one with a greater index (after = 0: the first). */
@@ -175,8 +182,11 @@ void lm_diff_free(struct lm_diff *d);
 
 /* Drift (design §4). check compares the stack with the state and turns
  * the subsystem cacheCorrupt on any difference; refresh clears it. */
-enum lm_refresh { LM_REFRESH = 2, LM_REENUMERATE = 3 };
+enum lm_refresh { LM_REFRESH = 2, LM_REENUMERATE = 3, LM_RESTORE = 4 };
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err);
+/* How often the check found a stack that had lost everything lunmap put
+ * there and re-applied it (design §4): the glue notifies when it moves. */
+unsigned long lm_core_reapplied(const struct lm_core *c);
 lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err);
 
 #endif

@@ -20,9 +20,19 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 	for (size_t i = 0; i < t->links.n; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		struct lm_err e;
+		const struct lm_stack_lu *lu;
 		had.lus = st->lus;
-		if (lm_stack_lu_at(&had, t->links.v[i].number))
+		lu = lm_stack_lu_at(&had, t->links.v[i].number);
+		if (lu && (strcmp(lu->path, l->path) != 0 || lm_lu_identity_ok(l, lu)))
 			continue;
+		/* ours with the wrong identity (tgt's default serial after a
+		 * crash between its two calls): put it back whole */
+		if (lu && lm_failed(c->backend->ops->remove_lu(c->backend, t, lu->number, l, &e))) {
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+					  "cannot re-apply the identity of LUN %u (\"%s\") on %s: %s",
+					  t->links.v[i].number, l->name, t->iqn, e.msg);
+		}
 		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e))) {
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -31,6 +41,8 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		}
 		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
 			    t->iqn);
+		if (lu) /* the serial it has now is the LUN's own */
+			continue;
 		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
@@ -74,7 +86,10 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
-			lm_stack_add_target(&stack, t->iqn);
+			if (lm_failed(lm_stack_add_target(&stack, t->iqn))) {
+				hr = LM_E_OUTOFMEMORY;
+				break;
+			}
 			st = &stack.targets[stack.ntargets - 1];
 		}
 		if (t->fresh) {

@@ -440,15 +440,19 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 		goto out;
 	}
 	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* the new snapshot is in place but may not survive a crash: the
+	 * caller must go on as if either one could come back */
 	if (dfd < 0 || fsync(dfd) != 0)
-		hr = lm_err_set(err, LM_E_FAIL, "cannot sync folder %s: %s", dir, strerror(errno));
+		hr = lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				"%s is replaced, but cannot sync folder %s: %s", path, dir,
+				strerror(errno));
 out:
 	xmlBufferFree(buf);
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
 		close(dfd);
-	if (lm_failed(hr))
+	if (lm_failed(hr) && hr != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		unlink(tmp);
 	return hr;
 }

@@ -58,7 +58,9 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err);
 void lm_state_free(struct lm_state *st);
 
 /* The snapshot: temp file, fsync, rename, fsync of the folder; mode 0600.
- * *size (may be NULL) gets its size. */
+ * *size (may be NULL) gets its size. VDS_E_PROVIDER_CACHE_CORRUPT when
+ * only the folder's fsync failed: the new snapshot is in place, the old
+ * one may come back after a crash. */
 lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generation, long *size,
 		    struct lm_err *err);
 
@@ -69,6 +71,31 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
  * *oom on allocation failure. Part of lm_state_load. */
 const char *lm_state_check(const struct lm_state *st, int *oom);
 const char *lm_state_check_assocs(const struct lm_state_assoc *a, size_t n, int *oom);
+
+#define LM_INTENT_FILE "state.intent"
+
+/* The intent of a change (design §3): each LUN's old and new set, on disk
+ * before the first stack step. */
+struct lm_intent_lun {
+	uint32_t lun;
+	struct lm_assoc *old, *new;
+	size_t nold, nnew;
+};
+
+struct lm_intent {
+	struct lm_intent_lun *v;
+	size_t n;
+};
+
+/* Opens (creates, 0600, the folder synced) the intent file. */
+lm_hr lm_intent_open(const char *dir, int *fd, struct lm_err *err);
+/* Replaces the record and makes it durable before it returns. */
+lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm_err *err);
+lm_hr lm_intent_clear(int fd, struct lm_err *err);
+/* The last record, or none (n = 0) when there is none or it was torn. */
+lm_hr lm_intent_read(const char *dir, struct lm_intent *in, struct lm_err *err);
+void lm_intent_free(struct lm_intent *in);
+
 
 #include "journal.h"
 #include "lock.h"

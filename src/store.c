@@ -10,6 +10,14 @@ lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err)
 	long size = 0;
 	lm_hr hr = lm_state_save(c->state_dir, c->model, c->generation + 1, &size, err);
 
+	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
+		/* either snapshot may be the one a restart finds: records go
+		 * on with the new generation, the journal keeps the old ones,
+		 * and replay takes every record not older than the snapshot */
+		c->generation++;
+		c->snapshot_bytes = size;
+		return LM_E_FAIL;
+	}
 	if (lm_failed(hr))
 		return hr;
 	c->generation++;

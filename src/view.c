@@ -13,6 +13,13 @@ size_t lm_core_lun_count(const struct lm_core *c) { return c->model->nluns; }
 size_t lm_core_target_count(const struct lm_core *c) { return c->model->ntargets; }
 size_t lm_core_assoc_count(const struct lm_core *c) { return c->model->nassoc; }
 unsigned lm_core_check_interval(const struct lm_core *c) { return c->bconf.check_interval; }
+unsigned lm_core_timeout_ms(const struct lm_core *c) { return c->bconf.timeout_ms; }
+unsigned long lm_core_reapplied(const struct lm_core *c) { return c->reapplied; }
+
+const struct lm_err *lm_core_startup_problem(const struct lm_core *c)
+{
+	return c->startup_problem.hr ? &c->startup_problem : NULL;
+}
 
 const struct lm_lun *lm_core_lun(const struct lm_core *c, uint32_t index)
 {

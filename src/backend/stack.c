@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,8 +15,10 @@
 void lm_stack_clear(struct lm_stack *s)
 {
 	for (size_t i = 0; i < s->ntargets; i++) {
-		for (size_t j = 0; j < s->targets[i].nlus; j++)
+		for (size_t j = 0; j < s->targets[i].nlus; j++) {
 			free(s->targets[i].lus[j].path);
+			free(s->targets[i].lus[j].serial);
+		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
 	}
@@ -69,8 +72,31 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 	copy = strdup(path);
 	if (!copy)
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy };
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL };
 	return LM_S_OK;
+}
+
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+{
+	char *copy = NULL;
+
+	if (!t->nlus)
+		return LM_E_FAIL;
+	if (serial && !(copy = strdup(serial)))
+		return LM_E_OUTOFMEMORY;
+	free(t->lus[t->nlus - 1].serial);
+	t->lus[t->nlus - 1].serial = copy;
+	return LM_S_OK;
+}
+
+int lm_stack_serial_ok(const char *serial)
+{
+	size_t n = 0;
+
+	for (; serial[n]; n++)
+		if (!isalnum((unsigned char)serial[n]) || n >= 64)
+			return 0;
+	return n > 0;
 }
 
 lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
@@ -82,7 +108,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			goto oom;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
-						      t->lus[j].path)))
+						      t->lus[j].path)) ||
+			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
+							  t->lus[j].serial)))
 				goto oom;
 	}
 	return LM_S_OK;
@@ -146,8 +174,10 @@ static void drop_target(struct lm_stack *s, size_t i)
 {
 	struct lm_stack_target *t = &s->targets[i];
 
-	for (size_t j = 0; j < t->nlus; j++)
+	for (size_t j = 0; j < t->nlus; j++) {
 		free(t->lus[j].path);
+		free(t->lus[j].serial);
+	}
 	free(t->lus);
 	free(t->iqn);
 	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
@@ -157,6 +187,7 @@ static void drop_target(struct lm_stack *s, size_t i)
 static void drop_lu(struct lm_stack_target *t, size_t j)
 {
 	free(t->lus[j].path);
+	free(t->lus[j].serial);
 	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
 	t->nlus--;
 }

@@ -13,6 +13,9 @@
 struct lm_stack_lu {
 	uint32_t number;
 	char *path;
+	/* the unit serial the stack shows (VPD 0x80; tgt's "SCSI SN"), or
+	 * NULL when the backend cannot tell */
+	char *serial;
 };
 
 struct lm_stack_target {
@@ -50,5 +53,10 @@ lm_hr lm_stack_validate(struct lm_stack *s);
 /* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);
+/* Sets the serial of the LU last added to t (serial may be NULL). */
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
+/* Whether a serial from the stack is one lunmap could have set: 1 to 64
+ * letters and digits (anything else is shown as the wrong identity). */
+int lm_stack_serial_ok(const char *serial);
 
 #endif

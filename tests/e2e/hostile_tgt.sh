@@ -83,7 +83,8 @@ if [ ! -x "$HOLD" ]; then
 fi
 note "an initiator logs in to t1 with an alias that forges 'Target $tid1: t3'"
 coproc HOLDP { "$HOLD" "127.0.0.1:$TGT_PORT" "$T1" iqn.2026-11.org.evil:i "z"$'\n'"Target $tid1: $T3" 2>&1; }
-remember_pid "$HOLDP_PID" iscsi-hold
+hold_pid=$HOLDP_PID # bash unsets HOLDP_PID once the coprocess ends
+remember_pid "$hold_pid" iscsi-hold
 read -r -t 30 line <&"${HOLDP[0]}" || true
 [ "${line:-}" = "logged in" ] || fail "the hostile initiator could not log in: ${line:-nothing}"
 snapshot | has "^Target $tid1: $T3\$" || fail "tgtd did not print the alias verbatim: $(snapshot | head -20)"
@@ -95,7 +96,7 @@ r=$(say associate db t3)
 only_on_t3 "$r"
 note "the initiator logs out: the listing is tgtd's own again"
 exec {HOLDP[1]}>&-
-wait_for 10 gone "$HOLDP_PID" || fail "iscsi-hold did not log out"
+wait_for 10 gone "$hold_pid" || fail "iscsi-hold did not log out"
 [ "$(say refresh)" = ok ] || fail "refresh failed after the logout"
 [ "$(say associate db t3)" = ok ] || fail "cannot associate db with t3"
 only_on_t3 ok

@@ -4,7 +4,8 @@
 # serves the installed MIB by name through the installed snmpd.conf lines.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-need "$SNMPD" "$TGTD" snmpwalk snmpset
+. "$top_srcdir/tests/harness/shipped.sh"
+need "$SNMPD" "$TGTD" "$TGTADM" snmpwalk snmpset
 IETF=/var/lib/mibs/ietf
 [ -f $IETF/SNMPv2-SMI ] || skip "IETF MIBs missing: install snmp-mibs-downloader (Debian non-free)"
 cd "$E2E_TMP"
@@ -25,12 +26,21 @@ want=$(sort <<LIST
 ./usr/share/snmp/mibs/LUNMAP-MIB.txt
 ./usr/share/lunmap/lunmap.rng
 ./usr/share/lunmap/demo.xml
+./usr/share/lunmap/lunmap.xml.example
+./usr/share/lunmap/prometheus/generator.yml
+./usr/share/lunmap/prometheus/snmp.yml
+./usr/share/lunmap/nagios/lunmap.cfg
+./usr/share/lunmap/snmptrapd/snmptrapd.conf.lunmap
+./usr/share/lunmap/snmptrapd/lunmap-traphandle
+./usr/lib/ocf/resource.d/lunmap/lunmapd
 ./usr/lib/systemd/system/lunmapd.service
 ./usr/share/man/man8/lunmapd.8
+./usr/share/man/man8/lunmapctl.8
 ./usr/share/man/man5/lunmap.xml.5
 ./usr/share/man/man7/lunmap.7
 ./usr/share/doc/lunmap/README.md
 ./usr/share/doc/lunmap/nms.md
+./usr/share/doc/lunmap/ha.md
 ./usr/share/doc/lunmap/snmpd.conf.lunmap
 ./var/lib/lunmap
 LIST
@@ -50,16 +60,20 @@ exec_start=$(sed -n 's/^ExecStart=//p' "$unit")
 exec_pre=$(sed -n 's/^ExecStartPre=//p' "$unit")
 case $exec_start in /usr/sbin/lunmapd\ *) ;; *) fail "ExecStart: $exec_start" ;; esac
 
-note "snmpd with the shipped snmpd.conf lines"
-start_snmpd "$D/usr/share/doc/lunmap/snmpd.conf.lunmap"
-
-note "the installed lunmapd, started as the unit would, on a private tgtd"
+note "the shipped snmpd.conf lines: no passphrase in them, agentXTimeout 5"
+conf=$D/usr/share/doc/lunmap/snmpd.conf.lunmap
+! has -E '^[[:space:]]*createUser' "$conf" || fail "a createUser line (a passphrase) in snmpd.conf.lunmap"
+has -x 'agentXTimeout 5' "$conf" || fail "no agentXTimeout 5"
+note "snmpd with them, the users created in its persistent file as the file says"
+SHIPPED_CONF=$conf start_shipped_snmpd
 start_tgtd
+
+note "the installed lunmapd, started as the unit would"
 mkdir -p etc lun
 truncate -s 4M lun/a.img
 cat >etc/lunmap.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="installed" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL"/>
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
   <target iqn="iqn.2026-11.org.example.inst:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
   <lun name="a" path="$E2E_TMP/lun/a.img"/>
 </XML
@@ -77,7 +91,7 @@ $(as_unit "$exec_pre") >check.log || fail "ExecStartPre: $(cat check.log)"
 mkdir -p lunmapd-persist
 SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist $(as_unit "$exec_start") 2>>lunmapd.stderr &
 remember_pid $! lunmapd
-v3=(-v3 -l authPriv -u lunmapadmin -a SHA -A change-this-auth-pass -x AES -X change-this-priv-pass -t 3 -r 1)
+v3=("${ADM[@]}")
 mibs=(-M "$D/usr/share/snmp/mibs:/usr/share/snmp/mibs:$IETF:/var/lib/mibs/iana" -m +LUNMAP-MIB)
 wait_for 15 bash -c "snmpget ${v3[*]} ${mibs[*]} 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapSubsystemName.0 | grep -q installed" ||
 	fail "the installed lunmapd does not answer: $(cat lunmapd.log 2>/dev/null)"
@@ -93,12 +107,26 @@ out=$(snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLun
 echo "$out" | has -E "lunmapLunId.1 = STRING: [0-9a-f]{1,8}-([0-9a-f]{1,4}-){3}[0-9a-f]{1,12}\$" ||
 	fail "LunmapGuid display hint: $out"
 
-note "the SNMPv3 user's access is limited to LUNMAP-MIB"
+note "the administrator's access is limited to LUNMAP-MIB"
 out=$(snmpget "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.1.0 2>&1 || true)
-echo "$out" | has "No Such Object" || fail "v3 user reads outside the view: $out"
+echo "$out" | has "No Such Object" || fail "lunmapadmin reads outside its view: $out"
 if snmpset "${v3[@]}" 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.4.0 s x >/dev/null 2>&1; then
-	fail "v3 user writes outside the view"
+	fail "lunmapadmin writes outside its view"
 fi
+
+note "the monitoring user reads the system group (NMS discovery) and LUNMAP-MIB, and cannot SET"
+for oid in SNMPv2-MIB::sysUpTime.0 SNMPv2-MIB::sysObjectID.0 SNMPv2-MIB::sysDescr.0; do
+	out=$(snmpget "${MON[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT $oid 2>&1) || fail "$oid: $out"
+	echo "$out" | has -e 'Timeticks: (' -e 'OID: ' -e 'STRING: ' || fail "$oid does not answer: $out"
+done
+out=$(snmpget "${MON[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetCount.1)
+echo "$out" | has 'Gauge32: 1$' || fail "lunmapmon reads LUNMAP-MIB: $out"
+before=$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1)
+if out=$(snmpset "${MON[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x "" 2>&1); then
+	fail "lunmapmon could SET: $out"
+fi
+echo "$out" | has -e noAccess -e notWritable -e authorizationError || fail "lunmapmon's SET refused, but how: $out"
+[ "$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1)" = "$before" ] || fail "lunmapmon's SET changed the set"
 
 note "SIGHUP re-reads the inventory; a bad one is refused and the running one kept"
 pid=$(sed -n '$p' "$E2E_PIDS" | cut -d' ' -f1)

@@ -151,6 +151,22 @@ static void linked_backstore(const char *lundir, char *out, size_t len)
 	closedir(d);
 }
 
+/* The backstore's unit serial; configfs shows it as
+ * "T10 VPD Unit Serial Number: SERIAL". One lunmap cannot have set reads
+ * as "?" (the wrong identity). */
+static lm_hr read_serial(struct lio *l, const char *bs, struct lm_stack_target *st)
+{
+	static const char prefix[] = "T10 VPD Unit Serial Number: ";
+	char attr[PATH_MAX], text[256];
+	const char *sn;
+
+	pathf(attr, "%s/core/%s/wwn/vpd_unit_serial", l->conf.configfs, bs);
+	if (read_attr(attr, text, sizeof text) != 0)
+		return lm_stack_set_serial(st, "?");
+	sn = strncmp(text, prefix, sizeof prefix - 1) == 0 ? text + sizeof prefix - 1 : text;
+	return lm_stack_set_serial(st, lm_stack_serial_ok(sn) ? sn : "?");
+}
+
 static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 {
 	char dir[PATH_MAX];
@@ -177,6 +193,8 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		if (read_attr(attr, path, sizeof path) != 0 || path[0] != '/')
 			continue; /* not a backstore lunmap can name: left alone */
 		hr = lm_stack_add_lu(st, (uint32_t)number, path);
+		if (!lm_failed(hr))
+			hr = read_serial(l, bs, st);
 	}
 	closedir(d);
 	return hr;

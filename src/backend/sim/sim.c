@@ -69,7 +69,13 @@ static lm_hr sim_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
 	if (lm_stack_find_lu(st, number))
 		return lm_err_set(err, LM_E_FAIL, "sim: LUN %u exists on %s", number, t->iqn);
-	return lm_stack_add_lu(st, number, lun->path);
+	hr = lm_stack_add_lu(st, number, lun->path);
+	if (!lm_failed(hr)) {
+		char hex[33];
+		lm_guid_hex(&lun->id, hex);
+		hr = lm_stack_set_serial(st, hex);
+	}
+	return hr;
 }
 
 static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
@@ -89,6 +95,7 @@ static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 		if (st->lus[i].number != number)
 			continue;
 		free(st->lus[i].path);
+		free(st->lus[i].serial);
 		st->lus[i] = st->lus[--st->nlus];
 		return LM_S_OK;
 	}

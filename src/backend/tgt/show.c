@@ -45,9 +45,10 @@ struct parser {
 	unsigned seen;	       /* keys met in this LU: bits below */
 	unsigned long long tid;
 	const char *why;
+	char serial[65]; /* of the current LU; "" when it showed none */
 };
 
-enum { K_PATH = 1, K_ID = 2, K_TYPE = 4 };
+enum { K_PATH = 1, K_ID = 2, K_TYPE = 4, K_SN = 8 };
 
 static int starts(const char *s, const char *prefix)
 {
@@ -112,12 +113,22 @@ static lm_hr scsi_id(struct parser *ps, const char *value)
 	return strcmp(value, want) == 0 ? LM_S_OK : bad(ps, "LUN 0 belongs to another target");
 }
 
+static lm_hr add_lu(struct parser *ps, const char *path)
+{
+	lm_hr hr = lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, path);
+
+	if (!lm_failed(hr) && ps->serial[0])
+		hr = lm_stack_set_serial(ps->cur, ps->serial);
+	return hr;
+}
+
 static lm_hr lu_key(struct parser *ps, const char *text)
 {
 	static const struct {
 		const char *key;
 		unsigned bit;
-	} once[] = { { "Backing store path: ", K_PATH }, { "SCSI ID: ", K_ID }, { "Type: ", K_TYPE } };
+	} once[] = { { "Backing store path: ", K_PATH }, { "SCSI ID: ", K_ID }, { "Type: ", K_TYPE },
+		     { "SCSI SN: ", K_SN } };
 
 	if (ps->lun < 0)
 		return bad(ps, "an LU attribute before any LUN");
@@ -130,8 +141,12 @@ static lm_hr lu_key(struct parser *ps, const char *text)
 		ps->seen |= once[i].bit;
 		if (once[i].bit == K_ID)
 			return scsi_id(ps, value);
+		/* a serial lunmap cannot have set is kept as "?": the wrong
+		 * identity, never a forged one */
+		if (once[i].bit == K_SN)
+			snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(value) ? value : "?");
 		if (once[i].bit == K_PATH && ps->lun > 0 && value[0] == '/')
-			return lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, value);
+			return add_lu(ps, value);
 	}
 	return LM_S_OK;
 }
@@ -147,6 +162,7 @@ static lm_hr lun_line(struct parser *ps, const char *text)
 		return bad(ps, "LUNs out of order or listed twice");
 	ps->lun = (long long)n;
 	ps->seen = 0;
+	ps->serial[0] = '\0';
 	return LM_S_OK;
 }
 

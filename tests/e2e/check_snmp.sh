@@ -1,0 +1,90 @@
+#!/bin/bash
+# The shipped check_snmp commands (data/nagios/lunmap.cfg), run as Nagios
+# would run them with monitoring-plugins' check_snmp, against a live
+# lunmapd behind a private snmpd with the shipped snmpd.conf lines: OK, then
+# CRITICAL for a failed call, too few associations and drift.
+set -euo pipefail
+. "$top_srcdir/tests/harness/lib.sh"
+. "$top_srcdir/tests/harness/shipped.sh"
+need "$SNMPD" "$TGTD" "$TGTADM" snmpget snmpset
+CHECK_SNMP=/usr/lib/nagios/plugins/check_snmp
+[ -x $CHECK_SNMP ] || skip "check_snmp is not installed (Debian package monitoring-plugins-standard)"
+cd "$E2E_TMP"
+
+start_shipped_snmpd "rocommunity public 127.0.0.1" "rwcommunity private 127.0.0.1"
+start_tgtd
+mkdir -p lun
+truncate -s 4M lun/db.img lun/logs.img
+cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="nagios" max-targets-per-lun="4">
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
+  <target iqn="iqn.2026-11.org.example.nagios:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
+  <target iqn="iqn.2026-11.org.example.nagios:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
+  <lun name="db" path="$E2E_TMP/lun/db.img"/>
+  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
+</lunmap>
+XML
+start_lunmapd inv.xml
+T1=6F1C7B0E4F7A4C849D552B1F0E6A9C01 T2=6F1C7B0E4F7A4C849D552B1F0E6A9C02
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x $T1$T2 $R.1.2.1.7.2 x $T1 >/dev/null ||
+	fail "associate as lunmapadmin"
+
+# check NAME [ARG...]: the command's line from the shipped file with the
+# macros Nagios would fill in; prints the plugin's output, sets CHECK_RC
+check() {
+	local name=$1 line i
+	shift
+	line=$(awk -v n="$name" '$1 == "command_name" { c = $2 }
+		$1 == "command_line" && c == n { sub(/^[ \t]*command_line[ \t]*/, ""); print }' \
+		"$top_srcdir/data/nagios/lunmap.cfg")
+	[ -n "$line" ] || fail "no command $name in lunmap.cfg"
+	line=${line//\$USER1\$//usr/lib/nagios/plugins}
+	line=${line//\$USER11\$/$MON_AUTH}
+	line=${line//\$USER12\$/$MON_PRIV}
+	line=${line//\$HOSTADDRESS\$/127.0.0.1 -p $SNMP_PORT}
+	i=1
+	for a in "$@"; do line=${line//\$ARG$i\$/$a}; i=$((i + 1)); done
+	CHECK_RC=0
+	CHECK_OUT=$(eval "$line" 2>&1) || CHECK_RC=$?
+	echo "$name $*: $CHECK_RC $CHECK_OUT"
+}
+expect() { # RC NAME [ARG...]
+	local rc=$1
+	shift
+	check "$@"
+	[ "$CHECK_RC" = "$rc" ] || fail "$* exited $CHECK_RC, wanted $rc: $CHECK_OUT"
+}
+
+note "all well: OK"
+expect 0 check_lunmap_status
+echo "$CHECK_OUT" | has "^SNMP OK - lunmap subsystem status 1 " || fail "status output: $CHECK_OUT"
+expect 0 check_lunmap_last_error
+expect 0 check_lunmap_associations 3: 2:
+echo "$CHECK_OUT" | has " 3 " || fail "association count output: $CHECK_OUT"
+
+note "a refused call (nil GUID): last error CRITICAL with E_INVALIDARG"
+if snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.2 x 00000000000000000000000000000000 >set.out 2>&1; then
+	fail "nil GUID accepted"
+fi
+expect 2 check_lunmap_last_error
+echo "$CHECK_OUT" | has "2147942487" || fail "not E_INVALIDARG: $CHECK_OUT"
+
+note "too few associations: WARNING, then CRITICAL"
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x $T1 >/dev/null || fail "db to t1 only"
+expect 1 check_lunmap_associations 3: 2:
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x "" >/dev/null || fail "db to no target"
+expect 2 check_lunmap_associations 3: 2:
+
+note "drift (an LU removed with tgtadm): status CRITICAL"
+tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.nagios:t1$/\1/p')
+lun=$(sgetv $R.1.4.1.1.2.1) # logs on t1
+tgtadm_ctl --op delete --mode logicalunit --tid "$tid" --lun "$lun"
+status_critical() { check check_lunmap_status >/dev/null; [ "$CHECK_RC" = 2 ]; }
+wait_for 10 status_critical || fail "status not CRITICAL after drift: $CHECK_OUT"
+check check_lunmap_status
+echo "$CHECK_OUT" | has "^SNMP CRITICAL - lunmap subsystem status \\*2\\* " || fail "drift output: $CHECK_OUT"
+
+note "refresh(2) by the administrator: OK again"
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
+expect 0 check_lunmap_status
+echo "check_snmp: all checks passed"
