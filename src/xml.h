@@ -2,6 +2,7 @@
 #ifndef LUNMAP_XML_H
 #define LUNMAP_XML_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <libxml/xmlstring.h>
@@ -11,5 +12,7 @@
 char *lm_xml_take(xmlChar *v);
 /* A strict decimal in min..max (no sign, space or leading zero); 0 or -1. */
 int lm_xml_u32(const char *v, uint32_t min, uint32_t max, uint32_t *out);
+/* The same for the n bytes at v (the state's text records). */
+int lm_xml_u32_n(const char *v, size_t n, uint32_t min, uint32_t max, uint32_t *out);
 
 #endif

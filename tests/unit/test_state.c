@@ -484,6 +484,40 @@ static void test_journal_numbers_are_strict(void **state)
 	free(dir);
 }
 
+/* The intent record is a state file too: strict numbers there as well
+ * ("-1" was read by sscanf as 4294967295, "1junk" as 1). */
+static void test_intent_numbers_are_strict(void **state)
+{
+	static const char *bad[] = { "3=1:-1>", "3=1:2>4294967297:1", "3junk=1:2>", "3=1:2,>", "3=1:2,,4:5>",
+				     "3=1:0>", "-3=1:2>", "3=1:2>1:2x" };
+	char *dir = tu_tmpdir(), line[128], path[4096];
+	struct lm_intent in;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/%s", dir, LM_INTENT_FILE);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fopen(path, "w");
+		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_journal_check(bad[i], strlen(bad[i])));
+		fputs(line, f);
+		fclose(f);
+		if (lm_intent_read(dir, &in, NULL) != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+			fail_msg("intent record \"%s\" was accepted", bad[i]);
+	}
+	{
+		const char *good = "3=1:2,4:5>4:5 7=>1:3";
+		FILE *f = fopen(path, "w");
+		fprintf(f, "%s #%016" PRIx64 "\n", good, lm_journal_check(good, strlen(good)));
+		fclose(f);
+		assert_int_equal(lm_intent_read(dir, &in, NULL), LM_S_OK);
+		assert_int_equal(in.n, 2);
+		assert_int_equal(in.v[0].nold, 2);
+		assert_int_equal(in.v[1].nnew, 1);
+		lm_intent_free(&in);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -498,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
 		cmocka_unit_test(test_damage_that_parses_is_refused),
 		cmocka_unit_test(test_journal_numbers_are_strict),
+		cmocka_unit_test(test_intent_numbers_are_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
