@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,14 +9,26 @@
 
 #include "fuzz.h"
 
+static char dir[64];
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static void rm_dir(void)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 const char *fuzz_dir(void)
 {
-	static char dir[64];
-
 	if (!dir[0]) {
 		snprintf(dir, sizeof dir, "/tmp/lunmap-fuzz.XXXXXX");
 		if (!mkdtemp(dir))
 			abort();
+		atexit(rm_dir);
 	}
 	return dir;
 }
