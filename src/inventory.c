@@ -86,6 +86,8 @@ static int schema_validate(struct loader *ld, xmlDocPtr doc)
 	pctx = xmlRelaxNGNewMemParserCtxt(lm_inventory_schema, (int)strlen(lm_inventory_schema));
 	if (!pctx)
 		goto out;
+	/* the built-in schema's own errors, too, through our handler */
+	xmlRelaxNGSetParserStructuredErrors(pctx, xml_error, ld);
 	schema = xmlRelaxNGParse(pctx);
 	xmlRelaxNGFreeParserCtxt(pctx);
 	if (!schema) {
