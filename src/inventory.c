@@ -379,6 +379,8 @@ static int read_doc(struct loader *ld, xmlDocPtr doc, struct lm_inventory *inv)
 	size_t nt = 0, nl = 0;
 
 	inv->name = attr(root, "name");
+	/* the subsystem's name is printed and saved like every other name */
+	check_text(ld, xmlGetLineNo(root), "name", inv->name);
 	inv->max_targets_per_lun = (uint32_t)uattr(root, "max-targets-per-lun", 1);
 	for (xmlNodePtr n = root->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)

@@ -188,6 +188,9 @@ static void test_names_and_entities(void **state)
 	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.org.example:t1\" alias=\"a&#10;target 9\"/>\n" TAIL,
 		3, "control characters");
 	refused(HEAD BACKEND "  <lun name=\"a&#9;b\" path=\"/srv/a.img\"/>\n" TAIL, 3, "control characters");
+	/* found by the inventory fuzzer: DEL in the subsystem's name */
+	refused("<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"demo\x7f\" max-targets-per-lun=\"4\">\n"
+		BACKEND TAIL, 1, "control characters");
 	refused("<!DOCTYPE lunmap [<!ENTITY p \"/etc/shadow\">]>\n"
 		"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"a1\" max-targets-per-lun=\"4\">\n" BACKEND
 		"  <lun name=\"a\" path=\"&p;\"/>\n" TAIL, 1, "DTD");
