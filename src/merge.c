@@ -6,37 +6,113 @@
 #include <string.h>
 
 #include "core.h"
+#include "vec.h"
 
-static const struct lm_inv_target *match_target(const struct lm_inventory *inv,
-						const struct lm_state_target *st, bool *used)
+/* The inventory's objects by the key the saved state is matched with: the
+ * id when the inventory gives one, else the IQN or path. Sorted once, so
+ * that matching n saved objects is O(n log n), not a scan each. */
+struct ref {
+	const lm_guid *id; /* NULL: matched by text */
+	const char *text;
+	size_t pos;
+};
+
+static int ref_cmp(const void *x, const void *y)
 {
-	for (size_t i = 0; i < inv->ntargets; i++) {
-		const struct lm_inv_target *t = &inv->targets[i];
-		if (used[i])
-			continue;
-		if (lm_guid_is_nil(&t->id) ? strcmp(t->iqn, st->iqn) == 0
-					   : lm_guid_cmp(&t->id, &st->id) == 0) {
-			used[i] = true;
-			return t;
-		}
-	}
-	return NULL;
+	const struct ref *a = x, *b = y;
+	int c = (a->id == NULL) - (b->id == NULL);
+
+	if (!c)
+		c = a->id ? lm_guid_cmp(a->id, b->id) : strcmp(a->text, b->text);
+	return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
 }
 
-static const struct lm_inv_lun *match_lun(const struct lm_inventory *inv,
+static int ref_key_cmp(const void *key, const void *elem)
+{
+	const struct ref *a = key, *b = elem;
+	int c = (a->id == NULL) - (b->id == NULL);
+
+	if (!c)
+		c = a->id ? lm_guid_cmp(a->id, b->id) : strcmp(a->text, b->text);
+	return c;
+}
+
+/* refs of n objects, from each one's id (nil: none) and text */
+static struct ref *refs_new(size_t n, const lm_guid *(*id_of)(const void *, size_t),
+			    const char *(*text_of)(const void *, size_t), const void *objs)
+{
+	struct ref *v = malloc((n ? n : 1) * sizeof *v);
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		const lm_guid *id = id_of(objs, i);
+		v[i] = (struct ref){ lm_guid_is_nil(id) ? NULL : id, text_of(objs, i), i };
+	}
+	qsort(v, n, sizeof *v, ref_cmp);
+	return v;
+}
+
+/* The first unused object (in the inventory's order) whose key is the
+ * saved object's id or, among those without an id, its text: what a scan
+ * of the inventory in order would find. n + 1 when none. */
+static size_t match(const struct ref *v, size_t n, const lm_guid *id, const char *text,
+		    const bool *used)
+{
+	const struct ref keys[2] = { { id, text, 0 }, { NULL, text, 0 } };
+	size_t best = n + 1;
+
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = lm_lower_bound(v, n, sizeof *v, &keys[k], ref_key_cmp);
+		     i < n && ref_key_cmp(&keys[k], &v[i]) == 0; i++)
+			if (!used[v[i].pos] && v[i].pos < best) {
+				best = v[i].pos;
+				break;
+			}
+	return best;
+}
+
+static const lm_guid *target_id(const void *o, size_t i)
+{
+	return &((const struct lm_inv_target *)o)[i].id;
+}
+
+static const char *target_iqn(const void *o, size_t i)
+{
+	return ((const struct lm_inv_target *)o)[i].iqn;
+}
+
+static const lm_guid *lun_id(const void *o, size_t i)
+{
+	return &((const struct lm_inv_lun *)o)[i].id;
+}
+
+static const char *lun_path(const void *o, size_t i)
+{
+	return ((const struct lm_inv_lun *)o)[i].path;
+}
+
+static const struct lm_inv_target *match_target(const struct lm_inventory *inv,
+						const struct ref *refs,
+						const struct lm_state_target *st, bool *used)
+{
+	size_t i = match(refs, inv->ntargets, &st->id, st->iqn, used);
+
+	if (i > inv->ntargets)
+		return NULL;
+	used[i] = true;
+	return &inv->targets[i];
+}
+
+static const struct lm_inv_lun *match_lun(const struct lm_inventory *inv, const struct ref *refs,
 					  const struct lm_state_lun *sl, bool *used)
 {
-	for (size_t i = 0; i < inv->nluns; i++) {
-		const struct lm_inv_lun *l = &inv->luns[i];
-		if (used[i])
-			continue;
-		if (lm_guid_is_nil(&l->id) ? strcmp(l->path, sl->path) == 0
-					   : lm_guid_cmp(&l->id, &sl->id) == 0) {
-			used[i] = true;
-			return l;
-		}
-	}
-	return NULL;
+	size_t i = match(refs, inv->nluns, &sl->id, sl->path, used);
+
+	if (i > inv->nluns)
+		return NULL;
+	used[i] = true;
+	return &inv->luns[i];
 }
 
 /* An inventory id already taken: by a live object it is a mistake in the
@@ -72,13 +148,17 @@ static lm_hr merge_targets(struct lm_core *c, const struct lm_inventory *inv,
 			   const struct lm_state *st, struct lm_err *err)
 {
 	bool *used = calloc(inv->ntargets + 1, sizeof *used);
+	struct ref *refs = refs_new(inv->ntargets, target_id, target_iqn, inv->targets);
 	lm_hr hr = LM_S_OK;
 
-	if (!used)
+	if (!used || !refs) {
+		free(used);
+		free(refs);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
 	for (size_t i = 0; i < st->ntargets && !lm_failed(hr); i++) {
 		const struct lm_state_target *s = &st->targets[i];
-		const struct lm_inv_target *t = match_target(inv, s, used);
+		const struct lm_inv_target *t = match_target(inv, refs, s, used);
 		struct lm_target *mt;
 		if (!t && !s->discovered) {
 			hr = lm_model_add_tomb(c->model, &s->id, LM_KIND_TARGET, s->iqn);
@@ -117,6 +197,7 @@ static lm_hr merge_targets(struct lm_core *c, const struct lm_inventory *inv,
 		else
 			mt->fresh = true;
 	}
+	free(refs);
 	free(used);
 	return hr;
 }
@@ -125,13 +206,17 @@ static lm_hr merge_luns(struct lm_core *c, const struct lm_inventory *inv,
 			const struct lm_state *st, struct lm_err *err)
 {
 	bool *used = calloc(inv->nluns + 1, sizeof *used);
+	struct ref *refs = refs_new(inv->nluns, lun_id, lun_path, inv->luns);
 	lm_hr hr = LM_S_OK;
 
-	if (!used)
+	if (!used || !refs) {
+		free(used);
+		free(refs);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
 	for (size_t i = 0; i < st->nluns && !lm_failed(hr); i++) {
 		const struct lm_state_lun *s = &st->luns[i];
-		const struct lm_inv_lun *l = match_lun(inv, s, used);
+		const struct lm_inv_lun *l = match_lun(inv, refs, s, used);
 		if (!l) {
 			hr = lm_model_add_tomb(c->model, &s->id, LM_KIND_LUN, s->path);
 			continue;
@@ -161,6 +246,7 @@ static lm_hr merge_luns(struct lm_core *c, const struct lm_inventory *inv,
 		if (!lm_model_add_lun(c->model, 0, &l->id, l->name, l->path))
 			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
+	free(refs);
 	free(used);
 	return hr;
 }

@@ -43,7 +43,8 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			    t->iqn);
 		if (lu) /* the serial it has now is the LUN's own */
 			continue;
-		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
+		/* the model outlives this enumeration: its path, not a copy */
+		if (lm_failed(lm_stack_add_lu_ref(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
 	lm_stack_sort_target(st);

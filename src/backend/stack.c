@@ -12,22 +12,74 @@
 #include "valid.h"
 #include "vec.h"
 
+/* A pool block; text is appended until it is full, never moved. */
+struct pool_block {
+	struct pool_block *next;
+	size_t used, size;
+	char text[];
+};
+
+struct lm_stack_pool {
+	struct pool_block *head;
+};
+
+/* Blocks of 64 KiB (one for a longer string): at most one block's tail
+ * unused, whatever the stack's size. */
+#define POOL_BLOCK 65536u
+
+static char *pool_strdup(struct lm_stack_pool *p, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	struct pool_block *b = p->head;
+
+	if (!b || b->size - b->used < n) {
+		size_t size = n > POOL_BLOCK ? n : POOL_BLOCK;
+		b = malloc(sizeof *b + size);
+		if (!b)
+			return NULL;
+		b->used = 0;
+		b->size = size;
+		/* a big string's block goes behind the current one, whose
+		 * room stays usable */
+		if (size > POOL_BLOCK && p->head) {
+			b->next = p->head->next;
+			p->head->next = b;
+		} else {
+			b->next = p->head;
+			p->head = b;
+		}
+	}
+	memcpy(b->text + b->used, s, n);
+	b->used += n;
+	return b->text + b->used - n;
+}
+
+static void pool_free(struct lm_stack_pool *p)
+{
+	if (!p)
+		return;
+	for (struct pool_block *b = p->head, *next; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(p);
+}
+
+/* what an LU whose path lunmap cannot name shows: never a LUN's */
+static char no_path[1];
+
 void lm_stack_clear(struct lm_stack *s)
 {
-	for (size_t i = 0; i < s->ntargets; i++) {
-		for (size_t j = 0; j < s->targets[i].nlus; j++) {
-			free(s->targets[i].lus[j].path);
-			free(s->targets[i].lus[j].serial);
-		}
+	for (size_t i = 0; i < s->ntargets; i++)
 		free(s->targets[i].lus);
-		free(s->targets[i].iqn);
-	}
 	free(s->targets);
 	s->targets = NULL;
-	s->ntargets = 0;
+	s->ntargets = s->captargets = 0;
 	free(s->rejected);
 	s->rejected = NULL;
 	s->nrejected = 0;
+	pool_free(s->pool);
+	s->pool = NULL;
 }
 
 const struct lm_stack_target *lm_stack_find_target(const struct lm_stack *s, const char *iqn)
@@ -48,32 +100,39 @@ const struct lm_stack_lu *lm_stack_find_lu(const struct lm_stack_target *t, uint
 
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn)
 {
-	struct lm_stack_target *v = realloc(s->targets, (s->ntargets + 1) * sizeof *v);
 	char *copy;
 
-	if (!v)
+	if (!s->pool && !(s->pool = calloc(1, sizeof *s->pool)))
 		return LM_E_OUTOFMEMORY;
-	s->targets = v;
-	copy = strdup(iqn);
+	if (lm_grow((void **)&s->targets, &s->captargets, s->ntargets + 1, sizeof *s->targets))
+		return LM_E_OUTOFMEMORY;
+	copy = pool_strdup(s->pool, iqn);
 	if (!copy)
 		return LM_E_OUTOFMEMORY;
-	s->targets[s->ntargets++] = (struct lm_stack_target){ .iqn = copy };
+	s->targets[s->ntargets++] = (struct lm_stack_target){ .iqn = copy, .pool = s->pool };
+	return LM_S_OK;
+}
+
+lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char *path)
+{
+	/* doubling: an enumeration appends every LU of a target in turn */
+	if (lm_grow((void **)&t->lus, &t->caplus, t->nlus + 1, sizeof *t->lus))
+		return LM_E_OUTOFMEMORY;
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = (char *)path };
 	return LM_S_OK;
 }
 
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path)
 {
-	struct lm_stack_lu *v = realloc(t->lus, (t->nlus + 1) * sizeof *v);
-	char *copy;
+	char *copy = pool_strdup(t->pool, path);
 
-	if (!v)
-		return LM_E_OUTOFMEMORY;
-	t->lus = v;
-	copy = strdup(path);
-	if (!copy)
-		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL };
-	return LM_S_OK;
+	return copy ? lm_stack_add_lu_ref(t, number, copy) : LM_E_OUTOFMEMORY;
+}
+
+void lm_stack_remove_lu(struct lm_stack_target *t, size_t j)
+{
+	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
+	t->nlus--;
 }
 
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
@@ -82,9 +141,8 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
 
 	if (!t->nlus)
 		return LM_E_FAIL;
-	if (serial && !(copy = strdup(serial)))
+	if (serial && !(copy = pool_strdup(t->pool, serial)))
 		return LM_E_OUTOFMEMORY;
-	free(t->lus[t->nlus - 1].serial);
 	t->lus[t->nlus - 1].serial = copy;
 	return LM_S_OK;
 }
@@ -106,6 +164,10 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		const struct lm_stack_target *t = &src->targets[i];
 		if (lm_failed(lm_stack_add_target(dst, t->iqn)))
 			goto oom;
+		/* the copy's arrays are the size they need, no more */
+		if (t->nlus && !(dst->targets[i].lus = malloc(t->nlus * sizeof *t->lus)))
+			goto oom;
+		dst->targets[i].caplus = t->nlus;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||
@@ -174,22 +236,9 @@ static void drop_target(struct lm_stack *s, size_t i)
 {
 	struct lm_stack_target *t = &s->targets[i];
 
-	for (size_t j = 0; j < t->nlus; j++) {
-		free(t->lus[j].path);
-		free(t->lus[j].serial);
-	}
 	free(t->lus);
-	free(t->iqn);
 	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
 	s->ntargets--;
-}
-
-static void drop_lu(struct lm_stack_target *t, size_t j)
-{
-	free(t->lus[j].path);
-	free(t->lus[j].serial);
-	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
-	t->nlus--;
 }
 
 /* The name is printed as %.64s with its bytes escaped: it is hostile. */
@@ -217,14 +266,14 @@ static lm_hr validate_lus(struct lm_stack *s, struct lm_stack_target *t)
 		    (j && t->lus[j - 1].number == lu->number)) {
 			hr = reject(s, "LU %u of %s ignored: numbers are 0 to %u, once each", lu->number,
 				    t->iqn, LM_MAX_LUN_NUMBER);
-			drop_lu(t, j);
+			lm_stack_remove_lu(t, j);
 			continue;
 		}
 		if (lu->path[0] && !lm_valid_path(lu->path, &why)) {
 			printable(lu->path, shown, sizeof shown);
 			hr = reject(s, "LU %u of %s has a path lunmap cannot name (%s): %s", lu->number,
 				    t->iqn, why, shown);
-			lu->path[0] = '\0';
+			lu->path = no_path;
 		}
 		j++;
 	}

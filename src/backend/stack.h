@@ -18,18 +18,26 @@ struct lm_stack_lu {
 	char *serial;
 };
 
+/* The strings of a stack (names, paths, serials) live in its pool: a few
+ * large blocks instead of two allocations an LU, freed together by
+ * lm_stack_clear. A string is never freed alone (an LU removed from a
+ * long-lived stack leaves its text in the pool until the clear). */
+struct lm_stack_pool;
+
 struct lm_stack_target {
 	char *iqn;
 	struct lm_stack_lu *lus;
-	size_t nlus;
+	size_t nlus, caplus;
+	struct lm_stack_pool *pool; /* the stack's */
 };
 
 struct lm_stack {
 	struct lm_stack_target *targets;
-	size_t ntargets;
+	size_t ntargets, captargets;
 	/* what lm_stack_validate refused: how many, and the first reason */
 	size_t nrejected;
 	char *rejected;
+	struct lm_stack_pool *pool;
 };
 
 void lm_stack_clear(struct lm_stack *s);
@@ -53,6 +61,11 @@ lm_hr lm_stack_validate(struct lm_stack *s);
 /* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);
+/* The same with a path the caller keeps alive for as long as the stack
+ * (start-up's restored LUs name the model's LUN path): nothing copied. */
+lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char *path);
+/* Removes the j-th LU (the order of the others is kept). */
+void lm_stack_remove_lu(struct lm_stack_target *t, size_t j);
 /* Sets the serial of the LU last added to t (serial may be NULL). */
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64

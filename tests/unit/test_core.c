@@ -541,9 +541,7 @@ static void test_drift_and_refresh(void **state)
 	/* someone removes the LU from t2 by hand */
 	for (size_t i = 0; i < s->ntargets; i++)
 		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
-			free(s->targets[i].lus[0].path);
-			free(s->targets[i].lus[0].serial);
-			s->targets[i].nlus = 0;
+			s->targets[i].nlus = 0; /* the text stays in the stack's pool */
 		}
 	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
 	assert_non_null(strstr(err.msg, "t2"));
@@ -563,11 +561,12 @@ static void test_reenumerate_discovers_and_deletes(void **state)
 	lm_guid *ids;
 	size_t n;
 
-	/* t4 vanishes, a new target appears */
+	static char renamed[] = "iqn.2026-11.org.example:new";
+
+	/* t4 vanishes, a new target appears (names live in the stack's pool) */
 	for (size_t i = 0; i < s->ntargets; i++)
 		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t4") == 0) {
-			free(s->targets[i].iqn);
-			s->targets[i].iqn = strdup("iqn.2026-11.org.example:new");
+			s->targets[i].iqn = renamed;
 			lm_stack_add_lu(&s->targets[i], 3, f->paths[1]);
 		}
 	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);

@@ -94,9 +94,7 @@ static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	for (size_t i = 0; i < st->nlus; i++) {
 		if (st->lus[i].number != number)
 			continue;
-		free(st->lus[i].path);
-		free(st->lus[i].serial);
-		st->lus[i] = st->lus[--st->nlus];
+		st->lus[i] = st->lus[--st->nlus]; /* its text stays in the pool */
 		return LM_S_OK;
 	}
 	return lm_err_set(err, LM_E_FAIL, "sim: no LUN %u on %s", number, t->iqn);

@@ -291,9 +291,7 @@ static void make_drift(struct gfx *f)
 
 	for (size_t i = 0; i < st->ntargets; i++)
 		if (st->targets[i].nlus) {
-			st->targets[i].nlus--;
-			free(st->targets[i].lus[st->targets[i].nlus].path);
-			free(st->targets[i].lus[st->targets[i].nlus].serial);
+			lm_stack_remove_lu(&st->targets[i], st->targets[i].nlus - 1);
 			break;
 		}
 	assert_int_equal(lm_core_check(f->d.core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
