@@ -175,12 +175,12 @@ static struct lm_core *core_new(const struct lm_core_opts *opts)
 
 /* A snapshot of the merged model; when the saved state already holds it
  * all, a failure (a full disk) only postpones it. */
-static lm_hr compact_at_start(struct lm_core *c, const struct lm_state *st, struct lm_err *err)
+static lm_hr compact_at_start(struct lm_core *c, bool holds, struct lm_err *err)
 {
 	struct lm_err e;
 	lm_hr hr = lm_store_compact(c, err);
 
-	if (!lm_failed(hr) || !saved_holds(c->model, st))
+	if (!lm_failed(hr) || !holds)
 		return hr;
 	lm_err_set(&e, hr, "state compaction postponed: %s", err ? err->msg : "");
 	startup_problem(c, &e);
@@ -192,6 +192,8 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	struct lm_inventory *inv = NULL;
 	struct lm_state *st = NULL;
 	struct lm_core *c = core_new(opts);
+	unsigned long edits = 0;
+	bool holds = false;
 	lm_hr hr;
 
 	*out = NULL;
@@ -210,10 +212,22 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 		hr = lm_backend_create(&c->bconf, &c->backend, err);
 	if (!lm_failed(hr))
 		hr = lm_merge_model(c, inv, st, err);
+	/* the model holds what it needs of both: freed before the stack's
+	 * enumeration, so that their peaks do not add up (a 100k LUN
+	 * state is megabytes); whether the saved state holds the model
+	 * is known now, and stays true while reconcile edits nothing */
+	if (!lm_failed(hr)) {
+		holds = saved_holds(c->model, st);
+		edits = c->model->edits;
+	}
+	lm_state_free(st);
+	lm_inventory_free(inv);
+	st = NULL;
+	inv = NULL;
 	if (!lm_failed(hr))
 		hr = start_stack(c, err);
 	if (!lm_failed(hr))
-		hr = compact_at_start(c, st, err);
+		hr = compact_at_start(c, holds && c->model->edits == edits, err);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);

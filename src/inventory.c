@@ -1,20 +1,30 @@
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 
 #include "inventory.h"
 #include "iqn.h"
 #include "valid.h"
+#include "vec.h"
 #include "xml.h"
+
+struct finding {
+	long line;
+	char *msg;
+};
 
 struct loader {
 	const char *file;
@@ -22,7 +32,35 @@ struct loader {
 	void *ctx;
 	struct lm_err *err;
 	unsigned problems;
+	/* The file is read in one pass, the schema checked as it goes: the
+	 * values' problems wait here until the whole file is known to follow
+	 * the schema (a file that does not is refused for that alone) */
+	bool defer;
+	struct finding *pending;
+	size_t npending, cappending;
+	bool oom;
 };
+
+static void emit(struct loader *ld, const char *full)
+{
+	if (ld->problems++ == 0)
+		lm_err_set(ld->err, LM_E_INVALIDARG, "%s", full);
+	if (ld->report)
+		ld->report(ld->ctx, full);
+}
+
+static void defer(struct loader *ld, long line, const char *full)
+{
+	char *copy = strdup(full);
+
+	if (!copy || lm_grow((void **)&ld->pending, &ld->cappending, ld->npending + 1,
+			     sizeof *ld->pending)) {
+		free(copy);
+		ld->oom = true;
+		return;
+	}
+	ld->pending[ld->npending++] = (struct finding){ line, copy };
+}
 
 static void problem(struct loader *ld, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -36,28 +74,40 @@ static void problem(struct loader *ld, long line, const char *fmt, ...)
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
 	snprintf(full, sizeof full, "%s:%ld: %s", ld->file, line, reason);
-	if (ld->problems++ == 0)
-		lm_err_set(ld->err, LM_E_INVALIDARG, "%s", full);
-	if (ld->report)
-		ld->report(ld->ctx, full);
+	if (ld->defer)
+		defer(ld, line, full);
+	else
+		emit(ld, full);
 }
 
+/* said when the file followed the schema; dropped when it did not */
+static void settle_pending(struct loader *ld, bool say)
+{
+	for (size_t i = 0; i < ld->npending; i++) {
+		if (say)
+			emit(ld, ld->pending[i].msg);
+		free(ld->pending[i].msg);
+	}
+	free(ld->pending);
+	ld->pending = NULL;
+	ld->npending = ld->cappending = 0;
+}
+
+/* libxml2's own errors (the parser, the schema) are said at once */
 static void xml_error(void *ctx, xmlErrorPtr e)
 {
 	struct loader *ld = ctx;
 	char msg[LM_ERR_MSG_MAX];
+	bool was = ld->defer;
 	size_t n;
 
 	snprintf(msg, sizeof msg, "%s", e->message ? e->message : "XML error");
 	n = strlen(msg);
 	while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
 		msg[--n] = '\0';
+	ld->defer = false;
 	problem(ld, e->line, "%s", msg);
-}
-
-static void parser_error(void *ctx, xmlErrorPtr e)
-{
-	xml_error(((xmlParserCtxtPtr)ctx)->_private, e);
+	ld->defer = was;
 }
 
 static char *attr(xmlNodePtr n, const char *name)
@@ -76,35 +126,22 @@ static unsigned long uattr(xmlNodePtr n, const char *name, unsigned long dflt)
 	return r;
 }
 
-static int schema_validate(struct loader *ld, xmlDocPtr doc)
+/* The built-in schema, compiled; NULL (and said) when it does not. */
+static xmlRelaxNGPtr schema_compile(struct loader *ld)
 {
 	xmlRelaxNGParserCtxtPtr pctx;
-	xmlRelaxNGPtr schema = NULL;
-	xmlRelaxNGValidCtxtPtr vctx = NULL;
-	int rc = -1;
+	xmlRelaxNGPtr schema;
 
 	pctx = xmlRelaxNGNewMemParserCtxt(lm_inventory_schema, (int)strlen(lm_inventory_schema));
 	if (!pctx)
-		goto out;
+		return NULL;
 	/* the built-in schema's own errors, too, through our handler */
 	xmlRelaxNGSetParserStructuredErrors(pctx, xml_error, ld);
 	schema = xmlRelaxNGParse(pctx);
 	xmlRelaxNGFreeParserCtxt(pctx);
-	if (!schema) {
+	if (!schema)
 		problem(ld, 0, "the built-in schema does not compile");
-		goto out;
-	}
-	vctx = xmlRelaxNGNewValidCtxt(schema);
-	if (!vctx)
-		goto out;
-	xmlRelaxNGSetValidStructuredErrors(vctx, xml_error, ld);
-	rc = xmlRelaxNGValidateDoc(vctx, doc) == 0 ? 0 : -1;
-	if (rc && ld->problems == 0)
-		problem(ld, 0, "the file does not follow the lunmap schema");
-out:
-	xmlRelaxNGFreeValidCtxt(vctx);
-	xmlRelaxNGFree(schema);
-	return rc;
+	return schema;
 }
 
 /* Names and aliases are printed one object a line (lunmapctl show) and
@@ -247,11 +284,6 @@ static int ukey_cmp(const void *x, const void *y)
 	return c ? c : (a->line > b->line) - (a->line < b->line);
 }
 
-struct finding {
-	long line;
-	char *msg;
-};
-
 static int finding_cmp(const void *x, const void *y)
 {
 	const struct finding *a = x, *b = y;
@@ -379,90 +411,131 @@ out:
 	free(v);
 }
 
-static int read_doc(struct loader *ld, xmlDocPtr doc, struct lm_inventory *inv)
+static int read_root(struct loader *ld, xmlNodePtr root, struct lm_inventory *inv)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
-	size_t nt = 0, nl = 0;
-
 	inv->name = attr(root, "name");
 	/* the subsystem's name is printed and saved like every other name */
 	check_text(ld, xmlGetLineNo(root), "name", inv->name);
 	inv->max_targets_per_lun = (uint32_t)uattr(root, "max-targets-per-lun", 1);
-	for (xmlNodePtr n = root->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrEqual(n->name, (const xmlChar *)"target"))
-			nt++;
-		else if (xmlStrEqual(n->name, (const xmlChar *)"lun"))
-			nl++;
-	}
-	inv->targets = calloc(nt ? nt : 1, sizeof *inv->targets);
-	inv->luns = calloc(nl ? nl : 1, sizeof *inv->luns);
-	if (!inv->targets || !inv->luns)
-		return -1;
-	for (xmlNodePtr n = root->children; n; n = n->next) {
-		if (n->type != XML_ELEMENT_NODE)
-			continue;
-		if (xmlStrEqual(n->name, (const xmlChar *)"backend"))
-			read_backend(ld, n, &inv->backend);
-		else if (xmlStrEqual(n->name, (const xmlChar *)"target"))
-			read_target(ld, n, &inv->targets[inv->ntargets++]);
-		else if (xmlStrEqual(n->name, (const xmlChar *)"lun"))
-			read_lun(ld, n, &inv->luns[inv->nluns++]);
-	}
-	check_unique(ld, inv);
 	return 0;
+}
+
+/* One child of the root, read as the reader passes it (its node lives
+ * until the next read). */
+static int read_child(struct loader *ld, xmlNodePtr n, struct lm_inventory *inv,
+		      size_t *capt, size_t *capl)
+{
+	if (xmlStrEqual(n->name, (const xmlChar *)"backend")) {
+		read_backend(ld, n, &inv->backend);
+	} else if (xmlStrEqual(n->name, (const xmlChar *)"target")) {
+		if (lm_grow((void **)&inv->targets, capt, inv->ntargets + 1, sizeof *inv->targets))
+			return -1;
+		memset(&inv->targets[inv->ntargets], 0, sizeof *inv->targets);
+		read_target(ld, n, &inv->targets[inv->ntargets++]);
+	} else if (xmlStrEqual(n->name, (const xmlChar *)"lun")) {
+		if (lm_grow((void **)&inv->luns, capl, inv->nluns + 1, sizeof *inv->luns))
+			return -1;
+		memset(&inv->luns[inv->nluns], 0, sizeof *inv->luns);
+		read_lun(ld, n, &inv->luns[inv->nluns++]);
+	}
+	return 0;
+}
+
+/* The whole file in one pass of the reader, never a tree of it (a 100k
+ * LUN inventory's tree is ~30 MB): 1 read and valid, 0 refused (said),
+ * -1 no memory. */
+static int read_stream(struct loader *ld, xmlTextReaderPtr r, struct lm_inventory *inv)
+{
+	size_t capt = 0, capl = 0;
+	int ret;
+
+	ld->defer = true;
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		int type = xmlTextReaderNodeType(r), depth;
+		xmlNodePtr n;
+		/* no XML_PARSE_NOENT, no DTD loading, and a DTD is refused:
+		 * no entity of the file's own is expanded in an attribute */
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
+			ld->defer = false;
+			/* libxml2 keeps no line for a DTD: the <!DOCTYPE> comes first */
+			problem(ld, 1, "a DTD (<!DOCTYPE>) is not allowed in the inventory");
+			ret = -2;
+			break;
+		}
+		if (type != XML_READER_TYPE_ELEMENT || !(n = xmlTextReaderCurrentNode(r)))
+			continue;
+		depth = xmlTextReaderDepth(r);
+		if ((depth == 0 && read_root(ld, n, inv) != 0) ||
+		    (depth == 1 && read_child(ld, n, inv, &capt, &capl) != 0))
+			return -1;
+	}
+	ld->defer = false;
+	if (ld->oom)
+		return -1;
+	if (ret == 0 && xmlTextReaderIsValid(r) == 1) {
+		settle_pending(ld, true);
+		check_unique(ld, inv);
+		return 1;
+	}
+	settle_pending(ld, false);
+	if (ld->problems == 0)
+		problem(ld, 0, ret == 0 ? "the file does not follow the lunmap schema"
+					: "cannot read the file");
+	return 0;
+}
+
+static lm_hr load(struct loader *ld, int fd, xmlRelaxNGPtr schema, struct lm_inventory *inv)
+{
+	xmlTextReaderPtr r = xmlReaderForFd(fd, ld->file, NULL, XML_PARSE_NONET);
+	int rc = -1;
+
+	if (r) {
+		/* the reader's own structured handler, never the global one:
+		 * two loads at once each hear their own errors; set before
+		 * the schema, whose validation context takes it from there */
+		xmlTextReaderSetStructuredErrorHandler(r, xml_error, ld);
+		if (xmlTextReaderRelaxNGSetSchema(r, schema) == 0)
+			rc = read_stream(ld, r, inv);
+		xmlFreeTextReader(r);
+	}
+	if (rc < 0)
+		return lm_err_set(ld->err, LM_E_OUTOFMEMORY, "no memory to read %s", ld->file);
+	return rc == 1 && ld->problems == 0 ? LM_S_OK : LM_E_INVALIDARG;
 }
 
 lm_hr lm_inventory_load(const char *file, struct lm_inventory **out, lm_problem_fn report,
 			void *ctx, struct lm_err *err)
 {
 	struct loader ld = { .file = file, .report = report, .ctx = ctx, .err = err };
-	xmlParserCtxtPtr pctx = NULL;
-	xmlDocPtr doc = NULL;
+	xmlRelaxNGPtr schema = NULL;
 	struct lm_inventory *inv = NULL;
 	lm_hr hr = LM_E_INVALIDARG;
+	int fd = -1;
 
 	*out = NULL;
-	pctx = xmlNewParserCtxt();
 	inv = calloc(1, sizeof *inv);
-	if (!pctx || !inv || !(inv->file = strdup(file))) {
+	if (!inv || !(inv->file = strdup(file))) {
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", file);
 		goto out;
 	}
-	/* the parser's own structured handler, never the global one: two
-	 * loads at once each hear their own errors. libxml2 hands it
-	 * ctxt->userData, the context itself, whose _private is ours. */
-	pctx->_private = &ld;
-	pctx->sax->serror = parser_error;
-	/* no XML_PARSE_NOENT, no DTD loading: and a DTD is refused below, so
-	 * that no entity of the file's own is expanded in an attribute */
-	doc = xmlCtxtReadFile(pctx, file, NULL, XML_PARSE_NONET);
-	if (!doc) {
-		if (ld.problems == 0)
-			problem(&ld, 0, "cannot read the file");
+	fd = open(file, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		problem(&ld, 0, "cannot read the file: %s", strerror(errno));
 		goto out;
 	}
-	if (doc->intSubset || doc->extSubset) {
-		/* libxml2 keeps no line for a DTD: the <!DOCTYPE> comes first */
-		problem(&ld, 1, "a DTD (<!DOCTYPE>) is not allowed in the inventory");
+	schema = schema_compile(&ld);
+	if (!schema)
 		goto out;
-	}
-	if (schema_validate(&ld, doc) != 0)
-		goto out;
-	if (read_doc(&ld, doc, inv) != 0) {
-		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", file);
-		goto out;
-	}
-	if (ld.problems)
+	hr = load(&ld, fd, schema, inv);
+	if (lm_failed(hr))
 		goto out;
 	*out = inv;
 	inv = NULL;
-	hr = LM_S_OK;
 out:
 	lm_inventory_free(inv);
-	xmlFreeDoc(doc);
-	xmlFreeParserCtxt(pctx);
+	xmlRelaxNGFree(schema);
+	if (fd >= 0)
+		close(fd);
 	return hr;
 }
 

@@ -174,6 +174,7 @@ struct lm_lun *lm_model_add_lun(struct lm_model *m, uint32_t index, const lm_gui
 	m->by_path_sorted = false;
 	m->luns[m->nluns++] = l;
 	m->next_lun_index = index + 1;
+	m->edits++;
 	return l;
 }
 
@@ -215,6 +216,7 @@ struct lm_target *lm_model_add_target(struct lm_model *m, uint32_t index, const 
 	m->by_iqn_sorted = false;
 	m->targets[m->ntargets++] = t;
 	m->next_target_index = index + 1;
+	m->edits++;
 	return t;
 }
 
@@ -235,6 +237,7 @@ lm_hr lm_model_add_tomb(struct lm_model *m, const lm_guid *id, enum lm_kind kind
 	memmove(&m->tombs[i + 1], &m->tombs[i], (m->ntombs - i) * sizeof *m->tombs);
 	m->tombs[i] = (struct lm_tomb){ .id = *id, .kind = kind, .key = k };
 	m->ntombs++;
+	m->edits++;
 	return LM_S_OK;
 }
 
@@ -489,6 +492,7 @@ void lm_model_link(struct lm_model *m, struct lm_lun *lun, struct lm_target *t, 
 {
 	if (!lm_links_find(&lun->links, t->index))
 		m->nassoc++;
+	m->edits++;
 	links_insert(&lun->links, t->index, number);
 	links_insert(&t->links, lun->index, number);
 	idx_insert(&m->linked_luns, lun->index);
@@ -499,6 +503,7 @@ void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t
 {
 	if (links_remove(&lun->links, t->index))
 		m->nassoc--;
+	m->edits++;
 	links_remove(&t->links, lun->index);
 	if (!lun->links.n)
 		idx_remove(&m->linked_luns, lun->index);

@@ -90,6 +90,9 @@ struct lm_model {
 	struct lm_target **by_iqn;
 	size_t cap_by_path, cap_by_iqn;
 	bool by_path_sorted, by_iqn_sorted;
+	/* counts the additions, links, unlinks and tombstones: start-up
+	 * tells from it whether reconcile changed what would be saved */
+	unsigned long edits;
 };
 
 struct lm_model *lm_model_new(const char *name, uint32_t max_targets_per_lun);

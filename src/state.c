@@ -345,23 +345,18 @@ static int write_objects(xmlTextWriterPtr w, const struct lm_model *m)
 	return rc;
 }
 
-static int write_model(xmlBufferPtr buf, const struct lm_model *m, uint64_t generation)
+static int write_model(xmlTextWriterPtr w, const struct lm_model *m, uint64_t generation)
 {
-	xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
-	int rc;
-
-	if (!w)
-		return -1;
-	rc = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
-	     xmlTextWriterStartElementNS(w, NULL, (const xmlChar *)"lunmap-state",
-					 (const xmlChar *)"urn:lunmap:state:1") < 0 ||
-	     put_attr(w, "subsystem", m->name) || put_num(w, "generation", generation) ||
-	     put_num(w, "next-lun-index", m->next_lun_index) ||
-	     put_num(w, "next-target-index", m->next_target_index) || write_objects(w, m) ||
-	     xmlTextWriterWriteString(w, (const xmlChar *)"\n") < 0 ||
-	     xmlTextWriterEndDocument(w) < 0;
-	xmlFreeTextWriter(w);
-	return rc ? -1 : 0;
+	return xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	       xmlTextWriterStartElementNS(w, NULL, (const xmlChar *)"lunmap-state",
+					   (const xmlChar *)"urn:lunmap:state:1") < 0 ||
+	       put_attr(w, "subsystem", m->name) || put_num(w, "generation", generation) ||
+	       put_num(w, "next-lun-index", m->next_lun_index) ||
+	       put_num(w, "next-target-index", m->next_target_index) || write_objects(w, m) ||
+	       xmlTextWriterWriteString(w, (const xmlChar *)"\n") < 0 ||
+	       xmlTextWriterEndDocument(w) < 0 || xmlTextWriterFlush(w) < 0
+		       ? -1
+		       : 0;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -378,28 +373,81 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* The model as the file's bytes, checksum line included. */
-static lm_hr render(const struct lm_model *m, uint64_t generation, xmlBufferPtr *out,
-		    struct lm_err *err)
-{
-	xmlBufferPtr buf = xmlBufferCreate();
-	char check[CHECK_LEN + 1];
+/* Where the snapshot's bytes go as they are made: hashed for the check
+ * line and written through a buffer of its own, never held whole (a 100k
+ * LUN snapshot is megabytes). */
+struct sink {
+	int fd;
+	int error; /* errno of the first failed write, 0 when none */
+	uint64_t hash;
+	long size;
+	size_t n;
+	char buf[65536];
+};
 
-	*out = NULL;
-	if (!buf)
+static int sink_flush(struct sink *k)
+{
+	if (k->error)
+		return -1;
+	errno = 0;
+	if (k->n && write_all(k->fd, k->buf, k->n) != 0) {
+		/* a short write without errno is a full disk */
+		k->error = errno ? errno : ENOSPC;
+		return -1;
+	}
+	k->n = 0;
+	return 0;
+}
+
+static int sink_write(void *ctx, const char *p, int len)
+{
+	struct sink *k = ctx;
+
+	for (int i = 0; i < len; i++) {
+		k->hash ^= (unsigned char)p[i];
+		k->hash *= UINT64_C(1099511628211);
+	}
+	k->size += len;
+	for (int left = len; left > 0;) {
+		size_t take = sizeof k->buf - k->n;
+		if (take > (size_t)left)
+			take = (size_t)left;
+		memcpy(k->buf + k->n, p, take);
+		k->n += take;
+		p += take;
+		left -= (int)take;
+		if (k->n == sizeof k->buf && sink_flush(k) != 0)
+			return -1;
+	}
+	return len;
+}
+
+/* The model as the file's bytes, checksum line included, into k. */
+static lm_hr render(const struct lm_model *m, uint64_t generation, struct sink *k,
+		    const char *tmp, struct lm_err *err)
+{
+	xmlOutputBufferPtr out = xmlOutputBufferCreateIO(sink_write, NULL, k, NULL);
+	xmlTextWriterPtr w = out ? xmlNewTextWriter(out) : NULL;
+	char check[CHECK_LEN + 1];
+	int rc;
+
+	if (!w) {
+		if (out)
+			xmlOutputBufferClose(out);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to write the state");
-	if (write_model(buf, m, generation) != 0) {
-		xmlBufferFree(buf);
+	}
+	rc = write_model(w, m, generation);
+	xmlFreeTextWriter(w); /* closes out */
+	if (rc == 0) {
+		snprintf(check, sizeof check, CHECK_FMT, k->hash);
+		sink_write(k, check, CHECK_LEN);
+		sink_flush(k);
+	}
+	if (k->error)
+		return lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(k->error));
+	if (rc != 0)
 		return lm_err_set(err, LM_E_FAIL,
 				  "cannot render the state (no memory, or a name that is not valid text)");
-	}
-	snprintf(check, sizeof check, CHECK_FMT,
-		 lm_journal_check((const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf)));
-	if (xmlBufferAdd(buf, (const xmlChar *)check, CHECK_LEN) != 0) {
-		xmlBufferFree(buf);
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to write the state");
-	}
-	*out = buf;
 	return LM_S_OK;
 }
 
@@ -407,12 +455,12 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 		    struct lm_err *err)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	xmlBufferPtr buf;
+	struct sink *k = malloc(sizeof *k);
 	int fd = -1, dfd = -1;
-	lm_hr hr = render(m, generation, &buf, err);
+	lm_hr hr = LM_S_OK;
 
-	if (lm_failed(hr))
-		return hr;
+	if (!k)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to write the state");
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, LM_STATE_FILE);
 	unlink(tmp);
@@ -421,10 +469,13 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 		hr = lm_err_set(err, LM_E_FAIL, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
+	*k = (struct sink){ .fd = fd, .hash = lm_journal_check("", 0) };
+	hr = render(m, generation, k, tmp, err);
+	if (lm_failed(hr))
+		goto out;
 	if (size)
-		*size = (long)xmlBufferLength(buf);
-	if (write_all(fd, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) != 0 ||
-	    fsync(fd) != 0) {
+		*size = k->size;
+	if (fsync(fd) != 0) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
@@ -447,7 +498,7 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 				"%s is replaced, but cannot sync folder %s: %s", path, dir,
 				strerror(errno));
 out:
-	xmlBufferFree(buf);
+	free(k);
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
