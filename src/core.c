@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,11 @@ static void startup_problem(struct lm_core *c, const struct lm_err *e)
 /* Whether the saved state (snapshot and journal, as loaded) already holds
  * everything the model would save: then a failed start-up compaction only
  * costs room, and lunmapd can start on a full disk. */
+static bool lm_str_eq(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
 static bool saved_holds(const struct lm_model *m, const struct lm_state *st)
 {
 	size_t nassoc = 0;
@@ -48,6 +54,30 @@ static bool saved_holds(const struct lm_model *m, const struct lm_state *st)
 		nassoc++;
 	}
 	return nassoc == m->nassoc;
+}
+
+/* Whether the snapshot, as loaded, gives exactly the model: what
+ * saved_holds compares, and the names, aliases and tombstones. */
+static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
+{
+	if (!saved_holds(m, st))
+		return false;
+	for (size_t i = 0; i < st->ntargets; i++) {
+		const struct lm_target *t = lm_model_target(m, st->targets[i].index);
+		if (!lm_str_eq(t->alias, st->targets[i].alias))
+			return false;
+	}
+	for (size_t i = 0; i < st->nluns; i++) {
+		const struct lm_lun *l = lm_model_lun(m, st->luns[i].index);
+		if (!lm_str_eq(l->name, st->luns[i].name))
+			return false;
+	}
+	for (size_t i = 0; i < st->ntombs; i++)
+		if (lm_guid_cmp(&m->tombs[i].id, &st->tombs[i].id) != 0 ||
+		    m->tombs[i].kind != st->tombs[i].kind ||
+		    !lm_str_eq(m->tombs[i].key, st->tombs[i].key))
+			return false;
+	return true;
 }
 
 /* Start-up's stack work: an interrupted change first, then the rest. A
@@ -174,12 +204,23 @@ static struct lm_core *core_new(const struct lm_core_opts *opts)
 }
 
 /* A snapshot of the merged model; when the saved state already holds it
- * all, a failure (a full disk) only postpones it. */
-static lm_hr compact_at_start(struct lm_core *c, bool holds, struct lm_err *err)
+ * all, a failure (a full disk) only postpones it. None when the snapshot
+ * on disk already is the model and no journal record follows it: a new
+ * one would load the same, and a restart costs no rewrite and fsync of
+ * megabytes. */
+static lm_hr compact_at_start(struct lm_core *c, bool holds, bool same, struct lm_err *err)
 {
+	char path[PATH_MAX];
+	struct stat sb;
 	struct lm_err e;
-	lm_hr hr = lm_store_compact(c, err);
+	lm_hr hr;
 
+	snprintf(path, sizeof path, "%s/%s", c->state_dir, LM_STATE_FILE);
+	if (same && c->journal.bytes == 0 && stat(path, &sb) == 0) {
+		c->snapshot_bytes = (long)sb.st_size;
+		return LM_S_OK;
+	}
+	hr = lm_store_compact(c, err);
 	if (!lm_failed(hr) || !holds)
 		return hr;
 	lm_err_set(&e, hr, "state compaction postponed: %s", err ? err->msg : "");
@@ -193,7 +234,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	struct lm_state *st = NULL;
 	struct lm_core *c = core_new(opts);
 	unsigned long edits = 0;
-	bool holds = false;
+	bool holds = false, same = false;
 	lm_hr hr;
 
 	*out = NULL;
@@ -218,6 +259,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	 * is known now, and stays true while reconcile edits nothing */
 	if (!lm_failed(hr)) {
 		holds = saved_holds(c->model, st);
+		same = holds && snapshot_is(c->model, st);
 		edits = c->model->edits;
 	}
 	lm_state_free(st);
@@ -227,7 +269,8 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (!lm_failed(hr))
 		hr = start_stack(c, err);
 	if (!lm_failed(hr))
-		hr = compact_at_start(c, holds && c->model->edits == edits, err);
+		hr = compact_at_start(c, holds && c->model->edits == edits,
+				      same && c->model->edits == edits, err);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);

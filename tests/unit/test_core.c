@@ -695,6 +695,70 @@ static void test_numbers_within_a_batch_do_not_collide(void **state)
 	assert_int_equal(number_of(f, 1, 0), 2);
 }
 
+/* The snapshot's generation, and whether the file is the one ino was. */
+static unsigned long snapshot_gen(struct fx *f, ino_t *ino)
+{
+	char path[512], *text, *g;
+	struct stat sb;
+	unsigned long gen;
+
+	snprintf(path, sizeof path, "%s/state.xml", f->state_dir);
+	assert_int_equal(stat(path, &sb), 0);
+	*ino = sb.st_ino;
+	text = tu_read(path, NULL);
+	assert_non_null(text);
+	g = strstr(text, "generation=\"");
+	assert_non_null(g);
+	gen = strtoul(g + 12, NULL, 10);
+	free(text);
+	return gen;
+}
+
+static void restart(struct fx *f)
+{
+	struct lm_err err;
+
+	lm_core_close(f->core);
+	f->core = NULL;
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+}
+
+/* A restart writes no snapshot when the one on disk already is the model
+ * and no journal record follows it; any difference (a record, a renamed
+ * LUN) and it does, as before. */
+static void test_restart_skips_an_equal_snapshot(void **state)
+{
+	struct fx *f = *state;
+	unsigned long g0, g;
+	ino_t i0, i;
+	char *text, *at;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 2, NULL, NULL), LM_S_OK);
+	g0 = snapshot_gen(f, &i0);
+	restart(f); /* a journal record to fold in */
+	g = snapshot_gen(f, &i);
+	assert_int_equal(g, g0 + 1);
+	assert_true(i != i0);
+	restart(f); /* nothing new: the same file */
+	assert_int_equal(snapshot_gen(f, &i0), g);
+	assert_true(i0 == i);
+	expect_targets(f, 0, (int[]){ 0, 1 }, 2);
+	/* the next change's record follows that snapshot and is replayed */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], f->tgt, 1, NULL, NULL), LM_S_OK);
+	restart(f);
+	expect_targets(f, 1, (int[]){ 0 }, 1);
+	assert_int_equal(snapshot_gen(f, &i), g + 1);
+	/* a renamed LUN is a new snapshot */
+	text = tu_read(f->inv, NULL);
+	at = strstr(text, "name=\"b\"");
+	assert_non_null(at);
+	at[6] = 'z';
+	free(tu_write(f->dir, "inv.xml", text));
+	free(text);
+	restart(f);
+	assert_int_equal(snapshot_gen(f, &i0), g + 2);
+}
+
 static void test_reload(void **state)
 {
 	struct fx *f = *state;
@@ -751,6 +815,7 @@ int main(void)
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
 		T(test_reload),
+		T(test_restart_skips_an_equal_snapshot),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
