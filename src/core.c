@@ -18,14 +18,14 @@ static void startup_problem(struct lm_core *c, const struct lm_err *e)
 	lm_core_log(c, "%s", e->msg);
 }
 
-/* Whether the saved state (snapshot and journal, as loaded) already holds
- * everything the model would save: then a failed start-up compaction only
- * costs room, and lunmapd can start on a full disk. */
 static bool lm_str_eq(const char *a, const char *b)
 {
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
+/* Whether the saved state (snapshot and journal, as loaded) already holds
+ * everything the model would save: then a failed start-up compaction only
+ * costs room, and lunmapd can start on a full disk. */
 static bool saved_holds(const struct lm_model *m, const struct lm_state *st)
 {
 	size_t nassoc = 0;
