@@ -408,13 +408,16 @@ static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 		return hr;
 	lm_stack_clear(&t->known);
 	free(t->tids);
-	t->known = parsed;
 	t->tids = tids;
-	/* known keeps every target for its tid; what lunmap is told is validated */
-	if (lm_failed(lm_stack_copy(out, &t->known)) || lm_failed(lm_stack_validate(out))) {
-		lm_stack_clear(out);
+	/* known keeps every target's name for its tid (no LUs: a copy of
+	 * 100k of them cost megabytes); what lunmap is told is validated */
+	for (size_t i = 0; i < parsed.ntargets && !lm_failed(hr); i++)
+		hr = lm_stack_add_target(&t->known, parsed.targets[i].iqn);
+	if (lm_failed(hr) || lm_failed(lm_stack_validate(&parsed))) {
+		lm_stack_clear(&parsed);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
 	}
+	*out = parsed;
 	return LM_S_OK;
 }
 
