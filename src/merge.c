@@ -251,8 +251,41 @@ static lm_hr merge_luns(struct lm_core *c, const struct lm_inventory *inv,
 	return hr;
 }
 
+/* Each object's link array made the size the saved associations need, in
+ * one allocation (growth by doubling from 8 left half of a 100k
+ * association model's link arrays unused). */
+static lm_hr size_links(struct lm_core *c, const struct lm_state *st)
+{
+	struct lm_model *m = c->model;
+
+	/* the counts are kept in links.n until the arrays are made */
+	for (size_t i = 0; i < st->nassocs; i++) {
+		struct lm_lun *l = lm_model_lun(m, st->assocs[i].lun);
+		struct lm_target *t = lm_model_target(m, st->assocs[i].target);
+		if (l && t) {
+			l->links.n++;
+			t->links.n++;
+		}
+	}
+	for (size_t i = 0; i < m->nluns + m->ntargets; i++) {
+		struct lm_links *k = i < m->nluns ? &m->luns[i]->links : &m->targets[i - m->nluns]->links;
+		size_t n = k->n;
+		k->n = 0;
+		if (n > k->cap) {
+			struct lm_assoc *v = realloc(k->v, n * sizeof *v);
+			if (!v)
+				return LM_E_OUTOFMEMORY;
+			k->v = v;
+			k->cap = n;
+		}
+	}
+	return LM_S_OK;
+}
+
 static lm_hr merge_assocs(struct lm_core *c, const struct lm_state *st, struct lm_err *err)
 {
+	if (lm_failed(size_links(c, st)))
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (size_t i = 0; i < st->nassocs; i++) {
 		const struct lm_state_assoc *a = &st->assocs[i];
 		struct lm_lun *l = lm_model_lun(c->model, a->lun);

@@ -8,6 +8,17 @@
 #include "bitmap.h"
 #include "core.h"
 
+/* Room for the LUs restore_target will append, made at once rather than
+ * by doubling (a stack that lost 100k LUs would keep a third unused). */
+static lm_hr reserve_restored(const struct lm_target *t, struct lm_stack_target *st)
+{
+	size_t missing = 0;
+
+	for (size_t i = 0; i < t->links.n; i++)
+		missing += !lm_stack_lu_at(st, t->links.v[i].number);
+	return lm_stack_reserve(st, st->nlus + missing);
+}
+
 /* At start, what the state has and the stack lacks is put back. */
 static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
 			    struct lm_err *err)
@@ -17,6 +28,8 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 	/* what is restored is appended after the sorted LUs the stack had */
 	struct lm_stack_target had = *st;
 
+	if (lm_failed(reserve_restored(t, st)))
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (size_t i = 0; i < t->links.n; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		struct lm_err e;

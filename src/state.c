@@ -163,14 +163,73 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 #define CHECK_FMT "<!-- check %016" PRIx64 " -->\n"
 #define CHECK_LEN 32
 
-static const char *check_trailer(const char *buf, size_t len)
-{
-	char want[CHECK_LEN + 1];
+/* The snapshot as the reader takes it from the file: every byte hashed
+ * as it passes except the last CHECK_LEN seen, the check line's place, so
+ * that the file is never held whole (a 100k LUN snapshot is megabytes). */
+struct feed {
+	int fd;
+	int error; /* errno of a failed read, 0 when none */
+	uint64_t hash;
+	size_t len;
+	size_t ntail;
+	char tail[CHECK_LEN];
+};
 
-	if (len < CHECK_LEN || strncmp(buf + len - CHECK_LEN, "<!-- check ", 11) != 0)
+static void hash_bytes(struct feed *f, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		f->hash ^= (unsigned char)p[i];
+		f->hash *= UINT64_C(1099511628211);
+	}
+}
+
+static void feed_take(struct feed *f, const char *p, size_t n)
+{
+	size_t over;
+
+	f->len += n;
+	if (n >= CHECK_LEN) {
+		hash_bytes(f, f->tail, f->ntail);
+		hash_bytes(f, p, n - CHECK_LEN);
+		memcpy(f->tail, p + n - CHECK_LEN, CHECK_LEN);
+		f->ntail = CHECK_LEN;
+		return;
+	}
+	over = f->ntail + n > CHECK_LEN ? f->ntail + n - CHECK_LEN : 0;
+	hash_bytes(f, f->tail, over);
+	memmove(f->tail, f->tail + over, f->ntail - over);
+	f->ntail -= over;
+	memcpy(f->tail + f->ntail, p, n);
+	f->ntail += n;
+}
+
+static int feed_read(void *ctx, char *buf, int len)
+{
+	struct feed *f = ctx;
+	ssize_t n;
+
+	do
+		n = read(f->fd, buf, (size_t)len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		f->error = errno;
+		return -1;
+	}
+	feed_take(f, buf, (size_t)n);
+	return (int)n;
+}
+
+static const char *check_trailer(struct feed *f)
+{
+	char want[CHECK_LEN + 1], rest[4096];
+
+	/* whatever the parser left unread (it may stop at the root's end) */
+	while (feed_read(f, rest, sizeof rest) > 0)
+		;
+	if (f->ntail < CHECK_LEN || strncmp(f->tail, "<!-- check ", 11) != 0)
 		return "no checksum";
-	snprintf(want, sizeof want, CHECK_FMT, lm_journal_check(buf, len - CHECK_LEN));
-	if (memcmp(want, buf + len - CHECK_LEN, CHECK_LEN) != 0)
+	snprintf(want, sizeof want, CHECK_FMT, f->hash);
+	if (memcmp(want, f->tail, CHECK_LEN) != 0)
 		return "the checksum does not match: the file was damaged";
 	return NULL;
 }
@@ -202,8 +261,8 @@ static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *
 
 lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 {
-	char path[PATH_MAX], *buf = NULL;
-	size_t len;
+	char path[PATH_MAX];
+	struct feed f = { .fd = -1, .hash = lm_journal_check("", 0) };
 	xmlTextReaderPtr r = NULL;
 	struct lm_state *st;
 	lm_hr hr = LM_S_OK;
@@ -216,23 +275,24 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 	if (!st)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the state");
 	st->next_lun_index = st->next_target_index = 1;
-	buf = lm_read_file(path, &len);
-	if (!buf && errno == ENOENT)
+	f.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f.fd < 0 && errno == ENOENT)
 		goto done;
-	if (!buf) {
+	if (f.fd < 0) {
 		hr = corrupt(err, path, 0, strerror(errno));
 		goto out;
 	}
-	r = xmlReaderForMemory(buf, (int)len, path, NULL,
-			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!r || len > INT_MAX) {
-		hr = len > INT_MAX ? corrupt(err, path, 0, "too big")
-				   : lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+	r = xmlReaderForIO(feed_read, NULL, &f, path, NULL,
+			   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!r) {
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
 		goto out;
 	}
 	why = parse_snapshot(r, st, &oom, &line);
 	if (!why)
-		why = check_trailer(buf, len);
+		why = check_trailer(&f);
+	if (f.error)
+		why = strerror(f.error);
 	if (!why)
 		why = lm_state_check(st, &oom);
 	if (oom) {
@@ -252,7 +312,8 @@ done:
 out:
 	if (r)
 		xmlFreeTextReader(r);
-	free(buf);
+	if (f.fd >= 0)
+		close(f.fd);
 	lm_state_free(st);
 	return hr;
 }

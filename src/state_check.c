@@ -10,7 +10,6 @@
 
 struct key {
 	uint64_t a, b;
-	const void *p;
 };
 
 static int key_cmp(const void *x, const void *y)
@@ -67,11 +66,11 @@ static const char *check_ids(const struct lm_state *st, struct key *v, char **s)
 	size_t n = 0;
 
 	for (size_t i = 0; i < st->ntargets; i++)
-		v[n++] = (struct key){ half(&st->targets[i].id, 0), half(&st->targets[i].id, 1), NULL };
+		v[n++] = (struct key){ half(&st->targets[i].id, 0), half(&st->targets[i].id, 1) };
 	for (size_t i = 0; i < st->nluns; i++)
-		v[n++] = (struct key){ half(&st->luns[i].id, 0), half(&st->luns[i].id, 1), NULL };
+		v[n++] = (struct key){ half(&st->luns[i].id, 0), half(&st->luns[i].id, 1) };
 	for (size_t i = 0; i < st->ntombs; i++)
-		v[n++] = (struct key){ half(&st->tombs[i].id, 0), half(&st->tombs[i].id, 1), NULL };
+		v[n++] = (struct key){ half(&st->tombs[i].id, 0), half(&st->tombs[i].id, 1) };
 	if (has_twins(v, n))
 		return "one id on two objects";
 	for (size_t i = 0; i < st->ntargets; i++)
@@ -90,11 +89,11 @@ static const char *check_assocs(const struct lm_state *st, struct key *v, struct
 	size_t nt = st->ntargets, nl = st->nluns;
 
 	for (size_t i = 0; i < nt; i++)
-		v[i] = (struct key){ st->targets[i].index, 0, NULL };
+		v[i] = (struct key){ st->targets[i].index, 0 };
 	if (has_twins(v, nt))
 		return "one index on two targets";
 	for (size_t i = 0; i < nl; i++)
-		w[i] = (struct key){ st->luns[i].index, 0, NULL };
+		w[i] = (struct key){ st->luns[i].index, 0 };
 	if (has_twins(w, nl))
 		return "one index on two LUNs";
 	for (size_t i = 0; i < st->nassocs; i++)
@@ -103,11 +102,28 @@ static const char *check_assocs(const struct lm_state *st, struct key *v, struct
 	return NULL;
 }
 
+static int u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return a < b ? -1 : a > b;
+}
+
+static int u64_twins(uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof *v, u64_cmp);
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] == v[i])
+			return 1;
+	return 0;
+}
+
 /* One association per (LUN, target), one LUN per (target, number); also
- * run on the associations the journal leaves. */
+ * run on the associations the journal leaves. Two 32-bit halves make one
+ * 8-byte key: 100k associations sort in 800 kB, not 2.4 MB. */
 const char *lm_state_check_assocs(const struct lm_state_assoc *a, size_t n, int *oom)
 {
-	struct key *v = malloc((n + 1) * sizeof *v);
+	uint64_t *v = malloc((n + 1) * sizeof *v);
 	const char *why = NULL;
 
 	if (!v) {
@@ -115,12 +131,12 @@ const char *lm_state_check_assocs(const struct lm_state_assoc *a, size_t n, int 
 		return "no memory";
 	}
 	for (size_t i = 0; i < n; i++)
-		v[i] = (struct key){ a[i].lun, a[i].target, NULL };
-	if (has_twins(v, n))
+		v[i] = (uint64_t)a[i].lun << 32 | a[i].target;
+	if (u64_twins(v, n))
 		why = "a LUN is associated twice with one target";
 	for (size_t i = 0; i < n && !why; i++)
-		v[i] = (struct key){ a[i].target, a[i].number, NULL };
-	if (!why && has_twins(v, n))
+		v[i] = (uint64_t)a[i].target << 32 | a[i].number;
+	if (!why && u64_twins(v, n))
 		why = "one LUN number on a target twice";
 	free(v);
 	return why;

@@ -113,6 +113,20 @@ lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn)
 	return LM_S_OK;
 }
 
+lm_hr lm_stack_reserve(struct lm_stack_target *t, size_t n)
+{
+	struct lm_stack_lu *v;
+
+	if (n <= t->caplus)
+		return LM_S_OK;
+	v = realloc(t->lus, n * sizeof *v);
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	t->lus = v;
+	t->caplus = n;
+	return LM_S_OK;
+}
+
 lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char *path)
 {
 	/* doubling: an enumeration appends every LU of a target in turn */

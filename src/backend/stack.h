@@ -64,6 +64,8 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 /* The same with a path the caller keeps alive for as long as the stack
  * (start-up's restored LUs name the model's LUN path): nothing copied. */
 lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char *path);
+/* Room for n LUs in all, made exactly (not by doubling). */
+lm_hr lm_stack_reserve(struct lm_stack_target *t, size_t n);
 /* Removes the j-th LU (the order of the others is kept). */
 void lm_stack_remove_lu(struct lm_stack_target *t, size_t j);
 /* Sets the serial of the LU last added to t (serial may be NULL). */
