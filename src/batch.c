@@ -187,9 +187,13 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	if (it->diff.nadded)
 		lm_lun_probe(lun);
 	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+		/* the status code is the contract (design §1); the system's
+		 * reason, converted, goes in the text */
+		lm_hr why = lm_hr_from_errno(lun->probe_errno);
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
-				"LUN \"%s\" is failed: its backing store %s cannot be opened", lun->name,
-				lun->path);
+				"LUN \"%s\" is failed: its backing store %s cannot be opened: %s "
+				"(%s 0x%08X)", lun->name, lun->path, strerror(lun->probe_errno),
+				lm_hr_name(why), why);
 		goto fail;
 	}
 	return LM_S_OK;
@@ -428,7 +432,7 @@ static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
 			       "disk: a restart or refresh settles it");
 	model_set(c, b, false);
 	if (!lm_failed(run_inverse(c, b, &undo)))
-		return lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err->msg);
+		return lm_err_set(err, saved, "%s; the change was rolled back", save_err->msg);
 	snprintf(why, sizeof why, "%s; undoing it in the stack failed: %s", save_err->msg, undo.msg);
 	return corrupt(c, err, "saving the change failed", why,
 		       "the change is not on disk; the stack is partly changed");
@@ -448,7 +452,7 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
-	if (hr == LM_E_FAIL) {
+	if (lm_hr_is_system(hr)) {
 		/* a step failed that validation let through: the stack may have
 		 * moved under us */
 		struct lm_err drift;
@@ -485,7 +489,7 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		return corrupt(c, err, "undo refused", e.msg,
 			       "the change stays applied (stack and state)");
 	hr = run_inverse(c, b, &e);
-	if (hr == LM_E_FAIL)
+	if (lm_hr_is_system(hr))
 		return corrupt(c, err, "undo refused by the stack", e.msg,
 			       "the change stays applied (stack and state)");
 	if (lm_failed(hr))

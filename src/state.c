@@ -307,7 +307,7 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0 || !(f = fdopen(fd, "w"))) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot create %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
@@ -315,17 +315,17 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 	if (size)
 		*size = ftell(f);
 	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (fclose(f) != 0) {
 		f = NULL;
-		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	f = NULL;
 	if (rename(tmp, path) != 0) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot rename %s to %s: %s", tmp, path,
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot rename %s to %s: %s", tmp, path,
 				strerror(errno));
 		goto out;
 	}
@@ -356,7 +356,7 @@ lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err)
 	snprintf(path, sizeof path, "%s/lock", dir);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot open lock %s: %s", path, strerror(errno));
+		return lm_err_set(err, lm_hr_from_errno(errno), "cannot open lock %s: %s", path, strerror(errno));
 	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
 		return LM_S_OK;
 	close(*fd);
@@ -364,5 +364,5 @@ lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err)
 	if (errno == EWOULDBLOCK)
 		return lm_err_set(err, LM_VDS_E_ANOTHER_CALL_IN_PROGRESS,
 				  "another process holds the lock of %s", dir);
-	return lm_err_set(err, LM_E_FAIL, "cannot lock %s: %s", path, strerror(errno));
+	return lm_err_set(err, lm_hr_from_errno(errno), "cannot lock %s: %s", path, strerror(errno));
 }

@@ -51,7 +51,7 @@ static lm_hr fail(struct lm_err *err, const char *what, const char *path)
 {
 	int e = errno;
 
-	return lm_err_set(err, LM_E_FAIL, "configfs: cannot %s %s: %s (%s)", what, path, meaning(e),
+	return lm_err_set(err, lm_hr_from_errno(e), "configfs: cannot %s %s: %s (%s)", what, path, meaning(e),
 			  strerror(e));
 }
 

@@ -104,7 +104,7 @@ static void test_create_target_with_open_access(void **state)
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/demo_mode_write_protect", "0\n");
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/enable", "1\n");
 	/* twice: configfs says EEXIST, and so does the error */
-	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_HR_ALREADY_EXISTS);
 	assert_non_null(strstr(err.msg, "it already exists"));
 }
 
@@ -212,7 +212,7 @@ static void test_remove_lu_and_errno_reasons(void **state)
 	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
 	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, NULL), LM_S_OK);
 	/* a LUN number already there: EEXIST */
-	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_HR_ALREADY_EXISTS);
 	assert_non_null(strstr(err.msg, "it already exists"));
 	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_S_OK);
 	snprintf(lundir, sizeof lundir, "%s/iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_2", f->root);
@@ -221,10 +221,10 @@ static void test_remove_lu_and_errno_reasons(void **state)
 	assert_int_equal(st.targets[0].nlus, 0);
 	lm_stack_clear(&st);
 	/* gone behind our back: ENOENT, said so */
-	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_HR_FILE_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "removed behind lunmap's back"));
 	/* a target that is not there */
-	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, &err), LM_HR_FILE_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "does not exist"));
 }
 
