@@ -98,6 +98,11 @@ enum lm_status lm_lun_status(const struct lm_lun *l);
 lm_hr lm_lun_last_error(const struct lm_lun *l);
 /* The LUN's associations, ascending by target index. */
 const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n);
+/* The SCSI identity the LUN shows on every target: its unit serial (VPD
+ * 0x80, 32 hex digits) and the NAA designator of VPD 0x83 (16 bytes),
+ * both derived from its id. */
+void lm_lun_serial(const struct lm_lun *l, char out[33]);
+void lm_core_lun_naa(const struct lm_core *c, const struct lm_lun *l, uint8_t out[16]);
 
 uint32_t lm_target_index(const struct lm_target *t);
 const lm_guid *lm_target_id(const struct lm_target *t);

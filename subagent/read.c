@@ -213,6 +213,14 @@ static void lun_value(struct lunmapd *d, const struct inst *in, netsnmp_variable
 		set_int(vb, ASN_GAUGE, (long)len);
 		break;
 	case L_LASTERROR: set_int(vb, ASN_UNSIGNED, (long)lm_lun_last_error(l)); break;
+	case L_SERIAL:
+		lm_lun_serial(l, (char *)buf);
+		set_str(vb, (char *)buf);
+		break;
+	case L_NAA:
+		lm_core_lun_naa(d->core, l, buf);
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, 16);
+		break;
 	}
 }
 

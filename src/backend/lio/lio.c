@@ -476,6 +476,7 @@ static void lio_destroy(struct lm_backend *b)
 
 static const struct lm_backend_ops lio_ops = {
 	.name = "lio",
+	.naa = lm_naa_lio,
 	.min_lun_number = 1,
 	.enumerate = lio_enumerate,
 	.create_target = lio_create_target,
