@@ -9,6 +9,7 @@
 
 struct item {
 	uint32_t lun;
+	size_t first; /* the LUN's first change in the caller's list */
 	struct lm_assoc *old, *new;
 	size_t nold, nnew;
 	struct lm_diff diff;
@@ -160,6 +161,7 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	lm_hr hr;
 
 	it->lun = p->lun;
+	it->first = p->first;
 	it->nold = lun->links.n;
 	it->old = malloc((it->nold + 1) * sizeof *it->old);
 	it->new = malloc((p->n + 1) * sizeof *it->new);
@@ -384,6 +386,18 @@ static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err 
 	return hr;
 }
 
+/* The caller's change behind step i (the first change of its LUN), so
+ * that an SNMP error index names the varbind whose change failed. */
+static size_t change_of_step(const struct lm_batch *b, size_t i)
+{
+	if (i >= b->nsteps)
+		return LM_ERR_AT_NONE;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->items[k].lun == b->steps[i].lun)
+			return b->items[k].first;
+	return LM_ERR_AT_NONE;
+}
+
 static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -457,6 +471,8 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
+	if (lm_failed(hr) && err)
+		err->at = change_of_step(b, err->at);
 	if (lm_hr_is_system(hr)) {
 		/* a step failed that validation let through: the stack may have
 		 * moved under us */

@@ -41,6 +41,8 @@ static const struct {
 	{ LM_HR_FILENAME_EXCED_RANGE, "ERROR_FILENAME_EXCED_RANGE", "a name or path is too long" },
 	{ LM_HR_IO_DEVICE, "ERROR_IO_DEVICE", "I/O error on the device" },
 	{ LM_HR_TIMEOUT, "ERROR_TIMEOUT", "the operation timed out" },
+	{ LM_HR_LOCK_VIOLATION, "ERROR_LOCK_VIOLATION",
+	  "lunmapSpinLock was stale: another manager changed the subsystem; read it again" },
 };
 
 /* errno -> HRESULT; the one table (tests/unit/test_hresult.c checks every

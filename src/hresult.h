@@ -41,6 +41,9 @@ typedef uint32_t lm_hr;
 #define LM_HR_FILENAME_EXCED_RANGE           0x800700CEu /* ERROR_FILENAME_EXCED_RANGE */
 #define LM_HR_IO_DEVICE                      0x8007045Du /* ERROR_IO_DEVICE */
 #define LM_HR_TIMEOUT                        0x800705B4u /* ERROR_TIMEOUT */
+/* not from an errno: a stale lunmapSpinLock (another manager's SET came
+ * between this manager's read and its SET) */
+#define LM_HR_LOCK_VIOLATION                 0x80070021u /* ERROR_LOCK_VIOLATION */
 
 #define LM_ERR_MSG_MAX 256
 

@@ -149,6 +149,9 @@ struct lm_change {
 	const uint32_t *numbers;
 	lm_guid target; /* ADD, REMOVE, NUMBER */
 	uint32_t number;
+	/* take the LUN from targets even when an initiator is logged in to
+	 * them (the in-use guard, VDS_E_DEVICE_IN_USE, is skipped) */
+	bool force;
 };
 
 /* A validated change of several LUNs, applied together or not at all. */

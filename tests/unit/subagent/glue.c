@@ -329,7 +329,10 @@ int gfx_set(struct gfx *f, struct gset *s, int *index)
 	rc = gpdu_phase(p, MODE_SET_ACTION);
 	if (rc) {
 		*index = gpdu_error(p, &status);
-		assert_int_equal(status, rc);
+		/* undoFailed marks no varbind: error-index 0 (RFC 3416) */
+		assert_int_equal(status, rc == SNMP_ERR_UNDOFAILED ? 0 : rc);
+		if (rc == SNMP_ERR_UNDOFAILED)
+			status = rc;
 		gpdu_phase(p, MODE_SET_UNDO);
 	} else {
 		gpdu_phase(p, MODE_SET_COMMIT);
@@ -403,7 +406,7 @@ static char *snapshot(struct gfx *f, bool files)
 		o.len = vb->name_length;
 		assert_int_equal(lunmapd_parse_oid(vb->name, vb->name_length, &in), 0);
 		/* the objects a refusal itself sets */
-		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT)) &&
+		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT || in.col == S_ERRLUN)) &&
 		    !(in.g == G_LUN && in.col == L_LASTERROR))
 			print_vb(m, vb);
 		snmp_free_varbind(vb);

@@ -87,7 +87,7 @@ static void test_walk_is_the_whole_mib_in_order(void **state)
 	size_t n = 0, i = 0;
 	static const oid assocs[][2] = { { 1, 1 }, { 1, 2 }, { 3, 2 }, { 3, 4 } };
 
-	for (u_long c = S_NAME; c <= S_COUNT; c++)
+	for (u_long c = S_NAME; c <= S_LAST; c++)
 		want[n++] = goid_scalar(c);
 	for (u_long c = L_ID; c <= L_NAA; c++)
 		for (oid l = 1; l <= 4; l++)
@@ -146,8 +146,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 2, (oid[]){ 1, 1 }, &first);
 	expect_next_raw(f, 3, (oid[]){ 1, 1, 0 }, &backend);
 	expect_next_raw(f, 3, (oid[]){ 1, 1, BIG }, &backend);
-	expect_next_raw(f, 3, (oid[]){ 1, S_COUNT, 0 }, &lun_id1);
-	expect_next_raw(f, 2, (oid[]){ 1, S_COUNT + 1 }, &lun_id1);
+	expect_next_raw(f, 3, (oid[]){ 1, S_LAST, 0 }, &lun_id1);
+	expect_next_raw(f, 2, (oid[]){ 1, S_LAST + 1 }, &lun_id1);
 	expect_next_raw(f, 2, (oid[]){ 1, BIG }, &lun_id1);
 	expect_next_raw(f, 2, (oid[]){ 1, (oid)-1 }, &lun_id1);
 
@@ -306,7 +306,7 @@ static void test_get_of_what_is_not_there(void **state)
 	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_NAME, 1 }), SNMP_NOSUCHINSTANCE);
 	expect_get_fails(f, goid_raw(2, (oid[]){ 1, S_NAME }), SNMP_NOSUCHINSTANCE);
 	expect_get_fails(f, goid_raw(5, (oid[]){ 2, 1, L_NAME, 1, 1 }), SNMP_NOSUCHINSTANCE);
-	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_COUNT + 1, 0 }), SNMP_NOSUCHOBJECT);
+	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_LAST + 1, 0 }), SNMP_NOSUCHOBJECT);
 	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 1, L_NAA + 1, 1 }), SNMP_NOSUCHOBJECT);
 	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 1, 1, 1 }), SNMP_NOSUCHOBJECT); /* the index */
 	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 2, L_NAME, 1 }), SNMP_NOSUCHOBJECT);
