@@ -296,6 +296,51 @@ static void blame_change(struct lm_core *c, const struct lm_change *changes, siz
 		lm_model_lun(c->model, index)->last_error = hr;
 }
 
+static bool removes_unforced(const struct lm_batch *b, const struct lm_change *changes)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].diff.nremoved && !changes[b->items[i].first].force)
+			return true;
+	return false;
+}
+
+/* The in-use guard: a LUN does not leave a target an initiator is logged
+ * in to (its disk would vanish under a mounted file system) unless the
+ * change says force. One enumeration of the stack, only when the batch
+ * removes something unforced. */
+static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm_change *changes,
+			  struct lm_err *err)
+{
+	struct lm_stack stack = { 0 };
+	lm_hr hr = LM_S_OK;
+
+	if (!removes_unforced(b, changes))
+		return LM_S_OK;
+	hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	if (lm_failed(hr))
+		return hr;
+	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
+		const struct item *it = &b->items[i];
+		if (changes[it->first].force)
+			continue;
+		for (size_t j = 0; j < it->diff.nremoved && !lm_failed(hr); j++) {
+			const struct lm_target *t = lm_model_target(c->model, it->diff.removed[j]);
+			const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+			if (!st || !st->sessions)
+				continue;
+			hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
+					"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
+					"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
+					"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn,
+					st->sessions, st->sessions == 1 ? " is" : "s are");
+			err->at = it->first;
+			lm_model_lun(c->model, it->lun)->last_error = hr;
+		}
+	}
+	lm_stack_clear(&stack);
+	return hr;
+}
+
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err)
 {
@@ -326,6 +371,8 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		b->n++;
 		hr = prepare_one(c, b, i, &plans[i], err);
 	}
+	if (!lm_failed(hr))
+		hr = guard_in_use(c, b, changes, err);
 	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	lm_plans_free(plans, nplans);

@@ -27,6 +27,7 @@ int lunmapd_snmp_error(const struct lm_err *err, enum lm_phase phase)
 	case LM_VDS_E_OBJECT_NOT_FOUND:
 	case LM_VDS_E_OBJECT_DELETED:
 	case LM_VDS_E_OBJECT_STATUS_FAILED:
+	case LM_VDS_E_DEVICE_IN_USE:
 		return SNMP_ERR_INCONSISTENTVALUE;
 	case LM_VDS_E_ANOTHER_CALL_IN_PROGRESS:
 	case LM_VDS_E_PROVIDER_CACHE_CORRUPT:

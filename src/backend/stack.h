@@ -22,6 +22,8 @@ struct lm_stack_target {
 	char *iqn;
 	struct lm_stack_lu *lus;
 	size_t nlus;
+	/* initiator sessions logged in to the target (the in-use guard) */
+	unsigned sessions;
 };
 
 struct lm_stack {
