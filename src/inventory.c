@@ -188,6 +188,12 @@ static void read_lun(struct loader *ld, xmlNodePtr n, struct lm_inv_lun *l)
 		problem(ld, l->line, "path \"%s\" is not absolute", l->path);
 	else if (has_control_chars(l->path) || strlen(l->path) >= PATH_MAX)
 		problem(ld, l->line, "path has control characters or is too long");
+	/* lunmapLunBackingStore holds 255 octets (SnmpAdminString): a
+	 * longer path would be published cut */
+	else if (strlen(l->path) > LM_MAX_PATH_PUBLISHED)
+		problem(ld, l->line, "path of %zu bytes is longer than the %d that "
+			"lunmapLunBackingStore can publish; use a shorter path (a symbolic link)",
+			strlen(l->path), LM_MAX_PATH_PUBLISHED);
 }
 
 static void check_unique(struct loader *ld, const struct lm_inventory *inv)

@@ -21,6 +21,9 @@ enum lm_status { LM_ONLINE = 1, LM_OFFLINE = 2, LM_FAILED = 3 };
 enum lm_subsys_status { LM_SUBSYS_ONLINE = 1, LM_SUBSYS_CACHE_CORRUPT = 2, LM_SUBSYS_OFFLINE = 3 };
 
 #define LM_MAX_LUN_NUMBER 16383u
+/* The longest backing store path: what lunmapLunBackingStore (an
+ * SnmpAdminString) can publish whole. */
+#define LM_MAX_PATH_PUBLISHED 255
 
 /* Called once per problem or event worth a log line. */
 typedef void (*lm_problem_fn)(void *ctx, const char *problem);
