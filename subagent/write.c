@@ -18,12 +18,17 @@ struct pending_set {
 	long transid;
 	time_t started;
 	struct lm_change *changes;
-	netsnmp_request_info **from; /* the varbind of each change */
+	/* the varbind of each change, valid in RESERVE2 only: each phase
+	 * of a real AgentX SET comes with new request structures */
+	netsnmp_request_info **from;
+	int *from_index; /* the 1-based varbind index of each change, for later phases */
 	lm_guid **lists;             /* the lists the SET changes point into */
 	size_t n;
 	struct lm_batch *batch;
 	int refresh; /* 0, or LM_REFRESH / LM_REENUMERATE */
-	netsnmp_request_info *refresh_vb, *lock_vb;
+	netsnmp_request_info *refresh_vb, *lock_vb; /* RESERVE2 only */
+	int refresh_index; /* 1-based, 0: no refresh */
+	bool locked;       /* the PDU carried lunmapSpinLock */
 	bool force;  /* lunmapSubsystemForce = force(2) in the PDU */
 	/* before a refresh: each LUN's associations, to notify the changed */
 	struct lun_sig *sigs;
@@ -87,9 +92,11 @@ static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	lunmapd_record_error(d, hr, lun, text);
 	if (lun && lm_core_lun(d->core, lun))
 		lm_core_set_lun_error(d->core, lun, hr);
-	/* undoFailed names no varbind (RFC 3416 4.2.5: error-index 0): the
-	 * handler's status alone, which net-snmp reports without an index */
-	if (r && status != SNMP_ERR_UNDOFAILED)
+	/* undoFailed too names a varbind, although RFC 3416 4.2.5 wants
+	 * error-index 0 for it: net-snmp's AgentX master turns a subagent's
+	 * index 0 into genErr on the first varbind (agentx_got_response),
+	 * which would hide the undoFailed */
+	if (r)
 		netsnmp_set_request_error(reqinfo, r, status);
 	return status;
 }
@@ -235,6 +242,7 @@ static void free_pending(struct pending_set *p)
 	free(p->lists);
 	free(p->changes);
 	free(p->from);
+	free(p->from_index);
 	free(p->sigs);
 	lm_batch_free(p->batch);
 	free(p);
@@ -310,8 +318,9 @@ static int alloc_changes(struct pending_set *p, netsnmp_request_info *requests)
 		n++;
 	p->changes = calloc(n + 1, sizeof *p->changes);
 	p->from = calloc(n + 1, sizeof *p->from);
+	p->from_index = calloc(n + 1, sizeof *p->from_index);
 	p->lists = calloc(n + 1, sizeof *p->lists);
-	return p->changes && p->from && p->lists ? 0 : -1;
+	return p->changes && p->from && p->from_index && p->lists ? 0 : -1;
 }
 
 /* Whether the stack steps can finish before the master gives up on us
@@ -343,9 +352,11 @@ static void scalar_of(struct pending_set *p, const struct inst *in, netsnmp_requ
 	case S_REFRESH:
 		p->refresh = v == 1 ? 0 : (int)v;
 		p->refresh_vb = p->refresh ? r : NULL;
+		p->refresh_index = p->refresh ? r->index : 0;
 		break;
 	case S_SPINLOCK:
 		p->lock_vb = r;
+		p->locked = true;
 		break;
 	case S_FORCE:
 		p->force = v == FORCE_FORCE;
@@ -376,6 +387,7 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 			continue;
 		if (lm_failed(err.hr))
 			return fail_core(d, reqinfo, r, &err, LM_PHASE_VALIDATE);
+		p->from_index[p->n] = r->index;
 		p->from[p->n++] = r;
 	}
 	DEBUGMSGTL(("lunmap", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
@@ -432,7 +444,18 @@ static void notify_refreshed(struct lunmapd *d, const struct pending_set *p)
 	}
 }
 
-static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo)
+/* This phase's request of the varbind with that index (the first when
+ * none has it). */
+static netsnmp_request_info *request_at(netsnmp_request_info *requests, int index)
+{
+	for (netsnmp_request_info *r = requests; r; r = r->next)
+		if (r->index == index)
+			return r;
+	return requests;
+}
+
+static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		  netsnmp_request_info *requests)
 {
 	struct pending_set *p = d->set;
 	struct lm_err err;
@@ -450,7 +473,8 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo)
 		/* the error index names the varbind whose change failed (the
 		 * first of its LUN), or the first change for a failed save */
 		if (lm_batch_apply(d->core, p->batch, &err) != LM_S_OK)
-			status = fail_core(d, reqinfo, err.at < p->n ? p->from[err.at] : p->from[0],
+			status = fail_core(d, reqinfo,
+					   request_at(requests, p->from_index[err.at < p->n ? err.at : 0]),
 					   &err, LM_PHASE_APPLY);
 		else
 			p->applied = true;
@@ -459,7 +483,8 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo)
 		snapshot(d, p);
 		if (lm_core_refresh(d->core, (enum lm_refresh)p->refresh, &err) != LM_S_OK) {
 			struct lm_err undo;
-			status = fail_core(d, reqinfo, p->refresh_vb, &err, LM_PHASE_APPLY);
+			status = fail_core(d, reqinfo, request_at(requests, p->refresh_index), &err,
+					   LM_PHASE_APPLY);
 			if (p->applied && lm_batch_revert(d->core, p->batch, &undo) == LM_S_OK)
 				p->applied = false;
 		} else {
@@ -490,7 +515,7 @@ static void commit(struct lunmapd *d)
 	if (p->refreshed)
 		notify_refreshed(d, p);
 	/* TestAndIncr: a SET that carried the lock moves it */
-	if (p->lock_vb)
+	if (p->locked)
 		d->spinlock = d->spinlock == 2147483647 ? 0 : d->spinlock + 1;
 	if (changed)
 		d->last_change = netsnmp_get_agent_uptime();
@@ -612,7 +637,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		d->set->reserve_status = reserve2(d, reqinfo, requests);
 		return d->set->reserve_status;
 	case MODE_SET_ACTION:
-		return action(d, reqinfo);
+		return action(d, reqinfo, requests);
 	case MODE_SET_UNDO:
 		undo(d, reqinfo, requests);
 		break;

@@ -329,10 +329,7 @@ int gfx_set(struct gfx *f, struct gset *s, int *index)
 	rc = gpdu_phase(p, MODE_SET_ACTION);
 	if (rc) {
 		*index = gpdu_error(p, &status);
-		/* undoFailed marks no varbind: error-index 0 (RFC 3416) */
-		assert_int_equal(status, rc == SNMP_ERR_UNDOFAILED ? 0 : rc);
-		if (rc == SNMP_ERR_UNDOFAILED)
-			status = rc;
+		assert_int_equal(status, rc);
 		gpdu_phase(p, MODE_SET_UNDO);
 	} else {
 		gpdu_phase(p, MODE_SET_COMMIT);
