@@ -97,7 +97,10 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 		lm_model_unlink(c->model, lm_model_lun(c->model, t->links.v[0].index), t);
 	for (size_t i = 0; i < st->nlus; i++) {
 		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
-		if (!l || lm_links_find(&l->links, t->index))
+		/* an LU numbered below what the backend gives (LIO's lun_0 by
+		 * targetcli) stays foreign: the state holds no number 0 */
+		if (!l || st->lus[i].number < c->backend->ops->min_lun_number ||
+		    lm_links_find(&l->links, t->index))
 			continue;
 		if (lm_failed(lm_links_reserve(&l->links, 1)) ||
 		    lm_failed(lm_links_reserve(&t->links, 1)))
@@ -123,4 +126,31 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
 			return LM_E_OUTOFMEMORY;
 	}
 	return LM_S_OK;
+}
+
+/* Whether the stack's LU shows the LUN's identity (an unknown serial is
+ * taken on trust: not every backend can tell). */
+bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu)
+{
+	char hex[33];
+
+	if (!lu->serial)
+		return true;
+	lm_guid_hex(&l->id, hex);
+	return strcmp(lu->serial, hex) == 0;
+}
+
+/* Whether the stack lost everything lunmap had put there (tgtd restarted
+ * empty, the target modules reloaded): there is at least one recorded
+ * association, and not one target that has some is left in the stack. An
+ * LU removed by hand from a target that is still there is drift, for an
+ * operator (restore(4) or refresh(2)). */
+bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack)
+{
+	if (!m->nassoc)
+		return false;
+	for (size_t i = 0; i < m->ntargets; i++)
+		if (m->targets[i]->links.n && lm_stack_find_target(stack, m->targets[i]->iqn))
+			return false;
+	return true;
 }
