@@ -316,9 +316,14 @@ static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm
 
 	if (!removes_unforced(b, changes))
 		return LM_S_OK;
+	/* a stack that cannot be listed refuses the change before anything
+	 * is tried (resourceUnavailable at validation, with the stack's
+	 * reason): the guard cannot know who is logged in */
 	hr = c->backend->ops->enumerate(c->backend, &stack, err);
-	if (lm_failed(hr))
+	if (lm_failed(hr)) {
+		err->at = LM_ERR_AT_NONE;
 		return hr;
+	}
 	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
 		const struct item *it = &b->items[i];
 		if (changes[it->first].force)

@@ -54,11 +54,12 @@ sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "SET without the
 
 note "racing: two managers with the same value at once, exactly one wins"
 v=$(sgetv $LOCK)
-(sset $LOCK i "$v" $L.7.1 x "$(hexid $T3ID)" >race.a 2>&1; echo $? >>race.a) &
+race() { if sset "$@"; then echo 0; else echo 1; fi; }
+race $LOCK i "$v" $L.7.1 x "$(hexid $T3ID)" >race.a 2>&1 &
 ra=$!
-(sset $LOCK i "$v" $L.7.1 x "$(hexid $T2ID)" >race.b 2>&1; echo $? >>race.b) &
+race $LOCK i "$v" $L.7.1 x "$(hexid $T2ID)" >race.b 2>&1 &
 rb=$!
-wait $ra $rb
+wait $ra $rb || true
 ok=$(grep -lx 0 race.a race.b | wc -l)
 [ "$ok" = 1 ] || fail "$ok managers won: $(cat race.a race.b)"
 loser=$(grep -Lx 0 race.a race.b)

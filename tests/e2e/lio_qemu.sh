@@ -181,7 +181,7 @@ s1=$(inq $T1 1 128 | grep 'Unit Serial'); s2=$(inq $T2 1 128 | grep 'Unit Serial
 [ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "not one backstore"
 
 note "replace with {t2}: gone from t1 only; a row with a LUN number; destroy"
-sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}"
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}: $(sgetv $R.1.1.8.0)"
 iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | has . && fail "db still on t1"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db not on t2"
 sset $A.2.2.1 i 4 $A.1.2.1 u 3 >/dev/null || fail "createAndGo"
