@@ -58,4 +58,5 @@ sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "after making ro
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)$(hexid $T2ID)" ] || fail "read back"
 
 stop_pid "$LUNMAPD_PID"
+lunmapd_left_clean
 echo "syserr: all checks passed"
