@@ -9,6 +9,7 @@
 
 struct item {
 	uint32_t lun;
+	size_t first; /* the LUN's first change in the caller's list */
 	struct lm_assoc *old, *new;
 	size_t nold, nnew;
 	struct lm_diff diff;
@@ -160,6 +161,7 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	lm_hr hr;
 
 	it->lun = p->lun;
+	it->first = p->first;
 	it->nold = lun->links.n;
 	it->old = malloc((it->nold + 1) * sizeof *it->old);
 	it->new = malloc((p->n + 1) * sizeof *it->new);
@@ -192,9 +194,13 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	if (it->diff.nadded)
 		lm_lun_probe(lun);
 	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+		/* the status code is the contract (design §1); the system's
+		 * reason, converted, goes in the text */
+		lm_hr why = lm_hr_from_errno(lun->probe_errno);
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
-				"LUN \"%s\" is failed: its backing store %s cannot be opened", lun->name,
-				lun->path);
+				"LUN \"%s\" is failed: its backing store %s cannot be opened: %s "
+				"(%s 0x%08X)", lun->name, lun->path, strerror(lun->probe_errno),
+				lm_hr_name(why), why);
 		goto fail;
 	}
 	return LM_S_OK;
@@ -290,6 +296,56 @@ static void blame_change(struct lm_core *c, const struct lm_change *changes, siz
 		lm_model_lun(c->model, index)->last_error = hr;
 }
 
+static bool removes_unforced(const struct lm_batch *b, const struct lm_change *changes)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].diff.nremoved && !changes[b->items[i].first].force)
+			return true;
+	return false;
+}
+
+/* The in-use guard: a LUN does not leave a target an initiator is logged
+ * in to (its disk would vanish under a mounted file system) unless the
+ * change says force. One enumeration of the stack, only when the batch
+ * removes something unforced. */
+static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm_change *changes,
+			  struct lm_err *err)
+{
+	struct lm_stack stack = { 0 };
+	lm_hr hr = LM_S_OK;
+
+	if (!removes_unforced(b, changes))
+		return LM_S_OK;
+	/* a stack that cannot be listed refuses the change before anything
+	 * is tried (resourceUnavailable at validation, with the stack's
+	 * reason): the guard cannot know who is logged in */
+	hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	if (lm_failed(hr)) {
+		err->at = LM_ERR_AT_NONE;
+		return hr;
+	}
+	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
+		const struct item *it = &b->items[i];
+		if (changes[it->first].force)
+			continue;
+		for (size_t j = 0; j < it->diff.nremoved && !lm_failed(hr); j++) {
+			const struct lm_target *t = lm_model_target(c->model, it->diff.removed[j]);
+			const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+			if (!st || !st->sessions)
+				continue;
+			hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
+					"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
+					"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
+					"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn,
+					st->sessions, st->sessions == 1 ? " is" : "s are");
+			err->at = it->first;
+			lm_model_lun(c->model, it->lun)->last_error = hr;
+		}
+	}
+	lm_stack_clear(&stack);
+	return hr;
+}
+
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err)
 {
@@ -320,6 +376,8 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		b->n++;
 		hr = prepare_one(c, b, i, &plans[i], err);
 	}
+	if (!lm_failed(hr))
+		hr = guard_in_use(c, b, changes, err);
 	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	lm_plans_free(plans, nplans);
@@ -380,6 +438,18 @@ static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err 
 	return hr;
 }
 
+/* The caller's change behind step i (the first change of its LUN), so
+ * that an SNMP error index names the varbind whose change failed. */
+static size_t change_of_step(const struct lm_batch *b, size_t i)
+{
+	if (i >= b->nsteps)
+		return LM_ERR_AT_NONE;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->items[k].lun == b->steps[i].lun)
+			return b->items[k].first;
+	return LM_ERR_AT_NONE;
+}
+
 static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
 {
 	for (size_t i = 0; i < b->n; i++)
@@ -433,7 +503,7 @@ static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
 			       "disk: a restart or refresh settles it");
 	model_set(c, b, false);
 	if (!lm_failed(run_inverse(c, b, &undo)))
-		return lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err->msg);
+		return lm_err_set(err, saved, "%s; the change was rolled back", save_err->msg);
 	snprintf(why, sizeof why, "%s; undoing it in the stack failed: %s", save_err->msg, undo.msg);
 	return corrupt(c, err, "saving the change failed", why,
 		       "the change is not on disk; the stack is partly changed");
@@ -453,7 +523,9 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
-	if (hr == LM_E_FAIL) {
+	if (lm_failed(hr) && err)
+		err->at = change_of_step(b, err->at);
+	if (lm_hr_is_system(hr)) {
 		/* a step failed that validation let through: the stack may have
 		 * moved under us */
 		struct lm_err drift;
@@ -490,7 +562,7 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		return corrupt(c, err, "undo refused", e.msg,
 			       "the change stays applied (stack and state)");
 	hr = run_inverse(c, b, &e);
-	if (hr == LM_E_FAIL)
+	if (lm_hr_is_system(hr))
 		return corrupt(c, err, "undo refused by the stack", e.msg,
 			       "the change stays applied (stack and state)");
 	if (lm_failed(hr))

@@ -45,8 +45,9 @@ struct lm_step {
 };
 
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
- * E_FAIL naming the step (nothing changed), or PROVIDER_CACHE_CORRUPT when
- * the undo failed too. */
+ * E_FAIL or the stack's converted errno, naming the step (nothing
+ * changed), or PROVIDER_CACHE_CORRUPT when the undo failed too; err->at is
+ * the failed step's index. */
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
 
 /* store.c: a new snapshot of the whole model; the journal starts again. */

@@ -21,7 +21,7 @@
 
 static lm_hr failed(struct lm_err *err, const char *what)
 {
-	return lm_err_set(err, LM_E_FAIL, "intent file: cannot %s: %s", what,
+	return lm_err_set(err, lm_hr_from_errno(errno), "intent file: cannot %s: %s", what,
 			  errno ? strerror(errno) : "short write");
 }
 
@@ -78,8 +78,12 @@ lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm
 	}
 	errno = 0;
 	done = pwrite(fd, line, len, 0);
-	if (done != (ssize_t)len)
+	if (done != (ssize_t)len) {
+		/* a short write to a regular file is a full disk */
+		if (done >= 0 && errno == 0)
+			errno = ENOSPC;
 		hr = failed(err, "write");
+	}
 	else if (ftruncate(fd, (off_t)len) != 0)
 		hr = failed(err, "cut");
 	else if (fdatasync(fd) != 0)

@@ -37,7 +37,7 @@ static lm_hr corrupt(struct lm_err *err, const char *path, size_t line, const ch
 
 static lm_hr failed(struct lm_err *err, const char *what)
 {
-	return lm_err_set(err, LM_E_FAIL, "state journal: cannot %s: %s", what,
+	return lm_err_set(err, lm_hr_from_errno(errno), "state journal: cannot %s: %s", what,
 			  errno ? strerror(errno) : "no error reported");
 }
 
@@ -127,9 +127,11 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 	if (done != (ssize_t)len) {
 		/* a short write (a full disk sets no errno) leaves a torn
 		 * record: cut it off so that the next one starts on a fresh
-		 * line */
-		hr = failed(err, done >= 0 && errno == 0 ? "write the whole record (disk full?)"
-							  : "write");
+		 * line; a short write to a regular file is a full disk (or
+		 * quota), say so in the code too */
+		if (done >= 0 && errno == 0)
+			errno = ENOSPC;
+		hr = failed(err, "write the whole record");
 		if (done > 0 && ftruncate(j->fd, j->bytes) != 0)
 			hr = unknown(err, "write", "cut the torn record");
 	} else if (fdatasync(j->fd) != 0) {

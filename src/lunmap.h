@@ -21,6 +21,9 @@ enum lm_status { LM_ONLINE = 1, LM_OFFLINE = 2, LM_FAILED = 3 };
 enum lm_subsys_status { LM_SUBSYS_ONLINE = 1, LM_SUBSYS_CACHE_CORRUPT = 2, LM_SUBSYS_OFFLINE = 3 };
 
 #define LM_MAX_LUN_NUMBER 16383u
+/* The longest backing store path: what lunmapLunBackingStore (an
+ * SnmpAdminString) can publish whole. */
+#define LM_MAX_PATH_PUBLISHED 255
 
 /* Called once per problem or event worth a log line. */
 typedef void (*lm_problem_fn)(void *ctx, const char *problem);
@@ -98,6 +101,11 @@ enum lm_status lm_lun_status(const struct lm_lun *l);
 lm_hr lm_lun_last_error(const struct lm_lun *l);
 /* The LUN's associations, ascending by target index. */
 const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n);
+/* The SCSI identity the LUN shows on every target: its unit serial (VPD
+ * 0x80, 32 hex digits) and the NAA designator of VPD 0x83 (16 bytes),
+ * both derived from its id. */
+void lm_lun_serial(const struct lm_lun *l, char out[33]);
+void lm_core_lun_naa(const struct lm_core *c, const struct lm_lun *l, uint8_t out[16]);
 
 uint32_t lm_target_index(const struct lm_target *t);
 const lm_guid *lm_target_id(const struct lm_target *t);
@@ -144,6 +152,9 @@ struct lm_change {
 	const uint32_t *numbers;
 	lm_guid target; /* ADD, REMOVE, NUMBER */
 	uint32_t number;
+	/* take the LUN from targets even when an initiator is logged in to
+	 * them (the in-use guard, VDS_E_DEVICE_IN_USE, is skipped) */
+	bool force;
 };
 
 /* A validated change of several LUNs, applied together or not at all. */

@@ -30,6 +30,7 @@ struct lm_lun {
 	uint64_t size;
 	enum lm_status status;
 	uint32_t last_error;
+	int probe_errno; /* why the backing store is failed, 0 if it is not */
 	struct lm_links links;
 };
 

@@ -426,6 +426,8 @@ static int write_all(int fd, const char *p, size_t n)
 		ssize_t k = write(fd, p, n);
 		if (k < 0 && errno == EINTR)
 			continue;
+		if (k == 0)
+			errno = ENOSPC; /* a write that makes no progress: the disk is full */
 		if (k <= 0)
 			return -1;
 		p += k;
@@ -505,7 +507,8 @@ static lm_hr render(const struct lm_model *m, uint64_t generation, struct sink *
 		sink_flush(k);
 	}
 	if (k->error)
-		return lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(k->error));
+		return lm_err_set(err, lm_hr_from_errno(k->error), "cannot write %s: %s", tmp,
+				  strerror(k->error));
 	if (rc != 0)
 		return lm_err_set(err, LM_E_FAIL,
 				  "cannot render the state (no memory, or a name that is not valid text)");
@@ -527,7 +530,7 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot create %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	*k = (struct sink){ .fd = fd, .hash = lm_journal_check("", 0) };
@@ -537,17 +540,17 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 	if (size)
 		*size = k->size;
 	if (fsync(fd) != 0) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	if (close(fd) != 0) {
 		fd = -1;
-		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
 	fd = -1;
 	if (rename(tmp, path) != 0) {
-		hr = lm_err_set(err, LM_E_FAIL, "cannot rename %s to %s: %s", tmp, path,
+		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot rename %s to %s: %s", tmp, path,
 				strerror(errno));
 		goto out;
 	}

@@ -34,23 +34,32 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 {
 	struct lm_err first, undo;
 	char what[160], undo_what[160];
+	lm_hr hr;
+
 	for (size_t failed = 0; failed < n; failed++) {
 		size_t i = failed;
 
 		if (!lm_failed(run_one(c, &steps[failed], false, &first)))
 			continue;
 		describe(c, &steps[failed], what, sizeof what);
+		/* the stack's own code (a converted errno from configfs) when it
+		 * gave one, E_FAIL otherwise */
+		hr = lm_hr_is_system(first.hr) ? first.hr : LM_E_FAIL;
+		lm_err_set(err, hr, "step %zu of %zu (%s) failed: %s; rolled back", failed + 1, n,
+			   what, first.msg);
 		while (i-- > 0) {
 			if (!lm_failed(run_one(c, &steps[i], true, &undo)))
 				continue;
 			describe(c, &steps[i], undo_what, sizeof undo_what);
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					  "step %s failed: %s; undoing step %s failed too: %s",
-					  what, first.msg, undo_what, undo.msg);
+			hr = lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+					"step %s failed: %s; undoing step %s failed too: %s",
+					what, first.msg, undo_what, undo.msg);
+			break;
 		}
-		return lm_err_set(err, LM_E_FAIL, "step %zu of %zu (%s) failed: %s; rolled back",
-				  failed + 1, n, what, first.msg);
+		if (err)
+			err->at = failed;
+		return hr;
 	}
 	return LM_S_OK;
 }

@@ -44,6 +44,9 @@ struct lm_backend_ops {
 	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
+	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
+	 * this id (the stack derives it from the identity add_lu sets) */
+	void (*naa)(const lm_guid *id, uint8_t out[16]);
 };
 
 struct lm_backend {

@@ -182,6 +182,7 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		if (t->nlus && !(dst->targets[i].lus = malloc(t->nlus * sizeof *t->lus)))
 			goto oom;
 		dst->targets[i].caplus = t->nlus;
+		dst->targets[i].sessions = t->sessions;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||

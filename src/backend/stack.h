@@ -29,6 +29,8 @@ struct lm_stack_target {
 	struct lm_stack_lu *lus;
 	size_t nlus, caplus;
 	struct lm_stack_pool *pool; /* the stack's */
+	/* initiator sessions logged in to the target (the in-use guard) */
+	unsigned sessions;
 };
 
 struct lm_stack {

@@ -52,7 +52,7 @@ static lm_hr fail(struct lm_err *err, const char *what, const char *path)
 {
 	int e = errno;
 
-	return lm_err_set(err, LM_E_FAIL, "configfs: cannot %s %s: %s (%s)", what, path, meaning(e),
+	return lm_err_set(err, lm_hr_from_errno(e), "configfs: cannot %s %s: %s (%s)", what, path, meaning(e),
 			  strerror(e));
 }
 
@@ -167,6 +167,42 @@ static lm_hr read_serial(struct lio *l, const char *bs, struct lm_stack_target *
 	return lm_stack_set_serial(st, lm_stack_serial_ok(sn) ? sn : "?");
 }
 
+/* Initiators logged in to the target: the names in the TPG's
+ * dynamic_sessions (demo mode, generated ACLs) and each ACL whose info
+ * names an initiator (an explicit ACL with a session). */
+static unsigned count_sessions(struct lio *l, const char *iqn)
+{
+	char path[PATH_MAX], text[4096];
+	unsigned n = 0;
+	ssize_t got;
+	DIR *d;
+	struct dirent *e;
+	int fd;
+
+	/* LIO writes each name with "\n" and a NUL after it: count the
+	 * newlines of the raw bytes */
+	pathf(path, "%s/iscsi/%s/" TPG "/dynamic_sessions", l->conf.configfs, iqn);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	got = fd < 0 ? -1 : read(fd, text, sizeof text);
+	for (ssize_t i = 0; i < got; i++)
+		n += text[i] == '\n';
+	if (fd >= 0)
+		close(fd);
+	pathf(path, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
+	d = opendir(path);
+	while (d && (e = readdir(d))) {
+		char info[PATH_MAX];
+		if (e->d_name[0] == '.')
+			continue;
+		pathf(info, "%s/%s/info", path, e->d_name);
+		if (read_attr(info, text, sizeof text) == 0 && strncmp(text, "InitiatorName:", 14) == 0)
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
 static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 {
 	char dir[PATH_MAX];
@@ -174,6 +210,7 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 	struct dirent *e;
 	lm_hr hr = LM_S_OK;
 
+	st->sessions = count_sessions(l, st->iqn);
 	pathf(dir, "%s/iscsi/%s/" TPG "/lun", l->conf.configfs, st->iqn);
 	d = opendir(dir);
 	if (!d)
@@ -484,6 +521,7 @@ static void lio_destroy(struct lm_backend *b)
 
 static const struct lm_backend_ops lio_ops = {
 	.name = "lio",
+	.naa = lm_naa_lio,
 	.min_lun_number = 1,
 	.enumerate = lio_enumerate,
 	.create_target = lio_create_target,

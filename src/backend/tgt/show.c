@@ -21,6 +21,7 @@
  * default SCSI ID names its real tid. */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -179,6 +180,11 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 		return section_line(ps, text);
 	if (indent < 8 || ps->sec == S_NONE)
 		return bad(ps, "a line out of place");
+	/* sessions for the in-use guard: the nexus entries. An alias can
+	 * forge such a line: that only counts a session more, and the guard
+	 * errs on the safe side (force overrides it) */
+	if (ps->sec == S_NEXUS && indent == 8 && starts(text, "I_T nexus: "))
+		ps->cur->sessions++;
 	if (ps->sec != S_LUNS)
 		return LM_S_OK; /* opaque: initiators' names and aliases live here */
 	if (indent == 8)

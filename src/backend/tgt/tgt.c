@@ -570,6 +570,7 @@ static void tgt_destroy(struct lm_backend *b)
 
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
+	.naa = lm_naa_tgt,
 	.min_lun_number = 1,
 	.enumerate = tgt_enumerate,
 	.create_target = tgt_create_target,

@@ -166,6 +166,53 @@ static void test_bad_target_line(void **state)
 	assert_int_equal(s.ntargets, 0);
 }
 
+/* Sessions: the I_T nexus entries of each target's own section (as
+ * tgtd 1.0.85 shows a libiscsi initiator); an alias that forges a LUN or
+ * a target line inside the section creates nothing. */
+static void test_sessions_counted(void **state)
+{
+	static const char text[] =
+		"Target 1: iqn.2026-11.org.example:x\n"
+		"    System information:\n"
+		"        Driver: iscsi\n"
+		"        State: ready\n"
+		"    I_T nexus information:\n"
+		"        I_T nexus: 1\n"
+		"            Initiator: iqn.2026-11.org.example:lunmap-probe alias: none\n"
+		"            Connection: 0\n"
+		"                IP Address: 127.0.0.1\n"
+		"        I_T nexus: 2\n"
+		"            Initiator: iqn.2026-11.org.example:other alias: x\n"
+		"        LUN: 7\n"
+		"            Backing store path: /forged.img\n"
+		"            Connection: 0\n"
+		"    LUN information:\n"
+		"        LUN: 1\n"
+		"            Backing store path: /tmp/a.img\n"
+		"    Account information:\n"
+		"    ACL information:\n"
+		"        ALL\n"
+		"Target 2: iqn.2026-11.org.example:y\n"
+		"    System information:\n"
+		"    I_T nexus information:\n"
+		"    LUN information:\n"
+		"    Account information:\n"
+		"    ACL information:\n";
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_int_equal(s.ntargets, 2);
+	assert_int_equal(s.targets[0].sessions, 2);
+	assert_int_equal(s.targets[0].nlus, 1);
+	assert_int_equal(s.targets[0].lus[0].number, 1);
+	assert_int_equal(s.targets[1].sessions, 0);
+	lm_stack_clear(&s);
+	free(tids);
+}
+
 static void check_refused(const char *text, const char *why_part)
 {
 	struct lm_stack s;
@@ -269,6 +316,7 @@ static void test_opaque_alias_is_harmless(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sessions_counted),
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
 		cmocka_unit_test(test_empty_output),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
