@@ -276,6 +276,10 @@ struct lm_lun *lm_model_lun(const struct lm_model *m, uint32_t index)
 {
 	size_t i;
 
+	/* indexes are handed out from 1 in order: until something is
+	 * deleted, LUN i is at i - 1, found without a search */
+	if (index && index <= m->nluns && m->luns[index - 1]->index == index)
+		return m->luns[index - 1];
 	i = lun_upper(m, index);
 	return i > 0 && m->luns[i - 1]->index == index ? m->luns[i - 1] : NULL;
 }
@@ -284,6 +288,8 @@ struct lm_target *lm_model_target(const struct lm_model *m, uint32_t index)
 {
 	size_t i;
 
+	if (index && index <= m->ntargets && m->targets[index - 1]->index == index)
+		return m->targets[index - 1];
 	i = target_upper(m, index);
 	return i > 0 && m->targets[i - 1]->index == index ? m->targets[i - 1] : NULL;
 }
