@@ -251,6 +251,30 @@ static void encode(const struct lm_tgt_req *req, size_t body_len, unsigned char 
 	put32(b, 116, req->force);
 }
 
+/* The answer's n bytes of text to the request's sink, a piece at a time,
+ * up to the first NUL (tgtd counts the text's own). */
+static lm_hr to_sink(struct conn *c, const struct lm_tgt_req *req, size_t n)
+{
+	char buf[65536];
+	bool ended = false;
+
+	c->deadline = now_ms() + c->timeout_ms;
+	while (n) {
+		size_t k = n < sizeof buf ? n : sizeof buf, text;
+		lm_hr hr = recv_all(c, buf, k, true);
+		if (lm_failed(hr))
+			return hr;
+		n -= k;
+		if (ended)
+			continue;
+		text = strnlen(buf, k);
+		ended = text < k;
+		if (req->sink(req->sink_ctx, buf, text) != 0)
+			return fail(c, LM_TGT_IPC_LOCAL, "%s", "tgtd's answer was refused by its reader");
+	}
+	return LM_S_OK;
+}
+
 static lm_hr exchange(struct conn *c, const struct lm_tgt_req *req)
 {
 	unsigned char hdr[LM_TGT_REQ_SIZE], rh[LM_TGT_RSP_SIZE];
@@ -291,6 +315,8 @@ static lm_hr exchange(struct conn *c, const struct lm_tgt_req *req)
 	}
 	if (len == LM_TGT_RSP_SIZE)
 		return LM_S_OK;
+	if (req->sink)
+		return to_sink(c, req, len - LM_TGT_RSP_SIZE);
 	c->rsp->len = len - LM_TGT_RSP_SIZE;
 	c->rsp->body = malloc(c->rsp->len + 1);
 	if (!c->rsp->body) {

@@ -38,6 +38,12 @@ struct lm_tgt_req {
 	uint64_t lun;
 	uint32_t force;
 	const char *body; /* NULL: none */
+	/* When set, a successful answer's text goes to sink in pieces as it
+	 * arrives, up to its first NUL, and rsp->body stays NULL: a show of
+	 * 100k LUs (tens of MB) is never held whole. -1 from sink stops the
+	 * reading (status LOCAL). */
+	int (*sink)(void *ctx, const char *text, size_t n);
+	void *sink_ctx;
 };
 
 /* How a request ended, for callers that must tell "tgtd said no" from

@@ -194,59 +194,129 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 	return bad(ps, "a line out of place in LUN information");
 }
 
-static lm_hr parse_all(struct parser *ps, const char *text, char **line)
-{
-	size_t cap = 0;
-	lm_hr hr = LM_S_OK;
+/* The listing as it arrives, in pieces: lines are cut at '\n' and parsed
+ * one by one, so that a listing of 100k LUs (tens of MB) is never held
+ * whole. A NUL ends the text, as it ends a C string. */
+struct lm_tgt_show {
+	struct parser ps;
+	struct lm_stack stack;
+	char *line; /* the line being gathered; on failure, the refused one */
+	size_t len, cap;
+	lm_hr hr;
+	bool ended; /* a NUL was met */
+};
 
-	while (*text && !lm_failed(hr)) {
-		const char *nl = strchr(text, '\n');
-		size_t len = nl ? (size_t)(nl - text) : strlen(text);
-		if (len + 1 > cap) {
-			char *nline = realloc(*line, len + 1);
-			if (!nline)
-				return LM_E_OUTOFMEMORY;
-			*line = nline;
-			cap = len + 1;
-		}
-		memcpy(*line, text, len);
-		(*line)[len] = '\0';
-		text += len + (nl ? 1 : 0);
-		hr = parse_line(ps, *line);
+struct lm_tgt_show *lm_tgt_show_new(void)
+{
+	struct lm_tgt_show *sh = calloc(1, sizeof *sh);
+
+	if (sh) {
+		sh->ps.stack = &sh->stack;
+		sh->ps.lun = -1;
 	}
+	return sh;
+}
+
+static lm_hr gather(struct lm_tgt_show *sh, const char *p, size_t n)
+{
+	if (sh->len + n + 1 > sh->cap) {
+		size_t ncap = sh->cap ? sh->cap : 256;
+		char *nl;
+		while (ncap < sh->len + n + 1)
+			ncap *= 2;
+		if (!(nl = realloc(sh->line, ncap)))
+			return LM_E_OUTOFMEMORY;
+		sh->line = nl;
+		sh->cap = ncap;
+	}
+	memcpy(sh->line + sh->len, p, n);
+	sh->len += n;
+	sh->line[sh->len] = '\0';
+	return LM_S_OK;
+}
+
+static lm_hr end_line(struct lm_tgt_show *sh)
+{
+	lm_hr hr = sh->line ? LM_S_OK : gather(sh, "", 0);
+
+	if (!lm_failed(hr))
+		hr = parse_line(&sh->ps, sh->line);
+	if (!lm_failed(hr))
+		sh->len = 0;
+	return hr;
+}
+
+int lm_tgt_show_feed(struct lm_tgt_show *sh, const char *text, size_t n)
+{
+	size_t upto = sh->ended ? 0 : strnlen(text, n);
+
+	/* what follows a NUL is not text */
+	if (upto < n)
+		sh->ended = true;
+	n = upto;
+	while (n && !lm_failed(sh->hr)) {
+		const char *stop = memchr(text, '\n', n);
+		size_t k = stop ? (size_t)(stop - text) : n;
+		sh->hr = gather(sh, text, k);
+		if (!lm_failed(sh->hr) && stop)
+			sh->hr = end_line(sh);
+		k += stop ? 1 : 0;
+		text += k;
+		n -= k;
+	}
+	return lm_failed(sh->hr) ? -1 : 0;
+}
+
+bool lm_tgt_show_refused(const struct lm_tgt_show *sh)
+{
+	return lm_failed(sh->hr);
+}
+
+lm_hr lm_tgt_show_end(struct lm_tgt_show *sh, struct lm_stack *stack, uint32_t **tids,
+		      struct lm_err *err)
+{
+	struct parser *ps = &sh->ps;
+	lm_hr hr = sh->hr;
+
+	if (!lm_failed(hr) && sh->len)
+		hr = end_line(sh);
 	if (!lm_failed(hr) && ps->cur && ps->sec != S_ACL)
 		hr = bad(ps, "the listing ends inside a target");
+	if (hr == LM_E_FAIL) {
+		char shown[160];
+		size_t n = 0;
+		/* the line is hostile text: escape it before it reaches a log */
+		for (const char *p = sh->line ? sh->line : ""; *p && n + 5 < sizeof shown; p++)
+			n += (size_t)snprintf(shown + n, sizeof shown - n,
+					      (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ? "\\x%02x" : "%c",
+					      (unsigned char)*p);
+		shown[n] = '\0';
+		lm_err_set(err, hr, "tgtadm show: refused the listing (%s) at \"%s\"", ps->why, shown);
+	} else if (lm_failed(hr)) {
+		lm_err_set(err, hr, "no memory to parse tgtadm's output");
+	}
+	if (lm_failed(hr)) {
+		lm_stack_clear(&sh->stack);
+		free(ps->tids);
+		ps->tids = NULL;
+	}
+	*stack = sh->stack;
+	*tids = ps->tids;
+	free(sh->line);
+	free(sh);
 	return hr;
 }
 
 lm_hr lm_tgt_parse_show(const char *text, struct lm_stack *stack, uint32_t **tids,
 			struct lm_err *err)
 {
-	struct parser ps = { .stack = stack, .lun = -1 };
-	char *line = NULL;
-	lm_hr hr;
+	struct lm_tgt_show *sh = lm_tgt_show_new();
 
-	memset(stack, 0, sizeof *stack);
-	hr = parse_all(&ps, text, &line);
-	if (hr == LM_E_FAIL) {
-		char shown[160];
-		size_t n = 0;
-		/* the line is hostile text: escape it before it reaches a log */
-		for (const char *p = line ? line : ""; *p && n + 5 < sizeof shown; p++)
-			n += (size_t)snprintf(shown + n, sizeof shown - n,
-					      (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ? "\\x%02x" : "%c",
-					      (unsigned char)*p);
-		shown[n] = '\0';
-		lm_err_set(err, hr, "tgtadm show: refused the listing (%s) at \"%s\"", ps.why, shown);
-	} else if (lm_failed(hr)) {
-		lm_err_set(err, hr, "no memory to parse tgtadm's output");
+	if (!sh) {
+		memset(stack, 0, sizeof *stack);
+		*tids = NULL;
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to parse tgtadm's output");
 	}
-	free(line);
-	if (lm_failed(hr)) {
-		lm_stack_clear(stack);
-		free(ps.tids);
-		ps.tids = NULL;
-	}
-	*tids = ps.tids;
-	return hr;
+	lm_tgt_show_feed(sh, text, strlen(text));
+	return lm_tgt_show_end(sh, stack, tids, err);
 }

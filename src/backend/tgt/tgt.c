@@ -60,6 +60,8 @@ struct op {
 	uint64_t lun; /* NO_LUN: none */
 	bool force;
 	const char *path, *targetname, *init_addr, *init_name, *param;
+	/* a show's text goes here as it arrives, not to out */
+	struct lm_tgt_show *show;
 };
 
 /* an op with its own copies of the strings it needs */
@@ -109,6 +111,11 @@ static int body_add(char *b, size_t size, const char *name, const char *value,
 	return w < 0 || (size_t)w >= size - n ? -1 : 0;
 }
 
+static int show_sink(void *ctx, const char *text, size_t n)
+{
+	return lm_tgt_show_feed(ctx, text, n);
+}
+
 static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
 {
 	char body[LM_TGT_MAX_REQ_BODY + 1] = "";
@@ -127,6 +134,10 @@ static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm
 				  LM_TGT_MAX_REQ_BODY);
 	if (!*body)
 		req.body = NULL;
+	if (o->show) {
+		req.sink = show_sink;
+		req.sink_ctx = o->show;
+	}
 	hr = lm_tgt_ipc_call(t->socket_path, &req, deadline_ms(t), &rsp, err);
 	t->last_status = rsp.status;
 	t->last_tgt_err = rsp.tgt_err;
@@ -250,7 +261,9 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s%s%s", r.status, r.errout,
 				why ? "; " : "", why ? why : "");
 	}
-	if (!lm_failed(hr) && out) {
+	if (!lm_failed(hr) && o->show)
+		lm_tgt_show_feed(o->show, r.out ? r.out : "", r.out ? strlen(r.out) : 0);
+	else if (!lm_failed(hr) && out) {
 		*out = r.out;
 		r.out = NULL;
 	}
@@ -392,18 +405,25 @@ static lm_hr tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err
 static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
 {
 	struct tgt *t = tgt_of(b);
-	const struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1,
-			      .lun = NO_LUN };
-	char *text = NULL;
+	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1,
+			.lun = NO_LUN, .show = lm_tgt_show_new() };
 	struct lm_stack parsed;
+	struct lm_err e;
 	uint32_t *tids;
-	lm_hr hr = tgtadm(t, &o, &text, err);
+	lm_hr hr;
 
 	memset(out, 0, sizeof *out);
-	if (lm_failed(hr))
+	if (!o.show)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+	/* parsed as it arrives: the listing of 100k LUs is never held whole */
+	hr = tgtadm(t, &o, NULL, err);
+	if (lm_failed(hr) && !lm_tgt_show_refused(o.show)) {
+		lm_tgt_show_end(o.show, &parsed, &tids, &e);
+		lm_stack_clear(&parsed);
+		free(tids);
 		return hr;
-	hr = lm_tgt_parse_show(text, &parsed, &tids, err);
-	free(text);
+	}
+	hr = lm_tgt_show_end(o.show, &parsed, &tids, err);
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_clear(&t->known);

@@ -313,10 +313,80 @@ static void test_opaque_alias_is_harmless(void **state)
 	free(tids);
 }
 
+/* text fed in pieces of k bytes, as the socket hands it over */
+static lm_hr parse_in_pieces(const char *text, size_t len, size_t k, struct lm_stack *s,
+			     uint32_t **tids, struct lm_err *err)
+{
+	struct lm_tgt_show *sh = lm_tgt_show_new();
+
+	assert_non_null(sh);
+	for (size_t at = 0; at < len; at += k)
+		if (lm_tgt_show_feed(sh, text + at, len - at < k ? len - at : k) != 0)
+			break;
+	return lm_tgt_show_end(sh, s, tids, err);
+}
+
+static void same_stack(const struct lm_stack *a, const struct lm_stack *b)
+{
+	assert_int_equal(a->ntargets, b->ntargets);
+	for (size_t i = 0; i < a->ntargets; i++) {
+		assert_string_equal(a->targets[i].iqn, b->targets[i].iqn);
+		assert_int_equal(a->targets[i].sessions, b->targets[i].sessions);
+		assert_int_equal(a->targets[i].nlus, b->targets[i].nlus);
+		for (size_t j = 0; j < a->targets[i].nlus; j++) {
+			const struct lm_stack_lu *x = &a->targets[i].lus[j], *y = &b->targets[i].lus[j];
+			assert_int_equal(x->number, y->number);
+			assert_string_equal(x->path, y->path);
+			assert_true((x->serial == NULL) == (y->serial == NULL));
+			if (x->serial)
+				assert_string_equal(x->serial, y->serial);
+		}
+	}
+}
+
+/* The listing parsed as it arrives, a piece at a time (lunmapd never holds
+ * tgtd's whole answer), is the listing parsed whole: lines cut anywhere,
+ * the same refusal with the same message, text after a NUL ignored. */
+static void test_pieces_are_the_whole(void **state)
+{
+	static const char bad[] = "Target 1: iqn.2026-11.org.example:t1\n" HEAD
+				  "    LUN information:\n" CONTROLLER(1) "  stray\n" TAIL;
+	static const char nul[] = "Target 1: iqn.2026-11.org.example:t1\n" HEAD
+				  "    LUN information:\n" CONTROLLER(1) LU(1, "/a") TAIL
+				  "\0Target 2: iqn.2026-11.org.example:t2\n";
+	const size_t sizes[] = { 1, 2, 7, 64, 4096 };
+	struct lm_stack whole, part;
+	uint32_t *tw, *tp;
+	struct lm_err ew, ep;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(two_targets, &whole, &tw, &ew), LM_S_OK);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		assert_int_equal(parse_in_pieces(two_targets, strlen(two_targets), sizes[i], &part,
+						 &tp, &ep), LM_S_OK);
+		same_stack(&whole, &part);
+		assert_memory_equal(tw, tp, whole.ntargets * sizeof *tw);
+		lm_stack_clear(&part);
+		free(tp);
+		assert_int_equal(parse_in_pieces(bad, strlen(bad), sizes[i], &part, &tp, &ep), LM_E_FAIL);
+		assert_int_equal(lm_tgt_parse_show(bad, &part, &tp, &ew), LM_E_FAIL);
+		assert_string_equal(ep.msg, ew.msg);
+		assert_int_equal(parse_in_pieces(nul, sizeof nul - 1, sizes[i], &part, &tp, &ep),
+				 LM_S_OK);
+		assert_int_equal(part.ntargets, 1);
+		assert_int_equal(part.targets[0].nlus, 1);
+		lm_stack_clear(&part);
+		free(tp);
+	}
+	lm_stack_clear(&whole);
+	free(tw);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions_counted),
+		cmocka_unit_test(test_pieces_are_the_whole),
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
 		cmocka_unit_test(test_empty_output),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
