@@ -18,6 +18,8 @@ tgtd's own listing (tgtadm --op show --mode target).
                       moment, restart it on the same state folder, check
   trials.py pdus N    random multi-varbind PDUs, valid and invalid; after
                       each one the model, the view, the state and tgtd agree
+
+TRIALS_SEED repeats a run; TRIALS_SECONDS bounds a long one.
 """
 import os
 import random
@@ -431,6 +433,9 @@ def crash_trials(n, seed):
              'inq': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
+        if out_of_time(t0):
+            log('crash: time budget spent after %d trials' % (trial - 1))
+            break
         mode = rng.choice(['before', 'after', 'before', 'after', 'random'])
         k = rng.randint(1, 8) if mode != 'random' else 0
         arm(k, mode)
@@ -655,6 +660,9 @@ def random_pdus(n, seed):
     by_kind = {}
     t0 = time.time()
     for i in range(1, n + 1):
+        if out_of_time(t0):
+            log('pdus: time budget spent after %d PDUs' % (i - 1))
+            break
         r = rng.random()
         if r < 0.5:
             vbs, new, asked = valid_pdu(model, rng)
@@ -703,6 +711,13 @@ def random_pdus(n, seed):
             log('pdus: %d in %.0f s: %s kinds %s' % (i, time.time() - t0, stats, by_kind))
     d.stop()
     return stats
+
+
+def out_of_time(t0):
+    """TRIALS_SECONDS bounds a long run by hand (it then ends early,
+    passed, with the count it reached)."""
+    budget = float(ENV.get('TRIALS_SECONDS') or 0)
+    return budget > 0 and time.time() - t0 > budget
 
 
 def lowest_free(before_sets, before_nums, nums):
