@@ -73,9 +73,13 @@ static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct 
 		argv[n++] = *words++;
 	argv[n] = NULL;
 	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
+		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
+				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
 	trim(r.errout);
-	if (r.timed_out)
+	if (r.lost && out)
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY,
+				"no memory for all of tgtadm's output (a cut listing is not the stack)");
+	else if (r.timed_out)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
 				t->conf.timeout_ms);
 	else if (r.status != 0) {

@@ -6,9 +6,118 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
+#include "backend.h"
 #include "run.h"
+
+/* realloc is wrapped (-Wl,--wrap=realloc): a request above fail_above
+ * bytes fails while it is set, as on a host out of memory. */
+static size_t fail_above;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (fail_above && n > fail_above)
+		return NULL;
+	return __real_realloc(p, n);
+}
+
+/* A program that writes `lines` numbered lines to stdout. */
+static void lines_argv(char *script, size_t size, unsigned lines, char *argv[4])
+{
+	snprintf(script, size, "i=0; while [ $i -lt %u ]; do echo \"line $i\"; i=$((i+1)); done",
+		 lines);
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+}
+
+static void test_long_output_is_kept_whole(void **state)
+{
+	char script[128], *argv[4];
+	struct lm_run_result r;
+
+	(void)state;
+	lines_argv(script, sizeof script, 5000, argv);
+	assert_int_equal(lm_run(argv, 20000, &r), 0);
+	assert_false(r.lost);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "line 4999\n"));
+	lm_run_result_free(&r);
+}
+
+/* Regression: output that could not be kept was dropped silently, and a
+ * cut `tgtadm --op show` parsed as a smaller stack. */
+static void test_output_lost_for_memory_is_said(void **state)
+{
+	char script[128], *argv[4];
+	struct lm_run_result r;
+
+	(void)state;
+	lines_argv(script, sizeof script, 5000, argv);
+	fail_above = 8192;
+	assert_int_equal(lm_run(argv, 20000, &r), 0);
+	fail_above = 0;
+	assert_true(r.lost);
+	/* the program was drained to its end, not left blocked on a pipe */
+	assert_false(r.timed_out);
+	assert_int_equal(r.status, 0);
+	lm_run_result_free(&r);
+}
+
+/* The tgt backend's enumeration through a tgtadm that prints a listing
+ * of 200 targets (≈ 50 KB): whole, it is 200 targets; with no memory to
+ * keep it all, enumeration fails instead of seeing fewer targets. */
+static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
+{
+	char dir[] = "/tmp/lunmap-run-XXXXXX", path[64];
+	struct lm_backend_conf conf = { .type = "tgt", .timeout_ms = 20000 };
+	struct lm_backend *b;
+	struct lm_stack st;
+	struct lm_err err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/tgtadm", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\ni=1\nwhile [ $i -le 200 ]; do\n"
+	      "echo \"Target $i: iqn.2026-11.org.example:t$i\"\n"
+	      "echo '    System information:'; echo '        Driver: iscsi'\n"
+	      "echo '        State: ready'; echo '    I_T nexus information:'\n"
+	      "echo '    LUN information:'; echo '        LUN: 0'\n"
+	      "echo '            Type: controller'; echo '            SCSI ID: IET     00010000'\n"
+	      "echo '            SCSI SN: beaf10'; echo '            Backing store path: None'\n"
+	      "echo '    Account information:'; echo '    ACL information:'; echo '        ALL'\n"
+	      "i=$((i+1)); done\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0700), 0);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", path);
+	b = lm_tgt_new(&conf);
+	assert_non_null(b);
+
+	assert_int_equal(b->ops->enumerate(b, &st, &err), LM_S_OK);
+	assert_int_equal(st.ntargets, 200);
+	lm_stack_clear(&st);
+
+	fail_above = 16384;
+	assert_int_equal(b->ops->enumerate(b, &st, &err), LM_E_OUTOFMEMORY);
+	fail_above = 0;
+	assert_non_null(strstr(err.msg, "tgtadm's output"));
+	assert_int_equal(st.ntargets, 0);
+
+	lm_backend_destroy(b);
+	unlink(path);
+	rmdir(dir);
+}
 
 static void test_output_and_status(void **state)
 {
@@ -63,6 +172,9 @@ int main(void)
 		cmocka_unit_test(test_arguments_are_not_split_by_a_shell),
 		cmocka_unit_test(test_a_hung_program_is_killed),
 		cmocka_unit_test(test_missing_program),
+		cmocka_unit_test(test_long_output_is_kept_whole),
+		cmocka_unit_test(test_output_lost_for_memory_is_said),
+		cmocka_unit_test(test_tgt_enumerate_fails_on_a_cut_listing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
