@@ -694,6 +694,153 @@ static void test_reload(void **state)
 	free(good);
 }
 
+/* The sim's target with this IQN suffix ("t2"), or NULL. */
+static struct lm_stack_target *sim_target(struct fx *f, const char *name)
+{
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	char iqn[64];
+
+	snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:%s", name);
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, iqn) == 0)
+			return &s->targets[i];
+	return NULL;
+}
+
+static struct lm_stack_lu *sim_lu(struct fx *f, const char *target, uint32_t number)
+{
+	struct lm_stack_target *t = sim_target(f, target);
+
+	for (size_t i = 0; t && i < t->nlus; i++)
+		if (t->lus[i].number == number)
+			return &t->lus[i];
+	return NULL;
+}
+
+static void sim_remove_lu(struct fx *f, const char *target, uint32_t number)
+{
+	struct lm_stack_target *t = sim_target(f, target);
+
+	for (size_t i = 0; t && i < t->nlus; i++)
+		if (t->lus[i].number == number) {
+			free(t->lus[i].path);
+			free(t->lus[i].serial);
+			t->lus[i] = t->lus[--t->nlus];
+			return;
+		}
+	fail_msg("no LU %u on %s", number, target);
+}
+
+/* The LUN's serial (its id in hex) on the LU; a wrong one fails. */
+static void expect_identity(struct fx *f, const char *target, uint32_t number, int lun)
+{
+	struct lm_stack_lu *lu = sim_lu(f, target, number);
+	char hex[33];
+
+	assert_non_null(lu);
+	lm_guid_hex(&f->lun[lun], hex);
+	assert_non_null(lu->serial);
+	assert_string_equal(lu->serial, hex);
+}
+
+/* restore(4): what lunmap recorded goes back into the stack (an LU
+ * removed by hand, a wrong identity, one of lunmap's LUNs where the state
+ * does not have it); the state is not touched; then online again. */
+static void test_restore_puts_the_recorded_sets_back(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	/* behind lunmap's back */
+	sim_remove_lu(f, "t2", 1);
+	free(sim_lu(f, "t1", 2)->serial);
+	sim_lu(f, "t1", 2)->serial = strdup("beaf12");
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t3"), 7, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t1", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], NULL, 0, NULL, &err), LM_S_OK);
+	free(stack_ok);
+	free(state_ok);
+}
+
+/* restore(4) does not take a foreign LU off a number lunmap recorded: it
+ * stays cacheCorrupt and says which. */
+static void test_restore_refuses_to_remove_a_foreign_lu(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	sim_remove_lu(f, "t1", 1);
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t1"), 1, "/srv/someone-else.img"), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "/srv/someone-else.img"));
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	assert_string_equal(sim_lu(f, "t1", 1)->path, "/srv/someone-else.img");
+}
+
+/* A stack that lost everything lunmap had put there (tgtd restarted
+ * empty) is re-applied by the drift check itself, identities included,
+ * and the subsystem stays online; not while it is cacheCorrupt. */
+static void test_a_stack_that_lost_everything_is_reapplied(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[1], 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t2", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+
+	/* drift first (an LU removed by hand), then everything lost: an
+	 * operator decides, nothing is re-applied */
+	sim_remove_lu(f, "t2", 2);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 0);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	free(stack_ok);
+	free(state_ok);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -718,6 +865,9 @@ int main(void)
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
 		T(test_reload),
+		T(test_restore_puts_the_recorded_sets_back),
+		T(test_restore_refuses_to_remove_a_foreign_lu),
+		T(test_a_stack_that_lost_everything_is_reapplied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
