@@ -38,6 +38,8 @@ struct lm_backend_ops {
 	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
+	/* optional: a stack step's new deadline, after a reload */
+	void (*set_timeout)(struct lm_backend *b, unsigned timeout_ms);
 };
 
 struct lm_backend {

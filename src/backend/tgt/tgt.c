@@ -265,6 +265,11 @@ static void tgt_destroy(struct lm_backend *b)
 	free(t);
 }
 
+static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
+{
+	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : 10000;
+}
+
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
 	.min_lun_number = 1,
@@ -273,6 +278,7 @@ static const struct lm_backend_ops tgt_ops = {
 	.add_lu = tgt_add_lu,
 	.remove_lu = tgt_remove_lu,
 	.destroy = tgt_destroy,
+	.set_timeout = tgt_set_timeout,
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)

@@ -14,7 +14,9 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "lunmap.h"
 #include "run.h"
+#include "util.h"
 
 /* realloc is wrapped (-Wl,--wrap=realloc): a request above fail_above
  * bytes fails while it is set, as on a host out of memory. */
@@ -165,6 +167,65 @@ static void test_missing_program(void **state)
 	assert_int_equal(lm_run(argv, 2000, &r), -1);
 }
 
+/* A reload's timeout-ms reaches the tgt backend (it keeps its own copy of
+ * its settings): a tgtadm slower than the new deadline is killed. Before
+ * the fix the deadline of the start stayed in force. */
+static void test_reload_changes_the_deadline_of_a_step(void **state)
+{
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *delay, *img, *statedir;
+	struct lm_core_opts o = { 0 };
+	struct lm_core *c;
+	struct lm_err err;
+
+	(void)state;
+	img = tu_sparse(dir, "a.img", 1 << 20);
+	delay = tu_write(dir, "delay", "0\n");
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  sleep \"$(cat '%s')\"\n"
+			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None' ;;\n"
+			     "esac\n",
+			     delay) > 0);
+	tgtadm = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(tgtadm, 0700), 0);
+	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_true(asprintf(&text,
+				     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+				     "<backend type=\"tgt\" tgtadm=\"%s\" timeout-ms=\"%s\"/>\n"
+				     "<target iqn=\"iqn.2026-11.org.example:t1\"/>\n"
+				     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+				     tgtadm, pass ? "200" : "20000", img) > 0);
+		inv = tu_write(dir, "inv.xml", text);
+		free(text);
+		if (!pass) {
+			o.inventory = inv;
+			o.state_dir = statedir;
+			assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+		} else {
+			assert_int_equal(lm_core_reload(c, &err), LM_S_OK);
+		}
+		free(inv);
+	}
+	assert_int_equal(lm_core_timeout_ms(c), 200);
+	free(tu_write(dir, "delay", "2\n"));
+	assert_int_equal(lm_core_check(c, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "did not answer in 200 ms"));
+
+	lm_core_close(c);
+	tu_rmtree(dir);
+	free(dir);
+	free(tgtadm);
+	free(delay);
+	free(img);
+	free(statedir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -175,6 +236,7 @@ int main(void)
 		cmocka_unit_test(test_long_output_is_kept_whole),
 		cmocka_unit_test(test_output_lost_for_memory_is_said),
 		cmocka_unit_test(test_tgt_enumerate_fails_on_a_cut_listing),
+		cmocka_unit_test(test_reload_changes_the_deadline_of_a_step),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
