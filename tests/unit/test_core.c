@@ -542,6 +542,7 @@ static void test_drift_and_refresh(void **state)
 	for (size_t i = 0; i < s->ntargets; i++)
 		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
 			free(s->targets[i].lus[0].path);
+			free(s->targets[i].lus[0].serial);
 			s->targets[i].nlus = 0;
 		}
 	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
