@@ -26,14 +26,19 @@ for i in 1 2 3 4; do truncate -s "${i}M" "lun/l$i.img"; done
 cat >wrap/tgtadm <<SH
 #!/bin/bash
 # tgtadm for the crash trials: passes everything to $TGTADM; when armed
-# ("K before|after" in wrap/arm), kills its parent lunmapd with SIGKILL
-# before or after the K-th call that changes tgtd.
+# ("K before|after [F]" in wrap/arm), kills its parent lunmapd with SIGKILL
+# before or after the K-th call that changes tgtd, and fails the F-th one
+# as tgtd would (so that the kill comes during the rollback).
 case " \$* " in
 *" --op new "* | *" --op delete "* | *" --op update "* | *" --op bind "*)
 	if [ -s "$E2E_TMP/wrap/arm" ]; then
-		read -r k when <"$E2E_TMP/wrap/arm"
+		read -r k when f <"$E2E_TMP/wrap/arm"
 		n=\$(( \$(cat "$E2E_TMP/wrap/count") + 1 ))
 		echo \$n >"$E2E_TMP/wrap/count"
+		if [ "\$n" = "\$f" ]; then
+			echo "tgtadm: out of memory" >&2
+			exit 22
+		fi
 		if [ "\$n" = "\$k" ]; then
 			: >"$E2E_TMP/wrap/arm"
 			echo "\$PPID \$when \$*" >>"$E2E_TMP/wrap/kills"

@@ -403,11 +403,29 @@ def describe(vbs):
 WRAP_DIR = os.path.join(TMP, 'wrap')
 
 
-def arm(k, when):
+def arm(k, when, fail=0):
+    """The wrapper kills lunmapd before or after the k-th call that
+    changes tgtd (0: never); with fail, the fail-th such call fails as
+    tgtd would (exit 22) without reaching tgtd."""
     with open(os.path.join(WRAP_DIR, 'count'), 'w') as f:
         f.write('0\n')
     with open(os.path.join(WRAP_DIR, 'arm'), 'w') as f:
-        f.write('%d %s\n' % (k, when) if k else '')
+        f.write('%d %s %s\n' % (k, when, fail or '') if k else '')
+
+
+def refused_alive(world, state_dir, model, status, out, vbs, mode, stats):
+    """A valid PDU refused while lunmapd runs: allowed when a step was
+    made to fail (undo mode: commitFailed, rolled back) or the master's
+    AgentX timeout ran out (genError); it must have changed nothing."""
+    if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
+        raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
+    sets, nums = observe(world, state_dir)
+    for l in world.luns:
+        if sets[l] != model.sets[l]:
+            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
+                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+    key = 'rolled_back' if status == 'commitFailed' else 'master_timeouts'
+    stats[key] = stats.get(key, 0) + 1
 
 
 def kills_so_far():
@@ -429,16 +447,23 @@ def crash_trials(n, seed):
     sets, nums = observe(world, state_dir)
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
-             'step_kills': 0, 'random_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
+             'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
              'inq': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
         if out_of_time(t0):
             log('crash: time budget spent after %d trials' % (trial - 1))
             break
-        mode = rng.choice(['before', 'after', 'before', 'after', 'random'])
+        mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo'])
         k = rng.randint(1, 8) if mode != 'random' else 0
-        arm(k, mode)
+        if mode == 'undo':
+            # the f-th step fails, the kill comes during its rollback (or
+            # in a later PDU when the rollback is shorter)
+            f = rng.randint(1, 4)
+            k = f + rng.randint(1, 4)
+            arm(k, rng.choice(['before', 'after']), f)
+        else:
+            arm(k, mode)
         kills0 = kills_so_far()
         timer = None
         if mode == 'random':
@@ -457,12 +482,13 @@ def crash_trials(n, seed):
                 stats['acked'] += 1
                 apply(model, new, asked)
                 continue
-            # a valid PDU is refused only because lunmapd died under it
-            if not d.wait_dead(3):
-                raise Failure('trial %d: valid PDU refused while lunmapd runs: %s\n%s'
-                              % (trial, describe(vbs), out))
-            pending = (new, asked)
-            break
+            if d.wait_dead(1):
+                pending = (new, asked)  # lunmapd died under it
+                break
+            # refused while lunmapd runs: the step failed on purpose
+            # (undo mode: commitFailed) or the master gave up waiting
+            # (genError, see refused_alive); either way nothing changed
+            refused_alive(world, state_dir, model, status, out, vbs, mode, stats)
         if timer:
             timer.cancel()
         if d.alive():
@@ -471,7 +497,7 @@ def crash_trials(n, seed):
         else:
             d.kill9()
             if kills_so_far() > kills0:
-                stats['step_kills'] += 1
+                stats['undo_kills' if mode == 'undo' else 'step_kills'] += 1
             else:
                 stats['random_kills'] += 1
         # sometimes the restart itself is killed while it settles the
@@ -678,7 +704,11 @@ def random_pdus(n, seed):
         try:
             if not d.alive():
                 raise Failure('lunmapd died')
-            if want == 'noError' and status != 'noError':
+            if want == 'noError' and status == 'genError':
+                # the master's AgentX timeout ran out (a loaded host):
+                # refused, so it must have changed nothing
+                stats['master_timeouts'] = stats.get('master_timeouts', 0) + 1
+            elif want == 'noError' and status != 'noError':
                 raise Failure('valid PDU refused: %s' % out)
             if want not in ('noError', 'any') and status == 'noError':
                 raise Failure('invalid PDU (%s) accepted' % kind)
