@@ -6,7 +6,9 @@
 # random moment; restarted on the same state folder, then every
 # acknowledged change is there, the interrupted PDU is there whole or not
 # at all, and the SNMP view, the state files and tgtd's own listing agree
-# with an independent model, one serial per LUN on every target.
+# with an independent model, one serial per LUN on every target. Now and
+# then tgtd restarts empty: with lunmapd down (start-up restores the state)
+# or under a running lunmapd (its drift check re-applies everything).
 #
 # No hook in lunmapd: the inventory's tgtadm is a wrapper that counts the
 # calls that change tgtd and kills lunmapd (its parent) before or after
@@ -61,7 +63,7 @@ transport=
 grep -q 'transport' "$top_srcdir/data/lunmap.rng" && transport=' transport="tgtadm"'
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm"$transport/>
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm" check-interval="2"$transport/>
 $(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
 $(for i in 1 2 3 4; do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
 </lunmap>

@@ -448,12 +448,15 @@ def crash_trials(n, seed):
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
              'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
-             'inq': 0}
+             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
         if out_of_time(t0):
             log('crash: time budget spent after %d trials' % (trial - 1))
             break
+        if rng.random() < 0.04:
+            live_reapply(world, state_dir, model)
+            stats['live_reapplies'] += 1
         mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo'])
         k = rng.randint(1, 8) if mode != 'random' else 0
         if mode == 'undo':
@@ -500,6 +503,11 @@ def crash_trials(n, seed):
                 stats['undo_kills' if mode == 'undo' else 'step_kills'] += 1
             else:
                 stats['random_kills'] += 1
+        # sometimes tgtd restarted empty too (a host reboot): the interrupted
+        # change and everything recorded must come back from the state
+        if rng.random() < 0.08:
+            restart_tgtd()
+            stats['tgtd_restarts'] += 1
         # sometimes the restart itself is killed while it settles the
         # interrupted change: the next start must still get it right
         again = pending is not None and rng.random() < 0.3
@@ -526,6 +534,74 @@ def crash_trials(n, seed):
             log('crash: %d trials in %.0f s: %s' % (trial, time.time() - t0, stats))
     d.stop()
     return stats
+
+
+def restart_tgtd():
+    """Stops the private tgtd (it ignores SIGTERM: targets removed, then
+    the system deleted) and starts an empty one on the same control port
+    and portal, as tests/harness/lib.sh does."""
+    adm = [ENV['TGTADM'], '-C', ENV['TGT_CTL']]
+    rc, out = run(adm + ['--lld', 'iscsi', '--op', 'show', '--mode', 'target'])
+    for tid in re.findall(r'^Target (\d+):', out, re.M):
+        run(adm + ['--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', tid])
+    run(adm + ['--op', 'delete', '--mode', 'system'])
+    old = int(ENV['TGTD_PID'])
+    deadline = time.time() + 10
+    while time.time() < deadline and not gone(old):
+        time.sleep(0.05)
+    if not gone(old):
+        raise Failure('tgtd %d does not stop' % old)
+    with open(os.path.join(TMP, 'tgtd.log'), 'a') as log_file:
+        p = subprocess.Popen([ENV['TGTD'], '-f', '-C', ENV['TGT_CTL'], '--iscsi',
+                              'portal=127.0.0.1:' + ENV['TGT_PORT']],
+                             stdout=log_file, stderr=subprocess.STDOUT)
+    with open(ENV['E2E_PIDS'], 'a') as f:
+        f.write('%d tgtd %s\n' % (p.pid, ENV['TGT_CTL']))
+    ENV['TGTD_PID'] = str(p.pid)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if p.poll() is not None:
+            raise Failure('tgtd did not restart (see %s/tgtd.log)' % TMP)
+        if run(adm + ['--op', 'show', '--mode', 'sys'])[0] == 0 and portal_up():
+            return
+        time.sleep(0.05)
+    raise Failure('tgtd does not answer after its restart')
+
+
+def live_reapply(world, state_dir, model):
+    """tgtd restarts empty under a running lunmapd: its drift check (every
+    check-interval seconds) re-applies everything without an operator
+    (design §4), and the subsystem stays online."""
+    restart_tgtd()
+    deadline, last = time.time() + 20, None
+    while time.time() < deadline:
+        try:
+            sets, nums = observe(world, state_dir)
+            if sets == model.sets and all(nums.get(k) == n for k, n in model.nums.items()):
+                return
+            last = 'sets %s, model %s' % (sets, model.sets)
+        except Failure as e:
+            last = str(e)
+        time.sleep(0.25)
+    raise Failure('tgtd restarted empty under lunmapd: not re-applied: %s' % last)
+
+
+def portal_up():
+    import socket
+    try:
+        socket.create_connection(('127.0.0.1', int(ENV['TGT_PORT'])), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def gone(pid):
+    """Exited, or a zombie its parent (the test script) has not reaped."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            return re.search(r'^State:\s*Z', f.read(), re.M) is not None
+    except FileNotFoundError:
+        return True
 
 
 def apply(model, new, asked):
