@@ -766,9 +766,17 @@ def random_pdus(n, seed):
             log('pdus: time budget spent after %d PDUs' % (i - 1))
             break
         r = rng.random()
-        if r < 0.5:
+        if r < 0.45:
             vbs, new, asked = valid_pdu(model, rng)
             kind, want = 'valid', 'noError'
+        elif r < 0.5:
+            # lunmapSubsystemRefresh idle(1), refresh(2) or reenumerate(3)
+            # of a stack that matches the state, alone or with changes:
+            # the changes are made, nothing else moves
+            vbs, new, asked = valid_pdu(model, rng) if rng.random() < 0.5 else ([], {}, {})
+            vbs = vbs + [(R + '.1.1.6.0', 'i', rng.choice(['1', '2', '3']))]
+            rng.shuffle(vbs)
+            kind, want = 'refresh', 'noError'
         elif r < 0.9:
             vbs, want, kind = bad_pdu(model, rng)
             new, asked = {}, {}
