@@ -206,6 +206,8 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (lm_failed(hr))
 		goto out;
 	c->bconf = inv->backend;
+	c->bconf.log = c->log;
+	c->bconf.log_ctx = c->log_ctx;
 	hr = open_state(c, &st, err);
 	if (!lm_failed(hr) && !c->backend)
 		hr = lm_backend_create(&c->bconf, &c->backend, err);

@@ -136,7 +136,12 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	b->control_port = (unsigned)uattr(n, "control-port", 0);
 	b->check_interval = (unsigned)uattr(n, "check-interval", 60);
-	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 10000);
+	/* one stack request: well inside the 5 s lunmapd gives the AgentX
+	 * master for a whole SET */
+	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 2000);
+	v = attr(n, "transport");
+	snprintf(b->transport, sizeof b->transport, "%s", v ? v : "");
+	free(v);
 	v = attr(n, "portal");
 	snprintf(b->portal, sizeof b->portal, "%s", v ? v : "");
 	free(v);

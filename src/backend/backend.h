@@ -20,7 +20,13 @@ struct lm_backend_conf {
 	char portal[64];
 	unsigned control_port;
 	unsigned check_interval;
-	unsigned timeout_ms;
+	unsigned timeout_ms;   /* one stack request; 0: the backend's default */
+	/* tgt: "socket" (tgtd's management protocol), "tgtadm" (run tgtadm),
+	 * "" (the socket if tgtd speaks it, else tgtadm) */
+	char transport[8];
+	/* where a backend reports what it decided (may be NULL) */
+	void (*log)(void *ctx, const char *msg);
+	void *log_ctx;
 };
 
 struct lm_backend;

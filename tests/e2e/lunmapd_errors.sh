@@ -37,7 +37,7 @@ SH
 chmod +x tgtadm-wrap
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="errors" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" tgtadm="$E2E_TMP/tgtadm-wrap" check-interval="1"/>
+  <backend type="tgt" control-port="$TGT_CTL" tgtadm="$E2E_TMP/tgtadm-wrap" transport="tgtadm" check-interval="1"/>
   <target iqn="iqn.2026-11.org.example.e2e:t1" initiators="ALL" id="$T1ID"/>
   <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
   <target iqn="$T3" initiators="ALL" id="$T3ID"/>
@@ -118,8 +118,9 @@ wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
 [ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean rollback is not drift"
 
 note "undoFailed: the rollback fails too: cacheCorrupt"
-# step 1 (new + update of t1) passes; step 2 (new on t2) and the undo of step 1 fail
-echo "from $(( $(cat count) + 3 ))" >mode
+# step 1 (new and the two identity updates on t1) passes; step 2 (new on t2)
+# and the undo of step 1 fail
+echo "from $(( $(cat count) + 4 ))" >mode
 before=$(rows_of $A)
 if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)"); then fail "accepted"; fi
 echo "$out" | has "Reason: undoFailed" || fail "wanted undoFailed: $out"

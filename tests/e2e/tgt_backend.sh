@@ -1,5 +1,7 @@
 #!/bin/bash
 # The tgt backend against a real tgtd, checked with libiscsi's initiator.
+# TGT_TRANSPORT: the inventory's transport (empty: the default, tgtd's
+# socket after a probe; tgt_backend_tgtadm.sh runs this with "tgtadm").
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
 need "$TGTD" "$TGTADM" iscsi-ls iscsi-inq
@@ -14,10 +16,12 @@ DB_ID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
 T1=iqn.2026-11.org.example.e2e:t1
 T2=iqn.2026-11.org.example.e2e:t2
 
-inventory() { # FILE TGTADM
+TGT_TRANSPORT=${TGT_TRANSPORT:-}
+inventory() { # FILE TGTADM [TRANSPORT]
+	local tr=${3:-$TGT_TRANSPORT}
 	cat >"$1" <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$2"/>
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$2"${tr:+ transport=\"$tr\"}/>
   <target iqn="$T1" alias="t1" initiators="ALL"/>
   <target iqn="$T2" alias="t2" initiators="ALL"/>
   <lun name="db" path="$E2E_TMP/lun/db.img" id="$DB_ID"/>
@@ -36,7 +40,13 @@ snapshot | has "^Target [0-9]*: $T2\$" || fail "t2 not created"
 [ "$(stat -c %a state/state.xml)" = 600 ] || fail "state file is not 0600"
 
 note "associate db with t1 and t2: both expose it with one identity"
-ctl associate db t1 t2
+if [ -z "$TGT_TRANSPORT" ] && command -v strace >/dev/null; then
+	# on tgtd's socket a change starts no process (only lunmapctl itself)
+	strace -f -qq -e trace=execve -o execs.log "$CTL" -c inv.xml -s state associate db t1 t2
+	[ "$(grep -c 'execve(' execs.log)" = 1 ] || fail "the change ran programs: $(grep execve execs.log)"
+else
+	ctl associate db t1 t2
+fi
 [ "$(disks_of $T1)" = "1 7M" ] || fail "t1 shows '$(disks_of $T1)'"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "t2 shows '$(disks_of $T2)'"
 s1=$(inq $T1 1 128 | grep 'Unit Serial')
@@ -72,7 +82,7 @@ esac
 exec "$TGTADM" "\$@"
 SH
 chmod +x tgtadm-fail
-inventory inv-fail.xml "$E2E_TMP/tgtadm-fail"
+inventory inv-fail.xml "$E2E_TMP/tgtadm-fail" tgtadm
 for step in 1 2; do
 	before=$(snapshot)
 	echo 0 >count
@@ -86,7 +96,9 @@ done
 
 note "a target removed behind lunmap's back: rolled back, then drift until refresh"
 coproc CTLP { "$CTL" -c inv.xml -s state - 2>>"$E2E_TMP/ctl.log"; }
-remember_pid "$CTLP_PID" lunmapctl
+# bash unsets CTLP_PID once the coprocess has exited: keep it
+ctlp_pid=$CTLP_PID
+remember_pid "$ctlp_pid" lunmapctl
 say() { echo "$*" >&"${CTLP[1]}"; read -r -t 60 reply <&"${CTLP[0]}"; echo "$reply"; }
 [ "$(say associate logs)" = ok ] || fail "cannot clear logs"
 tid2=$(snapshot | sed -n "s/^Target \([0-9]*\): $T2\$/\1/p")
@@ -112,7 +124,7 @@ case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT"*) ;; *) fail "change allowed dur
 [ "$(say refresh)" = ok ] || fail "refresh failed"
 [ "$(say associate db t1)" = ok ] || fail "refused after refresh"
 exec {CTLP[1]}>&-
-wait "$CTLP_PID" || true
+wait "$ctlp_pid" || true
 
 note "after tgtd restarts empty, start-up restores the saved associations"
 stop_tgtd

@@ -36,7 +36,7 @@ DB=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
 T1=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01 T2=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="traps" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/tgtadm-wrap" check-interval="1"/>
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/tgtadm-wrap" transport="tgtadm" check-interval="1"/>
   <target iqn="iqn.2026-11.org.example.traps:t1" id="$T1"/>
   <target iqn="iqn.2026-11.org.example.traps:t2" id="$T2"/>
   <lun name="db" path="$E2E_TMP/lun/db.img" id="$DB"/>

@@ -1,20 +1,41 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
+#include "ipc.h"
 #include "run.h"
 #include "show.h"
 
-#define TGT_EXIT_ERROR 22
+#define TGT_DEFAULT_TIMEOUT_MS 2000
+#define NO_LUN UINT64_MAX
+#define LM_PATH_MAX_COPY 4096
+#define ERR_NO_LUN 5     /* TGTADM_NO_LUN */
+#define ERR_LUN_EXIST 10 /* TGTADM_LUN_EXIST */
+
+enum transport { TR_PROBE, TR_SOCKET, TR_TGTADM };
 
 struct tgt {
 	struct lm_backend base;
 	struct lm_backend_conf conf;
 	char port[12];
+	char socket_path[108];
+	enum transport transport;
+	/* tgtd missed a deadline and has not answered since */
+	bool stalled;
+	enum lm_tgt_ipc_status last_status;
+	uint32_t last_tgt_err;
+	/* Requests that undo a step tgtd did not answer in time: the request
+	 * sits in tgtd's socket and a stopped tgtd runs it when it resumes,
+	 * after the core took the step as not done. Sent, oldest first,
+	 * before anything else once tgtd answers again. */
+	struct pending *pending;
+	size_t npending, cap_pending;
 	/* tids of the last enumeration, refreshed when a target is unknown */
 	struct lm_stack known;
 	uint32_t *tids;
@@ -25,26 +46,100 @@ static struct tgt *tgt_of(struct lm_backend *b)
 	return (struct tgt *)b;
 }
 
-/* tgtadm exits 22 for every error; its stderr tells them apart. */
-static const char *explain(const char *stderr_text)
-{
-	static const struct {
-		const char *says, *means;
-	} table[] = {
-		{ "can't find the target", "the target is not in tgtd (removed behind lunmap's back?)" },
-		{ "can't find the logical unit", "the LU is not in tgtd (removed behind lunmap's back?)" },
-		{ "this logical unit number already exists", "that LUN number is already used on the target" },
-		{ "this target already exists", "a target with that tid or name already exists" },
-		{ "invalid request", "tgtd refused the request (backing store missing or unreadable?)" },
-		{ "can't send the request", "tgtd is not running on that control port" },
-		{ "out of memory", "tgtd is out of memory" },
-	};
+/* One request to tgtd, whichever transport carries it. The named fields
+ * become tgtadm's options or, in tgtadm's order, the request body. */
+struct op {
+	enum lm_tgt_mode mode;
+	enum lm_tgt_op op;
+	int32_t tid;  /* -1: none (a show of all targets) */
+	uint64_t lun; /* NO_LUN: none */
+	bool force;
+	const char *path, *targetname, *init_addr, *init_name, *param;
+};
 
-	for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-		if (strstr(stderr_text, table[i].says))
-			return table[i].means;
-	return NULL;
+/* an op with its own copies of the strings it needs */
+struct pending {
+	struct op op;
+	char path[LM_PATH_MAX_COPY], param[48];
+	uint32_t benign; /* tgtd's answer that means "already so" */
+};
+
+static void logf_(struct tgt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void logf_(struct tgt *t, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!t->conf.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	t->conf.log(t->conf.log_ctx, msg);
 }
+
+/* A deadline that a stopped tgtd cannot stretch: once a request timed
+ * out, the rollback and drift check after it wait a tenth as long, so the
+ * whole failed SET stays well inside the master's AgentX timeout. */
+static unsigned deadline_ms(const struct tgt *t)
+{
+	unsigned short_ms = t->conf.timeout_ms / 10;
+
+	if (!t->stalled)
+		return t->conf.timeout_ms;
+	return short_ms < 100 ? (t->conf.timeout_ms < 100 ? t->conf.timeout_ms : 100) : short_ms;
+}
+
+/* ---------------------------------------------------------------- socket */
+
+static int body_add(char *b, size_t size, const char *name, const char *value,
+		    const char *tail)
+{
+	size_t n = strlen(b);
+	int w;
+
+	if (!value)
+		return 0;
+	w = snprintf(b + n, size - n, "%s%s%s%s", n ? "," : "", name, value, tail);
+	return w < 0 || (size_t)w >= size - n ? -1 : 0;
+}
+
+static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
+{
+	char body[LM_TGT_MAX_REQ_BODY + 1] = "";
+	struct lm_tgt_req req = { .mode = o->mode, .op = o->op, .tid = o->tid, .lun = o->lun,
+				  .force = o->force, .body = body };
+	struct lm_tgt_rsp rsp;
+	lm_hr hr;
+
+	/* what tgtadm would send for the same options, in its order */
+	if (body_add(body, sizeof body, "path=", o->path, "") ||
+	    body_add(body, sizeof body, "targetname=", o->targetname, "") ||
+	    body_add(body, sizeof body, "initiator-address=", o->init_addr, "") ||
+	    body_add(body, sizeof body, "initiator-name=", o->init_name, "") ||
+	    body_add(body, sizeof body, "targetOps ", o->param, ","))
+		return lm_err_set(err, LM_E_FAIL, "request to tgtd over its %u-byte limit",
+				  LM_TGT_MAX_REQ_BODY);
+	if (!*body)
+		req.body = NULL;
+	hr = lm_tgt_ipc_call(t->socket_path, &req, deadline_ms(t), &rsp, err);
+	t->last_status = rsp.status;
+	t->last_tgt_err = rsp.tgt_err;
+	if (rsp.status == LM_TGT_IPC_TIMEOUT)
+		t->stalled = true;
+	else if (rsp.status == LM_TGT_IPC_OK || rsp.status == LM_TGT_IPC_REFUSED)
+		t->stalled = false;
+	if (!lm_failed(hr) && out) {
+		*out = rsp.body ? rsp.body : strdup("");
+		rsp.body = NULL;
+		if (!*out)
+			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	}
+	lm_tgt_rsp_free(&rsp);
+	return hr;
+}
+
+/* ---------------------------------------------------------------- tgtadm */
 
 static void trim(char *s)
 {
@@ -54,10 +149,35 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-/* argv: the words after "tgtadm -C PORT --lld iscsi". */
-static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct lm_err *err)
+/* tgtadm exits 22 for every error tgtd reports; the text it prints is
+ * tgtd's error code, found in the one table of them (ipc.c). */
+static const char *explain(const char *stderr_text)
+{
+	const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(stderr_text);
+
+	if (e)
+		return e->means;
+	if (strstr(stderr_text, "can't send the request") || strstr(stderr_text, "can't connect"))
+		return "tgtd is not running on that control port";
+	return NULL;
+}
+
+static const char *mode_word(enum lm_tgt_mode m)
+{
+	return m == LM_TGT_MODE_SYSTEM ? "system" : m == LM_TGT_MODE_TARGET ? "target" : "logicalunit";
+}
+
+static const char *op_word(enum lm_tgt_op o)
+{
+	static const char *const w[] = { "new", "delete", "show", "bind", "unbind", "update" };
+
+	return (unsigned)o < sizeof w / sizeof w[0] ? w[o] : "show";
+}
+
+static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
 {
 	const char *argv[24];
+	char tidstr[12], lunstr[24];
 	size_t n = 0;
 	struct lm_run_result r;
 	lm_hr hr = LM_S_OK;
@@ -69,13 +189,41 @@ static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct 
 	}
 	argv[n++] = "--lld";
 	argv[n++] = "iscsi";
-	while (*words && n < sizeof argv / sizeof argv[0] - 1)
-		argv[n++] = *words++;
+	argv[n++] = "--op";
+	argv[n++] = op_word(o->op);
+	argv[n++] = "--mode";
+	argv[n++] = mode_word(o->mode);
+	if (o->tid >= 0) {
+		snprintf(tidstr, sizeof tidstr, "%d", o->tid);
+		argv[n++] = "--tid";
+		argv[n++] = tidstr;
+	}
+	if (o->lun != NO_LUN) {
+		snprintf(lunstr, sizeof lunstr, "%llu", (unsigned long long)o->lun);
+		argv[n++] = "--lun";
+		argv[n++] = lunstr;
+	}
+	if (o->force)
+		argv[n++] = "--force";
+#define OPT(flag, v) do { if (v) { argv[n++] = flag; argv[n++] = v; } } while (0)
+	OPT("-b", o->path);
+	OPT("-T", o->targetname);
+	OPT("-I", o->init_addr);
+	OPT("-Q", o->init_name);
+	OPT("--params", o->param);
+#undef OPT
 	argv[n] = NULL;
 	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
 		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
 				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
 	trim(r.errout);
+	t->last_status = r.timed_out ? LM_TGT_IPC_TIMEOUT
+		       : r.status == 0 ? LM_TGT_IPC_OK
+		       : r.status == 22 ? LM_TGT_IPC_REFUSED : LM_TGT_IPC_NO_TGTD;
+	{
+		const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(r.errout);
+		t->last_tgt_err = e ? e->code : 0;
+	}
 	if (r.lost && out)
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY,
 				"no memory for all of tgtadm's output (a cut listing is not the stack)");
@@ -95,14 +243,146 @@ static lm_hr tgtadm(struct tgt *t, const char *const *words, char **out, struct 
 	return hr;
 }
 
+/* ---------------------------------------------------------------- either */
+
+/* Start-up's one probe: a system show. A tgtd that does not answer
+ * cannot tell us its version (it is probed again on the next request);
+ * one that answers something else than this client's protocol is
+ * another tgt: use tgtadm, which matches its tgtd. */
+static void probe(struct tgt *t)
+{
+	struct op o = { .mode = LM_TGT_MODE_SYSTEM, .op = LM_TGT_OP_SHOW, .tid = -1, .lun = NO_LUN };
+	struct lm_err e = { 0 };
+	char *text = NULL;
+	lm_hr hr = via_socket(t, &o, &text, &e);
+	bool ok = !lm_failed(hr) && strncmp(text, "System:", 7) == 0;
+
+	if (ok) {
+		t->transport = TR_SOCKET;
+		logf_(t, "tgt: speaking tgtd's management protocol on %s", t->socket_path);
+	} else if (t->last_status == LM_TGT_IPC_NO_TGTD || t->last_status == LM_TGT_IPC_TIMEOUT) {
+		/* no verdict: tgtd is not there or not answering */
+	} else {
+		t->transport = TR_TGTADM;
+		logf_(t, "tgt: tgtd on %s does not answer \"show system\" as this lunmap expects "
+		      "(%s): running %s for every step instead", t->socket_path,
+		      lm_failed(hr) ? e.msg : "its text does not start with \"System:\"",
+		      t->conf.tgtadm);
+	}
+	free(text);
+}
+
+static lm_hr send_op(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
+{
+	return t->transport == TR_TGTADM ? via_tgtadm(t, o, out, err) : via_socket(t, o, out, err);
+}
+
+static void queue_undo(struct tgt *t, const struct op *o, uint32_t benign)
+{
+	struct pending *p;
+
+	if (t->npending == t->cap_pending) {
+		size_t ncap = t->cap_pending ? 2 * t->cap_pending : 4;
+		struct pending *nv = realloc(t->pending, ncap * sizeof *nv);
+		if (!nv)
+			return; /* the drift check will see what tgtd did */
+		t->pending = nv;
+		t->cap_pending = ncap;
+	}
+	p = &t->pending[t->npending++];
+	p->op = *o;
+	p->benign = benign;
+	snprintf(p->path, sizeof p->path, "%s", o->path ? o->path : "");
+	snprintf(p->param, sizeof p->param, "%s", o->param ? o->param : "");
+	p->op.path = o->path ? p->path : NULL;
+	p->op.param = o->param ? p->param : NULL;
+}
+
+/* Sends the undo requests; stops at the first tgtd does not answer. */
+static void flush_undo(struct tgt *t)
+{
+	size_t done = 0;
+
+	while (done < t->npending) {
+		struct pending *p = &t->pending[done];
+		struct lm_err e = { 0 };
+		lm_hr hr = send_op(t, &p->op, NULL, &e);
+		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD)
+			break;
+		if (lm_failed(hr) && !(t->last_status == LM_TGT_IPC_REFUSED &&
+				       t->last_tgt_err == p->benign))
+			logf_(t, "tgt: undoing a step tgtd did not answer in time failed: %s", e.msg);
+		done++;
+	}
+	memmove(t->pending, t->pending + done, (t->npending - done) * sizeof *t->pending);
+	t->npending -= done;
+}
+
+/* A step tgtd did not answer may still be done when it resumes: queue
+ * what takes it back, so that "failed" stays "not done". */
+static void after_timeout(struct tgt *t, const struct op *o, const struct lm_lun *lun)
+{
+	const char *path = lun ? lun->path : NULL;
+	struct op undo = *o;
+
+	if (o->mode != LM_TGT_MODE_DEVICE)
+		return;
+	if (o->op == LM_TGT_OP_NEW) {
+		undo.op = LM_TGT_OP_DELETE;
+		undo.path = NULL;
+		queue_undo(t, &undo, ERR_NO_LUN);
+	} else if (o->op == LM_TGT_OP_DELETE && !path) {
+		/* itself an undo (of an add): send it again */
+		queue_undo(t, o, ERR_NO_LUN);
+	} else if (o->op == LM_TGT_OP_DELETE) {
+		/* a removal the core keeps as not done: add the LU back */
+		char hex[33], id[48], sn[48];
+		undo.op = LM_TGT_OP_NEW;
+		undo.path = path;
+		queue_undo(t, &undo, ERR_LUN_EXIST);
+		lm_guid_hex(&lun->id, hex);
+		snprintf(id, sizeof id, "scsi_id=%s", hex);
+		snprintf(sn, sizeof sn, "scsi_sn=%s", hex);
+		undo.op = LM_TGT_OP_UPDATE;
+		undo.path = NULL;
+		undo.param = id;
+		queue_undo(t, &undo, UINT32_MAX);
+		undo.param = sn;
+		queue_undo(t, &undo, UINT32_MAX);
+	}
+}
+
+/* lun: for an LU removal, the LU (to add it back if tgtd does not answer
+ * in time); NULL otherwise. */
+static lm_hr request(struct tgt *t, const struct op *o, const struct lm_lun *lun, char **out,
+		     struct lm_err *err)
+{
+	lm_hr hr;
+
+	if (t->transport == TR_PROBE)
+		probe(t);
+	if (t->npending)
+		flush_undo(t);
+	hr = send_op(t, o, out, err);
+	if (t->last_status == LM_TGT_IPC_TIMEOUT)
+		after_timeout(t, o, lun);
+	return hr;
+}
+
+static lm_hr tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
+{
+	return request(t, o, NULL, out, err);
+}
+
 static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
 {
 	struct tgt *t = tgt_of(b);
-	const char *words[] = { "--op", "show", "--mode", "target", NULL };
+	const struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1,
+			      .lun = NO_LUN };
 	char *text = NULL;
 	struct lm_stack parsed;
 	uint32_t *tids;
-	lm_hr hr = tgtadm(t, words, &text, err);
+	lm_hr hr = tgtadm(t, &o, &text, err);
 
 	memset(out, 0, sizeof *out);
 	if (lm_failed(hr))
@@ -146,8 +426,7 @@ static lm_hr tid_of(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err
 	return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
 }
 
-static lm_hr bind_initiators(struct tgt *t, const char *tidstr, const char *list,
-			     struct lm_err *err)
+static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struct lm_err *err)
 {
 	char *copy, *save = NULL;
 	lm_hr hr = LM_S_OK;
@@ -159,10 +438,11 @@ static lm_hr bind_initiators(struct tgt *t, const char *tidstr, const char *list
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr);
 	     w = strtok_r(NULL, ", ", &save)) {
-		int by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
-		const char *words[] = { "--op", "bind", "--mode", "target", "--tid", tidstr,
-					by_name ? "-Q" : "-I", w, NULL };
-		hr = tgtadm(t, words, NULL, err);
+		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
+		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = tid,
+				.lun = NO_LUN, .init_addr = by_name ? NULL : w,
+				.init_name = by_name ? w : NULL };
+		hr = tgtadm(t, &o, NULL, err);
 	}
 	free(copy);
 	return hr;
@@ -174,7 +454,6 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	struct tgt *t = tgt_of(b);
 	struct lm_stack fresh;
 	uint32_t tid = 0;
-	char tidstr[12];
 	lm_hr hr = tgt_enumerate(b, &fresh, err);
 
 	if (lm_failed(hr))
@@ -183,18 +462,19 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	for (size_t i = 0; i < t->known.ntargets; i++)
 		if (t->tids[i] > tid)
 			tid = t->tids[i];
-	snprintf(tidstr, sizeof tidstr, "%u", tid + 1);
+	tid++;
 	{
-		const char *words[] = { "--op", "new", "--mode", "target", "--tid", tidstr,
-					"-T", target->iqn, NULL };
-		hr = tgtadm(t, words, NULL, err);
+		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_NEW,
+				.tid = (int32_t)tid, .lun = NO_LUN, .targetname = target->iqn };
+		hr = tgtadm(t, &o, NULL, err);
 	}
 	if (lm_failed(hr))
 		return hr;
-	hr = bind_initiators(t, tidstr, target->initiators, err);
+	hr = bind_initiators(t, (int32_t)tid, target->initiators, err);
 	if (lm_failed(hr)) {
-		const char *words[] = { "--op", "delete", "--mode", "target", "--tid", tidstr, NULL };
-		tgtadm(t, words, NULL, NULL);
+		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_DELETE,
+				.tid = (int32_t)tid, .lun = NO_LUN };
+		tgtadm(t, &o, NULL, NULL);
 		return hr;
 	}
 	/* learn the new tid */
@@ -203,38 +483,43 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	return hr;
 }
 
+static lm_hr lu_delete(struct tgt *t, uint32_t tid, uint32_t number, struct lm_err *err)
+{
+	struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE, .tid = (int32_t)tid,
+			.lun = number };
+
+	return tgtadm(t, &o, NULL, err);
+}
+
 static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, uint32_t number,
 			const struct lm_lun *lun, struct lm_err *err)
 {
 	struct tgt *t = tgt_of(b);
-	char tidstr[12], lunstr[12], hex[33], params[96];
+	char hex[33], id[48], sn[48];
 	uint32_t tid;
 	lm_hr hr = tid_of(t, target->iqn, &tid, err);
 
 	if (lm_failed(hr))
 		return hr;
-	snprintf(tidstr, sizeof tidstr, "%u", tid);
-	snprintf(lunstr, sizeof lunstr, "%u", number);
 	lm_guid_hex(&lun->id, hex);
-	/* the same identity on every target: multipath sees one disk */
-	snprintf(params, sizeof params, "scsi_id=%s,scsi_sn=%s", hex, hex);
-	{
-		const char *words[] = { "--op", "new", "--mode", "logicalunit", "--tid", tidstr,
-					"--lun", lunstr, "-b", lun->path, NULL };
-		hr = tgtadm(t, words, NULL, err);
-	}
+	/* the same identity on every target: multipath sees one disk. One
+	 * parameter per update: tgtd applies "a=1,b=2" partly, then fails. */
+	snprintf(id, sizeof id, "scsi_id=%s", hex);
+	snprintf(sn, sizeof sn, "scsi_sn=%s", hex);
+	const struct op add = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_NEW,
+				.tid = (int32_t)tid, .lun = number, .path = lun->path };
+	const struct op set_id = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
+				   .tid = (int32_t)tid, .lun = number, .param = id };
+	const struct op set_sn = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
+				   .tid = (int32_t)tid, .lun = number, .param = sn };
+	hr = tgtadm(t, &add, NULL, err);
 	if (lm_failed(hr))
 		return hr;
-	{
-		const char *words[] = { "--op", "update", "--mode", "logicalunit", "--tid", tidstr,
-					"--lun", lunstr, "--params", params, NULL };
-		hr = tgtadm(t, words, NULL, err);
-	}
-	if (lm_failed(hr)) {
-		const char *words[] = { "--op", "delete", "--mode", "logicalunit", "--tid", tidstr,
-					"--lun", lunstr, NULL };
-		tgtadm(t, words, NULL, NULL);
-	}
+	hr = tgtadm(t, &set_id, NULL, err);
+	if (!lm_failed(hr))
+		hr = tgtadm(t, &set_sn, NULL, err);
+	if (lm_failed(hr))
+		lu_delete(t, tid, number, NULL);
 	return hr;
 }
 
@@ -242,18 +527,14 @@ static lm_hr tgt_remove_lu(struct lm_backend *b, const struct lm_target *target,
 			   const struct lm_lun *lun, struct lm_err *err)
 {
 	struct tgt *t = tgt_of(b);
-	char tidstr[12], lunstr[12];
 	uint32_t tid;
 	lm_hr hr = tid_of(t, target->iqn, &tid, err);
 
-	(void)lun;
 	if (lm_failed(hr))
 		return hr;
-	snprintf(tidstr, sizeof tidstr, "%u", tid);
-	snprintf(lunstr, sizeof lunstr, "%u", number);
-	const char *words[] = { "--op", "delete", "--mode", "logicalunit", "--tid", tidstr,
-				"--lun", lunstr, NULL };
-	return tgtadm(t, words, NULL, err);
+	struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE, .tid = (int32_t)tid,
+			.lun = number };
+	return request(t, &o, lun, NULL, err);
 }
 
 static void tgt_destroy(struct lm_backend *b)
@@ -262,12 +543,13 @@ static void tgt_destroy(struct lm_backend *b)
 
 	lm_stack_clear(&t->known);
 	free(t->tids);
+	free(t->pending);
 	free(t);
 }
 
 static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
 {
-	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : 10000;
+	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : TGT_DEFAULT_TIMEOUT_MS;
 }
 
 static const struct lm_backend_ops tgt_ops = {
@@ -291,7 +573,18 @@ struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)
 	t->base.priv = t;
 	t->conf = *conf;
 	if (!t->conf.timeout_ms)
-		t->conf.timeout_ms = 10000;
+		t->conf.timeout_ms = TGT_DEFAULT_TIMEOUT_MS;
 	snprintf(t->port, sizeof t->port, "%u", conf->control_port);
+	if (strcmp(conf->transport, "tgtadm") == 0)
+		t->transport = TR_TGTADM;
+	else if (lm_tgt_ipc_path(conf->control_port, t->socket_path, sizeof t->socket_path) != 0) {
+		/* $TGT_IPC_SOCKET too long for a socket address: tgtadm says why */
+		t->transport = TR_TGTADM;
+		logf_(t, "tgt: tgtd's socket path does not fit a socket address: using %s",
+		      t->conf.tgtadm);
+	} else
+		t->transport = strcmp(conf->transport, "socket") == 0 ? TR_SOCKET : TR_PROBE;
+	if (t->transport == TR_PROBE)
+		probe(t);
 	return &t->base;
 }
