@@ -7,6 +7,13 @@
 #include "core.h"
 #include "state.h"
 
+/* Whether lunmap lets initiators into this target: one the inventory
+ * declares (not discovered) with initiators named. */
+bool lm_target_opens(const struct lm_target *t)
+{
+	return !t->discovered && t->initiators && *t->initiators;
+}
+
 /* Whether the stack's LU shows the LUN's identity (an unknown serial is
  * taken on trust: not every backend can tell). */
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu)
@@ -153,7 +160,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if (!st && !t->discovered) {
+		if ((!st && !t->discovered) || (st && st->unbound && lm_target_opens(t))) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))
 				t->status = LM_ONLINE;

@@ -98,6 +98,7 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		const struct lm_stack_target *t = &src->targets[i];
 		if (lm_failed(lm_stack_add_target(dst, t->iqn)))
 			goto oom;
+		dst->targets[dst->ntargets - 1].unbound = t->unbound;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||

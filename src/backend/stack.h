@@ -4,6 +4,7 @@
 #ifndef LUNMAP_STACK_H
 #define LUNMAP_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,9 @@ struct lm_stack_target {
 	char *iqn;
 	struct lm_stack_lu *lus;
 	size_t nlus;
+	/* no initiator may log in (tgt: an empty ACL): a target created but
+	 * not opened, as a crash between the two steps leaves it */
+	bool unbound;
 };
 
 struct lm_stack {

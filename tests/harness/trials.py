@@ -278,6 +278,11 @@ class Lunmapd:
     def start(self):
         """True when it answers, False when it died first (killed by the
         wrapper while it settled an interrupted change)."""
+        # net-snmp's -Lf starts the file afresh: keep every start's log
+        cur, keep = os.path.join(TMP, 'lunmapd.log'), os.path.join(TMP, 'lunmapd.all.log')
+        if os.path.exists(cur):
+            with open(cur) as src, open(keep, 'a') as dst:
+                dst.write(src.read())
         env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'))
         self.proc = subprocess.Popen(
             [os.path.join(ENV['top_builddir'], 'subagent', 'lunmapd'), '-f', '-x', ENV['AGENTX'],
@@ -527,7 +532,8 @@ def crash_trials(n, seed):
             verdict(model, sets, nums, pending, stats)
             inq_sample(world, rng, nums, stats)
         except Failure as e:
-            raise Failure('trial %d (%s, k=%d): %s\nPDUs: %s' % (trial, mode, k, e, history))
+            raise Failure('trial %d (%s, k=%d): %s\nPDUs: %s\n(logs: lunmapd.all.log, wrap/kills)'
+                          % (trial, mode, k, e, history))
         model.sets, model.nums = dict(sets), dict(nums)
         stats['trials'] += 1
         if trial % 50 == 0 or trial == n:

@@ -48,6 +48,10 @@ static lm_hr sim_create_target(struct lm_backend *b, const struct lm_target *t,
 
 	if (lm_failed(hr))
 		return hr;
+	if (find_target(s, t->iqn) && find_target(s, t->iqn)->unbound) {
+		find_target(s, t->iqn)->unbound = false;
+		return LM_S_OK;
+	}
 	if (find_target(s, t->iqn))
 		return lm_err_set(err, LM_E_FAIL, "sim: target %s exists", t->iqn);
 	return lm_stack_add_target(&s->stack, t->iqn);

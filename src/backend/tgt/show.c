@@ -12,6 +12,7 @@ struct parser {
 	struct lm_stack_target *cur;
 	long lun;
 	char serial[65]; /* of the current LU; "" when it showed none */
+	bool in_acl;     /* in the current target's "ACL information:" */
 };
 
 static int starts(const char *s, const char *prefix)
@@ -35,6 +36,7 @@ static lm_hr target_line(struct parser *ps, const char *line)
 	nt[ps->stack->ntargets - 1] = (uint32_t)strtoul(line + 7, NULL, 10);
 	ps->cur = &ps->stack->targets[ps->stack->ntargets - 1];
 	ps->lun = -1;
+	ps->in_acl = false;
 	return LM_S_OK;
 }
 
@@ -49,6 +51,20 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 		return LM_S_OK;
 	static const char sn_key[] = "SCSI SN: ";
 
+	/* the last section of a target: its ACL entries, indented deeper
+	 * than the heading; none means nobody may log in */
+	if (p == line + 4 && strcmp(p, "ACL information:") == 0) {
+		ps->in_acl = true;
+		ps->cur->unbound = true;
+		return LM_S_OK;
+	}
+	if (ps->in_acl) {
+		if (p - line > 4 && *p)
+			ps->cur->unbound = false;
+		else if (p - line <= 4)
+			ps->in_acl = false;
+		return LM_S_OK;
+	}
 	if (starts(p, "LUN: ")) {
 		ps->lun = strtol(p + 5, NULL, 10);
 		ps->serial[0] = '\0';

@@ -459,6 +459,10 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_clear(&fresh);
+	/* there but unbound: a crash came between "new" and "bind" (start-up
+	 * calls this for it); bind it, never delete it (it may have LUs) */
+	if (find_tid(t, target->iqn, &tid) == 0)
+		return bind_initiators(t, (int32_t)tid, target->initiators, err);
 	for (size_t i = 0; i < t->known.ntargets; i++)
 		if (t->tids[i] > tid)
 			tid = t->tids[i];

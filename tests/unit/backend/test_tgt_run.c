@@ -80,7 +80,7 @@ static void test_output_lost_for_memory_is_said(void **state)
 static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
 {
 	char dir[] = "/tmp/lunmap-run-XXXXXX", path[64];
-	struct lm_backend_conf conf = { .type = "tgt", .timeout_ms = 20000 };
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 20000 };
 	struct lm_backend *b;
 	struct lm_stack st;
 	struct lm_err err;
@@ -197,7 +197,7 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	for (int pass = 0; pass < 2; pass++) {
 		assert_true(asprintf(&text,
 				     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
-				     "<backend type=\"tgt\" tgtadm=\"%s\" timeout-ms=\"%s\"/>\n"
+				     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\" timeout-ms=\"%s\"/>\n"
 				     "<target iqn=\"iqn.2026-11.org.example:t1\"/>\n"
 				     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
 				     tgtadm, pass ? "200" : "20000", img) > 0);
@@ -226,6 +226,66 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	free(statedir);
 }
 
+/* Regression (found by the crash trials): lunmapd killed between a
+ * target's "new" and its "bind" left it in tgtd with an empty ACL; the
+ * next start saw the target there and never bound it, so no initiator
+ * could log in ("Target not found") while view, state and listing agreed.
+ * Start-up now binds the inventory's initiators to such a target, and
+ * neither makes it again nor deletes it. */
+static void test_start_binds_a_target_left_unbound(void **state)
+{
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *calls, *img, *statedir, *log;
+	struct lm_core_opts o = { 0 };
+	struct lm_core *c;
+	struct lm_err err;
+
+	(void)state;
+	img = tu_sparse(dir, "a.img", 1 << 20);
+	assert_true(asprintf(&calls, "%s/calls", dir) > 0);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  echo 'Target 3: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:' ;;\n"
+			     "esac\n",
+			     calls) > 0);
+	tgtadm = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(tgtadm, 0700), 0);
+	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
+	assert_true(asprintf(&text,
+			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
+			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
+			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+			     tgtadm, img) > 0);
+	inv = tu_write(dir, "inv.xml", text);
+	free(text);
+	o.inventory = inv;
+	o.state_dir = statedir;
+	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+	log = tu_read(calls, NULL);
+	assert_non_null(log);
+	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -I ALL"));
+	assert_null(strstr(log, "--op new"));
+	assert_null(strstr(log, "--op delete"));
+	assert_int_equal(lm_target_status(lm_core_target(c, 1)), LM_ONLINE);
+
+	lm_core_close(c);
+	tu_rmtree(dir);
+	free(dir);
+	free(tgtadm);
+	free(inv);
+	free(calls);
+	free(log);
+	free(img);
+	free(statedir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_output_lost_for_memory_is_said),
 		cmocka_unit_test(test_tgt_enumerate_fails_on_a_cut_listing),
 		cmocka_unit_test(test_reload_changes_the_deadline_of_a_step),
+		cmocka_unit_test(test_start_binds_a_target_left_unbound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -98,6 +98,9 @@ static void test_targets_luns_and_odd_paths(void **state)
 	assert_string_equal(s.targets[1].iqn, "iqn.2026-11.org.example:t2");
 	assert_int_equal(tids[1], 2);
 	assert_int_equal(s.targets[1].nlus, 0);
+	/* t1 lets ALL in; t2's ACL is empty: made, never bound */
+	assert_false(s.targets[0].unbound);
+	assert_true(s.targets[1].unbound);
 	lm_stack_clear(&s);
 	free(tids);
 }
