@@ -452,7 +452,7 @@ def crash_trials(n, seed):
     sets, nums = observe(world, state_dir)
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
-             'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
+             'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'save_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
              'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
@@ -462,8 +462,8 @@ def crash_trials(n, seed):
         if rng.random() < 0.04:
             live_reapply(world, state_dir, model)
             stats['live_reapplies'] += 1
-        mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo'])
-        k = rng.randint(1, 8) if mode != 'random' else 0
+        mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo', 'saved'])
+        k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
         if mode == 'undo':
             # the f-th step fails, the kill comes during its rollback (or
             # in a later PDU when the rollback is shorter)
@@ -474,7 +474,12 @@ def crash_trials(n, seed):
             arm(k, mode)
         kills0 = kills_so_far()
         timer = None
-        if mode == 'random':
+        if mode == 'saved':
+            # killed the moment the state files change: after the save,
+            # before snmpd has the answer
+            timer = SaveWatch(state_dir, d.proc)
+            timer.start()
+        elif mode == 'random':
             delay = rng.uniform(0, 0.4)
             timer = threading.Timer(delay, lambda p=d.proc: p.poll() is None and p.send_signal(signal.SIGKILL))
             timer.start()
@@ -504,7 +509,9 @@ def crash_trials(n, seed):
             stats['random_kills' if mode == 'random' else 'idle_kills'] += 1
         else:
             d.kill9()
-            if kills_so_far() > kills0:
+            if mode == 'saved':
+                stats['save_kills'] += 1
+            elif kills_so_far() > kills0:
                 stats['undo_kills' if mode == 'undo' else 'step_kills'] += 1
             else:
                 stats['random_kills'] += 1
@@ -608,6 +615,39 @@ def gone(pid):
             return re.search(r'^State:\s*Z', f.read(), re.M) is not None
     except FileNotFoundError:
         return True
+
+
+class SaveWatch(threading.Thread):
+    """Kills lunmapd with SIGKILL as soon as state.journal or state.xml
+    changes (polled every 0.2 ms: the save is followed by at least two
+    AgentX round trips before snmpd answers)."""
+
+    def __init__(self, state_dir, proc):
+        super().__init__(daemon=True)
+        self.paths = [os.path.join(state_dir, f) for f in ('state.journal', 'state.xml')]
+        self.proc = proc
+        self.stop = threading.Event()
+        self.first = self.look()
+
+    def look(self):
+        out = []
+        for p in self.paths:
+            try:
+                st = os.stat(p)
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                out.append(None)
+        return out
+
+    def run(self):
+        while not self.stop.is_set() and self.proc.poll() is None:
+            if self.look() != self.first:
+                self.proc.send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.0002)
+
+    def cancel(self):
+        self.stop.set()
 
 
 def apply(model, new, asked):
