@@ -51,6 +51,11 @@ size_t lm_batch_count(const struct lm_batch *b)
 	return b->n;
 }
 
+size_t lm_batch_step_count(const struct lm_batch *b)
+{
+	return b->nsteps;
+}
+
 const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i)
 {
 	return i < b->n ? &b->items[i].diff : NULL;

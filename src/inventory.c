@@ -136,9 +136,10 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	b->control_port = (unsigned)uattr(n, "control-port", 0);
 	b->check_interval = (unsigned)uattr(n, "check-interval", 60);
-	/* one stack request: well inside the 5 s lunmapd gives the AgentX
-	 * master for a whole SET */
-	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 2000);
+	/* one stack request. lunmapd refuses a SET whose steps times this
+	 * exceed the 5 s it gives the AgentX master: a tgtadm call takes a
+	 * few ms, a request on tgtd's socket less */
+	b->timeout_ms = (unsigned)uattr(n, "timeout-ms", 250);
 	v = attr(n, "transport");
 	snprintf(b->transport, sizeof b->transport, "%s", v ? v : "");
 	free(v);

@@ -159,6 +159,8 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 /* Undoes an applied batch (SNMP's UNDO phase). */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 size_t lm_batch_count(const struct lm_batch *b);
+/* the stack steps applying it will take (each within lm_core_timeout_ms) */
+size_t lm_batch_step_count(const struct lm_batch *b);
 const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i);
 void lm_batch_free(struct lm_batch *b);
 

@@ -15,6 +15,7 @@
 
 #include "agent.h"
 
+#include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/agent/agent_sysORTable.h>
 
 #define EXIT_USAGE 1
@@ -83,6 +84,7 @@ static void usage(FILE *f)
 	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
 	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
 	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
+	      "  -DTOKENS      net-snmp debug output for TOKENS (lunmap, agentx/subagent, ...)\n"
 	      "  --check FILE  validate an inventory, print every problem, exit 0 or 2\n"
 	      "  -h            this help\n"
 	      "signals: TERM and INT stop, HUP re-reads the inventory\n"
@@ -105,12 +107,7 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	switch (reqinfo->mode) {
 	case MODE_GET:
 	case MODE_GETNEXT:
-		for (netsnmp_request_info *r = requests; r; r = r->next) {
-			int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
-			if (rc)
-				netsnmp_set_request_error(reqinfo, r, rc);
-		}
-		return SNMP_ERR_NOERROR;
+		return lunmapd_get_all(d, reqinfo, requests);
 	default:
 		return lunmapd_set(d, reqinfo, requests);
 	}
@@ -122,13 +119,41 @@ static void check_drift(unsigned int reg, void *arg)
 	struct lm_err err;
 	lm_hr hr;
 
+	struct timespec t0, t1;
+	long ms;
+
 	(void)reg;
 	if (d->set)
 		return; /* not in the middle of a SET */
+	/* requests wait while it runs: its enumeration is bounded by the
+	 * step deadline (timeout-ms), a re-apply after the stack lost
+	 * everything is not; say so when it held requests up */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hr = lm_core_check(d->core, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
+		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %ld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, err.msg);
 	lunmapd_notify_status(d);
+}
+
+/* The session with the master ended (it restarted, or gave up on us) or
+ * a new one began: nobody will send the rest of a SET the old session
+ * started, which would otherwise refuse every other SET as "in progress"
+ * until it is stale. At a new session too, because a TestSet already in
+ * our socket when the master went away is read after the disconnect. */
+static struct lunmapd *session_owner;
+
+static int on_session_change(int major, int minor, void *server, void *client)
+{
+	(void)major;
+	(void)minor;
+	(void)server;
+	(void)client;
+	lunmapd_set_abandon(session_owner);
+	return 0;
 }
 
 static int register_lunmap_mib(struct lunmapd *d)
@@ -142,8 +167,19 @@ static int register_lunmap_mib(struct lunmapd *d)
 	if (!reg)
 		return -1;
 	reg->my_reg_void = d;
+	/* sent in the Register PDU: the master waits this long for our
+	 * answers instead of its default 1 s, which a SET of several stack
+	 * steps can exceed (a master that times out repeats its phases) */
+	reg->timeout = LUNMAPD_AGENTX_TIMEOUT;
 	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
+	/* no client argument: snmp_shutdown frees every callback's client
+	 * argument, and d is not the heap's */
+	session_owner = d;
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP, on_session_change,
+			       NULL);
+	snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+			       on_session_change, NULL);
 	register_sysORTable(mib, OID_LENGTH(mib),
 			    "LUNMAP-MIB: iSCSI LUN-target associations (VDS AssociateTargets)");
 	return 0;
@@ -207,7 +243,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:D:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': return check_inventory(optarg);
 		case 'f': o->foreground = 1; break;
@@ -221,6 +257,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return EXIT_USAGE;
 			}
 			o->logged = 1;
+			break;
+		case 'D':
+			/* net-snmp's debug tokens: -Dlunmap traces the SET phases,
+			 * -Dagentx/subagent the session with the master */
+			debug_register_tokens(optarg);
+			snmp_set_do_debugging(1);
 			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return EXIT_USAGE;
@@ -245,8 +287,6 @@ static void configure_netsnmp(const struct options *o)
 	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
 	if (o->agentx)
 		netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET, o->agentx);
-	/* reconnect by itself when the master goes away and comes back */
-	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL, 2);
 	/* no snmp.conf MIB loading: lunmapd needs no MIB files */
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
 	/* nor net-snmp's persistent file (/var/lib/snmp/lunmapd.conf): a
@@ -260,6 +300,15 @@ static void configure_netsnmp(const struct options *o)
 static int serve(struct lunmapd *d)
 {
 	init_agent("lunmapd");
+	/* after init_agent, whose agentx_config_init sets the ping interval
+	 * to its default of 15 s: set before, ours was overwritten and
+	 * lunmapd came back only 15 s after every snmpd restart. Read when
+	 * init_snmp connects, it paces both the pings and the reconnects. */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   LUNMAPD_PING_SECONDS);
+	/* the Open PDU's default timeout for the session (microseconds) */
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
+			   LUNMAPD_AGENTX_TIMEOUT * ONE_SEC);
 	if (register_lunmap_mib(d) != 0) {
 		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
 		return EXIT_CONFIG;
@@ -270,6 +319,11 @@ static int serve(struct lunmapd *d)
 	signal(SIGTERM, on_stop);
 	signal(SIGINT, on_stop);
 	signal(SIGHUP, on_hup);
+	/* a write to a master that dropped the session (restarted, or gave
+	 * up on a stalled answer) must fail with EPIPE, which net-snmp
+	 * handles by reconnecting, not kill lunmapd silently: systemd's
+	 * Restart=on-failure takes a SIGPIPE death for a clean exit */
+	signal(SIGPIPE, SIG_IGN);
 	snmp_log(LOG_INFO, "lunmapd: serving subsystem %s (%s backend)\n", lm_core_name(d->core),
 		 lm_core_backend_name(d->core));
 	if (d->last_status == LM_SUBSYS_CACHE_CORRUPT) {

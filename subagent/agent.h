@@ -26,6 +26,13 @@ enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
 enum { TL_NUMBER = 1 };
 enum { N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3 };
 
+/* The AgentX timeout lunmapd registers lunmapObjects with (seconds; the
+ * master's default is 1 s): a SET whose stack steps cannot finish within
+ * it is refused before ACTION. snmpd.conf should say agentXTimeout 5. */
+#define LUNMAPD_AGENTX_TIMEOUT 5
+/* seconds between AgentX pings, and between reconnect attempts */
+#define LUNMAPD_PING_SECONDS 2
+
 /* oid.c: one instance of LUNMAP-MIB: a scalar (col, 0) or a table cell
  * (col, i1[, i2]). */
 struct inst {
@@ -66,13 +73,27 @@ struct lunmapd {
 struct lm_backend;
 int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void));
 
-/* read.c */
+/* read.c. lunmapTargetLunIds holds at most this many ids (16 bytes
+ * each, like lunmapLunTargetIds' 255): LUNMAP-MIB says so. */
+#define LUNMAPD_MAX_TARGET_LUN_IDS 1024
+/* The values of one response, encoded, stay under this (bytes): the
+ * master must fit them into one SNMP message of at most 65507 bytes
+ * (UDP), with its own headers. */
+#define LUNMAPD_MAX_RESPONSE 60000
+
+/* GET/GETNEXT of every varbind of a request: tooBig on the first one
+ * that does not fit */
+int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		    netsnmp_request_info *requests);
 int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
 void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 
 /* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		netsnmp_request_info *requests);
+/* the master is gone: a pending SET is finished as far as it got (kept
+ * when applied, released otherwise) */
+void lunmapd_set_abandon(struct lunmapd *d);
 
 /* notify.c */
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);

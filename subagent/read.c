@@ -76,6 +76,22 @@ static int row_exists(const struct lm_core *c, const struct inst *in)
 	return v && lm_assoc_find(v, n, in->i2);
 }
 
+static bool lun_ids_fit(const struct lm_target *t);
+
+/* From the target out->i1 on, the first whose lunmapTargetLunIds fits. */
+static int fitting_row(const struct lm_core *c, struct inst *out)
+{
+	for (;;) {
+		const struct lm_target *t = lm_core_target(c, out->i1);
+		if (lun_ids_fit(t))
+			return 1;
+		t = lm_core_target_after(c, out->i1);
+		if (!t)
+			return 0;
+		out->i1 = lm_target_index(t);
+	}
+}
+
 /* GETNEXT: the first instance after s[0..n) (the part after lunmapObjects). */
 static int find_next(const struct lm_core *m, const oid *s, size_t n, struct inst *out)
 {
@@ -113,6 +129,8 @@ static int find_next(const struct lm_core *m, const oid *s, size_t n, struct ins
 		for (u_long c = c0; c <= lunmapd_groups[g].last; c++) {
 			int found = c == c0 && sn ? next_row(m, g, sub + 2, sn - 2, out)
 						  : next_row(m, g, NULL, 0, out);
+			if (found && g == G_TARGET && c == T_LUNIDS)
+				found = fitting_row(m, out);
 			if (found) {
 				out->col = c;
 				return 1;
@@ -198,24 +216,28 @@ static void lun_value(struct lunmapd *d, const struct inst *in, netsnmp_variable
 	}
 }
 
-/* QueryAssociatedLuns; an OCTET STRING holds 4095 ids at most. */
+/* Whether the target's lunmapTargetLunIds can be answered: a target
+ * with more LUNs has no instance for GETNEXT (walks go on) and a GET of
+ * it answers tooBig (the MIB says so: read lunmapTargetLunTable). */
+static bool lun_ids_fit(const struct lm_target *t)
+{
+	size_t n;
+
+	lm_target_assocs(t, &n);
+	return n <= LUNMAPD_MAX_TARGET_LUN_IDS;
+}
+
+/* QueryAssociatedLuns; the caller checked lun_ids_fit. */
 static void target_lun_ids(const struct lm_core *c, const struct lm_target *t,
 			   netsnmp_variable_list *vb)
 {
 	size_t n;
 	const struct lm_assoc *v = lm_target_assocs(t, &n);
-	u_char *buf;
+	u_char buf[LUNMAPD_MAX_TARGET_LUN_IDS * 16];
 
-	n = n > 4095 ? 4095 : n;
-	buf = malloc(n * 16 + 1);
-	if (!buf) {
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, "", 0);
-		return;
-	}
 	for (size_t i = 0; i < n; i++)
 		memcpy(buf + 16 * i, lm_lun_id(lm_core_lun(c, v[i].index))->b, 16);
 	snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, n * 16);
-	free(buf);
 }
 
 static void target_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
@@ -277,6 +299,9 @@ int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
 			rc = SNMP_NOSUCHINSTANCE;
 		if (rc)
 			return rc;
+		if (in.g == G_TARGET && in.col == T_LUNIDS &&
+		    !lun_ids_fit(lm_core_target(d->core, in.i1)))
+			return SNMP_ERR_TOOBIG;
 		value(d, &in, vb);
 		return 0;
 	}
@@ -289,4 +314,35 @@ int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
 	snmp_set_var_objid(vb, name, len);
 	value(d, &in, vb);
 	return 0;
+}
+
+/* What a varbind adds to the AgentX response, about: its value and its
+ * name (5 bytes a sub-identifier at most) with their headers. */
+static size_t encoded_size(const netsnmp_variable_list *vb)
+{
+	return vb->val_len + vb->name_length * 5 + 24;
+}
+
+int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		    netsnmp_request_info *requests)
+{
+	size_t total = 0;
+
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
+		if (rc) {
+			netsnmp_set_request_error(reqinfo, r, rc);
+			if (rc == SNMP_ERR_TOOBIG)
+				return SNMP_ERR_NOERROR;
+			continue;
+		}
+		total += encoded_size(r->requestvb);
+		if (total > LUNMAPD_MAX_RESPONSE) {
+			/* RFC 3416 4.2.1: a response that cannot fit is tooBig,
+			 * never cut; the master passes it on */
+			netsnmp_set_request_error(reqinfo, r, SNMP_ERR_TOOBIG);
+			return SNMP_ERR_NOERROR;
+		}
+	}
+	return SNMP_ERR_NOERROR;
 }

@@ -5,6 +5,7 @@
  * CleanupSet gets no answer over AgentX, so nothing may fail after ACTION. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,7 +24,38 @@ struct pending_set {
 	struct lm_batch *batch;
 	int refresh; /* 0, or LM_REFRESH / LM_REENUMERATE */
 	bool applied, refreshed;
+	bool reserved; /* RESERVE2 ran, with this status */
+	int reserve_status;
+	bool acted;    /* ACTION ran (a repeated one returns its status) */
+	int action_status;
 };
+
+/* Every refusal goes through here: the SNMP status on the varbind r, the
+ * HRESULT and its text in lunmapLastErrorCode/Text (and the LUN's own
+ * code when there is one), so that no refusal leaves an earlier SET's
+ * code behind. */
+static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		  netsnmp_request_info *r, int status, lm_hr hr, uint32_t lun, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+
+static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		  netsnmp_request_info *r, int status, lm_hr hr, uint32_t lun, const char *fmt, ...)
+{
+	char text[sizeof d->last_error_text];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	DEBUGMSGTL(("lunmap", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
+		    text));
+	lunmapd_record_error(d, hr, text);
+	if (lun && lm_core_lun(d->core, lun))
+		lm_core_set_lun_error(d->core, lun, hr);
+	if (r)
+		netsnmp_set_request_error(reqinfo, r, status);
+	return status;
+}
 
 static bool row_exists(const struct lm_core *c, uint32_t lun, uint32_t target)
 {
@@ -37,59 +69,92 @@ static bool row_exists(const struct lm_core *c, uint32_t lun, uint32_t target)
 	return lm_assoc_find(v, n, target) != NULL;
 }
 
-static int check_target_ids(struct lunmapd *d, const struct inst *in,
-			    const netsnmp_variable_list *vb)
-{
-	char msg[128];
-	int rc = netsnmp_check_vb_type(vb, ASN_OCTET_STR);
+/* RESERVE1 checks: an SNMP status and, for a refusal, why. */
+struct verdict {
+	int status;
+	lm_hr hr;
+	char why[160];
+};
 
-	if (rc)
-		return rc;
-	if (!lm_core_lun(d->core, in->i1))
-		return SNMP_ERR_NOCREATION;
-	if (!netsnmp_check_vb_max_size(vb, MAX_IDS_LEN) && vb->val_len % 16 == 0)
-		return SNMP_ERR_NOERROR;
-	snprintf(msg, sizeof msg,
-		 "lunmapLunTargetIds.%u: %zu bytes is not a list of 16-byte ids (at most %d)", in->i1,
-		 vb->val_len, MAX_IDS_LEN);
-	lunmapd_record_error(d, LM_E_INVALIDARG, msg);
-	lm_core_set_lun_error(d->core, in->i1, LM_E_INVALIDARG);
-	return SNMP_ERR_WRONGLENGTH;
+static int verdict(struct verdict *v, int status, lm_hr hr, const char *why)
+{
+	v->status = status;
+	v->hr = hr;
+	snprintf(v->why, sizeof v->why, "%s", why);
+	return status;
 }
 
-static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_variable_list *vb)
+static int check_target_ids(struct lunmapd *d, const struct inst *in,
+			    const netsnmp_variable_list *vb, struct verdict *v)
 {
-	int rc = netsnmp_check_vb_type(vb, in->col == A_NUMBER ? ASN_UNSIGNED : ASN_INTEGER);
-	bool exists;
+	if (netsnmp_check_vb_type(vb, ASN_OCTET_STR))
+		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an OCTET STRING");
+	if (!lm_core_lun(d->core, in->i1))
+		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND, "no such LUN");
+	if (!netsnmp_check_vb_max_size(vb, MAX_IDS_LEN) && vb->val_len % 16 == 0)
+		return SNMP_ERR_NOERROR;
+	snprintf(v->why, sizeof v->why, "%zu bytes is not a list of 16-byte ids (at most %d)",
+		 vb->val_len, MAX_IDS_LEN);
+	v->status = SNMP_ERR_WRONGLENGTH;
+	v->hr = LM_E_INVALIDARG;
+	return v->status;
+}
 
-	if (rc)
-		return rc;
+static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_variable_list *vb,
+		     struct verdict *v)
+{
+	long want;
+	int rc;
+
+	if (netsnmp_check_vb_type(vb, in->col == A_NUMBER ? ASN_UNSIGNED : ASN_INTEGER))
+		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG,
+			       in->col == A_NUMBER ? "not an Unsigned32" : "not an INTEGER");
 	if (!lm_core_lun(d->core, in->i1) || !lm_core_target(d->core, in->i2))
-		return SNMP_ERR_NOCREATION;
-	if (in->col == A_NUMBER)
-		return netsnmp_check_vb_range(vb, 0, LM_MAX_LUN_NUMBER);
+		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
+			       lm_core_lun(d->core, in->i1) ? "no such target" : "no such LUN");
+	if (in->col == A_NUMBER) {
+		if (netsnmp_check_vb_range(vb, 0, LM_MAX_LUN_NUMBER))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "LUN number out of range (0..16383)");
+		return SNMP_ERR_NOERROR;
+	}
 	/* a row is created and goes at once, or not at all (RFC 2579 lets
 	 * an agent refuse createAndWait) */
-	if (*vb->val.integer == RS_CREATEANDWAIT || *vb->val.integer == RS_NOTINSERVICE)
-		return SNMP_ERR_WRONGVALUE;
-	exists = row_exists(d->core, in->i1, in->i2);
-	return netsnmp_check_vb_rowstatus(vb, exists ? RS_ACTIVE : RS_NONEXISTENT);
+	want = *vb->val.integer;
+	if (want == RS_CREATEANDWAIT || want == RS_NOTINSERVICE)
+		return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+			       "createAndWait and notInService are not supported");
+	rc = netsnmp_check_vb_rowstatus(vb, row_exists(d->core, in->i1, in->i2) ? RS_ACTIVE
+										 : RS_NONEXISTENT);
+	if (rc == SNMP_ERR_INCONSISTENTVALUE)
+		return verdict(v, rc, LM_E_INVALIDARG,
+			       want == RS_CREATEANDGO ? "the row exists already"
+						      : "the row does not exist");
+	if (rc)
+		return verdict(v, rc, LM_E_INVALIDARG, "not a RowStatus value for a write");
+	return SNMP_ERR_NOERROR;
 }
 
 /* RESERVE1: each varbind on its own. */
-static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb)
+static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
+		     struct verdict *v)
 {
-	struct inst in;
-
-	if (lunmapd_parse_oid(vb->name, vb->name_length, &in))
-		return SNMP_ERR_NOCREATION;
-	if (in.g == G_SUBSYSTEM && in.col == S_REFRESH)
-		return netsnmp_check_vb_int_range(vb, 1, 3);
-	if (in.g == G_LUN && in.col == L_TARGETIDS)
-		return check_target_ids(d, &in, vb);
-	if (in.g == G_ASSOC)
-		return check_row(d, &in, vb);
-	return SNMP_ERR_NOTWRITABLE;
+	if (lunmapd_parse_oid(vb->name, vb->name_length, in))
+		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
+			       "no such object in LUNMAP-MIB");
+	if (in->g == G_SUBSYSTEM && in->col == S_REFRESH) {
+		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
+			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
+		if (netsnmp_check_vb_int_range(vb, 1, LM_RESTORE))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "not idle(1), refresh(2), reenumerate(3) or restore(4)");
+		return SNMP_ERR_NOERROR;
+	}
+	if (in->g == G_LUN && in->col == L_TARGETIDS)
+		return check_target_ids(d, in, vb, v);
+	if (in->g == G_ASSOC)
+		return check_row(d, in, vb, v);
+	return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
 }
 
 static void free_pending(struct pending_set *p)
@@ -103,6 +168,35 @@ static void free_pending(struct pending_set *p)
 	free(p->from);
 	lm_batch_free(p->batch);
 	free(p);
+}
+
+/* A varbind's object for a message: lunmapLunTargetIds.3, ... */
+static const char *describe(const struct inst *in, const netsnmp_variable_list *vb)
+{
+	static const char *const names[G_TARGETLUN + 1][10] = {
+		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh" },
+		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
+		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus" },
+	};
+	static char buf[96];
+	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN && in->col < 10
+				   ? names[in->g][in->col] : NULL;
+
+	if (!name) {
+		/* numeric: lunmapd loads no MIB */
+		size_t n = 0;
+		buf[0] = '\0';
+		for (size_t i = 0; i < vb->name_length && n < sizeof buf; i++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n, ".%lu", (u_long)vb->name[i]);
+		return buf;
+	}
+	if (in->g == G_SUBSYSTEM)
+		snprintf(buf, sizeof buf, "%s.0", name);
+	else if (in->g == G_LUN)
+		snprintf(buf, sizeof buf, "%s.%u", name, in->i1);
+	else
+		snprintf(buf, sizeof buf, "%s.%u.%u", name, in->i1, in->i2);
+	return buf;
 }
 
 /* The core change a varbind asks for; false for one that asks none. */
@@ -133,14 +227,7 @@ static bool change_of(struct lunmapd *d, const struct inst *in, const netsnmp_va
 static int fail_core(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		     netsnmp_request_info *r, const struct lm_err *err, enum lm_phase phase)
 {
-	int status = lunmapd_snmp_error(err, phase);
-
-	DEBUGMSGTL(("lunmap", "%s: %s (0x%08X): %s\n",
-		    phase == LM_PHASE_APPLY ? "apply" : "validate", lm_hr_name(err->hr), err->hr,
-		    err->msg));
-	lunmapd_record_error(d, err->hr, err->msg);
-	netsnmp_set_request_error(reqinfo, r, status);
-	return status;
+	return refuse(d, reqinfo, r, lunmapd_snmp_error(err, phase), err->hr, 0, "%s", err->msg);
 }
 
 static int alloc_changes(struct pending_set *p, netsnmp_request_info *requests)
@@ -153,6 +240,26 @@ static int alloc_changes(struct pending_set *p, netsnmp_request_info *requests)
 	p->from = calloc(n + 1, sizeof *p->from);
 	p->lists = calloc(n + 1, sizeof *p->lists);
 	return p->changes && p->from && p->lists ? 0 : -1;
+}
+
+/* Whether the stack steps can finish before the master gives up on us
+ * (it would then repeat or abandon the phases of a SET we are still
+ * applying): refused before ACTION, when nothing has changed yet. A
+ * refresh enumerates the stack: one step. */
+static int check_time(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		      netsnmp_request_info *requests)
+{
+	const struct pending_set *p = d->set;
+	size_t steps = (p->batch ? lm_batch_step_count(p->batch) : 0) + (p->refresh ? 1 : 0);
+	unsigned long step_ms = lm_core_timeout_ms(d->core);
+
+	if (steps * step_ms <= LUNMAPD_AGENTX_TIMEOUT * 1000ul)
+		return SNMP_ERR_NOERROR;
+	return refuse(d, reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE,
+		      LM_VDS_E_NOT_SUPPORTED, 0,
+		      "the SET needs %zu stack steps of up to %lu ms each, more than the %d s "
+		      "the master waits: split it into smaller SETs",
+		      steps, step_ms, LUNMAPD_AGENTX_TIMEOUT);
 }
 
 /* RESERVE2: the whole PDU as one batch, validated by the core. */
@@ -184,7 +291,7 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	if (p->n && lm_batch_prepare(d->core, p->changes, p->n, &p->batch, &err) != LM_S_OK)
 		return fail_core(d, reqinfo, err.at < p->n ? p->from[err.at] : requests, &err,
 				 LM_PHASE_VALIDATE);
-	return SNMP_ERR_NOERROR;
+	return check_time(d, reqinfo, requests);
 }
 
 static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
@@ -194,6 +301,14 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	struct lm_err err;
 	int status = SNMP_ERR_NOERROR;
 
+	if (p->acted) {
+		/* a master that timed out may send the phase again: the batch
+		 * is applied once */
+		snmp_log(LOG_WARNING, "lunmapd: ACTION of transaction %ld repeated: ignored\n",
+			 p->transid);
+		return p->action_status;
+	}
+	p->acted = true;
 	if (p->batch) {
 		if (lm_batch_apply(d->core, p->batch, &err) != LM_S_OK)
 			status = fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
@@ -211,12 +326,14 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		}
 	}
 	DEBUGMSGTL(("lunmap", "ACTION: %s\n", status ? "failed" : "applied"));
+	p->action_status = status;
 	if (status)
 		lunmapd_notify_failed(d);
 	lunmapd_notify_status(d);
 	return status;
 }
 
+/* COMMIT: the change stays; tell. */
 static void commit(struct lunmapd *d)
 {
 	struct pending_set *p = d->set;
@@ -239,7 +356,7 @@ static void undo(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	struct lm_err err;
 
-	if (!d->set || !d->set->applied)
+	if (!d->set->applied)
 		return;
 	if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK)
 		d->set->applied = false;
@@ -257,61 +374,107 @@ static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	if (d->set && time(NULL) - d->set->started > STALE_SET_SECONDS) {
 		/* the master never finished that one */
+		snmp_log(LOG_WARNING, "lunmapd: transaction %ld never finished: dropped\n",
+			 d->set->transid);
+		lunmapd_set_abandon(d);
+	}
+	if (d->set && d->set->transid != transid_of(reqinfo))
+		return refuse(d, reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE,
+			      LM_VDS_E_ANOTHER_CALL_IN_PROGRESS, 0, "another SET is in progress");
+	if (d->set && d->set->acted) {
+		snmp_log(LOG_WARNING, "lunmapd: RESERVE1 of transaction %ld after its ACTION: ignored\n",
+			 d->set->transid);
+		return SNMP_ERR_NOERROR;
+	}
+	if (d->set) {
+		/* RESERVE1 again for the pending transaction: start over */
 		free_pending(d->set);
 		d->set = NULL;
 	}
-	if (d->set && d->set->transid != transid_of(reqinfo)) {
-		lunmapd_record_error(d, LM_VDS_E_ANOTHER_CALL_IN_PROGRESS,
-				     "another SET is in progress");
-		netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
-		return SNMP_ERR_RESOURCEUNAVAILABLE;
-	}
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		int status = check_one(d, r->requestvb);
-		if (status) {
-			DEBUGMSGTL(("lunmap", "RESERVE1: varbind refused with %d\n", status));
-			netsnmp_set_request_error(reqinfo, r, status);
-			return status;
-		}
+		struct verdict v;
+		struct inst in;
+		if (check_one(d, r->requestvb, &in, &v) == SNMP_ERR_NOERROR)
+			continue;
+		return refuse(d, reqinfo, r, v.status, v.hr,
+			      in.g == G_LUN || in.g == G_ASSOC ? in.i1 : 0,
+			      "%s: %s", describe(&in, r->requestvb), v.why);
 	}
-	if (!d->set) {
-		d->set = calloc(1, sizeof *d->set);
-		if (!d->set) {
-			netsnmp_set_request_error(reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE);
-			return SNMP_ERR_RESOURCEUNAVAILABLE;
-		}
-		d->set->transid = transid_of(reqinfo);
-		d->set->started = time(NULL);
-	}
+	d->set = calloc(1, sizeof *d->set);
+	if (!d->set)
+		return refuse(d, reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE, LM_E_OUTOFMEMORY, 0,
+			      "no memory for the SET");
+	d->set->transid = transid_of(reqinfo);
+	d->set->started = time(NULL);
 	return SNMP_ERR_NOERROR;
+}
+
+void lunmapd_set_abandon(struct lunmapd *d)
+{
+	if (!d->set)
+		return;
+	/* applied and saved: the change stays, as after a COMMIT */
+	if (d->set->applied || d->set->refreshed)
+		commit(d);
+	free_pending(d->set);
+	d->set = NULL;
+}
+
+static const char *const phase_names[] = {
+	[MODE_SET_RESERVE1] = "RESERVE1", [MODE_SET_RESERVE2] = "RESERVE2",
+	[MODE_SET_ACTION] = "ACTION",     [MODE_SET_COMMIT] = "COMMIT",
+	[MODE_SET_FREE] = "FREE",         [MODE_SET_UNDO] = "UNDO",
+};
+
+/* Whether a phase after RESERVE1 belongs to the pending SET. One that
+ * does not (repeated after the SET ended, or of another transaction,
+ * like the FREE of a SET refused as "in progress") must not touch it. */
+static bool ours(struct lunmapd *d, netsnmp_agent_request_info *reqinfo)
+{
+	int mode = reqinfo->mode;
+	const char *name = mode >= 0 && mode <= MODE_SET_UNDO ? phase_names[mode] : NULL;
+
+	if (d->set && d->set->transid == transid_of(reqinfo))
+		return true;
+	/* the FREE that follows a COMMIT or a refused RESERVE1 finds nothing */
+	if (mode != MODE_SET_FREE)
+		snmp_log(LOG_INFO, "lunmapd: SET phase %s of transaction %ld without its RESERVE1: ignored\n",
+		 name ? name : "?", transid_of(reqinfo));
+	return false;
 }
 
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		netsnmp_request_info *requests)
 {
-	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld\n", reqinfo->mode,
-		    transid_of(reqinfo)));
-	switch (reqinfo->mode) {
-	case MODE_SET_RESERVE1:
+	int mode = reqinfo->mode;
+
+	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld\n", mode, transid_of(reqinfo)));
+	if (mode == MODE_SET_RESERVE1)
 		return reserve1(d, reqinfo, requests);
+	if (!ours(d, reqinfo)) {
+		/* nothing was checked or applied for it: do not claim success */
+		if (mode == MODE_SET_RESERVE2 || mode == MODE_SET_ACTION)
+			return refuse(d, reqinfo, requests, SNMP_ERR_GENERR, LM_E_FAIL, 0,
+				      "SET phase out of order: the SET was not checked");
+		return SNMP_ERR_NOERROR;
+	}
+	switch (mode) {
 	case MODE_SET_RESERVE2:
-		return d->set ? reserve2(d, reqinfo, requests) : SNMP_ERR_GENERR;
+		if (d->set->reserved)
+			return d->set->reserve_status; /* repeated: already validated */
+		d->set->reserved = true;
+		d->set->reserve_status = reserve2(d, reqinfo, requests);
+		return d->set->reserve_status;
 	case MODE_SET_ACTION:
-		return d->set ? action(d, reqinfo, requests) : SNMP_ERR_GENERR;
+		return action(d, reqinfo, requests);
 	case MODE_SET_UNDO:
 		undo(d, reqinfo, requests);
 		break;
 	case MODE_SET_COMMIT:
-		if (d->set)
-			commit(d);
-		break;
-	case MODE_SET_FREE:
+		commit(d);
 		break;
 	}
-	if (reqinfo->mode == MODE_SET_COMMIT || reqinfo->mode == MODE_SET_FREE ||
-	    reqinfo->mode == MODE_SET_UNDO) {
-		free_pending(d->set);
-		d->set = NULL;
-	}
+	free_pending(d->set);
+	d->set = NULL;
 	return SNMP_ERR_NOERROR;
 }
