@@ -58,12 +58,14 @@ chmod +x wrap/tgtadm
 echo 0 >wrap/count
 
 # transport="tgtadm" where the backend has a socket client too: every
-# stack step must be a tgtadm process here
+# stack step must be a tgtadm process here. timeout-ms: a step is a bash
+# wrapper and a tgtadm on a shared host, and 12 steps x 400 ms stay inside
+# the 5 s lunmapd allows a SET.
 transport=
 grep -q 'transport' "$top_srcdir/data/lunmap.rng" && transport=' transport="tgtadm"'
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm" check-interval="2"$transport/>
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm" check-interval="2" timeout-ms="400"$transport/>
 $(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
 $(for i in 1 2 3 4; do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
 </lunmap>
