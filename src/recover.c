@@ -7,11 +7,24 @@
 #include "core.h"
 #include "state.h"
 
-/* Whether lunmap lets initiators into this target: one the inventory
- * declares (not discovered) with initiators named. */
-bool lm_target_opens(const struct lm_target *t)
+/* Whether the stack's target leaves out some of the initiators the
+ * inventory lets in (a target lunmap makes, not a discovered one): a
+ * crash between making it and binding them all. An ACL the backend does
+ * not show is taken on trust. */
+bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_target *st)
 {
-	return !t->discovered && t->initiators && *t->initiators;
+	char *copy, *save = NULL;
+	bool missing = false;
+
+	if (t->discovered || !t->initiators || !st || !st->acl)
+		return false;
+	copy = strdup(t->initiators);
+	if (!copy)
+		return false; /* checked again at the next start */
+	for (char *w = strtok_r(copy, ", ", &save); w && !missing; w = strtok_r(NULL, ", ", &save))
+		missing = !lm_stack_acl_has(st->acl, w);
+	free(copy);
+	return missing;
 }
 
 /* Whether the stack's LU shows the LUN's identity (an unknown serial is
@@ -160,7 +173,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if ((!st && !t->discovered) || (st && st->unbound && lm_target_opens(t))) {
+		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))
 				t->status = LM_ONLINE;

@@ -79,15 +79,15 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 		struct lm_stack_target *st =
 			(struct lm_stack_target *)lm_stack_find_target(&stack, t->iqn);
 		struct lm_err e;
-		if (!st || (st->unbound && lm_target_opens(t))) {
+		if (!st || lm_target_needs_bind(t, st)) {
 			if (lm_failed(c->backend->ops->create_target(c->backend, t, &e))) {
 				t->status = LM_FAILED;
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
 			if (st)
-				lm_core_log(c, "target %s let nobody in (interrupted when it was made): "
-					    "its initiators are bound now", t->iqn);
+				lm_core_log(c, "target %s left initiators out (interrupted when it "
+					    "was made): they are bound now", t->iqn);
 		}
 		if (!st) {
 			if (lm_failed(lm_stack_add_target(&stack, t->iqn))) {

@@ -38,7 +38,8 @@ struct lm_backend_ops {
 	uint32_t min_lun_number;
 	lm_hr (*enumerate)(struct lm_backend *b, struct lm_stack *out, struct lm_err *err);
 	/* makes the target and lets its initiators in; for a target that is
-	 * there but unbound (lm_stack_target.unbound), only the latter */
+	 * there with some left out of its ACL (lm_stack_target.acl), only
+	 * the latter */
 	lm_hr (*create_target)(struct lm_backend *b, const struct lm_target *t, struct lm_err *err);
 	/* adds the LU with the LUN's identity (derived from its id) set */
 	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,

@@ -16,6 +16,7 @@ void lm_stack_clear(struct lm_stack *s)
 		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
+		free(s->targets[i].acl);
 	}
 	free(s->targets);
 	s->targets = NULL;
@@ -98,7 +99,8 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		const struct lm_stack_target *t = &src->targets[i];
 		if (lm_failed(lm_stack_add_target(dst, t->iqn)))
 			goto oom;
-		dst->targets[dst->ntargets - 1].unbound = t->unbound;
+		if (t->acl && !(dst->targets[dst->ntargets - 1].acl = strdup(t->acl)))
+			goto oom;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||
@@ -143,4 +145,31 @@ const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32
 	size_t i = lm_lower_bound(t->lus, t->nlus, sizeof *t->lus, &number, lu_key_cmp);
 
 	return i < t->nlus && t->lus[i].number == number ? &t->lus[i] : NULL;
+}
+
+lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry)
+{
+	size_t have = t->acl ? strlen(t->acl) : 0, add = entry ? strlen(entry) : 0;
+	char *v = realloc(t->acl, have + add + 2);
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	v[have] = '\0';
+	if (entry) {
+		if (have)
+			v[have++] = ',';
+		memcpy(v + have, entry, add + 1);
+	}
+	t->acl = v;
+	return LM_S_OK;
+}
+
+bool lm_stack_acl_has(const char *acl, const char *entry)
+{
+	size_t n = strlen(entry);
+
+	for (const char *p = acl; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, entry, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
 }

@@ -55,13 +55,12 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 	 * than the heading; none means nobody may log in */
 	if (p == line + 4 && strcmp(p, "ACL information:") == 0) {
 		ps->in_acl = true;
-		ps->cur->unbound = true;
-		return LM_S_OK;
+		return lm_stack_acl_add(ps->cur, NULL);
 	}
 	if (ps->in_acl) {
-		if (p - line > 4 && *p)
-			ps->cur->unbound = false;
-		else if (p - line <= 4)
+		if (p - line > 4 && *p && !strchr(p, ','))
+			return lm_stack_acl_add(ps->cur, p);
+		if (p - line <= 4)
 			ps->in_acl = false;
 		return LM_S_OK;
 	}

@@ -426,7 +426,18 @@ static lm_hr tid_of(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err
 	return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
 }
 
-static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struct lm_err *err)
+/* The ACL of a target of the last enumeration, or NULL. */
+static const char *acl_of(const struct tgt *t, const char *iqn)
+{
+	const struct lm_stack_target *st = lm_stack_find_target(&t->known, iqn);
+
+	return st ? st->acl : NULL;
+}
+
+/* Binds the initiators of list that the ACL `have` does not hold yet
+ * (tgtd refuses a rule it has). */
+static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, const char *have,
+			     struct lm_err *err)
 {
 	char *copy, *save = NULL;
 	lm_hr hr = LM_S_OK;
@@ -439,6 +450,8 @@ static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struc
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr);
 	     w = strtok_r(NULL, ", ", &save)) {
 		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
+		if (have && lm_stack_acl_has(have, w))
+			continue;
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = tid,
 				.lun = NO_LUN, .init_addr = by_name ? NULL : w,
 				.init_name = by_name ? w : NULL };
@@ -459,10 +472,12 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_clear(&fresh);
-	/* there but unbound: a crash came between "new" and "bind" (start-up
-	 * calls this for it); bind it, never delete it (it may have LUs) */
+	/* there, but some initiators left out: a crash came between "new"
+	 * and a "bind" (start-up calls this for it); bind those, never delete
+	 * it (it may have LUs) */
 	if (find_tid(t, target->iqn, &tid) == 0)
-		return bind_initiators(t, (int32_t)tid, target->initiators, err);
+		return bind_initiators(t, (int32_t)tid, target->initiators,
+				       acl_of(t, target->iqn), err);
 	for (size_t i = 0; i < t->known.ntargets; i++)
 		if (t->tids[i] > tid)
 			tid = t->tids[i];
@@ -474,7 +489,7 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	}
 	if (lm_failed(hr))
 		return hr;
-	hr = bind_initiators(t, (int32_t)tid, target->initiators, err);
+	hr = bind_initiators(t, (int32_t)tid, target->initiators, NULL, err);
 	if (lm_failed(hr)) {
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_DELETE,
 				.tid = (int32_t)tid, .lun = NO_LUN };

@@ -99,8 +99,39 @@ static void test_targets_luns_and_odd_paths(void **state)
 	assert_int_equal(tids[1], 2);
 	assert_int_equal(s.targets[1].nlus, 0);
 	/* t1 lets ALL in; t2's ACL is empty: made, never bound */
-	assert_false(s.targets[0].unbound);
-	assert_true(s.targets[1].unbound);
+	assert_string_equal(s.targets[0].acl, "ALL");
+	assert_string_equal(s.targets[1].acl, "");
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "ALL"));
+	assert_false(lm_stack_acl_has(s.targets[1].acl, "ALL"));
+	lm_stack_clear(&s);
+	free(tids);
+}
+
+static void test_acl_entries(void **state)
+{
+	static const char text[] =
+		"Target 1: iqn.2026-11.org.example:t1\n"
+		"    I_T nexus information:\n"
+		"    LUN information:\n"
+		"        LUN: 0\n"
+		"            Backing store path: None\n"
+		"    Account information:\n"
+		"    ACL information:\n"
+		"        10.0.0.1\n"
+		"        iqn.1993-08.org.debian:01:abc\n"
+		"Target 2: iqn.2026-11.org.example:t2\n"
+		"    ACL information:\n";
+	struct lm_stack s;
+	uint32_t *tids;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, NULL), LM_S_OK);
+	assert_string_equal(s.targets[0].acl, "10.0.0.1,iqn.1993-08.org.debian:01:abc");
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "10.0.0.1"));
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "iqn.1993-08.org.debian:01:abc"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "10.0.0"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "ALL"));
+	assert_string_equal(s.targets[1].acl, "");
 	lm_stack_clear(&s);
 	free(tids);
 }
@@ -139,6 +170,8 @@ static void test_many_luns_and_sparse_tids(void **state)
 	assert_int_equal(s.targets[0].nlus, 300);
 	assert_int_equal(s.targets[0].lus[299].number, 300);
 	assert_string_equal(s.targets[0].lus[299].path, "/srv/lun 300/disk:300.img");
+	/* no ACL section: not known, not "nobody" */
+	assert_null(s.targets[0].acl);
 	lm_stack_clear(&s);
 	free(tids);
 	free(text);
@@ -162,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
 		cmocka_unit_test(test_empty_output),
+		cmocka_unit_test(test_acl_entries),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
 		cmocka_unit_test(test_bad_target_line),
 	};
