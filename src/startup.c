@@ -41,8 +41,17 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		}
 		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
 			    t->iqn);
-		if (lu) /* the serial it has now is the LUN's own */
+		if (lu) {
+			/* the serial it has now is the LUN's own: the snapshot
+			 * the drift check below reads must say so too, or the
+			 * LU just mended is drift (found by the crash trials) */
+			char hex[33];
+			struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
+			lm_guid_hex(&l->id, hex);
+			free(mended->serial);
+			mended->serial = strdup(hex); /* NULL: unknown, taken on trust */
 			continue;
+		}
 		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}

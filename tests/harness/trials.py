@@ -190,14 +190,21 @@ def observe_tgt(world):
     if rc != 0:
         raise Failure('tgtadm show failed: ' + out)
     sets = {l: set() for l in world.luns}
-    nums, tgt, lu = {}, None, None
-    lus = []
+    nums, tgt, lu, in_acl = {}, None, None, False
+    lus, acls = [], {}
     for line in out.splitlines():
         m = re.match(r'^Target (\d+): (.*)$', line)
         if m:
             tgt = world.tindex_of_iqn.get(m.group(2))
             if tgt is None:
                 raise Failure('tgtd has a target lunmap does not know: ' + line)
+            acls[tgt], in_acl = [], False
+            continue
+        if line == '    ACL information:':
+            in_acl = True
+            continue
+        if in_acl:
+            acls[tgt].append(line.strip())
             continue
         m = re.match(r'^\s+LUN: (\d+)$', line)
         if m:
@@ -223,6 +230,13 @@ def observe_tgt(world):
                              want))
         sets[l].add(lu['target'])
         nums[(l, lu['target'])] = lu['number']
+    # every target of the inventory is there and lets its initiators in
+    # (initiators="ALL" in these inventories)
+    for t, (_, iqn) in world.targets.items():
+        if t not in acls:
+            raise Failure('tgtd: target %s is missing\n%s' % (iqn, out))
+        if 'ALL' not in acls[t]:
+            raise Failure('tgtd: target %s lets nobody in (ACL %s)' % (iqn, acls[t]))
     return {l: frozenset(s) for l, s in sets.items()}, nums, out
 
 
@@ -453,15 +467,32 @@ def crash_trials(n, seed):
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
              'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'save_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
-             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0}
+             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0, 'reapply_kills': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
         if out_of_time(t0):
             log('crash: time budget spent after %d trials' % (trial - 1))
             break
-        if rng.random() < 0.04:
-            live_reapply(world, state_dir, model)
-            stats['live_reapplies'] += 1
+        if rng.random() < float(ENV.get('TRIALS_LIVE') or 0.04):
+            # half the time killed in the middle of that re-apply: the
+            # next start restores the rest
+            k = rng.randint(1, 6) if rng.random() < 0.5 else 0
+            arm(k, rng.choice(['before', 'after']))
+            if live_reapply(world, state_dir, model, d):
+                stats['live_reapplies'] += 1
+            else:
+                stats['reapply_kills'] += 1
+                d.kill9()
+                arm(0, '')
+                if not d.start():
+                    raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+                try:
+                    sets, nums = observe(world, state_dir)
+                    verdict(model, sets, nums, None, stats)
+                except Failure as e:
+                    raise Failure('trial %d: killed in a live re-apply (k=%d), restarted: %s\n'
+                                  '(logs: lunmapd.all.log, wrap/kills)' % (trial, k, e))
+            arm(0, '')
         mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo', 'saved'])
         k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
         if mode == 'undo':
@@ -581,17 +612,20 @@ def restart_tgtd():
     raise Failure('tgtd does not answer after its restart')
 
 
-def live_reapply(world, state_dir, model):
+def live_reapply(world, state_dir, model, d):
     """tgtd restarts empty under a running lunmapd: its drift check (every
     check-interval seconds) re-applies everything without an operator
-    (design §4), and the subsystem stays online."""
+    (design §4), and the subsystem stays online. False when the wrapper
+    killed lunmapd during the re-apply."""
     restart_tgtd()
     deadline, last = time.time() + 20, None
     while time.time() < deadline:
+        if not d.alive():
+            return False
         try:
             sets, nums = observe(world, state_dir)
             if sets == model.sets and all(nums.get(k) == n for k, n in model.nums.items()):
-                return
+                return True
             last = 'sets %s, model %s' % (sets, model.sets)
         except Failure as e:
             last = str(e)

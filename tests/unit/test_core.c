@@ -842,6 +842,61 @@ static void test_a_stack_that_lost_everything_is_reapplied(void **state)
 	free(state_ok);
 }
 
+/* Regression (found by the crash trials): tgtd restarted empty before the
+ * first association; the targets lunmap had made were gone, which the
+ * drift check called drift (cacheCorrupt) instead of re-making them. */
+static void test_targets_lost_before_any_association_are_remade(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 4);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 4);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, &err), LM_S_OK);
+	/* one of them gone while the others stay: drift, for an operator */
+	for (size_t i = 0; i < lm_sim_stack(f->sim)->ntargets; i++)
+		if (strcmp(lm_sim_stack(f->sim)->targets[i].iqn, "iqn.2026-11.org.example:t4") == 0)
+			strcpy(lm_sim_stack(f->sim)->targets[i].iqn, "iqn.2026-11.org.example:xx");
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+}
+
+/* Regression (found by the crash trials): lunmapd killed between an LU's
+ * "new" and its identity while it re-applied a stack that had lost
+ * everything (no intent: not a change) left the LU with tgt's default
+ * serial. The next start put the LU back whole, then compared the stack
+ * snapshot of before, still with the old serial: drift, cacheCorrupt. */
+static void test_start_mends_an_identity_and_stays_online(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	struct lm_stack saved;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	/* the last change's intent names LUN b only: recovery leaves a alone */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+	/* the stack as the crash left it: t2's LU with tgt's default serial */
+	for (size_t i = 0; i < saved.ntargets; i++)
+		if (strcmp(saved.targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
+			free(saved.targets[i].lus[0].serial);
+			saved.targets[i].lus[0].serial = strdup("beaf12");
+		}
+	o.backend = f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = saved;
+	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_null(lm_core_startup_problem(f->core));
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t1", 1, 0);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -869,6 +924,8 @@ int main(void)
 		T(test_restore_puts_the_recorded_sets_back),
 		T(test_restore_refuses_to_remove_a_foreign_lu),
 		T(test_a_stack_that_lost_everything_is_reapplied),
+		T(test_start_mends_an_identity_and_stays_online),
+		T(test_targets_lost_before_any_association_are_remade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
