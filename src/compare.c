@@ -97,7 +97,10 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 		lm_model_unlink(c->model, lm_model_lun(c->model, t->links.v[0].index), t);
 	for (size_t i = 0; i < st->nlus; i++) {
 		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
-		if (!l || lm_links_find(&l->links, t->index))
+		/* an LU numbered below what the backend gives (LIO's lun_0 by
+		 * targetcli) stays foreign: the state holds no number 0 */
+		if (!l || st->lus[i].number < c->backend->ops->min_lun_number ||
+		    lm_links_find(&l->links, t->index))
 			continue;
 		if (lm_failed(lm_links_reserve(&l->links, 1)) ||
 		    lm_failed(lm_links_reserve(&t->links, 1)))

@@ -29,6 +29,9 @@ struct lm_core {
 
 /* log.c: a line to the log callback of lm_core_opts. */
 void lm_core_log(struct lm_core *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* What the stack had and lm_stack_validate refused is drift no refresh can
+ * adopt: said in the log (never saved), after every enumeration. */
+void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s);
 
 /* The model and backend settings, for the core's modules and its tests. */
 const struct lm_model *lm_core_model(const struct lm_core *c);

@@ -13,6 +13,7 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	lm_core_log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
 		unsigned steps;
@@ -58,6 +59,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	hr = c->backend->ops->enumerate(c->backend, &stack, err);
 	if (lm_failed(hr))
 		return hr;
+	lm_core_log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->nluns; i++)
 		lm_lun_probe(c->model->luns[i]);

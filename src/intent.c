@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "state.h"
+#include "xml.h"
 
 /* The intent of the change in progress (design §3), one line:
  *   LUN=T:N,T:N>T:N,... LUN=...>... #CHECK
@@ -117,11 +118,15 @@ static int parse_set(char *s, struct lm_assoc **out, size_t *n)
 	*out = calloc(cap, sizeof **out);
 	if (!*out)
 		return -2;
+	/* strict, as every number of the state files: "4294967297", "-1",
+	 * "1junk" and ",," are damage, not numbers */
+	if (*s == ',' || (*s && s[strlen(s) - 1] == ',') || strstr(s, ",,"))
+		return -1;
 	for (char *pair = strtok_r(s, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
 		struct lm_assoc *l = &(*out)[*n];
-		char end;
-		if (*n >= cap || sscanf(pair, "%u:%u%c", &l->index, &l->number, &end) != 2 ||
-		    l->number > LM_MAX_LUN_NUMBER)
+		char *colon = strchr(pair, ':');
+		if (*n >= cap || !colon || lm_xml_u32_n(pair, (size_t)(colon - pair), 1, UINT32_MAX - 1, &l->index) ||
+		    lm_xml_u32_n(colon + 1, strlen(colon + 1), 1, LM_MAX_LUN_NUMBER, &l->number))
 			return -1;
 		(*n)++;
 	}
@@ -145,8 +150,9 @@ static int parse_line(char *p, struct lm_intent *in)
 		if (!gt || in->n >= cap)
 			return -1;
 		*eq = *gt = '\0';
-		l->lun = (uint32_t)strtoul(tok, NULL, 10);
 		in->n++;
+		if (lm_xml_u32_n(tok, strlen(tok), 1, UINT32_MAX - 1, &l->lun))
+			return -1;
 		if ((rc = parse_set(eq + 1, &l->old, &l->nold)) != 0 ||
 		    (rc = parse_set(gt + 1, &l->new, &l->nnew)) != 0)
 			return rc;

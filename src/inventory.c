@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/relaxng.h>
@@ -12,6 +13,8 @@
 
 #include "inventory.h"
 #include "iqn.h"
+#include "valid.h"
+#include "xml.h"
 
 struct loader {
 	const char *file;
@@ -52,16 +55,14 @@ static void xml_error(void *ctx, xmlErrorPtr e)
 	problem(ld, e->line, "%s", msg);
 }
 
+static void parser_error(void *ctx, xmlErrorPtr e)
+{
+	xml_error(((xmlParserCtxtPtr)ctx)->_private, e);
+}
+
 static char *attr(xmlNodePtr n, const char *name)
 {
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s;
-
-	if (!v)
-		return NULL;
-	s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
+	return lm_xml_take(xmlGetProp(n, (const xmlChar *)name));
 }
 
 static unsigned long uattr(xmlNodePtr n, const char *name, unsigned long dflt)
@@ -85,6 +86,8 @@ static int schema_validate(struct loader *ld, xmlDocPtr doc)
 	pctx = xmlRelaxNGNewMemParserCtxt(lm_inventory_schema, (int)strlen(lm_inventory_schema));
 	if (!pctx)
 		goto out;
+	/* the built-in schema's own errors, too, through our handler */
+	xmlRelaxNGSetParserStructuredErrors(pctx, xml_error, ld);
 	schema = xmlRelaxNGParse(pctx);
 	xmlRelaxNGFreeParserCtxt(pctx);
 	if (!schema) {
@@ -104,12 +107,14 @@ out:
 	return rc;
 }
 
-static int has_control_chars(const char *s)
+/* Names and aliases are printed one object a line (lunmapctl show) and
+ * written to the state: valid UTF-8 without control characters. */
+static void check_text(struct loader *ld, long line, const char *what, const char *v)
 {
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 1;
-	return 0;
+	const char *why;
+
+	if (v && !lm_valid_text(v, 255, &why))
+		problem(ld, line, "%s %s", what, why);
 }
 
 static void read_id(struct loader *ld, xmlNodePtr n, lm_guid *id)
@@ -128,6 +133,7 @@ static void read_id(struct loader *ld, xmlNodePtr n, lm_guid *id)
 
 static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf *b)
 {
+	const char *why;
 	char *v;
 
 	memset(b, 0, sizeof *b);
@@ -145,6 +151,8 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 	v = attr(n, "portal");
 	snprintf(b->portal, sizeof b->portal, "%s", v ? v : "");
+	if (v && !lm_valid_portal(v, &why))
+		problem(ld, xmlGetLineNo(n), "portal \"%.64s\" is not valid: %s", v, why);
 	free(v);
 	v = attr(n, "tgtadm");
 	snprintf(b->tgtadm, sizeof b->tgtadm, "%s", v ? v : LUNMAP_TGTADM);
@@ -161,6 +169,32 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 }
 
+/* "ALL", or names and addresses separated by commas or spaces: each one
+ * becomes a tgtadm argument or a configfs folder name. */
+static void check_initiators(struct loader *ld, long line, const char *list)
+{
+	char *copy, *save = NULL;
+	const char *why;
+	size_t n = 0;
+
+	if (strcmp(list, "ALL") == 0)
+		return;
+	copy = strdup(list);
+	if (!copy)
+		return;
+	for (char *w = strtok_r(copy, ", ", &save); w; w = strtok_r(NULL, ", ", &save)) {
+		if (++n > LM_MAX_INITIATORS) {
+			problem(ld, line, "initiators lists more than %u initiators", LM_MAX_INITIATORS);
+			break;
+		}
+		if (!lm_valid_initiator(w, &why)) {
+			problem(ld, line, "initiator \"%.64s\" is not valid: %s", w, why);
+			break;
+		}
+	}
+	free(copy);
+}
+
 static void read_target(struct loader *ld, xmlNodePtr n, struct lm_inv_target *t)
 {
 	const char *why;
@@ -172,55 +206,177 @@ static void read_target(struct loader *ld, xmlNodePtr n, struct lm_inv_target *t
 	read_id(ld, n, &t->id);
 	if (t->iqn && !lm_iqn_valid(t->iqn, &why))
 		problem(ld, t->line, "iqn \"%s\" is not a valid iSCSI name: %s", t->iqn, why);
-	if (t->initiators && has_control_chars(t->initiators))
-		problem(ld, t->line, "initiators has control characters");
+	check_text(ld, t->line, "alias", t->alias);
+	if (t->initiators)
+		check_initiators(ld, t->line, t->initiators);
 }
 
 static void read_lun(struct loader *ld, xmlNodePtr n, struct lm_inv_lun *l)
 {
+	const char *why;
+
 	l->line = xmlGetLineNo(n);
 	l->name = attr(n, "name");
 	l->path = attr(n, "path");
 	read_id(ld, n, &l->id);
+	check_text(ld, l->line, "name", l->name);
 	if (!l->path)
 		return;
 	if (l->path[0] != '/')
 		problem(ld, l->line, "path \"%s\" is not absolute", l->path);
-	else if (has_control_chars(l->path) || strlen(l->path) >= PATH_MAX)
-		problem(ld, l->line, "path has control characters or is too long");
+	else if (!lm_valid_path(l->path, &why))
+		problem(ld, l->line, "path %s", why);
+}
+
+/* One of a kind: sorted keys, neighbours compared (O(n log n): a 100k LUN
+ * inventory is checked in about the time of reading it). */
+struct ukey {
+	const char *text; /* compared first; NULL sorts first */
+	lm_guid id;
+	long line;
+	const char *shown; /* what the message names */
+};
+
+static int ukey_cmp(const void *x, const void *y)
+{
+	const struct ukey *a = x, *b = y;
+	int c = strcmp(a->text ? a->text : "", b->text ? b->text : "");
+
+	if (!c)
+		c = lm_guid_cmp(&a->id, &b->id);
+	return c ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+struct finding {
+	long line;
+	char *msg;
+};
+
+static int finding_cmp(const void *x, const void *y)
+{
+	const struct finding *a = x, *b = y;
+
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+/* Sorts v and adds a finding for every key equal to the one before it. */
+static void twins(struct ukey *v, size_t n, const char *what, const char *verdict,
+		  struct finding **f, size_t *nf)
+{
+	qsort(v, n, sizeof *v, ukey_cmp);
+	for (size_t i = 1; i < n; i++) {
+		struct finding *nv;
+		if (!v[i].text || strcmp(v[i].text, v[i - 1].text ? v[i - 1].text : "") != 0 ||
+		    lm_guid_cmp(&v[i].id, &v[i - 1].id) != 0)
+			continue;
+		/* one text twice is said once, as "declared twice" */
+		if (v[i].shown != v[i].text && strcmp(v[i].shown, v[i - 1].shown) == 0)
+			continue;
+		nv = realloc(*f, (*nf + 1) * sizeof **f);
+		if (!nv)
+			return;
+		*f = nv;
+		nv[*nf].line = v[i].line;
+		if (asprintf(&nv[*nf].msg, "%s \"%s\" %s (line %ld)", what, v[i].shown, verdict,
+			     v[i - 1].line) >= 0)
+			(*nf)++;
+	}
+}
+
+/* Where a path really leads: the device and inode of what exists (any
+ * spelling, symlink or hard link of one file is one key), else the path
+ * with "//", "/./" and "x/.." folded. */
+static char *canonical(const char *path)
+{
+	struct stat sb;
+	char *out;
+
+	if (stat(path, &sb) == 0) {
+		if (asprintf(&out, "#%llu:%llu", (unsigned long long)sb.st_dev,
+			     (unsigned long long)sb.st_ino) < 0)
+			return NULL;
+		return out;
+	}
+	out = malloc(strlen(path) + 2);
+	if (!out)
+		return NULL;
+	size_t n = 0;
+	for (const char *p = path; *p;) {
+		size_t len;
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (len == 0 || (len == 1 && p[0] == '.')) {
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			while (n > 0 && out[--n] != '/')
+				;
+		} else {
+			out[n++] = '/';
+			memcpy(out + n, p, len);
+			n += len;
+		}
+		p += len;
+	}
+	if (n == 0)
+		out[n++] = '/';
+	out[n] = '\0';
+	return out;
 }
 
 static void check_unique(struct loader *ld, const struct lm_inventory *inv)
 {
-	for (size_t i = 0; i < inv->ntargets; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(inv->targets[i].iqn, inv->targets[j].iqn) == 0)
-				problem(ld, inv->targets[i].line, "iqn \"%s\" is declared twice (line %ld)",
-					inv->targets[i].iqn, inv->targets[j].line);
-	for (size_t i = 0; i < inv->nluns; i++)
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(inv->luns[i].path, inv->luns[j].path) == 0)
-				problem(ld, inv->luns[i].line, "path \"%s\" is declared twice (line %ld)",
-					inv->luns[i].path, inv->luns[j].line);
-	/* ids are unique across LUNs and targets: one id space, as in VDS */
-	for (size_t i = 0; i < inv->ntargets + inv->nluns; i++) {
-		const lm_guid *a = i < inv->ntargets ? &inv->targets[i].id
-						     : &inv->luns[i - inv->ntargets].id;
-		long la = i < inv->ntargets ? inv->targets[i].line : inv->luns[i - inv->ntargets].line;
-		if (lm_guid_is_nil(a))
-			continue;
-		for (size_t j = 0; j < i; j++) {
-			const lm_guid *b = j < inv->ntargets ? &inv->targets[j].id
-							     : &inv->luns[j - inv->ntargets].id;
-			long lb = j < inv->ntargets ? inv->targets[j].line
-						    : inv->luns[j - inv->ntargets].line;
-			char s[LM_GUID_STRLEN + 1];
-			if (lm_guid_cmp(a, b) != 0)
-				continue;
-			lm_guid_format(a, s);
-			problem(ld, la, "id %s is already used on line %ld", s, lb);
-		}
+	size_t nt = inv->ntargets, nl = inv->nluns, nf = 0, k = 0;
+	struct ukey *v = calloc(nt + nl + 1, sizeof *v);
+	char **canon = calloc(nl + 1, sizeof *canon);
+	struct finding *f = NULL;
+
+	if (!v || !canon)
+		goto out;
+	for (size_t i = 0; i < nt; i++)
+		v[i] = (struct ukey){ inv->targets[i].iqn, { { 0 } }, inv->targets[i].line, inv->targets[i].iqn };
+	twins(v, nt, "iqn", "is declared twice", &f, &nf);
+	for (size_t i = 0; i < nl; i++)
+		v[i] = (struct ukey){ inv->luns[i].path, { { 0 } }, inv->luns[i].line, inv->luns[i].path };
+	twins(v, nl, "path", "is declared twice", &f, &nf);
+	/* the same file by another spelling, a symlink or a hard link */
+	for (size_t i = 0; i < nl; i++) {
+		canon[i] = inv->luns[i].path ? canonical(inv->luns[i].path) : NULL;
+		v[k++] = (struct ukey){ canon[i], { { 0 } }, inv->luns[i].line, inv->luns[i].path };
 	}
+	twins(v, k, "path", "is the same file as another path", &f, &nf);
+	/* ids are unique across LUNs and targets: one id space, as in VDS */
+	k = 0;
+	for (size_t i = 0; i < nt + nl; i++) {
+		const lm_guid *id = i < nt ? &inv->targets[i].id : &inv->luns[i - nt].id;
+		long line = i < nt ? inv->targets[i].line : inv->luns[i - nt].line;
+		if (!lm_guid_is_nil(id))
+			v[k++] = (struct ukey){ "", *id, line, NULL };
+	}
+	qsort(v, k, sizeof *v, ukey_cmp);
+	for (size_t i = 1; i < k; i++) {
+		char s[LM_GUID_STRLEN + 1];
+		struct finding *nv;
+		if (lm_guid_cmp(&v[i].id, &v[i - 1].id) != 0 || !(nv = realloc(f, (nf + 1) * sizeof *f)))
+			continue;
+		f = nv;
+		lm_guid_format(&v[i].id, s);
+		f[nf].line = v[i].line;
+		if (asprintf(&f[nf].msg, "id %s is already used on line %ld", s, v[i - 1].line) >= 0)
+			nf++;
+	}
+	/* said in the order of the file */
+	if (nf)
+		qsort(f, nf, sizeof *f, finding_cmp);
+	for (size_t i = 0; i < nf; i++) {
+		problem(ld, f[i].line, "%s", f[i].msg);
+		free(f[i].msg);
+	}
+out:
+	for (size_t i = 0; canon && i < nl; i++)
+		free(canon[i]);
+	free(canon);
+	free(f);
+	free(v);
 }
 
 static int read_doc(struct loader *ld, xmlDocPtr doc, struct lm_inventory *inv)
@@ -229,6 +385,8 @@ static int read_doc(struct loader *ld, xmlDocPtr doc, struct lm_inventory *inv)
 	size_t nt = 0, nl = 0;
 
 	inv->name = attr(root, "name");
+	/* the subsystem's name is printed and saved like every other name */
+	check_text(ld, xmlGetLineNo(root), "name", inv->name);
 	inv->max_targets_per_lun = (uint32_t)uattr(root, "max-targets-per-lun", 1);
 	for (xmlNodePtr n = root->children; n; n = n->next) {
 		if (n->type != XML_ELEMENT_NODE)
@@ -272,13 +430,22 @@ lm_hr lm_inventory_load(const char *file, struct lm_inventory **out, lm_problem_
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", file);
 		goto out;
 	}
-	/* libxml2 2.9 has no per-context structured handler; this one is
-	 * scoped to the call and restored below. */
-	xmlSetStructuredErrorFunc(&ld, xml_error);
+	/* the parser's own structured handler, never the global one: two
+	 * loads at once each hear their own errors. libxml2 hands it
+	 * ctxt->userData, the context itself, whose _private is ours. */
+	pctx->_private = &ld;
+	pctx->sax->serror = parser_error;
+	/* no XML_PARSE_NOENT, no DTD loading: and a DTD is refused below, so
+	 * that no entity of the file's own is expanded in an attribute */
 	doc = xmlCtxtReadFile(pctx, file, NULL, XML_PARSE_NONET);
 	if (!doc) {
 		if (ld.problems == 0)
 			problem(&ld, 0, "cannot read the file");
+		goto out;
+	}
+	if (doc->intSubset || doc->extSubset) {
+		/* libxml2 keeps no line for a DTD: the <!DOCTYPE> comes first */
+		problem(&ld, 1, "a DTD (<!DOCTYPE>) is not allowed in the inventory");
 		goto out;
 	}
 	if (schema_validate(&ld, doc) != 0)
@@ -293,7 +460,6 @@ lm_hr lm_inventory_load(const char *file, struct lm_inventory **out, lm_problem_
 	inv = NULL;
 	hr = LM_S_OK;
 out:
-	xmlSetStructuredErrorFunc(NULL, NULL);
 	lm_inventory_free(inv);
 	xmlFreeDoc(doc);
 	xmlFreeParserCtxt(pctx);

@@ -12,6 +12,9 @@
 #include "hresult.h"
 #include "lunmap.h"
 
+/* A target admits at most this many initiators by name or address. */
+#define LM_MAX_INITIATORS 256u
+
 struct lm_inv_target {
 	char *iqn, *alias, *initiators;
 	lm_guid id; /* nil when the inventory gives none */

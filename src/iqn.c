@@ -58,12 +58,24 @@ static bool valid_iqn(const char *s, const char **why)
 		*why = "an iqn. name needs a reversed domain name after the date";
 		return false;
 	}
-	for (const char *q = p; q < domain_end; q++)
+	for (const char *q = p; q < domain_end; q++) {
 		if (!((*q >= 'a' && *q <= 'z') || (*q >= '0' && *q <= '9') || *q == '-' ||
 		      *q == '.')) {
 			*why = "the reversed domain of an iqn. name has only a-z, 0-9, '-' and '.'";
 			return false;
 		}
+		/* RFC 3721 §1: DNS labels, none empty, none starting or ending in '-' */
+		if ((*q == '.' && q[1] == '.') || (*q == '-' && (q == p || q[-1] == '.')) ||
+		    (*q == '-' && (q + 1 == domain_end || q[1] == '.'))) {
+			*why = "the reversed domain of an iqn. name is DNS labels: none empty, none "
+			       "starting or ending with '-'";
+			return false;
+		}
+	}
+	if (*domain_end == ':' && domain_end[1] == '\0') {
+		*why = "an iqn. name has a string after its ':'";
+		return false;
+	}
 	for (const char *q = domain_end; *q; q++)
 		if (!name_char(*q)) {
 			*why = "an iSCSI name has only lower-case letters, digits, '-', '.' and ':'";

@@ -9,8 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vec.h"
 #include "state.h"
+#include "valid.h"
+#include "vec.h"
 
 /* A record is one line:
  *   GENERATION LUN=TARGET:NUMBER,... LUN=... #CHECK
@@ -185,35 +186,65 @@ static int jentry_cmp(const void *a, const void *b)
 	return x->seq > y->seq ? -1 : x->seq < y->seq; /* latest first */
 }
 
-/* Parses "L=T:N,T:N" tokens of one record; -1 when malformed. */
-static int parse_record(char *p, size_t seq, struct jread *jr)
+/* A strict decimal of p[0..) up to the first byte of stop (or the end),
+ * within min..max; the end in *end. */
+static int number(const char *p, const char *stop, uint32_t min, uint32_t max, uint32_t *out,
+		  const char **end)
 {
-	char *save = NULL;
+	size_t n = strcspn(p, stop);
+	unsigned long long v;
 
-	for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '='), *pair, *psave = NULL;
-		struct jentry *e;
-		if (!eq)
-			return -1;
-		*eq = '\0';
-		if (lm_grow((void **)&jr->e, &jr->cape, jr->ne + 1, sizeof *jr->e))
+	if (!lm_parse_u64(p, n, max, &v) || v < min)
+		return -1;
+	*out = (uint32_t)v;
+	*end = p + n;
+	return 0;
+}
+
+/* One " LUN=TARGET:NUMBER,..." set, exactly as lm_journal_append writes
+ * it; -1 when malformed, -2 without memory. */
+static int parse_set(const char **pp, size_t seq, struct jread *jr)
+{
+	const char *p = *pp;
+	struct jentry *e;
+
+	if (lm_grow((void **)&jr->e, &jr->cape, jr->ne + 1, sizeof *jr->e))
+		return -2;
+	e = &jr->e[jr->ne++];
+	*e = (struct jentry){ .seq = seq, .start = jr->npool };
+	if (number(p, "=", 1, UINT32_MAX - 1, &e->lun, &p) || *p++ != '=')
+		return -1;
+	while (*p && *p != ' ') {
+		struct lm_state_assoc *a;
+		if (lm_grow((void **)&jr->pool, &jr->cappool, jr->npool + 1, sizeof *jr->pool))
 			return -2;
-		e = &jr->e[jr->ne++];
-		*e = (struct jentry){ .lun = (uint32_t)strtoul(tok, NULL, 10), .seq = seq,
-				      .start = jr->npool };
-		for (pair = strtok_r(eq + 1, ",", &psave); pair; pair = strtok_r(NULL, ",", &psave)) {
-			struct lm_state_assoc *a;
-			if (lm_grow((void **)&jr->pool, &jr->cappool, jr->npool + 1, sizeof *jr->pool))
-				return -2;
-			a = &jr->pool[jr->npool++];
-			a->lun = e->lun;
-			if (sscanf(pair, "%u:%u", &a->target, &a->number) != 2 ||
-			    a->number > LM_MAX_LUN_NUMBER)
-				return -1;
-			e->n++;
-		}
-		if (!e->lun)
+		a = &jr->pool[jr->npool++];
+		a->lun = e->lun;
+		if (number(p, ":", 1, UINT32_MAX - 1, &a->target, &p) || *p++ != ':' ||
+		    number(p, ", ", 1, LM_MAX_LUN_NUMBER, &a->number, &p))
 			return -1;
+		if (*p == ',' && (p[1] == '\0' || p[1] == ' '))
+			return -1;
+		if (*p == ',')
+			p++;
+		e->n++;
+	}
+	*pp = p;
+	return 0;
+}
+
+/* The sets of one record after its generation; -1 malformed, -2 no memory. */
+static int parse_record(const char *p, size_t seq, struct jread *jr)
+{
+	if (!*p)
+		return -1; /* a record names at least one LUN */
+	while (*p) {
+		int rc;
+		if (*p++ != ' ')
+			return -1;
+		rc = parse_set(&p, seq, jr);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
@@ -248,7 +279,7 @@ static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err 
 	return LM_S_OK;
 }
 
-static char *read_all(const char *path, size_t *len)
+char *lm_read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	char *buf = NULL;
@@ -283,21 +314,24 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 	lm_hr hr = LM_S_OK;
 
 	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
-	buf = read_all(path, &len);
+	buf = lm_read_file(path, &len);
 	if (!buf)
 		return errno == ENOENT ? LM_S_OK
 				       : lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 						    "%s: cannot read: %s", path, strerror(errno));
 	for (p = buf; *p; seq++) {
 		char *nl = strchr(p, '\n'), *mark;
-		uint64_t want;
+		char want[17];
+		unsigned long long gen;
+		size_t gen_len;
 		int rc;
 		if (!nl)
 			break; /* torn last record: never acknowledged */
 		*nl = '\0';
 		mark = strstr(p, " #");
-		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
-		    lm_journal_check(p, (size_t)(mark - p)) != want) {
+		if (mark)
+			snprintf(want, sizeof want, "%016" PRIx64, lm_journal_check(p, (size_t)(mark - p)));
+		if (!mark || strcmp(mark + 2, want) != 0) {
 			/* a record that ends in its newline was written whole: a
 			 * wrong check there is damage, not a crash (a torn last
 			 * record has no newline and was never acknowledged) */
@@ -306,10 +340,15 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 			goto out;
 		}
 		*mark = '\0';
+		gen_len = strcspn(p, " ");
+		if (!lm_parse_u64(p, gen_len, UINT64_MAX, &gen)) {
+			hr = corrupt(err, path, seq + 1, "a record is malformed");
+			goto out;
+		}
 		/* a record newer than the snapshot follows a snapshot whose
 		 * rename was not made durable (see lm_store_compact) */
-		if (strtoull(p, &p, 10) >= st->generation) {
-			rc = parse_record(p, seq, &jr);
+		if (gen >= st->generation) {
+			rc = parse_record(p + gen_len, seq, &jr);
 			if (rc == -2) {
 				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
 				goto out;
@@ -323,6 +362,13 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 	}
 	if (jr.ne)
 		hr = merge_journal(st, &jr, err);
+	if (!lm_failed(hr)) {
+		int oom = 0;
+		const char *why = lm_state_check_assocs(st->assocs, st->nassocs, &oom);
+		if (why)
+			hr = oom ? lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path)
+				 : corrupt(err, path, seq, why);
+	}
 out:
 	free(jr.e);
 	free(jr.pool);

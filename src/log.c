@@ -17,3 +17,10 @@ void lm_core_log(struct lm_core *c, const char *fmt, ...)
 	va_end(ap);
 	c->log(c->log_ctx, msg);
 }
+
+void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s)
+{
+	if (s->nrejected)
+		lm_core_log(c, "drift: %zu object(s) of the stack ignored, first: %s", s->nrejected,
+			    s->rejected ? s->rejected : "?");
+}

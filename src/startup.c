@@ -82,6 +82,7 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr))
 		return hr;
+	lm_core_log_rejected(c, &stack);
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/xmlreader.h>
+#include <libxml/xmlwriter.h>
 
+#include "iqn.h"
 #include "state.h"
+#include "valid.h"
+#include "xml.h"
 
 static lm_hr corrupt(struct lm_err *err, const char *path, int line, const char *why)
 {
@@ -24,30 +27,15 @@ static lm_hr corrupt(struct lm_err *err, const char *path, int line, const char 
 
 static char *rattr(xmlTextReaderPtr r, const char *name)
 {
-	xmlChar *v = xmlTextReaderGetAttribute(r, (const xmlChar *)name);
-	char *s;
-
-	if (!v)
-		return NULL;
-	s = strdup((const char *)v);
-	xmlFree(v);
-	return s;
+	return lm_xml_take(xmlTextReaderGetAttribute(r, (const xmlChar *)name));
 }
 
-static int rnum(xmlTextReaderPtr r, const char *name, uint32_t *out)
+/* Every number is strict decimal: "1junk", " 1", "+1" and "01" are damage. */
+static int rnum(xmlTextReaderPtr r, const char *name, uint32_t min, uint32_t max, uint32_t *out)
 {
-	char *v = rattr(r, name), *end;
-	unsigned long n;
-	int rc = -1;
+	char *v = rattr(r, name);
+	int rc = lm_xml_u32(v, min, max, out);
 
-	if (!v)
-		return -1;
-	errno = 0;
-	n = strtoul(v, &end, 10);
-	if (!errno && *v && !*end && n <= UINT32_MAX) {
-		*out = (uint32_t)n;
-		rc = 0;
-	}
 	free(v);
 	return rc;
 }
@@ -58,7 +46,12 @@ static int rguid(xmlTextReaderPtr r, lm_guid *out)
 	int rc = v ? lm_guid_parse(v, out) : -1;
 
 	free(v);
-	return rc;
+	return rc || lm_guid_is_nil(out) ? -1 : 0;
+}
+
+static bool text_ok(const char *s)
+{
+	return !s || lm_valid_text(s, 4096, NULL);
 }
 
 static int push(void **v, size_t *n, size_t size)
@@ -73,53 +66,75 @@ static int push(void **v, size_t *n, size_t size)
 	return 0;
 }
 
-/* Returns NULL on success or the reason the element is wrong. */
+static const char *read_root(xmlTextReaderPtr r, struct lm_state *st)
+{
+	char *gen = rattr(r, "generation");
+	unsigned long long g = 0;
+	bool ok = !gen || lm_parse_u64(gen, strlen(gen), UINT64_MAX, &g);
+
+	free(gen);
+	if (!ok)
+		return "bad generation";
+	st->generation = g;
+	/* indexes are 1 to UINT32_MAX - 1, so next is at most UINT32_MAX */
+	if (rnum(r, "next-lun-index", 1, UINT32_MAX, &st->next_lun_index) ||
+	    rnum(r, "next-target-index", 1, UINT32_MAX, &st->next_target_index))
+		return "missing next indexes";
+	return NULL;
+}
+
+static const char *read_target(xmlTextReaderPtr r, struct lm_state *st, int *oom)
+{
+	struct lm_state_target *t;
+	char *disc;
+
+	if ((*oom = push((void **)&st->targets, &st->ntargets, sizeof *t)))
+		return "no memory";
+	t = &st->targets[st->ntargets - 1];
+	t->iqn = rattr(r, "iqn");
+	t->alias = rattr(r, "alias");
+	disc = rattr(r, "discovered");
+	t->discovered = disc && strcmp(disc, "1") == 0;
+	free(disc);
+	if (rnum(r, "index", 1, UINT32_MAX - 1, &t->index) || rguid(r, &t->id) || !t->iqn ||
+	    !lm_iqn_valid(t->iqn, NULL) || !text_ok(t->alias) || t->index >= st->next_target_index)
+		return "bad target";
+	return NULL;
+}
+
+static const char *read_lun(xmlTextReaderPtr r, struct lm_state *st, int *oom)
+{
+	struct lm_state_lun *l;
+
+	if ((*oom = push((void **)&st->luns, &st->nluns, sizeof *l)))
+		return "no memory";
+	l = &st->luns[st->nluns - 1];
+	l->path = rattr(r, "path");
+	l->name = rattr(r, "name");
+	if (rnum(r, "index", 1, UINT32_MAX - 1, &l->index) || rguid(r, &l->id) || !l->path ||
+	    !lm_valid_path(l->path, NULL) || !text_ok(l->name) || l->index >= st->next_lun_index)
+		return "bad lun";
+	return NULL;
+}
+
 static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oom)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(r);
 
-	if (strcmp(name, "lunmap-state") == 0) {
-		char *gen = rattr(r, "generation");
-		st->generation = gen ? strtoull(gen, NULL, 10) : 0;
-		free(gen);
-		if (rnum(r, "next-lun-index", &st->next_lun_index) ||
-		    rnum(r, "next-target-index", &st->next_target_index))
-			return "missing next indexes";
-		return NULL;
-	}
-	if (strcmp(name, "target") == 0) {
-		struct lm_state_target *t;
-		char *disc;
-		if ((*oom = push((void **)&st->targets, &st->ntargets, sizeof *t)))
-			return "no memory";
-		t = &st->targets[st->ntargets - 1];
-		t->iqn = rattr(r, "iqn");
-		t->alias = rattr(r, "alias");
-		disc = rattr(r, "discovered");
-		t->discovered = disc && strcmp(disc, "1") == 0;
-		free(disc);
-		if (rnum(r, "index", &t->index) || !t->index || rguid(r, &t->id) || !t->iqn)
-			return "bad target";
-		return NULL;
-	}
-	if (strcmp(name, "lun") == 0) {
-		struct lm_state_lun *l;
-		if ((*oom = push((void **)&st->luns, &st->nluns, sizeof *l)))
-			return "no memory";
-		l = &st->luns[st->nluns - 1];
-		l->path = rattr(r, "path");
-		l->name = rattr(r, "name");
-		if (rnum(r, "index", &l->index) || !l->index || rguid(r, &l->id) || !l->path)
-			return "bad lun";
-		return NULL;
-	}
+	if (strcmp(name, "lunmap-state") == 0)
+		return read_root(r, st);
+	if (strcmp(name, "target") == 0)
+		return read_target(r, st, oom);
+	if (strcmp(name, "lun") == 0)
+		return read_lun(r, st, oom);
 	if (strcmp(name, "assoc") == 0) {
 		struct lm_state_assoc *a;
 		if ((*oom = push((void **)&st->assocs, &st->nassocs, sizeof *a)))
 			return "no memory";
 		a = &st->assocs[st->nassocs - 1];
-		if (rnum(r, "lun", &a->lun) || rnum(r, "target", &a->target) ||
-		    rnum(r, "number", &a->number) || a->number > LM_MAX_LUN_NUMBER)
+		if (rnum(r, "lun", 1, UINT32_MAX - 1, &a->lun) ||
+		    rnum(r, "target", 1, UINT32_MAX - 1, &a->target) ||
+		    rnum(r, "number", 1, LM_MAX_LUN_NUMBER, &a->number))
 			return "bad assoc";
 		return NULL;
 	}
@@ -135,20 +150,65 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 			  : strcmp(kind, "lun") == 0 ? LM_KIND_LUN
 			  : strcmp(kind, "target") == 0 ? LM_KIND_TARGET : LM_KIND_NONE;
 		free(kind);
-		if (rguid(r, &t->id) || t->kind == LM_KIND_NONE)
+		if (rguid(r, &t->id) || t->kind == LM_KIND_NONE || !text_ok(t->key))
 			return "bad tomb";
 		return NULL;
 	}
 	return "unknown element";
 }
 
+/* The snapshot ends with a line "<!-- check XXXXXXXXXXXXXXXX -->", the
+ * FNV-1a hash of every byte before it: damage that still parses (a digit
+ * of a generation, an index) is caught, not believed. */
+#define CHECK_FMT "<!-- check %016" PRIx64 " -->\n"
+#define CHECK_LEN 32
+
+static const char *check_trailer(const char *buf, size_t len)
+{
+	char want[CHECK_LEN + 1];
+
+	if (len < CHECK_LEN || strncmp(buf + len - CHECK_LEN, "<!-- check ", 11) != 0)
+		return "no checksum";
+	snprintf(want, sizeof want, CHECK_FMT, lm_journal_check(buf, len - CHECK_LEN));
+	if (memcmp(want, buf + len - CHECK_LEN, CHECK_LEN) != 0)
+		return "the checksum does not match: the file was damaged";
+	return NULL;
+}
+
+static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *oom, int *line)
+{
+	int ret, seen_root = 0;
+
+	while ((ret = xmlTextReaderRead(r)) == 1) {
+		const char *why;
+		int type = xmlTextReaderNodeType(r);
+		*line = xmlTextReaderGetParserLineNumber(r);
+		/* no DTD, hence no entity of ours to expand */
+		if (type == XML_READER_TYPE_DOCUMENT_TYPE || type == XML_READER_TYPE_ENTITY_REFERENCE)
+			return "a DTD or an entity";
+		if (type != XML_READER_TYPE_ELEMENT)
+			continue;
+		if (!seen_root++ &&
+		    strcmp((const char *)xmlTextReaderConstLocalName(r), "lunmap-state") != 0)
+			return "not a lunmap state file";
+		why = read_element(r, st, oom);
+		if (why)
+			return why;
+	}
+	if (ret != 0 || !seen_root)
+		return "not well-formed XML, or truncated";
+	return NULL;
+}
+
 lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *buf = NULL;
+	size_t len;
 	xmlTextReaderPtr r = NULL;
 	struct lm_state *st;
 	lm_hr hr = LM_S_OK;
-	int ret, seen_root = 0, oom = 0;
+	int oom = 0, line = 0;
+	const char *why;
 
 	*out = NULL;
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
@@ -156,35 +216,31 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 	if (!st)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the state");
 	st->next_lun_index = st->next_target_index = 1;
-	if (access(path, F_OK) != 0 && errno == ENOENT)
+	buf = lm_read_file(path, &len);
+	if (!buf && errno == ENOENT)
 		goto done;
-	r = xmlReaderForFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!r) {
+	if (!buf) {
 		hr = corrupt(err, path, 0, strerror(errno));
 		goto out;
 	}
-	while ((ret = xmlTextReaderRead(r)) == 1) {
-		const char *why;
-		if (xmlTextReaderNodeType(r) != XML_READER_TYPE_ELEMENT)
-			continue;
-		if (!seen_root++ &&
-		    strcmp((const char *)xmlTextReaderConstLocalName(r), "lunmap-state") != 0) {
-			hr = corrupt(err, path, xmlTextReaderGetParserLineNumber(r), "not a lunmap state file");
-			goto out;
-		}
-		why = read_element(r, st, &oom);
-		if (oom) {
-			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
-			goto out;
-		}
-		if (why) {
-			hr = corrupt(err, path, xmlTextReaderGetParserLineNumber(r), why);
-			goto out;
-		}
+	r = xmlReaderForMemory(buf, (int)len, path, NULL,
+			       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!r || len > INT_MAX) {
+		hr = len > INT_MAX ? corrupt(err, path, 0, "too big")
+				   : lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+		goto out;
 	}
-	if (ret != 0 || !seen_root) {
-		hr = corrupt(err, path, xmlTextReaderGetParserLineNumber(r),
-			     "not well-formed XML, or truncated");
+	why = parse_snapshot(r, st, &oom, &line);
+	if (!why)
+		why = check_trailer(buf, len);
+	if (!why)
+		why = lm_state_check(st, &oom);
+	if (oom) {
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+		goto out;
+	}
+	if (why) {
+		hr = corrupt(err, path, line, why);
 		goto out;
 	}
 	hr = lm_journal_replay(dir, st, err);
@@ -196,6 +252,7 @@ done:
 out:
 	if (r)
 		xmlFreeTextReader(r);
+	free(buf);
 	lm_state_free(st);
 	return hr;
 }
@@ -221,109 +278,162 @@ void lm_state_free(struct lm_state *st)
 	free(st);
 }
 
-static void put_attr(FILE *f, const char *name, const char *v)
+/* The attributes' text was validated when it came in (inventory, stack);
+ * checked again here, because xmlTextWriter would write a control
+ * character as is, and a file the reader refuses must never be written. */
+static int put_attr(xmlTextWriterPtr w, const char *name, const char *v)
 {
 	if (!v)
-		return;
-	fprintf(f, " %s=\"", name);
-	for (; *v; v++) {
-		unsigned char c = (unsigned char)*v;
-		if (c == '&')
-			fputs("&amp;", f);
-		else if (c == '<')
-			fputs("&lt;", f);
-		else if (c == '>')
-			fputs("&gt;", f);
-		else if (c == '"')
-			fputs("&quot;", f);
-		else if (c < 0x20)
-			fprintf(f, "&#%u;", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
+		return 0;
+	if (!lm_valid_text(v, 4096, NULL))
+		return -1;
+	return xmlTextWriterWriteAttribute(w, (const xmlChar *)name, (const xmlChar *)v) < 0 ? -1 : 0;
 }
 
-static void put_id(FILE *f, const lm_guid *id)
+static int put_num(xmlTextWriterPtr w, const char *name, unsigned long long v)
+{
+	return xmlTextWriterWriteFormatAttribute(w, (const xmlChar *)name, "%llu", v) < 0 ? -1 : 0;
+}
+
+static int put_id(xmlTextWriterPtr w, const lm_guid *id)
 {
 	char s[LM_GUID_STRLEN + 1];
 
 	lm_guid_format(id, s);
-	fprintf(f, " id=\"%s\"", s);
+	return put_attr(w, "id", s);
 }
 
-static void write_model(FILE *f, const struct lm_model *m, uint64_t generation)
+static int start(xmlTextWriterPtr w, const char *name)
 {
-	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fputs("<lunmap-state xmlns=\"urn:lunmap:state:1\"", f);
-	put_attr(f, "subsystem", m->name);
-	fprintf(f, " generation=\"%llu\"", (unsigned long long)generation);
-	fprintf(f, " next-lun-index=\"%u\" next-target-index=\"%u\">\n", m->next_lun_index,
-		m->next_target_index);
-	for (size_t i = 0; i < m->ntargets; i++) {
+	/* one element a line, for the reader of the file */
+	if (xmlTextWriterWriteString(w, (const xmlChar *)"\n") < 0)
+		return -1;
+	return xmlTextWriterStartElement(w, (const xmlChar *)name) < 0 ? -1 : 0;
+}
+
+static int end(xmlTextWriterPtr w)
+{
+	return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
+}
+
+static int write_objects(xmlTextWriterPtr w, const struct lm_model *m)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < m->ntargets && !rc; i++) {
 		const struct lm_target *t = m->targets[i];
-		fprintf(f, "<target index=\"%u\"", t->index);
-		put_id(f, &t->id);
-		put_attr(f, "iqn", t->iqn);
-		put_attr(f, "alias", t->alias);
-		if (t->discovered)
-			fputs(" discovered=\"1\"", f);
-		fputs("/>\n", f);
+		rc = start(w, "target") || put_num(w, "index", t->index) || put_id(w, &t->id) ||
+		     put_attr(w, "iqn", t->iqn) || put_attr(w, "alias", t->alias) ||
+		     (t->discovered && put_attr(w, "discovered", "1")) || end(w);
 	}
-	for (size_t i = 0; i < m->nluns; i++) {
+	for (size_t i = 0; i < m->nluns && !rc; i++) {
 		const struct lm_lun *l = m->luns[i];
-		fprintf(f, "<lun index=\"%u\"", l->index);
-		put_id(f, &l->id);
-		put_attr(f, "path", l->path);
-		put_attr(f, "name", l->name);
-		fputs("/>\n", f);
+		rc = start(w, "lun") || put_num(w, "index", l->index) || put_id(w, &l->id) ||
+		     put_attr(w, "path", l->path) || put_attr(w, "name", l->name) || end(w);
 	}
-	for (size_t i = 0; i < m->nluns; i++) {
+	for (size_t i = 0; i < m->nluns && !rc; i++) {
 		const struct lm_lun *l = m->luns[i];
-		for (size_t j = 0; j < l->links.n; j++)
-			fprintf(f, "<assoc lun=\"%u\" target=\"%u\" number=\"%u\"/>\n", l->index,
-				l->links.v[j].index, l->links.v[j].number);
+		for (size_t j = 0; j < l->links.n && !rc; j++)
+			rc = start(w, "assoc") || put_num(w, "lun", l->index) ||
+			     put_num(w, "target", l->links.v[j].index) ||
+			     put_num(w, "number", l->links.v[j].number) || end(w);
 	}
-	for (size_t i = 0; i < m->ntombs; i++) {
-		fputs("<tomb", f);
-		put_id(f, &m->tombs[i].id);
-		fputs(m->tombs[i].kind == LM_KIND_LUN ? " kind=\"lun\"" : " kind=\"target\"", f);
-		put_attr(f, "key", m->tombs[i].key);
-		fputs("/>\n", f);
+	for (size_t i = 0; i < m->ntombs && !rc; i++)
+		rc = start(w, "tomb") || put_id(w, &m->tombs[i].id) ||
+		     put_attr(w, "kind", m->tombs[i].kind == LM_KIND_LUN ? "lun" : "target") ||
+		     put_attr(w, "key", m->tombs[i].key) || end(w);
+	return rc;
+}
+
+static int write_model(xmlBufferPtr buf, const struct lm_model *m, uint64_t generation)
+{
+	xmlTextWriterPtr w = xmlNewTextWriterMemory(buf, 0);
+	int rc;
+
+	if (!w)
+		return -1;
+	rc = xmlTextWriterStartDocument(w, NULL, "UTF-8", NULL) < 0 ||
+	     xmlTextWriterStartElementNS(w, NULL, (const xmlChar *)"lunmap-state",
+					 (const xmlChar *)"urn:lunmap:state:1") < 0 ||
+	     put_attr(w, "subsystem", m->name) || put_num(w, "generation", generation) ||
+	     put_num(w, "next-lun-index", m->next_lun_index) ||
+	     put_num(w, "next-target-index", m->next_target_index) || write_objects(w, m) ||
+	     xmlTextWriterWriteString(w, (const xmlChar *)"\n") < 0 ||
+	     xmlTextWriterEndDocument(w) < 0;
+	xmlFreeTextWriter(w);
+	return rc ? -1 : 0;
+}
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
 	}
-	fputs("</lunmap-state>\n", f);
+	return 0;
+}
+
+/* The model as the file's bytes, checksum line included. */
+static lm_hr render(const struct lm_model *m, uint64_t generation, xmlBufferPtr *out,
+		    struct lm_err *err)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	char check[CHECK_LEN + 1];
+
+	*out = NULL;
+	if (!buf)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to write the state");
+	if (write_model(buf, m, generation) != 0) {
+		xmlBufferFree(buf);
+		return lm_err_set(err, LM_E_FAIL,
+				  "cannot render the state (no memory, or a name that is not valid text)");
+	}
+	snprintf(check, sizeof check, CHECK_FMT,
+		 lm_journal_check((const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf)));
+	if (xmlBufferAdd(buf, (const xmlChar *)check, CHECK_LEN) != 0) {
+		xmlBufferFree(buf);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to write the state");
+	}
+	*out = buf;
+	return LM_S_OK;
 }
 
 lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generation, long *size,
 		    struct lm_err *err)
 {
 	char tmp[PATH_MAX], path[PATH_MAX];
-	FILE *f = NULL;
+	xmlBufferPtr buf;
 	int fd = -1, dfd = -1;
-	lm_hr hr = LM_S_OK;
+	lm_hr hr = render(m, generation, &buf, err);
 
+	if (lm_failed(hr))
+		return hr;
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, LM_STATE_FILE);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "w"))) {
+	if (fd < 0) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	fd = -1;
-	write_model(f, m, generation);
 	if (size)
-		*size = ftell(f);
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0) {
+		*size = (long)xmlBufferLength(buf);
+	if (write_all(fd, (const char *)xmlBufferContent(buf), (size_t)xmlBufferLength(buf)) != 0 ||
+	    fsync(fd) != 0) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
+	if (close(fd) != 0) {
+		fd = -1;
 		hr = lm_err_set(err, LM_E_FAIL, "cannot write %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	f = NULL;
+	fd = -1;
 	if (rename(tmp, path) != 0) {
 		hr = lm_err_set(err, LM_E_FAIL, "cannot rename %s to %s: %s", tmp, path,
 				strerror(errno));
@@ -337,8 +447,7 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 				"%s is replaced, but cannot sync folder %s: %s", path, dir,
 				strerror(errno));
 out:
-	if (f)
-		fclose(f);
+	xmlBufferFree(buf);
 	if (fd >= 0)
 		close(fd);
 	if (dfd >= 0)
@@ -346,23 +455,4 @@ out:
 	if (lm_failed(hr) && hr != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		unlink(tmp);
 	return hr;
-}
-
-lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err)
-{
-	char path[PATH_MAX];
-
-	*fd = -1;
-	snprintf(path, sizeof path, "%s/lock", dir);
-	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (*fd < 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot open lock %s: %s", path, strerror(errno));
-	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-		return LM_S_OK;
-	close(*fd);
-	*fd = -1;
-	if (errno == EWOULDBLOCK)
-		return lm_err_set(err, LM_VDS_E_ANOTHER_CALL_IN_PROGRESS,
-				  "another process holds the lock of %s", dir);
-	return lm_err_set(err, LM_E_FAIL, "cannot lock %s: %s", path, strerror(errno));
 }

@@ -1,5 +1,6 @@
 /* lunmapd's own record (design §3): ids, indexes, associations and
- * tombstones, written atomically, and the lock of the state folder. */
+ * tombstones, written atomically (the journal: journal.h; the lock of the
+ * state folder: lock.h). */
 #ifndef LUNMAP_STATE_H
 #define LUNMAP_STATE_H
 
@@ -63,26 +64,13 @@ void lm_state_free(struct lm_state *st);
 lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generation, long *size,
 		    struct lm_err *err);
 
-struct lm_journal {
-	int fd;
-	long bytes;
-};
-
-/* Opens (creates, 0600) the journal for appending. */
-lm_hr lm_journal_open(const char *dir, struct lm_journal *j, struct lm_err *err);
-/* One record with the whole association set of each LUN given, written
- * with one write and made durable (fdatasync) before it returns. */
-lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct lm_lun *const *luns,
-			size_t n, struct lm_err *err);
-/* Empties the journal, once a new snapshot holds everything. */
-lm_hr lm_journal_reset(struct lm_journal *j, struct lm_err *err);
-void lm_journal_close(struct lm_journal *j);
-/* Replaces st's associations of every LUN the journal of dir names (in
- * records of st's generation) by the latest set recorded; part of
- * lm_state_load. */
-lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err);
-/* The check a record ends with (FNV-1a over the text before " #"). */
-uint64_t lm_journal_check(const char *text, size_t n);
+/* Checks what the snapshot says before it is believed: indexes and ids
+ * unique (one id space for LUNs, targets and tombstones), every
+ * association naming a LUN and a target of the snapshot, one number per
+ * target and one association per LUN and target. NULL or the reason;
+ * *oom on allocation failure. Part of lm_state_load. */
+const char *lm_state_check(const struct lm_state *st, int *oom);
+const char *lm_state_check_assocs(const struct lm_state_assoc *a, size_t n, int *oom);
 
 #define LM_INTENT_FILE "state.intent"
 
@@ -108,8 +96,8 @@ lm_hr lm_intent_clear(int fd, struct lm_err *err);
 lm_hr lm_intent_read(const char *dir, struct lm_intent *in, struct lm_err *err);
 void lm_intent_free(struct lm_intent *in);
 
-/* Takes the folder's lock for as long as *fd stays open;
- * VDS_E_ANOTHER_CALL_IN_PROGRESS when another process holds it. */
-lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err);
+
+#include "journal.h"
+#include "lock.h"
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lunmap.h"
+#include "valid.h"
 
 static void usage(FILE *f)
 {
@@ -108,17 +109,22 @@ static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
 	} else if (strcmp(cmd, "associate") == 0 && argc >= 2) {
 		ids = calloc((size_t)argc, sizeof *ids);
 		if (!ids || resolve(c, argv[1], true, &a))
-			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
-		for (int i = 2; i < argc; i++)
+			hr = lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
+		for (int i = 2; i < argc && !lm_failed(hr); i++)
 			if (resolve(c, argv[i], false, &ids[n++]))
 				hr = lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
 		if (!lm_failed(hr))
 			hr = lm_associate_targets(c, &a, ids, n, NULL, err);
 	} else if (strcmp(cmd, "add") == 0 && (argc == 3 || argc == 4)) {
+		unsigned long long number = 0;
 		if (resolve(c, argv[1], true, &a) || resolve(c, argv[2], false, &b))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");
-		hr = lm_add_association(c, &a, &b, argc == 4 ? (uint32_t)strtoul(argv[3], NULL, 10) : 0,
-					NULL, err);
+		/* a typo must not mean "the lowest free number" */
+		if (argc == 4 && (!lm_parse_u64(argv[3], strlen(argv[3]), LM_MAX_LUN_NUMBER, &number) ||
+				  number == 0))
+			return lm_err_set(err, LM_E_INVALIDARG, "LUN number \"%s\" is not 1 to %u",
+					  argv[3], LM_MAX_LUN_NUMBER);
+		hr = lm_add_association(c, &a, &b, (uint32_t)number, NULL, err);
 	} else if (strcmp(cmd, "remove") == 0 && argc == 3) {
 		if (resolve(c, argv[1], true, &a) || resolve(c, argv[2], false, &b))
 			return lm_err_set(err, LM_E_INVALIDARG, "bad arguments");

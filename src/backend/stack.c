@@ -1,10 +1,15 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
+#include "iqn.h"
+#include "valid.h"
 #include "vec.h"
 
 void lm_stack_clear(struct lm_stack *s)
@@ -21,6 +26,9 @@ void lm_stack_clear(struct lm_stack *s)
 	free(s->targets);
 	s->targets = NULL;
 	s->ntargets = 0;
+	free(s->rejected);
+	s->rejected = NULL;
+	s->nrejected = 0;
 }
 
 const struct lm_stack_target *lm_stack_find_target(const struct lm_stack *s, const char *iqn)
@@ -172,4 +180,136 @@ bool lm_stack_acl_has(const char *acl, const char *entry)
 		if (strncmp(p, entry, n) == 0 && (p[n] == ',' || p[n] == '\0'))
 			return true;
 	return false;
+}
+
+static lm_hr reject(struct lm_stack *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static lm_hr reject(struct lm_stack *s, const char *fmt, ...)
+{
+	va_list ap;
+	int rc = 0;
+
+	if (s->nrejected++ == 0) {
+		va_start(ap, fmt);
+		rc = vasprintf(&s->rejected, fmt, ap);
+		va_end(ap);
+		if (rc < 0) {
+			s->rejected = NULL;
+			return LM_E_OUTOFMEMORY;
+		}
+	}
+	return LM_S_OK;
+}
+
+static void drop_target(struct lm_stack *s, size_t i)
+{
+	struct lm_stack_target *t = &s->targets[i];
+
+	for (size_t j = 0; j < t->nlus; j++) {
+		free(t->lus[j].path);
+		free(t->lus[j].serial);
+	}
+	free(t->lus);
+	free(t->iqn);
+	free(t->acl);
+	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
+	s->ntargets--;
+}
+
+static void drop_lu(struct lm_stack_target *t, size_t j)
+{
+	free(t->lus[j].path);
+	free(t->lus[j].serial);
+	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
+	t->nlus--;
+}
+
+/* The name is printed as %.64s with its bytes escaped: it is hostile. */
+static void printable(const char *in, char *out, size_t len)
+{
+	size_t n = 0;
+
+	for (; *in && n + 5 < len; in++)
+		n += (size_t)snprintf(out + n, len - n,
+				      (unsigned char)*in < 0x20 || (unsigned char)*in >= 0x7f ? "\\x%02x" : "%c",
+				      (unsigned char)*in);
+	out[n] = '\0';
+}
+
+static lm_hr validate_lus(struct lm_stack *s, struct lm_stack_target *t)
+{
+	char shown[128];
+	const char *why;
+	lm_hr hr = LM_S_OK;
+
+	lm_stack_sort_target(t);
+	for (size_t j = 0; j < t->nlus && !lm_failed(hr);) {
+		struct lm_stack_lu *lu = &t->lus[j];
+		if (lu->number > LM_MAX_LUN_NUMBER ||
+		    (j && t->lus[j - 1].number == lu->number)) {
+			hr = reject(s, "LU %u of %s ignored: numbers are 0 to %u, once each", lu->number,
+				    t->iqn, LM_MAX_LUN_NUMBER);
+			drop_lu(t, j);
+			continue;
+		}
+		if (lu->path[0] && !lm_valid_path(lu->path, &why)) {
+			printable(lu->path, shown, sizeof shown);
+			hr = reject(s, "LU %u of %s has a path lunmap cannot name (%s): %s", lu->number,
+				    t->iqn, why, shown);
+			lu->path[0] = '\0';
+		}
+		j++;
+	}
+	return hr;
+}
+
+static int by_iqn(const void *a, const void *b)
+{
+	const struct lm_stack_target *const *x = a, *const *y = b;
+
+	return strcmp((*x)->iqn, (*y)->iqn);
+}
+
+lm_hr lm_stack_validate(struct lm_stack *s)
+{
+	char shown[128];
+	const char *why;
+	const struct lm_stack_target **sorted = NULL;
+	bool *dup = NULL;
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; i < s->ntargets && !lm_failed(hr);) {
+		if (!lm_iqn_valid(s->targets[i].iqn, &why)) {
+			printable(s->targets[i].iqn, shown, sizeof shown);
+			hr = reject(s, "target \"%s\" ignored: %s", shown, why);
+			drop_target(s, i);
+			continue;
+		}
+		hr = validate_lus(s, &s->targets[i]);
+		i++;
+	}
+	if (lm_failed(hr) || s->ntargets < 2)
+		return hr;
+	/* one name, one target: two of a name are ambiguous, both go */
+	sorted = malloc(s->ntargets * sizeof *sorted);
+	dup = calloc(s->ntargets, sizeof *dup);
+	if (!sorted || !dup) {
+		hr = LM_E_OUTOFMEMORY;
+		goto out;
+	}
+	for (size_t i = 0; i < s->ntargets; i++)
+		sorted[i] = &s->targets[i];
+	qsort(sorted, s->ntargets, sizeof *sorted, by_iqn);
+	for (size_t i = 1; i < s->ntargets; i++)
+		if (strcmp(sorted[i]->iqn, sorted[i - 1]->iqn) == 0)
+			dup[sorted[i] - s->targets] = dup[sorted[i - 1] - s->targets] = true;
+	for (size_t i = s->ntargets; i-- > 0 && !lm_failed(hr);)
+		if (dup[i]) {
+			hr = reject(s, "target %s is in the stack more than once: ignored",
+				    s->targets[i].iqn);
+			drop_target(s, i);
+		}
+out:
+	free(dup);
+	free(sorted);
+	return hr;
 }

@@ -33,6 +33,9 @@ struct lm_stack_target {
 struct lm_stack {
 	struct lm_stack_target *targets;
 	size_t ntargets;
+	/* what lm_stack_validate refused: how many, and the first reason */
+	size_t nrejected;
+	char *rejected;
 };
 
 void lm_stack_clear(struct lm_stack *s);
@@ -45,6 +48,14 @@ const struct lm_stack_lu *lm_stack_find_lu(const struct lm_stack_target *t, uint
 void lm_stack_sort(struct lm_stack *s);
 void lm_stack_sort_target(struct lm_stack_target *t);
 const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32_t number);
+/* Every backend's enumeration ends here (design §4: the stack is
+ * untrusted): a target whose name is not a valid iSCSI name, or that
+ * repeats one, is dropped; so is an LU numbered past LM_MAX_LUN_NUMBER (tgt's parser leaves out LUN 0)
+ * or repeating a number; an LU whose path is not valid text keeps its
+ * number (reserved, never reused) but its path becomes "" so that it never
+ * matches a LUN. What is refused is counted in nrejected, the first
+ * reason in rejected. E_OUTOFMEMORY only. */
+lm_hr lm_stack_validate(struct lm_stack *s);
 /* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);

@@ -606,6 +606,38 @@ static void test_foreign_lus_keep_their_numbers(void **state)
 	assert_int_equal(number_of(f, 0, 0), 2);
 }
 
+/* Issue #12.2: a target name with a control byte or bad UTF-8, and an LU
+ * numbered past LM_MAX_LUN_NUMBER, made by hand in the stack, used to be
+ * adopted and saved in a form the state reader refuses: every later start
+ * failed. They are ignored (and logged) instead, and never saved. */
+static void test_forged_stack_objects_are_never_saved(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_err err;
+	char *text;
+
+	assert_int_equal(lm_stack_add_target(s, "iqn.2026-11.org.example:x\x01"), LM_S_OK);
+	assert_int_equal(lm_stack_add_target(s, "iqn.2026-11.org.example:y\xff"), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(&s->targets[s->ntargets - 1], 1, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(&s->targets[0], 20000, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(m->ntargets, 4);
+	assert_int_equal(number_of(f, 1, 0), 0);
+	text = state_text(f);
+	assert_null(strstr(text, "&#1;"));
+	assert_null(strstr(text, "20000"));
+	assert_null(strstr(text, ":y"));
+	free(text);
+	lm_core_close(f->core);
+	f->core = NULL;
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	m = lm_core_model(f->core);
+	assert_int_equal(m->ntargets, 4);
+	assert_int_equal(number_of(f, 1, 0), 0);
+}
+
 static void test_batch_all_or_nothing(void **state)
 {
 	struct fx *f = *state;
@@ -918,6 +950,7 @@ int main(void)
 		T(test_drift_and_refresh),
 		T(test_reenumerate_discovers_and_deletes),
 		T(test_foreign_lus_keep_their_numbers),
+		T(test_forged_stack_objects_are_never_saved),
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
 		T(test_reload),

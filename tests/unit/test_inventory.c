@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -130,6 +131,71 @@ static void test_duplicates(void **state)
 		"declared twice (line 3)");
 }
 
+/* Issue #12.4: one file by four spellings or a symlink was four LUNs. */
+static void test_one_file_is_one_lun(void **state)
+{
+	char *dir = tu_tmpdir(), *img = tu_write(dir, "a.img", "x"), link[4096], text[8192];
+	static const char *spellings[] = { "/srv/q//a.img", "/srv/q/./a.img", "/srv/q/x/../a.img",
+					   "/srv//q/a.img/" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof spellings / sizeof spellings[0]; i++) {
+		snprintf(text, sizeof text, HEAD BACKEND "  <lun name=\"a\" path=\"/srv/q/a.img\"/>\n"
+			 "  <lun name=\"b\" path=\"%s\"/>\n" TAIL, spellings[i]);
+		refused(text, 4, "same file");
+	}
+	snprintf(link, sizeof link, "%s/link.img", dir);
+	assert_int_equal(symlink(img, link), 0);
+	snprintf(text, sizeof text, HEAD BACKEND "  <lun name=\"a\" path=\"%s\"/>\n"
+		 "  <lun name=\"b\" path=\"%s\"/>\n" TAIL, img, link);
+	refused(text, 4, "same file");
+	tu_rmtree(dir);
+	free(dir);
+	free(img);
+}
+
+/* Values that become paths or arguments: a portal and initiators that
+ * climbed out of configfs passed --check. */
+static void test_portal_and_initiators_are_validated(void **state)
+{
+	char text[32768];
+	size_t n;
+
+	(void)state;
+	refused(HEAD "  <backend type=\"lio\" portal=\"../../../../../pwn\"/>\n" TAIL, 2, "portal");
+	refused(HEAD "  <backend type=\"lio\" portal=\"127.0.0.1\"/>\n" TAIL, 2, "portal");
+	refused(HEAD "  <backend type=\"lio\" portal=\"127.0.0.1:0\"/>\n" TAIL, 2, "portal");
+	refused(HEAD "  <backend type=\"lio\" portal=\"a/b:3260\"/>\n" TAIL, 2, "portal");
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.org.example:t1\" "
+		"initiators=\"iqn.2026-11.org.example:i/../../x\"/>\n" TAIL, 3, "initiator");
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"../x\"/>\n" TAIL,
+		3, "initiator");
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.a..b:c\"/>\n" TAIL, 3, "reversed domain");
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.-a.b\"/>\n" TAIL, 3, "reversed domain");
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.a.b:\"/>\n" TAIL, 3, "after its ':'");
+	n = (size_t)snprintf(text, sizeof text, HEAD BACKEND "  <target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"");
+	for (int i = 0; i < 257; i++)
+		n += (size_t)snprintf(text + n, sizeof text - n, "%s10.0.%d.%d", i ? "," : "", i / 256, i % 256);
+	snprintf(text + n, sizeof text - n, "\"/>\n" TAIL);
+	refused(text, 3, "more than 256");
+}
+
+/* Control characters in names broke lunmapctl's one-line format; an
+ * internal entity still expanded in attribute values. */
+static void test_names_and_entities(void **state)
+{
+	(void)state;
+	refused(HEAD BACKEND "  <target iqn=\"iqn.2026-11.org.example:t1\" alias=\"a&#10;target 9\"/>\n" TAIL,
+		3, "control characters");
+	refused(HEAD BACKEND "  <lun name=\"a&#9;b\" path=\"/srv/a.img\"/>\n" TAIL, 3, "control characters");
+	/* found by the inventory fuzzer: DEL in the subsystem's name */
+	refused("<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"demo\x7f\" max-targets-per-lun=\"4\">\n"
+		BACKEND TAIL, 1, "control characters");
+	refused("<!DOCTYPE lunmap [<!ENTITY p \"/etc/shadow\">]>\n"
+		"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"a1\" max-targets-per-lun=\"4\">\n" BACKEND
+		"  <lun name=\"a\" path=\"&p;\"/>\n" TAIL, 1, "DTD");
+}
+
 static void test_relative_path(void **state)
 {
 	(void)state;
@@ -214,6 +280,9 @@ int main(void)
 		cmocka_unit_test(test_bad_iqn),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_relative_path),
+		cmocka_unit_test(test_one_file_is_one_lun),
+		cmocka_unit_test(test_portal_and_initiators_are_validated),
+		cmocka_unit_test(test_names_and_entities),
 		cmocka_unit_test(test_schema_violations),
 		cmocka_unit_test(test_malformed_xml),
 		cmocka_unit_test(test_missing_file),

@@ -46,6 +46,12 @@ static void test_invalid_names_say_why(void **state)
 	check_bad("iqn.2026-11.:t1", "reversed domain");
 	check_bad("iqn.2026-11.org.example.:t1", "reversed domain");
 	check_bad("iqn.2026-11.org_example:t1", "reversed domain");
+	/* RFC 3721: the reversed domain is DNS labels; something follows ':' */
+	check_bad("iqn.2026-11.a..b:c", "reversed domain");
+	check_bad("iqn.2026-11.-a.b", "reversed domain");
+	check_bad("iqn.2026-11.a-.b:c", "reversed domain");
+	check_bad("iqn.2026-11.a.-b:c", "reversed domain");
+	check_bad("iqn.2026-11.a.b:", "after its ':'");
 	check_bad("iqn.2026-11.org.example:T1", "lower-case");
 	check_bad("iqn.2026-11.org.example:a b", "lower-case");
 	check_bad("eui.02004567a425678", "16 hex digits");

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -363,6 +364,160 @@ static void test_journal_reset_after_a_new_snapshot(void **state)
 	free(dir);
 }
 
+/* A snapshot as lunmapd would write it, checksum line included, so that
+ * what is refused below is refused for what it says, not for its check. */
+static char *checked(const char *body)
+{
+	char *out;
+
+	if (asprintf(&out, "%s<!-- check %016" PRIx64 " -->\n", body,
+		     lm_journal_check(body, strlen(body))) < 0)
+		abort();
+	return out;
+}
+
+static void refused_checked(const char *body, const char *reason)
+{
+	char *text = checked(body);
+
+	refused(text, reason);
+	free(text);
+}
+
+#define T1 "<target index=\"1\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t1\"/>\n"
+#define L1 "<lun index=\"1\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\" path=\"/srv/a.img\"/>\n"
+#define ROOT(gen) "<lunmap-state generation=\"" gen "\" next-lun-index=\"5\" next-target-index=\"5\">\n"
+
+/* Issue #12.3: what the state files say is checked before it is believed. */
+static void test_damage_that_parses_is_refused(void **state)
+{
+	char *dir = tu_tmpdir(), path[4096], *text, *digit;
+	struct lm_model *m = sample();
+	struct lm_state *st;
+
+	(void)state;
+	/* a damaged generation used to make every journal record stale */
+	assert_int_equal(lm_state_save(dir, m, 17, NULL, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
+	text = tu_read(path, NULL);
+	digit = strstr(text, "generation=\"17\"");
+	assert_non_null(digit);
+	digit[strlen("generation=\"")] = '2';
+	refused(text, "checksum");
+	*strstr(text, "<!--") = '\0'; /* no check line at all */
+	refused(text, "no checksum");
+	free(text);
+	refused_checked(ROOT("1x") T1 "</lunmap-state>\n", "bad generation");
+	/* one id on two targets, later turned into a tombstone of a live id */
+	refused_checked(ROOT("1") T1
+			"<target index=\"2\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t2\"/>\n"
+			"</lunmap-state>\n", "one id on two objects");
+	refused_checked(ROOT("1") T1 L1
+			"<tomb id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\" kind=\"lun\" key=\"/x\"/>\n"
+			"</lunmap-state>\n", "one id on two objects");
+	/* an index that wraps, or past next-*-index; a number 0; strict numbers */
+	refused_checked("<lunmap-state next-lun-index=\"1\" next-target-index=\"4294967295\">\n"
+			"<target index=\"4294967295\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t1\"/>\n"
+			"</lunmap-state>\n", "bad target");
+	refused_checked("<lunmap-state next-lun-index=\"1\" next-target-index=\"2\">\n"
+			"<target index=\"2\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t1\"/>\n"
+			"</lunmap-state>\n", "bad target");
+	refused_checked(ROOT("1") T1 L1 "<assoc lun=\"1\" target=\"1\" number=\"0\"/>\n</lunmap-state>\n",
+			"bad assoc");
+	refused_checked(ROOT("1") T1 L1 "<assoc lun=\"1\" target=\"1\" number=\"1junk\"/>\n</lunmap-state>\n",
+			"bad assoc");
+	refused_checked(ROOT("1") T1 L1 "<assoc lun=\"1\" target=\"1\" number=\"+1\"/>\n</lunmap-state>\n",
+			"bad assoc");
+	refused_checked(ROOT("1") T1 L1 "<assoc lun=\"1\" target=\"7\" number=\"1\"/>\n</lunmap-state>\n",
+			"names a LUN or target");
+	refused_checked(ROOT("1") T1 L1
+			"<lun index=\"2\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02\" path=\"/srv/b.img\"/>\n"
+			"<assoc lun=\"1\" target=\"1\" number=\"3\"/>\n<assoc lun=\"2\" target=\"1\" number=\"3\"/>\n"
+			"</lunmap-state>\n", "number on a target twice");
+	refused_checked(ROOT("1")
+			"<target index=\"1\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t&#1;\"/>\n"
+			"</lunmap-state>\n", "corrupt");
+	refused_checked(ROOT("1")
+			"<target index=\"1\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"iqn.2026-11.x:t&#9;\"/>\n"
+			"</lunmap-state>\n", "bad target");
+	/* no DTD, no entities */
+	refused_checked("<!DOCTYPE lunmap-state [<!ENTITY e \"iqn.2026-11.x:t1\">]>\n" ROOT("1")
+			"<target index=\"1\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\" iqn=\"&e;\"/>\n"
+			"</lunmap-state>\n", "DTD");
+	/* what lunmapd wrote itself is still read back */
+	assert_int_equal(lm_state_load(dir, &st, NULL), LM_S_OK);
+	assert_int_equal(st->generation, 17);
+	lm_state_free(st);
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* Journal records whose numbers are not strict decimal used to be
+ * applied ("4294967297junk=2:1junk" as LUN 1 on target 2). */
+static void test_journal_numbers_are_strict(void **state)
+{
+	static const char *bad[] = {
+		"1 4294967297junk=2:1junk", "1 3=-4294967294:5", "1 3=4:5junk", "1 3=4:0",
+		"1 3=4:20000", "1 03=4:5", "1 3=4:5,", "1  3=4:5", "1 3=4:5 ", "1 =4:5", "1",
+		"1 3=4:5,4:6", "+1 3=4:5", "01 3=4:5",
+	};
+	char *dir = tu_tmpdir(), line[128], path[4096];
+	struct lm_model *m = sample();
+	struct lm_state *st;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fopen(path, "w");
+		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_journal_check(bad[i], strlen(bad[i])));
+		fputs(line, f);
+		fputs(line, f); /* not the last record: never taken for a torn one */
+		fclose(f);
+		if (lm_state_load(dir, &st, &err) != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+			fail_msg("journal record \"%s\" was accepted", bad[i]);
+	}
+	lm_model_free(m);
+	tu_rmtree(dir);
+	free(dir);
+}
+
+/* The intent record is a state file too: strict numbers there as well
+ * ("-1" was read by sscanf as 4294967295, "1junk" as 1). */
+static void test_intent_numbers_are_strict(void **state)
+{
+	static const char *bad[] = { "3=1:-1>", "3=1:2>4294967297:1", "3junk=1:2>", "3=1:2,>", "3=1:2,,4:5>",
+				     "3=1:0>", "-3=1:2>", "3=1:2>1:2x" };
+	char *dir = tu_tmpdir(), line[128], path[4096];
+	struct lm_intent in;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/%s", dir, LM_INTENT_FILE);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		FILE *f = fopen(path, "w");
+		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_journal_check(bad[i], strlen(bad[i])));
+		fputs(line, f);
+		fclose(f);
+		if (lm_intent_read(dir, &in, NULL) != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+			fail_msg("intent record \"%s\" was accepted", bad[i]);
+	}
+	{
+		const char *good = "3=1:2,4:5>4:5 7=>1:3";
+		FILE *f = fopen(path, "w");
+		fprintf(f, "%s #%016" PRIx64 "\n", good, lm_journal_check(good, strlen(good)));
+		fclose(f);
+		assert_int_equal(lm_intent_read(dir, &in, NULL), LM_S_OK);
+		assert_int_equal(in.n, 2);
+		assert_int_equal(in.v[0].nold, 2);
+		assert_int_equal(in.v[1].nnew, 1);
+		lm_intent_free(&in);
+	}
+	tu_rmtree(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +530,9 @@ int main(void)
 		cmocka_unit_test(test_journal_torn_and_damaged_records),
 		cmocka_unit_test(test_journal_many_records),
 		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
+		cmocka_unit_test(test_damage_that_parses_is_refused),
+		cmocka_unit_test(test_journal_numbers_are_strict),
+		cmocka_unit_test(test_intent_numbers_are_strict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

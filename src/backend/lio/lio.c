@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "valid.h"
 
 #define TPG "tpgt_1"
 #define BS_PREFIX "lm-"
@@ -137,6 +138,9 @@ static void linked_backstore(const char *lundir, char *out, size_t len)
 		*name++ = '\0';
 		hba = strrchr(to, '/');
 		hba = hba ? hba + 1 : to;
+		/* a link's text is untrusted: never let it lead out of core/ */
+		if (!lm_valid_component(hba) || !lm_valid_component(name))
+			continue;
 		if (strlen(hba) + strlen(name) + 2 <= len) {
 			strcpy(out, hba);
 			strcat(out, "/");
@@ -176,12 +180,10 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		return LM_S_OK; /* a target without a TPG has no LUN */
 	while ((e = readdir(d)) && !lm_failed(hr)) {
 		char lundir[PATH_MAX], bs[PATH_MAX], attr[PATH_MAX], path[PATH_MAX];
-		char *end;
-		unsigned long number;
+		unsigned long long number;
 		if (strncmp(e->d_name, "lun_", 4) != 0)
 			continue;
-		number = strtoul(e->d_name + 4, &end, 10);
-		if (*end || number > LM_MAX_LUN_NUMBER)
+		if (!lm_parse_u64(e->d_name + 4, strlen(e->d_name + 4), UINT32_MAX, &number))
 			continue;
 		pathf(lundir, "%s/%s", dir, e->d_name);
 		linked_backstore(lundir, bs, sizeof bs);
@@ -215,13 +217,15 @@ static lm_hr lio_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 	if (!d)
 		return fail(err, "read", dir);
 	while ((e = readdir(d)) && !lm_failed(hr)) {
-		if (!is_target_name(e->d_name))
+		if (!is_target_name(e->d_name) || !lm_valid_component(e->d_name))
 			continue;
 		hr = lm_stack_add_target(out, e->d_name);
 		if (!lm_failed(hr))
 			hr = enumerate_target(l, &out->targets[out->ntargets - 1]);
 	}
 	closedir(d);
+	if (!lm_failed(hr))
+		hr = lm_stack_validate(out);
 	if (lm_failed(hr)) {
 		lm_stack_clear(out);
 		return lm_err_set(err, hr, "no memory to enumerate LIO");
@@ -253,7 +257,7 @@ static lm_hr set_access(struct lio *l, const struct lm_target *t, struct lm_err 
 	if (!copy)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr); w = strtok_r(NULL, ", ", &save)) {
-		if (!is_target_name(w)) {
+		if (!is_target_name(w) || !lm_valid_component(w)) {
 			hr = lm_err_set(err, LM_E_FAIL, "LIO admits initiators by name, not address: %s", w);
 			break;
 		}
@@ -271,6 +275,10 @@ static lm_hr lio_create_target(struct lm_backend *b, const struct lm_target *t, 
 	char tdir[PATH_MAX], tpg[PATH_MAX], path[PATH_MAX];
 	lm_hr hr = LM_S_OK;
 
+	/* a path is never built from a component that could climb out */
+	if (!lm_valid_component(t->iqn) || (l->conf.portal[0] && !lm_valid_component(l->conf.portal)))
+		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\" or \"%s\"",
+				  t->iqn, l->conf.portal);
 	pathf(path, "%s/iscsi", l->conf.configfs);
 	if (mkdir_group(path) != 0)
 		return fail(err, "create", path);

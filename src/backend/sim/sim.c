@@ -35,8 +35,10 @@ static struct lm_stack_target *find_target(struct sim *s, const char *iqn)
 
 static lm_hr sim_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
 {
-	if (lm_failed(lm_stack_copy(out, &sim_of(b)->stack)))
+	if (lm_failed(lm_stack_copy(out, &sim_of(b)->stack)) || lm_failed(lm_stack_validate(out))) {
+		lm_stack_clear(out);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "sim: no memory to enumerate");
+	}
 	return LM_S_OK;
 }
 

@@ -1,3 +1,25 @@
+/* `tgtadm --op show --mode target` is parsed by its structure, because
+ * some of its text is not tgtd's: an initiator's name and alias (sent at
+ * login, before any authentication) and a backing store's path are printed
+ * verbatim and may hold newlines. So every line must sit where tgtd's
+ * grammar puts it:
+ *
+ *   Target N: NAME                         column 0, N strictly increasing
+ *       System information:                column 4, the five sections,
+ *       I_T nexus information:               each once, in this order
+ *       LUN information:
+ *           LUN: N                         column 8, once per number
+ *               Key: value                 column 12, Backing store path,
+ *       Account information:                 SCSI ID and Type once per LU
+ *       ACL information:
+ *
+ * and a listing that strays from it is refused whole rather than guessed
+ * at. Lines under System, I_T nexus and Account are opaque; those under
+ * ACL (column 8) are the target's ACL entries. Because
+ * a forged block must end where tgtd's own text resumes, a forgery moves
+ * the rest of a real target under a false header: the checks that catch
+ * it are the order of sections and tids, unique names, and LUN 0 whose
+ * default SCSI ID names its real tid. */
 #include "config.h"
 
 #include <stdio.h>
@@ -5,113 +27,219 @@
 #include <string.h>
 
 #include "show.h"
+#include "valid.h"
+
+enum section { S_NONE, S_SYSTEM, S_NEXUS, S_LUNS, S_ACCOUNT, S_ACL };
+
+static const char *const section_title[] = {
+	[S_SYSTEM] = "System information:",   [S_NEXUS] = "I_T nexus information:",
+	[S_LUNS] = "LUN information:",        [S_ACCOUNT] = "Account information:",
+	[S_ACL] = "ACL information:",
+};
 
 struct parser {
 	struct lm_stack *stack;
 	uint32_t *tids;
 	struct lm_stack_target *cur;
-	long lun;
+	enum section sec;
+	long long lun;	       /* the LU being read, -1 before the first */
+	unsigned seen;	       /* keys met in this LU: bits below */
+	unsigned long long tid;
+	const char *why;
 	char serial[65]; /* of the current LU; "" when it showed none */
-	bool in_acl;     /* in the current target's "ACL information:" */
 };
+
+enum { K_PATH = 1, K_ID = 2, K_TYPE = 4, K_SN = 8 };
 
 static int starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+static lm_hr bad(struct parser *ps, const char *why)
+{
+	ps->why = why;
+	return LM_E_FAIL;
+}
+
 static lm_hr target_line(struct parser *ps, const char *line)
 {
 	const char *colon = strstr(line, ": ");
+	unsigned long long tid;
 	uint32_t *nt;
 
-	if (!colon)
-		return LM_E_FAIL;
+	if (ps->cur && ps->sec != S_ACL)
+		return bad(ps, "a target starts before the previous one ends");
+	if (!colon || !lm_parse_u64(line + 7, (size_t)(colon - line - 7), UINT32_MAX, &tid) ||
+	    tid == 0)
+		return bad(ps, "not a target line");
+	if (ps->cur && tid <= ps->tid)
+		return bad(ps, "target ids out of order");
+	for (size_t i = 0; i < ps->stack->ntargets; i++)
+		if (strcmp(ps->stack->targets[i].iqn, colon + 2) == 0)
+			return bad(ps, "a target name is listed twice");
 	nt = realloc(ps->tids, (ps->stack->ntargets + 1) * sizeof *nt);
 	if (!nt)
 		return LM_E_OUTOFMEMORY;
 	ps->tids = nt;
 	if (lm_failed(lm_stack_add_target(ps->stack, colon + 2)))
 		return LM_E_OUTOFMEMORY;
-	nt[ps->stack->ntargets - 1] = (uint32_t)strtoul(line + 7, NULL, 10);
+	nt[ps->stack->ntargets - 1] = (uint32_t)tid;
+	ps->tid = tid;
 	ps->cur = &ps->stack->targets[ps->stack->ntargets - 1];
+	ps->sec = S_NONE;
 	ps->lun = -1;
-	ps->in_acl = false;
+	return LM_S_OK;
+}
+
+static lm_hr section_line(struct parser *ps, const char *text)
+{
+	enum section next = ps->sec + 1;
+
+	if (ps->sec == S_ACL || strcmp(text, section_title[next]) != 0)
+		return bad(ps, "a section out of place");
+	ps->sec = next;
+	/* the target's ACL is read (an empty one lets nobody in: a target
+	 * made and not yet bound) */
+	return next == S_ACL ? lm_stack_acl_add(ps->cur, NULL) : LM_S_OK;
+}
+
+/* tgtd names LUN 0, its controller, "IET     TTTTLLLL" (hex tid, lun):
+ * a block moved under a forged header shows its real tid here. */
+static lm_hr scsi_id(struct parser *ps, const char *value)
+{
+	char want[32];
+
+	if (ps->lun != 0 || !starts(value, "IET "))
+		return LM_S_OK;
+	snprintf(want, sizeof want, "IET     %04llx%04x", ps->tid, 0u);
+	return strcmp(value, want) == 0 ? LM_S_OK : bad(ps, "LUN 0 belongs to another target");
+}
+
+static lm_hr add_lu(struct parser *ps, const char *path)
+{
+	lm_hr hr = lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, path);
+
+	if (!lm_failed(hr) && ps->serial[0])
+		hr = lm_stack_set_serial(ps->cur, ps->serial);
+	return hr;
+}
+
+static lm_hr lu_key(struct parser *ps, const char *text)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+	} once[] = { { "Backing store path: ", K_PATH }, { "SCSI ID: ", K_ID }, { "Type: ", K_TYPE },
+		     { "SCSI SN: ", K_SN } };
+
+	if (ps->lun < 0)
+		return bad(ps, "an LU attribute before any LUN");
+	for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
+		const char *value = text + strlen(once[i].key);
+		if (!starts(text, once[i].key))
+			continue;
+		if (ps->seen & once[i].bit)
+			return bad(ps, "an LU attribute is listed twice");
+		ps->seen |= once[i].bit;
+		if (once[i].bit == K_ID)
+			return scsi_id(ps, value);
+		/* a serial lunmap cannot have set is kept as "?": the wrong
+		 * identity, never a forged one */
+		if (once[i].bit == K_SN)
+			snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(value) ? value : "?");
+		if (once[i].bit == K_PATH && ps->lun > 0 && value[0] == '/')
+			return add_lu(ps, value);
+	}
+	return LM_S_OK;
+}
+
+static lm_hr lun_line(struct parser *ps, const char *text)
+{
+	unsigned long long n;
+
+	if (!starts(text, "LUN: ") || !lm_parse_u64(text + 5, strlen(text + 5), UINT32_MAX, &n))
+		return bad(ps, "not a LUN line");
+	/* tgtd keeps LUs sorted: this also refuses a number listed twice */
+	if ((long long)n <= ps->lun)
+		return bad(ps, "LUNs out of order or listed twice");
+	ps->lun = (long long)n;
+	ps->seen = 0;
+	ps->serial[0] = '\0';
 	return LM_S_OK;
 }
 
 static lm_hr parse_line(struct parser *ps, const char *line)
 {
-	const char *p = line + strspn(line, " \t");
-	static const char path_key[] = "Backing store path: ";
+	size_t indent = strspn(line, " ");
+	const char *text = line + indent;
 
-	if (starts(line, "Target "))
+	if (indent == 0 && starts(line, "Target "))
 		return target_line(ps, line);
 	if (!ps->cur)
-		return LM_S_OK;
-	static const char sn_key[] = "SCSI SN: ";
-
-	/* the last section of a target: its ACL entries, indented deeper
-	 * than the heading; none means nobody may log in */
-	if (p == line + 4 && strcmp(p, "ACL information:") == 0) {
-		ps->in_acl = true;
-		return lm_stack_acl_add(ps->cur, NULL);
-	}
-	if (ps->in_acl) {
-		if (p - line > 4 && *p && !strchr(p, ','))
-			return lm_stack_acl_add(ps->cur, p);
-		if (p - line <= 4)
-			ps->in_acl = false;
-		return LM_S_OK;
-	}
-	if (starts(p, "LUN: ")) {
-		ps->lun = strtol(p + 5, NULL, 10);
-		ps->serial[0] = '\0';
-	} else if (ps->lun > 0 && starts(p, sn_key)) {
-		/* a serial lunmap cannot have set is kept as "?": the wrong
-		 * identity, never a forged one */
-		const char *sn = p + sizeof sn_key - 1;
-		snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(sn) ? sn : "?");
-	} else if (ps->lun > 0 && starts(p, path_key) && p[sizeof path_key - 1] == '/') {
-		lm_hr hr = lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, p + sizeof path_key - 1);
-		if (!lm_failed(hr) && ps->serial[0])
-			hr = lm_stack_set_serial(ps->cur, ps->serial);
-		return hr;
-	}
-	return LM_S_OK;
+		return bad(ps, "text before the first target");
+	if (indent == 4)
+		return section_line(ps, text);
+	if (indent < 8 || ps->sec == S_NONE)
+		return bad(ps, "a line out of place");
+	if (ps->sec == S_ACL && indent == 8 && *text && !strchr(text, ','))
+		return lm_stack_acl_add(ps->cur, text); /* an address, a name or ALL */
+	if (ps->sec != S_LUNS)
+		return LM_S_OK; /* opaque: initiators' names and aliases live here */
+	if (indent == 8)
+		return lun_line(ps, text);
+	if (indent == 12)
+		return lu_key(ps, text);
+	return bad(ps, "a line out of place in LUN information");
 }
 
-/* One line at a time, so that a path may hold any byte but a newline. */
+static lm_hr parse_all(struct parser *ps, const char *text, char **line)
+{
+	size_t cap = 0;
+	lm_hr hr = LM_S_OK;
+
+	while (*text && !lm_failed(hr)) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		if (len + 1 > cap) {
+			char *nline = realloc(*line, len + 1);
+			if (!nline)
+				return LM_E_OUTOFMEMORY;
+			*line = nline;
+			cap = len + 1;
+		}
+		memcpy(*line, text, len);
+		(*line)[len] = '\0';
+		text += len + (nl ? 1 : 0);
+		hr = parse_line(ps, *line);
+	}
+	if (!lm_failed(hr) && ps->cur && ps->sec != S_ACL)
+		hr = bad(ps, "the listing ends inside a target");
+	return hr;
+}
+
 lm_hr lm_tgt_parse_show(const char *text, struct lm_stack *stack, uint32_t **tids,
 			struct lm_err *err)
 {
 	struct parser ps = { .stack = stack, .lun = -1 };
 	char *line = NULL;
-	size_t cap = 0;
-	lm_hr hr = LM_S_OK;
+	lm_hr hr;
 
 	memset(stack, 0, sizeof *stack);
-	while (*text && !lm_failed(hr)) {
-		const char *nl = strchr(text, '\n');
-		size_t len = nl ? (size_t)(nl - text) : strlen(text);
-		if (len + 1 > cap) {
-			char *nline = realloc(line, len + 1);
-			if (!nline) {
-				hr = LM_E_OUTOFMEMORY;
-				break;
-			}
-			line = nline;
-			cap = len + 1;
-		}
-		memcpy(line, text, len);
-		line[len] = '\0';
-		text += len + (nl ? 1 : 0);
-		hr = parse_line(&ps, line);
-	}
-	if (hr == LM_E_FAIL)
-		lm_err_set(err, hr, "tgtadm show: cannot read line \"%s\"", line);
-	else if (lm_failed(hr))
+	hr = parse_all(&ps, text, &line);
+	if (hr == LM_E_FAIL) {
+		char shown[160];
+		size_t n = 0;
+		/* the line is hostile text: escape it before it reaches a log */
+		for (const char *p = line ? line : ""; *p && n + 5 < sizeof shown; p++)
+			n += (size_t)snprintf(shown + n, sizeof shown - n,
+					      (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ? "\\x%02x" : "%c",
+					      (unsigned char)*p);
+		shown[n] = '\0';
+		lm_err_set(err, hr, "tgtadm show: refused the listing (%s) at \"%s\"", ps.why, shown);
+	} else if (lm_failed(hr)) {
 		lm_err_set(err, hr, "no memory to parse tgtadm's output");
+	}
 	free(line);
 	if (lm_failed(hr)) {
 		lm_stack_clear(stack);

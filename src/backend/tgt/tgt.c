@@ -13,6 +13,11 @@
 #include "show.h"
 
 #define TGT_DEFAULT_TIMEOUT_MS 2000
+#define TGT_EXIT_ERROR 22
+/* tgtadm's exit when it cannot reach tgtd (ENOTCONN; Debian 12 prints
+ * "failed to send request hdr to tgt daemon, Transport endpoint is not
+ * connected") */
+#define TGT_EXIT_NOT_CONNECTED 107
 #define NO_LUN UINT64_MAX
 #define LM_PATH_MAX_COPY 4096
 #define ERR_NO_LUN 5     /* TGTADM_NO_LUN */
@@ -149,15 +154,17 @@ static void trim(char *s)
 		s[--n] = '\0';
 }
 
-/* tgtadm exits 22 for every error tgtd reports; the text it prints is
- * tgtd's error code, found in the one table of them (ipc.c). */
+/* tgtadm exits 22 for every error tgtd reports (the text it prints is
+ * tgtd's error code, found in the one table of them, ipc.c) and 107 when
+ * it cannot reach tgtd, handled before this. */
 static const char *explain(const char *stderr_text)
 {
 	const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(stderr_text);
 
 	if (e)
 		return e->means;
-	if (strstr(stderr_text, "can't send the request") || strstr(stderr_text, "can't connect"))
+	if (strstr(stderr_text, "failed to send request") || strstr(stderr_text, "can't send the request") ||
+	    strstr(stderr_text, "can't connect"))
 		return "tgtd is not running on that control port";
 	return NULL;
 }
@@ -219,7 +226,7 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	trim(r.errout);
 	t->last_status = r.timed_out ? LM_TGT_IPC_TIMEOUT
 		       : r.status == 0 ? LM_TGT_IPC_OK
-		       : r.status == 22 ? LM_TGT_IPC_REFUSED : LM_TGT_IPC_NO_TGTD;
+		       : r.status == TGT_EXIT_ERROR ? LM_TGT_IPC_REFUSED : LM_TGT_IPC_NO_TGTD;
 	{
 		const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(r.errout);
 		t->last_tgt_err = e ? e->code : 0;
@@ -230,6 +237,9 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	else if (r.timed_out)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
 				t->conf.timeout_ms);
+	else if (r.status == TGT_EXIT_NOT_CONNECTED)
+		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s; tgtd is not running on control port %s",
+				r.status, r.errout, t->port);
 	else if (r.status != 0) {
 		const char *why = explain(r.errout);
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s%s%s", r.status, r.errout,
@@ -395,8 +405,11 @@ static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 	free(t->tids);
 	t->known = parsed;
 	t->tids = tids;
-	if (lm_failed(lm_stack_copy(out, &t->known)))
+	/* known keeps every target for its tid; what lunmap is told is validated */
+	if (lm_failed(lm_stack_copy(out, &t->known)) || lm_failed(lm_stack_validate(out))) {
+		lm_stack_clear(out);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+	}
 	return LM_S_OK;
 }
 

@@ -230,6 +230,32 @@ static void test_remove_lu_and_errno_reasons(void **state)
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
+/* Issue #12.4: a portal or initiator name that climbs ("../") made
+ * folders outside configfs. lio.c never builds a path from such a part. */
+static void test_no_path_climbs_out_of_configfs(void **state)
+{
+	struct fx *f = *state;
+	struct lm_backend_conf conf = { .type = "lio", .portal = "../../../../pwn" };
+	struct lm_backend *b;
+	struct lm_target *t;
+	struct lm_err err;
+	char outside[PATH_MAX * 2];
+	struct stat sb;
+
+	memcpy(conf.configfs, f->root, strlen(f->root) + 1);
+	b = lm_lio_new(&conf);
+	assert_int_not_equal(b->ops->create_target(b, f->t1, &err), LM_S_OK);
+	lm_backend_destroy(b);
+	snprintf(outside, sizeof outside, "%s/pwn", f->dir);
+	assert_int_not_equal(stat(outside, &sb), 0);
+	t = lm_model_add_target(f->m, 0, NULL, "iqn.2026-11.org.example:t3", NULL,
+				"iqn.2026-11.org.example:a/../../../../../pwn2");
+	assert_non_null(t);
+	assert_int_not_equal(f->b->ops->create_target(f->b, t, &err), LM_S_OK);
+	snprintf(outside, sizeof outside, "%s/pwn2", f->dir);
+	assert_int_not_equal(stat(outside, &sb), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +264,7 @@ int main(void)
 		T(test_add_lu_makes_one_backstore_linked_from_each_target),
 		T(test_enumerate_reads_a_targetcli_setup),
 		T(test_remove_lu_and_errno_reasons),
+		T(test_no_path_climbs_out_of_configfs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

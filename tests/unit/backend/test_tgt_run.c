@@ -96,7 +96,7 @@ static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
 	      "echo '    System information:'; echo '        Driver: iscsi'\n"
 	      "echo '        State: ready'; echo '    I_T nexus information:'\n"
 	      "echo '    LUN information:'; echo '        LUN: 0'\n"
-	      "echo '            Type: controller'; echo '            SCSI ID: IET     00010000'\n"
+	      "echo '            Type: controller'; printf '            SCSI ID: IET     %04x0000\\n' $i\n"
 	      "echo '            SCSI SN: beaf10'; echo '            Backing store path: None'\n"
 	      "echo '    Account information:'; echo '    ACL information:'; echo '        ALL'\n"
 	      "i=$((i+1)); done\n", f);
@@ -185,9 +185,12 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 			     "case \" $* \" in *\" --op show \"*)\n"
 			     "  sleep \"$(cat '%s')\"\n"
 			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
 			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
 			     "  echo '            Type: controller'\n"
-			     "  echo '            Backing store path: None' ;;\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:'\n"
+			     "  echo '        ALL' ;;\n"
 			     "esac\n",
 			     delay) > 0);
 	tgtadm = tu_write(dir, "tgtadm", text);
@@ -244,6 +247,7 @@ static char *start_with_acl(const char *acl, const char *initiators)
 			     "echo \"$*\" >>'%s'\n"
 			     "case \" $* \" in *\" --op show \"*)\n"
 			     "  echo 'Target 3: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
 			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
 			     "  echo '            Type: controller'\n"
 			     "  echo '            Backing store path: None'\n"

@@ -79,6 +79,18 @@ static const char two_targets[] =
 	"    Account information:\n"
 	"    ACL information:\n";
 
+/* the sections around LUN information, as tgtd prints them */
+#define HEAD "    System information:\n        Driver: iscsi\n        State: ready\n" \
+	     "    I_T nexus information:\n"
+#define TAIL "    Account information:\n    ACL information:\n        ALL\n"
+#define CONTROLLER(tid) "        LUN: 0\n            Type: controller\n" \
+	"            SCSI ID: IET     000" #tid "0000\n            Backing store path: None\n"
+#define LU(n, path) "        LUN: " #n "\n            Type: disk\n" \
+	"            SCSI ID: x\n            Backing store path: " path "\n"
+/* what an initiator's login shows, with its name and alias verbatim */
+#define NEXUS(alias) "        I_T nexus: 3\n            Initiator: iqn.2026-11.org.evil:i alias: " \
+	alias "\n            Connection: 0\n                IP Address: 127.0.0.1\n"
+
 static void test_targets_luns_and_odd_paths(void **state)
 {
 	struct lm_stack s;
@@ -107,35 +119,6 @@ static void test_targets_luns_and_odd_paths(void **state)
 	free(tids);
 }
 
-static void test_acl_entries(void **state)
-{
-	static const char text[] =
-		"Target 1: iqn.2026-11.org.example:t1\n"
-		"    I_T nexus information:\n"
-		"    LUN information:\n"
-		"        LUN: 0\n"
-		"            Backing store path: None\n"
-		"    Account information:\n"
-		"    ACL information:\n"
-		"        10.0.0.1\n"
-		"        iqn.1993-08.org.debian:01:abc\n"
-		"Target 2: iqn.2026-11.org.example:t2\n"
-		"    ACL information:\n";
-	struct lm_stack s;
-	uint32_t *tids;
-
-	(void)state;
-	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, NULL), LM_S_OK);
-	assert_string_equal(s.targets[0].acl, "10.0.0.1,iqn.1993-08.org.debian:01:abc");
-	assert_true(lm_stack_acl_has(s.targets[0].acl, "10.0.0.1"));
-	assert_true(lm_stack_acl_has(s.targets[0].acl, "iqn.1993-08.org.debian:01:abc"));
-	assert_false(lm_stack_acl_has(s.targets[0].acl, "10.0.0"));
-	assert_false(lm_stack_acl_has(s.targets[0].acl, "ALL"));
-	assert_string_equal(s.targets[1].acl, "");
-	lm_stack_clear(&s);
-	free(tids);
-}
-
 static void test_empty_output(void **state)
 {
 	struct lm_stack s;
@@ -156,12 +139,12 @@ static void test_many_luns_and_sparse_tids(void **state)
 	uint32_t *tids;
 
 	(void)state;
-	fprintf(f, "Target 17: iqn.2026-11.org.example:big\n    LUN information:\n");
+	fprintf(f, "Target 17: iqn.2026-11.org.example:big\n" HEAD "    LUN information:\n");
 	for (int i = 1; i <= 300; i++)
 		fprintf(f, "        LUN: %d\n            Type: disk\n"
 			   "            Backing store path: /srv/lun %d/disk:%d.img\n",
 			i, i, i);
-	fprintf(f, "Target 40: iqn.2026-11.org.example:small\n");
+	fprintf(f, TAIL "Target 40: iqn.2026-11.org.example:small\n" HEAD "    LUN information:\n" TAIL);
 	fclose(f);
 	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, NULL), LM_S_OK);
 	assert_int_equal(s.ntargets, 2);
@@ -170,11 +153,41 @@ static void test_many_luns_and_sparse_tids(void **state)
 	assert_int_equal(s.targets[0].nlus, 300);
 	assert_int_equal(s.targets[0].lus[299].number, 300);
 	assert_string_equal(s.targets[0].lus[299].path, "/srv/lun 300/disk:300.img");
-	/* no ACL section: not known, not "nobody" */
-	assert_null(s.targets[0].acl);
+	assert_string_equal(s.targets[0].acl, "ALL");
 	lm_stack_clear(&s);
 	free(tids);
 	free(text);
+}
+
+/* The ACL section's entries (addresses, initiator names, ALL); an empty
+ * one lets nobody in: a target made and not yet bound. */
+static void test_acl_entries(void **state)
+{
+	static const char text[] =
+		"Target 1: iqn.2026-11.org.example:t1\n" HEAD
+		"    LUN information:\n" CONTROLLER(1)
+		"    Account information:\n"
+		"    ACL information:\n"
+		"        10.0.0.1\n"
+		"        iqn.1993-08.org.debian:01:abc\n"
+		"Target 2: iqn.2026-11.org.example:t2\n" HEAD
+		"    LUN information:\n" CONTROLLER(2)
+		"    Account information:\n"
+		"    ACL information:\n";
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_string_equal(s.targets[0].acl, "10.0.0.1,iqn.1993-08.org.debian:01:abc");
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "10.0.0.1"));
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "iqn.1993-08.org.debian:01:abc"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "10.0.0"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "ALL"));
+	assert_string_equal(s.targets[1].acl, "");
+	lm_stack_clear(&s);
+	free(tids);
 }
 
 static void test_bad_target_line(void **state)
@@ -190,6 +203,106 @@ static void test_bad_target_line(void **state)
 	assert_int_equal(s.ntargets, 0);
 }
 
+static void check_refused(const char *text, const char *why_part)
+{
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err = { 0 };
+
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_E_FAIL);
+	assert_null(tids);
+	assert_int_equal(s.ntargets, 0);
+	if (!strstr(err.msg, why_part))
+		fail_msg("\"%s\" does not say \"%s\"", err.msg, why_part);
+	assert_null(strchr(err.msg, '\n'));
+}
+
+/* Issue #12.1: an alias holding "\nTarget 1: ...t3" used to make a target
+ * of its own, the first of its name, so that t3's tid became t1's. */
+static void test_alias_cannot_forge_a_target(void **state)
+{
+	(void)state;
+	/* the naive forgery: a target line inside t1's nexus */
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD
+		      NEXUS("z\nTarget 1: iqn.2026-11.org.example:t3")
+		      "    LUN information:\n" CONTROLLER(1) LU(1, "/srv/l1.img") TAIL
+		      "Target 3: iqn.2026-11.org.example:t3\n" HEAD "    LUN information:\n"
+		      CONTROLLER(3) TAIL,
+		      "target starts before");
+	/* a complete forged block with a fresh tid and name: t1's real LUs
+	 * would land under it; its LUN 0 gives the real tid away */
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD
+		      NEXUS("z\n    LUN information:\n" CONTROLLER(1) TAIL
+			    "Target 2: iqn.2026-11.org.example:t9\n" HEAD
+			    "        I_T nexus: 4\n            Initiator: a alias: b")
+		      "    LUN information:\n" CONTROLLER(1) LU(1, "/srv/l1.img") TAIL,
+		      "LUN 0 belongs to another target");
+	/* the same with a tid already used, or a name listed twice */
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD
+		      NEXUS("z\n    LUN information:\n" CONTROLLER(1) TAIL
+			    "Target 1: iqn.2026-11.org.example:t3\n" HEAD
+			    "        I_T nexus: 4\n            Initiator: a alias: b")
+		      "    LUN information:\n" CONTROLLER(1) LU(1, "/srv/l1.img") TAIL,
+		      "out of order");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      CONTROLLER(1) TAIL "Target 2: iqn.2026-11.org.example:t1\n" HEAD
+		      "    LUN information:\n" CONTROLLER(2) TAIL,
+		      "listed twice");
+}
+
+/* A newline in a backing store's path: a second path for the LU, or an
+ * LU of its own, are refused rather than believed. */
+static void test_path_cannot_forge_an_lu(void **state)
+{
+	(void)state;
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      CONTROLLER(1) LU(1, "/srv/a\n            Backing store path: /srv/b") TAIL,
+		      "listed twice");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      CONTROLLER(1) LU(2, "/srv/a\n        LUN: 1\n            Backing store path: /srv/b")
+		      TAIL,
+		      "out of order");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      CONTROLLER(1) LU(1, "/srv/a\nTarget 2: iqn.2026-11.org.example:t3") TAIL,
+		      "target starts before");
+}
+
+/* What the grammar allows is still all there is: a truncated listing,
+ * sections out of order, and odd numbers are refused. */
+static void test_structure_is_required(void **state)
+{
+	(void)state;
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD, "ends inside a target");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n    LUN information:\n", "section out of place");
+	check_refused("Target 01: iqn.2026-11.org.example:t1\n", "not a target line");
+	check_refused("Target 4294967297: iqn.2026-11.org.example:t1\n", "not a target line");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      "        LUN: 1junk\n" TAIL, "not a LUN line");
+	check_refused("Target 1: iqn.2026-11.org.example:t1\n" HEAD "    LUN information:\n"
+		      "      odd\n" TAIL, "out of place");
+	check_refused("junk\n", "before the first target");
+}
+
+/* Sanity of the accepted: an alias with no forged structure in it is opaque. */
+static void test_opaque_alias_is_harmless(void **state)
+{
+	struct lm_stack s;
+	uint32_t *tids;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show("Target 1: iqn.2026-11.org.example:t1\n" HEAD
+					   NEXUS("LUN: 5 Target 2: x\n                    more")
+					   "    LUN information:\n" CONTROLLER(1)
+					   LU(1, "/srv/l1.img") TAIL,
+					   &s, &tids, NULL),
+			 LM_S_OK);
+	assert_int_equal(s.ntargets, 1);
+	assert_int_equal(s.targets[0].nlus, 1);
+	assert_string_equal(s.targets[0].lus[0].path, "/srv/l1.img");
+	lm_stack_clear(&s);
+	free(tids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +311,10 @@ int main(void)
 		cmocka_unit_test(test_acl_entries),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
 		cmocka_unit_test(test_bad_target_line),
+		cmocka_unit_test(test_alias_cannot_forge_a_target),
+		cmocka_unit_test(test_path_cannot_forge_an_lu),
+		cmocka_unit_test(test_structure_is_required),
+		cmocka_unit_test(test_opaque_alias_is_harmless),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

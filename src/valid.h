@@ -1,0 +1,28 @@
+/* The one place where names, paths and addresses are judged, whether they
+ * come from the admin's inventory, lunmapd's own files or the iSCSI stack
+ * (design §4: everything the stack says is untrusted). Each returns false
+ * and a reason in *why (may be NULL). */
+#ifndef LUNMAP_VALID_H
+#define LUNMAP_VALID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Valid UTF-8 (shortest forms, no surrogates), no control characters (C0,
+ * DEL, C1), at most max bytes: what a name or alias may be, so that it
+ * survives XML and lunmapctl's one-line-per-object output. */
+bool lm_valid_text(const char *s, size_t max, const char **why);
+/* An absolute path of valid text, shorter than PATH_MAX. */
+bool lm_valid_path(const char *s, const char **why);
+/* host:port: a dotted IPv4 address, [IPv6] or a DNS name, and 1..65535. */
+bool lm_valid_portal(const char *s, const char **why);
+/* An initiator a target admits: an iqn./eui./naa. name, or an IPv4
+ * address (tgt binds by address). */
+bool lm_valid_initiator(const char *s, const char **why);
+/* A path component: not empty, no '/', not "." or "..". */
+bool lm_valid_component(const char *s);
+/* A number in strict decimal: digits only, no sign, no leading zero (but
+ * "0"), no overflow past max. */
+bool lm_parse_u64(const char *s, size_t n, unsigned long long max, unsigned long long *out);
+
+#endif

@@ -1,0 +1,112 @@
+/* The LIO configfs tree as lio_enumerate reads it at start, in a plain
+ * folder (as tests/unit/backend/test_lio.c does). The input is lines:
+ *   t NAME                    a target folder iscsi/NAME/tpgt_1/lun
+ *   l TARGET LUNDIR LINK TO   iscsi/TARGET/tpgt_1/lun/LUNDIR/LINK -> TO
+ *   b HBA NAME UDEV_PATH      core/HBA/NAME/udev_path
+ * Folder names never hold '/' or "..": the harness must not write outside
+ * its own folder; link texts and udev_path are free. */
+#include "config.h"
+
+#include <ftw.h>
+#include <limits.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "fuzz.h"
+#include "iqn.h"
+#include "valid.h"
+
+static char root[PATH_MAX];
+
+static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb, (void)flag, (void)ftw;
+	return remove(path);
+}
+
+static bool safe(const char *name)
+{
+	return name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
+	       strlen(name) < 200;
+}
+
+static void mkdirs(const char *path)
+{
+	char buf[PATH_MAX * 2];
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	mkdir(buf, 0755);
+}
+
+static void line(char *l)
+{
+	char *save = NULL, *op = strtok_r(l, " ", &save), *a = strtok_r(NULL, " ", &save),
+	     *b = strtok_r(NULL, " ", &save), *c = strtok_r(NULL, " ", &save),
+	     *d = strtok_r(NULL, "", &save);
+	char path[PATH_MAX * 2];
+
+	if (!op || !safe(a))
+		return;
+	if (!strcmp(op, "t")) {
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun", root, a);
+		mkdirs(path);
+	} else if (!strcmp(op, "l") && safe(b) && safe(c) && d) {
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s", root, a, b);
+		mkdirs(path);
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s/%s", root, a, b, c);
+		if (symlink(d, path) != 0)
+			return;
+	} else if (!strcmp(op, "b") && safe(b) && c) {
+		FILE *f;
+		snprintf(path, sizeof path, "%s/core/%s/%s", root, a, b);
+		mkdirs(path);
+		strcat(path, "/udev_path");
+		f = fopen(path, "w");
+		if (f) {
+			fputs(c, f);
+			if (d)
+				fprintf(f, " %s", d);
+			fclose(f);
+		}
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct lm_backend_conf conf = { .type = "lio", .portal = "127.0.0.1:3260" };
+	char *text = fuzz_str(data, size), *save = NULL;
+	struct lm_backend *b;
+	struct lm_stack st;
+
+	snprintf(root, sizeof root, "%s/target", fuzz_dir());
+	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	mkdir(root, 0755);
+	if (strlen(root) >= sizeof conf.configfs)
+		abort();
+	memcpy(conf.configfs, root, strlen(root) + 1);
+	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		line(l);
+	free(text);
+	b = lm_lio_new(&conf);
+	if (b->ops->enumerate(b, &st, NULL) == LM_S_OK) {
+		for (size_t i = 0; i < st.ntargets; i++) {
+			FUZZ_CHECK(lm_iqn_valid(st.targets[i].iqn, NULL));
+			for (size_t k = 0; k < st.targets[i].nlus; k++) {
+				const struct lm_stack_lu *lu = &st.targets[i].lus[k];
+				FUZZ_CHECK(lu->number <= LM_MAX_LUN_NUMBER);
+				FUZZ_CHECK(!lu->path[0] || lm_valid_path(lu->path, NULL));
+			}
+		}
+		lm_stack_clear(&st);
+	}
+	lm_backend_destroy(b);
+	return 0;
+}
