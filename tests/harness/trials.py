@@ -850,11 +850,11 @@ def random_pdus(n, seed):
             vbs, new, asked = valid_pdu(model, rng)
             kind, want = 'valid', 'noError'
         elif r < 0.5:
-            # lunmapSubsystemRefresh idle(1), refresh(2) or reenumerate(3)
-            # of a stack that matches the state, alone or with changes:
-            # the changes are made, nothing else moves
+            # lunmapSubsystemRefresh idle(1), refresh(2), reenumerate(3) or
+            # restore(4) of a stack that matches the state, alone or with
+            # changes: the changes are made, nothing else moves
             vbs, new, asked = valid_pdu(model, rng) if rng.random() < 0.5 else ([], {}, {})
-            vbs = vbs + [(R + '.1.1.6.0', 'i', rng.choice(['1', '2', '3']))]
+            vbs = vbs + [(R + '.1.1.6.0', 'i', rng.choice(['1', '2', '3', '4']))]
             rng.shuffle(vbs)
             kind, want = 'refresh', 'noError'
         elif r < 0.9:
