@@ -467,7 +467,8 @@ def crash_trials(n, seed):
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
              'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'save_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
-             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0, 'reapply_kills': 0}
+             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0, 'reapply_kills': 0,
+             'restores': 0, 'restore_kills': 0}
     t0 = time.time()
     for trial in range(1, n + 1):
         if out_of_time(t0):
@@ -493,6 +494,8 @@ def crash_trials(n, seed):
                     raise Failure('trial %d: killed in a live re-apply (k=%d), restarted: %s\n'
                                   '(logs: lunmapd.all.log, wrap/kills)' % (trial, k, e))
             arm(0, '')
+        if model.nums and rng.random() < float(ENV.get('TRIALS_RESTORE') or 0.04):
+            hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
         mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo', 'saved'])
         k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
         if mode == 'undo':
@@ -610,6 +613,43 @@ def restart_tgtd():
             return
         time.sleep(0.05)
     raise Failure('tgtd does not answer after its restart')
+
+
+def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
+    """An LU removed by hand is drift (cacheCorrupt at the next check);
+    restore(4) puts it back, and when lunmapd is killed in the middle of
+    that, the next start does."""
+    (l, t), n = rng.choice(sorted(model.nums.items()))
+    adm = [ENV['TGTADM'], '-C', ENV['TGT_CTL'], '--lld', 'iscsi']
+    out = run(adm + ['--op', 'show', '--mode', 'target'])[1]
+    tid = re.search(r'^Target (\d+): %s$' % re.escape(world.targets[t][1]), out, re.M).group(1)
+    rc, out = run(adm + ['--op', 'delete', '--mode', 'logicalunit', '--tid', tid, '--lun', str(n)])
+    if rc != 0:
+        raise Failure('cannot remove LU %d of %s by hand: %s' % (n, world.targets[t][1], out))
+    deadline = time.time() + 15
+    while run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '1', '-r', '0', SNMP,
+               STATUS])[1].strip() != '2':
+        if time.time() > deadline:
+            raise Failure('trial %d: an LU removed by hand is not drift' % trial)
+        time.sleep(0.2)
+    k = rng.randint(1, 2) if rng.random() < 0.5 else 0
+    arm(k, rng.choice(['before', 'after']))
+    status, out = snmpset([(R + '.1.1.6.0', 'i', '4')])
+    arm(0, '')
+    if k and d.wait_dead(1):
+        stats['restore_kills'] += 1
+        if not d.start():
+            raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+    elif status != 'noError':
+        raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
+    else:
+        stats['restores'] += 1
+    try:
+        sets, nums = observe(world, state_dir)
+        verdict(model, sets, nums, None, stats)
+    except Failure as e:
+        raise Failure('trial %d: LU %d of %s removed by hand, restore(4)%s: %s'
+                      % (trial, n, world.targets[t][1], ' killed (k=%d)' % k if k else '', e))
 
 
 def live_reapply(world, state_dir, model, d):
