@@ -67,12 +67,12 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err);
  * intent on disk) is finished or undone in the stack, identity included,
  * so that the stack has what the saved state says for the LUNs it named. */
 lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err);
-/* restore(4): puts what lunmap recorded back into the stack, then checks;
- * *steps counts the stack steps it took. */
+/* drift.c: restore(4) puts what lunmap recorded back into the stack, then
+ * checks; *steps counts the stack steps it took. */
 lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
-/* Whether the stack (sorted) lost every association lunmap recorded. */
+/* compare.c: whether the stack (sorted) lost every association lunmap
+ * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
-/* Whether the stack's LU shows the LUN's identity (serial). */
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu);
 /* Whether the stack's target leaves out initiators the inventory lets
  * in (a crash between making it and binding them): start-up and restore

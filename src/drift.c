@@ -2,10 +2,21 @@
  * and its cures. */
 #include "config.h"
 
+#include <string.h>
+
 #include "bitmap.h"
 #include "core.h"
 
+static lm_hr check(struct lm_core *c, bool may_reapply, struct lm_err *err);
+
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
+{
+	return check(c, true, err);
+}
+
+/* may_reapply is false for the check that ends a restore: a stack that
+ * still shows nothing then is drift, not a reason to restore again. */
+static lm_hr check(struct lm_core *c, bool may_reapply, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
 	char why[LM_ERR_MSG_MAX] = "";
@@ -15,7 +26,8 @@ lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 		return hr;
 	lm_core_log_rejected(c, &stack);
 	lm_stack_sort(&stack);
-	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
+	if (may_reapply && c->model->status != LM_SUBSYS_CACHE_CORRUPT &&
+	    lm_stack_lost_all(c->model, &stack)) {
 		unsigned steps;
 		lm_stack_clear(&stack);
 		c->reapplied++;
@@ -86,5 +98,77 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	hr = lm_store_compact(c, err);
 	if (!lm_failed(hr))
 		c->model->status = LM_SUBSYS_ONLINE;
+	return hr;
+}
+
+/* Puts one target's recorded associations back: what is missing is added,
+ * a wrong identity is re-applied, an LU of one of lunmap's LUNs that the
+ * state does not have there is withdrawn. Foreign LUs stay. */
+static lm_hr restore_one(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st,
+			 unsigned *steps, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++) {
+		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
+		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
+		if (l && (!k || k->number != st->lus[i].number)) {
+			hr = c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, l, err);
+			++*steps;
+		}
+	}
+	for (size_t i = 0; i < t->links.n && !lm_failed(hr); i++) {
+		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
+		uint32_t number = t->links.v[i].number;
+		const struct lm_stack_lu *lu = st ? lm_stack_lu_at(st, number) : NULL;
+		if (lu && strcmp(lu->path, l->path) != 0)
+			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+					  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
+					  number, t->iqn, lu->path);
+		if (lu && lm_lu_identity_ok(l, lu))
+			continue;
+		if (lu) {
+			hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
+			++*steps;
+		}
+		if (!lm_failed(hr)) {
+			hr = c->backend->ops->add_lu(c->backend, t, number, l, err);
+			++*steps;
+		}
+	}
+	return hr;
+}
+
+lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
+{
+	struct lm_stack stack = { 0 };
+	struct lm_err e;
+	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+
+	*steps = 0;
+	if (lm_failed(hr))
+		return hr;
+	lm_stack_sort(&stack);
+	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
+		struct lm_target *t = c->model->targets[i];
+		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
+			hr = c->backend->ops->create_target(c->backend, t, &e);
+			if (!lm_failed(hr))
+				t->status = LM_ONLINE;
+		}
+		if (!lm_failed(hr) && (st || !t->discovered))
+			hr = restore_one(c, t, st, steps, &e);
+	}
+	lm_stack_clear(&stack);
+	if (lm_failed(hr)) {
+		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "restore: %s; the subsystem stays cacheCorrupt", e.msg);
+	}
+	c->model->status = LM_SUBSYS_ONLINE;
+	hr = check(c, false, err);
+	if (!lm_failed(hr))
+		lm_core_log(c, "restore: the stack has what lunmap recorded again (%u step(s))", *steps);
 	return hr;
 }

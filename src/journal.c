@@ -306,6 +306,38 @@ char *lm_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* One whole record (its newline replaced by a NUL): checked, then taken
+ * into jr when it follows the snapshot. */
+static lm_hr replay_record(char *p, bool last, size_t seq, const struct lm_state *st,
+			   struct jread *jr, const char *path, struct lm_err *err)
+{
+	char want[17], *mark = strstr(p, " #");
+	unsigned long long gen;
+	size_t gen_len;
+	int rc;
+
+	if (mark)
+		snprintf(want, sizeof want, "%016" PRIx64, lm_journal_check(p, (size_t)(mark - p)));
+	/* a record that ends in its newline was written whole: a wrong check
+	 * there is damage, not a crash (a torn last record has no newline and
+	 * was never acknowledged) */
+	if (!mark || strcmp(mark + 2, want) != 0)
+		return corrupt(err, path, seq + 1,
+			       last ? "the last record is damaged" : "a record is damaged");
+	*mark = '\0';
+	gen_len = strcspn(p, " ");
+	if (!lm_parse_u64(p, gen_len, UINT64_MAX, &gen))
+		return corrupt(err, path, seq + 1, "a record is malformed");
+	/* a record newer than the snapshot follows a snapshot whose rename
+	 * was not made durable (see lm_store_compact) */
+	if (gen < st->generation)
+		return LM_S_OK;
+	rc = parse_record(p + gen_len, seq, jr);
+	if (rc == -2)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
+	return rc ? corrupt(err, path, seq + 1, "a record is malformed") : LM_S_OK;
+}
+
 lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err)
 {
 	char path[PATH_MAX], *buf, *p;
@@ -319,47 +351,16 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 		return errno == ENOENT ? LM_S_OK
 				       : lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 						    "%s: cannot read: %s", path, strerror(errno));
-	for (p = buf; *p; seq++) {
-		char *nl = strchr(p, '\n'), *mark;
-		char want[17];
-		unsigned long long gen;
-		size_t gen_len;
-		int rc;
+	for (p = buf; *p && !lm_failed(hr); seq++) {
+		char *nl = strchr(p, '\n');
 		if (!nl)
 			break; /* torn last record: never acknowledged */
 		*nl = '\0';
-		mark = strstr(p, " #");
-		if (mark)
-			snprintf(want, sizeof want, "%016" PRIx64, lm_journal_check(p, (size_t)(mark - p)));
-		if (!mark || strcmp(mark + 2, want) != 0) {
-			/* a record that ends in its newline was written whole: a
-			 * wrong check there is damage, not a crash (a torn last
-			 * record has no newline and was never acknowledged) */
-			hr = corrupt(err, path, seq + 1,
-				     nl[1] ? "a record is damaged" : "the last record is damaged");
-			goto out;
-		}
-		*mark = '\0';
-		gen_len = strcspn(p, " ");
-		if (!lm_parse_u64(p, gen_len, UINT64_MAX, &gen)) {
-			hr = corrupt(err, path, seq + 1, "a record is malformed");
-			goto out;
-		}
-		/* a record newer than the snapshot follows a snapshot whose
-		 * rename was not made durable (see lm_store_compact) */
-		if (gen >= st->generation) {
-			rc = parse_record(p + gen_len, seq, &jr);
-			if (rc == -2) {
-				hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
-				goto out;
-			}
-			if (rc) {
-				hr = corrupt(err, path, seq + 1, "a record is malformed");
-				goto out;
-			}
-		}
+		hr = replay_record(p, !nl[1], seq, st, &jr, path, err);
 		p = nl + 1;
 	}
+	if (lm_failed(hr))
+		goto out;
 	if (jr.ne)
 		hr = merge_journal(st, &jr, err);
 	if (!lm_failed(hr)) {

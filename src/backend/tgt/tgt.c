@@ -181,13 +181,12 @@ static const char *op_word(enum lm_tgt_op o)
 	return (unsigned)o < sizeof w / sizeof w[0] ? w[o] : "show";
 }
 
-static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
+/* tgtadm's argument vector for one request; the numbers' text in tidstr
+ * and lunstr. */
+static void tgtadm_argv(const struct tgt *t, const struct op *o, const char **argv,
+			char tidstr[12], char lunstr[24])
 {
-	const char *argv[24];
-	char tidstr[12], lunstr[24];
 	size_t n = 0;
-	struct lm_run_result r;
-	lm_hr hr = LM_S_OK;
 
 	argv[n++] = t->conf.tgtadm;
 	if (t->conf.control_port) {
@@ -201,12 +200,12 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	argv[n++] = "--mode";
 	argv[n++] = mode_word(o->mode);
 	if (o->tid >= 0) {
-		snprintf(tidstr, sizeof tidstr, "%d", o->tid);
+		snprintf(tidstr, 12, "%d", o->tid);
 		argv[n++] = "--tid";
 		argv[n++] = tidstr;
 	}
 	if (o->lun != NO_LUN) {
-		snprintf(lunstr, sizeof lunstr, "%llu", (unsigned long long)o->lun);
+		snprintf(lunstr, 24, "%llu", (unsigned long long)o->lun);
 		argv[n++] = "--lun";
 		argv[n++] = lunstr;
 	}
@@ -220,6 +219,16 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	OPT("--params", o->param);
 #undef OPT
 	argv[n] = NULL;
+}
+
+static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
+{
+	const char *argv[24];
+	char tidstr[12], lunstr[24];
+	struct lm_run_result r;
+	lm_hr hr = LM_S_OK;
+
+	tgtadm_argv(t, o, argv, tidstr, lunstr);
 	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
 		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
 				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));

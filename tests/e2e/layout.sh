@@ -1,0 +1,35 @@
+#!/bin/bash
+# The architecture holds: the core's files call each other without a
+# circle, the core never includes net-snmp, the public header shows no
+# struct of the model or the backend, and nothing runs a shell.
+set -euo pipefail
+. "$top_srcdir/tests/harness/lib.sh"
+need nm tsort
+cd "$top_builddir/src"
+
+note "no two files of the core call each other in a circle"
+objs=$(find . -name 'liblunmapcore_la-*.o' | sort)
+[ -n "$objs" ] || fail "no objects of the core in $top_builddir/src"
+# "file symbol" for every symbol a file defines, then "user provider" pairs
+for o in $objs; do
+	f=$(basename "$o" .o); f=${f#liblunmapcore_la-}
+	nm "$o" | awk -v f="$f" 'NF == 3 && $2 ~ /^[TDBR]$/ { print "D", f, $3 } NF == 2 && $1 == "U" { print "U", f, $2 }'
+done | awk '$1 == "D" { def[$3] = $2; next } { use[NR] = $2 " " $3 }
+	END { for (i in use) { split(use[i], u, " "); if ((u[2] in def) && def[u[2]] != u[1]) print u[1], def[u[2]] } }' |
+	sort -u >calls.txt
+[ -s calls.txt ] || fail "no calls between the core's files: the check sees nothing"
+if ! tsort calls.txt >/dev/null 2>tsort.err; then
+	fail "a circle between the core's files: $(cat tsort.err)"
+fi
+rm -f calls.txt tsort.err
+
+note "src/ includes no net-snmp header, and lunmap.h no struct of the model"
+! grep -rlE '#include *<net-snmp/' "$top_srcdir/src" || fail "the core includes net-snmp"
+for h in model.h backend.h stack.h inventory.h state.h core.h; do
+	! grep -q "#include \"$h\"" "$top_srcdir/src/lunmap.h" || fail "lunmap.h includes $h"
+done
+! grep -nE '^struct lm_(model|lun|target|backend) \{' "$top_srcdir/src/lunmap.h" || fail "lunmap.h defines a model struct"
+
+note "no shell between lunmap and the stack"
+! grep -rnE '\b(system|popen)[[:space:]]*\(' "$top_srcdir/src" "$top_srcdir/subagent" || fail "system() or popen()"
+echo "layout: all checks passed"
