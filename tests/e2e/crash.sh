@@ -57,12 +57,16 @@ chmod +x wrap/tgtadm
 : >wrap/arm
 echo 0 >wrap/count
 
-# transport="tgtadm" where the backend has a socket client too: every
-# stack step must be a tgtadm process here. timeout-ms: a step is a bash
-# wrapper and a tgtadm on a shared host, and 12 steps x 400 ms stay inside
-# the 5 s lunmapd allows a SET.
+# transport="tgtadm": every stack step is a tgtadm process the wrapper
+# sees. CRASH_TRANSPORT=socket runs the trials on tgtd's socket (the
+# default transport) with the kills that need no wrapper: random, saved.
+# timeout-ms: a step is a bash wrapper and a tgtadm on a shared host, and
+# 12 steps x 400 ms stay inside the 5 s lunmapd allows a SET.
 transport=
-grep -q 'transport' "$top_srcdir/data/lunmap.rng" && transport=' transport="tgtadm"'
+if grep -q 'transport' "$top_srcdir/data/lunmap.rng"; then
+	transport=" transport=\"${CRASH_TRANSPORT:-tgtadm}\""
+	[ "${CRASH_TRANSPORT:-tgtadm}" = tgtadm ] || export TRIALS_MODES=${TRIALS_MODES:-random saved}
+fi
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
   <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm" check-interval="2" timeout-ms="400"$transport/>

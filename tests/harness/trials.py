@@ -420,6 +420,9 @@ def describe(vbs):
 
 # ------------------------------------------------------------ crash trials
 WRAP_DIR = os.path.join(TMP, 'wrap')
+# TRIALS_MODES: the kinds of kill (the wrapper's only work on the tgtadm
+# transport; on tgtd's socket, random and saved remain)
+MODES = (ENV.get('TRIALS_MODES') or 'before after before after random undo saved').split()
 
 
 def arm(k, when, fail=0):
@@ -496,7 +499,7 @@ def crash_trials(n, seed):
             arm(0, '')
         if model.nums and rng.random() < float(ENV.get('TRIALS_RESTORE') or 0.04):
             hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
-        mode = rng.choice(['before', 'after', 'before', 'after', 'random', 'undo', 'saved'])
+        mode = rng.choice(MODES)
         k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
         if mode == 'undo':
             # the f-th step fails, the kill comes during its rollback (or
