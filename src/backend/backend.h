@@ -43,6 +43,10 @@ struct lm_backend_ops {
 			const struct lm_lun *lun, struct lm_err *err);
 	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err);
+	/* write-protects the LU (readonly) or lifts it; NULL when the
+	 * backend cannot */
+	lm_hr (*set_access)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
