@@ -7,6 +7,9 @@
 #include "core.h"
 #include "plan.h"
 
+struct lm_batch;
+static size_t change_of_step(const struct lm_batch *b, size_t i);
+
 struct item {
 	uint32_t lun;
 	size_t first; /* the LUN's first change in the caller's list */
@@ -372,6 +375,32 @@ static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm
 	return hr;
 }
 
+/* An access the backend cannot honour on a target (LIO's demo mode) is
+ * refused before anything is tried, naming the LUN's change. */
+static lm_hr check_access(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; i < b->nsteps && !lm_failed(hr); i++) {
+		const struct lm_step *s = &b->steps[i];
+		if (s->op != LM_STEP_ACCESS)
+			continue;
+		if (!c->backend->ops->set_access)
+			hr = lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+					"the %s backend cannot make a LUN read-only",
+					c->backend->ops->name);
+		else if (c->backend->ops->check_access)
+			hr = c->backend->ops->check_access(c->backend,
+							   lm_model_target(c->model, s->target),
+							   s->readonly, err);
+		if (lm_failed(hr)) {
+			err->at = change_of_step(b, i);
+			lm_model_lun(c->model, s->lun)->last_error = hr;
+		}
+	}
+	return hr;
+}
+
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err)
 {
@@ -406,6 +435,8 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		hr = guard_in_use(c, b, changes, err);
 	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	if (!lm_failed(hr))
+		hr = check_access(c, b, err);
 	lm_plans_free(plans, nplans);
 	if (lm_failed(hr)) {
 		lm_batch_free(b);

@@ -47,6 +47,10 @@ struct lm_backend_ops {
 	 * backend cannot */
 	lm_hr (*set_access)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
+	/* before anything is tried: whether set_access can honour this
+	 * access on the target (NULL: always) */
+	lm_hr (*check_access)(struct lm_backend *b, const struct lm_target *t, bool readonly,
+			      struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
