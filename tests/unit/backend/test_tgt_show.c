@@ -110,8 +110,34 @@ static void test_targets_luns_and_odd_paths(void **state)
 	assert_string_equal(s.targets[1].iqn, "iqn.2026-11.org.example:t2");
 	assert_int_equal(tids[1], 2);
 	assert_int_equal(s.targets[1].nlus, 0);
+	/* "Readonly: No" is read-write; an LU without the line is unknown */
+	assert_int_equal(s.targets[0].lus[0].readonly, 0);
+	assert_int_equal(s.targets[0].lus[1].readonly, -1);
 	lm_stack_clear(&s);
 	free(tids);
+}
+
+/* "Readonly: Yes" (tgtadm --params readonly=1) is the LU's, not the
+ * controller's or the next LU's. */
+static void test_readonly_line(void **state)
+{
+	const char *at = strstr(two_targets, "SCSI SN: def0123");
+	const char *ro = strstr(at, "Readonly: No");
+	char *text = strdup(two_targets);
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text + (ro - two_targets), "Readonly: Yes", 13);
+	memmove(text + (ro - two_targets) + 13, ro + 12, strlen(ro + 12) + 1);
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_int_equal(s.targets[0].lus[0].readonly, 1);
+	assert_int_equal(s.targets[0].lus[1].readonly, -1);
+	lm_stack_clear(&s);
+	free(tids);
+	free(text);
 }
 
 static void test_empty_output(void **state)
@@ -318,6 +344,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sessions_counted),
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
+		cmocka_unit_test(test_readonly_line),
 		cmocka_unit_test(test_empty_output),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
 		cmocka_unit_test(test_bad_target_line),
