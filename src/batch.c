@@ -7,8 +7,12 @@
 #include "core.h"
 #include "plan.h"
 
+struct lm_batch;
+static size_t change_of_step(const struct lm_batch *b, size_t i);
+
 struct item {
 	uint32_t lun;
+	size_t first; /* the LUN's first change in the caller's list */
 	struct lm_assoc *old, *new;
 	size_t nold, nnew;
 	struct lm_diff diff;
@@ -138,6 +142,9 @@ static lm_hr want_target(struct lm_core *c, const struct lun_plan *p, const stru
 	const struct lm_assoc *have = lm_links_find(&lun->links, w->target);
 
 	out->index = w->target;
+	out->readonly = have && have->readonly;
+	if (w->access)
+		out->readonly = w->access == LM_ACCESS_RO;
 	if (have && w->number && w->number != have->number)
 		return lm_err_set(err, LM_E_INVALIDARG,
 				  "LUN \"%s\" is LUN %u on %s; the number stays while the association lasts",
@@ -160,6 +167,7 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	lm_hr hr;
 
 	it->lun = p->lun;
+	it->first = p->first;
 	it->nold = lun->links.n;
 	it->old = malloc((it->nold + 1) * sizeof *it->old);
 	it->new = malloc((p->n + 1) * sizeof *it->new);
@@ -192,9 +200,13 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	if (it->diff.nadded)
 		lm_lun_probe(lun);
 	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+		/* the status code is the contract (design §1); the system's
+		 * reason, converted, goes in the text */
+		lm_hr why = lm_hr_from_errno(lun->probe_errno);
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
-				"LUN \"%s\" is failed: its backing store %s cannot be opened", lun->name,
-				lun->path);
+				"LUN \"%s\" is failed: its backing store %s cannot be opened: %s "
+				"(%s 0x%08X)", lun->name, lun->path, strerror(lun->probe_errno),
+				lm_hr_name(why), why);
 		goto fail;
 	}
 	return LM_S_OK;
@@ -248,13 +260,34 @@ static uint32_t number_in(const struct lm_assoc *v, size_t n, uint32_t target)
 	return lm_links_find(&(struct lm_links){ (struct lm_assoc *)v, n, 0 }, target)->number;
 }
 
-/* Adds first, then removals: during a replace the LUN stays reachable. */
+/* The access steps of one LUN: a new association that is to be
+ * read-only, a kept one whose access changes. */
+static void access_steps(struct lm_batch *b, const struct item *it, bool count_only, size_t *n)
+{
+	for (size_t j = 0; j < it->nnew; j++) {
+		const struct lm_assoc *o =
+			lm_links_find(&(struct lm_links){ it->old, it->nold, 0 }, it->new[j].index);
+		if (o ? o->readonly == it->new[j].readonly : !it->new[j].readonly)
+			continue;
+		if (!count_only)
+			b->steps[b->nsteps++] = (struct lm_step){ LM_STEP_ACCESS, it->lun,
+								  it->new[j].index, it->new[j].number,
+								  it->new[j].readonly };
+		(*n)++;
+	}
+}
+
+/* Adds first, then access changes, then removals: during a replace the
+ * LUN stays reachable. A read-only new LU is added, then protected: no
+ * initiator knows it before it has the access it should. */
 static lm_hr build_steps(struct lm_batch *b)
 {
-	size_t n = 0;
+	size_t n = 0, ignored = 0;
 
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		n += b->items[i].diff.nadded + b->items[i].diff.nremoved;
+		access_steps(b, &b->items[i], true, &n);
+	}
 	b->steps = calloc(n + 1, sizeof *b->steps);
 	if (!b->steps)
 		return LM_E_OUTOFMEMORY;
@@ -263,15 +296,17 @@ static lm_hr build_steps(struct lm_batch *b)
 		for (size_t j = 0; j < it->diff.nadded; j++)
 			b->steps[b->nsteps++] = (struct lm_step){
 				LM_STEP_ADD, it->lun, it->diff.added[j],
-				number_in(it->new, it->nnew, it->diff.added[j])
+				number_in(it->new, it->nnew, it->diff.added[j]), false
 			};
 	}
+	for (size_t i = 0; i < b->n; i++)
+		access_steps(b, &b->items[i], false, &ignored);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->items[i];
 		for (size_t j = 0; j < it->diff.nremoved; j++)
 			b->steps[b->nsteps++] = (struct lm_step){
 				LM_STEP_REMOVE, it->lun, it->diff.removed[j],
-				number_in(it->old, it->nold, it->diff.removed[j])
+				number_in(it->old, it->nold, it->diff.removed[j]), false
 			};
 	}
 	return LM_S_OK;
@@ -288,6 +323,82 @@ static void blame_change(struct lm_core *c, const struct lm_change *changes, siz
 								     &index)) &&
 	    kind == LM_KIND_LUN)
 		lm_model_lun(c->model, index)->last_error = hr;
+}
+
+static bool removes_unforced(const struct lm_batch *b, const struct lm_change *changes)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->items[i].diff.nremoved && !changes[b->items[i].first].force)
+			return true;
+	return false;
+}
+
+/* The in-use guard: a LUN does not leave a target an initiator is logged
+ * in to (its disk would vanish under a mounted file system) unless the
+ * change says force. One enumeration of the stack, only when the batch
+ * removes something unforced. */
+static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm_change *changes,
+			  struct lm_err *err)
+{
+	struct lm_stack stack = { 0 };
+	lm_hr hr = LM_S_OK;
+
+	if (!removes_unforced(b, changes))
+		return LM_S_OK;
+	/* a stack that cannot be listed refuses the change before anything
+	 * is tried (resourceUnavailable at validation, with the stack's
+	 * reason): the guard cannot know who is logged in */
+	hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	if (lm_failed(hr)) {
+		err->at = LM_ERR_AT_NONE;
+		return hr;
+	}
+	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
+		const struct item *it = &b->items[i];
+		if (changes[it->first].force)
+			continue;
+		for (size_t j = 0; j < it->diff.nremoved && !lm_failed(hr); j++) {
+			const struct lm_target *t = lm_model_target(c->model, it->diff.removed[j]);
+			const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+			if (!st || !st->sessions)
+				continue;
+			hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
+					"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
+					"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
+					"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn,
+					st->sessions, st->sessions == 1 ? " is" : "s are");
+			err->at = it->first;
+			lm_model_lun(c->model, it->lun)->last_error = hr;
+		}
+	}
+	lm_stack_clear(&stack);
+	return hr;
+}
+
+/* An access the backend cannot honour on a target (LIO's demo mode) is
+ * refused before anything is tried, naming the LUN's change. */
+static lm_hr check_access(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; i < b->nsteps && !lm_failed(hr); i++) {
+		const struct lm_step *s = &b->steps[i];
+		if (s->op != LM_STEP_ACCESS)
+			continue;
+		if (!c->backend->ops->set_access)
+			hr = lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+					"the %s backend cannot make a LUN read-only",
+					c->backend->ops->name);
+		else if (c->backend->ops->check_access)
+			hr = c->backend->ops->check_access(c->backend,
+							   lm_model_target(c->model, s->target),
+							   s->readonly, err);
+		if (lm_failed(hr)) {
+			err->at = change_of_step(b, i);
+			lm_model_lun(c->model, s->lun)->last_error = hr;
+		}
+	}
+	return hr;
 }
 
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
@@ -320,8 +431,12 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		b->n++;
 		hr = prepare_one(c, b, i, &plans[i], err);
 	}
+	if (!lm_failed(hr))
+		hr = guard_in_use(c, b, changes, err);
 	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	if (!lm_failed(hr))
+		hr = check_access(c, b, err);
 	lm_plans_free(plans, nplans);
 	if (lm_failed(hr)) {
 		lm_batch_free(b);
@@ -346,6 +461,11 @@ static void model_set(struct lm_core *c, struct lm_batch *b, bool forward)
 			lm_model_link(c->model, lun, lm_model_target(c->model, take[j]),
 				      forward ? number_in(it->new, it->nnew, take[j])
 					      : number_in(it->old, it->nold, take[j]));
+		const struct lm_assoc *set = forward ? it->new : it->old;
+		size_t nset = forward ? it->nnew : it->nold;
+		for (size_t j = 0; j < nset; j++)
+			lm_model_set_access(lun, lm_model_target(c->model, set[j].index),
+					    set[j].readonly);
 	}
 }
 
@@ -357,8 +477,7 @@ static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, struct lm_
 	if (!inv)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (size_t i = 0; i < b->nsteps; i++) {
-		inv[i] = b->steps[b->nsteps - 1 - i];
-		inv[i].op = inv[i].op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
+		inv[i] = lm_step_inverse(&b->steps[b->nsteps - 1 - i]);
 	}
 	hr = lm_steps_run(c, inv, b->nsteps, err);
 	free(inv);
@@ -378,6 +497,18 @@ static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err 
 	hr = lm_store_persist(c, luns, b->n, err);
 	free(luns);
 	return hr;
+}
+
+/* The caller's change behind step i (the first change of its LUN), so
+ * that an SNMP error index names the varbind whose change failed. */
+static size_t change_of_step(const struct lm_batch *b, size_t i)
+{
+	if (i >= b->nsteps)
+		return LM_ERR_AT_NONE;
+	for (size_t k = 0; k < b->n; k++)
+		if (b->items[k].lun == b->steps[i].lun)
+			return b->items[k].first;
+	return LM_ERR_AT_NONE;
 }
 
 static void blame(struct lm_core *c, const struct lm_batch *b, lm_hr hr)
@@ -433,7 +564,7 @@ static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
 			       "disk: a restart or refresh settles it");
 	model_set(c, b, false);
 	if (!lm_failed(run_inverse(c, b, &undo)))
-		return lm_err_set(err, LM_E_FAIL, "%s; the change was rolled back", save_err->msg);
+		return lm_err_set(err, saved, "%s; the change was rolled back", save_err->msg);
 	snprintf(why, sizeof why, "%s; undoing it in the stack failed: %s", save_err->msg, undo.msg);
 	return corrupt(c, err, "saving the change failed", why,
 		       "the change is not on disk; the stack is partly changed");
@@ -453,7 +584,9 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
-	if (hr == LM_E_FAIL) {
+	if (lm_failed(hr) && err)
+		err->at = change_of_step(b, err->at);
+	if (lm_hr_is_system(hr)) {
 		/* a step failed that validation let through: the stack may have
 		 * moved under us */
 		struct lm_err drift;
@@ -490,7 +623,7 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		return corrupt(c, err, "undo refused", e.msg,
 			       "the change stays applied (stack and state)");
 	hr = run_inverse(c, b, &e);
-	if (hr == LM_E_FAIL)
+	if (lm_hr_is_system(hr))
 		return corrupt(c, err, "undo refused by the stack", e.msg,
 			       "the change stays applied (stack and state)");
 	if (lm_failed(hr))

@@ -79,6 +79,12 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 				 lu->number, l->name, t->iqn, lu->serial);
 			return 1;
 		}
+		if (lu->readonly >= 0 && lu->readonly != (int)t->links.v[i].readonly) {
+			snprintf(why, len, "LUN %u (\"%s\") of target %s is %s in the stack, not %s",
+				 lu->number, l->name, t->iqn, lu->readonly ? "read-only" : "read-write",
+				 lu->readonly ? "read-write" : "read-only");
+			return 1;
+		}
 	}
 	lm_compare_numbers(t, &linked);
 	for (size_t i = 0; i < st->nlus; i++)
@@ -106,6 +112,8 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 		    lm_failed(lm_links_reserve(&t->links, 1)))
 			return LM_E_OUTOFMEMORY;
 		lm_model_link(c->model, l, t, st->lus[i].number);
+		/* refresh takes the stack's access too (unknown: read-write) */
+		lm_model_set_access(l, t, st->lus[i].readonly > 0);
 	}
 	return lm_compare_set_foreign(t, st);
 }

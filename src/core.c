@@ -139,7 +139,7 @@ static lm_hr open_state(struct lm_core *c, struct lm_state **st, struct lm_err *
 	lm_hr hr;
 
 	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST)
-		return lm_err_set(err, LM_E_FAIL, "cannot create state folder %s: %s", c->state_dir,
+		return lm_err_set(err, lm_hr_from_errno(errno), "cannot create state folder %s: %s", c->state_dir,
 				  strerror(errno));
 	hr = lm_state_lock(c->state_dir, &c->lock_fd, err);
 	if (lm_failed(hr))

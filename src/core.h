@@ -38,15 +38,26 @@ const struct lm_model *lm_core_model(const struct lm_core *c);
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 
 /* One stack operation of a change. */
-enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE };
+enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS };
 struct lm_step {
 	enum lm_step_op op;
 	uint32_t lun, target, number;
+	bool readonly; /* ACCESS: what it sets */
 };
 
+/* The step that undoes s: ADD and REMOVE swap, ACCESS sets the other
+ * access. */
+struct lm_step lm_step_inverse(const struct lm_step *s);
+
+/* Sets the access of an LU through the backend; VDS_E_NOT_SUPPORTED when
+ * the backend has no way to. */
+lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
+
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
- * E_FAIL naming the step (nothing changed), or PROVIDER_CACHE_CORRUPT when
- * the undo failed too. */
+ * E_FAIL or the stack's converted errno, naming the step (nothing
+ * changed), or PROVIDER_CACHE_CORRUPT when the undo failed too; err->at is
+ * the failed step's index. */
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
 
 /* store.c: a new snapshot of the whole model; the journal starts again. */

@@ -76,3 +76,29 @@ lm_hr lm_guids_from_bytes(const uint8_t *bytes, size_t len, lm_guid **out, size_
 	*n = len / 16;
 	return LM_S_OK;
 }
+
+void lm_naa_tgt(const lm_guid *g, uint8_t out[16])
+{
+	memcpy(out, g->b, 16);
+	out[0] = (uint8_t)(0x60 | (out[0] & 0x0f));
+}
+
+void lm_naa_lio(const lm_guid *g, uint8_t out[16])
+{
+	char hex[33];
+	size_t off = 3;
+
+	lm_guid_hex(g, hex);
+	out[0] = 0x60;
+	out[1] = 0x01;
+	out[2] = 0x40;
+	out[3] = 0x50;
+	/* 25 digits: the low nibble of byte 3, then bytes 4..15 */
+	for (size_t k = 0; k < 25; k++) {
+		unsigned v = (unsigned)(hex[k] <= '9' ? hex[k] - '0' : hex[k] - 'a' + 10);
+		if (k % 2 == 0)
+			out[off++] |= (uint8_t)v;
+		else
+			out[off] = (uint8_t)(v << 4);
+	}
+}

@@ -226,6 +226,12 @@ static void read_lun(struct loader *ld, xmlNodePtr n, struct lm_inv_lun *l)
 		problem(ld, l->line, "path \"%s\" is not absolute", l->path);
 	else if (!lm_valid_path(l->path, &why))
 		problem(ld, l->line, "path %s", why);
+	/* lunmapLunBackingStore holds 255 octets (SnmpAdminString): a
+	 * longer path would be published cut */
+	else if (strlen(l->path) > LM_MAX_PATH_PUBLISHED)
+		problem(ld, l->line, "path of %zu bytes is longer than the %d that "
+			"lunmapLunBackingStore can publish; use a shorter path (a symbolic link)",
+			strlen(l->path), LM_MAX_PATH_PUBLISHED);
 }
 
 /* One of a kind: sorted keys, neighbours compared (O(n log n): a 100k LUN

@@ -18,7 +18,7 @@ lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err)
 	snprintf(path, sizeof path, "%s/lock", dir);
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot open lock %s: %s", path, strerror(errno));
+		return lm_err_set(err, lm_hr_from_errno(errno), "cannot open lock %s: %s", path, strerror(errno));
 	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
 		return LM_S_OK;
 	close(*fd);
@@ -26,5 +26,5 @@ lm_hr lm_state_lock(const char *dir, int *fd, struct lm_err *err)
 	if (errno == EWOULDBLOCK)
 		return lm_err_set(err, LM_VDS_E_ANOTHER_CALL_IN_PROGRESS,
 				  "another process holds the lock of %s", dir);
-	return lm_err_set(err, LM_E_FAIL, "cannot lock %s: %s", path, strerror(errno));
+	return lm_err_set(err, lm_hr_from_errno(errno), "cannot lock %s: %s", path, strerror(errno));
 }

@@ -21,6 +21,9 @@ enum lm_status { LM_ONLINE = 1, LM_OFFLINE = 2, LM_FAILED = 3 };
 enum lm_subsys_status { LM_SUBSYS_ONLINE = 1, LM_SUBSYS_CACHE_CORRUPT = 2, LM_SUBSYS_OFFLINE = 3 };
 
 #define LM_MAX_LUN_NUMBER 16383u
+/* The longest backing store path: what lunmapLunBackingStore (an
+ * SnmpAdminString) can publish whole. */
+#define LM_MAX_PATH_PUBLISHED 255
 
 /* Called once per problem or event worth a log line. */
 typedef void (*lm_problem_fn)(void *ctx, const char *problem);
@@ -87,6 +90,9 @@ uint32_t lm_core_linked_target_after(const struct lm_core *c, uint32_t after);
 struct lm_assoc {
 	uint32_t index;
 	uint32_t number;
+	/* readOnly(2) in lunmapAssocAccess: initiators of this target may
+	 * read the LUN, not write it; the same on both sides of the link */
+	bool readonly;
 };
 
 uint32_t lm_lun_index(const struct lm_lun *l);
@@ -98,6 +104,11 @@ enum lm_status lm_lun_status(const struct lm_lun *l);
 lm_hr lm_lun_last_error(const struct lm_lun *l);
 /* The LUN's associations, ascending by target index. */
 const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n);
+/* The SCSI identity the LUN shows on every target: its unit serial (VPD
+ * 0x80, 32 hex digits) and the NAA designator of VPD 0x83 (16 bytes),
+ * both derived from its id. */
+void lm_lun_serial(const struct lm_lun *l, char out[33]);
+void lm_core_lun_naa(const struct lm_core *c, const struct lm_lun *l, uint8_t out[16]);
 
 uint32_t lm_target_index(const struct lm_target *t);
 const lm_guid *lm_target_id(const struct lm_target *t);
@@ -130,11 +141,21 @@ struct lm_diff {
  *   in the set keeps its number, and asking another one is E_INVALIDARG);
  * - LM_CHANGE_REMOVE removes `target` (nothing when it is not in the set);
  * - LM_CHANGE_NUMBER asks `number` for `target`, which must be in the set
- *   or added by an LM_CHANGE_ADD of the same batch.
+ *   or added by an LM_CHANGE_ADD of the same batch;
+ * - LM_CHANGE_ACCESS makes the association with `target` read-only
+ *   (`readonly`) or read-write, with the same rule as NUMBER. A SET keeps
+ *   the access of the associations it keeps; new ones are read-write
+ *   unless an ACCESS of the batch says otherwise.
  * A SET with any other change of the same LUN, two changes of one kind
  * for the same target, or an ADD and a REMOVE of the same target are
  * refused as conflicting (E_INVALIDARG with err->conflict set). */
-enum lm_change_kind { LM_CHANGE_SET, LM_CHANGE_ADD, LM_CHANGE_REMOVE, LM_CHANGE_NUMBER };
+enum lm_change_kind {
+	LM_CHANGE_SET,
+	LM_CHANGE_ADD,
+	LM_CHANGE_REMOVE,
+	LM_CHANGE_NUMBER,
+	LM_CHANGE_ACCESS
+};
 
 struct lm_change {
 	enum lm_change_kind kind;
@@ -142,8 +163,12 @@ struct lm_change {
 	const lm_guid *targets; /* SET */
 	size_t ntargets;
 	const uint32_t *numbers;
-	lm_guid target; /* ADD, REMOVE, NUMBER */
+	lm_guid target; /* ADD, REMOVE, NUMBER, ACCESS */
 	uint32_t number;
+	bool readonly; /* ACCESS */
+	/* take the LUN from targets even when an initiator is logged in to
+	 * them (the in-use guard, VDS_E_DEVICE_IN_USE, is skipped) */
+	bool force;
 };
 
 /* A validated change of several LUNs, applied together or not at all. */

@@ -1,6 +1,7 @@
 /* What a LUN's backing store is worth: its size, or failed. */
 #include "config.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
@@ -9,22 +10,31 @@
 
 #include "core.h"
 
-void lm_lun_probe(struct lm_lun *l)
+/* 0 and the size in l, or the errno saying why the store is no good */
+static int probe(int fd, struct lm_lun *l)
 {
 	struct stat sb;
+
+	if (fstat(fd, &sb) != 0)
+		return errno;
+	if (S_ISREG(sb.st_mode)) {
+		l->size = (uint64_t)sb.st_size;
+		return 0;
+	}
+	if (!S_ISBLK(sb.st_mode))
+		return ENOTBLK; /* neither a file nor a block device */
+	return ioctl(fd, BLKGETSIZE64, &l->size) == 0 ? 0 : errno;
+}
+
+void lm_lun_probe(struct lm_lun *l)
+{
 	int fd = open(l->path, O_RDONLY | O_CLOEXEC);
 
-	l->status = LM_FAILED;
 	l->size = 0;
-	if (fd < 0)
-		return;
-	if (fstat(fd, &sb) == 0) {
-		if (S_ISREG(sb.st_mode)) {
-			l->size = (uint64_t)sb.st_size;
-			l->status = LM_ONLINE;
-		} else if (S_ISBLK(sb.st_mode) && ioctl(fd, BLKGETSIZE64, &l->size) == 0) {
-			l->status = LM_ONLINE;
-		}
-	}
-	close(fd);
+	l->probe_errno = fd < 0 ? errno : probe(fd, l);
+	if (fd >= 0)
+		close(fd);
+	l->status = l->probe_errno ? LM_FAILED : LM_ONLINE;
+	if (l->probe_errno)
+		l->size = 0;
 }

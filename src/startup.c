@@ -33,7 +33,10 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 					  "cannot re-apply the identity of LUN %u (\"%s\") on %s: %s",
 					  t->links.v[i].number, l->name, t->iqn, e.msg);
 		}
-		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e))) {
+		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
+		    (t->links.v[i].readonly &&
+		     lm_failed(lm_backend_set_access(c->backend, t, t->links.v[i].number, l, true,
+						     &e)))) {
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 					  "cannot restore LUN %u (\"%s\") on %s: %s",
@@ -54,6 +57,7 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		}
 		if (lm_failed(lm_stack_add_lu(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+		lm_stack_set_readonly(st, t->links.v[i].readonly);
 	}
 	lm_stack_sort_target(st);
 	lm_compare_numbers(t, &linked);

@@ -58,6 +58,15 @@ const char *lm_lun_path(const struct lm_lun *l) { return l->path; }
 uint64_t lm_lun_size(const struct lm_lun *l) { return l->size; }
 enum lm_status lm_lun_status(const struct lm_lun *l) { return l->status; }
 lm_hr lm_lun_last_error(const struct lm_lun *l) { return l->last_error; }
+void lm_lun_serial(const struct lm_lun *l, char out[33]) { lm_guid_hex(&l->id, out); }
+
+void lm_core_lun_naa(const struct lm_core *c, const struct lm_lun *l, uint8_t out[16])
+{
+	if (c->backend->ops->naa)
+		c->backend->ops->naa(&l->id, out);
+	else
+		lm_naa_tgt(&l->id, out);
+}
 
 const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n)
 {

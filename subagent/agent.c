@@ -135,7 +135,7 @@ static void check_drift(unsigned int reg, void *arg)
 	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
 		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %ld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
-		lunmapd_record_error(d, hr, err.msg);
+		lunmapd_record_error(d, hr, 0, err.msg);
 	lunmapd_notify_status(d);
 }
 
@@ -149,10 +149,15 @@ static struct lunmapd *session_owner;
 static int on_session_change(int major, int minor, void *server, void *client)
 {
 	(void)major;
-	(void)minor;
 	(void)server;
 	(void)client;
 	lunmapd_set_abandon(session_owner);
+	/* lunmapSubsystemLastChange is a TimeStamp of the master's sysUpTime
+	 * (net-snmp synchronises our uptime with the master's on each of its
+	 * answers): a new session may be with a restarted master, whose
+	 * sysUpTime began again, and for it the tables appeared now */
+	if (minor == SNMPD_CALLBACK_INDEX_START)
+		session_owner->last_change = netsnmp_get_agent_uptime();
 	return 0;
 }
 
@@ -359,6 +364,10 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 		return EXIT_CONFIG;
 	}
 	d.last_status = lm_core_status(d.core);
+	d.reapplied_seen = lm_core_reapplied(d.core);
+	/* RFC 2579: a TestAndIncr may start anywhere; a value a manager read
+	 * before a restart is then most likely stale */
+	d.spinlock = (long)(((unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16)) & 0x7fffffff);
 	agentx = o.agentx ? o.agentx : "/var/agentx/master";
 	if (o.wait_seconds >= 0 && wait_for_master(agentx, o.wait_seconds) != 0) {
 		snmp_log(LOG_ERR, "lunmapd: no AgentX master at %s after %d s\n", agentx,

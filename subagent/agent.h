@@ -16,15 +16,24 @@
 enum { G_SUBSYSTEM = 1, G_LUN = 2, G_TARGET = 3, G_ASSOC = 4, G_TARGETLUN = 5 };
 enum {
 	S_NAME = 1, S_BACKEND, S_STATUS, S_MAX, S_LASTCHANGE, S_REFRESH, S_ERRCODE, S_ERRTEXT,
-	S_COUNT
+	S_COUNT, S_SPINLOCK, S_FORCE, S_REAPPLIED, S_ERRLUN,
+	S_LAST = S_ERRLUN
 };
+/* lunmapSubsystemForce's values */
+enum { FORCE_NORMAL = 1, FORCE_FORCE = 2 };
 enum {
-	L_ID = 2, L_NAME, L_PATH, L_SIZE, L_STATUS, L_TARGETIDS, L_TARGETCOUNT, L_LASTERROR
+	L_ID = 2, L_NAME, L_PATH, L_SIZE, L_STATUS, L_TARGETIDS, L_TARGETCOUNT, L_LASTERROR,
+	L_SERIAL, L_NAA
 };
 enum { T_ID = 2, T_IQN, T_ALIAS, T_STATUS, T_LUNIDS, T_LUNCOUNT };
-enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
+enum { A_NUMBER = 1, A_ROWSTATUS = 2, A_ACCESS = 3 };
+/* lunmapAssocAccess */
+enum { ACCESS_RW = 1, ACCESS_RO = 2 };
 enum { TL_NUMBER = 1 };
-enum { N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3 };
+enum {
+	N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3, N_CACHE_IN_SYNC = 4,
+	N_STACK_REAPPLIED = 5
+};
 
 /* The AgentX timeout lunmapd registers lunmapObjects with (seconds; the
  * master's default is 1 s): a SET whose stack steps cannot finish within
@@ -66,6 +75,9 @@ struct lunmapd {
 	u_long last_change; /* sysUpTime, centiseconds */
 	struct pending_set *set;
 	int last_status; /* subsystem status last seen, for cacheOutOfSync */
+	long spinlock;   /* lunmapSpinLock (RFC 2579 TestAndIncr) */
+	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
+	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
 };
 
 /* agent.c: the whole daemon; make_backend (tests only) replaces the
@@ -99,7 +111,9 @@ void lunmapd_set_abandon(struct lunmapd *d);
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
 void lunmapd_notify_failed(struct lunmapd *d);
 void lunmapd_notify_status(struct lunmapd *d);
-void lunmapd_record_error(struct lunmapd *d, lm_hr hr, const char *text);
+/* the failure of the last call: its HRESULT, the LUN it concerns (0:
+ * none) and its text */
+void lunmapd_record_error(struct lunmapd *d, lm_hr hr, uint32_t lun, const char *text);
 
 /* errmap.c: the one place where an HRESULT becomes an SNMP error status */
 enum lm_phase { LM_PHASE_VALIDATE, LM_PHASE_APPLY };

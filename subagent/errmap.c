@@ -16,6 +16,10 @@ int lunmapd_snmp_error(const struct lm_err *err, enum lm_phase phase)
 	/* varbinds of one PDU that contradict each other */
 	if (err->conflict)
 		return SNMP_ERR_INCONSISTENTVALUE;
+	/* a file, the lock or the stack failed before anything was tried:
+	 * the manager may retry later (the HRESULT says what failed) */
+	if (lm_hr_is_system(hr))
+		return SNMP_ERR_RESOURCEUNAVAILABLE;
 	switch (hr) {
 	case LM_E_INVALIDARG:
 	case LM_VDS_E_NOT_SUPPORTED:
@@ -23,6 +27,7 @@ int lunmapd_snmp_error(const struct lm_err *err, enum lm_phase phase)
 	case LM_VDS_E_OBJECT_NOT_FOUND:
 	case LM_VDS_E_OBJECT_DELETED:
 	case LM_VDS_E_OBJECT_STATUS_FAILED:
+	case LM_VDS_E_DEVICE_IN_USE:
 		return SNMP_ERR_INCONSISTENTVALUE;
 	case LM_VDS_E_ANOTHER_CALL_IN_PROGRESS:
 	case LM_VDS_E_PROVIDER_CACHE_CORRUPT:

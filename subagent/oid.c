@@ -10,10 +10,10 @@ const oid lunmapd_objects_oid[] = { LUNMAP_MIB_OID, 1 };
 const size_t lunmapd_objects_len = OID_LENGTH(lunmapd_objects_oid);
 
 const struct lunmapd_group lunmapd_groups[] = {
-	[G_SUBSYSTEM] = { S_NAME, S_COUNT, 0 },
-	[G_LUN] = { L_ID, L_LASTERROR, 1 },
+	[G_SUBSYSTEM] = { S_NAME, S_LAST, 0 },
+	[G_LUN] = { L_ID, L_NAA, 1 },
 	[G_TARGET] = { T_ID, T_LUNCOUNT, 1 },
-	[G_ASSOC] = { A_NUMBER, A_ROWSTATUS, 2 },
+	[G_ASSOC] = { A_NUMBER, A_ACCESS, 2 },
 	[G_TARGETLUN] = { TL_NUMBER, TL_NUMBER, 2 },
 };
 
@@ -28,7 +28,7 @@ int lunmapd_parse_instance(const oid *s, size_t n, struct inst *out)
 	out->g = (int)s[0];
 	gr = &lunmapd_groups[out->g];
 	if (out->g == G_SUBSYSTEM) {
-		if (s[1] < S_NAME || s[1] > S_COUNT)
+		if (s[1] < S_NAME || s[1] > S_LAST)
 			return SNMP_NOSUCHOBJECT;
 		out->col = s[1];
 		return n == 3 && s[2] == 0 ? 0 : SNMP_NOSUCHINSTANCE;

@@ -112,7 +112,7 @@ static int find_next(const struct lm_core *m, const oid *s, size_t n, struct ins
 			/* instances are (col, 0): (c, 0) > sub when c > sub[0], or
 			 * c == sub[0] and sub is just (c) */
 			c0 = !sn || sub[0] < S_NAME ? S_NAME : sn == 1 ? sub[0] : sub[0] + 1;
-			if (c0 <= S_COUNT) {
+			if (c0 <= S_LAST) {
 				out->col = c0;
 				return 1;
 			}
@@ -183,6 +183,10 @@ static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_va
 	case S_ERRCODE: set_int(vb, ASN_UNSIGNED, (long)d->last_error); break;
 	case S_ERRTEXT: set_str(vb, d->last_error_text); break;
 	case S_COUNT: set_int(vb, ASN_GAUGE, (long)lm_core_assoc_count(c)); break;
+	case S_SPINLOCK: set_int(vb, ASN_INTEGER, d->spinlock); break;
+	case S_FORCE: set_int(vb, ASN_INTEGER, FORCE_NORMAL); break;
+	case S_REAPPLIED: set_int(vb, ASN_COUNTER, (long)(lm_core_reapplied(c) & 0xffffffffu)); break;
+	case S_ERRLUN: set_int(vb, ASN_UNSIGNED, (long)d->last_error_lun); break;
 	}
 }
 
@@ -213,6 +217,14 @@ static void lun_value(struct lunmapd *d, const struct inst *in, netsnmp_variable
 		set_int(vb, ASN_GAUGE, (long)len);
 		break;
 	case L_LASTERROR: set_int(vb, ASN_UNSIGNED, (long)lm_lun_last_error(l)); break;
+	case L_SERIAL:
+		lm_lun_serial(l, (char *)buf);
+		set_str(vb, (char *)buf);
+		break;
+	case L_NAA:
+		lm_core_lun_naa(d->core, l, buf);
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, 16);
+		break;
 	}
 }
 
@@ -265,6 +277,9 @@ static void link_value(struct lunmapd *d, const struct inst *in, netsnmp_variabl
 
 	if (in->g == G_ASSOC && in->col == A_ROWSTATUS)
 		set_int(vb, ASN_INTEGER, RS_ACTIVE);
+	else if (in->g == G_ASSOC && in->col == A_ACCESS)
+		set_int(vb, ASN_INTEGER,
+			lm_assoc_find(v, n, in->i2)->readonly ? ACCESS_RO : ACCESS_RW);
 	else
 		set_int(vb, ASN_UNSIGNED, (long)lm_assoc_find(v, n, in->i2)->number);
 }

@@ -18,17 +18,56 @@ struct pending_set {
 	long transid;
 	time_t started;
 	struct lm_change *changes;
-	netsnmp_request_info **from; /* the varbind of each change */
+	/* the varbind of each change, valid in RESERVE2 only: each phase
+	 * of a real AgentX SET comes with new request structures */
+	netsnmp_request_info **from;
+	int *from_index; /* the 1-based varbind index of each change, for later phases */
 	lm_guid **lists;             /* the lists the SET changes point into */
 	size_t n;
 	struct lm_batch *batch;
 	int refresh; /* 0, or LM_REFRESH / LM_REENUMERATE */
+	netsnmp_request_info *refresh_vb, *lock_vb; /* RESERVE2 only */
+	int refresh_index; /* 1-based, 0: no refresh */
+	bool locked;       /* the PDU carried lunmapSpinLock */
+	bool force;  /* lunmapSubsystemForce = force(2) in the PDU */
+	/* before a refresh: each LUN's associations, to notify the changed */
+	struct lun_sig *sigs;
+	size_t nsigs;
 	bool applied, refreshed;
 	bool reserved; /* RESERVE2 ran, with this status */
 	int reserve_status;
 	bool acted;    /* ACTION ran (a repeated one returns its status) */
 	int action_status;
 };
+
+struct lun_sig {
+	uint32_t lun;
+	uint64_t sig;
+};
+
+/* A LUN's associations (targets and numbers) in one number. */
+static uint64_t signature(const struct lm_lun *l)
+{
+	const struct lm_assoc *v;
+	uint64_t h = 1469598103934665603ull;
+	size_t n;
+
+	v = lm_lun_assocs(l, &n);
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ ((uint64_t)v[i].index << 32 | v[i].number << 1 | v[i].readonly)) *
+		    1099511628211ull;
+	return h ^ n;
+}
+
+/* The LUN a varbind is about (0: none). */
+static uint32_t lun_of(const netsnmp_request_info *r)
+{
+	struct inst in;
+
+	if (!r || lunmapd_parse_oid(r->requestvb->name, r->requestvb->name_length, &in))
+		return 0;
+	return in.g == G_LUN || in.g == G_ASSOC ? in.i1 : 0;
+}
 
 /* Every refusal goes through here: the SNMP status on the varbind r, the
  * HRESULT and its text in lunmapLastErrorCode/Text (and the LUN's own
@@ -49,9 +88,15 @@ static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	va_end(ap);
 	DEBUGMSGTL(("lunmap", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
 		    text));
-	lunmapd_record_error(d, hr, text);
+	if (!lun)
+		lun = lun_of(r);
+	lunmapd_record_error(d, hr, lun, text);
 	if (lun && lm_core_lun(d->core, lun))
 		lm_core_set_lun_error(d->core, lun, hr);
+	/* undoFailed too names a varbind, although RFC 3416 4.2.5 wants
+	 * error-index 0 for it: net-snmp's AgentX master turns a subagent's
+	 * index 0 into genErr on the first varbind (agentx_got_response),
+	 * which would hide the undoFailed */
 	if (r)
 		netsnmp_set_request_error(reqinfo, r, status);
 	return status;
@@ -118,6 +163,12 @@ static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_var
 				       "LUN number out of range (0..16383)");
 		return SNMP_ERR_NOERROR;
 	}
+	if (in->col == A_ACCESS) {
+		if (netsnmp_check_vb_int_range(vb, ACCESS_RW, ACCESS_RO))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "not readWrite(1) or readOnly(2)");
+		return SNMP_ERR_NOERROR;
+	}
 	/* a row is created and goes at once, or not at all (RFC 2579 lets
 	 * an agent refuse createAndWait) */
 	want = *vb->val.integer;
@@ -136,18 +187,50 @@ static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_var
 }
 
 /* RESERVE1: each varbind on its own. */
+/* Whether an object (whatever the instance) can ever be written. */
+static bool writable(const struct inst *in)
+{
+	return (in->g == G_SUBSYSTEM && (in->col == S_REFRESH || in->col == S_SPINLOCK ||
+					 in->col == S_FORCE)) ||
+	       (in->g == G_LUN && in->col == L_TARGETIDS) || in->g == G_ASSOC;
+}
+
 static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
 		     struct verdict *v)
 {
-	if (lunmapd_parse_oid(vb->name, vb->name_length, in))
+	int rc = lunmapd_parse_oid(vb->name, vb->name_length, in);
+
+	/* RFC 3416 4.2.5: an object no value could ever be written to is
+	 * notWritable, existing or not; noCreation is for an instance of a
+	 * writable object that cannot be created (a LUN or target that does
+	 * not exist, a malformed index) */
+	if (rc == SNMP_NOSUCHOBJECT || !writable(in))
+		return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
+	if (rc)
 		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
-			       "no such object in LUNMAP-MIB");
+			       "no such instance in LUNMAP-MIB");
 	if (in->g == G_SUBSYSTEM && in->col == S_REFRESH) {
 		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
 			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
 		if (netsnmp_check_vb_int_range(vb, 1, LM_RESTORE))
 			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
 				       "not idle(1), refresh(2), reenumerate(3) or restore(4)");
+		return SNMP_ERR_NOERROR;
+	}
+	if (in->g == G_SUBSYSTEM && in->col == S_SPINLOCK) {
+		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
+			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
+		if (netsnmp_check_vb_int_range(vb, 0, 2147483647))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "not a TestAndIncr value (0..2147483647)");
+		return SNMP_ERR_NOERROR;
+	}
+	if (in->g == G_SUBSYSTEM && in->col == S_FORCE) {
+		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
+			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
+		if (netsnmp_check_vb_int_range(vb, FORCE_NORMAL, FORCE_FORCE))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "not normal(1) or force(2)");
 		return SNMP_ERR_NOERROR;
 	}
 	if (in->g == G_LUN && in->col == L_TARGETIDS)
@@ -166,6 +249,8 @@ static void free_pending(struct pending_set *p)
 	free(p->lists);
 	free(p->changes);
 	free(p->from);
+	free(p->from_index);
+	free(p->sigs);
 	lm_batch_free(p->batch);
 	free(p);
 }
@@ -173,14 +258,17 @@ static void free_pending(struct pending_set *p)
 /* A varbind's object for a message: lunmapLunTargetIds.3, ... */
 static const char *describe(const struct inst *in, const netsnmp_variable_list *vb)
 {
-	static const char *const names[G_TARGETLUN + 1][10] = {
-		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh" },
+	static const char *const names[G_TARGETLUN + 1][S_LAST + 1] = {
+		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh",
+				  [S_SPINLOCK] = "lunmapSpinLock",
+				  [S_FORCE] = "lunmapSubsystemForce" },
 		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
-		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus" },
+		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus",
+			      [A_ACCESS] = "lunmapAssocAccess" },
 	};
 	static char buf[96];
-	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN && in->col < 10
-				   ? names[in->g][in->col] : NULL;
+	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN
+				   && in->col <= S_LAST ? names[in->g][in->col] : NULL;
 
 	if (!name) {
 		/* numeric: lunmapd loads no MIB */
@@ -218,6 +306,11 @@ static bool change_of(struct lunmapd *d, const struct inst *in, const netsnmp_va
 		ch->number = (uint32_t)*vb->val.integer;
 		return true;
 	}
+	if (in->col == A_ACCESS) {
+		ch->kind = LM_CHANGE_ACCESS;
+		ch->readonly = *vb->val.integer == ACCESS_RO;
+		return true;
+	}
 	if (*vb->val.integer == RS_ACTIVE)
 		return false; /* an existing row stays as it is */
 	ch->kind = *vb->val.integer == RS_DESTROY ? LM_CHANGE_REMOVE : LM_CHANGE_ADD;
@@ -238,8 +331,9 @@ static int alloc_changes(struct pending_set *p, netsnmp_request_info *requests)
 		n++;
 	p->changes = calloc(n + 1, sizeof *p->changes);
 	p->from = calloc(n + 1, sizeof *p->from);
+	p->from_index = calloc(n + 1, sizeof *p->from_index);
 	p->lists = calloc(n + 1, sizeof *p->lists);
-	return p->changes && p->from && p->lists ? 0 : -1;
+	return p->changes && p->from && p->from_index && p->lists ? 0 : -1;
 }
 
 /* Whether the stack steps can finish before the master gives up on us
@@ -262,6 +356,27 @@ static int check_time(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		      steps, step_ms, LUNMAPD_AGENTX_TIMEOUT);
 }
 
+/* The subsystem scalars a SET may carry beside its changes. */
+static void scalar_of(struct pending_set *p, const struct inst *in, netsnmp_request_info *r)
+{
+	long v = *r->requestvb->val.integer;
+
+	switch (in->col) {
+	case S_REFRESH:
+		p->refresh = v == 1 ? 0 : (int)v;
+		p->refresh_vb = p->refresh ? r : NULL;
+		p->refresh_index = p->refresh ? r->index : 0;
+		break;
+	case S_SPINLOCK:
+		p->lock_vb = r;
+		p->locked = true;
+		break;
+	case S_FORCE:
+		p->force = v == FORCE_FORCE;
+		break;
+	}
+}
+
 /* RESERVE2: the whole PDU as one batch, validated by the core. */
 static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		    netsnmp_request_info *requests)
@@ -278,20 +393,78 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		struct inst in;
 		lunmapd_parse_oid(r->requestvb->name, r->requestvb->name_length, &in);
 		if (in.g == G_SUBSYSTEM) {
-			p->refresh = *r->requestvb->val.integer == 1 ? 0 : (int)*r->requestvb->val.integer;
+			scalar_of(p, &in, r);
 			continue;
 		}
 		if (!change_of(d, &in, r->requestvb, &p->changes[p->n], &p->lists[p->n], &err))
 			continue;
 		if (lm_failed(err.hr))
 			return fail_core(d, reqinfo, r, &err, LM_PHASE_VALIDATE);
+		p->from_index[p->n] = r->index;
 		p->from[p->n++] = r;
 	}
 	DEBUGMSGTL(("lunmap", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
+	/* a stale lunmapSpinLock: another manager's SET came in between
+	 * this manager's read and its SET (RFC 2579 TestAndIncr) */
+	if (p->lock_vb && *p->lock_vb->requestvb->val.integer != d->spinlock)
+		return refuse(d, reqinfo, p->lock_vb, SNMP_ERR_INCONSISTENTVALUE, LM_HR_LOCK_VIOLATION,
+			      0, "lunmapSpinLock.0: %ld is stale (now %ld): another manager changed the "
+			      "subsystem since it was read; read it again",
+			      *p->lock_vb->requestvb->val.integer, d->spinlock);
+	/* a refresh adopts the stack as it is: a change in the same PDU would
+	 * apply or not depending on the order (RFC 3416 wants one result) */
+	if (p->refresh && p->n)
+		return refuse(d, reqinfo, p->n && p->from[0]->index > p->refresh_vb->index
+						  ? p->from[0] : p->refresh_vb,
+			      SNMP_ERR_INCONSISTENTVALUE, LM_E_INVALIDARG, 0,
+			      "lunmapSubsystemRefresh and a change of associations in one SET: send "
+			      "them apart");
+	for (size_t i = 0; i < p->n; i++)
+		p->changes[i].force = p->force;
 	if (p->n && lm_batch_prepare(d->core, p->changes, p->n, &p->batch, &err) != LM_S_OK)
 		return fail_core(d, reqinfo, err.at < p->n ? p->from[err.at] : requests, &err,
 				 LM_PHASE_VALIDATE);
 	return check_time(d, reqinfo, requests);
+}
+
+/* Each LUN's associations before a refresh, to tell which it changed. */
+static void snapshot(struct lunmapd *d, struct pending_set *p)
+{
+	size_t n = lm_core_lun_count(d->core), k = 0;
+
+	p->sigs = calloc(n + 1, sizeof *p->sigs);
+	if (!p->sigs)
+		return; /* then every LUN is told as changed */
+	for (const struct lm_lun *l = lm_core_lun_after(d->core, 0); l && k < n;
+	     l = lm_core_lun_after(d->core, lm_lun_index(l)))
+		p->sigs[k++] = (struct lun_sig){ lm_lun_index(l), signature(l) };
+	p->nsigs = k;
+}
+
+/* After a refresh: lunmapAssociationChanged for each LUN it changed. */
+static void notify_refreshed(struct lunmapd *d, const struct pending_set *p)
+{
+	size_t k = 0;
+
+	for (const struct lm_lun *l = lm_core_lun_after(d->core, 0); l;
+	     l = lm_core_lun_after(d->core, lm_lun_index(l))) {
+		uint32_t i = lm_lun_index(l);
+		while (k < p->nsigs && p->sigs[k].lun < i)
+			k++;
+		if (k < p->nsigs && p->sigs[k].lun == i && p->sigs[k].sig == signature(l))
+			continue;
+		lunmapd_notify_changed(d, i);
+	}
+}
+
+/* This phase's request of the varbind with that index (the first when
+ * none has it). */
+static netsnmp_request_info *request_at(netsnmp_request_info *requests, int index)
+{
+	for (netsnmp_request_info *r = requests; r; r = r->next)
+		if (r->index == index)
+			return r;
+	return requests;
 }
 
 static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
@@ -310,15 +483,21 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	}
 	p->acted = true;
 	if (p->batch) {
+		/* the error index names the varbind whose change failed (the
+		 * first of its LUN), or the first change for a failed save */
 		if (lm_batch_apply(d->core, p->batch, &err) != LM_S_OK)
-			status = fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+			status = fail_core(d, reqinfo,
+					   request_at(requests, p->from_index[err.at < p->n ? err.at : 0]),
+					   &err, LM_PHASE_APPLY);
 		else
 			p->applied = true;
 	}
 	if (!status && p->refresh) {
+		snapshot(d, p);
 		if (lm_core_refresh(d->core, (enum lm_refresh)p->refresh, &err) != LM_S_OK) {
 			struct lm_err undo;
-			status = fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+			status = fail_core(d, reqinfo, request_at(requests, p->refresh_index), &err,
+					   LM_PHASE_APPLY);
 			if (p->applied && lm_batch_revert(d->core, p->batch, &undo) == LM_S_OK)
 				p->applied = false;
 		} else {
@@ -346,6 +525,11 @@ static void commit(struct lunmapd *d)
 		changed = true;
 		lunmapd_notify_changed(d, df->lun_index);
 	}
+	if (p->refreshed)
+		notify_refreshed(d, p);
+	/* TestAndIncr: a SET that carried the lock moves it */
+	if (p->locked)
+		d->spinlock = d->spinlock == 2147483647 ? 0 : d->spinlock + 1;
 	if (changed)
 		d->last_change = netsnmp_get_agent_uptime();
 	lunmapd_notify_status(d);

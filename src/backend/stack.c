@@ -73,8 +73,15 @@ lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *pa
 	copy = strdup(path);
 	if (!copy)
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL };
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = copy, .serial = NULL,
+						   .readonly = -1 };
 	return LM_S_OK;
+}
+
+void lm_stack_set_readonly(struct lm_stack_target *t, int readonly)
+{
+	if (t->nlus)
+		t->lus[t->nlus - 1].readonly = readonly;
 }
 
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
@@ -109,12 +116,16 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			goto oom;
 		if (t->acl && !(dst->targets[dst->ntargets - 1].acl = strdup(t->acl)))
 			goto oom;
+		dst->targets[dst->ntargets - 1].sessions = t->sessions;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||
 			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
 							  t->lus[j].serial)))
 				goto oom;
+			else
+				lm_stack_set_readonly(&dst->targets[dst->ntargets - 1],
+						      t->lus[j].readonly);
 	}
 	return LM_S_OK;
 oom:

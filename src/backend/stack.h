@@ -17,6 +17,9 @@ struct lm_stack_lu {
 	/* the unit serial the stack shows (VPD 0x80; tgt's "SCSI SN"), or
 	 * NULL when the backend cannot tell */
 	char *serial;
+	/* whether initiators may not write the LU: 1, 0, or -1 when the
+	 * backend cannot tell (the drift check then does not compare it) */
+	int readonly;
 };
 
 struct lm_stack_target {
@@ -28,6 +31,8 @@ struct lm_stack_target {
 	 * tell: a crash between making a target and binding its initiators
 	 * leaves some out */
 	char *acl;
+	/* initiator sessions logged in to the target (the in-use guard) */
+	unsigned sessions;
 };
 
 struct lm_stack {
@@ -59,6 +64,8 @@ lm_hr lm_stack_validate(struct lm_stack *s);
 /* Appenders for the backends' parsers; E_OUTOFMEMORY on failure. */
 lm_hr lm_stack_add_target(struct lm_stack *s, const char *iqn);
 lm_hr lm_stack_add_lu(struct lm_stack_target *t, uint32_t number, const char *path);
+/* Sets the write protection of the LU last added to t (1, 0, -1). */
+void lm_stack_set_readonly(struct lm_stack_target *t, int readonly);
 /* Sets the serial of the LU last added to t (serial may be NULL). */
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64

@@ -179,13 +179,43 @@ done
 s1=$(inq $T1 1 128 | grep 'Unit Serial'); s2=$(inq $T2 1 128 | grep 'Unit Serial')
 [ "$s1" = "$s2" ] && echo "$s1" | has "${DBID//-/}" || fail "serials: $s1 / $s2"
 [ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "not one backstore"
+PROBE=$top_builddir/tests/harness/iscsi-probe
+if [ -x "$PROBE" ]; then
+	# lunmapLunNaa is LIO's NAA designator of VPD 0x83, byte for byte
+	naa=$(sgetv $L.11.1 | as_hex)
+	"$PROBE" vpd83 "iscsi://127.0.0.1:$TGT_PORT/$T1/1" | has -x "3 1 $naa" ||
+		fail "LIO's page 0x83 has no designator $naa: $("$PROBE" vpd83 "iscsi://127.0.0.1:$TGT_PORT/$T1/1")"
+fi
+
+# The in-use guard counts LIO's sessions (dynamic_sessions): the checking
+# logins above must be gone first (LIO ends a session a moment after the
+# initiator's logout; under TCG that takes a while)
+no_sessions() {
+	[ -z "$(guest "cat $C/iscsi/*/tpgt_1/dynamic_sessions 2>/dev/null" | tr -d '\0\n ')" ]
+}
+settle() { wait_for 60 no_sessions || fail "sessions stay: $(guest "cat $C/iscsi/*/tpgt_1/dynamic_sessions")"; }
 
 note "replace with {t2}: gone from t1 only; a row with a LUN number; destroy"
-sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}"
+settle
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}: $(sgetv $R.1.1.8.0)"
 iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | has . && fail "db still on t1"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db not on t2"
+if [ -x "$PROBE" ]; then
+	note "in-use guard on LIO: a session held on t2 keeps db there"
+	settle
+	"$PROBE" hold "iscsi://127.0.0.1:$TGT_PORT/$T2/1" >hold.out 2>&1 &
+	HOLD=$!
+	remember_pid $HOLD iscsi-probe
+	wait_for 30 has -x logged-in hold.out || fail "no session: $(cat hold.out)"
+	out=$(sset $L.7.1 x "") && fail "db left t2 under a session: $out"
+	echo "$out" | has "Reason: inconsistentValue" || fail "wanted inconsistentValue: $out"
+	[ "$(sgetv $R.1.1.7.0)" = $((0x80042413)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
+	[ "$(disks_of $T2)" = "1 7M" ] || fail "db gone from t2"
+	stop_pid $HOLD
+fi
 sset $A.2.2.1 i 4 $A.1.2.1 u 3 >/dev/null || fail "createAndGo"
 [ "$(disks_of $T1)" = "3 3M" ] || fail "logs not at LUN 3 of t1: $(disks_of $T1)"
+settle
 sset $A.2.2.1 i 6 >/dev/null || fail "destroy"
 [ -z "$(disks_of $T1)" ] || fail "logs still on t1"
 [ "$(guest "ls $C/core/fileio_0 | grep -c ^lm-")" = 1 ] || fail "an unused backstore was kept"
@@ -195,6 +225,7 @@ sset $L.7.3 x "$(hexid $T1ID)" >/dev/null || fail "set raw := {t1}"
 [ "$(disks_of $T1)" = "1 15M" ] || fail "raw not on t1: $(disks_of $T1)"
 [ "$(guest "cat $C/core/iblock_0/lm-*/udev_path")" = /dev/vda ] || fail "no iblock backstore"
 inq $T1 1 128 | has "Unit Serial.*$(sgetv $L.2.3 | as_hex | tr 'A-F' 'a-f')" || fail "raw's serial: $(inq $T1 1 128)"
+settle
 sset $L.7.3 x "" >/dev/null || fail "set raw := {}"
 [ -z "$(disks_of $T1)" ] || fail "raw still on t1"
 [ -z "$(guest "ls $C/core/iblock_0 | grep ^lm-")" ] || fail "the unused iblock backstore was kept"
@@ -222,7 +253,7 @@ echo "$out" | has "inconsistentValue" || fail "$out"
 guest "ls /tmp/lun/logs.img" 2>&1 | has "No such file" || fail "backing file recreated"
 
 note "lunmapd restarted in the guest: ids, indexes and LUN numbers survive"
-lasting() { swalk $R | grep -v -e "^.$R.1.1.[578].0 " -e "^.$L.9." -e "^.$L.[56].2 "; }
+lasting() { swalk $R | grep -v -E -e "^.$R.1.1.(5|7|8|10|13).0 " -e "^.$L.9." -e "^.$L.[56].2 "; }
 before=$(lasting)
 guest 'kill $(cat /tmp/lunmapd.pid); sleep 1; /sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state & echo $! > /tmp/lunmapd.pid' >/dev/null
 wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio" ||

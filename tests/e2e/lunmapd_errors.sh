@@ -116,6 +116,12 @@ expect commitFailed 0x80004005 $L.7.1 x "$(hexid $T1ID)"
 sgetv $R.1.1.8.0 | has 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $R.1.1.8.0)"
 wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
 [ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean rollback is not drift"
+# the error index names the varbind whose change failed: logs', after
+# db's that changes nothing (its set as it is)
+out=$(sset $L.7.1 x "$(sgetv $L.7.1 | as_hex)" $L.7.2 x "$(sgetv $L.7.2 | as_hex)$(hexid $T2ID)") && fail "accepted: $out"
+echo "$out" | has "Reason: commitFailed" || fail "wanted commitFailed: $out"
+echo "$out" | has "Failed object: .*$L.7.2\$" || fail "commitFailed names the wrong varbind: $out"
+[ "$(sgetv $R.1.1.13.0)" = 2 ] || fail "lunmapLastErrorLun $(sgetv $R.1.1.13.0)"
 
 note "undoFailed: the rollback fails too: cacheCorrupt"
 # step 1 (new and the two identity updates on t1) passes; step 2 (new on t2)
@@ -124,6 +130,9 @@ echo "from $(( $(cat count) + 4 ))" >mode
 before=$(rows_of $A)
 if out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)"); then fail "accepted"; fi
 echo "$out" | has "Reason: undoFailed" || fail "wanted undoFailed: $out"
+# RFC 3416 4.2.5 wants error-index 0 here, but net-snmp's AgentX master
+# turns a subagent's 0 into genErr: lunmapd names the change's varbind
+echo "$out" | has "Failed object: .*$L.7.1\$" || fail "undoFailed names no varbind: $out"
 [ "$(sgetv $R.1.1.7.0)" = $((0x8004241F)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
 [ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
 [ "$(rows_of $A)" = "$before" ] || fail "state recorded a half-applied change"

@@ -11,6 +11,15 @@ export E2E_PIDS="$E2E_TMP/pids"
 : >"$E2E_PIDS"
 bash "$test_script" "$@"
 rc=$?
+# a failed test's daemons said why: their last lines go to the test's log
+# (a CI machine keeps nothing else of the run)
+if [ $rc != 0 ] && [ $rc != 77 ]; then
+	for log in "$E2E_TMP"/*.log "$E2E_TMP"/*.stderr; do
+		[ -s "$log" ] || continue
+		echo "--- last lines of $(basename "$log")"
+		tail -n 15 "$log"
+	done
+fi
 # processes a test forgot, or left behind when it failed
 . "$(dirname "$0")/lib.sh"
 trap - ERR

@@ -38,7 +38,7 @@ free_port() {
 free_control_port() {
 	local n
 	while :; do
-		n=$((1000 + RANDOM % 60000))
+		n=$((1000 + RANDOM % 31000)) # tgtadm -C takes at most 32767
 		[ -e "/var/run/tgtd/socket.$n" ] || [ -e "/var/run/tgtd/socket.$n.lock" ] || { echo "$n"; return; }
 	done
 }

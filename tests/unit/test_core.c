@@ -929,12 +929,57 @@ static void test_start_mends_an_identity_and_stays_online(void **state)
 	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
 }
 
+/* The in-use guard: a LUN does not leave a target with a logged-in
+ * initiator unless the change says force; adding stays allowed. */
+static void test_in_use_guard(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	lm_guid set[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_change ch = { .kind = LM_CHANGE_SET, .lun = f->lun[0], .targets = &f->tgt[1],
+				.ntargets = 1 };
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_batch *b;
+	struct lm_err err;
+	enum lm_kind k;
+	uint32_t t1;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], set, 2, NULL, &err), LM_S_OK);
+	assert_int_equal(lm_model_find_id(m, &f->tgt[0], &k, &t1), LM_S_OK);
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, lm_model_target(m, t1)->iqn) == 0)
+			s->targets[i].sessions = 1;
+	/* replace {t1, t2} by {t2}: t1 has a session */
+	assert_int_equal(lm_batch_prepare(f->core, &ch, 1, &b, &err), LM_VDS_E_DEVICE_IN_USE);
+	assert_int_equal(err.at, 0);
+	assert_non_null(strstr(err.msg, "1 initiator session is logged in"));
+	assert_int_equal(lm_lun_last_error(lm_core_lun_after(f->core, 0)), LM_VDS_E_DEVICE_IN_USE);
+	/* and the plain call, a whole-set replace to nothing: the same */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], NULL, 0, NULL, &err),
+			 LM_VDS_E_DEVICE_IN_USE);
+	expect_targets(f, 0, (int[]){ 0, 1 }, 2);
+	/* t2 has no session: leaving it is fine, and adding always is */
+	ch.targets = &f->tgt[0];
+	assert_int_equal(lm_batch_prepare(f->core, &ch, 1, &b, &err), LM_S_OK);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
+	lm_batch_free(b);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+	/* force: t1 too */
+	ch.targets = &f->tgt[1];
+	ch.force = true;
+	assert_int_equal(lm_batch_prepare(f->core, &ch, 1, &b, &err), LM_S_OK);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
+	lm_batch_free(b);
+	expect_targets(f, 0, (int[]){ 1 }, 1);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_replace_semantics),
+		T(test_in_use_guard),
 		T(test_stack_and_state_follow),
 		T(test_lun_numbers),
 		T(test_numbers_and_ids_survive_a_restart),

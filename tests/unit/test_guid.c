@@ -104,9 +104,29 @@ static void test_list_from_bytes(void **state)
 	assert_int_equal(lm_guids_from_bytes(bytes, 15, &ids, &n, &err), LM_E_INVALIDARG);
 }
 
+/* the NAA designators of VPD 0x83, worked out by hand from tgt's and
+ * LIO's packing of the serial's hex digits */
+static void test_naa_of_each_stack(void **state)
+{
+	static const uint8_t tgt[16] = { 0x6b, 0x7e, 0x2d, 0x7c, 0x8f, 0x0a, 0x4d, 0x6e,
+					 0xa1, 0xf3, 0x5c, 0x9b, 0x8e, 0x7d, 0x6a, 0x02 };
+	static const uint8_t lio[16] = { 0x60, 0x01, 0x40, 0x50, 0xb7, 0xe2, 0xd7, 0xc8,
+					 0xf0, 0xa4, 0xd6, 0xea, 0x1f, 0x35, 0xc9, 0xb8 };
+	uint8_t out[16];
+	lm_guid g;
+
+	(void)state;
+	assert_int_equal(lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02", &g), 0);
+	lm_naa_tgt(&g, out);
+	assert_memory_equal(out, tgt, 16);
+	lm_naa_lio(&g, out);
+	assert_memory_equal(out, lio, 16);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_naa_of_each_stack),
 		cmocka_unit_test(test_parse_format_roundtrip_in_rfc4122_order),
 		cmocka_unit_test(test_parse_refuses_malformed),
 		cmocka_unit_test(test_nil_and_compare),

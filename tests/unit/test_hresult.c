@@ -1,5 +1,6 @@
 #include "config.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,11 +74,64 @@ static void test_err_set_formats_and_returns(void **state)
 	assert_string_equal(e.msg, "");
 }
 
+/* every row of the errno table, with the Win32 error's number spelled
+ * out as Windows' winerror.h has it */
+static void test_from_errno_every_row(void **state)
+{
+	static const struct {
+		int e;
+		lm_hr hr;
+	} rows[] = {
+		{ ENOENT, 0x80070002u },       /* ERROR_FILE_NOT_FOUND 2 */
+		{ ENOTDIR, 0x80070003u },      /* ERROR_PATH_NOT_FOUND 3 */
+		{ EMFILE, 0x80070004u },       /* ERROR_TOO_MANY_OPEN_FILES 4 */
+		{ ENFILE, 0x80070004u },
+		{ EACCES, 0x80070005u },       /* ERROR_ACCESS_DENIED 5 */
+		{ EPERM, 0x80070005u },
+		{ EROFS, 0x80070013u },        /* ERROR_WRITE_PROTECT 19 */
+		{ ENODEV, 0x80070037u },       /* ERROR_DEV_NOT_EXIST 55 */
+		{ ENXIO, 0x80070037u },
+		{ ENOSPC, 0x80070070u },       /* ERROR_DISK_FULL 112 */
+		{ EDQUOT, 0x80070070u },
+		{ EFBIG, 0x80070070u },
+		{ ENOTEMPTY, 0x80070091u },    /* ERROR_DIR_NOT_EMPTY 145 */
+		{ EBUSY, 0x800700AAu },        /* ERROR_BUSY 170 */
+		{ EEXIST, 0x800700B7u },       /* ERROR_ALREADY_EXISTS 183 */
+		{ ENAMETOOLONG, 0x800700CEu }, /* ERROR_FILENAME_EXCED_RANGE 206 */
+		{ EIO, 0x8007045Du },          /* ERROR_IO_DEVICE 1117 */
+		{ ETIMEDOUT, 0x800705B4u },    /* ERROR_TIMEOUT 1460 */
+		{ ENOMEM, 0x8007000Eu },       /* stays E_OUTOFMEMORY */
+		{ 0, 0x80004005u },            /* no errno: E_FAIL */
+		{ EINVAL, 0x80004005u },       /* not E_INVALIDARG: not the manager's */
+		{ EPROTO, 0x80004005u },       /* no Windows match */
+	};
+
+	(void)state;
+	assert_int_equal(LM_HR_FROM_WIN32(112), 0x80070070u);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		lm_hr hr = lm_hr_from_errno(rows[i].e);
+		if (hr != rows[i].hr)
+			fail_msg("errno %d: %08x, want %08x", rows[i].e, hr, rows[i].hr);
+		/* every code it gives has a name and a reason */
+		assert_string_not_equal(lm_hr_name(hr), "HRESULT_UNKNOWN");
+		assert_true(lm_failed(hr));
+		/* a converted errno is the system's failure, except memory */
+		assert_int_equal(lm_hr_is_system(hr), hr != LM_E_OUTOFMEMORY);
+	}
+	assert_false(lm_hr_is_system(LM_E_INVALIDARG));
+	assert_false(lm_hr_is_system(LM_VDS_E_OBJECT_NOT_FOUND));
+	assert_false(lm_hr_is_system(LM_S_OK));
+	assert_string_equal(lm_hr_name(0x80070070u), "ERROR_DISK_FULL");
+	assert_string_equal(lm_hr_name(LM_VDS_E_DEVICE_IN_USE), "VDS_E_DEVICE_IN_USE");
+	assert_int_equal(LM_VDS_E_DEVICE_IN_USE, 0x80042413u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_values_are_the_real_hresults),
 		cmocka_unit_test(test_names_and_reasons),
+		cmocka_unit_test(test_from_errno_every_row),
 		cmocka_unit_test(test_failed_is_the_severity_bit),
 		cmocka_unit_test(test_err_set_formats_and_returns),
 	};

@@ -55,6 +55,20 @@ static void refused(const char *text, long line, const char *reason)
 	free(path);
 }
 
+static void accepted(const char *text)
+{
+	char *dir = tu_tmpdir(), *path = tu_write(dir, "inv.xml", text);
+	struct lm_inventory *inv;
+	struct lm_err err;
+
+	if (lm_inventory_load(path, &inv, NULL, NULL, &err) != LM_S_OK)
+		fail_msg("refused: %s", err.msg);
+	lm_inventory_free(inv);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+}
+
 static void test_good_inventory(void **state)
 {
 	char *dir = tu_tmpdir();
@@ -202,6 +216,23 @@ static void test_relative_path(void **state)
 	refused(HEAD BACKEND "  <lun name=\"x\" path=\"lun/x.img\"/>\n" TAIL, 3, "not absolute");
 }
 
+/* a path lunmapLunBackingStore could not publish whole: refused with
+ * its line; 255 bytes still go */
+static void test_path_longer_than_the_mib(void **state)
+{
+	char text[2048], path[300];
+
+	(void)state;
+	memset(path, 'a', sizeof path);
+	path[0] = '/';
+	path[256] = '\0';
+	snprintf(text, sizeof text, HEAD BACKEND "  <lun name=\"x\" path=\"%s\"/>\n" TAIL, path);
+	refused(text, 3, "longer than the 255 that lunmapLunBackingStore can publish");
+	path[255] = '\0';
+	snprintf(text, sizeof text, HEAD BACKEND "  <lun name=\"x\" path=\"%s\"/>\n" TAIL, path);
+	accepted(text);
+}
+
 static void test_schema_violations(void **state)
 {
 	(void)state;
@@ -280,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_bad_iqn),
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_relative_path),
+		cmocka_unit_test(test_path_longer_than_the_mib),
 		cmocka_unit_test(test_one_file_is_one_lun),
 		cmocka_unit_test(test_portal_and_initiators_are_validated),
 		cmocka_unit_test(test_names_and_entities),

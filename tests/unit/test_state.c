@@ -154,7 +154,7 @@ static void test_save_replaces_atomically(void **state)
 	/* a folder that cannot be written keeps the old file whole */
 	if (geteuid() != 0) {
 		chmod(dir, 0500);
-		assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_E_FAIL);
+		assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_HR_ACCESS_DENIED);
 		chmod(dir, 0700);
 	}
 	lm_model_free(m);

@@ -346,7 +346,11 @@ static void after_timeout(struct tgt *t, const struct op *o, const struct lm_lun
 
 	if (o->mode != LM_TGT_MODE_DEVICE)
 		return;
-	if (o->op == LM_TGT_OP_NEW) {
+	if (o->op == LM_TGT_OP_UPDATE && o->param && strncmp(o->param, "readonly=", 9) == 0) {
+		/* an access change the core keeps as not done: the other one */
+		undo.param = strcmp(o->param, "readonly=1") == 0 ? "readonly=0" : "readonly=1";
+		queue_undo(t, &undo, UINT32_MAX);
+	} else if (o->op == LM_TGT_OP_NEW) {
 		undo.op = LM_TGT_OP_DELETE;
 		undo.path = NULL;
 		queue_undo(t, &undo, ERR_NO_LUN);
@@ -578,6 +582,25 @@ static lm_hr tgt_remove_lu(struct lm_backend *b, const struct lm_target *target,
 	return request(t, &o, lun, NULL, err);
 }
 
+/* The LU's "readonly" parameter (tgt's show prints it as "Readonly:"):
+ * a WRITE to it fails with DATA PROTECT. */
+static lm_hr tgt_set_access(struct lm_backend *b, const struct lm_target *target,
+			    uint32_t number, const struct lm_lun *lun, bool readonly,
+			    struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	uint32_t tid;
+	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+
+	(void)lun;
+	if (lm_failed(hr))
+		return hr;
+	const struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
+			      .tid = (int32_t)tid, .lun = number,
+			      .param = readonly ? "readonly=1" : "readonly=0" };
+	return tgtadm(t, &o, NULL, err);
+}
+
 static void tgt_destroy(struct lm_backend *b)
 {
 	struct tgt *t = tgt_of(b);
@@ -595,11 +618,13 @@ static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
 
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
+	.naa = lm_naa_tgt,
 	.min_lun_number = 1,
 	.enumerate = tgt_enumerate,
 	.create_target = tgt_create_target,
 	.add_lu = tgt_add_lu,
 	.remove_lu = tgt_remove_lu,
+	.set_access = tgt_set_access,
 	.destroy = tgt_destroy,
 	.set_timeout = tgt_set_timeout,
 };

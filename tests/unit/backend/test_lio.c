@@ -104,8 +104,44 @@ static void test_create_target_with_open_access(void **state)
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/demo_mode_write_protect", "0\n");
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/enable", "1\n");
 	/* twice: configfs says EEXIST, and so does the error */
-	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_HR_ALREADY_EXISTS);
 	assert_non_null(strstr(err.msg, "it already exists"));
+}
+
+/* Sessions for the in-use guard: each name of the TPG's dynamic_sessions
+ * (LIO writes "name\n" and a NUL after each) and each ACL whose info
+ * names a logged-in initiator. */
+static void test_enumerate_counts_sessions(void **state)
+{
+	struct fx *f = *state;
+	char tpg[PATH_MAX * 2], acl[PATH_MAX * 3], *p;
+	struct lm_stack st;
+	FILE *out;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].sessions, 0);
+	lm_stack_clear(&st);
+	snprintf(tpg, sizeof tpg, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1", f->root);
+	snprintf(acl, sizeof acl, "%s/dynamic_sessions", tpg);
+	out = fopen(acl, "w");
+	assert_non_null(out);
+	{
+		static const char names[] = "iqn.2026-11.org.example:a\n\0iqn.2026-11.org.example:b\n";
+		fwrite(names, 1, sizeof names, out); /* the last NUL too */
+	}
+	fclose(out);
+	snprintf(acl, sizeof acl, "%s/acls/iqn.1994-05.com.redhat:host1", tpg);
+	free(tu_write(acl, "info", "InitiatorName: iqn.1994-05.com.redhat:host1\nInitiatorAlias: x\n"));
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].sessions, 3);
+	lm_stack_clear(&st);
+	/* an ACL without a session */
+	p = tu_write(acl, "info", "No active iSCSI Session for Initiator Endpoint: iqn.1994-05.com.redhat:host1\n");
+	free(p);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].sessions, 2);
+	lm_stack_clear(&st);
 }
 
 static void test_create_target_with_acls(void **state)
@@ -212,7 +248,7 @@ static void test_remove_lu_and_errno_reasons(void **state)
 	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
 	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, NULL), LM_S_OK);
 	/* a LUN number already there: EEXIST */
-	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_HR_ALREADY_EXISTS);
 	assert_non_null(strstr(err.msg, "it already exists"));
 	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_S_OK);
 	snprintf(lundir, sizeof lundir, "%s/iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_2", f->root);
@@ -221,10 +257,10 @@ static void test_remove_lu_and_errno_reasons(void **state)
 	assert_int_equal(st.targets[0].nlus, 0);
 	lm_stack_clear(&st);
 	/* gone behind our back: ENOENT, said so */
-	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 2, f->lun, &err), LM_HR_FILE_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "removed behind lunmap's back"));
 	/* a target that is not there */
-	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, &err), LM_E_FAIL);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, &err), LM_HR_FILE_NOT_FOUND);
 	assert_non_null(strstr(err.msg, "does not exist"));
 }
 
@@ -261,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_create_target_with_open_access),
 		T(test_create_target_with_acls),
+		T(test_enumerate_counts_sessions),
 		T(test_add_lu_makes_one_backstore_linked_from_each_target),
 		T(test_enumerate_reads_a_targetcli_setup),
 		T(test_remove_lu_and_errno_reasons),

@@ -115,8 +115,34 @@ static void test_targets_luns_and_odd_paths(void **state)
 	assert_string_equal(s.targets[1].acl, "");
 	assert_true(lm_stack_acl_has(s.targets[0].acl, "ALL"));
 	assert_false(lm_stack_acl_has(s.targets[1].acl, "ALL"));
+	/* "Readonly: No" is read-write; an LU without the line is unknown */
+	assert_int_equal(s.targets[0].lus[0].readonly, 0);
+	assert_int_equal(s.targets[0].lus[1].readonly, -1);
 	lm_stack_clear(&s);
 	free(tids);
+}
+
+/* "Readonly: Yes" (tgtadm --params readonly=1) is the LU's, not the
+ * controller's or the next LU's. */
+static void test_readonly_line(void **state)
+{
+	const char *at = strstr(two_targets, "SCSI SN: def0123");
+	const char *ro = strstr(at, "Readonly: No");
+	char *text = strdup(two_targets);
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_non_null(text);
+	memcpy(text + (ro - two_targets), "Readonly: Yes", 13);
+	memmove(text + (ro - two_targets) + 13, ro + 12, strlen(ro + 12) + 1);
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_int_equal(s.targets[0].lus[0].readonly, 1);
+	assert_int_equal(s.targets[0].lus[1].readonly, -1);
+	lm_stack_clear(&s);
+	free(tids);
+	free(text);
 }
 
 static void test_empty_output(void **state)
@@ -201,6 +227,53 @@ static void test_bad_target_line(void **state)
 	assert_non_null(strstr(err.msg, "Target 1 without colon"));
 	assert_null(tids);
 	assert_int_equal(s.ntargets, 0);
+}
+
+/* Sessions: the I_T nexus entries of each target's own section (as
+ * tgtd 1.0.85 shows a libiscsi initiator); an alias that forges a LUN or
+ * a target line inside the section creates nothing. */
+static void test_sessions_counted(void **state)
+{
+	static const char text[] =
+		"Target 1: iqn.2026-11.org.example:x\n"
+		"    System information:\n"
+		"        Driver: iscsi\n"
+		"        State: ready\n"
+		"    I_T nexus information:\n"
+		"        I_T nexus: 1\n"
+		"            Initiator: iqn.2026-11.org.example:lunmap-probe alias: none\n"
+		"            Connection: 0\n"
+		"                IP Address: 127.0.0.1\n"
+		"        I_T nexus: 2\n"
+		"            Initiator: iqn.2026-11.org.example:other alias: x\n"
+		"        LUN: 7\n"
+		"            Backing store path: /forged.img\n"
+		"            Connection: 0\n"
+		"    LUN information:\n"
+		"        LUN: 1\n"
+		"            Backing store path: /tmp/a.img\n"
+		"    Account information:\n"
+		"    ACL information:\n"
+		"        ALL\n"
+		"Target 2: iqn.2026-11.org.example:y\n"
+		"    System information:\n"
+		"    I_T nexus information:\n"
+		"    LUN information:\n"
+		"    Account information:\n"
+		"    ACL information:\n";
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_int_equal(s.ntargets, 2);
+	assert_int_equal(s.targets[0].sessions, 2);
+	assert_int_equal(s.targets[0].nlus, 1);
+	assert_int_equal(s.targets[0].lus[0].number, 1);
+	assert_int_equal(s.targets[1].sessions, 0);
+	lm_stack_clear(&s);
+	free(tids);
 }
 
 static void check_refused(const char *text, const char *why_part)
@@ -306,7 +379,9 @@ static void test_opaque_alias_is_harmless(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sessions_counted),
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
+		cmocka_unit_test(test_readonly_line),
 		cmocka_unit_test(test_empty_output),
 		cmocka_unit_test(test_acl_entries),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),

@@ -403,7 +403,7 @@ static char *snapshot(struct gfx *f, bool files)
 		o.len = vb->name_length;
 		assert_int_equal(lunmapd_parse_oid(vb->name, vb->name_length, &in), 0);
 		/* the objects a refusal itself sets */
-		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT)) &&
+		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT || in.col == S_ERRLUN)) &&
 		    !(in.g == G_LUN && in.col == L_LASTERROR))
 			print_vb(m, vb);
 		snmp_free_varbind(vb);

@@ -87,15 +87,15 @@ static void test_walk_is_the_whole_mib_in_order(void **state)
 	size_t n = 0, i = 0;
 	static const oid assocs[][2] = { { 1, 1 }, { 1, 2 }, { 3, 2 }, { 3, 4 } };
 
-	for (u_long c = S_NAME; c <= S_COUNT; c++)
+	for (u_long c = S_NAME; c <= S_LAST; c++)
 		want[n++] = goid_scalar(c);
-	for (u_long c = L_ID; c <= L_LASTERROR; c++)
+	for (u_long c = L_ID; c <= L_NAA; c++)
 		for (oid l = 1; l <= 4; l++)
 			want[n++] = goid_lun(c, l);
 	for (u_long c = T_ID; c <= T_LUNCOUNT; c++)
 		for (oid t = 1; t <= 4; t++)
 			want[n++] = goid_target(c, t);
-	for (u_long c = A_NUMBER; c <= A_ROWSTATUS; c++)
+	for (u_long c = A_NUMBER; c <= A_ACCESS; c++)
 		for (size_t k = 0; k < 4; k++)
 			want[n++] = goid_assoc(c, assocs[k][0], assocs[k][1]);
 	want[n++] = goid_targetlun(1, 1);
@@ -126,7 +126,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	struct goid first = goid_scalar(S_NAME), lun_id1 = goid_lun(L_ID, 1),
 		    lun_name1 = goid_lun(L_NAME, 1), t_id1 = goid_target(T_ID, 1),
 		    a_num11 = goid_assoc(A_NUMBER, 1, 1), a_num32 = goid_assoc(A_NUMBER, 3, 2),
-		    a_rs11 = goid_assoc(A_ROWSTATUS, 1, 1), tl11 = goid_targetlun(1, 1),
+		    a_rs11 = goid_assoc(A_ROWSTATUS, 1, 1), a_acc11 = goid_assoc(A_ACCESS, 1, 1),
+		    tl11 = goid_targetlun(1, 1),
 		    backend = goid_scalar(S_BACKEND);
 	struct goid before = goid_raw(0, NULL);
 
@@ -146,8 +147,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 2, (oid[]){ 1, 1 }, &first);
 	expect_next_raw(f, 3, (oid[]){ 1, 1, 0 }, &backend);
 	expect_next_raw(f, 3, (oid[]){ 1, 1, BIG }, &backend);
-	expect_next_raw(f, 3, (oid[]){ 1, S_COUNT, 0 }, &lun_id1);
-	expect_next_raw(f, 2, (oid[]){ 1, S_COUNT + 1 }, &lun_id1);
+	expect_next_raw(f, 3, (oid[]){ 1, S_LAST, 0 }, &lun_id1);
+	expect_next_raw(f, 2, (oid[]){ 1, S_LAST + 1 }, &lun_id1);
 	expect_next_raw(f, 2, (oid[]){ 1, BIG }, &lun_id1);
 	expect_next_raw(f, 2, (oid[]){ 1, (oid)-1 }, &lun_id1);
 
@@ -159,8 +160,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 4, (oid[]){ 2, 1, L_ID, 4 }, &lun_name1);
 	expect_next_raw(f, 4, (oid[]){ 2, 1, L_ID, BIG }, &lun_name1);
 	expect_next_raw(f, 5, (oid[]){ 2, 1, L_ID, 1, 7 }, P(goid_lun(L_ID, 2)));
-	expect_next_raw(f, 4, (oid[]){ 2, 1, L_LASTERROR, 4 }, &t_id1);
-	expect_next_raw(f, 3, (oid[]){ 2, 1, L_LASTERROR + 1 }, &t_id1);
+	expect_next_raw(f, 4, (oid[]){ 2, 1, L_NAA, 4 }, &t_id1);
+	expect_next_raw(f, 3, (oid[]){ 2, 1, L_NAA + 1 }, &t_id1);
 	expect_next_raw(f, 2, (oid[]){ 2, 2 }, &t_id1);
 	expect_next_raw(f, 2, (oid[]){ 2, BIG }, &t_id1);
 
@@ -175,8 +176,9 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 4, (oid[]){ 4, 1, A_NUMBER, 2 }, &a_num32);
 	expect_next_raw(f, 5, (oid[]){ 4, 1, A_NUMBER, 3, 4 }, &a_rs11);
 	expect_next_raw(f, 4, (oid[]){ 4, 1, A_NUMBER, BIG }, &a_rs11);
-	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ROWSTATUS, 3, 4 }, &tl11);
-	expect_next_raw(f, 3, (oid[]){ 4, 1, A_ROWSTATUS + 1 }, &tl11);
+	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ROWSTATUS, 3, 4 }, &a_acc11);
+	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ACCESS, 3, 4 }, &tl11);
+	expect_next_raw(f, 3, (oid[]){ 4, 1, A_ACCESS + 1 }, &tl11);
 
 	/* the mirror's end is lunmapObjects' end */
 	expect_next_raw(f, 5, (oid[]){ 5, 1, TL_NUMBER, 1, 0 }, &tl11);
@@ -259,6 +261,15 @@ static void test_get_every_kind_of_value(void **state)
 	is_ids(f, goid_lun(L_TARGETIDS, 1), true, (size_t[]){ 1, 2 }, 2);
 	is_ids(f, goid_lun(L_TARGETIDS, 2), true, NULL, 0);
 	is_number(f, goid_lun(L_TARGETCOUNT, 3), ASN_GAUGE, 2);
+	/* the identity: the serial of VPD 0x80 and the NAA designator of
+	 * 0x83 (the sim presents tgt's) */
+	is_string(f, goid_lun(L_SERIAL, 1), "0b7e2d7c8f0a4d6ea1f3000000000001");
+	vb = get_ok(f, P(goid_lun(L_NAA, 1)));
+	assert_int_equal(vb->type, ASN_OCTET_STR);
+	assert_int_equal(vb->val_len, 16);
+	assert_memory_equal(vb->val.string,
+			    "\x6b\x7e\x2d\x7c\x8f\x0a\x4d\x6e\xa1\xf3\x00\x00\x00\x00\x00\x01", 16);
+	snmp_free_varbind(vb);
 
 	is_string(f, goid_target(T_IQN, 2), "iqn.2026-11.org.example:t2");
 	is_string(f, goid_target(T_ALIAS, 4), "t4");
@@ -269,6 +280,8 @@ static void test_get_every_kind_of_value(void **state)
 	is_number(f, goid_assoc(A_NUMBER, 1, 2), ASN_UNSIGNED, 1);
 	is_number(f, goid_assoc(A_NUMBER, 3, 2), ASN_UNSIGNED, 2);
 	is_number(f, goid_assoc(A_ROWSTATUS, 3, 4), ASN_INTEGER, RS_ACTIVE);
+	/* no access asked: readWrite(1) */
+	is_number(f, goid_assoc(A_ACCESS, 3, 4), ASN_INTEGER, ACCESS_RW);
 	is_number(f, goid_targetlun(2, 3), ASN_UNSIGNED, 2);
 }
 
@@ -297,8 +310,8 @@ static void test_get_of_what_is_not_there(void **state)
 	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_NAME, 1 }), SNMP_NOSUCHINSTANCE);
 	expect_get_fails(f, goid_raw(2, (oid[]){ 1, S_NAME }), SNMP_NOSUCHINSTANCE);
 	expect_get_fails(f, goid_raw(5, (oid[]){ 2, 1, L_NAME, 1, 1 }), SNMP_NOSUCHINSTANCE);
-	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_COUNT + 1, 0 }), SNMP_NOSUCHOBJECT);
-	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 1, L_LASTERROR + 1, 1 }), SNMP_NOSUCHOBJECT);
+	expect_get_fails(f, goid_raw(3, (oid[]){ 1, S_LAST + 1, 0 }), SNMP_NOSUCHOBJECT);
+	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 1, L_NAA + 1, 1 }), SNMP_NOSUCHOBJECT);
 	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 1, 1, 1 }), SNMP_NOSUCHOBJECT); /* the index */
 	expect_get_fails(f, goid_raw(4, (oid[]){ 2, 2, L_NAME, 1 }), SNMP_NOSUCHOBJECT);
 	expect_get_fails(f, goid_raw(2, (oid[]){ 6, 1 }), SNMP_NOSUCHOBJECT);

@@ -270,9 +270,14 @@ static void test_refusals_of_one_varbind(void **state)
 	around(&s, P(goid_lun(L_TARGETIDS, 99)), ASN_OCTET_STR, ids, 16);
 	expect_refused(f, &s, &(struct refusal){ "ids of no LUN", SNMP_ERR_NOCREATION, 2,
 						 LM_VDS_E_OBJECT_NOT_FOUND });
+	/* RFC 3416 4.2.5 (5): no object there could ever be written */
 	around_int(&s, goid_raw(4, (oid[]){ 7, 1, 1, 1 }), ASN_INTEGER, 1);
-	expect_refused(f, &s, &(struct refusal){ "no such object", SNMP_ERR_NOCREATION, 2,
-						 LM_VDS_E_OBJECT_NOT_FOUND });
+	expect_refused(f, &s, &(struct refusal){ "no such object", SNMP_ERR_NOTWRITABLE, 2,
+						 LM_E_INVALIDARG });
+	/* a read-only column of a LUN that does not exist: notWritable too */
+	around(&s, P(goid_lun(L_NAME, 99)), ASN_OCTET_STR, "x", 1);
+	expect_refused(f, &s, &(struct refusal){ "name of no LUN", SNMP_ERR_NOTWRITABLE, 2,
+						 LM_E_INVALIDARG });
 
 	/* notWritable */
 	around(&s, P(goid_lun(L_NAME, 1)), ASN_OCTET_STR, "x", 1);
@@ -392,6 +397,7 @@ static void test_undo_failed(void **state)
 	status = gfx_set(f, &s, &index);
 	gset_free(&s);
 	assert_int_equal(status, SNMP_ERR_UNDOFAILED);
+	/* not 0 (RFC 3416): net-snmp's master would make that genErr */
 	assert_int_equal(index, 1);
 	assert_int_equal(f->d.last_error, LM_VDS_E_PROVIDER_CACHE_CORRUPT);
 	assert_int_equal(lm_core_status(f->d.core), LM_SUBSYS_CACHE_CORRUPT);
@@ -677,6 +683,149 @@ static void test_restore_after_drift(void **state)
 	free(before);
 }
 
+/* commitFailed names the varbind whose change failed, not the first */
+static void test_commit_failed_names_its_varbind(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
+
+	associate(f, 1, (size_t[]){ 1 }, 1);
+	gset_ids(&s, 1, (size_t[]){ 1 }, 1); /* no change */
+	gset_ids(&s, 2, (size_t[]){ 1 }, 1);
+	lm_sim_fail_nth(f->sim, 1); /* LUN 2's add */
+	expect_refused(f, &s, &(struct refusal){ "LUN 2's step fails", SNMP_ERR_COMMITFAILED, 2,
+						 LM_E_FAIL });
+	assert_int_equal(f->d.last_error_lun, 2);
+	/* lunmapOperationFailed names it: lunmapLastErrorLun and lunmapLunId.2 */
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_OPERATION_FAILED);
+	v = v->next_variable->next_variable;
+	assert_int_equal(v->name[v->name_length - 2], S_ERRLUN);
+	assert_int_equal(*v->val.integer, 2);
+	v = v->next_variable;
+	assert_non_null(v);
+	assert_int_equal(v->name[v->name_length - 2], L_ID);
+	assert_int_equal(v->name[v->name_length - 1], 2);
+	expect_targets(f, 1, "1");
+	expect_targets(f, 2, "");
+}
+
+/* RFC 2579 TestAndIncr: two managers read the same value; the first SET
+ * with it wins and moves it, the second is refused whole */
+static void test_spinlock_two_managers(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	long read_by_both = f->d.spinlock;
+	int index;
+
+	gset_int(&s, P(goid_scalar(S_SPINLOCK)), ASN_INTEGER, read_by_both);
+	gset_ids(&s, 1, (size_t[]){ 1 }, 1);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(f->d.spinlock, read_by_both == 2147483647 ? 0 : read_by_both + 1);
+	expect_targets(f, 1, "1");
+	/* the second manager, lock after its change: refused on the lock */
+	gset_ids(&s, 1, (size_t[]){ 2 }, 1);
+	gset_int(&s, P(goid_scalar(S_SPINLOCK)), ASN_INTEGER, read_by_both);
+	expect_refused(f, &s, &(struct refusal){ "stale lock", SNMP_ERR_INCONSISTENTVALUE, 2,
+						 LM_HR_LOCK_VIOLATION });
+	expect_targets(f, 1, "1");
+	/* a SET without the lock still works and leaves it alone */
+	read_by_both = f->d.spinlock;
+	gset_ids(&s, 1, (size_t[]){ 2 }, 1);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(f->d.spinlock, read_by_both);
+	/* out of TestAndIncr's range */
+	gset_int(&s, P(goid_scalar(S_SPINLOCK)), ASN_INTEGER, -1);
+	expect_refused(f, &s, &(struct refusal){ "negative lock", SNMP_ERR_WRONGVALUE, 1,
+						 LM_E_INVALIDARG });
+}
+
+/* refresh + a change in one PDU: inconsistentValue in either order */
+static void test_refresh_with_a_change(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+
+	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_REFRESH);
+	gset_ids(&s, 1, (size_t[]){ 1 }, 1);
+	expect_refused(f, &s, &(struct refusal){ "refresh, change", SNMP_ERR_INCONSISTENTVALUE, 2,
+						 LM_E_INVALIDARG });
+	gset_ids(&s, 1, (size_t[]){ 1 }, 1);
+	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_REFRESH);
+	expect_refused(f, &s, &(struct refusal){ "change, refresh", SNMP_ERR_INCONSISTENTVALUE, 2,
+						 LM_E_INVALIDARG });
+}
+
+/* a refresh that adopts a lost association tells the LUN's new set and
+ * that the subsystem is in sync again */
+static void test_refresh_notifies(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
+	int index;
+
+	associate(f, 1, (size_t[]){ 1, 2 }, 2);
+	associate(f, 2, (size_t[]){ 3 }, 1);
+	make_drift(f); /* an LU of LUN 1 is gone */
+	lunmapd_notify_status(&f->d);
+	gfx_traps_clear();
+	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_REFRESH);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(gfx_ntraps(), 2);
+	/* in sync at ACTION, the changed LUNs at COMMIT */
+	assert_int_equal(gfx_trap(0, &v), N_CACHE_IN_SYNC);
+	assert_int_equal(*v->val.integer, LM_SUBSYS_ONLINE);
+	assert_int_equal(gfx_trap(1, &v), N_ASSOC_CHANGED);
+	assert_int_equal(v->name[v->name_length - 1], 1); /* LUN 1 only */
+}
+
+/* a stack that lost everything is re-applied by the drift check: told
+ * once with lunmapStackReapplied and its count, and LastChange moves */
+static void test_reapply_notified(void **state)
+{
+	struct gfx *f = *state;
+	struct lm_err err;
+	const netsnmp_variable_list *v;
+	struct lm_stack *st = lm_sim_stack(f->sim);
+
+	associate(f, 1, (size_t[]){ 1, 2 }, 2);
+	gfx_traps_clear();
+	f->d.last_change = 0;
+	lm_stack_clear(st); /* tgtd restarted empty */
+	assert_int_equal(lm_core_check(f->d.core, &err), LM_S_OK);
+	assert_int_equal(lm_core_reapplied(f->d.core), 1);
+	lunmapd_notify_status(&f->d);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_STACK_REAPPLIED);
+	assert_int_equal(v->name[v->name_length - 2], S_REAPPLIED);
+	assert_int_equal(*v->val.integer, 1);
+	assert_true(f->d.last_change > 0 || netsnmp_get_agent_uptime() == 0);
+	/* not again for the same re-apply */
+	lunmapd_notify_status(&f->d);
+	assert_int_equal(gfx_ntraps(), 1);
+	expect_targets(f, 1, "1,2");
+}
+
+/* RFC 3416: the new scalars that cannot be written are notWritable */
+static void test_new_scalars_not_writable(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+
+	around_int(&s, goid_scalar(S_REAPPLIED), ASN_COUNTER, 1);
+	expect_refused(f, &s, &(struct refusal){ "reapply count", SNMP_ERR_NOTWRITABLE, 2,
+						 LM_E_INVALIDARG });
+	around(&s, P(goid_lun(L_SERIAL, 1)), ASN_OCTET_STR, "x", 1);
+	expect_refused(f, &s, &(struct refusal){ "serial", SNMP_ERR_NOTWRITABLE, 2,
+						 LM_E_INVALIDARG });
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -695,6 +844,12 @@ int main(void)
 		T(test_phases_without_their_set),
 		T(test_abandoned_set),
 		T(test_restore_after_drift),
+		T(test_commit_failed_names_its_varbind),
+		T(test_spinlock_two_managers),
+		T(test_refresh_with_a_change),
+		T(test_refresh_notifies),
+		T(test_new_scalars_not_writable),
+		T(test_reapply_notified),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,102 @@
+#!/bin/bash
+# Two managers and an initiator, through snmpd against a real tgtd:
+# lunmapSpinLock (RFC 2579 TestAndIncr) lets the first of two managers
+# that read the same value win and refuses the other's whole PDU; the
+# in-use guard refuses to take a LUN from a target a libiscsi session is
+# logged in to, unless the PDU writes lunmapSubsystemForce = force(2).
+set -euo pipefail
+. "$top_srcdir/tests/harness/lib.sh"
+PROBE=$top_builddir/tests/harness/iscsi-probe
+need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget
+[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+cd "$E2E_TMP"
+
+T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
+T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
+T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
+T1=iqn.2026-11.org.example.e2e:t1
+L=$R.1.2.1
+A=$R.1.4.1
+LOCK=$R.1.1.10.0
+FORCE=$R.1.1.11.0
+
+start_tgtd
+start_snmpd
+mkdir -p lun
+truncate -s 8M lun/db.img
+cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="concurrency" max-targets-per-lun="3">
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
+  <target iqn="$T1" initiators="ALL" id="$T1ID"/>
+  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
+  <target iqn="iqn.2026-11.org.example.e2e:t3" initiators="ALL" id="$T3ID"/>
+  <lun name="db" path="$E2E_TMP/lun/db.img"/>
+</lunmap>
+XML
+start_lunmapd inv.xml
+
+note "two managers read the same lunmapSpinLock; the first SET wins"
+v=$(sgetv $LOCK)
+[ "$(sgetv $LOCK)" = "$v" ] || fail "the lock moves by itself"
+sset $LOCK i "$v" $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "manager A"
+[ "$(sgetv $LOCK)" = $(( v == 2147483647 ? 0 : v + 1 )) ] || fail "the lock did not move"
+before=$(tgtadm_ctl --op show --mode target)
+out=$(sset $L.7.1 x "$(hexid $T2ID)" $LOCK i "$v") && fail "manager B accepted: $out"
+echo "$out" | has "Reason: inconsistentValue" || fail "manager B: $out"
+echo "$out" | has "Failed object: .*$R.1.1.10.0" || fail "the error index is not the lock: $out"
+[ "$(sgetv $R.1.1.7.0)" = $((0x80070021)) ] || fail "lunmapLastErrorCode $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "manager B's change was applied"
+[ "$(tgtadm_ctl --op show --mode target)" = "$before" ] || fail "the stack changed"
+note "a SET without the lock still works and leaves it alone"
+v=$(sgetv $LOCK)
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "SET without the lock"
+[ "$(sgetv $LOCK)" = "$v" ] || fail "a SET without the lock moved it"
+
+note "racing: two managers with the same value at once, exactly one wins"
+v=$(sgetv $LOCK)
+race() { if sset "$@"; then echo 0; else echo 1; fi; }
+race $LOCK i "$v" $L.7.1 x "$(hexid $T3ID)" >race.a 2>&1 &
+ra=$!
+race $LOCK i "$v" $L.7.1 x "$(hexid $T2ID)" >race.b 2>&1 &
+rb=$!
+wait $ra $rb || true
+ok=$(grep -lx 0 race.a race.b | wc -l)
+[ "$ok" = 1 ] || fail "$ok managers won: $(cat race.a race.b)"
+loser=$(grep -Lx 0 race.a race.b)
+has -e "inconsistentValue" -e "resourceUnavailable" "$loser" || fail "the loser got: $(cat "$loser")"
+case $(sgetv $L.7.1 | as_hex) in
+"$(hexid $T3ID)") [ "$(grep -lx 0 race.a race.b)" = race.a ] || fail "B won, A's set is there" ;;
+"$(hexid $T2ID)") [ "$(grep -lx 0 race.a race.b)" = race.b ] || fail "A won, B's set is there" ;;
+*) fail "neither set: $(sgetv $L.7.1)" ;;
+esac
+[ "$(sgetv $LOCK)" = $(( v == 2147483647 ? 0 : v + 1 )) ] || fail "the lock moved by more than one"
+
+note "in-use guard: an initiator logged in to t1"
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "setup {t1, t2}"
+n=$(sgetv $A.1.1.1)
+"$PROBE" hold "iscsi://127.0.0.1:$TGT_PORT/$T1/$n" >hold.out 2>&1 &
+HOLD=$!
+remember_pid $HOLD iscsi-probe
+wait_for 10 has -x logged-in hold.out || fail "no session: $(cat hold.out)"
+before=$(tgtadm_ctl --op show --mode target | grep -v -e "I_T nexus" -e "Initiator:" -e "Connection:" -e "IP Address:")
+out=$(sset $L.7.1 x "$(hexid $T2ID)") && fail "t1 dropped under a session: $out"
+echo "$out" | has "Reason: inconsistentValue" || fail "wanted inconsistentValue: $out"
+[ "$(sgetv $R.1.1.7.0)" = $((0x80042413)) ] || fail "lunmapLastErrorCode $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $L.9.1)" = $((0x80042413)) ] || fail "lunmapLunLastErrorCode $(sgetv $L.9.1)"
+sgetv $R.1.1.8.0 | has "1 initiator session is logged in" || fail "text: $(sgetv $R.1.1.8.0)"
+out=$(sset $A.2.1.1 i 6) && fail "row destroyed under a session: $out"
+echo "$out" | has "Reason: inconsistentValue" || fail "destroy: $out"
+[ "$(tgtadm_ctl --op show --mode target | grep -v -e "I_T nexus" -e "Initiator:" -e "Connection:" -e "IP Address:")" = "$before" ] ||
+	fail "the stack changed"
+note "t2 has no session: it can go; adding stays allowed"
+sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "dropping t2 was refused"
+sset $A.2.1.3 i 4 >/dev/null || fail "adding t3 was refused"
+note "force(2) in the same PDU removes it anyway"
+sset $FORCE i 2 $A.2.1.1 i 6 >/dev/null || fail "forced destroy refused"
+[ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T3ID)" ] || fail "after force: $(sgetv $L.7.1)"
+[ "$(sgetv $FORCE)" = 1 ] || fail "lunmapSubsystemForce reads $(sgetv $FORCE)"
+stop_pid $HOLD
+
+stop_pid "$LUNMAPD_PID"
+lunmapd_left_clean
+echo "concurrency: all checks passed"
