@@ -7,6 +7,9 @@
 #include "core.h"
 #include "plan.h"
 
+struct lm_batch;
+static size_t change_of_step(const struct lm_batch *b, size_t i);
+
 struct item {
 	uint32_t lun;
 	size_t first; /* the LUN's first change in the caller's list */
@@ -139,6 +142,9 @@ static lm_hr want_target(struct lm_core *c, const struct lun_plan *p, const stru
 	const struct lm_assoc *have = lm_links_find(&lun->links, w->target);
 
 	out->index = w->target;
+	out->readonly = have && have->readonly;
+	if (w->access)
+		out->readonly = w->access == LM_ACCESS_RO;
 	if (have && w->number && w->number != have->number)
 		return lm_err_set(err, LM_E_INVALIDARG,
 				  "LUN \"%s\" is LUN %u on %s; the number stays while the association lasts",
@@ -254,13 +260,34 @@ static uint32_t number_in(const struct lm_assoc *v, size_t n, uint32_t target)
 	return lm_links_find(&(struct lm_links){ (struct lm_assoc *)v, n, 0 }, target)->number;
 }
 
-/* Adds first, then removals: during a replace the LUN stays reachable. */
+/* The access steps of one LUN: a new association that is to be
+ * read-only, a kept one whose access changes. */
+static void access_steps(struct lm_batch *b, const struct item *it, bool count_only, size_t *n)
+{
+	for (size_t j = 0; j < it->nnew; j++) {
+		const struct lm_assoc *o =
+			lm_links_find(&(struct lm_links){ it->old, it->nold, 0 }, it->new[j].index);
+		if (o ? o->readonly == it->new[j].readonly : !it->new[j].readonly)
+			continue;
+		if (!count_only)
+			b->steps[b->nsteps++] = (struct lm_step){ LM_STEP_ACCESS, it->lun,
+								  it->new[j].index, it->new[j].number,
+								  it->new[j].readonly };
+		(*n)++;
+	}
+}
+
+/* Adds first, then access changes, then removals: during a replace the
+ * LUN stays reachable. A read-only new LU is added, then protected: no
+ * initiator knows it before it has the access it should. */
 static lm_hr build_steps(struct lm_batch *b)
 {
-	size_t n = 0;
+	size_t n = 0, ignored = 0;
 
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		n += b->items[i].diff.nadded + b->items[i].diff.nremoved;
+		access_steps(b, &b->items[i], true, &n);
+	}
 	b->steps = calloc(n + 1, sizeof *b->steps);
 	if (!b->steps)
 		return LM_E_OUTOFMEMORY;
@@ -269,15 +296,17 @@ static lm_hr build_steps(struct lm_batch *b)
 		for (size_t j = 0; j < it->diff.nadded; j++)
 			b->steps[b->nsteps++] = (struct lm_step){
 				LM_STEP_ADD, it->lun, it->diff.added[j],
-				number_in(it->new, it->nnew, it->diff.added[j])
+				number_in(it->new, it->nnew, it->diff.added[j]), false
 			};
 	}
+	for (size_t i = 0; i < b->n; i++)
+		access_steps(b, &b->items[i], false, &ignored);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct item *it = &b->items[i];
 		for (size_t j = 0; j < it->diff.nremoved; j++)
 			b->steps[b->nsteps++] = (struct lm_step){
 				LM_STEP_REMOVE, it->lun, it->diff.removed[j],
-				number_in(it->old, it->nold, it->diff.removed[j])
+				number_in(it->old, it->nold, it->diff.removed[j]), false
 			};
 	}
 	return LM_S_OK;
@@ -346,6 +375,32 @@ static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm
 	return hr;
 }
 
+/* An access the backend cannot honour on a target (LIO's demo mode) is
+ * refused before anything is tried, naming the LUN's change. */
+static lm_hr check_access(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
+	for (size_t i = 0; i < b->nsteps && !lm_failed(hr); i++) {
+		const struct lm_step *s = &b->steps[i];
+		if (s->op != LM_STEP_ACCESS)
+			continue;
+		if (!c->backend->ops->set_access)
+			hr = lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+					"the %s backend cannot make a LUN read-only",
+					c->backend->ops->name);
+		else if (c->backend->ops->check_access)
+			hr = c->backend->ops->check_access(c->backend,
+							   lm_model_target(c->model, s->target),
+							   s->readonly, err);
+		if (lm_failed(hr)) {
+			err->at = change_of_step(b, i);
+			lm_model_lun(c->model, s->lun)->last_error = hr;
+		}
+	}
+	return hr;
+}
+
 lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_t n,
 		       struct lm_batch **out, struct lm_err *err)
 {
@@ -380,6 +435,8 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		hr = guard_in_use(c, b, changes, err);
 	if (!lm_failed(hr) && (lm_failed(reserve(c, b)) || lm_failed(build_steps(b))))
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	if (!lm_failed(hr))
+		hr = check_access(c, b, err);
 	lm_plans_free(plans, nplans);
 	if (lm_failed(hr)) {
 		lm_batch_free(b);
@@ -404,6 +461,11 @@ static void model_set(struct lm_core *c, struct lm_batch *b, bool forward)
 			lm_model_link(c->model, lun, lm_model_target(c->model, take[j]),
 				      forward ? number_in(it->new, it->nnew, take[j])
 					      : number_in(it->old, it->nold, take[j]));
+		const struct lm_assoc *set = forward ? it->new : it->old;
+		size_t nset = forward ? it->nnew : it->nold;
+		for (size_t j = 0; j < nset; j++)
+			lm_model_set_access(lun, lm_model_target(c->model, set[j].index),
+					    set[j].readonly);
 	}
 }
 
@@ -415,8 +477,7 @@ static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, struct lm_
 	if (!inv)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (size_t i = 0; i < b->nsteps; i++) {
-		inv[i] = b->steps[b->nsteps - 1 - i];
-		inv[i].op = inv[i].op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
+		inv[i] = lm_step_inverse(&b->steps[b->nsteps - 1 - i]);
 	}
 	hr = lm_steps_run(c, inv, b->nsteps, err);
 	free(inv);

@@ -38,11 +38,21 @@ const struct lm_model *lm_core_model(const struct lm_core *c);
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 
 /* One stack operation of a change. */
-enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE };
+enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS };
 struct lm_step {
 	enum lm_step_op op;
 	uint32_t lun, target, number;
+	bool readonly; /* ACCESS: what it sets */
 };
+
+/* The step that undoes s: ADD and REMOVE swap, ACCESS sets the other
+ * access. */
+struct lm_step lm_step_inverse(const struct lm_step *s);
+
+/* Sets the access of an LU through the backend; VDS_E_NOT_SUPPORTED when
+ * the backend has no way to. */
+lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
 
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
  * E_FAIL or the stack's converted errno, naming the step (nothing
@@ -75,6 +85,11 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu);
+/* Whether the stack's target leaves out initiators the inventory lets
+ * in (a crash between making it and binding them): start-up and restore
+ * bind them (the backend's create_target does, for a target that is
+ * there). */
+bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_target *st);
 
 /* probe.c: the LUN's status and size from its backing store (missing or
  * unreadable: failed). */

@@ -125,14 +125,25 @@ static lm_hr restore_one(struct lm_core *c, struct lm_target *t, const struct lm
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 					  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
 					  number, t->iqn, lu->path);
-		if (lu && lm_lu_identity_ok(l, lu))
+		bool ro = t->links.v[i].readonly;
+		if (lu && lm_lu_identity_ok(l, lu)) {
+			/* only the access differs: set it again */
+			if (lu->readonly >= 0 && lu->readonly != (int)ro) {
+				hr = lm_backend_set_access(c->backend, t, number, l, ro, err);
+				++*steps;
+			}
 			continue;
+		}
 		if (lu) {
 			hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
 			++*steps;
 		}
 		if (!lm_failed(hr)) {
 			hr = c->backend->ops->add_lu(c->backend, t, number, l, err);
+			++*steps;
+		}
+		if (!lm_failed(hr) && ro) {
+			hr = lm_backend_set_access(c->backend, t, number, l, true, err);
 			++*steps;
 		}
 	}
@@ -152,7 +163,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if (!st && !t->discovered) {
+		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))
 				t->status = LM_ONLINE;

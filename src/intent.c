@@ -51,7 +51,8 @@ lm_hr lm_intent_open(const char *dir, int *fd, struct lm_err *err)
 static void put_set(FILE *f, const struct lm_assoc *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s%u:%u", k ? "," : "", v[k].index, v[k].number);
+		fprintf(f, "%s%u:%u%s", k ? "," : "", v[k].index, v[k].number,
+			v[k].readonly ? ":r" : "");
 }
 
 lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm_err *err)
@@ -110,7 +111,7 @@ void lm_intent_free(struct lm_intent *in)
 	memset(in, 0, sizeof *in);
 }
 
-/* "T:N,T:N" (possibly empty) into a new array; -1 when malformed. */
+/* "T:N[:r],T:N" (possibly empty) into a new array; -1 when malformed. */
 static int parse_set(char *s, struct lm_assoc **out, size_t *n)
 {
 	size_t cap = 1;
@@ -129,8 +130,14 @@ static int parse_set(char *s, struct lm_assoc **out, size_t *n)
 	for (char *pair = strtok_r(s, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
 		struct lm_assoc *l = &(*out)[*n];
 		char *colon = strchr(pair, ':');
+		char *flag = colon ? strchr(colon + 1, ':') : NULL;
+		/* "T:N:r" is read-only; intents from before the flag have none */
+		l->readonly = flag != NULL;
+		if (flag && strcmp(flag, ":r") != 0)
+			return -1;
 		if (*n >= cap || !colon || lm_xml_u32_n(pair, (size_t)(colon - pair), 1, UINT32_MAX - 1, &l->index) ||
-		    lm_xml_u32_n(colon + 1, strlen(colon + 1), 1, LM_MAX_LUN_NUMBER, &l->number))
+		    lm_xml_u32_n(colon + 1, flag ? (size_t)(flag - colon - 1) : strlen(colon + 1), 1,
+				 LM_MAX_LUN_NUMBER, &l->number))
 			return -1;
 		(*n)++;
 	}

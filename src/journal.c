@@ -113,8 +113,8 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, " %u=", luns[i]->index);
 		for (size_t k = 0; k < luns[i]->links.n; k++)
-			fprintf(f, "%s%u:%u", k ? "," : "", luns[i]->links.v[k].index,
-				luns[i]->links.v[k].number);
+			fprintf(f, "%s%u:%u%s", k ? "," : "", luns[i]->links.v[k].index,
+				luns[i]->links.v[k].number, luns[i]->links.v[k].readonly ? ":r" : "");
 	}
 	fflush(f);
 	fprintf(f, " #%016" PRIx64 "\n", lm_journal_check(line, len));
@@ -203,7 +203,7 @@ static int number(const char *p, const char *stop, uint32_t min, uint32_t max, u
 	return 0;
 }
 
-/* One " LUN=TARGET:NUMBER,..." set, exactly as lm_journal_append writes
+/* One " LUN=TARGET:NUMBER[:r],..." set, exactly as lm_journal_append writes
  * it; -1 when malformed, -2 without memory. */
 static int parse_set(const char **pp, size_t seq, struct jread *jr)
 {
@@ -223,8 +223,17 @@ static int parse_set(const char **pp, size_t seq, struct jread *jr)
 		a = &jr->pool[jr->npool++];
 		a->lun = e->lun;
 		if (number(p, ":", 1, UINT32_MAX - 1, &a->target, &p) || *p++ != ':' ||
-		    number(p, ", ", 1, LM_MAX_LUN_NUMBER, &a->number, &p))
+		    number(p, ", :", 1, LM_MAX_LUN_NUMBER, &a->number, &p))
 			return -1;
+		/* ":r" after the number: read-only (records from before the
+		 * flag have none) */
+		a->readonly = false;
+		if (*p == ':') {
+			if (p[1] != 'r' || (p[2] && p[2] != ',' && p[2] != ' '))
+				return -1;
+			a->readonly = true;
+			p += 2;
+		}
 		if (*p == ',' && (p[1] == '\0' || p[1] == ' '))
 			return -1;
 		if (*p == ',')

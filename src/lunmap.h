@@ -90,6 +90,9 @@ uint32_t lm_core_linked_target_after(const struct lm_core *c, uint32_t after);
 struct lm_assoc {
 	uint32_t index;
 	uint32_t number;
+	/* readOnly(2) in lunmapAssocAccess: initiators of this target may
+	 * read the LUN, not write it; the same on both sides of the link */
+	bool readonly;
 };
 
 uint32_t lm_lun_index(const struct lm_lun *l);
@@ -138,11 +141,21 @@ struct lm_diff {
  *   in the set keeps its number, and asking another one is E_INVALIDARG);
  * - LM_CHANGE_REMOVE removes `target` (nothing when it is not in the set);
  * - LM_CHANGE_NUMBER asks `number` for `target`, which must be in the set
- *   or added by an LM_CHANGE_ADD of the same batch.
+ *   or added by an LM_CHANGE_ADD of the same batch;
+ * - LM_CHANGE_ACCESS makes the association with `target` read-only
+ *   (`readonly`) or read-write, with the same rule as NUMBER. A SET keeps
+ *   the access of the associations it keeps; new ones are read-write
+ *   unless an ACCESS of the batch says otherwise.
  * A SET with any other change of the same LUN, two changes of one kind
  * for the same target, or an ADD and a REMOVE of the same target are
  * refused as conflicting (E_INVALIDARG with err->conflict set). */
-enum lm_change_kind { LM_CHANGE_SET, LM_CHANGE_ADD, LM_CHANGE_REMOVE, LM_CHANGE_NUMBER };
+enum lm_change_kind {
+	LM_CHANGE_SET,
+	LM_CHANGE_ADD,
+	LM_CHANGE_REMOVE,
+	LM_CHANGE_NUMBER,
+	LM_CHANGE_ACCESS
+};
 
 struct lm_change {
 	enum lm_change_kind kind;
@@ -150,8 +163,9 @@ struct lm_change {
 	const lm_guid *targets; /* SET */
 	size_t ntargets;
 	const uint32_t *numbers;
-	lm_guid target; /* ADD, REMOVE, NUMBER */
+	lm_guid target; /* ADD, REMOVE, NUMBER, ACCESS */
 	uint32_t number;
+	bool readonly; /* ACCESS */
 	/* take the LUN from targets even when an initiator is logged in to
 	 * them (the in-use guard, VDS_E_DEVICE_IN_USE, is skipped) */
 	bool force;

@@ -296,6 +296,7 @@ static lm_hr merge_assocs(struct lm_core *c, const struct lm_state *st, struct l
 		    lm_failed(lm_links_reserve(&t->links, 1)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 		lm_model_link(c->model, l, t, a->number);
+		lm_model_set_access(l, t, a->readonly);
 	}
 	return LM_S_OK;
 }

@@ -505,6 +505,17 @@ void lm_model_link(struct lm_model *m, struct lm_lun *lun, struct lm_target *t, 
 	idx_insert(&m->linked_targets, t->index);
 }
 
+void lm_model_set_access(struct lm_lun *lun, struct lm_target *t, bool readonly)
+{
+	struct lm_assoc *a = lm_links_find(&lun->links, t->index);
+	struct lm_assoc *b = lm_links_find(&t->links, lun->index);
+
+	if (a)
+		a->readonly = readonly;
+	if (b)
+		b->readonly = readonly;
+}
+
 void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t)
 {
 	if (links_remove(&lun->links, t->index))

@@ -138,6 +138,9 @@ lm_hr lm_links_reserve(struct lm_links *l, size_t extra);
  * fail half-way. */
 void lm_model_link(struct lm_model *m, struct lm_lun *lun, struct lm_target *t, uint32_t number);
 void lm_model_unlink(struct lm_model *m, struct lm_lun *lun, struct lm_target *t);
+/* A new link is read-write; this sets its access on both sides (nothing
+ * when there is no such link). */
+void lm_model_set_access(struct lm_lun *lun, struct lm_target *t, bool readonly);
 
 #define LM_NO_NUMBER UINT32_MAX
 /* The lowest SCSI LUN number >= min that no LUN uses on the target, or

@@ -157,9 +157,14 @@ static lm_hr want_of_refs(const struct lm_change *ch, const struct ref *r, size_
 			w.origin = r[j].i;
 		if (ch[r[j].i].number)
 			w.number = ch[r[j].i].number;
+		if (r[j].kind == LM_CHANGE_ACCESS)
+			w.access = ch[r[j].i].readonly ? LM_ACCESS_RO : LM_ACCESS_RW;
 	}
 	if (!has && !add)
-		return conflict(err, r[0].i, "a LUN number for an association nobody creates", l);
+		return conflict(err, r[0].i,
+				w.access ? "an access for an association nobody creates"
+					 : "a LUN number for an association nobody creates",
+				l);
 	p->v[p->n++] = w;
 	return LM_S_OK;
 }

@@ -10,10 +10,15 @@
 #include "lunmap.h"
 #include "model.h"
 
+enum { LM_ACCESS_RW = 1, LM_ACCESS_RO = 2 };
+
 /* One target of a LUN's new set, and the change that asked for it. */
 struct want {
 	uint32_t target;
 	uint32_t number; /* asked; 0 = lowest free, or the one it has */
+	/* asked: 0 = keep (a new association is read-write), else
+	 * LM_ACCESS_RW or LM_ACCESS_RO */
+	uint8_t access;
 	size_t origin;
 };
 

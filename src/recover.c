@@ -9,6 +9,17 @@
 #include "core.h"
 #include "state.h"
 
+/* The LU's access to the saved one's; `shown` is what the stack shows
+ * (-1: it cannot tell, so it is set when it should be read-only). */
+static lm_hr settle_access(struct lm_core *c, const struct lm_target *t, const struct lm_lun *l,
+			   const struct lm_assoc *have, int shown, int *steps, struct lm_err *err)
+{
+	if (shown == (int)have->readonly || (shown < 0 && !have->readonly))
+		return LM_S_OK;
+	++*steps;
+	return lm_backend_set_access(c->backend, t, have->number, l, have->readonly, err);
+}
+
 /* Brings one (LUN, target, number) of an interrupted change to what the
  * saved state says: present with the LUN's identity, or absent. */
 static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32_t number,
@@ -28,7 +39,7 @@ static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32
 	have = lm_links_find(&l->links, t->index);
 	if (have && have->number == number) {
 		if (ours && lm_lu_identity_ok(l, lu))
-			return LM_S_OK;
+			return settle_access(c, t, l, have, lu->readonly, steps, err);
 		if (lu && !ours)
 			return LM_S_OK; /* someone else's LU: drift says so */
 		if (ours) {
@@ -39,6 +50,8 @@ static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32
 			hr = c->backend->ops->add_lu(c->backend, t, number, l, err);
 			++*steps;
 		}
+		if (!lm_failed(hr))
+			hr = settle_access(c, t, l, have, 0, steps, err); /* a new LU is writable */
 	} else if (!have && ours) {
 		hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
 		++*steps;
@@ -70,7 +83,8 @@ lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err)
 		for (size_t k = 0; k < il->nnew && !lm_failed(hr); k++) {
 			const struct lm_assoc *o = lm_links_find(
 				&(struct lm_links){ il->old, il->nold, 0 }, il->new[k].index);
-			if (!o || o->number != il->new[k].number)
+			if (!o || o->number != il->new[k].number ||
+			    o->readonly != il->new[k].readonly)
 				hr = settle(c, l, il->new[k].index, il->new[k].number, &stack, &steps,
 					    &e);
 		}

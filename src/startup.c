@@ -46,7 +46,10 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 					  "cannot re-apply the identity of LUN %u (\"%s\") on %s: %s",
 					  t->links.v[i].number, l->name, t->iqn, e.msg);
 		}
-		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e))) {
+		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
+		    (t->links.v[i].readonly &&
+		     lm_failed(lm_backend_set_access(c->backend, t, t->links.v[i].number, l, true,
+						     &e)))) {
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 					  "cannot restore LUN %u (\"%s\") on %s: %s",
@@ -54,11 +57,21 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		}
 		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
 			    t->iqn);
-		if (lu) /* the serial it has now is the LUN's own */
+		if (lu) {
+			/* the serial it has now is the LUN's own: the snapshot
+			 * the drift check below reads must say so too, or the
+			 * LU just mended is drift (found by the crash trials) */
+			char hex[33];
+			struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
+			lm_guid_hex(&l->id, hex);
+			/* NULL when memory runs out: unknown, taken on trust */
+			lm_stack_lu_set_serial(st, mended, hex);
 			continue;
+		}
 		/* the model outlives this enumeration: its path, not a copy */
 		if (lm_failed(lm_stack_add_lu_ref(st, t->links.v[i].number, l->path)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+		lm_stack_set_readonly(st, t->links.v[i].readonly);
 	}
 	lm_stack_sort_target(st);
 	lm_compare_numbers(t, &linked);
@@ -94,12 +107,17 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 		struct lm_stack_target *st =
 			(struct lm_stack_target *)lm_stack_find_target(&stack, t->iqn);
 		struct lm_err e;
-		if (!st) {
+		if (!st || lm_target_needs_bind(t, st)) {
 			if (lm_failed(c->backend->ops->create_target(c->backend, t, &e))) {
 				t->status = LM_FAILED;
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
+			if (st)
+				lm_core_log(c, "target %s left initiators out (interrupted when it "
+					    "was made): they are bound now", t->iqn);
+		}
+		if (!st) {
 			if (lm_failed(lm_stack_add_target(&stack, t->iqn))) {
 				hr = LM_E_OUTOFMEMORY;
 				break;

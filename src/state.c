@@ -40,6 +40,20 @@ static int rnum(xmlTextReaderPtr r, const char *name, uint32_t min, uint32_t max
 	return rc;
 }
 
+/* access="readOnly" marks a read-only association; none (the files
+ * written before the flag) is read-write; anything else is damage. */
+static int raccess(xmlTextReaderPtr r, bool *readonly)
+{
+	char *v = rattr(r, "access");
+	int rc = 0;
+
+	*readonly = v && strcmp(v, "readOnly") == 0;
+	if (v && !*readonly && strcmp(v, "readWrite") != 0)
+		rc = -1;
+	free(v);
+	return rc;
+}
+
 static int rguid(xmlTextReaderPtr r, lm_guid *out)
 {
 	char *v = rattr(r, "id");
@@ -134,7 +148,8 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 		a = &st->assocs[st->nassocs - 1];
 		if (rnum(r, "lun", 1, UINT32_MAX - 1, &a->lun) ||
 		    rnum(r, "target", 1, UINT32_MAX - 1, &a->target) ||
-		    rnum(r, "number", 1, LM_MAX_LUN_NUMBER, &a->number))
+		    rnum(r, "number", 1, LM_MAX_LUN_NUMBER, &a->number) ||
+		    raccess(r, &a->readonly))
 			return "bad assoc";
 		return NULL;
 	}
@@ -397,7 +412,8 @@ static int write_objects(xmlTextWriterPtr w, const struct lm_model *m)
 		for (size_t j = 0; j < l->links.n && !rc; j++)
 			rc = start(w, "assoc") || put_num(w, "lun", l->index) ||
 			     put_num(w, "target", l->links.v[j].index) ||
-			     put_num(w, "number", l->links.v[j].number) || end(w);
+			     put_num(w, "number", l->links.v[j].number) ||
+			     (l->links.v[j].readonly && put_attr(w, "access", "readOnly")) || end(w);
 	}
 	for (size_t i = 0; i < m->ntombs && !rc; i++)
 		rc = start(w, "tomb") || put_id(w, &m->tombs[i].id) ||

@@ -27,6 +27,7 @@ struct lm_state_lun {
 
 struct lm_state_assoc {
 	uint32_t lun, target, number;
+	bool readonly; /* files from before the flag have none: read-write */
 };
 
 struct lm_state {

@@ -4,20 +4,40 @@
 
 #include "core.h"
 
-static lm_hr run_one(struct lm_core *c, const struct lm_step *s, bool inverse,
+struct lm_step lm_step_inverse(const struct lm_step *s)
+{
+	struct lm_step r = *s;
+
+	if (s->op == LM_STEP_ACCESS)
+		r.readonly = !s->readonly;
+	else
+		r.op = s->op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
+	return r;
+}
+
+lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
+{
+	if (!b->ops->set_access)
+		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+				  "the %s backend cannot make a LUN read-only", b->ops->name);
+	return b->ops->set_access(b, t, number, lun, readonly, err);
+}
+
+static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse,
 		     struct lm_err *err)
 {
-	struct lm_lun *l = lm_model_lun(c->model, s->lun);
-	struct lm_target *t = lm_model_target(c->model, s->target);
-	enum lm_step_op op = s->op;
+	struct lm_lun *l = lm_model_lun(c->model, step->lun);
+	struct lm_target *t = lm_model_target(c->model, step->target);
+	struct lm_step s = inverse ? lm_step_inverse(step) : *step;
 
 	if (!l || !t)
 		return lm_err_set(err, LM_E_FAIL, "step names an unknown object");
-	if (inverse)
-		op = op == LM_STEP_ADD ? LM_STEP_REMOVE : LM_STEP_ADD;
-	if (op == LM_STEP_ADD)
-		return c->backend->ops->add_lu(c->backend, t, s->number, l, err);
-	return c->backend->ops->remove_lu(c->backend, t, s->number, l, err);
+	if (s.op == LM_STEP_ACCESS)
+		return lm_backend_set_access(c->backend, t, s.number, l, s.readonly, err);
+	if (s.op == LM_STEP_ADD)
+		return c->backend->ops->add_lu(c->backend, t, s.number, l, err);
+	return c->backend->ops->remove_lu(c->backend, t, s.number, l, err);
 }
 
 static void describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len)
@@ -25,6 +45,11 @@ static void describe(struct lm_core *c, const struct lm_step *s, char *buf, size
 	struct lm_lun *l = lm_model_lun(c->model, s->lun);
 	struct lm_target *t = lm_model_target(c->model, s->target);
 
+	if (s->op == LM_STEP_ACCESS) {
+		snprintf(buf, len, "make LUN %u (\"%s\") on %s %s", s->number, l ? l->name : "?",
+			 t ? t->iqn : "?", s->readonly ? "read-only" : "read-write");
+		return;
+	}
 	snprintf(buf, len, "%s LUN \"%s\" %s %s as LUN %u", s->op == LM_STEP_ADD ? "add" : "remove",
 		 l ? l->name : "?", s->op == LM_STEP_ADD ? "to" : "from", t ? t->iqn : "?",
 		 s->number);

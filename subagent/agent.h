@@ -26,7 +26,9 @@ enum {
 	L_SERIAL, L_NAA
 };
 enum { T_ID = 2, T_IQN, T_ALIAS, T_STATUS, T_LUNIDS, T_LUNCOUNT };
-enum { A_NUMBER = 1, A_ROWSTATUS = 2 };
+enum { A_NUMBER = 1, A_ROWSTATUS = 2, A_ACCESS = 3 };
+/* lunmapAssocAccess */
+enum { ACCESS_RW = 1, ACCESS_RO = 2 };
 enum { TL_NUMBER = 1 };
 enum {
 	N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3, N_CACHE_IN_SYNC = 4,

@@ -277,6 +277,9 @@ static void link_value(struct lunmapd *d, const struct inst *in, netsnmp_variabl
 
 	if (in->g == G_ASSOC && in->col == A_ROWSTATUS)
 		set_int(vb, ASN_INTEGER, RS_ACTIVE);
+	else if (in->g == G_ASSOC && in->col == A_ACCESS)
+		set_int(vb, ASN_INTEGER,
+			lm_assoc_find(v, n, in->i2)->readonly ? ACCESS_RO : ACCESS_RW);
 	else
 		set_int(vb, ASN_UNSIGNED, (long)lm_assoc_find(v, n, in->i2)->number);
 }

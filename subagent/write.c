@@ -54,7 +54,8 @@ static uint64_t signature(const struct lm_lun *l)
 
 	v = lm_lun_assocs(l, &n);
 	for (size_t i = 0; i < n; i++)
-		h = (h ^ ((uint64_t)v[i].index << 32 | v[i].number)) * 1099511628211ull;
+		h = (h ^ ((uint64_t)v[i].index << 32 | v[i].number << 1 | v[i].readonly)) *
+		    1099511628211ull;
 	return h ^ n;
 }
 
@@ -162,6 +163,12 @@ static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_var
 				       "LUN number out of range (0..16383)");
 		return SNMP_ERR_NOERROR;
 	}
+	if (in->col == A_ACCESS) {
+		if (netsnmp_check_vb_int_range(vb, ACCESS_RW, ACCESS_RO))
+			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
+				       "not readWrite(1) or readOnly(2)");
+		return SNMP_ERR_NOERROR;
+	}
 	/* a row is created and goes at once, or not at all (RFC 2579 lets
 	 * an agent refuse createAndWait) */
 	want = *vb->val.integer;
@@ -256,7 +263,8 @@ static const char *describe(const struct inst *in, const netsnmp_variable_list *
 				  [S_SPINLOCK] = "lunmapSpinLock",
 				  [S_FORCE] = "lunmapSubsystemForce" },
 		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
-		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus" },
+		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus",
+			      [A_ACCESS] = "lunmapAssocAccess" },
 	};
 	static char buf[96];
 	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN
@@ -296,6 +304,11 @@ static bool change_of(struct lunmapd *d, const struct inst *in, const netsnmp_va
 	if (in->col == A_NUMBER) {
 		ch->kind = LM_CHANGE_NUMBER;
 		ch->number = (uint32_t)*vb->val.integer;
+		return true;
+	}
+	if (in->col == A_ACCESS) {
+		ch->kind = LM_CHANGE_ACCESS;
+		ch->readonly = *vb->val.integer == ACCESS_RO;
 		return true;
 	}
 	if (*vb->val.integer == RS_ACTIVE)

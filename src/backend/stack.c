@@ -70,8 +70,10 @@ static char no_path[1];
 
 void lm_stack_clear(struct lm_stack *s)
 {
-	for (size_t i = 0; i < s->ntargets; i++)
+	for (size_t i = 0; i < s->ntargets; i++) {
 		free(s->targets[i].lus);
+		free(s->targets[i].acl);
+	}
 	free(s->targets);
 	s->targets = NULL;
 	s->ntargets = s->captargets = 0;
@@ -132,7 +134,8 @@ lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char
 	/* doubling: an enumeration appends every LU of a target in turn */
 	if (lm_grow((void **)&t->lus, &t->caplus, t->nlus + 1, sizeof *t->lus))
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = (char *)path };
+	t->lus[t->nlus++] = (struct lm_stack_lu){ .number = number, .path = (char *)path,
+						   .readonly = -1 };
 	return LM_S_OK;
 }
 
@@ -147,6 +150,19 @@ void lm_stack_remove_lu(struct lm_stack_target *t, size_t j)
 {
 	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
 	t->nlus--;
+}
+
+lm_hr lm_stack_lu_set_serial(struct lm_stack_target *t, struct lm_stack_lu *lu,
+			     const char *serial)
+{
+	lu->serial = serial ? pool_strdup(t->pool, serial) : NULL;
+	return serial && !lu->serial ? LM_E_OUTOFMEMORY : LM_S_OK;
+}
+
+void lm_stack_set_readonly(struct lm_stack_target *t, int readonly)
+{
+	if (t->nlus)
+		t->lus[t->nlus - 1].readonly = readonly;
 }
 
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
@@ -182,6 +198,8 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		if (t->nlus && !(dst->targets[i].lus = malloc(t->nlus * sizeof *t->lus)))
 			goto oom;
 		dst->targets[i].caplus = t->nlus;
+		if (t->acl && !(dst->targets[i].acl = strdup(t->acl)))
+			goto oom;
 		dst->targets[i].sessions = t->sessions;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
@@ -189,6 +207,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
 							  t->lus[j].serial)))
 				goto oom;
+			else
+				lm_stack_set_readonly(&dst->targets[dst->ntargets - 1],
+						      t->lus[j].readonly);
 	}
 	return LM_S_OK;
 oom:
@@ -229,6 +250,33 @@ const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32
 	return i < t->nlus && t->lus[i].number == number ? &t->lus[i] : NULL;
 }
 
+lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry)
+{
+	size_t have = t->acl ? strlen(t->acl) : 0, add = entry ? strlen(entry) : 0;
+	char *v = realloc(t->acl, have + add + 2);
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	v[have] = '\0';
+	if (entry) {
+		if (have)
+			v[have++] = ',';
+		memcpy(v + have, entry, add + 1);
+	}
+	t->acl = v;
+	return LM_S_OK;
+}
+
+bool lm_stack_acl_has(const char *acl, const char *entry)
+{
+	size_t n = strlen(entry);
+
+	for (const char *p = acl; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, entry, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 static lm_hr reject(struct lm_stack *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static lm_hr reject(struct lm_stack *s, const char *fmt, ...)
 {
@@ -252,6 +300,7 @@ static void drop_target(struct lm_stack *s, size_t i)
 	struct lm_stack_target *t = &s->targets[i];
 
 	free(t->lus);
+	free(t->acl);
 	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
 	s->ntargets--;
 }

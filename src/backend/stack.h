@@ -4,6 +4,7 @@
 #ifndef LUNMAP_STACK_H
 #define LUNMAP_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,9 @@ struct lm_stack_lu {
 	/* the unit serial the stack shows (VPD 0x80; tgt's "SCSI SN"), or
 	 * NULL when the backend cannot tell */
 	char *serial;
+	/* whether initiators may not write the LU: 1, 0, or -1 when the
+	 * backend cannot tell (the drift check then does not compare it) */
+	int readonly;
 };
 
 /* The strings of a stack (names, paths, serials) live in its pool: a few
@@ -29,6 +33,11 @@ struct lm_stack_target {
 	struct lm_stack_lu *lus;
 	size_t nlus, caplus;
 	struct lm_stack_pool *pool; /* the stack's */
+	/* the initiators the target lets in, comma-separated ("ALL",
+	 * addresses, names; "" for nobody), or NULL when the backend does not
+	 * tell: a crash between making a target and binding its initiators
+	 * leaves some out (malloc'd, the target's own, not the pool's) */
+	char *acl;
 	/* initiator sessions logged in to the target (the in-use guard) */
 	unsigned sessions;
 };
@@ -70,10 +79,20 @@ lm_hr lm_stack_add_lu_ref(struct lm_stack_target *t, uint32_t number, const char
 lm_hr lm_stack_reserve(struct lm_stack_target *t, size_t n);
 /* Removes the j-th LU (the order of the others is kept). */
 void lm_stack_remove_lu(struct lm_stack_target *t, size_t j);
+/* Sets the write protection of the LU last added to t (1, 0, -1). */
+void lm_stack_set_readonly(struct lm_stack_target *t, int readonly);
+/* Sets the serial of one LU of t (NULL: none; also when memory runs out,
+ * with E_OUTOFMEMORY): the text goes to the stack's pool. */
+lm_hr lm_stack_lu_set_serial(struct lm_stack_target *t, struct lm_stack_lu *lu,
+			     const char *serial);
 /* Sets the serial of the LU last added to t (serial may be NULL). */
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64
  * letters and digits (anything else is shown as the wrong identity). */
 int lm_stack_serial_ok(const char *serial);
+/* Appends one entry to t's ACL (NULL: makes an empty one); whether an ACL
+ * holds an entry. */
+lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry);
+bool lm_stack_acl_has(const char *acl, const char *entry);
 
 #endif

@@ -203,6 +203,8 @@ static unsigned count_sessions(struct lio *l, const char *iqn)
 	return n;
 }
 
+static int read_access(struct lio *l, const char *iqn, uint32_t number);
+
 static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 {
 	char dir[PATH_MAX];
@@ -230,6 +232,8 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		if (read_attr(attr, path, sizeof path) != 0 || path[0] != '/')
 			continue; /* not a backstore lunmap can name: left alone */
 		hr = lm_stack_add_lu(st, (uint32_t)number, path);
+		if (!lm_failed(hr))
+			lm_stack_set_readonly(st, read_access(l, st->iqn, (uint32_t)number));
 		if (!lm_failed(hr))
 			hr = read_serial(l, bs, st);
 	}
@@ -514,6 +518,85 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	return LM_S_OK;
 }
 
+static bool demo_mode(const struct lm_target *t)
+{
+	return t->initiators && strcmp(t->initiators, "ALL") == 0;
+}
+
+/* In demo mode (initiators ALL: generated node ACLs) LIO write-protects
+ * the whole TPG (attrib/demo_mode_write_protect), not one LU: one
+ * read-only association would make every LUN of the target read-only, so
+ * it is refused rather than half honoured. */
+static lm_hr lio_check_access(struct lm_backend *b, const struct lm_target *t, bool readonly,
+			      struct lm_err *err)
+{
+	(void)b;
+	if (readonly && demo_mode(t))
+		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
+				  "target %s admits every initiator (LIO's demo mode), where write "
+				  "protection is per target, not per LUN: a read-only association "
+				  "needs a target with named initiators", t->iqn);
+	return LM_S_OK;
+}
+
+/* write_protect of the LU as mapped in each initiator's ACL. */
+static lm_hr lio_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
+{
+	struct lio *l = lio_of(b);
+	char dir[PATH_MAX], path[PATH_MAX];
+	struct dirent *e;
+	lm_hr hr = lio_check_access(b, t, readonly, err);
+	DIR *d;
+
+	(void)lun;
+	if (lm_failed(hr) || demo_mode(t))
+		return hr;
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, t->iqn);
+	d = opendir(dir);
+	if (!d)
+		return fail(err, "read", dir);
+	while ((e = readdir(d)) && !lm_failed(hr)) {
+		if (e->d_name[0] == '.')
+			continue;
+		pathf(path, "%s/%s/lun_%u/write_protect", dir, e->d_name, number);
+		if (access(path, F_OK) == 0 && write_attr(path, readonly ? "1" : "0") != 0)
+			hr = fail(err, "write", path);
+	}
+	closedir(d);
+	return hr;
+}
+
+/* What the ACLs' mapped LUs say: 1 when any is write-protected, 0 when
+ * some are mapped and none is, -1 when no ACL maps it. In demo mode, the
+ * TPG's attribute. */
+static int read_access(struct lio *l, const char *iqn, uint32_t number)
+{
+	char dir[PATH_MAX], path[PATH_MAX], v[8];
+	struct dirent *e;
+	int ro = -1;
+	DIR *d;
+
+	pathf(path, "%s/iscsi/%s/" TPG "/attrib/generate_node_acls", l->conf.configfs, iqn);
+	if (read_attr(path, v, sizeof v) == 0 && v[0] == '1') {
+		pathf(path, "%s/iscsi/%s/" TPG "/attrib/demo_mode_write_protect", l->conf.configfs,
+		      iqn);
+		return read_attr(path, v, sizeof v) == 0 ? v[0] == '1' : -1;
+	}
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
+	d = opendir(dir);
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		pathf(path, "%s/%s/lun_%u/write_protect", dir, e->d_name, number);
+		if (read_attr(path, v, sizeof v) == 0)
+			ro = ro == 1 || v[0] == '1';
+	}
+	if (d)
+		closedir(d);
+	return ro;
+}
+
 static void lio_destroy(struct lm_backend *b)
 {
 	free(lio_of(b));
@@ -527,6 +610,8 @@ static const struct lm_backend_ops lio_ops = {
 	.create_target = lio_create_target,
 	.add_lu = lio_add_lu,
 	.remove_lu = lio_remove_lu,
+	.set_access = lio_set_access,
+	.check_access = lio_check_access,
 	.destroy = lio_destroy,
 };
 

@@ -50,6 +50,13 @@ static lm_hr sim_create_target(struct lm_backend *b, const struct lm_target *t,
 
 	if (lm_failed(hr))
 		return hr;
+	if (find_target(s, t->iqn) && find_target(s, t->iqn)->acl) {
+		/* there, initiators left out: let them in */
+		struct lm_stack_target *st = find_target(s, t->iqn);
+		free(st->acl);
+		st->acl = strdup(t->initiators ? t->initiators : "");
+		return st->acl ? LM_S_OK : LM_E_OUTOFMEMORY;
+	}
 	if (find_target(s, t->iqn))
 		return lm_err_set(err, LM_E_FAIL, "sim: target %s exists", t->iqn);
 	return lm_stack_add_target(&s->stack, t->iqn);
@@ -75,7 +82,30 @@ static lm_hr sim_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 		lm_guid_hex(&lun->id, hex);
 		hr = lm_stack_set_serial(st, hex);
 	}
+	if (!lm_failed(hr))
+		lm_stack_set_readonly(st, 0); /* a new LU is writable, as in tgt and LIO */
 	return hr;
+}
+
+static lm_hr sim_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
+{
+	struct sim *s = sim_of(b);
+	struct lm_stack_target *st;
+	lm_hr hr = maybe_fail(s, "set access", err);
+
+	(void)lun;
+	if (lm_failed(hr))
+		return hr;
+	st = find_target(s, t->iqn);
+	if (!st)
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	for (size_t i = 0; i < st->nlus; i++)
+		if (st->lus[i].number == number) {
+			st->lus[i].readonly = readonly;
+			return LM_S_OK;
+		}
+	return lm_err_set(err, LM_E_FAIL, "sim: no LUN %u on %s", number, t->iqn);
 }
 
 static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
@@ -115,6 +145,7 @@ static const struct lm_backend_ops sim_ops = {
 	.create_target = sim_create_target,
 	.add_lu = sim_add_lu,
 	.remove_lu = sim_remove_lu,
+	.set_access = sim_set_access,
 	.destroy = sim_destroy,
 };
 

@@ -10,11 +10,13 @@
  *       LUN information:
  *           LUN: N                         column 8, once per number
  *               Key: value                 column 12, Backing store path,
- *       Account information:                 SCSI ID and Type once per LU
+ *       Account information:                 SCSI ID, Type, SCSI SN and
+ *                                            Readonly once per LU
  *       ACL information:
  *
  * and a listing that strays from it is refused whole rather than guessed
- * at. Lines under System, I_T nexus, Account and ACL are opaque. Because
+ * at. Lines under System, I_T nexus and Account are opaque; those under
+ * ACL (column 8) are the target's ACL entries. Because
  * a forged block must end where tgtd's own text resumes, a forgery moves
  * the rest of a real target under a false header: the checks that catch
  * it are the order of sections and tids, unique names, and LUN 0 whose
@@ -47,9 +49,10 @@ struct parser {
 	unsigned long long tid;
 	const char *why;
 	char serial[65]; /* of the current LU; "" when it showed none */
+	int readonly;    /* of the current LU: "Readonly: Yes/No", -1 unseen */
 };
 
-enum { K_PATH = 1, K_ID = 2, K_TYPE = 4, K_SN = 8 };
+enum { K_PATH = 1, K_ID = 2, K_TYPE = 4, K_SN = 8, K_RO = 16 };
 
 static int starts(const char *s, const char *prefix)
 {
@@ -99,7 +102,9 @@ static lm_hr section_line(struct parser *ps, const char *text)
 	if (ps->sec == S_ACL || strcmp(text, section_title[next]) != 0)
 		return bad(ps, "a section out of place");
 	ps->sec = next;
-	return LM_S_OK;
+	/* the target's ACL is read (an empty one lets nobody in: a target
+	 * made and not yet bound) */
+	return next == S_ACL ? lm_stack_acl_add(ps->cur, NULL) : LM_S_OK;
 }
 
 /* tgtd names LUN 0, its controller, "IET     TTTTLLLL" (hex tid, lun):
@@ -120,6 +125,8 @@ static lm_hr add_lu(struct parser *ps, const char *path)
 
 	if (!lm_failed(hr) && ps->serial[0])
 		hr = lm_stack_set_serial(ps->cur, ps->serial);
+	if (!lm_failed(hr))
+		lm_stack_set_readonly(ps->cur, ps->readonly);
 	return hr;
 }
 
@@ -129,7 +136,7 @@ static lm_hr lu_key(struct parser *ps, const char *text)
 		const char *key;
 		unsigned bit;
 	} once[] = { { "Backing store path: ", K_PATH }, { "SCSI ID: ", K_ID }, { "Type: ", K_TYPE },
-		     { "SCSI SN: ", K_SN } };
+		     { "SCSI SN: ", K_SN }, { "Readonly: ", K_RO } };
 
 	if (ps->lun < 0)
 		return bad(ps, "an LU attribute before any LUN");
@@ -146,6 +153,10 @@ static lm_hr lu_key(struct parser *ps, const char *text)
 		 * identity, never a forged one */
 		if (once[i].bit == K_SN)
 			snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(value) ? value : "?");
+		/* tgtd prints it before the path; anything but Yes/No is
+		 * unknown, and the drift check then leaves it alone */
+		if (once[i].bit == K_RO)
+			ps->readonly = strcmp(value, "Yes") == 0 ? 1 : strcmp(value, "No") == 0 ? 0 : -1;
 		if (once[i].bit == K_PATH && ps->lun > 0 && value[0] == '/')
 			return add_lu(ps, value);
 	}
@@ -164,6 +175,7 @@ static lm_hr lun_line(struct parser *ps, const char *text)
 	ps->lun = (long long)n;
 	ps->seen = 0;
 	ps->serial[0] = '\0';
+	ps->readonly = -1;
 	return LM_S_OK;
 }
 
@@ -180,6 +192,8 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 		return section_line(ps, text);
 	if (indent < 8 || ps->sec == S_NONE)
 		return bad(ps, "a line out of place");
+	if (ps->sec == S_ACL && indent == 8 && *text && !strchr(text, ','))
+		return lm_stack_acl_add(ps->cur, text); /* an address, a name or ALL */
 	/* sessions for the in-use guard: the nexus entries. An alias can
 	 * forge such a line: that only counts a session more, and the guard
 	 * errs on the safe side (force overrides it) */

@@ -241,7 +241,8 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 
 	tgtadm_argv(t, o, argv, tidstr, lunstr);
 	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
+		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
+				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
 	trim(r.errout);
 	t->last_status = r.timed_out ? LM_TGT_IPC_TIMEOUT
 		       : r.status == 0 ? LM_TGT_IPC_OK
@@ -250,7 +251,10 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 		const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(r.errout);
 		t->last_tgt_err = e ? e->code : 0;
 	}
-	if (r.timed_out)
+	if (r.lost && (out || o->show))
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY,
+				"no memory for all of tgtadm's output (a cut listing is not the stack)");
+	else if (r.timed_out)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
 				t->conf.timeout_ms);
 	else if (r.status == TGT_EXIT_NOT_CONNECTED)
@@ -355,7 +359,11 @@ static void after_timeout(struct tgt *t, const struct op *o, const struct lm_lun
 
 	if (o->mode != LM_TGT_MODE_DEVICE)
 		return;
-	if (o->op == LM_TGT_OP_NEW) {
+	if (o->op == LM_TGT_OP_UPDATE && o->param && strncmp(o->param, "readonly=", 9) == 0) {
+		/* an access change the core keeps as not done: the other one */
+		undo.param = strcmp(o->param, "readonly=1") == 0 ? "readonly=0" : "readonly=1";
+		queue_undo(t, &undo, UINT32_MAX);
+	} else if (o->op == LM_TGT_OP_NEW) {
 		undo.op = LM_TGT_OP_DELETE;
 		undo.path = NULL;
 		queue_undo(t, &undo, ERR_NO_LUN);
@@ -429,10 +437,19 @@ static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 	lm_stack_clear(&t->known);
 	free(t->tids);
 	t->tids = tids;
-	/* known keeps every target's name for its tid (no LUs: a copy of
-	 * 100k of them cost megabytes); what lunmap is told is validated */
-	for (size_t i = 0; i < parsed.ntargets && !lm_failed(hr); i++)
+	/* known keeps every target's name for its tid and its ACL (no LUs:
+	 * a copy of 100k of them cost megabytes); what lunmap is told is
+	 * validated */
+	for (size_t i = 0; i < parsed.ntargets && !lm_failed(hr); i++) {
+		const char *acl = parsed.targets[i].acl;
+		struct lm_stack_target *k;
 		hr = lm_stack_add_target(&t->known, parsed.targets[i].iqn);
+		if (lm_failed(hr) || !acl)
+			continue;
+		k = &t->known.targets[t->known.ntargets - 1];
+		if (!(k->acl = strdup(acl)))
+			hr = LM_E_OUTOFMEMORY;
+	}
 	if (lm_failed(hr) || lm_failed(lm_stack_validate(&parsed))) {
 		lm_stack_clear(&parsed);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
@@ -467,7 +484,18 @@ static lm_hr tid_of(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err
 	return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
 }
 
-static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struct lm_err *err)
+/* The ACL of a target of the last enumeration, or NULL. */
+static const char *acl_of(const struct tgt *t, const char *iqn)
+{
+	const struct lm_stack_target *st = lm_stack_find_target(&t->known, iqn);
+
+	return st ? st->acl : NULL;
+}
+
+/* Binds the initiators of list that the ACL `have` does not hold yet
+ * (tgtd refuses a rule it has). */
+static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, const char *have,
+			     struct lm_err *err)
 {
 	char *copy, *save = NULL;
 	lm_hr hr = LM_S_OK;
@@ -480,6 +508,8 @@ static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struc
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr);
 	     w = strtok_r(NULL, ", ", &save)) {
 		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
+		if (have && lm_stack_acl_has(have, w))
+			continue;
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = tid,
 				.lun = NO_LUN, .init_addr = by_name ? NULL : w,
 				.init_name = by_name ? w : NULL };
@@ -500,6 +530,12 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_clear(&fresh);
+	/* there, but some initiators left out: a crash came between "new"
+	 * and a "bind" (start-up calls this for it); bind those, never delete
+	 * it (it may have LUs) */
+	if (find_tid(t, target->iqn, &tid) == 0)
+		return bind_initiators(t, (int32_t)tid, target->initiators,
+				       acl_of(t, target->iqn), err);
 	for (size_t i = 0; i < t->known.ntargets; i++)
 		if (t->tids[i] > tid)
 			tid = t->tids[i];
@@ -511,7 +547,7 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	}
 	if (lm_failed(hr))
 		return hr;
-	hr = bind_initiators(t, (int32_t)tid, target->initiators, err);
+	hr = bind_initiators(t, (int32_t)tid, target->initiators, NULL, err);
 	if (lm_failed(hr)) {
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_DELETE,
 				.tid = (int32_t)tid, .lun = NO_LUN };
@@ -578,6 +614,25 @@ static lm_hr tgt_remove_lu(struct lm_backend *b, const struct lm_target *target,
 	return request(t, &o, lun, NULL, err);
 }
 
+/* The LU's "readonly" parameter (tgt's show prints it as "Readonly:"):
+ * a WRITE to it fails with DATA PROTECT. */
+static lm_hr tgt_set_access(struct lm_backend *b, const struct lm_target *target,
+			    uint32_t number, const struct lm_lun *lun, bool readonly,
+			    struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	uint32_t tid;
+	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+
+	(void)lun;
+	if (lm_failed(hr))
+		return hr;
+	const struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
+			      .tid = (int32_t)tid, .lun = number,
+			      .param = readonly ? "readonly=1" : "readonly=0" };
+	return tgtadm(t, &o, NULL, err);
+}
+
 static void tgt_destroy(struct lm_backend *b)
 {
 	struct tgt *t = tgt_of(b);
@@ -588,6 +643,11 @@ static void tgt_destroy(struct lm_backend *b)
 	free(t);
 }
 
+static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
+{
+	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : TGT_DEFAULT_TIMEOUT_MS;
+}
+
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
 	.naa = lm_naa_tgt,
@@ -596,7 +656,9 @@ static const struct lm_backend_ops tgt_ops = {
 	.create_target = tgt_create_target,
 	.add_lu = tgt_add_lu,
 	.remove_lu = tgt_remove_lu,
+	.set_access = tgt_set_access,
 	.destroy = tgt_destroy,
+	.set_timeout = tgt_set_timeout,
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)

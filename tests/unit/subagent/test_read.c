@@ -95,7 +95,7 @@ static void test_walk_is_the_whole_mib_in_order(void **state)
 	for (u_long c = T_ID; c <= T_LUNCOUNT; c++)
 		for (oid t = 1; t <= 4; t++)
 			want[n++] = goid_target(c, t);
-	for (u_long c = A_NUMBER; c <= A_ROWSTATUS; c++)
+	for (u_long c = A_NUMBER; c <= A_ACCESS; c++)
 		for (size_t k = 0; k < 4; k++)
 			want[n++] = goid_assoc(c, assocs[k][0], assocs[k][1]);
 	want[n++] = goid_targetlun(1, 1);
@@ -126,7 +126,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	struct goid first = goid_scalar(S_NAME), lun_id1 = goid_lun(L_ID, 1),
 		    lun_name1 = goid_lun(L_NAME, 1), t_id1 = goid_target(T_ID, 1),
 		    a_num11 = goid_assoc(A_NUMBER, 1, 1), a_num32 = goid_assoc(A_NUMBER, 3, 2),
-		    a_rs11 = goid_assoc(A_ROWSTATUS, 1, 1), tl11 = goid_targetlun(1, 1),
+		    a_rs11 = goid_assoc(A_ROWSTATUS, 1, 1), a_acc11 = goid_assoc(A_ACCESS, 1, 1),
+		    tl11 = goid_targetlun(1, 1),
 		    backend = goid_scalar(S_BACKEND);
 	struct goid before = goid_raw(0, NULL);
 
@@ -175,8 +176,9 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 4, (oid[]){ 4, 1, A_NUMBER, 2 }, &a_num32);
 	expect_next_raw(f, 5, (oid[]){ 4, 1, A_NUMBER, 3, 4 }, &a_rs11);
 	expect_next_raw(f, 4, (oid[]){ 4, 1, A_NUMBER, BIG }, &a_rs11);
-	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ROWSTATUS, 3, 4 }, &tl11);
-	expect_next_raw(f, 3, (oid[]){ 4, 1, A_ROWSTATUS + 1 }, &tl11);
+	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ROWSTATUS, 3, 4 }, &a_acc11);
+	expect_next_raw(f, 5, (oid[]){ 4, 1, A_ACCESS, 3, 4 }, &tl11);
+	expect_next_raw(f, 3, (oid[]){ 4, 1, A_ACCESS + 1 }, &tl11);
 
 	/* the mirror's end is lunmapObjects' end */
 	expect_next_raw(f, 5, (oid[]){ 5, 1, TL_NUMBER, 1, 0 }, &tl11);
@@ -278,6 +280,8 @@ static void test_get_every_kind_of_value(void **state)
 	is_number(f, goid_assoc(A_NUMBER, 1, 2), ASN_UNSIGNED, 1);
 	is_number(f, goid_assoc(A_NUMBER, 3, 2), ASN_UNSIGNED, 2);
 	is_number(f, goid_assoc(A_ROWSTATUS, 3, 4), ASN_INTEGER, RS_ACTIVE);
+	/* no access asked: readWrite(1) */
+	is_number(f, goid_assoc(A_ACCESS, 3, 4), ASN_INTEGER, ACCESS_RW);
 	is_number(f, goid_targetlun(2, 3), ASN_UNSIGNED, 2);
 }
 
