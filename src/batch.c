@@ -179,10 +179,15 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 		memcpy(it->old, lun->links.v, it->nold * sizeof *it->old);
 	for (size_t i = 0; i < p->n; i++) {
 		struct lm_assoc *a = &it->new[it->nnew];
+		uint32_t number;
 		hr = want_target(c, p, &p->v[i], a, err);
-		if (!lm_failed(hr) && !lm_links_find(&lun->links, a->index))
+		if (!lm_failed(hr) && !lm_links_find(&lun->links, a->index)) {
+			/* a->number is a bit-field: picked into a variable */
+			number = a->number;
 			hr = pick_number(c, b, k, lm_model_target(c->model, a->index), lun->index,
-					 p->v[i].number, &a->number, err);
+					 p->v[i].number, &number, err);
+			a->number = number;
+		}
 		if (lm_failed(hr)) {
 			err->at = p->v[i].origin;
 			goto fail;

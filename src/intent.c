@@ -131,14 +131,17 @@ static int parse_set(char *s, struct lm_assoc **out, size_t *n)
 		struct lm_assoc *l = &(*out)[*n];
 		char *colon = strchr(pair, ':');
 		char *flag = colon ? strchr(colon + 1, ':') : NULL;
-		/* "T:N:r" is read-only; intents from before the flag have none */
-		l->readonly = flag != NULL;
+		uint32_t number;
 		if (flag && strcmp(flag, ":r") != 0)
 			return -1;
+		/* the bound first: l is only written within the array */
 		if (*n >= cap || !colon || lm_xml_u32_n(pair, (size_t)(colon - pair), 1, UINT32_MAX - 1, &l->index) ||
 		    lm_xml_u32_n(colon + 1, flag ? (size_t)(flag - colon - 1) : strlen(colon + 1), 1,
-				 LM_MAX_LUN_NUMBER, &l->number))
+				 LM_MAX_LUN_NUMBER, &number))
 			return -1;
+		l->number = number;
+		/* "T:N:r" is read-only; intents from before the flag have none */
+		l->readonly = flag != NULL;
 		(*n)++;
 	}
 	return 0;

@@ -89,10 +89,13 @@ uint32_t lm_core_linked_target_after(const struct lm_core *c, uint32_t after);
  * (from a LUN) or the LUN's (from a target), and the SCSI LUN number. */
 struct lm_assoc {
 	uint32_t index;
-	uint32_t number;
+	/* a SCSI LUN number needs 14 bits (LM_MAX_LUN_NUMBER): the flag
+	 * shares its word, and an association stays 8 bytes (two of them
+	 * a link, 100k links: 0.4 MB less than with a byte of its own) */
+	uint32_t number : 31;
 	/* readOnly(2) in lunmapAssocAccess: initiators of this target may
 	 * read the LUN, not write it; the same on both sides of the link */
-	bool readonly;
+	bool readonly : 1;
 };
 
 uint32_t lm_lun_index(const struct lm_lun *l);
