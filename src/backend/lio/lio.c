@@ -477,6 +477,12 @@ static lm_hr set_access(struct lio *l, const struct lm_target *t, struct lm_err 
 		}
 		return LM_S_OK;
 	}
+	/* LIO's TPG enforces CHAP by default (attrib/authentication 1) and
+	 * lunmap sets no secret: without this, every named initiator's login
+	 * fails with "Authentication failure" */
+	pathf(path, "%s/iscsi/%s/" TPG "/attrib/authentication", l->conf.configfs, t->iqn);
+	if (write_attr(path, "0") != 0)
+		return fail(err, "write", path);
 	return make_acls(l, t, false, err);
 }
 

@@ -159,6 +159,9 @@ static void test_create_target_with_acls(void **state)
 	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/generate_node_acls",
 		 f->root);
 	assert_int_not_equal(access(path, F_OK), 0);
+	/* no CHAP secret is set: LIO's default (authentication 1) would
+	 * refuse every named initiator */
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/authentication", "0\n");
 }
 
 static void test_add_lu_makes_one_backstore_linked_from_each_target(void **state)
