@@ -159,15 +159,48 @@ bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu)
 
 /* Whether the stack lost everything lunmap had put there (tgtd restarted
  * empty, the target modules reloaded): there is at least one recorded
- * association, and not one target that has some is left in the stack. An
+ * association, and not one target that has some is left in the stack (or,
+ * with none recorded, not one of the targets lunmap made is left). An
  * LU removed by hand from a target that is still there is drift, for an
  * operator (restore(4) or refresh(2)). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack)
 {
-	if (!m->nassoc)
-		return false;
+	/* no association yet: the targets lunmap made are all it put there
+	 * (found by the crash trials: tgtd restarted empty before the first
+	 * association left lunmapd cacheCorrupt, "target ... is gone") */
+	if (!m->nassoc) {
+		bool made = false;
+		for (size_t i = 0; i < m->ntargets; i++) {
+			if (m->targets[i]->discovered || m->targets[i]->status != LM_ONLINE)
+				continue;
+			if (lm_stack_find_target(stack, m->targets[i]->iqn))
+				return false;
+			made = true;
+		}
+		return made;
+	}
 	for (size_t i = 0; i < m->ntargets; i++)
 		if (m->targets[i]->links.n && lm_stack_find_target(stack, m->targets[i]->iqn))
 			return false;
 	return true;
+}
+
+/* Whether the stack's target leaves out some of the initiators the
+ * inventory lets in (a target lunmap makes, not a discovered one): a
+ * crash between making it and binding them all. An ACL the backend does
+ * not show is taken on trust. */
+bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_target *st)
+{
+	char *copy, *save = NULL;
+	bool missing = false;
+
+	if (t->discovered || !t->initiators || !st || !st->acl)
+		return false;
+	copy = strdup(t->initiators);
+	if (!copy)
+		return false; /* checked again at the next start */
+	for (char *w = strtok_r(copy, ", ", &save); w && !missing; w = strtok_r(NULL, ", ", &save))
+		missing = !lm_stack_acl_has(st->acl, w);
+	free(copy);
+	return missing;
 }

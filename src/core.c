@@ -124,6 +124,9 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 		goto out;
 	c->bconf.check_interval = inv->backend.check_interval;
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
+	/* the backend keeps its own copy of its settings */
+	if (c->backend->ops->set_timeout)
+		c->backend->ops->set_timeout(c->backend, c->bconf.timeout_ms);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);

@@ -163,7 +163,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if (!st && !t->discovered) {
+		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))
 				t->status = LM_ONLINE;

@@ -37,6 +37,9 @@ struct lm_backend_ops {
 	 * controller) */
 	uint32_t min_lun_number;
 	lm_hr (*enumerate)(struct lm_backend *b, struct lm_stack *out, struct lm_err *err);
+	/* makes the target and lets its initiators in; for a target that is
+	 * there with some left out of its ACL (lm_stack_target.acl), only
+	 * the latter */
 	lm_hr (*create_target)(struct lm_backend *b, const struct lm_target *t, struct lm_err *err);
 	/* adds the LU with the LUN's identity (derived from its id) set */
 	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
@@ -52,6 +55,8 @@ struct lm_backend_ops {
 	lm_hr (*check_access)(struct lm_backend *b, const struct lm_target *t, bool readonly,
 			      struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
+	/* optional: a stack step's new deadline, after a reload */
+	void (*set_timeout)(struct lm_backend *b, unsigned timeout_ms);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);

@@ -22,6 +22,7 @@ void lm_stack_clear(struct lm_stack *s)
 		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
+		free(s->targets[i].acl);
 	}
 	free(s->targets);
 	s->targets = NULL;
@@ -127,6 +128,8 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		const struct lm_stack_target *t = &src->targets[i];
 		if (lm_failed(lm_stack_add_target(dst, t->iqn)))
 			goto oom;
+		if (t->acl && !(dst->targets[dst->ntargets - 1].acl = strdup(t->acl)))
+			goto oom;
 		dst->targets[dst->ntargets - 1].sessions = t->sessions;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
@@ -179,6 +182,33 @@ const struct lm_stack_lu *lm_stack_lu_at(const struct lm_stack_target *t, uint32
 	return i < t->nlus && t->lus[i].number == number ? &t->lus[i] : NULL;
 }
 
+lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry)
+{
+	size_t have = t->acl ? strlen(t->acl) : 0, add = entry ? strlen(entry) : 0;
+	char *v = realloc(t->acl, have + add + 2);
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	v[have] = '\0';
+	if (entry) {
+		if (have)
+			v[have++] = ',';
+		memcpy(v + have, entry, add + 1);
+	}
+	t->acl = v;
+	return LM_S_OK;
+}
+
+bool lm_stack_acl_has(const char *acl, const char *entry)
+{
+	size_t n = strlen(entry);
+
+	for (const char *p = acl; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] ? 1 : 0))
+		if (strncmp(p, entry, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 static lm_hr reject(struct lm_stack *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static lm_hr reject(struct lm_stack *s, const char *fmt, ...)
 {
@@ -208,6 +238,7 @@ static void drop_target(struct lm_stack *s, size_t i)
 	}
 	free(t->lus);
 	free(t->iqn);
+	free(t->acl);
 	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
 	s->ntargets--;
 }

@@ -4,6 +4,7 @@
 #ifndef LUNMAP_STACK_H
 #define LUNMAP_STACK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,11 @@ struct lm_stack_target {
 	char *iqn;
 	struct lm_stack_lu *lus;
 	size_t nlus;
+	/* the initiators the target lets in, comma-separated ("ALL",
+	 * addresses, names; "" for nobody), or NULL when the backend does not
+	 * tell: a crash between making a target and binding its initiators
+	 * leaves some out */
+	char *acl;
 	/* initiator sessions logged in to the target (the in-use guard) */
 	unsigned sessions;
 };
@@ -71,5 +77,9 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64
  * letters and digits (anything else is shown as the wrong identity). */
 int lm_stack_serial_ok(const char *serial);
+/* Appends one entry to t's ACL (NULL: makes an empty one); whether an ACL
+ * holds an entry. */
+lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry);
+bool lm_stack_acl_has(const char *acl, const char *entry);
 
 #endif

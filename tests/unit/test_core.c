@@ -727,6 +727,208 @@ static void test_reload(void **state)
 	free(good);
 }
 
+/* The sim's target with this IQN suffix ("t2"), or NULL. */
+static struct lm_stack_target *sim_target(struct fx *f, const char *name)
+{
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	char iqn[64];
+
+	snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:%s", name);
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, iqn) == 0)
+			return &s->targets[i];
+	return NULL;
+}
+
+static struct lm_stack_lu *sim_lu(struct fx *f, const char *target, uint32_t number)
+{
+	struct lm_stack_target *t = sim_target(f, target);
+
+	for (size_t i = 0; t && i < t->nlus; i++)
+		if (t->lus[i].number == number)
+			return &t->lus[i];
+	return NULL;
+}
+
+static void sim_remove_lu(struct fx *f, const char *target, uint32_t number)
+{
+	struct lm_stack_target *t = sim_target(f, target);
+
+	for (size_t i = 0; t && i < t->nlus; i++)
+		if (t->lus[i].number == number) {
+			free(t->lus[i].path);
+			free(t->lus[i].serial);
+			t->lus[i] = t->lus[--t->nlus];
+			return;
+		}
+	fail_msg("no LU %u on %s", number, target);
+}
+
+/* The LUN's serial (its id in hex) on the LU; a wrong one fails. */
+static void expect_identity(struct fx *f, const char *target, uint32_t number, int lun)
+{
+	struct lm_stack_lu *lu = sim_lu(f, target, number);
+	char hex[33];
+
+	assert_non_null(lu);
+	lm_guid_hex(&f->lun[lun], hex);
+	assert_non_null(lu->serial);
+	assert_string_equal(lu->serial, hex);
+}
+
+/* restore(4): what lunmap recorded goes back into the stack (an LU
+ * removed by hand, a wrong identity, one of lunmap's LUNs where the state
+ * does not have it); the state is not touched; then online again. */
+static void test_restore_puts_the_recorded_sets_back(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	/* behind lunmap's back */
+	sim_remove_lu(f, "t2", 1);
+	free(sim_lu(f, "t1", 2)->serial);
+	sim_lu(f, "t1", 2)->serial = strdup("beaf12");
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t3"), 7, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t1", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], NULL, 0, NULL, &err), LM_S_OK);
+	free(stack_ok);
+	free(state_ok);
+}
+
+/* restore(4) does not take a foreign LU off a number lunmap recorded: it
+ * stays cacheCorrupt and says which. */
+static void test_restore_refuses_to_remove_a_foreign_lu(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	sim_remove_lu(f, "t1", 1);
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t1"), 1, "/srv/someone-else.img"), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "/srv/someone-else.img"));
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	assert_string_equal(sim_lu(f, "t1", 1)->path, "/srv/someone-else.img");
+}
+
+/* A stack that lost everything lunmap had put there (tgtd restarted
+ * empty) is re-applied by the drift check itself, identities included,
+ * and the subsystem stays online; not while it is cacheCorrupt. */
+static void test_a_stack_that_lost_everything_is_reapplied(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[1], 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t2", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+
+	/* drift first (an LU removed by hand), then everything lost: an
+	 * operator decides, nothing is re-applied */
+	sim_remove_lu(f, "t2", 2);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 0);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	free(stack_ok);
+	free(state_ok);
+}
+
+/* Regression (found by the crash trials): tgtd restarted empty before the
+ * first association; the targets lunmap had made were gone, which the
+ * drift check called drift (cacheCorrupt) instead of re-making them. */
+static void test_targets_lost_before_any_association_are_remade(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 4);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 4);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, &err), LM_S_OK);
+	/* one of them gone while the others stay: drift, for an operator */
+	for (size_t i = 0; i < lm_sim_stack(f->sim)->ntargets; i++)
+		if (strcmp(lm_sim_stack(f->sim)->targets[i].iqn, "iqn.2026-11.org.example:t4") == 0)
+			strcpy(lm_sim_stack(f->sim)->targets[i].iqn, "iqn.2026-11.org.example:xx");
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+}
+
+/* Regression (found by the crash trials): lunmapd killed between an LU's
+ * "new" and its identity while it re-applied a stack that had lost
+ * everything (no intent: not a change) left the LU with tgt's default
+ * serial. The next start put the LU back whole, then compared the stack
+ * snapshot of before, still with the old serial: drift, cacheCorrupt. */
+static void test_start_mends_an_identity_and_stays_online(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	struct lm_stack saved;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	/* the last change's intent names LUN b only: recovery leaves a alone */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+	/* the stack as the crash left it: t2's LU with tgt's default serial */
+	for (size_t i = 0; i < saved.ntargets; i++)
+		if (strcmp(saved.targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
+			free(saved.targets[i].lus[0].serial);
+			saved.targets[i].lus[0].serial = strdup("beaf12");
+		}
+	o.backend = f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = saved;
+	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_null(lm_core_startup_problem(f->core));
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t1", 1, 0);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+}
+
 /* The in-use guard: a LUN does not leave a target with a logged-in
  * initiator unless the change says force; adding stays allowed. */
 static void test_in_use_guard(void **state)
@@ -797,6 +999,11 @@ int main(void)
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
 		T(test_reload),
+		T(test_restore_puts_the_recorded_sets_back),
+		T(test_restore_refuses_to_remove_a_foreign_lu),
+		T(test_a_stack_that_lost_everything_is_reapplied),
+		T(test_start_mends_an_identity_and_stays_online),
+		T(test_targets_lost_before_any_association_are_remade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

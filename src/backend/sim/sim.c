@@ -50,6 +50,13 @@ static lm_hr sim_create_target(struct lm_backend *b, const struct lm_target *t,
 
 	if (lm_failed(hr))
 		return hr;
+	if (find_target(s, t->iqn) && find_target(s, t->iqn)->acl) {
+		/* there, initiators left out: let them in */
+		struct lm_stack_target *st = find_target(s, t->iqn);
+		free(st->acl);
+		st->acl = strdup(t->initiators ? t->initiators : "");
+		return st->acl ? LM_S_OK : LM_E_OUTOFMEMORY;
+	}
 	if (find_target(s, t->iqn))
 		return lm_err_set(err, LM_E_FAIL, "sim: target %s exists", t->iqn);
 	return lm_stack_add_target(&s->stack, t->iqn);

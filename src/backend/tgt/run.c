@@ -18,6 +18,7 @@ extern char **environ;
 struct buf {
 	char *v;
 	size_t n, cap;
+	int lost; /* a read could not be kept: v is incomplete */
 };
 
 static int buf_read(int fd, struct buf *b)
@@ -32,8 +33,13 @@ static int buf_read(int fd, struct buf *b)
 		while (ncap < b->n + (size_t)got + 1)
 			ncap *= 2;
 		char *nv = realloc(b->v, ncap);
-		if (!nv)
-			return 1; /* drop output rather than fail the call */
+		if (!nv) {
+			/* keep draining (a full pipe would block the program
+			 * until its deadline) but say the text is incomplete: a
+			 * cut listing parses as a smaller stack */
+			b->lost = 1;
+			return 1;
+		}
 		b->v = nv;
 		b->cap = ncap;
 	}
@@ -110,9 +116,15 @@ int lm_run(char *const argv[], unsigned timeout_ms, struct lm_run_result *r)
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
 	r->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : -1;
+	r->lost = bo.lost || be.lost;
 	r->out = bo.v ? bo.v : strdup("");
 	r->errout = be.v ? be.v : strdup("");
 	bo.v = be.v = NULL;
+	if (!r->out || !r->errout) {
+		lm_run_result_free(r);
+		errno = ENOMEM;
+		goto out;
+	}
 	rc = 0;
 out:
 	for (int i = 0; i < 2; i++) {

@@ -10,10 +10,12 @@ struct lm_run_result {
 	int timed_out; /* killed at the time limit */
 	char *out;     /* stdout, NUL-terminated */
 	char *errout;  /* stderr, NUL-terminated */
+	int lost;      /* out of memory: out or errout is incomplete */
 };
 
-/* 0 when the program ran (whatever it exited with), -1 when it could not
- * be started (missing, not executable); errno is set then. */
+/* 0 when the program ran (whatever it exited with; check `lost` before
+ * trusting its output), -1 when it could not be started (missing, not
+ * executable) or there was no memory for its result; errno is set then. */
 int lm_run(char *const argv[], unsigned timeout_ms, struct lm_run_result *r);
 void lm_run_result_free(struct lm_run_result *r);
 

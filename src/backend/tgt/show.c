@@ -15,7 +15,8 @@
  *       ACL information:
  *
  * and a listing that strays from it is refused whole rather than guessed
- * at. Lines under System, I_T nexus, Account and ACL are opaque. Because
+ * at. Lines under System, I_T nexus and Account are opaque; those under
+ * ACL (column 8) are the target's ACL entries. Because
  * a forged block must end where tgtd's own text resumes, a forgery moves
  * the rest of a real target under a false header: the checks that catch
  * it are the order of sections and tids, unique names, and LUN 0 whose
@@ -101,7 +102,9 @@ static lm_hr section_line(struct parser *ps, const char *text)
 	if (ps->sec == S_ACL || strcmp(text, section_title[next]) != 0)
 		return bad(ps, "a section out of place");
 	ps->sec = next;
-	return LM_S_OK;
+	/* the target's ACL is read (an empty one lets nobody in: a target
+	 * made and not yet bound) */
+	return next == S_ACL ? lm_stack_acl_add(ps->cur, NULL) : LM_S_OK;
 }
 
 /* tgtd names LUN 0, its controller, "IET     TTTTLLLL" (hex tid, lun):
@@ -189,6 +192,8 @@ static lm_hr parse_line(struct parser *ps, const char *line)
 		return section_line(ps, text);
 	if (indent < 8 || ps->sec == S_NONE)
 		return bad(ps, "a line out of place");
+	if (ps->sec == S_ACL && indent == 8 && *text && !strchr(text, ','))
+		return lm_stack_acl_add(ps->cur, text); /* an address, a name or ALL */
 	/* sessions for the in-use guard: the nexus entries. An alias can
 	 * forge such a line: that only counts a session more, and the guard
 	 * errs on the safe side (force overrides it) */

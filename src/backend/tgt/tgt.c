@@ -230,7 +230,8 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 
 	tgtadm_argv(t, o, argv, tidstr, lunstr);
 	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
-		return lm_err_set(err, LM_E_FAIL, "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
+		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
+				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
 	trim(r.errout);
 	t->last_status = r.timed_out ? LM_TGT_IPC_TIMEOUT
 		       : r.status == 0 ? LM_TGT_IPC_OK
@@ -239,7 +240,10 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 		const struct lm_tgt_errinfo *e = lm_tgt_err_find_text(r.errout);
 		t->last_tgt_err = e ? e->code : 0;
 	}
-	if (r.timed_out)
+	if (r.lost && out)
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY,
+				"no memory for all of tgtadm's output (a cut listing is not the stack)");
+	else if (r.timed_out)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
 				t->conf.timeout_ms);
 	else if (r.status == TGT_EXIT_NOT_CONNECTED)
@@ -448,7 +452,18 @@ static lm_hr tid_of(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err
 	return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
 }
 
-static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struct lm_err *err)
+/* The ACL of a target of the last enumeration, or NULL. */
+static const char *acl_of(const struct tgt *t, const char *iqn)
+{
+	const struct lm_stack_target *st = lm_stack_find_target(&t->known, iqn);
+
+	return st ? st->acl : NULL;
+}
+
+/* Binds the initiators of list that the ACL `have` does not hold yet
+ * (tgtd refuses a rule it has). */
+static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, const char *have,
+			     struct lm_err *err)
 {
 	char *copy, *save = NULL;
 	lm_hr hr = LM_S_OK;
@@ -461,6 +476,8 @@ static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, struc
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr);
 	     w = strtok_r(NULL, ", ", &save)) {
 		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
+		if (have && lm_stack_acl_has(have, w))
+			continue;
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = tid,
 				.lun = NO_LUN, .init_addr = by_name ? NULL : w,
 				.init_name = by_name ? w : NULL };
@@ -481,6 +498,12 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	if (lm_failed(hr))
 		return hr;
 	lm_stack_clear(&fresh);
+	/* there, but some initiators left out: a crash came between "new"
+	 * and a "bind" (start-up calls this for it); bind those, never delete
+	 * it (it may have LUs) */
+	if (find_tid(t, target->iqn, &tid) == 0)
+		return bind_initiators(t, (int32_t)tid, target->initiators,
+				       acl_of(t, target->iqn), err);
 	for (size_t i = 0; i < t->known.ntargets; i++)
 		if (t->tids[i] > tid)
 			tid = t->tids[i];
@@ -492,7 +515,7 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	}
 	if (lm_failed(hr))
 		return hr;
-	hr = bind_initiators(t, (int32_t)tid, target->initiators, err);
+	hr = bind_initiators(t, (int32_t)tid, target->initiators, NULL, err);
 	if (lm_failed(hr)) {
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_DELETE,
 				.tid = (int32_t)tid, .lun = NO_LUN };
@@ -588,6 +611,11 @@ static void tgt_destroy(struct lm_backend *b)
 	free(t);
 }
 
+static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
+{
+	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : TGT_DEFAULT_TIMEOUT_MS;
+}
+
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
 	.naa = lm_naa_tgt,
@@ -598,6 +626,7 @@ static const struct lm_backend_ops tgt_ops = {
 	.remove_lu = tgt_remove_lu,
 	.set_access = tgt_set_access,
 	.destroy = tgt_destroy,
+	.set_timeout = tgt_set_timeout,
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)

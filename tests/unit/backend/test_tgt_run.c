@@ -6,9 +6,120 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cmocka.h>
 
+#include "backend.h"
+#include "lunmap.h"
 #include "run.h"
+#include "util.h"
+
+/* realloc is wrapped (-Wl,--wrap=realloc): a request above fail_above
+ * bytes fails while it is set, as on a host out of memory. */
+static size_t fail_above;
+void *__real_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n);
+void *__wrap_realloc(void *p, size_t n)
+{
+	if (fail_above && n > fail_above)
+		return NULL;
+	return __real_realloc(p, n);
+}
+
+/* A program that writes `lines` numbered lines to stdout. */
+static void lines_argv(char *script, size_t size, unsigned lines, char *argv[4])
+{
+	snprintf(script, size, "i=0; while [ $i -lt %u ]; do echo \"line $i\"; i=$((i+1)); done",
+		 lines);
+	argv[0] = "/bin/sh";
+	argv[1] = "-c";
+	argv[2] = script;
+	argv[3] = NULL;
+}
+
+static void test_long_output_is_kept_whole(void **state)
+{
+	char script[128], *argv[4];
+	struct lm_run_result r;
+
+	(void)state;
+	lines_argv(script, sizeof script, 5000, argv);
+	assert_int_equal(lm_run(argv, 20000, &r), 0);
+	assert_false(r.lost);
+	assert_int_equal(r.status, 0);
+	assert_non_null(strstr(r.out, "line 4999\n"));
+	lm_run_result_free(&r);
+}
+
+/* Regression: output that could not be kept was dropped silently, and a
+ * cut `tgtadm --op show` parsed as a smaller stack. */
+static void test_output_lost_for_memory_is_said(void **state)
+{
+	char script[128], *argv[4];
+	struct lm_run_result r;
+
+	(void)state;
+	lines_argv(script, sizeof script, 5000, argv);
+	fail_above = 8192;
+	assert_int_equal(lm_run(argv, 20000, &r), 0);
+	fail_above = 0;
+	assert_true(r.lost);
+	/* the program was drained to its end, not left blocked on a pipe */
+	assert_false(r.timed_out);
+	assert_int_equal(r.status, 0);
+	lm_run_result_free(&r);
+}
+
+/* The tgt backend's enumeration through a tgtadm that prints a listing
+ * of 200 targets (≈ 50 KB): whole, it is 200 targets; with no memory to
+ * keep it all, enumeration fails instead of seeing fewer targets. */
+static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
+{
+	char dir[] = "/tmp/lunmap-run-XXXXXX", path[64];
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 20000 };
+	struct lm_backend *b;
+	struct lm_stack st;
+	struct lm_err err;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/tgtadm", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\ni=1\nwhile [ $i -le 200 ]; do\n"
+	      "echo \"Target $i: iqn.2026-11.org.example:t$i\"\n"
+	      "echo '    System information:'; echo '        Driver: iscsi'\n"
+	      "echo '        State: ready'; echo '    I_T nexus information:'\n"
+	      "echo '    LUN information:'; echo '        LUN: 0'\n"
+	      "echo '            Type: controller'; printf '            SCSI ID: IET     %04x0000\\n' $i\n"
+	      "echo '            SCSI SN: beaf10'; echo '            Backing store path: None'\n"
+	      "echo '    Account information:'; echo '    ACL information:'; echo '        ALL'\n"
+	      "i=$((i+1)); done\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0700), 0);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", path);
+	b = lm_tgt_new(&conf);
+	assert_non_null(b);
+
+	assert_int_equal(b->ops->enumerate(b, &st, &err), LM_S_OK);
+	assert_int_equal(st.ntargets, 200);
+	lm_stack_clear(&st);
+
+	fail_above = 16384;
+	assert_int_equal(b->ops->enumerate(b, &st, &err), LM_E_OUTOFMEMORY);
+	fail_above = 0;
+	assert_non_null(strstr(err.msg, "tgtadm's output"));
+	assert_int_equal(st.ntargets, 0);
+
+	lm_backend_destroy(b);
+	unlink(path);
+	rmdir(dir);
+}
 
 static void test_output_and_status(void **state)
 {
@@ -56,6 +167,152 @@ static void test_missing_program(void **state)
 	assert_int_equal(lm_run(argv, 2000, &r), -1);
 }
 
+/* A reload's timeout-ms reaches the tgt backend (it keeps its own copy of
+ * its settings): a tgtadm slower than the new deadline is killed. Before
+ * the fix the deadline of the start stayed in force. */
+static void test_reload_changes_the_deadline_of_a_step(void **state)
+{
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *delay, *img, *statedir;
+	struct lm_core_opts o = { 0 };
+	struct lm_core *c;
+	struct lm_err err;
+
+	(void)state;
+	img = tu_sparse(dir, "a.img", 1 << 20);
+	delay = tu_write(dir, "delay", "0\n");
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  sleep \"$(cat '%s')\"\n"
+			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:'\n"
+			     "  echo '        ALL' ;;\n"
+			     "esac\n",
+			     delay) > 0);
+	tgtadm = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(tgtadm, 0700), 0);
+	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
+	for (int pass = 0; pass < 2; pass++) {
+		assert_true(asprintf(&text,
+				     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+				     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\" timeout-ms=\"%s\"/>\n"
+				     "<target iqn=\"iqn.2026-11.org.example:t1\"/>\n"
+				     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+				     tgtadm, pass ? "200" : "20000", img) > 0);
+		inv = tu_write(dir, "inv.xml", text);
+		free(text);
+		if (!pass) {
+			o.inventory = inv;
+			o.state_dir = statedir;
+			assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+		} else {
+			assert_int_equal(lm_core_reload(c, &err), LM_S_OK);
+		}
+		free(inv);
+	}
+	assert_int_equal(lm_core_timeout_ms(c), 200);
+	free(tu_write(dir, "delay", "2\n"));
+	assert_int_equal(lm_core_check(c, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "did not answer in 200 ms"));
+
+	lm_core_close(c);
+	tu_rmtree(dir);
+	free(dir);
+	free(tgtadm);
+	free(delay);
+	free(img);
+	free(statedir);
+}
+
+/* Start-up against a tgtd (a fake tgtadm that records its calls) whose
+ * one target has the ACL `acl` (lines), for an inventory that lets
+ * `initiators` in: returns the calls made. */
+static char *start_with_acl(const char *acl, const char *initiators)
+{
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *calls, *img, *statedir, *log, *aclf;
+	struct lm_core_opts o = { 0 };
+	struct lm_core *c;
+	struct lm_err err;
+
+	img = tu_sparse(dir, "a.img", 1 << 20);
+	aclf = tu_write(dir, "acl", acl);
+	assert_true(asprintf(&calls, "%s/calls", dir) > 0);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  echo 'Target 3: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:'\n"
+			     "  cat '%s' ;;\n"
+			     "esac\n",
+			     calls, aclf) > 0);
+	tgtadm = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(tgtadm, 0700), 0);
+	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
+	assert_true(asprintf(&text,
+			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
+			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"%s\"/>\n"
+			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+			     tgtadm, initiators, img) > 0);
+	inv = tu_write(dir, "inv.xml", text);
+	free(text);
+	o.inventory = inv;
+	o.state_dir = statedir;
+	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+	assert_int_equal(lm_target_status(lm_core_target(c, 1)), LM_ONLINE);
+	lm_core_close(c);
+	log = tu_read(calls, NULL);
+	assert_non_null(log);
+	/* never made again, never deleted (it may have LUs) */
+	assert_null(strstr(log, "--op new"));
+	assert_null(strstr(log, "--op delete"));
+	tu_rmtree(dir);
+	free(dir);
+	free(tgtadm);
+	free(inv);
+	free(calls);
+	free(img);
+	free(statedir);
+	free(aclf);
+	return log;
+}
+
+/* Regression (found by the crash trials): lunmapd killed between a
+ * target's "new" and its "bind" left it in tgtd with an empty ACL; the
+ * next start saw the target there and never bound it, so no initiator
+ * could log in ("Target not found") while view, state and listing agreed.
+ * Start-up now binds the initiators the ACL leaves out. */
+static void test_start_binds_a_target_left_unbound(void **state)
+{
+	char *log;
+
+	(void)state;
+	log = start_with_acl("", "ALL");
+	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -I ALL"));
+	free(log);
+	/* killed between two binds: only the one left out is bound (tgtd
+	 * refuses a rule it has) */
+	log = start_with_acl("        10.0.0.1\n", "10.0.0.1, iqn.1993-08.org.example:host");
+	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -Q iqn.1993-08.org.example:host"));
+	assert_null(strstr(log, "-I 10.0.0.1"));
+	free(log);
+	/* all there: no bind at all */
+	log = start_with_acl("        ALL\n", "ALL");
+	assert_null(strstr(log, "--op bind"));
+	free(log);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -63,6 +320,11 @@ int main(void)
 		cmocka_unit_test(test_arguments_are_not_split_by_a_shell),
 		cmocka_unit_test(test_a_hung_program_is_killed),
 		cmocka_unit_test(test_missing_program),
+		cmocka_unit_test(test_long_output_is_kept_whole),
+		cmocka_unit_test(test_output_lost_for_memory_is_said),
+		cmocka_unit_test(test_tgt_enumerate_fails_on_a_cut_listing),
+		cmocka_unit_test(test_reload_changes_the_deadline_of_a_step),
+		cmocka_unit_test(test_start_binds_a_target_left_unbound),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -110,6 +110,11 @@ static void test_targets_luns_and_odd_paths(void **state)
 	assert_string_equal(s.targets[1].iqn, "iqn.2026-11.org.example:t2");
 	assert_int_equal(tids[1], 2);
 	assert_int_equal(s.targets[1].nlus, 0);
+	/* t1 lets ALL in; t2's ACL is empty: made, never bound */
+	assert_string_equal(s.targets[0].acl, "ALL");
+	assert_string_equal(s.targets[1].acl, "");
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "ALL"));
+	assert_false(lm_stack_acl_has(s.targets[1].acl, "ALL"));
 	/* "Readonly: No" is read-write; an LU without the line is unknown */
 	assert_int_equal(s.targets[0].lus[0].readonly, 0);
 	assert_int_equal(s.targets[0].lus[1].readonly, -1);
@@ -123,13 +128,15 @@ static void test_readonly_line(void **state)
 {
 	const char *at = strstr(two_targets, "SCSI SN: def0123");
 	const char *ro = strstr(at, "Readonly: No");
-	char *text = strdup(two_targets);
+	/* one byte longer than the fixture: "Yes" replaces "No" */
+	char *text = malloc(sizeof two_targets + 1);
 	struct lm_stack s;
 	uint32_t *tids;
 	struct lm_err err;
 
 	(void)state;
 	assert_non_null(text);
+	memcpy(text, two_targets, sizeof two_targets);
 	memcpy(text + (ro - two_targets), "Readonly: Yes", 13);
 	memmove(text + (ro - two_targets) + 13, ro + 12, strlen(ro + 12) + 1);
 	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
@@ -174,9 +181,41 @@ static void test_many_luns_and_sparse_tids(void **state)
 	assert_int_equal(s.targets[0].nlus, 300);
 	assert_int_equal(s.targets[0].lus[299].number, 300);
 	assert_string_equal(s.targets[0].lus[299].path, "/srv/lun 300/disk:300.img");
+	assert_string_equal(s.targets[0].acl, "ALL");
 	lm_stack_clear(&s);
 	free(tids);
 	free(text);
+}
+
+/* The ACL section's entries (addresses, initiator names, ALL); an empty
+ * one lets nobody in: a target made and not yet bound. */
+static void test_acl_entries(void **state)
+{
+	static const char text[] =
+		"Target 1: iqn.2026-11.org.example:t1\n" HEAD
+		"    LUN information:\n" CONTROLLER(1)
+		"    Account information:\n"
+		"    ACL information:\n"
+		"        10.0.0.1\n"
+		"        iqn.1993-08.org.debian:01:abc\n"
+		"Target 2: iqn.2026-11.org.example:t2\n" HEAD
+		"    LUN information:\n" CONTROLLER(2)
+		"    Account information:\n"
+		"    ACL information:\n";
+	struct lm_stack s;
+	uint32_t *tids;
+	struct lm_err err;
+
+	(void)state;
+	assert_int_equal(lm_tgt_parse_show(text, &s, &tids, &err), LM_S_OK);
+	assert_string_equal(s.targets[0].acl, "10.0.0.1,iqn.1993-08.org.debian:01:abc");
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "10.0.0.1"));
+	assert_true(lm_stack_acl_has(s.targets[0].acl, "iqn.1993-08.org.debian:01:abc"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "10.0.0"));
+	assert_false(lm_stack_acl_has(s.targets[0].acl, "ALL"));
+	assert_string_equal(s.targets[1].acl, "");
+	lm_stack_clear(&s);
+	free(tids);
 }
 
 static void test_bad_target_line(void **state)
@@ -346,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_targets_luns_and_odd_paths),
 		cmocka_unit_test(test_readonly_line),
 		cmocka_unit_test(test_empty_output),
+		cmocka_unit_test(test_acl_entries),
 		cmocka_unit_test(test_many_luns_and_sparse_tids),
 		cmocka_unit_test(test_bad_target_line),
 		cmocka_unit_test(test_alias_cannot_forge_a_target),

@@ -1,0 +1,994 @@
+#!/usr/bin/env python3
+"""Crash trials and random SET PDUs against a real snmpd + tgtd + lunmapd.
+
+Run by tests/e2e/crash.sh and tests/e2e/random_pdus.sh, which start tgtd
+and snmpd with tests/harness/lib.sh and write the inventory; this file
+starts (and kill -9s) lunmapd itself and records every lunmapd it starts
+in $E2E_PIDS, so that the harness stops what a failure leaves behind.
+
+The model here is independent of lunmapd: the sets each LUN must have
+follow from the PDUs sent and their answers alone (design §1, §5), and
+the truth is read from three places that must agree with it and with
+each other: the SNMP view (a bulk walk through snmpd), the state folder
+(state.xml and the records of state.journal, read by this file), and
+tgtd's own listing (tgtadm --op show --mode target).
+
+  trials.py crash N   kill -9 lunmapd between stack steps (through the
+                      tgtadm wrapper named in the inventory) or at a random
+                      moment, restart it on the same state folder, check
+  trials.py pdus N    random multi-varbind PDUs, valid and invalid; after
+                      each one the model, the view, the state and tgtd agree
+
+TRIALS_SEED repeats a run; TRIALS_SECONDS bounds a long one.
+"""
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import xml.etree.ElementTree as ET
+
+R = '1.3.6.1.4.1.8072.9999.9999.3260'
+LUN_IDS = R + '.1.2.1.7'      # lunmapLunTargetIds
+LUN_COUNT = R + '.1.2.1.8'    # lunmapLunTargetCount
+TGT_LUNS = R + '.1.3.1.6'     # lunmapTargetLunIds
+ASSOC_NUM = R + '.1.4.1.1'    # lunmapAssocLunNumber
+ASSOC_RS = R + '.1.4.1.2'     # lunmapAssocRowStatus
+REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
+STATUS = R + '.1.1.3.0'
+ASSOC_TOTAL = R + '.1.1.9.0'
+
+ENV = os.environ
+TMP = ENV['E2E_TMP']
+SNMP = '127.0.0.1:' + ENV['SNMP_PORT']
+
+
+class Failure(Exception):
+    pass
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def run(argv, timeout=30):
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=timeout, universal_newlines=True)
+    return p.returncode, p.stdout
+
+
+# ------------------------------------------------------------ the world
+class World:
+    """LUNs and targets by index (from the state file lunmapd made at its
+    first start, cross-checked with the inventory the script wrote)."""
+
+    def __init__(self, state_dir):
+        root = ET.parse(os.path.join(state_dir, 'state.xml')).getroot()
+        ns = '{urn:lunmap:state:1}'
+        self.luns = {}     # index -> (hex id, path)
+        self.targets = {}  # index -> (hex id, iqn)
+        for t in root.findall(ns + 'target'):
+            self.targets[int(t.get('index'))] = (hexid(t.get('id')), t.get('iqn'))
+        for l in root.findall(ns + 'lun'):
+            self.luns[int(l.get('index'))] = (hexid(l.get('id')), l.get('path'))
+        self.tindex_of_id = {v[0]: k for k, v in self.targets.items()}
+        self.tindex_of_iqn = {v[1]: k for k, v in self.targets.items()}
+        self.lindex_of_path = {v[1]: k for k, v in self.luns.items()}
+
+
+def hexid(guid):
+    return guid.replace('-', '').upper()
+
+
+# ------------------------------------------------------------ observing
+def parse_walk(text):
+    """snmpbulkwalk -On -Oq -Ox output: {oid: value}, continuation lines
+    of long hex strings joined."""
+    vals, last = {}, None
+    for line in text.splitlines():
+        if line.startswith('.'):
+            oid, _, val = line.partition(' ')
+            last = oid[1:]
+            vals[last] = val
+        elif last is not None:
+            vals[last] += ' ' + line
+    return vals
+
+
+def hexval(v):
+    return v.replace('"', '').replace(' ', '').upper()
+
+
+def observe_view(world):
+    rc, out = run(['snmpbulkwalk', '-Cr50', '-v2c', '-c', 'public', '-t', '3', '-r', '1',
+                   '-On', '-Oq', '-Ox', SNMP, R + '.1'])
+    if rc != 0:
+        raise Failure('walk failed: ' + out)
+    v = parse_walk(out)
+    sets, nums = {}, {}
+    for l in world.luns:
+        raw = hexval(v.get('%s.%d' % (LUN_IDS, l), 'missing'))
+        if raw == 'MISSING' or len(raw) % 32:
+            raise Failure('view: lunmapLunTargetIds.%d is %r' % (l, raw))
+        ids = [raw[i:i + 32] for i in range(0, len(raw), 32)]
+        tix = [world.tindex_of_id.get(i) for i in ids]
+        if None in tix:
+            raise Failure('view: LUN %d lists an unknown target id: %s' % (l, raw))
+        if tix != sorted(tix) or len(set(tix)) != len(tix):
+            raise Failure('view: LUN %d targets not ascending/unique: %s' % (l, tix))
+        sets[l] = frozenset(tix)
+        if v.get('%s.%d' % (LUN_COUNT, l)) != str(len(tix)):
+            raise Failure('view: lunmapLunTargetCount.%d = %s, ids say %d'
+                          % (l, v.get('%s.%d' % (LUN_COUNT, l)), len(tix)))
+    total = 0
+    for l in world.luns:
+        for t in world.targets:
+            n = v.get('%s.%d.%d' % (ASSOC_NUM, l, t))
+            rs = v.get('%s.%d.%d' % (ASSOC_RS, l, t))
+            rev = v.get('%s.%d.%d' % (REV_NUM, t, l))
+            if (t in sets[l]) != (n is not None) or (n is None) != (rs is None) \
+                    or (n is None) != (rev is None):
+                raise Failure('view: LUN %d target %d: ids %s, assoc number %s, rowstatus %s, '
+                              'reverse %s' % (l, t, sorted(sets[l]), n, rs, rev))
+            if n is not None:
+                if rs != '1' or rev != n:
+                    raise Failure('view: assoc %d.%d rowstatus %s reverse %s number %s'
+                                  % (l, t, rs, rev, n))
+                nums[(l, t)] = int(n)
+                total += 1
+    for t in world.targets:
+        raw = hexval(v.get('%s.%d' % (TGT_LUNS, t), ''))
+        want = ''.join(world.luns[l][0] for l in sorted(world.luns) if t in sets[l])
+        if raw != want:
+            raise Failure('view: lunmapTargetLunIds.%d = %s, LUN rows say %s' % (t, raw, want))
+    if v.get(ASSOC_TOTAL) != str(total):
+        raise Failure('view: lunmapAssociationCount %s, rows %d' % (v.get(ASSOC_TOTAL), total))
+    return v.get(STATUS), sets, nums
+
+
+def observe_state(world, state_dir):
+    """state.xml, then every whole journal record of its generation or
+    newer (design §3; src/journal.c's format: GEN L=T:N,... #CHECK)."""
+    root = ET.parse(os.path.join(state_dir, 'state.xml')).getroot()
+    gen = int(root.get('generation'))
+    links = {l: {} for l in world.luns}
+    for a in root.findall('{urn:lunmap:state:1}assoc'):
+        links[int(a.get('lun'))][int(a.get('target'))] = int(a.get('number'))
+    jpath = os.path.join(state_dir, 'state.journal')
+    if os.path.exists(jpath):
+        with open(jpath, 'rb') as f:
+            data = f.read().decode()
+        for rec in data.split('\n')[:-1]:
+            body, _, check = rec.partition(' #')
+            if fnv1a(body) != int(check, 16):
+                raise Failure('state: damaged journal record %r' % rec)
+            words = body.split()
+            if int(words[0]) < gen:
+                continue
+            for w in words[1:]:
+                l, _, lst = w.partition('=')
+                links[int(l)] = {int(a.split(':')[0]): int(a.split(':')[1])
+                                 for a in lst.split(',') if a}
+    sets = {l: frozenset(v) for l, v in links.items()}
+    nums = {(l, t): n for l, v in links.items() for t, n in v.items()}
+    return sets, nums
+
+
+def fnv1a(s):
+    h = 14695981039346656037
+    for b in s.encode():
+        h = ((h ^ b) * 1099511628211) & 0xFFFFFFFFFFFFFFFF
+    return h
+
+
+def observe_tgt(world):
+    rc, out = run([ENV['TGTADM'], '-C', ENV['TGT_CTL'], '--lld', 'iscsi', '--op', 'show',
+                   '--mode', 'target'])
+    if rc != 0:
+        raise Failure('tgtadm show failed: ' + out)
+    sets = {l: set() for l in world.luns}
+    nums, tgt, lu, in_acl = {}, None, None, False
+    lus, acls = [], {}
+    for line in out.splitlines():
+        m = re.match(r'^Target (\d+): (.*)$', line)
+        if m:
+            tgt = world.tindex_of_iqn.get(m.group(2))
+            if tgt is None:
+                raise Failure('tgtd has a target lunmap does not know: ' + line)
+            acls[tgt], in_acl = [], False
+            continue
+        if line == '    ACL information:':
+            in_acl = True
+            continue
+        if in_acl:
+            acls[tgt].append(line.strip())
+            continue
+        m = re.match(r'^\s+LUN: (\d+)$', line)
+        if m:
+            lu = {'target': tgt, 'number': int(m.group(1))}
+            lus.append(lu)
+            continue
+        m = re.match(r'^\s+(SCSI ID|SCSI SN|Backing store path): (.*)$', line)
+        if m and lu is not None:
+            lu[m.group(1)] = m.group(2).strip()
+    for lu in lus:
+        if lu['number'] == 0:
+            continue  # tgt's controller LU
+        l = world.lindex_of_path.get(lu.get('Backing store path'))
+        if l is None:
+            raise Failure('tgtd: LU %s of target %d is not one of lunmap\'s' % (lu, lu['target']))
+        if (l, lu['target']) in nums:
+            raise Failure('tgtd: LUN %d twice on target %d' % (l, lu['target']))
+        want = world.luns[l][0]
+        # one SCSI identity per LUN, on every target (design §2)
+        if lu.get('SCSI SN', '').upper() != want or lu.get('SCSI ID', '').upper() != want:
+            raise Failure('tgtd: LUN %d on target %d as %d has serial %s, id %s (want %s)'
+                          % (l, lu['target'], lu['number'], lu.get('SCSI SN'), lu.get('SCSI ID'),
+                             want))
+        sets[l].add(lu['target'])
+        nums[(l, lu['target'])] = lu['number']
+    # every target of the inventory is there and lets its initiators in
+    # (initiators="ALL" in these inventories)
+    for t, (_, iqn) in world.targets.items():
+        if t not in acls:
+            raise Failure('tgtd: target %s is missing\n%s' % (iqn, out))
+        if 'ALL' not in acls[t]:
+            raise Failure('tgtd: target %s lets nobody in (ACL %s)' % (iqn, acls[t]))
+    return {l: frozenset(s) for l, s in sets.items()}, nums, out
+
+
+def inq_serial(world, l, t, number):
+    """The unit serial page (0x80) through the portal, as an initiator
+    sees it; tried twice (the first login after a change may get a UNIT
+    ATTENTION)."""
+    url = 'iscsi://127.0.0.1:%s/%s/%d' % (ENV['TGT_PORT'], world.targets[t][1], number)
+    out = ''
+    for _ in range(2):
+        rc, out = run(['iscsi-inq', '-e', '1', '-c', '128', url])
+        m = re.search(r'Unit Serial Number:\[\s*([^\]\s]*)\s*\]', out)
+        if rc == 0 and m:
+            return m.group(1).upper()
+    raise Failure('iscsi-inq %s: %s' % (url, out))
+
+
+def check_numbers(nums, where):
+    seen = {}
+    for (l, t), n in nums.items():
+        if n < 1 or n > 16383:
+            raise Failure('%s: LUN %d on target %d has number %d' % (where, l, t, n))
+        if (t, n) in seen:
+            raise Failure('%s: number %d used twice on target %d' % (where, n, t))
+        seen[(t, n)] = l
+
+
+def observe(world, state_dir):
+    """The three views, checked against each other: one truth."""
+    status, vsets, vnums = observe_view(world)
+    ssets, snums = observe_state(world, state_dir)
+    tsets, tnums, listing = observe_tgt(world)
+    if status != '1':
+        raise Failure('subsystem status %s, not online(1)' % status)
+    for l in world.luns:
+        if not (vsets[l] == ssets[l] == tsets[l]):
+            raise Failure('LUN %d: view %s, state %s, tgtd %s\n%s'
+                          % (l, sorted(vsets[l]), sorted(ssets[l]), sorted(tsets[l]), listing))
+    if not (vnums == snums == tnums):
+        raise Failure('numbers: view %s, state %s, tgtd %s' % (vnums, snums, tnums))
+    check_numbers(vnums, 'view')
+    return vsets, vnums
+
+
+# ------------------------------------------------------------ lunmapd
+class Lunmapd:
+    def __init__(self, inventory, state_dir):
+        self.inventory, self.state_dir = inventory, state_dir
+        self.proc = None
+        self.stderr = open(os.path.join(TMP, 'lunmapd.stderr'), 'a')
+        os.makedirs(os.path.join(TMP, 'lunmapd-persist'), exist_ok=True)
+
+    def start(self):
+        """True when it answers, False when it died first (killed by the
+        wrapper while it settled an interrupted change)."""
+        # net-snmp's -Lf starts the file afresh: keep every start's log
+        cur, keep = os.path.join(TMP, 'lunmapd.log'), os.path.join(TMP, 'lunmapd.all.log')
+        if os.path.exists(cur):
+            with open(cur) as src, open(keep, 'a') as dst:
+                dst.write(src.read())
+        env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'))
+        self.proc = subprocess.Popen(
+            [os.path.join(ENV['top_builddir'], 'subagent', 'lunmapd'), '-f', '-x', ENV['AGENTX'],
+             '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')],
+            stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
+        with open(ENV['E2E_PIDS'], 'a') as f:
+            f.write('%d lunmapd\n' % self.proc.pid)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                return False
+            rc, out = run(['snmpget', '-v2c', '-c', 'public', '-t', '1', '-r', '0', SNMP,
+                           R + '.1.1.1.0'])
+            if rc == 0 and 'STRING' in out:
+                return True
+            time.sleep(0.05)
+        raise Failure('lunmapd does not answer (see %s/lunmapd.log)' % TMP)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill9(self):
+        if self.alive():
+            self.proc.send_signal(signal.SIGKILL)
+        if self.proc is not None:
+            self.proc.wait()
+
+    def wait_dead(self, seconds):
+        try:
+            self.proc.wait(timeout=seconds)
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
+    def stop(self):
+        if self.alive():
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+
+
+# ------------------------------------------------------------ PDUs
+def snmpset(varbinds):
+    argv = ['snmpset', '-v2c', '-c', 'private', '-On', '-t', '10', '-r', '0', SNMP]
+    for oid, typ, val in varbinds:
+        argv += [oid, typ, val]
+    rc, out = run(argv, timeout=60)
+    m = re.search(r'Reason: (\w+)', out)
+    if rc == 0 and not m and 'Timeout' not in out and 'Error' not in out:
+        return 'noError', out
+    return (m.group(1) if m else 'failed'), out
+
+
+class Model:
+    """Each LUN's set of target indexes and the numbers known for its
+    associations: what the acknowledged PDUs say, nothing lunmapd told."""
+
+    def __init__(self, world, sets, nums):
+        self.world = world
+        self.sets = dict(sets)
+        self.nums = dict(nums)
+        self.max_targets = int(ENV.get('MAX_TARGETS', '4'))
+
+    def free_number(self, t, rng):
+        used = {n for (l, tt), n in self.nums.items() if tt == t}
+        while True:
+            n = rng.randint(32, 16383)
+            if n not in used:
+                return n
+
+
+def valid_pdu(model, rng, nluns=None):
+    """Changes for 1-3 LUNs, each a whole set or rows (add/destroy, an
+    add sometimes with its number). Returns (varbinds, {L: new set},
+    {(L, T): number asked})."""
+    w = model.world
+    luns = rng.sample(sorted(w.luns), nluns or rng.randint(1, min(3, len(w.luns))))
+    vbs, new, asked = [], {}, {}
+    taken = set()  # (target, number) asked in this PDU
+    for l in luns:
+        cur = model.sets[l]
+        if rng.random() < 0.5:
+            k = rng.randint(0, model.max_targets)
+            targets = rng.sample(sorted(w.targets), k)
+            new[l] = frozenset(targets)
+            vbs.append(('%s.%d' % (LUN_IDS, l), 'x', ''.join(w.targets[t][0] for t in targets)))
+            continue
+        s = set(cur)
+        absent = [t for t in sorted(w.targets) if t not in cur]
+        ops = 0
+        for t in rng.sample(sorted(w.targets), rng.randint(1, 2)):
+            if t in cur:
+                vbs.append(('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '6'))
+                s.discard(t)
+                ops += 1
+            elif t in absent and len(s) < model.max_targets:
+                vbs.append(('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '4'))
+                s.add(t)
+                ops += 1
+                if rng.random() < 0.3:
+                    n = model.free_number(t, rng)
+                    while (t, n) in taken:
+                        n = model.free_number(t, rng)
+                    taken.add((t, n))
+                    vbs.append(('%s.%d.%d' % (ASSOC_NUM, l, t), 'u', str(n)))
+                    asked[(l, t)] = n
+        if ops:
+            new[l] = frozenset(s)
+    if not vbs:
+        return valid_pdu(model, rng, nluns)
+    rng.shuffle(vbs)
+    return vbs, new, asked
+
+
+def describe(vbs):
+    return ' '.join('%s=%s:%s' % (o[len(R) + 1:], t, v[:12] + ('…' if len(v) > 12 else ''))
+                    for o, t, v in vbs)
+
+
+# ------------------------------------------------------------ crash trials
+WRAP_DIR = os.path.join(TMP, 'wrap')
+# TRIALS_MODES: the kinds of kill (the wrapper's only work on the tgtadm
+# transport; on tgtd's socket, random and saved remain)
+MODES = (ENV.get('TRIALS_MODES') or 'before after before after random undo saved').split()
+
+
+def arm(k, when, fail=0):
+    """The wrapper kills lunmapd before or after the k-th call that
+    changes tgtd (0: never); with fail, the fail-th such call fails as
+    tgtd would (exit 22) without reaching tgtd."""
+    with open(os.path.join(WRAP_DIR, 'count'), 'w') as f:
+        f.write('0\n')
+    with open(os.path.join(WRAP_DIR, 'arm'), 'w') as f:
+        f.write('%d %s %s\n' % (k, when, fail or '') if k else '')
+
+
+def refused_alive(world, state_dir, model, status, out, vbs, mode, stats):
+    """A valid PDU refused while lunmapd runs: allowed when a step was
+    made to fail (undo mode: commitFailed, rolled back) or the master's
+    AgentX timeout ran out (genError); it must have changed nothing."""
+    if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
+        raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
+    sets, nums = observe(world, state_dir)
+    for l in world.luns:
+        if sets[l] != model.sets[l]:
+            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
+                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+    key = 'rolled_back' if status == 'commitFailed' else 'master_timeouts'
+    stats[key] = stats.get(key, 0) + 1
+
+
+def kills_so_far():
+    try:
+        with open(os.path.join(WRAP_DIR, 'kills')) as f:
+            return len(f.readlines())
+    except FileNotFoundError:
+        return 0
+
+
+def crash_trials(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    arm(0, '')
+    if not d.start():
+        raise Failure('lunmapd died at its first start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
+             'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'save_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
+             'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0, 'reapply_kills': 0,
+             'restores': 0, 'restore_kills': 0}
+    t0 = time.time()
+    for trial in range(1, n + 1):
+        if out_of_time(t0):
+            log('crash: time budget spent after %d trials' % (trial - 1))
+            break
+        if rng.random() < float(ENV.get('TRIALS_LIVE') or 0.04):
+            # half the time killed in the middle of that re-apply: the
+            # next start restores the rest
+            k = rng.randint(1, 6) if rng.random() < 0.5 else 0
+            arm(k, rng.choice(['before', 'after']))
+            if live_reapply(world, state_dir, model, d):
+                stats['live_reapplies'] += 1
+            else:
+                stats['reapply_kills'] += 1
+                d.kill9()
+                arm(0, '')
+                if not d.start():
+                    raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+                try:
+                    sets, nums = observe(world, state_dir)
+                    verdict(model, sets, nums, None, stats)
+                except Failure as e:
+                    raise Failure('trial %d: killed in a live re-apply (k=%d), restarted: %s\n'
+                                  '(logs: lunmapd.all.log, wrap/kills)' % (trial, k, e))
+            arm(0, '')
+        if model.nums and rng.random() < float(ENV.get('TRIALS_RESTORE') or 0.04):
+            hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
+        mode = rng.choice(MODES)
+        k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
+        if mode == 'undo':
+            # the f-th step fails, the kill comes during its rollback (or
+            # in a later PDU when the rollback is shorter)
+            f = rng.randint(1, 4)
+            k = f + rng.randint(1, 4)
+            arm(k, rng.choice(['before', 'after']), f)
+        else:
+            arm(k, mode)
+        kills0 = kills_so_far()
+        timer = None
+        if mode == 'saved':
+            # killed the moment the state files change: after the save,
+            # before snmpd has the answer
+            timer = SaveWatch(state_dir, d.proc)
+            timer.start()
+        elif mode == 'random':
+            delay = rng.uniform(0, 0.4)
+            timer = threading.Timer(delay, lambda p=d.proc: p.poll() is None and p.send_signal(signal.SIGKILL))
+            timer.start()
+        pending = None
+        history = []
+        for _ in range(rng.randint(1, 4)):
+            if not d.alive():
+                break
+            vbs, new, asked = valid_pdu(model, rng)
+            status, out = snmpset(vbs)
+            history.append((describe(vbs), status))
+            if status == 'noError':
+                stats['acked'] += 1
+                apply(model, new, asked)
+                continue
+            if d.wait_dead(1):
+                pending = (new, asked)  # lunmapd died under it
+                break
+            # refused while lunmapd runs: the step failed on purpose
+            # (undo mode: commitFailed) or the master gave up waiting
+            # (genError, see refused_alive); either way nothing changed
+            refused_alive(world, state_dir, model, status, out, vbs, mode, stats)
+        if timer:
+            timer.cancel()
+        if d.alive():
+            d.kill9()
+            stats['random_kills' if mode == 'random' else 'idle_kills'] += 1
+        else:
+            d.kill9()
+            if mode == 'saved':
+                stats['save_kills'] += 1
+            elif kills_so_far() > kills0:
+                stats['undo_kills' if mode == 'undo' else 'step_kills'] += 1
+            else:
+                stats['random_kills'] += 1
+        # sometimes tgtd restarted empty too (a host reboot): the interrupted
+        # change and everything recorded must come back from the state
+        if rng.random() < 0.08:
+            restart_tgtd()
+            stats['tgtd_restarts'] += 1
+        # sometimes the restart itself is killed while it settles the
+        # interrupted change: the next start must still get it right
+        again = pending is not None and rng.random() < 0.3
+        arm(rng.randint(1, 2) if again else 0, rng.choice(['before', 'after']))
+        before = kills_so_far()
+        if not d.start():
+            stats['recovery_kills'] += 1
+            d.kill9()
+            arm(0, '')
+            if not d.start():
+                raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+        elif again and kills_so_far() > before:
+            raise Failure('trial %d: wrapper killed lunmapd but it answered' % trial)
+        arm(0, '')
+        try:
+            sets, nums = observe(world, state_dir)
+            verdict(model, sets, nums, pending, stats)
+            inq_sample(world, rng, nums, stats)
+        except Failure as e:
+            raise Failure('trial %d (%s, k=%d): %s\nPDUs: %s\n(logs: lunmapd.all.log, wrap/kills)'
+                          % (trial, mode, k, e, history))
+        model.sets, model.nums = dict(sets), dict(nums)
+        stats['trials'] += 1
+        if trial % 50 == 0 or trial == n:
+            log('crash: %d trials in %.0f s: %s' % (trial, time.time() - t0, stats))
+    d.stop()
+    return stats
+
+
+def restart_tgtd():
+    """Stops the private tgtd (it ignores SIGTERM: targets removed, then
+    the system deleted) and starts an empty one on the same control port
+    and portal, as tests/harness/lib.sh does."""
+    adm = [ENV['TGTADM'], '-C', ENV['TGT_CTL']]
+    rc, out = run(adm + ['--lld', 'iscsi', '--op', 'show', '--mode', 'target'])
+    for tid in re.findall(r'^Target (\d+):', out, re.M):
+        run(adm + ['--lld', 'iscsi', '--op', 'delete', '--force', '--mode', 'target', '--tid', tid])
+    run(adm + ['--op', 'delete', '--mode', 'system'])
+    old = int(ENV['TGTD_PID'])
+    deadline = time.time() + 10
+    while time.time() < deadline and not gone(old):
+        time.sleep(0.05)
+    if not gone(old):
+        raise Failure('tgtd %d does not stop' % old)
+    with open(os.path.join(TMP, 'tgtd.log'), 'a') as log_file:
+        p = subprocess.Popen([ENV['TGTD'], '-f', '-C', ENV['TGT_CTL'], '--iscsi',
+                              'portal=127.0.0.1:' + ENV['TGT_PORT']],
+                             stdout=log_file, stderr=subprocess.STDOUT)
+    with open(ENV['E2E_PIDS'], 'a') as f:
+        f.write('%d tgtd %s\n' % (p.pid, ENV['TGT_CTL']))
+    ENV['TGTD_PID'] = str(p.pid)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        if p.poll() is not None:
+            raise Failure('tgtd did not restart (see %s/tgtd.log)' % TMP)
+        if run(adm + ['--op', 'show', '--mode', 'sys'])[0] == 0 and portal_up():
+            return
+        time.sleep(0.05)
+    raise Failure('tgtd does not answer after its restart')
+
+
+def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
+    """An LU removed by hand is drift (cacheCorrupt at the next check);
+    restore(4) puts it back, and when lunmapd is killed in the middle of
+    that, the next start does."""
+    (l, t), n = rng.choice(sorted(model.nums.items()))
+    adm = [ENV['TGTADM'], '-C', ENV['TGT_CTL'], '--lld', 'iscsi']
+    out = run(adm + ['--op', 'show', '--mode', 'target'])[1]
+    tid = re.search(r'^Target (\d+): %s$' % re.escape(world.targets[t][1]), out, re.M).group(1)
+    rc, out = run(adm + ['--op', 'delete', '--mode', 'logicalunit', '--tid', tid, '--lun', str(n)])
+    if rc != 0:
+        raise Failure('cannot remove LU %d of %s by hand: %s' % (n, world.targets[t][1], out))
+    deadline = time.time() + 15
+    while run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '1', '-r', '0', SNMP,
+               STATUS])[1].strip() != '2':
+        if time.time() > deadline:
+            raise Failure('trial %d: an LU removed by hand is not drift' % trial)
+        time.sleep(0.2)
+    k = rng.randint(1, 2) if rng.random() < 0.5 else 0
+    arm(k, rng.choice(['before', 'after']))
+    status, out = snmpset([(R + '.1.1.6.0', 'i', '4')])
+    arm(0, '')
+    if k and d.wait_dead(1):
+        stats['restore_kills'] += 1
+        if not d.start():
+            raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+    elif status != 'noError':
+        raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
+    else:
+        stats['restores'] += 1
+    try:
+        sets, nums = observe(world, state_dir)
+        verdict(model, sets, nums, None, stats)
+    except Failure as e:
+        raise Failure('trial %d: LU %d of %s removed by hand, restore(4)%s: %s'
+                      % (trial, n, world.targets[t][1], ' killed (k=%d)' % k if k else '', e))
+
+
+def live_reapply(world, state_dir, model, d):
+    """tgtd restarts empty under a running lunmapd: its drift check (every
+    check-interval seconds) re-applies everything without an operator
+    (design §4), and the subsystem stays online. False when the wrapper
+    killed lunmapd during the re-apply."""
+    restart_tgtd()
+    deadline, last = time.time() + 20, None
+    while time.time() < deadline:
+        if not d.alive():
+            return False
+        try:
+            sets, nums = observe(world, state_dir)
+            if sets == model.sets and all(nums.get(k) == n for k, n in model.nums.items()):
+                return True
+            last = 'sets %s, model %s' % (sets, model.sets)
+        except Failure as e:
+            last = str(e)
+        time.sleep(0.25)
+    raise Failure('tgtd restarted empty under lunmapd: not re-applied: %s' % last)
+
+
+def portal_up():
+    import socket
+    try:
+        socket.create_connection(('127.0.0.1', int(ENV['TGT_PORT'])), 1).close()
+        return True
+    except OSError:
+        return False
+
+
+def gone(pid):
+    """Exited, or a zombie its parent (the test script) has not reaped."""
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            return re.search(r'^State:\s*Z', f.read(), re.M) is not None
+    except FileNotFoundError:
+        return True
+
+
+class SaveWatch(threading.Thread):
+    """Kills lunmapd with SIGKILL as soon as state.journal or state.xml
+    changes (polled every 0.2 ms: the save is followed by at least two
+    AgentX round trips before snmpd answers)."""
+
+    def __init__(self, state_dir, proc):
+        super().__init__(daemon=True)
+        self.paths = [os.path.join(state_dir, f) for f in ('state.journal', 'state.xml')]
+        self.proc = proc
+        self.stop = threading.Event()
+        self.first = self.look()
+
+    def look(self):
+        out = []
+        for p in self.paths:
+            try:
+                st = os.stat(p)
+                out.append((st.st_ino, st.st_size, st.st_mtime_ns))
+            except FileNotFoundError:
+                out.append(None)
+        return out
+
+    def run(self):
+        while not self.stop.is_set() and self.proc.poll() is None:
+            if self.look() != self.first:
+                self.proc.send_signal(signal.SIGKILL)
+                return
+            time.sleep(0.0002)
+
+    def cancel(self):
+        self.stop.set()
+
+
+def apply(model, new, asked):
+    for l, s in new.items():
+        for t in model.sets[l] - s:
+            model.nums.pop((l, t), None)
+        model.sets[l] = s
+    for key, n in asked.items():
+        model.nums[key] = n
+
+
+def verdict(model, sets, nums, pending, stats):
+    """Every acknowledged change is there; the interrupted PDU is there
+    whole or not at all (one PDU is one transaction); numbers of the
+    associations that lasted did not move; asked numbers were given."""
+    changed = {l for l in (pending[0] if pending else {}) if pending[0][l] != model.sets[l]}
+    for l in model.sets:
+        if l not in changed and sets[l] != model.sets[l]:
+            raise Failure('LUN %d has %s, the acknowledged changes say %s'
+                          % (l, sorted(sets[l]), sorted(model.sets[l])))
+    if changed:
+        done = {l for l in changed if sets[l] == pending[0][l]}
+        old = {l for l in changed if sets[l] == model.sets[l]}
+        for l in changed - done - old:
+            raise Failure('LUN %d is on a partial set %s (old %s, asked %s)'
+                          % (l, sorted(sets[l]), sorted(model.sets[l]), sorted(pending[0][l])))
+        if done and old:
+            raise Failure('half a PDU: LUNs %s have the asked sets, %s the old ones'
+                          % (sorted(done), sorted(old)))
+        stats['interrupted'] += 1
+        if done:
+            stats['interrupted_applied'] += 1
+            apply(model, pending[0], pending[1])
+    for key, n in model.nums.items():
+        if key in nums and nums[key] != n:
+            raise Failure('LUN %d on target %d has number %d, %d before (or asked)'
+                          % (key[0], key[1], nums[key], n))
+
+
+def inq_sample(world, rng, nums, stats):
+    # libiscsi addresses LUNs above 255 in a way tgtd does not take
+    # (LOGICAL_UNIT_NOT_SUPPORTED at login): those are checked through
+    # tgtd's listing only
+    small = sorted((k, n) for k, n in nums.items() if n < 256)
+    if not small:
+        return
+    (l, t), n = rng.choice(small)
+    sn = inq_serial(world, l, t, n)
+    if sn != world.luns[l][0]:
+        raise Failure('iscsi-inq: LUN %d on target %d as %d has serial %s, want %s'
+                      % (l, t, n, sn, world.luns[l][0]))
+    stats['inq'] += 1
+
+
+# ------------------------------------------------------------ random PDUs
+def bad_pdu(model, rng):
+    """One valid part (sometimes) and one invalid varbind. Returns
+    (varbinds, the error status expected or None for any refusal,
+    changes when it may be accepted as a no-op: None)."""
+    w = model.world
+    ls = sorted(w.luns)
+    l = rng.choice(ls)
+    t = rng.choice(sorted(w.targets))
+    ids = lambda ts: ''.join(w.targets[x][0] for x in ts)
+    kind = rng.choice(['unknown', 'duplicate', 'nil', 'too_many', 'length', 'conflict',
+                       'no_lun', 'no_target', 'wait', 'type', 'number_range', 'number_taken',
+                       'row_too_many'])
+    bad = None
+    if kind == 'unknown':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', ids([t]) + '%032X' % rng.getrandbits(128))], \
+            'inconsistentValue'
+    elif kind == 'duplicate':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', ids([t, t]))], 'wrongValue'
+    elif kind == 'nil':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', '00' * 16)], 'wrongValue'
+    elif kind == 'too_many':
+        if len(w.targets) <= model.max_targets:
+            return bad_pdu(model, rng)
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', ids(sorted(w.targets)))], 'wrongValue'
+    elif kind == 'length':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', ids([t])[:-2])], 'wrongLength'
+    elif kind == 'conflict':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'x', ids([t])),
+                     ('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '4' if t not in model.sets[l] else '6')], \
+            'inconsistentValue'
+    elif kind == 'no_lun':
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, max(ls) + 7, t), 'i', '4')], 'noCreation'
+    elif kind == 'no_target':
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, l, max(w.targets) + 5), 'i', '4')], 'noCreation'
+    elif kind == 'wait':
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '5')], 'wrongValue'
+    elif kind == 'type':
+        bad, want = [('%s.%d' % (LUN_IDS, l), 'i', '1')], 'wrongType'
+    elif kind == 'number_range':
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '4'),
+                     ('%s.%d.%d' % (ASSOC_NUM, l, t), 'u', '16384')], 'wrongValue'
+        if t in model.sets[l]:
+            bad = bad[1:]
+    elif kind == 'number_taken':
+        # a number another LUN already has on the target
+        others = [(ll, n) for (ll, tt), n in model.nums.items() if tt == t and ll != l]
+        if not others or t in model.sets[l]:
+            return bad_pdu(model, rng)
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '4'),
+                     ('%s.%d.%d' % (ASSOC_NUM, l, t), 'u', str(others[0][1]))], None
+    elif kind == 'row_too_many':
+        absent = [x for x in sorted(w.targets) if x not in model.sets[l]]
+        if len(model.sets[l]) < model.max_targets or not absent:
+            return bad_pdu(model, rng)
+        bad, want = [('%s.%d.%d' % (ASSOC_RS, l, absent[0]), 'i', '4')], 'wrongValue'
+    vbs = list(bad)
+    others = [x for x in ls if x != l]
+    # (not with a taken number: a good change could free it)
+    if others and kind != 'number_taken' and rng.random() < 0.6:
+        # a good change of another LUN in the same PDU must not happen either
+        sub = Model(w, model.sets, model.nums)
+        sub.max_targets = model.max_targets
+        good, _, _ = valid_pdu_for(sub, rng, rng.choice(others))
+        vbs += good
+    rng.shuffle(vbs)
+    return vbs, want, kind
+
+
+def valid_pdu_for(model, rng, lun):
+    w = model.world
+    saved = w.luns
+    try:
+        w.luns = {lun: saved[lun]}
+        return valid_pdu(model, rng, 1)
+    finally:
+        w.luns = saved
+
+
+def noop_pdu(model, rng):
+    """Accepted or refused, it changes nothing: createAndGo of a row that
+    exists, destroy of one that does not, active(1) of one that exists,
+    the set a LUN already has."""
+    w = model.world
+    l = rng.choice(sorted(w.luns))
+    t = rng.choice(sorted(w.targets))
+    if rng.random() < 0.4:
+        return [('%s.%d' % (LUN_IDS, l), 'x', ''.join(w.targets[x][0] for x in sorted(model.sets[l])))]
+    if t in model.sets[l]:
+        return [('%s.%d.%d' % (ASSOC_RS, l, t), 'i', rng.choice(['4', '1']))]
+    return [('%s.%d.%d' % (ASSOC_RS, l, t), 'i', '6')]
+
+
+def random_pdus(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    stats = {'pdus': 0, 'accepted': 0, 'refused': 0, 'noop': 0, 'varbinds': 0, 'inq': 0}
+    by_kind = {}
+    t0 = time.time()
+    for i in range(1, n + 1):
+        if out_of_time(t0):
+            log('pdus: time budget spent after %d PDUs' % (i - 1))
+            break
+        r = rng.random()
+        if r < 0.45:
+            vbs, new, asked = valid_pdu(model, rng)
+            kind, want = 'valid', 'noError'
+        elif r < 0.5:
+            # lunmapSubsystemRefresh idle(1), refresh(2), reenumerate(3) or
+            # restore(4) of a stack that matches the state, alone or with
+            # changes: the changes are made, nothing else moves
+            # (refresh/reenumerate/restore with changes in one PDU is
+            # refused: the result would depend on the order)
+            vbs, new, asked = valid_pdu(model, rng) if rng.random() < 0.5 else ([], {}, {})
+            how = rng.choice(['1', '2', '3', '4'])
+            kind, want = 'refresh', 'noError'
+            if vbs and how != '1':
+                new, asked, want = {}, {}, 'inconsistentValue'
+            vbs = vbs + [(R + '.1.1.6.0', 'i', how)]
+            rng.shuffle(vbs)
+        elif r < 0.9:
+            vbs, want, kind = bad_pdu(model, rng)
+            new, asked = {}, {}
+        else:
+            vbs, new, asked, kind, want = noop_pdu(model, rng), {}, {}, 'noop', 'any'
+        status, out = snmpset(vbs)
+        stats['varbinds'] += len(vbs)
+        by_kind[kind] = by_kind.get(kind, 0) + 1
+        try:
+            if not d.alive():
+                raise Failure('lunmapd died')
+            if want == 'noError' and status == 'genError':
+                # the master's AgentX timeout ran out (a loaded host):
+                # refused, so it must have changed nothing
+                stats['master_timeouts'] = stats.get('master_timeouts', 0) + 1
+            elif want == 'noError' and status != 'noError':
+                raise Failure('valid PDU refused: %s' % out)
+            if want not in ('noError', 'any') and status == 'noError':
+                raise Failure('invalid PDU (%s) accepted' % kind)
+            if want not in ('noError', 'any', None) and status != want:
+                raise Failure('invalid PDU (%s): %s, want %s' % (kind, status, want))
+            sets, nums = observe(world, state_dir)
+            before_nums = dict(model.nums)
+            before_sets = dict(model.sets)
+            if status == 'noError':
+                apply(model, new, asked)
+            for l in world.luns:
+                if sets[l] != model.sets[l]:
+                    raise Failure('LUN %d has %s, the model %s (PDU %s)'
+                                  % (l, sorted(sets[l]), sorted(model.sets[l]), status))
+            for key, num in model.nums.items():
+                if nums.get(key) != num:
+                    raise Failure('LUN %d on target %d has number %s, the model %d'
+                                  % (key[0], key[1], nums.get(key), num))
+            lowest_free(before_sets, before_nums, nums)
+        except Failure as e:
+            raise Failure('PDU %d (%s): %s\n  %s' % (i, kind, e, describe(vbs)))
+        model.nums = dict(nums)
+        stats['pdus'] += 1
+        stats['accepted' if status == 'noError' else 'refused'] += 1
+        if kind == 'noop':
+            stats['noop'] += 1
+        if i % 25 == 0:
+            inq_sample(world, rng, nums, stats)
+        if i % 250 == 0 or i == n:
+            log('pdus: %d in %.0f s: %s kinds %s' % (i, time.time() - t0, stats, by_kind))
+    d.stop()
+    return stats
+
+
+def out_of_time(t0):
+    """TRIALS_SECONDS bounds a long run by hand (it then ends early,
+    passed, with the count it reached)."""
+    budget = float(ENV.get('TRIALS_SECONDS') or 0)
+    return budget > 0 and time.time() - t0 > budget
+
+
+def lowest_free(before_sets, before_nums, nums):
+    """A new association without an asked number got the lowest number
+    >= 1 that was free on its target before the PDU and is free after it
+    (a number freed in the same PDU is not handed out again in it)."""
+    for (l, t), n in nums.items():
+        if (l, t) in before_nums or n >= 32:
+            continue  # kept, or asked (asked numbers are >= 32 here)
+        for m in range(1, n):
+            used_before = any(tt == t and num == m for (ll, tt), num in before_nums.items())
+            used_after = any(tt == t and num == m for (ll, tt), num in nums.items())
+            if not used_before and not used_after:
+                raise Failure('LUN %d on target %d got number %d, but %d was free'
+                              % (l, t, n, m))
+
+
+def main():
+    what, n = sys.argv[1], int(sys.argv[2])
+    seed = int(ENV.get('TRIALS_SEED') or time.time())
+    log('%s: %d, seed %d (TRIALS_SEED=%d repeats it)' % (what, n, seed, seed))
+    try:
+        stats = crash_trials(n, seed) if what == 'crash' else random_pdus(n, seed)
+    except Failure as e:
+        log('FAIL: %s (seed %d)' % (e, seed))
+        return 1
+    log('%s: passed: %s' % (what, stats))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
