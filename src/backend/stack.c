@@ -18,6 +18,7 @@ void lm_stack_clear(struct lm_stack *s)
 		for (size_t j = 0; j < s->targets[i].nlus; j++) {
 			free(s->targets[i].lus[j].path);
 			free(s->targets[i].lus[j].serial);
+			free(s->targets[i].lus[j].unmapped);
 		}
 		free(s->targets[i].lus);
 		free(s->targets[i].iqn);
@@ -97,6 +98,19 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
 	return LM_S_OK;
 }
 
+lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator)
+{
+	char *copy = NULL;
+
+	if (!t->nlus)
+		return LM_E_FAIL;
+	if (initiator && !(copy = strdup(initiator)))
+		return LM_E_OUTOFMEMORY;
+	free(t->lus[t->nlus - 1].unmapped);
+	t->lus[t->nlus - 1].unmapped = copy;
+	return LM_S_OK;
+}
+
 int lm_stack_serial_ok(const char *serial)
 {
 	size_t n = 0;
@@ -121,7 +135,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||
 			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
-							  t->lus[j].serial)))
+							  t->lus[j].serial)) ||
+			    lm_failed(lm_stack_set_unmapped(&dst->targets[dst->ntargets - 1],
+							    t->lus[j].unmapped)))
 				goto oom;
 			else
 				lm_stack_set_readonly(&dst->targets[dst->ntargets - 1],
@@ -218,6 +234,7 @@ static void drop_target(struct lm_stack *s, size_t i)
 	for (size_t j = 0; j < t->nlus; j++) {
 		free(t->lus[j].path);
 		free(t->lus[j].serial);
+		free(t->lus[j].unmapped);
 	}
 	free(t->lus);
 	free(t->iqn);
@@ -230,6 +247,7 @@ static void drop_lu(struct lm_stack_target *t, size_t j)
 {
 	free(t->lus[j].path);
 	free(t->lus[j].serial);
+	free(t->lus[j].unmapped);
 	memmove(&t->lus[j], &t->lus[j + 1], (t->nlus - j - 1) * sizeof *t->lus);
 	t->nlus--;
 }
