@@ -143,6 +143,41 @@ static void test_start_mends_an_identity_and_stays_online(void **state)
 	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
 }
 
+/* A repair the stack refuses at start (a stopped tgtd) does not stop
+ * lunmapd: it serves, cacheCorrupt, with the reason as its last error,
+ * and restore(4) finishes the repair once the stack answers. */
+static void test_start_serves_when_the_stack_refuses_a_repair(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	const struct lm_err *problem;
+	struct lm_stack saved;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	/* the last change's intent names LUN b only: recovery leaves a alone */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+	o.backend = f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = saved;
+	sim_remove_lu(f, "t1", 1); /* someone took it while lunmapd was down */
+	lm_sim_fail_from(f->sim, 1); /* and the stack refuses everything */
+	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	problem = lm_core_startup_problem(f->core);
+	assert_non_null(problem);
+	assert_int_equal(problem->hr, LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	if (!strstr(problem->msg, "cannot restore LUN 1"))
+		fail_msg("problem: %s", problem->msg);
+	lm_sim_fail_nth(f->sim, 0);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -151,6 +186,7 @@ int main(void)
 		T(test_reload),
 		T(test_targets_lost_before_any_association_are_remade),
 		T(test_start_mends_an_identity_and_stays_online),
+		T(test_start_serves_when_the_stack_refuses_a_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
