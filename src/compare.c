@@ -74,6 +74,11 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 				 lu->number, t->iqn, lu->path, l->path);
 			return 1;
 		}
+		if (lu->unmapped) {
+			snprintf(why, len, "LUN %u (\"%s\") of target %s is not mapped for initiator %s "
+				 "(its node ACL lacks the LUN)", lu->number, l->name, t->iqn, lu->unmapped);
+			return 1;
+		}
 		if (!lm_lu_identity_ok(l, lu)) {
 			snprintf(why, len, "LUN %u (\"%s\") of target %s shows serial %s, not its own",
 				 lu->number, l->name, t->iqn, lu->serial);
@@ -137,11 +142,15 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
 }
 
 /* Whether the stack's LU shows the LUN's identity (an unknown serial is
- * taken on trust: not every backend can tell). */
+ * taken on trust: not every backend can tell) and every initiator it
+ * admits can see it. Where not, restore, start-up and recovery put the LU
+ * back whole (remove, add), which re-maps it. */
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu)
 {
 	char hex[33];
 
+	if (lu->unmapped)
+		return false;
 	if (!lu->serial)
 		return true;
 	lm_guid_hex(&l->id, hex);

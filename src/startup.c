@@ -20,6 +20,23 @@ static lm_hr reserve_restored(const struct lm_target *t, struct lm_stack_target 
 }
 
 /* At start, what the state has and the stack lacks is put back. */
+/* A step of start-up's repair the stack refused (a stopped or slow tgtd):
+ * lunmapd still starts and serves, cacheCorrupt, with the reason as its
+ * last error, so that an operator sees it and restore(4) can try again;
+ * refusing to start would take LUNMAP-MIB down with it. */
+static void not_restored(struct lm_core *c, const char *what, const struct lm_target *t,
+			 uint32_t number, const struct lm_lun *l, const struct lm_err *e)
+{
+	struct lm_err problem;
+
+	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+	lm_err_set(&problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "%s LUN %u (\"%s\") on %s: %s", what,
+		   number, l->name, t->iqn, e->msg);
+	lm_core_log(c, "%s", problem.msg);
+	if (!c->startup_problem.hr)
+		c->startup_problem = problem;
+}
+
 static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
 			    struct lm_err *err)
 {
@@ -41,19 +58,15 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 		/* ours with the wrong identity (tgt's default serial after a
 		 * crash between its two calls): put it back whole */
 		if (lu && lm_failed(c->backend->ops->remove_lu(c->backend, t, lu->number, l, &e))) {
-			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					  "cannot re-apply the identity of LUN %u (\"%s\") on %s: %s",
-					  t->links.v[i].number, l->name, t->iqn, e.msg);
+			not_restored(c, "cannot re-apply the identity of", t, t->links.v[i].number, l, &e);
+			continue;
 		}
 		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
 		    (t->links.v[i].readonly &&
 		     lm_failed(lm_backend_set_access(c->backend, t, t->links.v[i].number, l, true,
 						     &e)))) {
-			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					  "cannot restore LUN %u (\"%s\") on %s: %s",
-					  t->links.v[i].number, l->name, t->iqn, e.msg);
+			not_restored(c, "cannot restore", t, t->links.v[i].number, l, &e);
+			continue;
 		}
 		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
 			    t->iqn);

@@ -177,6 +177,18 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
 	return LM_S_OK;
 }
 
+lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator)
+{
+	char *copy = NULL;
+
+	if (!t->nlus)
+		return LM_E_FAIL;
+	if (initiator && !(copy = pool_strdup(t->pool, initiator)))
+		return LM_E_OUTOFMEMORY;
+	t->lus[t->nlus - 1].unmapped = copy;
+	return LM_S_OK;
+}
+
 int lm_stack_serial_ok(const char *serial)
 {
 	size_t n = 0;
@@ -205,7 +217,9 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||
 			    lm_failed(lm_stack_set_serial(&dst->targets[dst->ntargets - 1],
-							  t->lus[j].serial)))
+							  t->lus[j].serial)) ||
+			    lm_failed(lm_stack_set_unmapped(&dst->targets[dst->ntargets - 1],
+							    t->lus[j].unmapped)))
 				goto oom;
 			else
 				lm_stack_set_readonly(&dst->targets[dst->ntargets - 1],

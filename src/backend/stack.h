@@ -20,6 +20,9 @@ struct lm_stack_lu {
 	/* whether initiators may not write the LU: 1, 0, or -1 when the
 	 * backend cannot tell (the drift check then does not compare it) */
 	int readonly;
+	/* an initiator the stack admits by name that cannot see the LU (LIO:
+	 * its node ACL lacks the mapped LUN), or NULL when every one can */
+	char *unmapped;
 };
 
 /* The strings of a stack (names, paths, serials) live in its pool: a few
@@ -85,6 +88,9 @@ void lm_stack_set_readonly(struct lm_stack_target *t, int readonly);
  * with E_OUTOFMEMORY): the text goes to the stack's pool. */
 lm_hr lm_stack_lu_set_serial(struct lm_stack_target *t, struct lm_stack_lu *lu,
 			     const char *serial);
+/* Names an initiator that cannot see the LU last added to t (copied;
+ * E_OUTOFMEMORY). */
+lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator);
 /* Sets the serial of the LU last added to t (serial may be NULL). */
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64

@@ -25,6 +25,13 @@ T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
 DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
 T1=iqn.2026-11.org.example.lio:t1
 T2=iqn.2026-11.org.example.lio:t2
+# t3 admits initiators by name (one node ACL each): libiscsi's iscsi-ls
+# and the probe under their own names, and host1; not a stranger
+T3=iqn.2026-11.org.example.lio:t3
+T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
+HOST1=iqn.2026-11.org.example:host1
+STRANGER=iqn.2026-11.org.example:stranger
+T3INITS=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-ls,iqn.2026-11.org.example:lunmap-probe,$HOST1
 L=$R.1.2.1
 A=$R.1.4.1
 C=/sys/kernel/config/target
@@ -75,6 +82,7 @@ cat >"$root/etc/lunmap.xml" <<XML
   <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="3600"/>
   <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
   <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
+  <target iqn="$T3" alias="t3" initiators="$T3INITS" id="$T3ID"/>
   <lun name="db" path="/tmp/lun/db.img" id="$DBID"/>
   <lun name="logs" path="/tmp/lun/logs.img"/>
   <lun name="raw" path="/dev/vda"/>
@@ -229,6 +237,48 @@ settle
 sset $L.7.3 x "" >/dev/null || fail "set raw := {}"
 [ -z "$(disks_of $T1)" ] || fail "raw still on t1"
 [ -z "$(guest "ls $C/core/iblock_0 | grep ^lm-")" ] || fail "the unused iblock backstore was kept"
+
+note "t3 names its initiators: db is mapped in each node ACL; a stranger sees nothing"
+# iscsi-ls under another initiator name, retried once (UNIT ATTENTION)
+list_as() { # INITIATOR
+	iscsi-ls -i "$1" -s "iscsi://127.0.0.1:$TGT_PORT/" 2>&1 ||
+		iscsi-ls -i "$1" -s "iscsi://127.0.0.1:$TGT_PORT/" 2>&1 || true
+}
+disks_as() { # INITIATOR IQN
+	list_as "$1" | awk -v t="$2" '
+		/^Target:/ { on = ($0 ~ "^Target:" t " ") }
+		on && /DIRECT_ACCESS/ { sub("Lun:", "", $1); s = $0; sub(/.*Size:/, "", s); sub(/\)/, "", s); print $1, s }'
+}
+# an explicit ACL's session shows in its info, not in dynamic_sessions
+# (read to the end: the channel's answer must be drained)
+no_acl_sessions() { ! guest "cat $C/iscsi/$T3/tpgt_1/acls/*/info" | grep '^InitiatorName:' >/dev/null; }
+settle3() { wait_for 60 no_acl_sessions || fail "sessions stay on t3"; }
+sset $A.2.1.3 i 4 >/dev/null || fail "createAndGo db on t3: $(sgetv $R.1.1.8.0)"
+n3=$(sgetv $A.1.1.3)
+[ "$(disks_as $HOST1 $T3)" = "$n3 7M" ] || fail "$HOST1 does not see db on t3: $(list_as $HOST1)"
+[ -z "$(disks_as $STRANGER $T3)" ] || fail "a stranger sees db on t3: $(list_as $STRANGER)"
+for i in ${T3INITS//,/ }; do
+	guest "readlink $C/iscsi/$T3/tpgt_1/acls/$i/lun_$n3/lunmap" | has "lun/lun_$n3\$" ||
+		fail "db not mapped for $i: $(guest "ls -lR $C/iscsi/$T3/tpgt_1/acls")"
+done
+if [ -x "$PROBE" ]; then
+	note "readOnly on t3 (write_protect in each ACL): a WRITE fails with DATA PROTECT"
+	settle3
+	sset $A.3.1.3 i 2 >/dev/null || fail "readOnly on t3: $(sgetv $R.1.1.8.0)"
+	[ "$(guest "cat $C/iscsi/$T3/tpgt_1/acls/$HOST1/lun_$n3/write_protect")" = 1 ] ||
+		fail "write_protect not set: $(guest "cat $C/iscsi/$T3/tpgt_1/acls/$HOST1/lun_$n3/write_protect")"
+	out=$("$PROBE" write "iscsi://127.0.0.1:$TGT_PORT/$T3/$n3" 2>&1 || true)
+	echo "$out" | has "DATA_PROTECTION\|DATA PROTECT" || fail "WRITE through t3: $out"
+	out=$("$PROBE" write "iscsi://127.0.0.1:$TGT_PORT/$T2/1" 2>&1 || true)
+	[ "$out" = ok ] || fail "WRITE through t2 (read-write): $out"
+fi
+note "dissociate db from t3: the mapped LUNs go with it"
+settle3
+sset $A.2.1.3 i 6 >/dev/null || fail "destroy db on t3: $(sgetv $R.1.1.8.0)"
+[ -z "$(disks_as $HOST1 $T3)" ] || fail "$HOST1 still sees db on t3"
+[ -z "$(guest "ls $C/iscsi/$T3/tpgt_1/acls/$HOST1 | grep ^lun_")" ] || fail "a mapped LUN is left"
+[ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"
+settle
 
 # (the periodic drift check is an hour away here: the stack step finds it)
 note "a target's configfs folder removed by hand: rolled back, then drift until refresh"

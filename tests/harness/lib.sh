@@ -43,7 +43,21 @@ free_control_port() {
 	done
 }
 
-remember_pid() { echo "$1 $2" >>"$E2E_PIDS"; } # PID KIND
+# The kernel's start time of process PID (clock ticks since boot): with
+# the PID it names one process, while a PID alone is handed out again
+# (pid_max is 32768 here) and may by then be another test's daemon.
+proc_start() { sed -E 's/^.*\) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $20 }'; }
+remember_pid() { echo "$1 $2 start=$(proc_start "$1")" >>"$E2E_PIDS"; } # PID KIND
+# The start time remembered for PID (its last record), or nothing.
+remembered_start() {
+	awk -v p="$1" '$1 == p { s = "" ; for (i = 2; i <= NF; i++) if ($i ~ /^start=/) s = substr($i, 7) }
+		END { print s }' "$E2E_PIDS" 2>/dev/null
+}
+# Whether PID is still the process that was remembered (unknown: it is not).
+still_ours() {
+	local start=${2:-$(remembered_start "$1")}
+	[ -n "$start" ] && [ "$(proc_start "$1")" = "$start" ]
+}
 
 # Whether process PID listens on TCP PORT (its own socket, not another's
 # that happens to hold the same port).
@@ -123,9 +137,10 @@ gone() { ! kill -0 "$1" 2>/dev/null || has '^State:.*Z' "/proc/$1/status" 2>/dev
 
 # Helpers that stop things never fail the test that calls them (set -e):
 # what they stop may have gone already, and wait reports a killed child.
-stop_tgtd() { # [PID [CTL]]
+stop_tgtd() { # [PID [CTL [START]]]
 	local pid=${1:-$TGTD_PID} ctl=${2:-$TGT_CTL} tid
 	gone "$pid" && { wait "$pid" 2>/dev/null || true; return 0; }
+	still_ours "$pid" "${3:-}" || return 0
 	for tid in $("$TGTADM" -C "$ctl" --lld iscsi --op show --mode target 2>/dev/null |
 		sed -n 's/^Target \([0-9]*\):.*/\1/p'); do
 		"$TGTADM" -C "$ctl" --lld iscsi --op delete --force --mode target --tid "$tid" >/dev/null 2>&1 || true
@@ -136,22 +151,27 @@ stop_tgtd() { # [PID [CTL]]
 	return 0
 }
 
-stop_pid() { # PID: TERM, then KILL after 5 s
-	local pid=$1
+stop_pid() { # PID [START]: TERM, then KILL after 5 s; never another process
+	local pid=$1 start=${2:-}
 	gone "$pid" && { wait "$pid" 2>/dev/null || true; return 0; }
+	still_ours "$pid" "$start" || return 0
 	kill "$pid" 2>/dev/null || true
-	wait_for 5 gone "$pid" || kill -9 "$pid" 2>/dev/null || true
+	wait_for 5 gone "$pid" || { still_ours "$pid" "$start" && kill -9 "$pid" 2>/dev/null; } || true
 	wait "$pid" 2>/dev/null || true
 	return 0
 }
 
+# Every process a test remembered that is still the one it remembered.
 e2e_cleanup() {
-	local pid kind ctl
+	local pid kind rest ctl start
 	[ -f "$E2E_PIDS" ] || return 0
-	while read -r pid kind ctl; do
+	while read -r pid kind rest; do
+		start=$(echo "$rest" | sed -n 's/.*start=\([0-9]*\).*/\1/p')
+		ctl=${rest%%start=*}; ctl=${ctl% }
+		[ -n "$start" ] || continue # no start time: it cannot be told from a newer process
 		case $kind in
-		tgtd) stop_tgtd "$pid" "${ctl:-$TGT_CTL}" ;;
-		*) stop_pid "$pid" ;;
+		tgtd) stop_tgtd "$pid" "${ctl:-$TGT_CTL}" "$start" ;;
+		*) stop_pid "$pid" "$start" ;;
 		esac
 	done < <(tac "$E2E_PIDS")
 }

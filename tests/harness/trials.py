@@ -50,6 +50,16 @@ class Failure(Exception):
     pass
 
 
+
+def proc_start(pid):
+    """The kernel's start time of a process: with its PID it names one
+    process (the harness stops nothing whose PID was handed out again)."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            return f.read().rsplit(') ', 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ''
+
 def log(msg):
     print(msg, flush=True)
 
@@ -303,7 +313,7 @@ class Lunmapd:
              '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')],
             stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         with open(ENV['E2E_PIDS'], 'a') as f:
-            f.write('%d lunmapd\n' % self.proc.pid)
+            f.write('%d lunmapd start=%s\n' % (self.proc.pid, proc_start(self.proc.pid)))
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -606,7 +616,7 @@ def restart_tgtd():
                               'portal=127.0.0.1:' + ENV['TGT_PORT']],
                              stdout=log_file, stderr=subprocess.STDOUT)
     with open(ENV['E2E_PIDS'], 'a') as f:
-        f.write('%d tgtd %s\n' % (p.pid, ENV['TGT_CTL']))
+        f.write('%d tgtd %s start=%s\n' % (p.pid, ENV['TGT_CTL'], proc_start(p.pid)))
     ENV['TGTD_PID'] = str(p.pid)
     deadline = time.time() + 10
     while time.time() < deadline:

@@ -114,6 +114,154 @@ static bool is_target_name(const char *s)
 	return !strncmp(s, "iqn.", 4) || !strncmp(s, "eui.", 4) || !strncmp(s, "naa.", 4);
 }
 
+/* Mapped LUNs (design §4): an explicit node ACL sees only the LUNs mapped
+ * in it (acls/INIT/lun_N, a symlink to the TPG's lun/lun_N), as
+ * targetcli's auto_add_mapped_luns makes them; LIO maps nothing by itself.
+ * The link's name is lunmap's; its text is absolute (configfs resolves a
+ * link's text against the caller's folder, not the link's). */
+#define MAP_LINK "lunmap"
+
+/* Whether acls/INIT/lun_N holds a link to the TPG's lun_N (configfs shows
+ * the text as "../../../lun/lun_N", lunmap wrote it absolute). */
+static bool acl_maps(struct lio *l, const char *iqn, const char *init, uint32_t number)
+{
+	char dir[PATH_MAX], want[32];
+	size_t wn;
+	DIR *d;
+	struct dirent *e;
+	bool found = false;
+
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls/%s/lun_%u", l->conf.configfs, iqn, init, number);
+	snprintf(want, sizeof want, "/lun/lun_%u", number);
+	wn = strlen(want);
+	d = opendir(dir);
+	while (d && !found && (e = readdir(d))) {
+		char link[PATH_MAX], to[PATH_MAX];
+		ssize_t n;
+		pathf(link, "%s/%s", dir, e->d_name);
+		n = readlink(link, to, sizeof to - 1);
+		if (n <= 0)
+			continue;
+		to[n] = '\0';
+		found = (size_t)n >= wn && strcmp(to + n - wn, want) == 0;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+static lm_hr map_lu(struct lio *l, const char *iqn, const char *init, uint32_t number,
+		    struct lm_err *err)
+{
+	char dir[PATH_MAX], link[PATH_MAX], to[PATH_MAX];
+
+	if (acl_maps(l, iqn, init, number))
+		return LM_S_OK;
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls/%s/lun_%u", l->conf.configfs, iqn, init, number);
+	pathf(link, "%s/" MAP_LINK, dir);
+	pathf(to, "%s/iscsi/%s/" TPG "/lun/lun_%u", l->conf.configfs, iqn, number);
+	if (mkdir_group(dir) != 0)
+		return fail(err, "create the mapped LUN", dir);
+	if (symlink(to, link) != 0) {
+		lm_hr hr = fail(err, "map the LUN into", dir);
+		rmdir(dir);
+		return hr;
+	}
+	return LM_S_OK;
+}
+
+/* Takes the LUN out of one ACL: its links, then its folder. Not there is
+ * done. */
+static lm_hr unmap_lu(struct lio *l, const char *iqn, const char *init, uint32_t number,
+		      struct lm_err *err)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	lm_hr hr = LM_S_OK;
+
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls/%s/lun_%u", l->conf.configfs, iqn, init, number);
+	d = opendir(dir);
+	if (!d)
+		return LM_S_OK;
+	while ((e = readdir(d)) && !lm_failed(hr)) {
+		char link[PATH_MAX], to[8];
+		pathf(link, "%s/%s", dir, e->d_name);
+		if (readlink(link, to, sizeof to) > 0 && unlink(link) != 0)
+			hr = fail(err, "unmap the LUN from", link);
+	}
+	closedir(d);
+	if (!lm_failed(hr) && rmdir(dir) != 0 && errno != ENOENT)
+		hr = fail(err, "remove the mapped LUN", dir);
+	return hr;
+}
+
+/* Maps (or unmaps) the TPG's lun_N in every node ACL of the target. */
+static lm_hr map_in_acls(struct lio *l, const char *iqn, uint32_t number, bool map,
+			 struct lm_err *err)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	lm_hr hr = LM_S_OK;
+
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? LM_S_OK : fail(err, "read", dir);
+	while ((e = readdir(d)) && !lm_failed(hr)) {
+		if (e->d_name[0] == '.' || !lm_valid_component(e->d_name))
+			continue;
+		hr = map ? map_lu(l, iqn, e->d_name, number, err)
+			 : unmap_lu(l, iqn, e->d_name, number, err);
+	}
+	closedir(d);
+	return hr;
+}
+
+/* The first ACL of the target that does not map lun_N, into out ("" when
+ * every one does). */
+static void first_unmapped(struct lio *l, const char *iqn, uint32_t number, char *out, size_t len)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+
+	out[0] = '\0';
+	pathf(dir, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
+	d = opendir(dir);
+	while (d && !out[0] && (e = readdir(d))) {
+		if (!is_target_name(e->d_name) || !lm_valid_component(e->d_name) ||
+		    strlen(e->d_name) >= len)
+			continue;
+		if (!acl_maps(l, iqn, e->d_name, number))
+			strcpy(out, e->d_name);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* Maps every LUN the TPG has into a new ACL. */
+static lm_hr map_existing(struct lio *l, const char *iqn, const char *init, struct lm_err *err)
+{
+	char dir[PATH_MAX];
+	DIR *d;
+	struct dirent *e;
+	lm_hr hr = LM_S_OK;
+
+	pathf(dir, "%s/iscsi/%s/" TPG "/lun", l->conf.configfs, iqn);
+	d = opendir(dir);
+	while (d && (e = readdir(d)) && !lm_failed(hr)) {
+		unsigned long long number;
+		if (strncmp(e->d_name, "lun_", 4) == 0 &&
+		    lm_parse_u64(e->d_name + 4, strlen(e->d_name + 4), UINT32_MAX, &number))
+			hr = map_lu(l, iqn, init, (uint32_t)number, err);
+	}
+	if (d)
+		closedir(d);
+	return hr;
+}
+
 /* The backstore a lun_N folder links to, as "hba/name", or "" */
 static void linked_backstore(const char *lundir, char *out, size_t len)
 {
@@ -234,6 +382,11 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		hr = lm_stack_add_lu(st, (uint32_t)number, path);
 		if (!lm_failed(hr))
 			lm_stack_set_readonly(st, read_access(l, st->iqn, (uint32_t)number));
+		if (!lm_failed(hr)) {
+			first_unmapped(l, st->iqn, (uint32_t)number, path, sizeof path);
+			if (path[0])
+				hr = lm_stack_set_unmapped(st, path);
+		}
 		if (!lm_failed(hr))
 			hr = read_serial(l, bs, st);
 	}
@@ -274,26 +427,19 @@ static lm_hr lio_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm
 	return LM_S_OK;
 }
 
-/* Initiator access: ALL lets every initiator in (generated node ACLs),
- * otherwise one ACL per initiator name. */
-static lm_hr set_access(struct lio *l, const struct lm_target *t, struct lm_err *err)
+static bool demo_mode(const struct lm_target *t)
 {
-	static const char *const open_attrs[][2] = {
-		{ "generate_node_acls", "1" }, { "cache_dynamic_acls", "1" },
-		{ "demo_mode_write_protect", "0" }, { "authentication", "0" },
-	};
+	return t->initiators && strcmp(t->initiators, "ALL") == 0;
+}
+
+/* One node ACL per named initiator. existing: an ACL already there is
+ * fine (add_lu puts back one that is missing); a new one is given every
+ * LUN the TPG already has. */
+static lm_hr make_acls(struct lio *l, const struct lm_target *t, bool existing, struct lm_err *err)
+{
 	char path[PATH_MAX], *copy, *save = NULL;
 	lm_hr hr = LM_S_OK;
 
-	if (t->initiators && strcmp(t->initiators, "ALL") == 0) {
-		for (size_t i = 0; i < sizeof open_attrs / sizeof open_attrs[0]; i++) {
-			pathf(path, "%s/iscsi/%s/" TPG "/attrib/%s", l->conf.configfs, t->iqn,
-			      open_attrs[i][0]);
-			if (write_attr(path, open_attrs[i][1]) != 0)
-				return fail(err, "write", path);
-		}
-		return LM_S_OK;
-	}
 	copy = strdup(t->initiators ? t->initiators : "");
 	if (!copy)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
@@ -303,11 +449,41 @@ static lm_hr set_access(struct lio *l, const struct lm_target *t, struct lm_err 
 			break;
 		}
 		pathf(path, "%s/iscsi/%s/" TPG "/acls/%s", l->conf.configfs, t->iqn, w);
-		if (mkdir(path, 0755) != 0)
+		if (mkdir(path, 0755) == 0)
+			hr = map_existing(l, t->iqn, w, err);
+		else if (!existing || errno != EEXIST)
 			hr = fail(err, "create", path);
 	}
 	free(copy);
 	return hr;
+}
+
+/* Initiator access: ALL lets every initiator in (generated node ACLs),
+ * otherwise one ACL per initiator name. */
+static lm_hr set_access(struct lio *l, const struct lm_target *t, struct lm_err *err)
+{
+	static const char *const open_attrs[][2] = {
+		{ "generate_node_acls", "1" }, { "cache_dynamic_acls", "1" },
+		{ "demo_mode_write_protect", "0" }, { "authentication", "0" },
+	};
+	char path[PATH_MAX];
+
+	if (demo_mode(t)) {
+		for (size_t i = 0; i < sizeof open_attrs / sizeof open_attrs[0]; i++) {
+			pathf(path, "%s/iscsi/%s/" TPG "/attrib/%s", l->conf.configfs, t->iqn,
+			      open_attrs[i][0]);
+			if (write_attr(path, open_attrs[i][1]) != 0)
+				return fail(err, "write", path);
+		}
+		return LM_S_OK;
+	}
+	/* LIO's TPG enforces CHAP by default (attrib/authentication 1) and
+	 * lunmap sets no secret: without this, every named initiator's login
+	 * fails with "Authentication failure" */
+	pathf(path, "%s/iscsi/%s/" TPG "/attrib/authentication", l->conf.configfs, t->iqn);
+	if (write_attr(path, "0") != 0)
+		return fail(err, "write", path);
+	return make_acls(l, t, false, err);
 }
 
 static lm_hr lio_create_target(struct lm_backend *b, const struct lm_target *t, struct lm_err *err)
@@ -486,6 +662,18 @@ static lm_hr lio_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 		rmdir(lundir);
 		goto undo;
 	}
+	if (!demo_mode(t))
+		hr = make_acls(l, t, true, err);
+	else
+		hr = LM_S_OK;
+	if (!lm_failed(hr))
+		hr = map_in_acls(l, t->iqn, number, true, err);
+	if (lm_failed(hr)) {
+		map_in_acls(l, t->iqn, number, false, NULL);
+		unlink(link);
+		rmdir(lundir);
+		goto undo;
+	}
 	return LM_S_OK;
 undo:
 	if (made)
@@ -498,6 +686,7 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 {
 	struct lio *l = lio_of(b);
 	char lundir[PATH_MAX], linked[PATH_MAX], link[PATH_MAX], bs[PATH_MAX], *slash;
+	lm_hr hr;
 
 	pathf(lundir, "%s/iscsi/%s/" TPG "/lun/lun_%u", l->conf.configfs, t->iqn, number);
 	linked_backstore(lundir, linked, sizeof linked);
@@ -505,6 +694,11 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 		errno = ENOENT;
 		return fail(err, "find the LU", lundir);
 	}
+	/* the mapped LUNs first, as targetcli does: none is left pointing at
+	 * a LUN that is gone */
+	hr = map_in_acls(l, t->iqn, number, false, err);
+	if (lm_failed(hr))
+		return hr;
 	slash = strchr(linked, '/');
 	pathf(link, "%s/%s", lundir, slash + 1);
 	if (unlink(link) != 0)
@@ -516,11 +710,6 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	(void)lun;
 	drop_backstore(l, linked, bs);
 	return LM_S_OK;
-}
-
-static bool demo_mode(const struct lm_target *t)
-{
-	return t->initiators && strcmp(t->initiators, "ALL") == 0;
 }
 
 /* In demo mode (initiators ALL: generated node ACLs) LIO write-protects

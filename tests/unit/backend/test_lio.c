@@ -6,6 +6,7 @@
  * to the qemu test (tests/e2e/lio_qemu.sh). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
@@ -21,6 +22,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "core.h"
 #include "model.h"
 #include "util.h"
 
@@ -157,6 +159,9 @@ static void test_create_target_with_acls(void **state)
 	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/generate_node_acls",
 		 f->root);
 	assert_int_not_equal(access(path, F_OK), 0);
+	/* no CHAP secret is set: LIO's default (authentication 1) would
+	 * refuse every named initiator */
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/authentication", "0\n");
 }
 
 static void test_add_lu_makes_one_backstore_linked_from_each_target(void **state)
@@ -264,6 +269,154 @@ static void test_remove_lu_and_errno_reasons(void **state)
 	assert_non_null(strstr(err.msg, "does not exist"));
 }
 
+
+#define T2 "iqn.2026-11.org.example:t2"
+#define HOST1 "iqn.1994-05.com.redhat:host1"
+#define HOST2 "iqn.1994-05.com.redhat:host2"
+
+/* What acls/INIT/lun_N of t2 links to, or "" */
+static void mapped_to(struct fx *f, const char *init, unsigned n, char *out, size_t len)
+{
+	char link[PATH_MAX * 2];
+	ssize_t got;
+
+	snprintf(link, sizeof link, "%s/iscsi/" T2 "/tpgt_1/acls/%s/lun_%u/lunmap", f->root, init, n);
+	got = readlink(link, out, len - 1);
+	out[got > 0 ? got : 0] = '\0';
+}
+
+static void expect_mapped(struct fx *f, const char *init, unsigned n)
+{
+	char to[PATH_MAX], want[PATH_MAX * 2];
+
+	mapped_to(f, init, n, to, sizeof to);
+	snprintf(want, sizeof want, "%s/iscsi/" T2 "/tpgt_1/lun/lun_%u", f->root, n);
+	assert_string_equal(to, want);
+}
+
+static void expect_no_folder(struct fx *f, const char *rel)
+{
+	char path[PATH_MAX * 2];
+
+	snprintf(path, sizeof path, "%s/iscsi/" T2 "/tpgt_1/%s", f->root, rel);
+	if (access(path, F_OK) == 0)
+		fail_msg("%s is still there", rel);
+}
+
+/* The defect: an explicit ACL saw no LUN, LIO maps none by itself. add_lu
+ * maps the LUN in every ACL (acls/INIT/lun_N -> lun/lun_N), remove_lu
+ * takes the mapping out before the TPG LUN. */
+static void test_add_lu_maps_the_lun_in_each_acl(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack st;
+	char path[PATH_MAX * 2];
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	/* an ACL an admin added: targetcli would map into it too */
+	snprintf(path, sizeof path, "%s/iscsi/" T2 "/tpgt_1/acls/" HOST2, f->root);
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 3, f->lun, NULL), LM_S_OK);
+	expect_mapped(f, HOST1, 3);
+	expect_mapped(f, HOST2, 3);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].nlus, 1);
+	assert_null(st.targets[0].lus[0].unmapped);
+	lm_stack_clear(&st);
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t2, 3, f->lun, NULL), LM_S_OK);
+	expect_no_folder(f, "acls/" HOST1 "/lun_3");
+	expect_no_folder(f, "acls/" HOST2 "/lun_3");
+	expect_no_folder(f, "lun/lun_3");
+}
+
+/* Demo mode (ALL) has no ACL to map into: the TPG LUN only. */
+static void test_add_lu_in_demo_mode_makes_no_acl(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX * 2];
+	struct lm_stack st;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t1/tpgt_1/acls", f->root);
+	{
+		DIR *d = opendir(path);
+		struct dirent *e;
+		assert_non_null(d);
+		while ((e = readdir(d)))
+			if (e->d_name[0] != '.')
+				fail_msg("an ACL in demo mode: %s", e->d_name);
+		closedir(d);
+	}
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_null(st.targets[0].lus[0].unmapped);
+	lm_stack_clear(&st);
+}
+
+/* A mapping taken away behind lunmap's back is reported by enumerate (the
+ * initiator that lost it), and the core calls it drift with that reason;
+ * putting the LU back whole (remove, add: what restore does) maps it
+ * again. */
+static void test_enumerate_reports_a_missing_mapping_as_drift(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack st;
+	char path[PATH_MAX * 2], why[LM_ERR_MSG_MAX] = "";
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 2, f->lun, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/iscsi/" T2 "/tpgt_1/acls/" HOST1 "/lun_2/lunmap", f->root);
+	assert_int_equal(unlink(path), 0);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].nlus, 1);
+	assert_non_null(st.targets[0].lus[0].unmapped);
+	assert_string_equal(st.targets[0].lus[0].unmapped, HOST1);
+	assert_int_equal(lm_links_reserve(&f->lun->links, 1), LM_S_OK);
+	assert_int_equal(lm_links_reserve(&f->t2->links, 1), LM_S_OK);
+	lm_model_link(f->m, f->lun, f->t2, 2);
+	assert_false(lm_lu_identity_ok(f->lun, &st.targets[0].lus[0]));
+	assert_int_equal(lm_compare_target(f->m, f->t2, &st.targets[0], why, sizeof why), 1);
+	assert_non_null(strstr(why, "not mapped for initiator " HOST1));
+	lm_stack_clear(&st);
+	/* restore's cure */
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t2, 2, f->lun, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 2, f->lun, NULL), LM_S_OK);
+	expect_mapped(f, HOST1, 2);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_null(st.targets[0].lus[0].unmapped);
+	assert_int_equal(lm_compare_target(f->m, f->t2, &st.targets[0], why, sizeof why), 0);
+	lm_stack_clear(&st);
+}
+
+/* A named initiator whose ACL is missing on a target that already has
+ * LUNs: the next add_lu makes the ACL and maps every LUN into it, not only
+ * the new one. */
+static void test_new_acl_gets_the_luns_the_target_has(void **state)
+{
+	struct fx *f = *state;
+	struct lm_lun *other;
+	char path[PATH_MAX * 2], *img;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 1, f->lun, NULL), LM_S_OK);
+	snprintf(path, sizeof path, "%s/iscsi/" T2 "/tpgt_1/acls/" HOST1 "/lun_1/lunmap", f->root);
+	assert_int_equal(unlink(path), 0);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0);
+	*strrchr(path, '/') = '\0';
+	assert_int_equal(rmdir(path), 0); /* the ACL is gone */
+	img = tu_sparse(f->dir, "logs.img", 4 << 20);
+	other = lm_model_add_lun(f->m, 0, NULL, "logs", img);
+	assert_non_null(other);
+	other->size = 4 << 20;
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 2, other, NULL), LM_S_OK);
+	expect_mapped(f, HOST1, 1);
+	expect_mapped(f, HOST1, 2);
+	free(img);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 /* Issue #12.4: a portal or initiator name that climbs ("../") made
@@ -302,6 +455,10 @@ int main(void)
 		T(test_enumerate_reads_a_targetcli_setup),
 		T(test_remove_lu_and_errno_reasons),
 		T(test_no_path_climbs_out_of_configfs),
+		T(test_add_lu_maps_the_lun_in_each_acl),
+		T(test_add_lu_in_demo_mode_makes_no_acl),
+		T(test_enumerate_reports_a_missing_mapping_as_drift),
+		T(test_new_acl_gets_the_luns_the_target_has),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,40 @@
+/* The core's test fixture (core_fx.c). */
+#ifndef LUNMAP_TEST_CORE_FX_H
+#define LUNMAP_TEST_CORE_FX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core.h"
+
+struct fx {
+	char *dir, *state_dir, *inv;
+	char *paths[3];
+	struct lm_core *core;
+	struct lm_backend *sim;
+	lm_guid lun[3], tgt[4];
+};
+
+/* with_lun_c: whether the inventory still declares the third LUN */
+void write_inventory(struct fx *f, int with_lun_c);
+lm_hr open_core(struct fx *f, struct lm_err *err);
+int setup(void **state);
+int teardown(void **state);
+/* The sim stack as text: "iqn:number:path" lines, sorted. */
+char *stack_text(struct fx *f);
+/* The snapshot and the journal, as they are on disk. */
+char *state_text(struct fx *f);
+/* The stack and the state on disk are exactly as they were. */
+void expect_unchanged(struct fx *f, const char *stack_before, const char *state_before);
+uint32_t number_of(struct fx *f, int lun, int tgt);
+void expect_targets(struct fx *f, int lun, const int *tgts, size_t n);
+/* The sim's target with this IQN suffix ("t2"), or NULL. */
+struct lm_stack_target *sim_target(struct fx *f, const char *name);
+struct lm_stack_lu *sim_lu(struct fx *f, const char *target, uint32_t number);
+void sim_remove_lu(struct fx *f, const char *target, uint32_t number);
+/* The LUN's serial (its id in hex) on the LU; a wrong one fails. */
+void expect_identity(struct fx *f, const char *target, uint32_t number, int lun);
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
+#endif

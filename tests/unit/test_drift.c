@@ -1,0 +1,238 @@
+/* Drift (drift.c, compare.c): the check, refresh, reenumerate,
+ * restore(4) and the re-apply of a stack that lost everything. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "core_fx.h"
+#include "sim.h"
+#include "state.h"
+#include "util.h"
+
+static void test_drift_and_refresh(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	/* someone removes the LU from t2 by hand */
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
+			s->targets[i].nlus = 0; /* the text stays in the stack's pool */
+		}
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "t2"));
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, &err),
+			 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_S_OK);
+	expect_targets(f, 0, (int[]){ 0 }, 1);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, &err), LM_S_OK);
+}
+
+static void test_reenumerate_discovers_and_deletes(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+
+	static char renamed[] = "iqn.2026-11.org.example:new";
+
+	/* t4 vanishes, a new target appears (names live in the stack's pool) */
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (strcmp(s->targets[i].iqn, "iqn.2026-11.org.example:t4") == 0) {
+			s->targets[i].iqn = renamed;
+			lm_stack_add_lu(&s->targets[i], 3, f->paths[1]);
+		}
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_int_equal(m->ntargets, 4);
+	assert_string_equal(m->targets[3]->iqn, "iqn.2026-11.org.example:new");
+	assert_int_equal(m->targets[3]->index, 5); /* never reused */
+	assert_true(m->targets[3]->discovered);
+	/* its LU of a known backing store is adopted */
+	assert_int_equal(lm_query_associated_luns(f->core, &m->targets[3]->id, &ids, &n, &err), LM_S_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(lm_guid_cmp(&ids[0], &f->lun[1]), 0);
+	free(ids);
+	/* t4 stays deleted across a restart, though the inventory names its id */
+	lm_core_close(f->core);
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	m = lm_core_model(f->core);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+	assert_null(lm_model_target_by_iqn((struct lm_model *)m, "iqn.2026-11.org.example:t4"));
+	assert_int_equal(lm_core_reload(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_luns(f->core, &f->tgt[3], &ids, &n, &err),
+			 LM_VDS_E_OBJECT_DELETED);
+}
+
+static void test_foreign_lus_keep_their_numbers(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+
+	lm_stack_add_lu(&s->targets[0], 1, "/srv/not-lunmaps.img");
+	assert_int_equal(lm_core_check(f->core, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(number_of(f, 0, 0), 2);
+}
+
+/* Issue #12.2: a target name with a control byte or bad UTF-8, and an LU
+ * numbered past LM_MAX_LUN_NUMBER, made by hand in the stack, used to be
+ * adopted and saved in a form the state reader refuses: every later start
+ * failed. They are ignored (and logged) instead, and never saved. */
+static void test_forged_stack_objects_are_never_saved(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	const struct lm_model *m = lm_core_model(f->core);
+	struct lm_err err;
+	char *text;
+
+	assert_int_equal(lm_stack_add_target(s, "iqn.2026-11.org.example:x\x01"), LM_S_OK);
+	assert_int_equal(lm_stack_add_target(s, "iqn.2026-11.org.example:y\xff"), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(&s->targets[s->ntargets - 1], 1, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(&s->targets[0], 20000, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(m->ntargets, 4);
+	assert_int_equal(number_of(f, 1, 0), 0);
+	text = state_text(f);
+	assert_null(strstr(text, "&#1;"));
+	assert_null(strstr(text, "20000"));
+	assert_null(strstr(text, ":y"));
+	free(text);
+	lm_core_close(f->core);
+	f->core = NULL;
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	m = lm_core_model(f->core);
+	assert_int_equal(m->ntargets, 4);
+	assert_int_equal(number_of(f, 1, 0), 0);
+}
+
+/* restore(4): what lunmap recorded goes back into the stack (an LU
+ * removed by hand, a wrong identity, one of lunmap's LUNs where the state
+ * does not have it); the state is not touched; then online again. */
+static void test_restore_puts_the_recorded_sets_back(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], two, 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	/* behind lunmap's back */
+	sim_remove_lu(f, "t2", 1);
+	lm_stack_lu_set_serial(sim_target(f, "t1"), sim_lu(f, "t1", 2), "beaf12");
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t3"), 7, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t1", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], NULL, 0, NULL, &err), LM_S_OK);
+	free(stack_ok);
+	free(state_ok);
+}
+
+/* restore(4) does not take a foreign LU off a number lunmap recorded: it
+ * stays cacheCorrupt and says which. */
+static void test_restore_refuses_to_remove_a_foreign_lu(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	sim_remove_lu(f, "t1", 1);
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t1"), 1, "/srv/someone-else.img"), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "/srv/someone-else.img"));
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	assert_string_equal(sim_lu(f, "t1", 1)->path, "/srv/someone-else.img");
+}
+
+/* A stack that lost everything lunmap had put there (tgtd restarted
+ * empty) is re-applied by the drift check itself, identities included,
+ * and the subsystem stays online; not while it is cacheCorrupt. */
+static void test_a_stack_that_lost_everything_is_reapplied(void **state)
+{
+	struct fx *f = *state;
+	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
+	struct lm_err err;
+	char *stack_ok, *state_ok, *now;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[1], 1, NULL, NULL), LM_S_OK);
+	stack_ok = stack_text(f);
+	state_ok = state_text(f);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	expect_identity(f, "t1", 1, 0);
+	expect_identity(f, "t2", 1, 0);
+	expect_identity(f, "t2", 2, 1);
+	now = state_text(f);
+	assert_string_equal(now, state_ok);
+	free(now);
+
+	/* drift first (an LU removed by hand), then everything lost: an
+	 * operator decides, nothing is re-applied */
+	sim_remove_lu(f, "t2", 2);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(lm_sim_stack(f->sim)->ntargets, 0);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	now = stack_text(f);
+	assert_string_equal(now, stack_ok);
+	free(now);
+	free(stack_ok);
+	free(state_ok);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_drift_and_refresh),
+		T(test_reenumerate_discovers_and_deletes),
+		T(test_foreign_lus_keep_their_numbers),
+		T(test_forged_stack_objects_are_never_saved),
+		T(test_restore_puts_the_recorded_sets_back),
+		T(test_restore_refuses_to_remove_a_foreign_lu),
+		T(test_a_stack_that_lost_everything_is_reapplied),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
