@@ -80,20 +80,42 @@ static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
 	return true;
 }
 
+/* Start-up and reload wait longer for the stack than a SET may: no
+ * manager waits yet (or lunmapd answers none while it reloads), and
+ * tgtd composes a whole listing before its first byte (100,000 LUs take
+ * longer than one step's deadline). */
+#define LM_START_STEP_MS 30000
+
+static void start_deadlines(struct lm_core *c, bool starting)
+{
+	unsigned ms = c->bconf.timeout_ms;
+
+	if (!c->backend->ops->set_timeout)
+		return;
+	if (starting && ms < LM_START_STEP_MS)
+		ms = LM_START_STEP_MS;
+	c->backend->ops->set_timeout(c->backend, ms);
+}
+
 /* Start-up's stack work: an interrupted change first, then the rest. A
  * problem that leaves lunmapd serving (cacheCorrupt) is recorded. */
 static lm_hr start_stack(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_err e;
-	lm_hr hr = lm_recover_intent(c, &e);
+	lm_hr hr;
+
+	start_deadlines(c, true);
+	hr = lm_recover_intent(c, &e);
 
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		startup_problem(c, &e);
 	else if (lm_failed(hr)) {
 		*err = e;
+		start_deadlines(c, false);
 		return hr;
 	}
 	hr = lm_startup_reconcile(c, err);
+	start_deadlines(c, false);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT &&
 	    !c->startup_problem.hr)
 		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -122,7 +144,9 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	}
 	lm_model_free(old);
 	memset(&c->startup_problem, 0, sizeof c->startup_problem);
+	start_deadlines(c, true);
 	hr = lm_startup_reconcile(c, err);
+	start_deadlines(c, false);
 	if (!lm_failed(hr) && lm_failed(lm_store_compact(c, &e)))
 		startup_problem(c, &e);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
