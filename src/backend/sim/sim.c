@@ -87,25 +87,40 @@ static lm_hr sim_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 	return hr;
 }
 
+/* The LU with this number on the target (and its target), or NULL with
+ * the reason in err. */
+static struct lm_stack_lu *lu_at(struct sim *s, const struct lm_target *t, uint32_t number,
+				 struct lm_stack_target **stp, struct lm_err *err)
+{
+	struct lm_stack_target *st = find_target(s, t->iqn);
+
+	*stp = st;
+	if (!st) {
+		lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+		return NULL;
+	}
+	for (size_t i = 0; i < st->nlus; i++)
+		if (st->lus[i].number == number)
+			return &st->lus[i];
+	lm_err_set(err, LM_E_FAIL, "sim: no LUN %u on %s", number, t->iqn);
+	return NULL;
+}
+
 static lm_hr sim_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
 {
 	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
+	struct lm_stack_lu *lu;
 	lm_hr hr = maybe_fail(s, "set access", err);
 
 	(void)lun;
 	if (lm_failed(hr))
 		return hr;
-	st = find_target(s, t->iqn);
-	if (!st)
-		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
-	for (size_t i = 0; i < st->nlus; i++)
-		if (st->lus[i].number == number) {
-			st->lus[i].readonly = readonly;
-			return LM_S_OK;
-		}
-	return lm_err_set(err, LM_E_FAIL, "sim: no LUN %u on %s", number, t->iqn);
+	if (!(lu = lu_at(s, t, number, &st, err)))
+		return LM_E_FAIL;
+	lu->readonly = readonly;
+	return LM_S_OK;
 }
 
 static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
@@ -113,21 +128,16 @@ static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 {
 	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
+	struct lm_stack_lu *lu;
 	lm_hr hr = maybe_fail(s, "remove LU", err);
 
 	(void)lun;
 	if (lm_failed(hr))
 		return hr;
-	st = find_target(s, t->iqn);
-	if (!st)
-		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
-	for (size_t i = 0; i < st->nlus; i++) {
-		if (st->lus[i].number != number)
-			continue;
-		st->lus[i] = st->lus[--st->nlus]; /* its text stays in the pool */
-		return LM_S_OK;
-	}
-	return lm_err_set(err, LM_E_FAIL, "sim: no LUN %u on %s", number, t->iqn);
+	if (!(lu = lu_at(s, t, number, &st, err)))
+		return LM_E_FAIL;
+	*lu = st->lus[--st->nlus]; /* its text stays in the pool */
+	return LM_S_OK;
 }
 
 static void sim_destroy(struct lm_backend *b)
