@@ -72,6 +72,14 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 		hr = lm_hr_is_system(first.hr) ? first.hr : LM_E_FAIL;
 		lm_err_set(err, hr, "step %zu of %zu (%s) failed: %s; rolled back", failed + 1, n,
 			   what, first.msg);
+		if (first.hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
+			/* the backend could not take back its half of the step:
+			 * the earlier steps are still undone, but nothing can
+			 * say "not done" */
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			hr = lm_err_set(err, first.hr, "step %zu of %zu (%s) failed and left part of it in the stack: %s",
+					failed + 1, n, what, first.msg);
+		}
 		while (i-- > 0) {
 			if (!lm_failed(run_one(c, &steps[i], true, &undo)))
 				continue;

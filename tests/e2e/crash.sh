@@ -30,17 +30,18 @@ cat >wrap/tgtadm <<SH
 # tgtadm for the crash trials: passes everything to $TGTADM; when armed
 # ("K before|after [F]" in wrap/arm), kills its parent lunmapd with SIGKILL
 # before or after the K-th call that changes tgtd, and fails the F-th one
-# as tgtd would (so that the kill comes during the rollback).
+# as tgtd would (so that the kill comes during the rollback); F may be a
+# list "F,G": G is then a step of the rollback, which fails too.
 case " \$* " in
 *" --op new "* | *" --op delete "* | *" --op update "* | *" --op bind "*)
 	if [ -s "$E2E_TMP/wrap/arm" ]; then
 		read -r k when f <"$E2E_TMP/wrap/arm"
 		n=\$(( \$(cat "$E2E_TMP/wrap/count") + 1 ))
 		echo \$n >"$E2E_TMP/wrap/count"
-		if [ "\$n" = "\$f" ]; then
+		case ",\$f," in *",\$n,"*)
 			echo "tgtadm: out of memory" >&2
-			exit 22
-		fi
+			exit 22 ;;
+		esac
 		if [ "\$n" = "\$k" ]; then
 			: >"$E2E_TMP/wrap/arm"
 			echo "\$PPID \$when \$*" >>"$E2E_TMP/wrap/kills"

@@ -24,5 +24,6 @@ fi
 . "$(dirname "$0")/lib.sh"
 trap - ERR
 e2e_cleanup
-rm -rf "$E2E_TMP"
+# E2E_KEEP=1 keeps a failed test's folder to look into
+if [ "${E2E_KEEP:-}" ] && [ $rc != 0 ]; then echo "kept $E2E_TMP"; else rm -rf "$E2E_TMP"; fi
 exit $rc

@@ -39,6 +39,7 @@ ASSOC_NUM = R + '.1.4.1.1'    # lunmapAssocLunNumber
 ASSOC_RS = R + '.1.4.1.2'     # lunmapAssocRowStatus
 REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
 STATUS = R + '.1.1.3.0'
+ERR_TEXT = R + '.1.1.8.0'  # lunmapLastErrorText
 ASSOC_TOTAL = R + '.1.1.9.0'
 
 ENV = os.environ
@@ -438,17 +439,42 @@ MODES = (ENV.get('TRIALS_MODES') or 'before after before after random undo saved
 def arm(k, when, fail=0):
     """The wrapper kills lunmapd before or after the k-th call that
     changes tgtd (0: never); with fail, the fail-th such call fails as
-    tgtd would (exit 22) without reaching tgtd."""
+    tgtd would (exit 22) without reaching tgtd ("f,g": both fail)."""
     with open(os.path.join(WRAP_DIR, 'count'), 'w') as f:
         f.write('0\n')
     with open(os.path.join(WRAP_DIR, 'arm'), 'w') as f:
-        f.write('%d %s %s\n' % (k, when, fail or '') if k else '')
+        f.write('%d %s %s\n' % (k, when or 'never', fail or '') if k or fail else '')
+
+
+def undo_failed(world, state_dir, model, out, vbs, stats):
+    """A step failed and so did a step of its rollback (on an overloaded
+    host a tgtd request can miss its deadline twice): the answer is
+    undoFailed and the truth is cacheCorrupt with the reason in
+    lunmapLastErrorText. Nothing was acknowledged, so restore(4) must put
+    the stack back to the recorded state and the subsystem online."""
+    got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
+               STATUS, ERR_TEXT])[1].split('\n', 1)
+    if got[0].strip() != '2' or len(got) < 2 or not got[1].strip().strip('"'):
+        raise Failure('undoFailed, but the subsystem says %r\n%s\n%s' % (got, describe(vbs), out))
+    for _ in range(5):
+        status, rout = snmpset([(R + '.1.1.6.0', 'i', '4')])
+        if status == 'noError':
+            break
+        time.sleep(0.5)
+    else:
+        raise Failure('undoFailed, then restore(4) refused: %s' % rout)
+    sets, nums = observe(world, state_dir)
+    verdict(model, sets, nums, None, stats)
+    stats['undo_failed'] = stats.get('undo_failed', 0) + 1
 
 
 def refused_alive(world, state_dir, model, status, out, vbs, mode, stats):
     """A valid PDU refused while lunmapd runs: allowed when a step was
     made to fail (undo mode: commitFailed, rolled back) or the master's
-    AgentX timeout ran out (genError); it must have changed nothing."""
+    AgentX timeout ran out (genError); it must have changed nothing.
+    undoFailed (the rollback failed too) must tell the truth instead."""
+    if status == 'undoFailed':
+        return undo_failed(world, state_dir, model, out, vbs, stats)
     if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
         raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
     sets, nums = observe(world, state_dir)
@@ -511,7 +537,13 @@ def crash_trials(n, seed):
             hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
         mode = rng.choice(MODES)
         k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
-        if mode == 'undo':
+        if mode == 'undo' and rng.random() < 0.2:
+            # the f-th step fails and so does the g-th, a step of its
+            # rollback: no kill, the answer is undoFailed (see undo_failed)
+            f = rng.randint(2, 5)
+            k = 0
+            arm(0, 'never', '%d,%d' % (f, f + rng.randint(1, f - 1)))
+        elif mode == 'undo':
             # the f-th step fails, the kill comes during its rollback (or
             # in a later PDU when the rollback is shorter)
             f = rng.randint(1, 4)

@@ -568,6 +568,25 @@ static lm_hr lu_delete(struct tgt *t, uint32_t tid, uint32_t number, struct lm_e
 	return tgtadm(t, &o, NULL, err);
 }
 
+/* An LU made whose identity could not be set is taken away again, so
+ * that the failed step is not done. When tgtd refuses that too, the LU
+ * stays with tgt's default serial: cacheCorrupt, never "not done" (a
+ * deletion tgtd did not answer in time is queued and counts as done). */
+static lm_hr take_back(struct tgt *t, uint32_t tid, uint32_t number, lm_hr hr,
+			struct lm_err *err)
+{
+	struct lm_err e = { 0 };
+	char why[LM_ERR_MSG_MAX];
+
+	if (!lm_failed(lu_delete(t, tid, number, &e)) || t->last_status == LM_TGT_IPC_TIMEOUT ||
+	    (t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_NO_LUN))
+		return hr;
+	snprintf(why, sizeof why, "%s", err ? err->msg : "setting its identity failed");
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "%s; taking LU %u back failed too, it stays without its identity: %s",
+			  why, number, e.msg);
+}
+
 static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, uint32_t number,
 			const struct lm_lun *lun, struct lm_err *err)
 {
@@ -596,7 +615,7 @@ static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, ui
 	if (!lm_failed(hr))
 		hr = tgtadm(t, &set_sn, NULL, err);
 	if (lm_failed(hr))
-		lu_delete(t, tid, number, NULL);
+		return take_back(t, tid, number, hr, err);
 	return hr;
 }
 

@@ -2,6 +2,7 @@
 
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -313,6 +314,84 @@ static void test_start_binds_a_target_left_unbound(void **state)
 	free(log);
 }
 
+/* Regression (found by the crash trials): an LU made whose identity
+ * update failed, and whose deletion tgtd refused too, stayed in tgtd
+ * with tgt's default serial while the step was said to be "rolled back"
+ * (commitFailed, subsystem online). `refuse_delete`: tgtd refuses the
+ * deletion as well. */
+static void add_with_a_refused_identity(bool refuse_delete)
+{
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *img, *statedir;
+	struct lm_core_opts o = { 0 };
+	struct lm_core *c;
+	struct lm_err err = { 0 };
+	lm_hr hr;
+
+	img = tu_sparse(dir, "a.img", 1 << 20);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:'\n"
+			     "  echo '        ALL' ;;\n"
+			     "*\" --op update \"*%s)\n"
+			     "  echo 'tgtadm: out of memory' >&2; exit 22 ;;\n"
+			     "esac\n",
+			     refuse_delete ? " | *\" --op delete \"*" : "") > 0);
+	tgtadm = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(tgtadm, 0700), 0);
+	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
+	assert_true(asprintf(&text,
+			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
+			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
+			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+			     tgtadm, img) > 0);
+	inv = tu_write(dir, "inv.xml", text);
+	free(text);
+	o.inventory = inv;
+	o.state_dir = statedir;
+	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+	hr = lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+				  lm_target_id(lm_core_target(c, 1)), 1, NULL, &err);
+	if (refuse_delete) {
+		assert_int_equal(hr, LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+		assert_int_equal(lm_core_status(c), LM_SUBSYS_CACHE_CORRUPT);
+		assert_non_null(strstr(err.msg, "left part of it in the stack"));
+		assert_non_null(strstr(err.msg, "taking LU 1 back failed too"));
+		assert_null(strstr(err.msg, "rolled back"));
+	} else {
+		assert_int_equal(hr, LM_E_FAIL);
+		assert_int_equal(lm_core_status(c), LM_SUBSYS_ONLINE);
+		assert_non_null(strstr(err.msg, "rolled back"));
+	}
+	assert_int_equal(lm_core_assoc_count(c), 0);
+	lm_core_close(c);
+	tu_rmtree(dir);
+	free(dir);
+	free(tgtadm);
+	free(inv);
+	free(img);
+	free(statedir);
+}
+
+static void test_a_refused_identity_is_taken_back(void **state)
+{
+	(void)state;
+	add_with_a_refused_identity(false);
+}
+
+static void test_an_lu_that_cannot_be_taken_back_is_cache_corrupt(void **state)
+{
+	(void)state;
+	add_with_a_refused_identity(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_tgt_enumerate_fails_on_a_cut_listing),
 		cmocka_unit_test(test_reload_changes_the_deadline_of_a_step),
 		cmocka_unit_test(test_start_binds_a_target_left_unbound),
+		cmocka_unit_test(test_a_refused_identity_is_taken_back),
+		cmocka_unit_test(test_an_lu_that_cannot_be_taken_back_is_cache_corrupt),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
