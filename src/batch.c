@@ -595,7 +595,7 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		/* a step failed that validation let through: the stack may have
 		 * moved under us */
 		struct lm_err drift;
-		if (lm_core_check(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		if (lm_check_in_set(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 			lm_core_log(c, "%s", drift.msg);
 	}
 	if (lm_failed(hr))

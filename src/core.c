@@ -86,15 +86,25 @@ static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
  * longer than one step's deadline). */
 #define LM_START_STEP_MS 30000
 
-static void start_deadlines(struct lm_core *c, bool starting)
+void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
 {
 	unsigned ms = c->bconf.timeout_ms;
 
 	if (!c->backend->ops->set_timeout)
 		return;
-	if (starting && ms < LM_START_STEP_MS)
-		ms = LM_START_STEP_MS;
+	if (ms < at_least_ms)
+		ms = at_least_ms;
 	c->backend->ops->set_timeout(c->backend, ms);
+}
+
+static void start_deadlines(struct lm_core *c, bool starting)
+{
+	lm_core_deadline(c, starting ? LM_START_STEP_MS : 0);
+}
+
+void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms)
+{
+	c->list_ms = ms;
 }
 
 /* Start-up's stack work: an interrupted change first, then the rest. A

@@ -25,6 +25,9 @@ struct lm_core {
 	void *log_ctx;
 	/* times the drift check re-applied a stack that had lost everything */
 	unsigned long reapplied;
+	/* the periodic drift check's wait for the stack's listing (0: a
+	 * step's deadline) */
+	unsigned list_ms;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */
@@ -108,5 +111,11 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 /* Adds the stack's targets the model lacks, as discovered ones. */
 lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack);
 const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path);
+
+/* Every stack request waits at most max(timeout-ms, at_least_ms) from
+ * now on; lm_core_deadline(c, 0) goes back to a step's deadline. */
+void lm_core_deadline(struct lm_core *c, unsigned at_least_ms);
+/* The drift check inside a SET: the listing gets a step's deadline. */
+lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err);
 
 #endif

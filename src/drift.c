@@ -7,20 +7,38 @@
 #include "bitmap.h"
 #include "core.h"
 
-static lm_hr check(struct lm_core *c, bool may_reapply, struct lm_err *err);
+static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct lm_err *err);
 
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
 {
-	return check(c, true, err);
+	return check(c, true, c->list_ms, err);
+}
+
+lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err)
+{
+	return check(c, true, 0, err);
+}
+
+/* Only the listing waits list_ms: a re-apply or restore that follows
+ * takes a step's deadline per step. */
+static lm_hr enumerate(struct lm_core *c, struct lm_stack *stack, unsigned list_ms,
+		       struct lm_err *err)
+{
+	lm_hr hr;
+
+	lm_core_deadline(c, list_ms);
+	hr = c->backend->ops->enumerate(c->backend, stack, err);
+	lm_core_deadline(c, 0);
+	return hr;
 }
 
 /* may_reapply is false for the check that ends a restore: a stack that
  * still shows nothing then is drift, not a reason to restore again. */
-static lm_hr check(struct lm_core *c, bool may_reapply, struct lm_err *err)
+static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
 	char why[LM_ERR_MSG_MAX] = "";
-	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	lm_hr hr = enumerate(c, &stack, list_ms, err);
 
 	if (lm_failed(hr))
 		return hr;
@@ -178,7 +196,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 				  "restore: %s; the subsystem stays cacheCorrupt", e.msg);
 	}
 	c->model->status = LM_SUBSYS_ONLINE;
-	hr = check(c, false, err);
+	hr = check(c, false, 0, err);
 	if (!lm_failed(hr))
 		lm_core_log(c, "restore: the stack has what lunmap recorded again (%u step(s))", *steps);
 	return hr;

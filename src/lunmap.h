@@ -214,6 +214,11 @@ void lm_diff_free(struct lm_diff *d);
  * the subsystem cacheCorrupt on any difference; refresh clears it. */
 enum lm_refresh { LM_REFRESH = 2, LM_REENUMERATE = 3, LM_RESTORE = 4 };
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err);
+/* How long lm_core_check waits for the stack's listing (0, the default:
+ * a step's deadline, timeout-ms). tgtd composes a whole listing before
+ * its first byte (100,000 LUs take longer than a step); requests wait
+ * meanwhile, so the glue keeps it under the master's timeout. */
+void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms);
 /* How often the check found a stack that had lost everything lunmap put
  * there and re-applied it (design §4): the glue notifies when it moves. */
 unsigned long lm_core_reapplied(const struct lm_core *c);

@@ -126,8 +126,9 @@ static void check_drift(unsigned int reg, void *arg)
 	if (d->set)
 		return; /* not in the middle of a SET */
 	/* requests wait while it runs: its enumeration is bounded by the
-	 * step deadline (timeout-ms), a re-apply after the stack lost
-	 * everything is not; say so when it held requests up */
+	 * listing deadline (see lm_core_set_listing_deadline), a re-apply
+	 * after the stack lost everything is not; say so when it held
+	 * requests up */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	hr = lm_core_check(d->core, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -363,6 +364,10 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 		fprintf(stderr, "lunmapd: %s\n", err.msg);
 		return EXIT_CONFIG;
 	}
+	/* the periodic drift check holds requests up while tgtd composes its
+	 * listing: four fifths of the master's wait, so that a GET that
+	 * came meanwhile is still answered in time */
+	lm_core_set_listing_deadline(d.core, LUNMAPD_AGENTX_TIMEOUT * 1000 * 4 / 5);
 	d.last_status = lm_core_status(d.core);
 	d.reapplied_seen = lm_core_reapplied(d.core);
 	/* RFC 2579: a TestAndIncr may start anywhere; a value a manager read

@@ -183,8 +183,8 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	delay = tu_write(dir, "delay", "0\n");
 	assert_true(asprintf(&text,
 			     "#!/bin/sh\n"
+			     "sleep \"$(cat '%s')\"\n"
 			     "case \" $* \" in *\" --op show \"*)\n"
-			     "  sleep \"$(cat '%s')\"\n"
 			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
 			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
 			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
@@ -219,6 +219,17 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	assert_int_equal(lm_core_timeout_ms(c), 200);
 	free(tu_write(dir, "delay", "2\n"));
 	assert_int_equal(lm_core_check(c, &err), LM_E_FAIL);
+	assert_non_null(strstr(err.msg, "did not answer in 200 ms"));
+	/* the periodic check's listing waits longer when the glue says so
+	 * (tgtd composes a listing of 100,000 LUs for longer than a step) */
+	free(tu_write(dir, "delay", "0.6\n"));
+	lm_core_set_listing_deadline(c, 5000);
+	assert_int_equal(lm_core_check(c, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(c), LM_SUBSYS_ONLINE);
+	/* ... and only the listing: a step has its own deadline afterwards */
+	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
+			 LM_E_FAIL);
 	assert_non_null(strstr(err.msg, "did not answer in 200 ms"));
 
 	lm_core_close(c);
