@@ -19,15 +19,20 @@ struct pool_block {
 	char text[];
 };
 
+/* Each distinct string once: an LU's path and serial repeat on every
+ * target that has the LUN, and most of an enumeration's size was those
+ * copies. The index is open addressing, at most half full. */
 struct lm_stack_pool {
 	struct pool_block *head;
+	char **slots;
+	size_t nslots, nstrings;
 };
 
 /* Blocks of 64 KiB (one for a longer string): at most one block's tail
  * unused, whatever the stack's size. */
 #define POOL_BLOCK 65536u
 
-static char *pool_strdup(struct lm_stack_pool *p, const char *s)
+static char *pool_copy(struct lm_stack_pool *p, const char *s)
 {
 	size_t n = strlen(s) + 1;
 	struct pool_block *b = p->head;
@@ -54,6 +59,59 @@ static char *pool_strdup(struct lm_stack_pool *p, const char *s)
 	return b->text + b->used - n;
 }
 
+static size_t str_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return (size_t)(h ^ (h >> 29));
+}
+
+static char **slot_of(const struct lm_stack_pool *p, const char *s)
+{
+	size_t mask = p->nslots - 1;
+
+	for (size_t i = str_hash(s) & mask;; i = (i + 1) & mask)
+		if (!p->slots[i] || strcmp(p->slots[i], s) == 0)
+			return &p->slots[i];
+}
+
+static int pool_index_grow(struct lm_stack_pool *p)
+{
+	char **old = p->slots;
+	size_t nold = p->nslots, n = nold ? 2 * nold : 64;
+
+	p->slots = calloc(n, sizeof *p->slots);
+	if (!p->slots) {
+		p->slots = old;
+		return -1;
+	}
+	p->nslots = n;
+	for (size_t i = 0; i < nold; i++)
+		if (old[i])
+			*slot_of(p, old[i]) = old[i];
+	free(old);
+	return 0;
+}
+
+/* The pool's copy of s, shared with every equal string: pool strings are
+ * never written after they are made. */
+static char *pool_strdup(struct lm_stack_pool *p, const char *s)
+{
+	char **slot;
+
+	if (2 * (p->nstrings + 1) > p->nslots && pool_index_grow(p))
+		return NULL;
+	slot = slot_of(p, s);
+	if (!*slot) {
+		if (!(*slot = pool_copy(p, s)))
+			return NULL;
+		p->nstrings++;
+	}
+	return *slot;
+}
+
 static void pool_free(struct lm_stack_pool *p)
 {
 	if (!p)
@@ -62,6 +120,7 @@ static void pool_free(struct lm_stack_pool *p)
 		next = b->next;
 		free(b);
 	}
+	free(p->slots);
 	free(p);
 }
 

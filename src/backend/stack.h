@@ -13,13 +13,14 @@
 /* What the stack really has, as one enumeration returns it. */
 struct lm_stack_lu {
 	uint32_t number;
+	/* whether initiators may not write the LU: 1, 0, or -1 when the
+	 * backend cannot tell (the drift check then does not compare it);
+	 * beside number, so that an LU is 32 bytes */
+	int readonly;
 	char *path;
 	/* the unit serial the stack shows (VPD 0x80; tgt's "SCSI SN"), or
 	 * NULL when the backend cannot tell */
 	char *serial;
-	/* whether initiators may not write the LU: 1, 0, or -1 when the
-	 * backend cannot tell (the drift check then does not compare it) */
-	int readonly;
 	/* an initiator the stack admits by name that cannot see the LU (LIO:
 	 * its node ACL lacks the mapped LUN), or NULL when every one can */
 	char *unmapped;
@@ -27,7 +28,8 @@ struct lm_stack_lu {
 
 /* The strings of a stack (names, paths, serials) live in its pool: a few
  * large blocks instead of two allocations an LU, freed together by
- * lm_stack_clear. A string is never freed alone (an LU removed from a
+ * lm_stack_clear, each distinct string once (so never write one: LUs
+ * share them). A string is never freed alone (an LU removed from a
  * long-lived stack leaves its text in the pool until the clear). */
 struct lm_stack_pool;
 
