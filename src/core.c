@@ -80,10 +80,10 @@ static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
 	return true;
 }
 
-/* Start-up and reload wait longer for the stack than a SET may: no
- * manager waits yet (or lunmapd answers none while it reloads), and
- * tgtd composes a whole listing before its first byte (100,000 LUs take
- * longer than one step's deadline). */
+/* Start-up waits longer for the stack than a SET may: no manager waits
+ * yet, and tgtd composes a whole listing before its first byte (100,000
+ * LUs take longer than one step's deadline). A reload waits as long as
+ * the drift check's listing: requests queue behind it. */
 #define LM_START_STEP_MS 30000
 
 void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
@@ -94,7 +94,7 @@ void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
 		return;
 	if (ms < at_least_ms)
 		ms = at_least_ms;
-	c->backend->ops->set_timeout(c->backend, ms);
+	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
 }
 
 static void start_deadlines(struct lm_core *c, bool starting)
@@ -154,9 +154,9 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	}
 	lm_model_free(old);
 	memset(&c->startup_problem, 0, sizeof c->startup_problem);
-	start_deadlines(c, true);
+	lm_core_deadline(c, c->list_ms ? c->list_ms : LM_START_STEP_MS);
 	hr = lm_startup_reconcile(c, err);
-	start_deadlines(c, false);
+	lm_core_deadline(c, 0);
 	if (!lm_failed(hr) && lm_failed(lm_store_compact(c, &e)))
 		startup_problem(c, &e);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
@@ -190,7 +190,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
 	/* the backend keeps its own copy of its settings */
 	if (c->backend->ops->set_timeout)
-		c->backend->ops->set_timeout(c->backend, c->bconf.timeout_ms);
+		c->backend->ops->set_timeout(c->backend, c->bconf.timeout_ms, false);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);

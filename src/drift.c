@@ -20,7 +20,8 @@ lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err)
 }
 
 /* Only the listing waits list_ms: a re-apply or restore that follows
- * takes a step's deadline per step. */
+ * takes a step's deadline per step. The periodic check, refresh and
+ * restore wait c->list_ms; the check inside a failed SET a step's. */
 static lm_hr enumerate(struct lm_core *c, struct lm_stack *stack, unsigned list_ms,
 		       struct lm_err *err)
 {
@@ -86,7 +87,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 		unsigned steps;
 		return lm_core_restore(c, &steps, err);
 	}
-	hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	hr = enumerate(c, &stack, c->list_ms, err);
 	if (lm_failed(hr))
 		return hr;
 	lm_core_log_rejected(c, &stack);
@@ -172,7 +173,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
 	struct lm_err e;
-	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	lm_hr hr = enumerate(c, &stack, c->list_ms, err);
 
 	*steps = 0;
 	if (lm_failed(hr))
@@ -196,7 +197,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 				  "restore: %s; the subsystem stays cacheCorrupt", e.msg);
 	}
 	c->model->status = LM_SUBSYS_ONLINE;
-	hr = check(c, false, 0, err);
+	hr = check(c, false, c->list_ms, err);
 	if (!lm_failed(hr))
 		lm_core_log(c, "restore: the stack has what lunmap recorded again (%u step(s))", *steps);
 	return hr;

@@ -77,7 +77,7 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 			 * the earlier steps are still undone, but nothing can
 			 * say "not done" */
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			hr = lm_err_set(err, first.hr, "step %zu of %zu (%s) failed and left part of it in the stack: %s",
+			hr = lm_err_set(err, first.hr, "step %zu of %zu (%s) left part of it: %s",
 					failed + 1, n, what, first.msg);
 		}
 		while (i-- > 0) {
@@ -85,9 +85,10 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 				continue;
 			describe(c, &steps[i], undo_what, sizeof undo_what);
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			/* what is left undone first: the text may be cut */
 			hr = lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					"step %s failed: %s; undoing step %s failed too: %s",
-					what, first.msg, undo_what, undo.msg);
+					"undoing step %s failed: %s; after step %s failed: %s",
+					undo_what, undo.msg, what, first.msg);
 			break;
 		}
 		if (err)

@@ -55,8 +55,10 @@ struct lm_backend_ops {
 	lm_hr (*check_access)(struct lm_backend *b, const struct lm_target *t, bool readonly,
 			      struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
-	/* optional: a stack step's new deadline, after a reload */
-	void (*set_timeout)(struct lm_backend *b, unsigned timeout_ms);
+	/* optional: the deadline of every request from now on. patient: a
+	 * wait the core made long on purpose (a whole listing, start-up),
+	 * which a stalled stack does not shorten */
+	void (*set_timeout)(struct lm_backend *b, unsigned timeout_ms, bool patient);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);

@@ -446,16 +446,21 @@ def arm(k, when, fail=0):
         f.write('%d %s %s\n' % (k, when or 'never', fail or '') if k or fail else '')
 
 
-def undo_failed(world, state_dir, model, out, vbs, stats):
-    """A step failed and so did a step of its rollback (on an overloaded
-    host a tgtd request can miss its deadline twice): the answer is
-    undoFailed and the truth is cacheCorrupt with the reason in
-    lunmapLastErrorText. Nothing was acknowledged, so restore(4) must put
-    the stack back to the recorded state and the subsystem online."""
+def undo_failed(world, state_dir, model, out, vbs, stats, two_failures):
+    """A step failed and so did a step of its rollback: the wrapper failed
+    two (two_failures), or on an overloaded host a tgtd request missed its
+    deadline (the reason says so). The answer is undoFailed and the truth
+    is cacheCorrupt with the reason in lunmapLastErrorText. Nothing was
+    acknowledged, so restore(4) must put the stack back to the recorded
+    state and the subsystem online."""
     got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
                STATUS, ERR_TEXT])[1].split('\n', 1)
     if got[0].strip() != '2' or len(got) < 2 or not got[1].strip().strip('"'):
         raise Failure('undoFailed, but the subsystem says %r\n%s\n%s' % (got, describe(vbs), out))
+    if not two_failures and 'did not answer' not in got[1]:
+        raise Failure('undoFailed with one step made to fail and no timeout: %s\n%s'
+                      % (got[1], describe(vbs)))
+    arm(0, '')  # the trial's kill must not hit the restore
     for _ in range(5):
         status, rout = snmpset([(R + '.1.1.6.0', 'i', '4')])
         if status == 'noError':
@@ -468,13 +473,13 @@ def undo_failed(world, state_dir, model, out, vbs, stats):
     stats['undo_failed'] = stats.get('undo_failed', 0) + 1
 
 
-def refused_alive(world, state_dir, model, status, out, vbs, mode, stats):
+def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_failures=False):
     """A valid PDU refused while lunmapd runs: allowed when a step was
     made to fail (undo mode: commitFailed, rolled back) or the master's
     AgentX timeout ran out (genError); it must have changed nothing.
     undoFailed (the rollback failed too) must tell the truth instead."""
     if status == 'undoFailed':
-        return undo_failed(world, state_dir, model, out, vbs, stats)
+        return undo_failed(world, state_dir, model, out, vbs, stats, two_failures)
     if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
         raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
     sets, nums = observe(world, state_dir)
@@ -537,12 +542,14 @@ def crash_trials(n, seed):
             hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
         mode = rng.choice(MODES)
         k = rng.randint(1, 8) if mode not in ('random', 'saved') else 0
-        if mode == 'undo' and rng.random() < 0.2:
+        two_failures = mode == 'undo' and rng.random() < 0.2
+        if two_failures:
             # the f-th step fails and so does the g-th, a step of its
             # rollback: no kill, the answer is undoFailed (see undo_failed)
             f = rng.randint(2, 5)
             k = 0
             arm(0, 'never', '%d,%d' % (f, f + rng.randint(1, f - 1)))
+            stats['two_failures'] = stats.get('two_failures', 0) + 1
         elif mode == 'undo':
             # the f-th step fails, the kill comes during its rollback (or
             # in a later PDU when the rollback is shorter)
@@ -580,7 +587,7 @@ def crash_trials(n, seed):
             # refused while lunmapd runs: the step failed on purpose
             # (undo mode: commitFailed) or the master gave up waiting
             # (genError, see refused_alive); either way nothing changed
-            refused_alive(world, state_dir, model, status, out, vbs, mode, stats)
+            refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_failures)
         if timer:
             timer.cancel()
         if d.alive():

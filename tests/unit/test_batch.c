@@ -347,7 +347,8 @@ static void test_failed_rollback_is_cache_corrupt(void **state)
 	lm_sim_fail_from(f->sim, 2);
 	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 2, NULL, &err),
 			 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
-	assert_non_null(strstr(err.msg, "failed too"));
+	assert_true(strncmp(err.msg, "undoing step ", 13) == 0);
+	assert_non_null(strstr(err.msg, "; after step "));
 	assert_int_equal(lm_core_model(f->core)->status, LM_SUBSYS_CACHE_CORRUPT);
 	lm_sim_fail_nth(f->sim, 0);
 	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], f->tgt, 1, NULL, &err),

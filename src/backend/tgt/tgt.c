@@ -20,6 +20,7 @@
 #define TGT_EXIT_NOT_CONNECTED 107
 #define NO_LUN UINT64_MAX
 #define LM_PATH_MAX_COPY 4096
+#define ERR_NO_TARGET 4  /* TGTADM_NO_TARGET */
 #define ERR_NO_LUN 5     /* TGTADM_NO_LUN */
 #define ERR_LUN_EXIST 10 /* TGTADM_LUN_EXIST */
 
@@ -33,6 +34,8 @@ struct tgt {
 	enum transport transport;
 	/* tgtd missed a deadline and has not answered since */
 	bool stalled;
+	/* the core asked for a long wait on purpose (see set_timeout) */
+	bool patient;
 	enum lm_tgt_ipc_status last_status;
 	uint32_t last_tgt_err;
 	/* Requests that undo a step tgtd did not answer in time: the request
@@ -87,12 +90,14 @@ static void logf_(struct tgt *t, const char *fmt, ...)
 
 /* A deadline that a stopped tgtd cannot stretch: once a request timed
  * out, the rollback and drift check after it wait a tenth as long, so the
- * whole failed SET stays well inside the master's AgentX timeout. */
+ * whole failed SET stays well inside the master's AgentX timeout. Not a
+ * listing the core waits for on purpose: a tenth of that would fail every
+ * later check of a large stack, and only an answer clears the stall. */
 static unsigned deadline_ms(const struct tgt *t)
 {
 	unsigned short_ms = t->conf.timeout_ms / 10;
 
-	if (!t->stalled)
+	if (!t->stalled || t->patient)
 		return t->conf.timeout_ms;
 	return short_ms < 100 ? (t->conf.timeout_ms < 100 ? t->conf.timeout_ms : 100) : short_ms;
 }
@@ -569,22 +574,26 @@ static lm_hr lu_delete(struct tgt *t, uint32_t tid, uint32_t number, struct lm_e
 }
 
 /* An LU made whose identity could not be set is taken away again, so
- * that the failed step is not done. When tgtd refuses that too, the LU
- * stays with tgt's default serial: cacheCorrupt, never "not done" (a
- * deletion tgtd did not answer in time is queued and counts as done). */
-static lm_hr take_back(struct tgt *t, uint32_t tid, uint32_t number, lm_hr hr,
-			struct lm_err *err)
+ * that the failed step is not done. When tgtd refuses that, the LU stays
+ * with tgt's default serial: cacheCorrupt, never "not done". Gone with
+ * tgtd or its target, the LU is not there either; a deletion tgtd did not
+ * answer in time is queued and counts as done. */
+static lm_hr take_back(struct tgt *t, const char *iqn, uint32_t tid, uint32_t number, lm_hr hr,
+		       struct lm_err *err)
 {
 	struct lm_err e = { 0 };
 	char why[LM_ERR_MSG_MAX];
 
 	if (!lm_failed(lu_delete(t, tid, number, &e)) || t->last_status == LM_TGT_IPC_TIMEOUT ||
-	    (t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_NO_LUN))
+	    t->last_status == LM_TGT_IPC_NO_TGTD ||
+	    (t->last_status == LM_TGT_IPC_REFUSED &&
+	     (t->last_tgt_err == ERR_NO_LUN || t->last_tgt_err == ERR_NO_TARGET)))
 		return hr;
-	snprintf(why, sizeof why, "%s", err ? err->msg : "setting its identity failed");
+	/* what stays where first: the reasons may not all fit */
+	snprintf(why, sizeof why, "%s", err ? err->msg : "");
 	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-			  "%s; taking LU %u back failed too, it stays without its identity: %s",
-			  why, number, e.msg);
+			  "LU %u of %s stays without its identity (tgtd refused to take it back: %s); "
+			  "setting it failed: %s", number, iqn, e.msg, why);
 }
 
 static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, uint32_t number,
@@ -615,7 +624,7 @@ static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, ui
 	if (!lm_failed(hr))
 		hr = tgtadm(t, &set_sn, NULL, err);
 	if (lm_failed(hr))
-		return take_back(t, tid, number, hr, err);
+		return take_back(t, target->iqn, tid, number, hr, err);
 	return hr;
 }
 
@@ -662,9 +671,10 @@ static void tgt_destroy(struct lm_backend *b)
 	free(t);
 }
 
-static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms)
+static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms, bool patient)
 {
 	tgt_of(b)->conf.timeout_ms = timeout_ms ? timeout_ms : TGT_DEFAULT_TIMEOUT_MS;
+	tgt_of(b)->patient = patient;
 }
 
 static const struct lm_backend_ops tgt_ops = {
