@@ -97,11 +97,6 @@ void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
 	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
 }
 
-static void start_deadlines(struct lm_core *c, bool starting)
-{
-	lm_core_deadline(c, starting ? LM_START_STEP_MS : 0);
-}
-
 void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms)
 {
 	c->list_ms = ms;
@@ -114,18 +109,18 @@ static lm_hr start_stack(struct lm_core *c, struct lm_err *err)
 	struct lm_err e;
 	lm_hr hr;
 
-	start_deadlines(c, true);
+	lm_core_deadline(c, LM_START_STEP_MS);
 	hr = lm_recover_intent(c, &e);
 
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		startup_problem(c, &e);
 	else if (lm_failed(hr)) {
 		*err = e;
-		start_deadlines(c, false);
+		lm_core_deadline(c, 0);
 		return hr;
 	}
 	hr = lm_startup_reconcile(c, err);
-	start_deadlines(c, false);
+	lm_core_deadline(c, 0);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT &&
 	    !c->startup_problem.hr)
 		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -189,8 +184,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	c->bconf.check_interval = inv->backend.check_interval;
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
 	/* the backend keeps its own copy of its settings */
-	if (c->backend->ops->set_timeout)
-		c->backend->ops->set_timeout(c->backend, c->bconf.timeout_ms, false);
+	lm_core_deadline(c, 0);
 out:
 	lm_state_free(st);
 	lm_inventory_free(inv);

@@ -25,8 +25,8 @@ struct lm_core {
 	void *log_ctx;
 	/* times the drift check re-applied a stack that had lost everything */
 	unsigned long reapplied;
-	/* the periodic drift check's wait for the stack's listing (0: a
-	 * step's deadline) */
+	/* the wait for the stack's listing of the periodic drift check,
+	 * refresh, restore and reload (0: a step's deadline) */
 	unsigned list_ms;
 };
 

@@ -40,6 +40,7 @@ ASSOC_RS = R + '.1.4.1.2'     # lunmapAssocRowStatus
 REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
 STATUS = R + '.1.1.3.0'
 ERR_TEXT = R + '.1.1.8.0'  # lunmapLastErrorText
+REFRESH = R + '.1.1.6.0'   # lunmapSubsystemRefresh
 ASSOC_TOTAL = R + '.1.1.9.0'
 
 ENV = os.environ
@@ -462,7 +463,7 @@ def undo_failed(world, state_dir, model, out, vbs, stats, two_failures):
                       % (got[1], describe(vbs)))
     arm(0, '')  # the trial's kill must not hit the restore
     for _ in range(5):
-        status, rout = snmpset([(R + '.1.1.6.0', 'i', '4')])
+        status, rout = snmpset([(REFRESH, 'i', '4')])
         if status == 'noError':
             break
         time.sleep(0.5)
@@ -686,7 +687,7 @@ def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
         time.sleep(0.2)
     k = rng.randint(1, 2) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
-    status, out = snmpset([(R + '.1.1.6.0', 'i', '4')])
+    status, out = snmpset([(REFRESH, 'i', '4')])
     arm(0, '')
     if k and d.wait_dead(1):
         stats['restore_kills'] += 1
@@ -952,7 +953,7 @@ def random_pdus(n, seed):
             kind, want = 'refresh', 'noError'
             if vbs and how != '1':
                 new, asked, want = {}, {}, 'inconsistentValue'
-            vbs = vbs + [(R + '.1.1.6.0', 'i', how)]
+            vbs = vbs + [(REFRESH, 'i', how)]
             rng.shuffle(vbs)
         elif r < 0.9:
             vbs, want, kind = bad_pdu(model, rng)

@@ -167,6 +167,35 @@ static void test_missing_program(void **state)
 	assert_int_equal(lm_run(argv, 2000, &r), -1);
 }
 
+/* A fake tgtadm in dir: runs `first` (a shell line) on every call, lists
+ * one target, tid `tid` named iqn.2026-11.org.example:t1, whose ACL lines
+ * `acl` prints, and answers other calls as the case arms `cases` say (the
+ * rest succeed). */
+static char *fake_tgtadm(const char *dir, const char *first, int tid, const char *acl,
+			 const char *cases)
+{
+	char *text, *path;
+
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "%s\n"
+			     "case \" $* \" in *\" --op show \"*)\n"
+			     "  echo 'Target %d: iqn.2026-11.org.example:t1'\n"
+			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
+			     "  echo '            Type: controller'\n"
+			     "  echo '            Backing store path: None'\n"
+			     "  echo '    Account information:'; echo '    ACL information:'\n"
+			     "  %s ;;\n"
+			     "%s"
+			     "esac\n",
+			     first, tid, acl, cases) > 0);
+	path = tu_write(dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(path, 0700), 0);
+	return path;
+}
+
 /* A reload's timeout-ms reaches the tgt backend (it keeps its own copy of
  * its settings): a tgtadm slower than the new deadline is killed. Before
  * the fix the deadline of the start stayed in force. */
@@ -180,22 +209,9 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	(void)state;
 	img = tu_sparse(dir, "a.img", 1 << 20);
 	delay = tu_write(dir, "delay", "0\n");
-	assert_true(asprintf(&text,
-			     "#!/bin/sh\n"
-			     "sleep \"$(cat '%s')\"\n"
-			     "case \" $* \" in *\" --op show \"*)\n"
-			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
-			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
-			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
-			     "  echo '            Type: controller'\n"
-			     "  echo '            Backing store path: None'\n"
-			     "  echo '    Account information:'; echo '    ACL information:'\n"
-			     "  echo '        ALL' ;;\n"
-			     "esac\n",
-			     delay) > 0);
-	tgtadm = tu_write(dir, "tgtadm", text);
+	assert_true(asprintf(&text, "sleep \"$(cat '%s')\"", delay) > 0);
+	tgtadm = fake_tgtadm(dir, text, 1, "echo '        ALL'", "");
 	free(text);
-	assert_int_equal(chmod(tgtadm, 0700), 0);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
 	for (int pass = 0; pass < 2; pass++) {
 		assert_true(asprintf(&text,
@@ -245,7 +261,7 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
  * `initiators` in: returns the calls made. */
 static char *start_with_acl(const char *acl, const char *initiators)
 {
-	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *calls, *img, *statedir, *log, *aclf;
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *calls, *img, *statedir, *log, *aclf, *first;
 	struct lm_core_opts o = { 0 };
 	struct lm_core *c;
 	struct lm_err err;
@@ -253,22 +269,11 @@ static char *start_with_acl(const char *acl, const char *initiators)
 	img = tu_sparse(dir, "a.img", 1 << 20);
 	aclf = tu_write(dir, "acl", acl);
 	assert_true(asprintf(&calls, "%s/calls", dir) > 0);
-	assert_true(asprintf(&text,
-			     "#!/bin/sh\n"
-			     "echo \"$*\" >>'%s'\n"
-			     "case \" $* \" in *\" --op show \"*)\n"
-			     "  echo 'Target 3: iqn.2026-11.org.example:t1'\n"
-			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
-			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
-			     "  echo '            Type: controller'\n"
-			     "  echo '            Backing store path: None'\n"
-			     "  echo '    Account information:'; echo '    ACL information:'\n"
-			     "  cat '%s' ;;\n"
-			     "esac\n",
-			     calls, aclf) > 0);
-	tgtadm = tu_write(dir, "tgtadm", text);
+	assert_true(asprintf(&text, "echo \"$*\" >>'%s'", calls) > 0);
+	assert_true(asprintf(&first, "cat '%s'", aclf) > 0);
+	tgtadm = fake_tgtadm(dir, text, 3, first, "");
 	free(text);
-	assert_int_equal(chmod(tgtadm, 0700), 0);
+	free(first);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
 	assert_true(asprintf(&text,
 			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
@@ -331,7 +336,7 @@ static void test_start_binds_a_target_left_unbound(void **state)
  * ends (0 done, 22 refused, 107 no tgtd: the LU went with it). */
 static void add_with_a_refused_identity(int delete_exit)
 {
-	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *img, *statedir, *calls, *log;
+	char *dir = tu_tmpdir(), *tgtadm, *inv, *text, *img, *statedir, *calls, *log, *first;
 	struct lm_core_opts o = { 0 };
 	struct lm_core *c;
 	struct lm_err err = { 0 };
@@ -339,26 +344,16 @@ static void add_with_a_refused_identity(int delete_exit)
 
 	img = tu_sparse(dir, "a.img", 1 << 20);
 	assert_true(asprintf(&calls, "%s/calls", dir) > 0);
+	assert_true(asprintf(&first, "echo \"$*\" >>'%s'", calls) > 0);
 	assert_true(asprintf(&text,
-			     "#!/bin/sh\n"
-			     "echo \"$*\" >>'%s'\n"
-			     "case \" $* \" in *\" --op show \"*)\n"
-			     "  echo 'Target 1: iqn.2026-11.org.example:t1'\n"
-			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
-			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
-			     "  echo '            Type: controller'\n"
-			     "  echo '            Backing store path: None'\n"
-			     "  echo '    Account information:'; echo '    ACL information:'\n"
-			     "  echo '        ALL' ;;\n"
 			     "*\" --op update \"*)\n"
 			     "  echo 'tgtadm: out of memory' >&2; exit 22 ;;\n"
 			     "*\" --op delete \"*)\n"
-			     "  [ %d = 0 ] || echo 'tgtadm: out of memory' >&2; exit %d ;;\n"
-			     "esac\n",
-			     calls, delete_exit, delete_exit) > 0);
-	tgtadm = tu_write(dir, "tgtadm", text);
+			     "  [ %d = 0 ] || echo 'tgtadm: out of memory' >&2; exit %d ;;\n",
+			     delete_exit, delete_exit) > 0);
+	tgtadm = fake_tgtadm(dir, first, 1, "echo '        ALL'", text);
 	free(text);
-	assert_int_equal(chmod(tgtadm, 0700), 0);
+	free(first);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
 	assert_true(asprintf(&text,
 			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
