@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The floor AgentX sets: a minimal subagent serving N rows of a two-index,
  * two-column table from net-snmp's own tdata helper, as lunmapAssocTable
  * has them. Built and run by bench/run only. */

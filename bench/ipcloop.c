@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/ipcloop: the socket-only floor of a 0 -> 4 -> 0 change: the same
  * 8 + 4 requests as the tgtadm commands typed by hand (add and identity
  * per target, then delete), through lunmap's tgtd client, no SNMP.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/mklus: the start section's setup through tgtd's socket (lunmap's
  * tgtd client), instead of two tgtadm processes an LU: reads lines
  * "TID LUN PATH SERIAL" and adds each LU null-backed, then sets its

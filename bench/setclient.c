@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* bench/setclient: a manager that keeps its SNMP session open. Sets
  * OID (an OCTET STRING) to the hex VALUE, then to "", RUNS times, and
  * prints "up_ms down_ms" per run, each timed from send to answer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # LUNMAP_CHECK_NETSNMP: find net-snmp's agent library through net-snmp-config.
 # Sets NETSNMP_CFLAGS, NETSNMP_LIBS and NETSNMP_MIBDIR.
 AC_DEFUN([LUNMAP_CHECK_NETSNMP], [

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The SCSI LUN numbers of one target (0..LM_MAX_LUN_NUMBER) as bits: a
  * target's numbers are kept by LUN index, and allocation and the stack
  * comparison ask by number. */

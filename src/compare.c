@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The model against one enumeration of the stack, for start-up and the
  * drift check alike: drift of one target, adoption of the stack's LUs,
  * discovery of new targets, numbers the stack uses that are not lunmap's. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Internals shared by the core's modules; not for the subagent. */
 #ifndef LUNMAP_CORE_H
 #define LUNMAP_CORE_H

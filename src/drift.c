@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Drift (design §4): the periodic comparison of the stack with the state,
  * and its cures. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* VDS object ids: 16 bytes in RFC 4122 order everywhere inside lunmap. */
 #ifndef LUNMAP_GUID_H
 #define LUNMAP_GUID_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's one error type: the HRESULTs of VDS (design §1), plus a
  * message naming what exactly went wrong. */
 #ifndef LUNMAP_HRESULT_H

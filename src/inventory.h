@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The admin's inventory (design §3): validated against the RelaxNG schema,
  * then value by value, with file and line for every problem. */
 #ifndef LUNMAP_INVENTORY_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 #ifndef LUNMAP_IQN_H
 #define LUNMAP_IQN_H
 

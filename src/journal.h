@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The state journal: the association changes made since the snapshot,
  * one checked record per change (design §3). */
 #ifndef LUNMAP_JOURNAL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The lock of a state folder (design §3): one lunmapd per folder. */
 #ifndef LUNMAP_LOCK_H
 #define LUNMAP_LOCK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The lunmap core: IVdsLunIscsi::AssociateTargets and its companions over
  * an inventory, a state folder and a backend. The only header the subagent
  * and the tools need: every object is an opaque handle read through the

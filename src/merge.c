@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The running model from the inventory (what the admin declares) and the
  * saved state (ids, indexes, associations, tombstones): start and reload. */
 #include "config.h"

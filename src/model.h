@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The object model of design §2: subsystem, LUNs, targets and the
  * associations between them. Every lookup is a binary search: indexes are
  * handed out in increasing order, so the arrays stay sorted by index. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A batch's changes (struct lm_change, in any order, several per LUN)
  * turned into one new set of targets per LUN, with every conflict found
  * before anything is touched. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What a LUN's backing store is worth: its size, or failed. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Start-up, before anything else: a change interrupted by a crash (its
  * intent record on disk) is finished or undone in the stack. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Start-up: bring the stack to the state where it safely can. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lunmapd's own record (design §3): ids, indexes, associations and
  * tombstones, written atomically (the journal: journal.h; the lock of the
  * state folder: lock.h). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* What a snapshot must satisfy before lunmapd believes it (issue #12):
  * a damaged or hand-edited file is refused, never "repaired" into a loss.
  * Sorting makes each check O(n log n) on states of 100k LUNs. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* When the state is written: a journal record per change, a new snapshot
  * when the journal has grown to half of it. */
 #include "config.h"

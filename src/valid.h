@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The one place where names, paths and addresses are judged, whether they
  * come from the admin's inventory, lunmapd's own files or the iSCSI stack
  * (design §4: everything the stack says is untrusted). Each returns false

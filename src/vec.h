@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The two array primitives of the core: growth by doubling, and the one
  * binary search every sorted table uses. */
 #ifndef LUNMAP_VEC_H

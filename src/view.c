@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The read side of the public API: what the glue and the tools may see
  * of the model, one accessor at a time, so that they never depend on its
  * layout. Every lookup is the model's binary search. */

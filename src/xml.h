@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The XML helpers inventory.c and state.c share. */
 #ifndef LUNMAP_XML_H
 #define LUNMAP_XML_H

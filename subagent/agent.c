@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lunmapd's life: options, the core, registration with the master, the
  * drift alarm, signals and the event loop. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lunmapd: the AgentX glue between net-snmp and the lunmap core. */
 #ifndef LUNMAPD_AGENT_H
 #define LUNMAPD_AGENT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lunmapd: the AgentX subagent that publishes LUNMAP-MIB. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Notifications, sent through the master to its trap sinks. */
 #include "config.h"
 

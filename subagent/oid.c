@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* LUNMAP-MIB's instances and their OIDs: the one parser that GET, GETNEXT
  * and SET use, and its inverse. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* GET and GETNEXT over the whole of lunmapObjects, each answered with
  * binary searches of the core's model: no table scan per request. */
 #include "config.h"

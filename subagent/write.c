@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SETs: one PDU is one transaction. RESERVE1 checks each varbind alone
  * with net-snmp's checks, RESERVE2 hands all of them to the core as one
  * batch (the core plans each LUN's new set and finds conflicts), ACTION

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* lunmapctl: the core from the command line, for admins and tests; the
  * same calls lunmapd makes for SNMP. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The iSCSI stack behind one small table of operations (design §4). The
  * core never knows which stack runs. */
 #ifndef LUNMAP_BACKEND_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A snapshot of what the iSCSI stack really has, as one enumeration
  * returns it: targets by IQN, each with its LUs by number. Backends fill
  * it; start-up and the drift check compare it with the model. */

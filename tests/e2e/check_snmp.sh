@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The shipped check_snmp commands (data/nagios/lunmap.cfg), run as Nagios
 # would run them with monitoring-plugins' check_snmp, against a live
 # lunmapd behind a private snmpd with the shipped snmpd.conf lines: OK, then

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Two managers and an initiator, through snmpd against a real tgtd:
 # lunmapSpinLock (RFC 2579 TestAndIncr) lets the first of two managers
 # that read the same value win and refuses the other's whole PDU; the

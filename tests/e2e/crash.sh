@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Crash trials (design §3 "Intent", §5 "one SET PDU is one transaction"):
 # a private tgtd + snmpd + lunmapd (tgt backend, 4 LUNs x 4 targets),
 # random SET PDUs (whole sets and rows, several LUNs per PDU), and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The Debian package: dpkg-buildpackage builds lunmap_*.deb from a copy of
 # the source tree (a git checkout or make distcheck's read-only tree),
 # lintian finds no error, apt-get installs it on this machine (CI machines

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The harness stops what a test started and nothing else: a remembered
 # PID that the kernel has handed out again (pid_max is small, and the
 # crash trials restart lunmapd thousands of times) belongs to someone else.

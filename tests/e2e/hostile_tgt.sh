@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Issue #12: what the stack prints cannot make lunmap export a LUN where
 # the administrator did not ask. A real tgtd, a real iSCSI login whose
 # InitiatorAlias forges a "Target N:" line in `tgtadm --op show`, a backing

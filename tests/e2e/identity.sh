@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The LU identity lunmap publishes (lunmapLunSerial, lunmapLunNaa) is what
 # an initiator reads on every target: VPD 0x80's serial and 0x83's NAA
 # designator, byte for byte, through snmpd against a real tgtd.

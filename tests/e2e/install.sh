@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # make install into a DESTDIR installs exactly what an administrator
 # expects, and the installed lunmapd, started as its systemd unit would,
 # serves the installed MIB by name through the installed snmpd.conf lines.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The architecture holds: the core's files call each other without a
 # circle, the core never includes net-snmp, the public header shows no
 # struct of the model or the backend, and nothing runs a shell.
@@ -32,4 +33,15 @@ done
 
 note "no shell between lunmap and the stack"
 ! grep -rnE '\b(system|popen)[[:space:]]*\(' "$top_srcdir/src" "$top_srcdir/subagent" || fail "system() or popen()"
+note "the licence: LICENSE, and an SPDX line at the top of every source file"
+[ -f "$top_srcdir/LICENSE" ] || fail "no LICENSE"
+grep -q "BSD 3-Clause" "$top_srcdir/LICENSE" || fail "LICENSE is not the BSD 3-Clause licence"
+missing=$(cd "$top_srcdir" && find src subagent tools tests bench scripts -type f \
+	\( -name '*.[ch]' -o -name '*.sh' -o -name '*.py' -o -perm -u+x \) \
+	! -path 'tests/fuzz/corpus/*' ! -path 'tests/fuzz/regress/*' |
+	while read -r f; do
+		case $f in *.[ch] | *.sh | *.py) ;; *) [ "$(head -c2 "$f")" = '#!' ] || continue ;; esac
+		head -3 "$f" | grep -q 'SPDX-License-Identifier: BSD-3-Clause' || echo "$f"
+	done)
+[ -z "$missing" ] || fail "no SPDX line in: $missing"
 echo "layout: all checks passed"

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The LIO backend against a real kernel target: Debian's kernel booted
 # under qemu (TCG) with an initramfs made here (busybox, the LIO modules,
 # snmpd and lunmapd with their libraries). Only loopback ports are

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lunmapd end to end: real snmpd (AgentX master), tgtd and snmptrapd,
 # driven only with net-snmp's command-line tools and checked with libiscsi.
 set -euo pipefail

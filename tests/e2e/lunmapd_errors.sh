@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Every error row of design §5's SET table, provoked through snmpset:
 # the SNMP error-status, the exact HRESULT, and nothing changed.
 set -euo pipefail

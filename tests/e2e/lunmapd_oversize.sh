@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Values that cannot fit in one message: a target with more LUNs than
 # lunmapTargetLunIds holds (1024 ids) answers a GET of it with tooBig,
 # a bulk walk of the target table passes it by, and lunmapd stays up and

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lunmapd under a master that goes away: snmpd restarted (between SETs and
 # during one) must find lunmapd alive and answering again within a few
 # seconds (the AgentX ping/reconnect period is 2 s), never killed by the

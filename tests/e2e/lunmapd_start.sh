@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lunmapd refuses to start, with a clear message and exit code, on a bad
 # inventory, a bad state folder, a held lock, or no master.
 set -euo pipefail

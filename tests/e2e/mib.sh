@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # LUNMAP-MIB lints clean and loads in net-snmp.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"

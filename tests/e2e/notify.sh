@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # What an NMS is told, through snmpd and snmptrapd against a real tgtd:
 # a refresh that adopts a changed stack sends lunmapAssociationChanged for
 # the LUN it changed and lunmapCacheInSync (.0.4) after lunmapCacheOutOfSync;

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The OCF resource agent data/ocf/lunmapd passes Debian's ocf-tester
 # (resource-agents) against a private snmpd and tgtd, and its monitor
 # tells running, stopped, drift and a dead master apart.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The shipped Prometheus module: Debian's prometheus-snmp-generator makes
 # exactly the shipped snmp.yml from the shipped generator.yml, and Debian's
 # prometheus-snmp-exporter with it scrapes a live lunmapd (through a private

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Random SET PDUs against a real snmpd + tgtd + lunmapd (tgt backend,
 # 4 LUNs x 4 targets, at most 3 targets per LUN): several LUNs per PDU,
 # rows and whole sets mixed, and invalid ones (unknown and nil ids,

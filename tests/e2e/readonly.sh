@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # Read-only associations (lunmapAssocAccess), through snmpd against a
 # real tgtd and a libiscsi initiator: one LUN read-only on t1 and
 # read-write on t2; a WRITE through t1 fails with DATA PROTECT while the

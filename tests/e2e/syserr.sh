@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # A failure with an errno behind it carries the Win32 system error
 # (HRESULT_FROM_WIN32), not E_FAIL: a full state disk during a SET is
 # commitFailed with ERROR_DISK_FULL 0x80070070, nothing changed; once

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The tgt backend against a real tgtd, checked with libiscsi's initiator.
 # TGT_TRANSPORT: the inventory's transport (empty: the default, tgtd's
 # socket after a probe; tgt_backend_tgtadm.sh runs this with "tgtadm").

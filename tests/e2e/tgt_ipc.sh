@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # lunmapd on tgtd's management socket: a SET starts no process; tgtd's
 # error codes reach the manager; a stopped tgtd fails a SET within the
 # deadline while GETs go on, and the next SET after it resumes succeeds.

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # The shipped snmptrapd lines and handler (data/snmptrapd/): a real
 # snmptrapd with them receives lunmapd's three notifications through a
 # private snmpd and logs one line each, naming the LUN and its new targets,

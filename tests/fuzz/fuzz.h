@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Shared by the libFuzzer harnesses and their replay driver. A harness
  * asserts what an accepted input must satisfy: a wrong acceptance is a
  * finding, as a crash is. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The inventory as `lunmapd --check` reads it. */
 #include "config.h"
 

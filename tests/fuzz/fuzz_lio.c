@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LIO configfs tree as lio_enumerate reads it at start, in a plain
  * folder (as tests/unit/backend/test_lio.c does). The input is lines:
  *   t NAME                    a target folder iscsi/NAME/tpgt_1/lun

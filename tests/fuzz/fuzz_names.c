@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* IQN and GUID text. lm_iqn_valid is held to an oracle written here,
  * separately, from RFC 3720 §3.2.6 and RFC 3721 §1 (in the lower-case form
  * lunmap keeps names in): both must agree on every input. A GUID that

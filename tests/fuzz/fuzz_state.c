@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The state snapshot and its journal as lunmapd reads them at start. The
  * input is the snapshot, then optionally "\n=====journal\n" and the
  * journal. A snapshot without a valid check line is refused at once, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `tgtadm --op show` as the tgt backend parses it, then validates it. */
 #include "config.h"
 

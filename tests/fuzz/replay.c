@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Replays every file of the folders named at build time (the seed corpus
  * and the regression inputs of one harness) through its
  * LLVMFuzzerTestOneInput, without libFuzzer: make check runs this with

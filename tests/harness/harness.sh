@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
 # LOG_COMPILER of the end-to-end tests: gives each test its own temporary
 # folder and makes sure every process it started is gone afterwards.
 # Exit 77 (skip) is passed through.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* iscsi-hold PORTAL TARGET INITIATOR ALIAS: logs in to TARGET (no
  * authentication) with the given InitiatorName and InitiatorAlias, prints
  * "logged in", and holds the session until stdin closes. The hostile-input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A libiscsi initiator for the end-to-end tests, one action a run:
  *   iscsi-probe vpd83 URL    the designators of VPD page 0x83, one line
  *                            each: "TYPE CODESET HEX"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers of the end-to-end tests. Every daemon a test starts is recorded
 # by PID in $E2E_PIDS and stopped by that PID, never by name.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-3-Clause
 # Helpers of the tests of the shipped snmpd.conf lines (sourced after
 # lib.sh): a private snmpd that reads data/snmpd.conf.lunmap (or CONF) and
 # has the two SNMPv3 users created the way the file says, in snmpd's

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
 """Crash trials and random SET PDUs against a real snmpd + tgtd + lunmapd.
 
 Run by tests/e2e/crash.sh and tests/e2e/random_pdus.sh, which start tgtd

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's test fixture: an inventory of four targets and four LUNs in
  * a fresh folder, a core opened on it with the sim backend, and ways to
  * look at the stack and the state. Shared by test_core, test_batch and

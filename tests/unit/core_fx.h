@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's test fixture (core_fx.c). */
 #ifndef LUNMAP_TEST_CORE_FX_H
 #define LUNMAP_TEST_CORE_FX_H

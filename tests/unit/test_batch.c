@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Batches (batch.c, plan.c, steps.c): AssociateTargets and its
  * companions, validation, numbers, rollback, on the sim backend. */
 #include "config.h"

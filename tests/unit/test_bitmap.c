@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LUN-number bitmap against a plain array of flags. */
 #include "config.h"
 

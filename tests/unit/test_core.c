@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The core's life (core.c, merge.c, startup.c, store.c): open, restart,
  * the lock, reload, start-up's repairs, on the sim backend. */
 #include "config.h"

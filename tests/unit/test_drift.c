@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Drift (drift.c, compare.c): the check, refresh, reenumerate,
  * restore(4) and the re-apply of a stack that lost everything. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Fault injection on every state I/O call of a change (issue #11): the
  * k-th fdatasync, fsync, rename or write fails (EIO, ENOSPC, or a short
  * write), for every k a change makes. Each must end in "nothing changed"

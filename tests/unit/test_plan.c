@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A batch's changes into one new set per LUN: merging with the current
  * set, conflicts found whatever the order, and the change an error names. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Model-based random testing of the core (issue #11): seeded random
  * batches of several LUNs (replace, add, remove mixed; targets filling
  * past every growth boundary), sim faults at random steps, crashes between

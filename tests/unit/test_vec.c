@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The array primitives: growth keeps the contents, and the one lower
  * bound finds, for every key, the first element not below it. */
 #include "config.h"

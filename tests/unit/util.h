@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Helpers shared by the unit tests that need files. */
 #ifndef LUNMAP_TEST_UTIL_H
 #define LUNMAP_TEST_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LIO backend: the kernel target through configfs (design §4). A LUN
  * is one backstore, created once with its identity derived from its id,
  * and linked into every associated target's TPG; so every target exposes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The in-memory backend with fault injection: a test-only library, linked
  * into the unit tests and the test build of lunmapd, never shipped. */
 #ifndef LUNMAP_SIM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* A client of tgtd's management protocol (what tgtadm speaks): one request
  * per connection on the Unix socket /var/run/tgtd/socket.N, a 120-byte
  * header in host byte order and a text body; the answer is an error code

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* Runs a program with an argument vector (never a shell), with a time
  * limit, and keeps what it wrote. */
 #ifndef LUNMAP_RUN_H

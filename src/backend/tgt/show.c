@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* `tgtadm --op show --mode target` is parsed by its structure, because
  * some of its text is not tgtd's: an initiator's name and alias (sent at
  * login, before any authentication) and a backing store's path are printed

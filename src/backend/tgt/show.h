@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The parser of `tgtadm --op show --mode target`. */
 #ifndef LUNMAP_TGT_SHOW_H
 #define LUNMAP_TGT_SHOW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The LIO backend's configfs layer against a temporary folder that
  * imitates configfs where that is honest: the paths it makes, the values
  * it writes, the symlinks from LUNs to backstores, what enumerate reads

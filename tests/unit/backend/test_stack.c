@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The stack snapshot (src/backend/stack.c): its string pool keeps each
  * distinct string once, and the sharing never mixes two strings up. */
 #include "config.h"

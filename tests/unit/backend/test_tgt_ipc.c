@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* The tgtd management client against a fake tgtd: a thread serving a Unix
  * socket in a temporary folder, one scripted answer per connection. */
 #include "config.h"

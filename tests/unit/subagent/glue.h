@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* In-process tests of lunmapd's handlers (as lldpd's check_snmp.c does):
  * a core on the sim backend behind a struct lunmapd, hand-built
  * net-snmp requests, and the notifications captured by wrapping

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* GET and GETNEXT through lunmapd's handler, in process, on the sim. */
 #include "config.h"
 

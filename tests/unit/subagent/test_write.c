@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
 /* SETs through lunmapd's handler, phase by phase, in process, on the sim:
  * the README's error table, error indexes, nothing changed by a refused
  * or undone PDU, multi-LUN PDUs, conflicts, repeated and stray phases. */
