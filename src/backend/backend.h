@@ -60,6 +60,12 @@ struct lm_backend_ops {
 	 * wait the core made long on purpose (a whole listing, start-up),
 	 * which a stalled stack does not shorten */
 	void (*set_timeout)(struct lm_backend *b, unsigned timeout_ms, bool patient);
+	/* optional: an absolute end (lm_now_ms's clock, deadline.h) for
+	 * every request, listing and configfs operation from now on, on top
+	 * of the per-request timeout; LM_NO_DEADLINE lifts it. A SET sets
+	 * it once for all its work (design §5, time rules): what cannot
+	 * finish by then fails as a timeout, never runs past it. */
+	void (*set_deadline)(struct lm_backend *b, long long deadline_ms);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);
