@@ -339,44 +339,110 @@ static bool removes_unforced(const struct lm_batch *b, const struct lm_change *c
 	return false;
 }
 
+/* How many sessions the target has: the backend's own question about
+ * that one target when it has one, else the target in one enumeration
+ * (made at most once per batch, in *stack). */
+static lm_hr sessions_of(struct lm_core *c, const struct lm_target *t, struct lm_stack *stack,
+			 bool *listed, unsigned *n, struct lm_err *err)
+{
+	const struct lm_stack_target *st;
+	lm_hr hr;
+
+	if (c->backend->ops->in_use)
+		return c->backend->ops->in_use(c->backend, t, n, err);
+	if (!*listed) {
+		hr = c->backend->ops->enumerate(c->backend, stack, err);
+		if (lm_failed(hr))
+			return hr;
+		*listed = true;
+	}
+	st = lm_stack_find_target(stack, t->iqn);
+	*n = st ? st->sessions : 0;
+	return LM_S_OK;
+}
+
+/* A removal the in-use guard asks about: the target, and the batch item
+ * (LUN) that takes itself from it. */
+struct leaving {
+	uint32_t target;
+	size_t item;
+};
+
+static int leaving_cmp(const void *a, const void *b)
+{
+	const struct leaving *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/* The unforced removals of the batch, by target (then item). */
+static struct leaving *leavings(const struct lm_batch *b, const struct lm_change *changes,
+				size_t *n)
+{
+	size_t total = 0;
+	struct leaving *v;
+
+	for (size_t i = 0; i < b->n; i++)
+		total += b->items[i].diff.nremoved;
+	*n = 0;
+	v = malloc((total + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++) {
+		if (changes[b->items[i].first].force)
+			continue;
+		for (size_t j = 0; j < b->items[i].diff.nremoved; j++)
+			v[(*n)++] = (struct leaving){ b->items[i].diff.removed[j], i };
+	}
+	qsort(v, *n, sizeof *v, leaving_cmp);
+	return v;
+}
+
 /* The in-use guard: a LUN does not leave a target an initiator is logged
  * in to (its disk would vanish under a mounted file system) unless the
- * change says force. One enumeration of the stack, only when the batch
- * removes something unforced. */
+ * change says force. Only the targets the batch takes LUNs from are
+ * asked, each once, under the SET's deadline. A stack that cannot answer
+ * refuses the change before anything is tried (resourceUnavailable at
+ * validation, with the stack's reason): the guard cannot know who is
+ * logged in. */
 static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm_change *changes,
 			  struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
+	struct leaving *v;
+	bool listed = false;
+	size_t n;
 	lm_hr hr = LM_S_OK;
 
 	if (!removes_unforced(b, changes))
 		return LM_S_OK;
-	/* a stack that cannot be listed refuses the change before anything
-	 * is tried (resourceUnavailable at validation, with the stack's
-	 * reason): the guard cannot know who is logged in */
-	hr = c->backend->ops->enumerate(c->backend, &stack, err);
-	if (lm_failed(hr)) {
-		err->at = LM_ERR_AT_NONE;
-		return hr;
-	}
-	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
-		const struct item *it = &b->items[i];
-		if (changes[it->first].force)
+	v = leavings(b, changes, &n);
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	for (size_t i = 0; i < n && !lm_failed(hr); i++) {
+		const struct lm_target *t = lm_model_target(c->model, v[i].target);
+		const struct item *it = &b->items[v[i].item];
+		unsigned sessions = 0;
+		if (i && v[i - 1].target == v[i].target)
 			continue;
-		for (size_t j = 0; j < it->diff.nremoved && !lm_failed(hr); j++) {
-			const struct lm_target *t = lm_model_target(c->model, it->diff.removed[j]);
-			const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-			if (!st || !st->sessions)
-				continue;
-			hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
-					"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
-					"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
-					"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn,
-					st->sessions, st->sessions == 1 ? " is" : "s are");
-			err->at = it->first;
-			lm_model_lun(c->model, it->lun)->last_error = hr;
+		hr = sessions_of(c, t, &stack, &listed, &sessions, err);
+		if (lm_failed(hr)) {
+			err->at = LM_ERR_AT_NONE;
+			break;
 		}
+		if (!sessions)
+			continue;
+		hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
+				"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
+				"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
+				"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn, sessions,
+				sessions == 1 ? " is" : "s are");
+		err->at = it->first;
+		lm_model_lun(c->model, it->lun)->last_error = hr;
 	}
+	free(v);
 	lm_stack_clear(&stack);
 	return hr;
 }
@@ -422,6 +488,9 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
+	hr = lm_action_busy(c, err);
+	if (lm_failed(hr))
+		return hr;
 	hr = lm_plan_changes(c->model, changes, n, &plans, &nplans, err);
 	if (lm_failed(hr)) {
 		blame_change(c, changes, n, err, hr);
@@ -592,13 +661,11 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
 	if (lm_failed(hr) && err)
 		err->at = change_of_step(b, err->at);
-	if (lm_hr_is_system(hr)) {
-		/* a step failed that validation let through: the stack may have
-		 * moved under us */
-		struct lm_err drift;
-		if (lm_check_in_set(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
-			lm_core_log(c, "%s", drift.msg);
-	}
+	/* a step failed that validation let through: the stack may have
+	 * moved under us. The drift check runs after the answer (a whole
+	 * listing does not fit in a SET's time). */
+	if (lm_hr_is_system(hr) && hr != LM_HR_TIMEOUT)
+		c->check_due = true;
 	if (lm_failed(hr))
 		goto fail;
 	model_set(c, b, true);

@@ -98,6 +98,12 @@ void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
 	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
 }
 
+void lm_core_set_deadline(struct lm_core *c, long long deadline_ms)
+{
+	c->deadline = deadline_ms;
+	lm_backend_deadline(c->backend, deadline_ms);
+}
+
 void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms)
 {
 	c->list_ms = ms;
@@ -317,6 +323,7 @@ void lm_core_close(struct lm_core *c)
 {
 	if (!c)
 		return;
+	lm_action_free(c);
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
 	lm_journal_close(&c->journal);

@@ -29,6 +29,15 @@ struct lm_core {
 	/* the wait for the stack's listing of the periodic drift check,
 	 * refresh, restore and reload (0: a step's deadline) */
 	unsigned list_ms;
+	/* the SET's one deadline (lm_now_ms's clock), LM_NO_DEADLINE: none */
+	long long deadline;
+	/* a step failed that validation let through: the drift check is due
+	 * (run after the SET's answer, never inside it) */
+	bool check_due;
+	/* the action that runs (NULL: none), and the last one's outcome */
+	struct lm_action_state *action;
+	int last_action;
+	struct lm_err last_action_result;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */
@@ -41,8 +50,9 @@ void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s);
 const struct lm_model *lm_core_model(const struct lm_core *c);
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 
-/* One stack operation of a change. */
-enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS };
+/* One stack operation of a change (TARGET: restore's making of a target,
+ * or binding the initiators it left out; never in a batch). */
+enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS, LM_STEP_TARGET };
 struct lm_step {
 	enum lm_step_op op;
 	uint32_t lun, target, number;
@@ -57,6 +67,11 @@ struct lm_step lm_step_inverse(const struct lm_step *s);
  * the backend has no way to. */
 lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
+
+/* Runs one step alone (no rollback); a made target is online. */
+lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err);
+/* A step for a message: "add LUN "db" to iqn... as LUN 3". */
+void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len);
 
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
  * E_FAIL or the stack's converted errno, naming the step (nothing
@@ -82,9 +97,19 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err);
  * intent on disk) is finished or undone in the stack, identity included,
  * so that the stack has what the saved state says for the LUNs it named. */
 lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err);
-/* drift.c: restore(4) puts what lunmap recorded back into the stack, then
- * checks; *steps counts the stack steps it took. */
-lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
+/* drift.c: the pieces of the check and its cures. One listing, sorted,
+ * with a listing's deadline; the model against it (cacheCorrupt on any
+ * difference); refresh's adoption and save; restore's plan. */
+lm_hr lm_drift_list(struct lm_core *c, struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm_step **steps,
+		      size_t *n, struct lm_err *err);
+/* action.c: starts an action (LM_REFRESH..LM_RESTORE, LM_ACTION_REAPPLY). */
+lm_hr lm_action_begin(struct lm_core *c, int what, struct lm_err *err);
+/* VDS_E_ANOTHER_CALL_IN_PROGRESS, saying what runs, while one does. */
+lm_hr lm_action_busy(const struct lm_core *c, struct lm_err *err);
+void lm_action_free(struct lm_core *c);
 /* compare.c: whether the stack (sorted) lost every association lunmap
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
@@ -116,7 +141,5 @@ const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const ch
 /* Every stack request waits at most max(timeout-ms, at_least_ms) from
  * now on; lm_core_deadline(c, 0) goes back to a step's deadline. */
 void lm_core_deadline(struct lm_core *c, unsigned at_least_ms);
-/* The drift check inside a SET: the listing gets a step's deadline. */
-lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err);
 
 #endif

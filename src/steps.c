@@ -4,6 +4,12 @@
 #include <stdio.h>
 
 #include "core.h"
+#include "deadline.h"
+
+/* A rollback's floor (round trips, the answer) and a first step's guess
+ * before any step was measured. */
+#define LM_UNDO_FLOOR_MS 100
+#define LM_FIRST_STEP_MS 5
 
 struct lm_step lm_step_inverse(const struct lm_step *s)
 {
@@ -31,7 +37,14 @@ static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse
 	struct lm_lun *l = lm_model_lun(c->model, step->lun);
 	struct lm_target *t = lm_model_target(c->model, step->target);
 	struct lm_step s = inverse ? lm_step_inverse(step) : *step;
+	lm_hr hr;
 
+	if (t && s.op == LM_STEP_TARGET) {
+		hr = c->backend->ops->create_target(c->backend, t, err);
+		if (!lm_failed(hr))
+			t->status = LM_ONLINE;
+		return hr;
+	}
 	if (!l || !t)
 		return lm_err_set(err, LM_E_FAIL, "step names an unknown object");
 	if (s.op == LM_STEP_ACCESS)
@@ -41,11 +54,20 @@ static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse
 	return c->backend->ops->remove_lu(c->backend, t, s.number, l, err);
 }
 
-static void describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len)
+lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err)
+{
+	return run_one(c, s, false, err);
+}
+
+void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len)
 {
 	struct lm_lun *l = lm_model_lun(c->model, s->lun);
 	struct lm_target *t = lm_model_target(c->model, s->target);
 
+	if (s->op == LM_STEP_TARGET) {
+		snprintf(buf, len, "make target %s and let its initiators in", t ? t->iqn : "?");
+		return;
+	}
 	if (s->op == LM_STEP_ACCESS) {
 		snprintf(buf, len, "make LUN %u (\"%s\") on %s %s", s->number, l ? l->name : "?",
 			 t ? t->iqn : "?", s->readonly ? "read-only" : "read-write");
@@ -56,45 +78,103 @@ static void describe(struct lm_core *c, const struct lm_step *s, char *buf, size
 		 s->number);
 }
 
+/* The time a rollback of steps that took spent_ms may need: each
+ * inverse about as long as its step (a deletion for an addition), twice
+ * that for a stack that slows down, and a floor for the round trips. */
+static long long undo_reserve_ms(long long spent_ms)
+{
+	return LM_UNDO_FLOOR_MS + 2 * spent_ms;
+}
+
+/* Undoes steps [0, done) in reverse, after the failure of step failed
+ * (first), with the whole deadline: the forward steps kept its time for
+ * this. err already says why the steps stopped; a failed undo replaces
+ * it with the truth. */
+static lm_hr undo_done(struct lm_core *c, const struct lm_step *steps, size_t done,
+		       const char *what, const char *why, lm_hr hr, struct lm_err *err)
+{
+	struct lm_err undo;
+	char undo_what[160];
+
+	lm_backend_deadline(c->backend, c->deadline);
+	while (done-- > 0) {
+		if (!lm_failed(run_one(c, &steps[done], true, &undo)))
+			continue;
+		lm_step_describe(c, &steps[done], undo_what, sizeof undo_what);
+		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+		/* what is left undone first: the text may be cut */
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "undoing step %s failed: %s; after %s: %s", undo_what, undo.msg,
+				  what, why);
+	}
+	return hr;
+}
+
+/* Whether step i (of n, started at t0) can still be tried: it must end,
+ * with the rollback of it and of every step before it, by the deadline.
+ * Sets the backend's deadline for it; false (and err) when it cannot. */
+static bool step_fits(struct lm_core *c, size_t i, size_t n, long long t0, struct lm_err *err)
+{
+	long long now = lm_now_ms(), spent = now - t0;
+	long long est = i ? (spent + (long long)i - 1) / (long long)i : LM_FIRST_STEP_MS;
+	long long end;
+
+	if (c->deadline == LM_NO_DEADLINE)
+		return true;
+	end = c->deadline - undo_reserve_ms(spent + est);
+	if (now + est <= end) {
+		lm_backend_deadline(c->backend, end);
+		return true;
+	}
+	lm_err_set(err, LM_HR_TIMEOUT,
+		   "the stack took %lld ms for %zu of %zu steps; the other %zu would not "
+		   "finish, with their rollback, in the %lld ms left before the master's timeout",
+		   spent, i, n, n - i, c->deadline - now > 0 ? c->deadline - now : 0);
+	return false;
+}
+
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
 {
-	struct lm_err first, undo;
-	char what[160], undo_what[160];
-	lm_hr hr;
+	long long t0 = lm_now_ms();
+	struct lm_err first;
+	char step[160], what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
+	lm_hr hr = LM_S_OK;
+	size_t failed;
 
-	for (size_t failed = 0; failed < n; failed++) {
-		size_t i = failed;
-
+	for (failed = 0; failed < n; failed++) {
+		if (!step_fits(c, failed, n, t0, &first)) {
+			snprintf(what, sizeof what, "stopping before step %zu of %zu", failed + 1, n);
+			hr = first.hr;
+			break;
+		}
 		if (!lm_failed(run_one(c, &steps[failed], false, &first)))
 			continue;
-		describe(c, &steps[failed], what, sizeof what);
-		/* the stack's own code (a converted errno from configfs) when it
-		 * gave one, E_FAIL otherwise */
+		lm_step_describe(c, &steps[failed], step, sizeof step);
+		snprintf(what, sizeof what, "step %zu of %zu (%s) failed", failed + 1, n, step);
+		/* the stack's own code (a converted errno from configfs, a
+		 * timeout) when it gave one, E_FAIL otherwise */
 		hr = lm_hr_is_system(first.hr) ? first.hr : LM_E_FAIL;
-		lm_err_set(err, hr, "step %zu of %zu (%s) failed: %s; rolled back", failed + 1, n,
-			   what, first.msg);
 		if (first.hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
 			/* the backend could not take back its half of the step:
 			 * the earlier steps are still undone, but nothing can
 			 * say "not done" */
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			hr = lm_err_set(err, first.hr, "step %zu of %zu (%s) left part of it: %s",
-					failed + 1, n, what, first.msg);
+			hr = first.hr;
+			snprintf(what, sizeof what, "step %zu of %zu (%s) left part of it", failed + 1,
+				 n, step);
 		}
-		while (i-- > 0) {
-			if (!lm_failed(run_one(c, &steps[i], true, &undo)))
-				continue;
-			describe(c, &steps[i], undo_what, sizeof undo_what);
-			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			/* what is left undone first: the text may be cut */
-			hr = lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					"undoing step %s failed: %s; after step %s failed: %s",
-					undo_what, undo.msg, what, first.msg);
-			break;
-		}
-		if (err)
-			err->at = failed;
-		return hr;
+		break;
 	}
-	return LM_S_OK;
+	if (failed == n) {
+		lm_backend_deadline(c->backend, c->deadline);
+		return LM_S_OK;
+	}
+	snprintf(why, sizeof why, "%s", first.msg);
+	lm_err_set(err, hr, "%s: %s; %s", what, why,
+		   hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT ? "the earlier steps were rolled back"
+							 : "rolled back; nothing changed");
+	hr = undo_done(c, steps, failed, what, why, hr, err);
+	if (err)
+		err->at = failed < n ? failed : n - 1;
+	return hr;
 }

@@ -26,3 +26,9 @@ void lm_backend_destroy(struct lm_backend *b)
 	if (b)
 		b->ops->destroy(b);
 }
+
+void lm_backend_deadline(struct lm_backend *b, long long deadline_ms)
+{
+	if (b->ops->set_deadline)
+		b->ops->set_deadline(b, deadline_ms);
+}

@@ -20,6 +20,7 @@ enum lm_tgt_op {
 };
 enum lm_tgt_mode {
 	LM_TGT_MODE_SYSTEM = 0, LM_TGT_MODE_TARGET = 1, LM_TGT_MODE_DEVICE = 2,
+	LM_TGT_MODE_CONNECTION = 6,
 };
 
 /* sizes of the wire structures */
@@ -72,7 +73,7 @@ struct lm_tgt_rsp {
 int lm_tgt_ipc_path(unsigned control_port, char *buf, size_t size);
 
 /* One request with a deadline of timeout_ms for all of it (connect, send,
- * answer). S_OK when tgtd answered success; otherwise rsp->status says how
+ * answer; an answer that keeps coming does not move it). S_OK when tgtd answered success; otherwise rsp->status says how
  * it ended and err says why, naming tgtd's error. rsp->body is the
  * caller's to free (lm_tgt_rsp_free) in every case. */
 lm_hr lm_tgt_ipc_call(const char *path, const struct lm_tgt_req *req, unsigned timeout_ms,
