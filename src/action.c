@@ -2,7 +2,8 @@
 /* Long work as an asynchronous action (design §5, time rules): refresh,
  * reenumerate, restore and the re-apply of a stack that lost everything
  * are started at once and then run in slices between requests, a listing
- * or one stack step at a time, so that lunmapd keeps answering. */
+ * or one stack step at a time, so that lunmapd keeps answering. The
+ * drift check lives here too: it starts the re-apply. */
 #include "config.h"
 
 #include <stdio.h>
@@ -23,6 +24,9 @@ struct lm_action_state {
 	size_t nsteps;
 	bool ended;
 	struct lm_err result;
+	/* the LUNs whose associations the action changed in the model */
+	uint32_t *changed;
+	size_t nchanged;
 };
 
 static const char *name_of(int what)
@@ -43,6 +47,7 @@ void lm_action_free(struct lm_core *c)
 		return;
 	lm_stack_clear(&a->stack);
 	free(a->steps);
+	free(a->changed);
 	free(a);
 	c->action = NULL;
 }
@@ -153,10 +158,70 @@ static void final_check(struct lm_core *c, struct lm_action_state *a)
 	lm_stack_clear(&stack);
 }
 
-static void slice(struct lm_core *c, struct lm_action_state *a)
+/* Every LUN's associations, one after the other (first[i] is where LUN
+ * i's begin), to tell after an adoption which LUNs it changed. */
+struct before {
+	struct lm_assoc *v;
+	size_t *first;
+};
+
+static bool take_before(const struct lm_core *c, struct before *b)
 {
+	size_t total = c->model->nassoc, k = 0;
+
+	b->v = malloc((total + 1) * sizeof *b->v);
+	b->first = malloc((c->model->nluns + 1) * sizeof *b->first);
+	if (!b->v || !b->first)
+		return false;
+	for (size_t i = 0; i < c->model->nluns; i++) {
+		const struct lm_links *l = &c->model->luns[i]->links;
+		b->first[i] = k;
+		if (l->n)
+			memcpy(b->v + k, l->v, l->n * sizeof *l->v);
+		k += l->n;
+	}
+	b->first[c->model->nluns] = k;
+	return true;
+}
+
+/* The LUNs whose associations differ from before (all of them when
+ * memory ran out before: then each is told as changed). */
+static void find_changed(const struct lm_core *c, const struct before *b,
+			 struct lm_action_state *a)
+{
+	a->changed = malloc((c->model->nluns + 1) * sizeof *a->changed);
+	if (!a->changed)
+		return;
+	for (size_t i = 0; i < c->model->nluns; i++) {
+		const struct lm_links *l = &c->model->luns[i]->links;
+		size_t had = b->v ? b->first[i + 1] - b->first[i] : SIZE_MAX;
+		if (had == l->n && (!l->n || memcmp(b->v + b->first[i], l->v,
+						    l->n * sizeof *l->v) == 0))
+			continue;
+		a->changed[a->nchanged++] = c->model->luns[i]->index;
+	}
+}
+
+static void adopt(struct lm_core *c, struct lm_action_state *a)
+{
+	struct before b = { 0 };
 	struct lm_err e;
 
+	if (!take_before(c, &b)) {
+		free(b.v);
+		b.v = NULL;
+	}
+	if (!lm_failed(lm_drift_adopt(c, a->what, &a->stack, &e)))
+		lm_err_set(&e, LM_S_OK, "the model has what the stack has (%zu target(s) listed)",
+			   a->stack.ntargets);
+	find_changed(c, &b, a);
+	free(b.v);
+	free(b.first);
+	end(a, &e);
+}
+
+static void slice(struct lm_core *c, struct lm_action_state *a)
+{
 	switch (a->phase) {
 	case A_LIST:
 		list(c, a);
@@ -168,10 +233,7 @@ static void slice(struct lm_core *c, struct lm_action_state *a)
 			a->phase = A_ADOPT;
 		break;
 	case A_ADOPT:
-		if (!lm_failed(lm_drift_adopt(c, a->what, &a->stack, &e)))
-			lm_err_set(&e, LM_S_OK, "the model has what the stack has (%zu target(s) "
-				   "listed)", a->stack.ntargets);
-		end(a, &e);
+		adopt(c, a);
 		break;
 	case A_STEPS:
 		step(c, a);
@@ -196,12 +258,22 @@ bool lm_core_action_run(struct lm_core *c, unsigned budget_ms)
 		return false;
 	c->last_action = a->what;
 	c->last_action_result = a->result;
+	free(c->last_changed);
+	c->last_changed = a->changed;
+	c->nlast_changed = a->nchanged;
+	a->changed = NULL;
 	if (a->result.hr)
 		lm_core_log(c, "%s failed: %s", name_of(a->what), a->result.msg);
 	else
 		lm_core_log(c, "%s: %s", name_of(a->what), a->result.msg);
 	lm_action_free(c);
 	return true;
+}
+
+void lm_core_action_cancel(struct lm_core *c)
+{
+	if (c->action && c->action->phase == A_LIST)
+		lm_action_free(c);
 }
 
 int lm_core_action_running(const struct lm_core *c)
@@ -217,10 +289,70 @@ void lm_core_action_progress(const struct lm_core *c, size_t *done, size_t *tota
 		*done = *total = 0;
 }
 
+const uint32_t *lm_core_action_changed(const struct lm_core *c, size_t *n)
+{
+	*n = c->nlast_changed;
+	return c->last_changed;
+}
+
 int lm_core_action_outcome(const struct lm_core *c, const struct lm_err **result)
 {
 	*result = &c->last_action_result;
 	return c->last_action ? c->last_action : LM_ACTION_IDLE;
+}
+
+/* The check: *lost when the stack lost everything lunmap had put there
+ * (the caller re-applies it; the comparison is not made). */
+static lm_hr check(struct lm_core *c, bool *lost, struct lm_err *err)
+{
+	struct lm_stack stack;
+	lm_hr hr = lm_drift_list(c, &stack, err);
+
+	*lost = false;
+	c->check_due = false;
+	if (lm_failed(hr))
+		return hr;
+	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
+		*lost = true;
+		lm_stack_clear(&stack);
+		return LM_S_OK;
+	}
+	hr = lm_drift_compare(c, &stack, err);
+	lm_stack_clear(&stack);
+	return hr;
+}
+
+lm_hr lm_core_check_async(struct lm_core *c, struct lm_err *err)
+{
+	bool lost;
+	lm_hr hr = check(c, &lost, err);
+
+	if (lm_failed(hr) || !lost)
+		return hr;
+	c->reapplied++;
+	lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
+		    "re-applying the %zu recorded associations", c->model->nassoc);
+	return lm_action_begin(c, LM_ACTION_REAPPLY, err);
+}
+
+lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
+{
+	lm_hr hr = lm_core_check_async(c, err);
+	const struct lm_err *result;
+
+	if (lm_failed(hr) || lm_core_action_running(c) == LM_ACTION_IDLE)
+		return hr;
+	while (!lm_core_action_run(c, 1000))
+		;
+	lm_core_action_outcome(c, &result);
+	if (err)
+		*err = *result;
+	return result->hr;
+}
+
+bool lm_core_check_due(const struct lm_core *c)
+{
+	return c->check_due;
 }
 
 /* The synchronous form, for lunmapctl and the tests. */

@@ -202,17 +202,19 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 		goto fail;
 	}
 	/* a backing store can vanish while lunmapd runs (and LIO's fileio
-	 * would quietly create an empty one): look before exposing it */
-	if (it->diff.nadded)
-		lm_lun_probe(lun);
-	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+	 * would quietly create an empty one): look again on every SET that
+	 * names the LUN, so that its status is today's. Only exposing a
+	 * failed store is refused: taking exports away is always safe. */
+	lm_lun_probe(lun);
+	if (it->diff.nadded && lun->status == LM_FAILED) {
+		char why[160];
 		/* the status code is the contract (design §1); the system's
 		 * reason, converted, goes in the text */
-		lm_hr why = lm_hr_from_errno(lun->probe_errno);
+		lm_hr sys = lm_hr_from_errno(lun->probe_errno);
+		lm_lun_probe_reason(lun, why, sizeof why);
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
-				"LUN \"%s\" is failed: its backing store %s cannot be opened: %s "
-				"(%s 0x%08X)", lun->name, lun->path, strerror(lun->probe_errno),
-				lm_hr_name(why), why);
+				"LUN \"%s\" is failed: its backing store %s %s (%s 0x%08X)", lun->name,
+				lun->path, why, lm_hr_name(sys), sys);
 		goto fail;
 	}
 	return LM_S_OK;
@@ -485,12 +487,13 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 	*out = NULL;
 	if (!err)
 		err = &local; /* to know which change a refusal is about */
-	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
+	/* the cure that runs first: it may be what clears a cacheCorrupt */
 	hr = lm_action_busy(c, err);
 	if (lm_failed(hr))
 		return hr;
+	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
 	hr = lm_plan_changes(c->model, changes, n, &plans, &nplans, err);
 	if (lm_failed(hr)) {
 		blame_change(c, changes, n, err, hr);

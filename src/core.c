@@ -87,23 +87,6 @@ static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
  * the drift check's listing: requests queue behind it. */
 #define LM_START_STEP_MS 30000
 
-void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
-{
-	unsigned ms = c->bconf.timeout_ms;
-
-	if (!c->backend->ops->set_timeout)
-		return;
-	if (ms < at_least_ms)
-		ms = at_least_ms;
-	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
-}
-
-void lm_core_set_deadline(struct lm_core *c, long long deadline_ms)
-{
-	c->deadline = deadline_ms;
-	lm_backend_deadline(c->backend, deadline_ms);
-}
-
 void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms)
 {
 	c->list_ms = ms;
@@ -324,6 +307,7 @@ void lm_core_close(struct lm_core *c)
 	if (!c)
 		return;
 	lm_action_free(c);
+	free(c->last_changed);
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
 	lm_journal_close(&c->journal);

@@ -38,6 +38,8 @@ struct lm_core {
 	struct lm_action_state *action;
 	int last_action;
 	struct lm_err last_action_result;
+	uint32_t *last_changed; /* the LUNs it changed in the model */
+	size_t nlast_changed;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */
@@ -123,6 +125,9 @@ bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_targe
 /* probe.c: the LUN's status and size from its backing store (missing or
  * unreadable: failed). */
 void lm_lun_probe(struct lm_lun *l);
+/* Why the probe failed the LUN: "cannot be opened: ..." or "is a FIFO,
+ * not a file or block device". */
+void lm_lun_probe_reason(const struct lm_lun *l, char *buf, size_t len);
 
 /* compare.c: the model against one enumeration of the stack. */
 struct lm_numbits;

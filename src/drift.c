@@ -55,60 +55,6 @@ lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct l
 		       : LM_S_OK;
 }
 
-/* The check: *lost when the stack lost everything lunmap had put there
- * (the caller re-applies it; the comparison is not made). */
-static lm_hr check(struct lm_core *c, bool *lost, struct lm_err *err)
-{
-	struct lm_stack stack;
-	lm_hr hr = lm_drift_list(c, &stack, err);
-
-	*lost = false;
-	c->check_due = false;
-	if (lm_failed(hr))
-		return hr;
-	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
-		*lost = true;
-		lm_stack_clear(&stack);
-		return LM_S_OK;
-	}
-	hr = lm_drift_compare(c, &stack, err);
-	lm_stack_clear(&stack);
-	return hr;
-}
-
-lm_hr lm_core_check_async(struct lm_core *c, struct lm_err *err)
-{
-	bool lost;
-	lm_hr hr = check(c, &lost, err);
-
-	if (lm_failed(hr) || !lost)
-		return hr;
-	c->reapplied++;
-	lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
-		    "re-applying the %zu recorded associations", c->model->nassoc);
-	return lm_action_begin(c, LM_ACTION_REAPPLY, err);
-}
-
-lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
-{
-	lm_hr hr = lm_core_check_async(c, err);
-	const struct lm_err *result;
-
-	if (lm_failed(hr) || lm_core_action_running(c) == LM_ACTION_IDLE)
-		return hr;
-	while (!lm_core_action_run(c, 1000))
-		;
-	lm_core_action_outcome(c, &result);
-	if (err)
-		*err = *result;
-	return result->hr;
-}
-
-bool lm_core_check_due(const struct lm_core *c)
-{
-	return c->check_due;
-}
-
 /* refresh(2) and reenumerate(3) after the listing and the probes: the
  * model adopts what the stack has, and is saved. */
 lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err)

@@ -249,6 +249,9 @@ lm_hr lm_core_check_async(struct lm_core *c, struct lm_err *err);
  * listing, or one stack step); true when it has ended, with its outcome
  * in lm_core_action_outcome. */
 bool lm_core_action_run(struct lm_core *c, unsigned budget_ms);
+/* Drops an action that has not begun its work (the SET that started it
+ * was undone). */
+void lm_core_action_cancel(struct lm_core *c);
 /* What runs (LM_ACTION_IDLE: nothing), and how far it got: stack steps
  * done of those planned (0 of 0 while it lists or probes). */
 int lm_core_action_running(const struct lm_core *c);
@@ -256,6 +259,9 @@ void lm_core_action_progress(const struct lm_core *c, size_t *done, size_t *tota
 /* The last action that ended: what it was (LM_ACTION_IDLE: none yet) and
  * its result (hr 0: it succeeded; msg says what it did either way). */
 int lm_core_action_outcome(const struct lm_core *c, const struct lm_err **result);
+/* The LUNs (indexes, ascending) whose associations the last action
+ * changed in the model (refresh, reenumerate): to be told as changed. */
+const uint32_t *lm_core_action_changed(const struct lm_core *c, size_t *n);
 /* A SET's step failed unexpectedly: the drift check is due, after the
  * answer. Cleared by the next check. */
 bool lm_core_check_due(const struct lm_core *c);

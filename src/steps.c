@@ -11,6 +11,25 @@
 #define LM_UNDO_FLOOR_MS 100
 #define LM_FIRST_STEP_MS 5
 
+/* Every stack request waits at most a step's timeout (or at_least_ms,
+ * for a listing or start-up), and never past the SET's deadline. */
+void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
+{
+	unsigned ms = c->bconf.timeout_ms;
+
+	if (!c->backend->ops->set_timeout)
+		return;
+	if (ms < at_least_ms)
+		ms = at_least_ms;
+	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
+}
+
+void lm_core_set_deadline(struct lm_core *c, long long deadline_ms)
+{
+	c->deadline = deadline_ms;
+	lm_backend_deadline(c->backend, deadline_ms);
+}
+
 struct lm_step lm_step_inverse(const struct lm_step *s)
 {
 	struct lm_step r = *s;
@@ -78,14 +97,6 @@ void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, siz
 		 s->number);
 }
 
-/* The time a rollback of steps that took spent_ms may need: each
- * inverse about as long as its step (a deletion for an addition), twice
- * that for a stack that slows down, and a floor for the round trips. */
-static long long undo_reserve_ms(long long spent_ms)
-{
-	return LM_UNDO_FLOOR_MS + 2 * spent_ms;
-}
-
 /* Undoes steps [0, done) in reverse, after the failure of step failed
  * (first), with the whole deadline: the forward steps kept its time for
  * this. err already says why the steps stopped; a failed undo replaces
@@ -110,18 +121,41 @@ static lm_hr undo_done(struct lm_core *c, const struct lm_step *steps, size_t do
 	return hr;
 }
 
-/* Whether step i (of n, started at t0) can still be tried: it must end,
- * with the rollback of it and of every step before it, by the deadline.
- * Sets the backend's deadline for it; false (and err) when it cannot. */
-static bool step_fits(struct lm_core *c, size_t i, size_t n, long long t0, struct lm_err *err)
+/* What the steps cost so far: in all, and lately (a moving average
+ * that follows a stack that slows down). */
+struct pace {
+	long long t0, last, spent, recent;
+};
+
+static void pace_step(struct pace *p)
 {
-	long long now = lm_now_ms(), spent = now - t0;
-	long long est = i ? (spent + (long long)i - 1) / (long long)i : LM_FIRST_STEP_MS;
-	long long end;
+	long long now = lm_now_ms(), cost = now - p->last;
+
+	p->recent = p->spent ? (3 * p->recent + cost) / 4 : cost;
+	p->spent = now - p->t0;
+	p->last = now;
+}
+
+/* Whether step i (of n) can still be tried: it must end, with the
+ * rollback of it and of every step before it, by the deadline. The
+ * rollback of k steps is taken to cost twice what they did (a removal
+ * costs about twice an addition), or twice k steps at the recent pace
+ * when the stack slowed down. Sets the backend's deadline for the step;
+ * false (and err) when it cannot be tried. */
+static bool step_fits(struct lm_core *c, size_t i, size_t n, const struct pace *p,
+		      struct lm_err *err)
+{
+	long long now = lm_now_ms(), est, undo, end;
 
 	if (c->deadline == LM_NO_DEADLINE)
 		return true;
-	end = c->deadline - undo_reserve_ms(spent + est);
+	est = i ? (p->spent + (long long)i - 1) / (long long)i : LM_FIRST_STEP_MS;
+	if (est < p->recent)
+		est = p->recent;
+	undo = p->spent + est;
+	if (undo < (long long)(i + 1) * p->recent)
+		undo = (long long)(i + 1) * p->recent;
+	end = c->deadline - LM_UNDO_FLOOR_MS - 2 * undo;
 	if (now + est <= end) {
 		lm_backend_deadline(c->backend, end);
 		return true;
@@ -129,26 +163,28 @@ static bool step_fits(struct lm_core *c, size_t i, size_t n, long long t0, struc
 	lm_err_set(err, LM_HR_TIMEOUT,
 		   "the stack took %lld ms for %zu of %zu steps; the other %zu would not "
 		   "finish, with their rollback, in the %lld ms left before the master's timeout",
-		   spent, i, n, n - i, c->deadline - now > 0 ? c->deadline - now : 0);
+		   p->spent, i, n, n - i, c->deadline - now > 0 ? c->deadline - now : 0);
 	return false;
 }
 
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
 {
-	long long t0 = lm_now_ms();
+	struct pace pace = { .t0 = lm_now_ms(), .last = lm_now_ms() };
 	struct lm_err first;
 	char step[160], what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
 	lm_hr hr = LM_S_OK;
 	size_t failed;
 
 	for (failed = 0; failed < n; failed++) {
-		if (!step_fits(c, failed, n, t0, &first)) {
+		if (!step_fits(c, failed, n, &pace, &first)) {
 			snprintf(what, sizeof what, "stopping before step %zu of %zu", failed + 1, n);
 			hr = first.hr;
 			break;
 		}
-		if (!lm_failed(run_one(c, &steps[failed], false, &first)))
+		if (!lm_failed(run_one(c, &steps[failed], false, &first))) {
+			pace_step(&pace);
 			continue;
+		}
 		lm_step_describe(c, &steps[failed], step, sizeof step);
 		snprintf(what, sizeof what, "step %zu of %zu (%s) failed", failed + 1, n, step);
 		/* the stack's own code (a converted errno from configfs, a

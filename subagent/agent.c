@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "deadline.h"
 
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/agent/agent_sysORTable.h>
@@ -129,32 +130,69 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	}
 }
 
-static void check_drift(unsigned int reg, void *arg)
+/* The drift check: one listing, bounded by the listing deadline (see
+ * lm_core_set_listing_deadline), between requests. A stack that lost
+ * everything is re-applied as an action, in slices. */
+static void run_check(struct lunmapd *d)
 {
-	struct lunmapd *d = arg;
 	struct lm_err err;
 	lm_hr hr;
+	long long t0 = lm_now_ms(), ms;
 
-	struct timespec t0, t1;
-	long ms;
-
-	(void)reg;
-	if (d->set)
-		return; /* not in the middle of a SET */
-	/* requests wait while it runs: its enumeration is bounded by the
-	 * listing deadline (see lm_core_set_listing_deadline), a re-apply
-	 * after the stack lost everything is not; say so when it held
-	 * requests up */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	hr = lm_core_check(d->core, &err);
+	hr = lm_core_check_async(d->core, &err);
 	give_back_memory();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	ms = lm_now_ms() - t0;
 	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
-		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %ld ms\n", ms);
+		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %lld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, 0, err.msg);
 	lunmapd_notify_status(d);
+}
+
+static void check_drift(unsigned int reg, void *arg)
+{
+	struct lunmapd *d = arg;
+
+	(void)reg;
+	/* not in the middle of a SET, nor of an action (which ends with a
+	 * check of its own) */
+	if (d->set || lm_core_action_running(d->core) != LM_ACTION_IDLE)
+		return;
+	run_check(d);
+}
+
+/* The end of an action: the LUNs it changed, its outcome. */
+static void action_ended(struct lunmapd *d)
+{
+	const uint32_t *changed;
+	size_t n;
+
+	changed = lm_core_action_changed(d->core, &n);
+	for (size_t i = 0; i < n; i++)
+		lunmapd_notify_changed(d, changed[i]);
+	if (n)
+		d->last_change = netsnmp_get_agent_uptime();
+	give_back_memory();
+	lunmapd_notify_action(d);
+}
+
+/* Work between requests: the drift check a failed SET asked for (after
+ * its answer, never inside it), then a slice of the running action.
+ * Nothing of it while a SET is pending: its phases come in later
+ * requests. True while there is more to do. */
+bool lunmapd_between_requests(struct lunmapd *d)
+{
+	if (d->set)
+		return false;
+	if (lm_core_check_due(d->core) && lm_core_action_running(d->core) == LM_ACTION_IDLE)
+		run_check(d);
+	if (lm_core_action_running(d->core) == LM_ACTION_IDLE)
+		return false;
+	if (lm_core_action_run(d->core, LUNMAPD_SLICE_MS)) {
+		action_ended(d);
+		return false;
+	}
+	return true;
 }
 
 /* The session with the master ended (it restarted, or gave up on us) or
@@ -322,6 +360,8 @@ static void configure_netsnmp(const struct options *o)
 /* Registered with the master: serve until TERM or INT. */
 static int serve(struct lunmapd *d)
 {
+	bool busy = false;
+
 	init_agent("lunmapd");
 	/* after init_agent, whose agentx_config_init sets the ping interval
 	 * to its default of 15 s: set before, ours was overwritten and
@@ -354,8 +394,11 @@ static int serve(struct lunmapd *d)
 		lunmapd_notify_status(d);
 	}
 	while (keep_running) {
-		agent_check_and_process(1);
-		if (reload_asked && !d->set)
+		/* with an action running, requests are only looked for and
+		 * answered between its slices */
+		agent_check_and_process(busy ? 0 : 1);
+		busy = lunmapd_between_requests(d);
+		if (reload_asked && !d->set && !busy)
 			reload(d);
 	}
 	snmp_log(LOG_INFO, "lunmapd: stopping\n");

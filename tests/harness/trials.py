@@ -42,6 +42,8 @@ REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
 STATUS = R + '.1.1.3.0'
 ERR_TEXT = R + '.1.1.8.0'  # lunmapLastErrorText
 REFRESH = R + '.1.1.6.0'   # lunmapSubsystemRefresh
+ACTION_RESULT = R + '.1.1.16.0'  # lunmapActionResult
+ACTION_TEXT = R + '.1.1.17.0'    # lunmapActionText
 ASSOC_TOTAL = R + '.1.1.9.0'
 
 ENV = os.environ
@@ -359,10 +361,28 @@ def snmpset(varbinds):
     for oid, typ, val in varbinds:
         argv += [oid, typ, val]
     rc, out = run(argv, timeout=60)
-    m = re.search(r'Reason: (\w+)', out)
+    # net-snmp prints "Reason: (genError) A general failure occured" for
+    # genError, "Reason: commitFailed" for the others
+    m = re.search(r'Reason: \(?(\w+)', out)
     if rc == 0 and not m and 'Timeout' not in out and 'Error' not in out:
         return 'noError', out
     return (m.group(1) if m else 'failed'), out
+
+
+def wait_action(seconds=60):
+    """An action (refresh, reenumerate, restore) is answered when it
+    starts and runs between requests: wait until lunmapSubsystemRefresh
+    reads idle(1) again; its outcome (lunmapActionResult, lunmapActionText)
+    is returned."""
+    deadline = time.time() + seconds
+    while True:
+        got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
+                   REFRESH, ACTION_RESULT, ACTION_TEXT])[1].split('\n')
+        if got[0].strip() == '1':
+            return got[1].strip(), '\n'.join(got[2:]).strip()
+        if time.time() > deadline:
+            raise Failure('an action still runs after %d s: %r' % (seconds, got))
+        time.sleep(0.1)
 
 
 class Model:
@@ -466,7 +486,10 @@ def undo_failed(world, state_dir, model, out, vbs, stats, two_failures):
     for _ in range(5):
         status, rout = snmpset([(REFRESH, 'i', '4')])
         if status == 'noError':
-            break
+            result, text = wait_action()
+            if result == '0':
+                break
+            rout = 'restore(4) ended with %s: %s' % (result, text)
         time.sleep(0.5)
     else:
         raise Failure('undoFailed, then restore(4) refused: %s' % rout)
@@ -697,6 +720,9 @@ def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
     elif status != 'noError':
         raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
     else:
+        result, text = wait_action()
+        if result != '0':
+            raise Failure('trial %d: restore(4) failed: %s %s' % (trial, result, text))
         stats['restores'] += 1
     try:
         sets, nums = observe(world, state_dir)
@@ -962,6 +988,8 @@ def random_pdus(n, seed):
         else:
             vbs, new, asked, kind, want = noop_pdu(model, rng), {}, {}, 'noop', 'any'
         status, out = snmpset(vbs)
+        if kind == 'refresh' and status == 'noError':
+            wait_action()
         stats['varbinds'] += len(vbs)
         by_kind[kind] = by_kind.get(kind, 0) + 1
         try:
