@@ -258,6 +258,9 @@ bool lm_core_action_run(struct lm_core *c, unsigned budget_ms)
 		return false;
 	c->last_action = a->what;
 	c->last_action_result = a->result;
+	/* counted (and told) when the stack has it all again */
+	if (a->what == LM_ACTION_REAPPLY && !lm_failed(a->result.hr))
+		c->reapplied++;
 	free(c->last_changed);
 	c->last_changed = a->changed;
 	c->nlast_changed = a->nchanged;
@@ -306,10 +309,14 @@ int lm_core_action_outcome(const struct lm_core *c, const struct lm_err **result
 static lm_hr check(struct lm_core *c, bool *lost, struct lm_err *err)
 {
 	struct lm_stack stack;
-	lm_hr hr = lm_drift_list(c, &stack, err);
+	lm_hr hr;
 
 	*lost = false;
 	c->check_due = false;
+	/* an offline subsystem waits for take-backs: they come first */
+	hr = lm_takebacks_settle(c, err);
+	if (!lm_failed(hr))
+		hr = lm_drift_list(c, &stack, err);
 	if (lm_failed(hr))
 		return hr;
 	if (c->model->status != LM_SUBSYS_CACHE_CORRUPT && lm_stack_lost_all(c->model, &stack)) {
@@ -329,7 +336,6 @@ lm_hr lm_core_check_async(struct lm_core *c, struct lm_err *err)
 
 	if (lm_failed(hr) || !lost)
 		return hr;
-	c->reapplied++;
 	lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
 		    "re-applying the %zu recorded associations", c->model->nassoc);
 	return lm_action_begin(c, LM_ACTION_REAPPLY, err);

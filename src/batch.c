@@ -491,6 +491,9 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 	hr = lm_action_busy(c, err);
 	if (lm_failed(hr))
 		return hr;
+	hr = lm_takebacks_settle(c, err);
+	if (lm_failed(hr))
+		return hr;
 	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
@@ -669,8 +672,10 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	 * listing does not fit in a SET's time). */
 	if (lm_hr_is_system(hr) && hr != LM_HR_TIMEOUT)
 		c->check_due = true;
-	if (lm_failed(hr))
+	if (lm_failed(hr)) {
+		lm_takebacks_after_failure(c, err);
 		goto fail;
+	}
 	model_set(c, b, true);
 	hr = persist(c, b, &save_err);
 	if (lm_failed(hr)) {

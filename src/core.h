@@ -75,6 +75,12 @@ lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err
 /* A step for a message: "add LUN "db" to iqn... as LUN 3". */
 void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len);
 
+/* The take-backs of steps the stack did not answer in time: sent before
+ * a change (refused while some wait), and after a failed one (offline
+ * until they are done). */
+lm_hr lm_takebacks_settle(struct lm_core *c, struct lm_err *err);
+void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err);
+
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
  * E_FAIL or the stack's converted errno, naming the step (nothing
  * changed), or PROVIDER_CACHE_CORRUPT when the undo failed too; err->at is

@@ -214,3 +214,42 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 		err->at = failed < n ? failed : n - 1;
 	return hr;
 }
+
+/* The take-backs of steps the stack did not answer in time (it may still
+ * carry them out when it resumes: the backend queues what undoes them)
+ * are sent before any new change; while some wait, nothing changes and
+ * the subsystem is offline (the stack may show an LU lunmap took back). */
+lm_hr lm_takebacks_settle(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_err e;
+	size_t n = lm_backend_pending(c->backend);
+
+	if (!n)
+		return LM_S_OK;
+	if (lm_failed(lm_backend_flush(c->backend, &e)))
+		return lm_err_set(err, LM_HR_TIMEOUT, "%s; nothing was changed", e.msg);
+	if (c->model->status == LM_SUBSYS_OFFLINE)
+		c->model->status = LM_SUBSYS_ONLINE;
+	lm_core_log(c, "the stack answered again: %zu take-back(s) done", n);
+	return LM_S_OK;
+}
+
+/* After a failed change: what the stack has not answered is taken back
+ * now, within the deadline, or the subsystem is offline until it is (a
+ * failed call must change nothing an initiator can see). The intent
+ * record of the change stays on disk until the next change, which waits
+ * for these: a restart settles its LUNs from it. */
+void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_err e;
+	char was[LM_ERR_MSG_MAX];
+
+	if (!lm_backend_pending(c->backend) || !lm_failed(lm_backend_flush(c->backend, &e)))
+		return;
+	if (c->model->status == LM_SUBSYS_ONLINE)
+		c->model->status = LM_SUBSYS_OFFLINE;
+	if (!err)
+		return;
+	snprintf(was, sizeof was, "%s", err->msg);
+	lm_err_set(err, err->hr, "%s; %s: offline until tgtd answers", was, e.msg);
+}

@@ -93,11 +93,13 @@ static void reload(struct lunmapd *d)
 
 static void usage(FILE *f)
 {
-	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] -c INVENTORY [-s STATEDIR] [-L...]\n"
+	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] [-T SECONDS] -c INVENTORY [-s STATEDIR] [-L...]\n"
 	      "       lunmapd --check INVENTORY\n"
 	      "  -f            stay in the foreground (log to stderr unless -L says otherwise)\n"
 	      "  -x ADDRESS    the master's AgentX socket (default: net-snmp's, /var/agentx/master)\n"
 	      "  -w SECONDS    exit with 3 if the master is not there within SECONDS\n"
+	      "  -T SECONDS    the master's agentXTimeout (default 5): every answer, a SET's\n"
+	      "                work included, comes within it\n"
 	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
 	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
 	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
@@ -142,7 +144,7 @@ static void run_check(struct lunmapd *d)
 	hr = lm_core_check_async(d->core, &err);
 	give_back_memory();
 	ms = lm_now_ms() - t0;
-	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
+	if (ms >= d->agentx_timeout * 1000 / 5)
 		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %lld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, 0, err.msg);
@@ -231,7 +233,7 @@ static int register_lunmap_mib(struct lunmapd *d)
 	/* sent in the Register PDU: the master waits this long for our
 	 * answers instead of its default 1 s, which a SET of several stack
 	 * steps can exceed (a master that times out repeats its phases) */
-	reg->timeout = LUNMAPD_AGENTX_TIMEOUT;
+	reg->timeout = (int)d->agentx_timeout;
 	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
 	/* no client argument: snmp_shutdown frees every callback's client
@@ -292,6 +294,7 @@ struct options {
 	struct lm_core_opts core;
 	const char *agentx;
 	int foreground, wait_seconds, logged;
+	unsigned agentx_timeout;
 };
 
 /* -1 to go on, else the exit code (--check, -h, a usage error). */
@@ -304,9 +307,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:D:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:D:T:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': return check_inventory(optarg);
+		case 'T':
+			o->agentx_timeout = (unsigned)atoi(optarg);
+			if (o->agentx_timeout < 1 || o->agentx_timeout > 255) {
+				fprintf(stderr, "lunmapd: -T wants the master's agentXTimeout, 1 to 255 s\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'f': o->foreground = 1; break;
 		case 'x': o->agentx = optarg; break;
 		case 'w': o->wait_seconds = atoi(optarg); break;
@@ -371,7 +381,7 @@ static int serve(struct lunmapd *d)
 			   LUNMAPD_PING_SECONDS);
 	/* the Open PDU's default timeout for the session (microseconds) */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-			   LUNMAPD_AGENTX_TIMEOUT * ONE_SEC);
+			   (int)d->agentx_timeout * ONE_SEC);
 	if (register_lunmap_mib(d) != 0) {
 		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
 		return EXIT_CONFIG;
@@ -409,13 +419,14 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 {
 	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
 	struct options o = { .core = { .state_dir = "/var/lib/lunmap", .log = log_core },
-			     .wait_seconds = -1 };
+			     .wait_seconds = -1, .agentx_timeout = LUNMAPD_AGENTX_TIMEOUT };
 	const char *agentx;
 	struct lm_err err;
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
+	d.agentx_timeout = o.agentx_timeout;
 	configure_netsnmp(&o);
 	if (make_backend)
 		o.core.backend = make_backend();
@@ -427,7 +438,7 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 	/* the periodic drift check holds requests up while tgtd composes its
 	 * listing: four fifths of the master's wait, so that a GET that
 	 * came meanwhile is still answered in time */
-	lm_core_set_listing_deadline(d.core, LUNMAPD_AGENTX_TIMEOUT * 1000 * 4 / 5);
+	lm_core_set_listing_deadline(d.core, d.agentx_timeout * 1000 * 4 / 5);
 	give_back_memory();
 	d.last_status = lm_core_status(d.core);
 	d.reapplied_seen = lm_core_reapplied(d.core);

@@ -37,9 +37,10 @@ enum {
 	N_STACK_REAPPLIED = 5, N_ACTION_COMPLETED = 6
 };
 
-/* The AgentX timeout lunmapd registers lunmapObjects with (seconds; the
- * master's default is 1 s): every SET's work, its rollback included, ends
- * within it (one deadline per SET). snmpd.conf should say agentXTimeout 5. */
+/* The master's AgentX timeout lunmapd assumes, in seconds (-T; net-snmp's
+ * default is 1 s, and its master ignores the timeout a subagent
+ * registers, so snmpd.conf must say agentXTimeout 5): every request's
+ * work, a SET's rollback included, ends within it (one deadline per SET). */
 #define LUNMAPD_AGENTX_TIMEOUT 5
 /* The part of that timeout kept for the answer itself (the master's
  * processing, the way back): a SET's work ends this much earlier. */
@@ -86,7 +87,12 @@ struct lunmapd {
 	long spinlock;   /* lunmapSpinLock (RFC 2579 TestAndIncr) */
 	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
 	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
+	unsigned agentx_timeout; /* seconds: -T, LUNMAPD_AGENTX_TIMEOUT by default */
 };
+
+/* The end of a SET's (or UNDO's) work begun now: the master's timeout
+ * less the margin for the answer. */
+long long lunmapd_set_deadline(const struct lunmapd *d);
 
 /* agent.c: the whole daemon; make_backend (tests only) replaces the
  * inventory's backend */

@@ -86,9 +86,10 @@ static void notify_reapplied(struct lunmapd *d)
 	send_and_free(vars);
 }
 
-/* lunmapCacheOutOfSync when the subsystem has just turned cacheCorrupt,
- * lunmapCacheInSync when it is online again after that (the clearing
- * event an NMS pairs with it). */
+/* lunmapCacheOutOfSync when the subsystem has just turned cacheCorrupt
+ * or offline (the stack may show what lunmap took back), lunmapCacheInSync
+ * when it is online again after that (the clearing event an NMS pairs
+ * with it). */
 void lunmapd_notify_status(struct lunmapd *d)
 {
 	oid status_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_STATUS, 0 };
@@ -103,7 +104,11 @@ void lunmapd_notify_status(struct lunmapd *d)
 	if (status == LM_SUBSYS_CACHE_CORRUPT) {
 		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack no longer matches the state: cacheCorrupt until refreshed\n");
 		vars = start(N_CACHE_OUT_OF_SYNC);
-	} else if (was == LM_SUBSYS_CACHE_CORRUPT && status == LM_SUBSYS_ONLINE) {
+	} else if (status == LM_SUBSYS_OFFLINE) {
+		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack does not answer; what a failed change "
+			 "did there waits to be taken back: offline until it is\n");
+		vars = start(N_CACHE_OUT_OF_SYNC);
+	} else if (was != LM_SUBSYS_ONLINE && status == LM_SUBSYS_ONLINE) {
 		snmp_log(LOG_NOTICE, "lunmapd: the iSCSI stack matches the state again: online\n");
 		vars = start(N_CACHE_IN_SYNC);
 	} else {

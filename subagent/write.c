@@ -528,8 +528,15 @@ static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	d->set->since = time(NULL);
 	/* one deadline for all of the SET's work, with a margin for the
 	 * answer itself: the master gives up on us after its timeout */
-	d->set->deadline = lm_now_ms() + LUNMAPD_AGENTX_TIMEOUT * 1000 - LUNMAPD_ANSWER_MARGIN_MS;
+	d->set->deadline = lunmapd_set_deadline(d);
 	return SNMP_ERR_NOERROR;
+}
+
+long long lunmapd_set_deadline(const struct lunmapd *d)
+{
+	unsigned s = d->agentx_timeout ? d->agentx_timeout : LUNMAPD_AGENTX_TIMEOUT;
+
+	return lm_now_ms() + s * 1000LL - LUNMAPD_ANSWER_MARGIN_MS;
 }
 
 void lunmapd_set_abandon(struct lunmapd *d)
@@ -571,7 +578,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	int mode = reqinfo->mode;
 
-	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld\n", mode, transid_of(reqinfo)));
+	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
 	if (mode == MODE_SET_RESERVE1)
 		return reserve1(d, reqinfo, requests);
 	if (!ours(d, reqinfo)) {
@@ -601,8 +608,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		/* a new AgentX request, which the master waits for anew; the
 		 * forward steps kept time for their rollback before the SET's
 		 * deadline, but the master may send UNDO late */
-		lm_core_set_deadline(d->core, lm_now_ms() + LUNMAPD_AGENTX_TIMEOUT * 1000 -
-						      LUNMAPD_ANSWER_MARGIN_MS);
+		lm_core_set_deadline(d->core, lunmapd_set_deadline(d));
 		undo(d, reqinfo, requests);
 		lm_core_set_deadline(d->core, 0);
 		break;

@@ -212,7 +212,10 @@ snmpd_conf() { # [CONF]
 	if [ -n "${1:-}" ]; then
 		grep -v -e '^agentXSocket' -e '^master' "$1"
 	else
+		# as data/snmpd.conf.lunmap: the master waits 5 s for a
+		# subagent (net-snmp ignores the timeout a subagent registers)
 		cat <<CONF
+agentXTimeout 5
 rocommunity public 127.0.0.1
 rwcommunity private 127.0.0.1
 createUser admin SHA "$V3AUTH" AES "$V3PRIV"

@@ -19,6 +19,10 @@ tgtd's own listing (tgtadm --op show --mode target).
                       moment, restart it on the same state folder, check
   trials.py pdus N    random multi-varbind PDUs, valid and invalid; after
                       each one the model, the view, the state and tgtd agree
+  trials.py slow N    N SETs of 1-200 LUN changes through a slowed tgtd
+                      socket (random delays per request, 0-400 ms): every
+                      answer comes before the master's timeout and tells
+                      the truth; GETs are answered meanwhile
 
 TRIALS_SEED repeats a run; TRIALS_SECONDS bounds a long one.
 """
@@ -26,6 +30,8 @@ import os
 import random
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -301,6 +307,7 @@ class Lunmapd:
     def __init__(self, inventory, state_dir):
         self.inventory, self.state_dir = inventory, state_dir
         self.proc = None
+        self.env = {}  # more of lunmapd's environment
         self.stderr = open(os.path.join(TMP, 'lunmapd.stderr'), 'a')
         os.makedirs(os.path.join(TMP, 'lunmapd-persist'), exist_ok=True)
 
@@ -312,10 +319,11 @@ class Lunmapd:
         if os.path.exists(cur):
             with open(cur) as src, open(keep, 'a') as dst:
                 dst.write(src.read())
-        env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'))
+        env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'), **self.env)
         self.proc = subprocess.Popen(
             [os.path.join(ENV['top_builddir'], 'subagent', 'lunmapd'), '-f', '-x', ENV['AGENTX'],
-             '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')],
+             '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')]
+            + (['-D' + ENV['LUNMAPD_DEBUG']] if ENV.get('LUNMAPD_DEBUG') else []),
             stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         with open(ENV['E2E_PIDS'], 'a') as f:
             f.write('%d lunmapd start=%s\n' % (self.proc.pid, proc_start(self.proc.pid)))
@@ -367,6 +375,20 @@ def snmpset(varbinds):
     if rc == 0 and not m and 'Timeout' not in out and 'Error' not in out:
         return 'noError', out
     return (m.group(1) if m else 'failed'), out
+
+
+def bigset(varbinds, timeout=10):
+    """One SET PDU of any size (tests/harness/bigset: snmpset takes 128
+    varbinds): its status as snmpset() gives it, the output, and the
+    answer's time in seconds as the manager saw it."""
+    tool = os.path.join(ENV['top_builddir'], 'tests', 'harness', 'bigset')
+    text = ''.join('%s %s %s\n' % (o, t, v) for o, t, v in varbinds)
+    p = subprocess.run([tool, SNMP, 'private', str(timeout)], input=text,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, timeout=timeout + 30)
+    m = re.search(r'Reason: (\w+)', p.stdout)
+    took = re.search(r'Took: ([0-9.]+)', p.stdout)
+    return (m.group(1) if m else 'failed'), p.stdout, float(took.group(1)) / 1000 if took else 0.0
 
 
 def wait_action(seconds=60):
@@ -1056,12 +1078,215 @@ def lowest_free(before_sets, before_nums, nums):
                               % (l, t, n, m))
 
 
+# ------------------------------------------------------------ slow stack
+AGENTX_TIMEOUT = 5.0  # seconds: what lunmapd registers with the master
+
+
+class SlowProxy(threading.Thread):
+    """tgtd's management socket as lunmapd sees it, slowed: requests (one
+    per connection) are taken one at a time in the order they came, as
+    tgtd does, and each waits a random 0..max_ms before it reaches tgtd.
+    A request whose client gave up still reaches tgtd, as one in tgtd's
+    own socket would: the stack may carry out what lunmapd took as not
+    done."""
+
+    def __init__(self, real, path, seed):
+        super().__init__(daemon=True)
+        self.real, self.path = real, path
+        self.rng = random.Random(seed)
+        self.max_ms = 0
+        self.busy = 0  # requests accepted and not yet answered
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(256)
+
+    @staticmethod
+    def read_exact(c, n):
+        b = b''
+        while len(b) < n:
+            k = c.recv(n - len(b))
+            if not k:
+                return None
+            b += k
+        return b
+
+    def one(self, c):
+        hdr = self.read_exact(c, 120)
+        if hdr is None:
+            return
+        total = struct.unpack_from('=I', hdr, 72)[0]
+        body = self.read_exact(c, total - 120) if total > 120 else b''
+        if body is None:
+            return
+        ms = self.rng.randint(0, self.max_ms) if self.max_ms else 0
+        time.sleep(ms / 1000.0)
+        up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        up.connect(self.real)
+        up.sendall(hdr + body)
+        rsp = self.read_exact(up, 8)
+        if rsp is not None:
+            rlen = struct.unpack_from('=I', rsp, 4)[0]
+            rsp += self.read_exact(up, rlen - 8) or b''
+        up.close()
+        try:
+            c.sendall(rsp or b'')
+        except OSError:
+            pass  # lunmapd gave up on it
+
+    def run(self):
+        while True:
+            c, _ = self.sock.accept()
+            with self.lock:
+                self.busy += 1
+            try:
+                self.one(c)
+            except OSError:
+                pass
+            finally:
+                c.close()
+                with self.lock:
+                    self.busy -= 1
+
+    def drain(self, seconds=30):
+        """Fast again, and every request lunmapd sent has reached tgtd."""
+        self.max_ms = 0
+        deadline = time.time() + seconds
+        time.sleep(0.05)
+        while self.busy or self.pending():
+            if time.time() > deadline:
+                raise Failure('the slow socket did not drain')
+            time.sleep(0.05)
+
+    def pending(self):
+        # connections in the listen backlog: poll says readable
+        import select
+        return bool(select.select([self.sock], [], [], 0)[0])
+
+
+class GetWatch(threading.Thread):
+    """A manager polling a scalar all along: the longest wait for an
+    answer, and how many never came within the master's timeout."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.longest, self.late, self.gets, self.stop = 0.0, 0, 0, False
+
+    def run(self):
+        while not self.stop:
+            t0 = time.time()
+            rc, out = run(['snmpget', '-v2c', '-c', 'public', '-t', str(int(AGENTX_TIMEOUT) + 2),
+                           '-r', '0', SNMP, STATUS])
+            took = time.time() - t0
+            self.gets += 1
+            self.longest = max(self.longest, took)
+            if rc != 0 or took >= AGENTX_TIMEOUT:
+                self.late += 1
+            time.sleep(0.2)
+
+
+def slow_settle(world, state_dir, proxy):
+    """After a SET: every request lunmapd sent has reached tgtd; an
+    offline subsystem (take-backs waiting) comes online by itself (its
+    next drift check sends them); then the three views agree."""
+    proxy.drain()
+    deadline = time.time() + 30
+    while True:
+        st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
+                  STATUS])[1].strip()
+        if st != '3':
+            return st
+        if time.time() > deadline:
+            raise Failure('offline for 30 s after the stack answered again')
+        time.sleep(0.2)
+
+
+def slow_trials(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    d.env['TGT_IPC_SOCKET'] = base  # lunmapd's tgtd is the slowed one
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    watch = GetWatch()
+    watch.start()
+    stats = {'sets': 0, 'applied': 0, 'rolled_back': 0, 'refused': 0, 'undo_failed': 0,
+             'offline_after': 0, 'late': 0, 'changes': 0, 'longest_answer': 0.0}
+    t0 = time.time()
+    for i in range(1, n + 1):
+        if out_of_time(t0):
+            log('slow: time budget spent after %d SETs' % (i - 1))
+            break
+        proxy.max_ms = rng.choice([0, 10, 50, 100, 200, 400])
+        k = rng.randint(1, min(200, len(world.luns)))
+        vbs, new, asked = valid_pdu(model, rng, k)
+        status, out, took = bigset(vbs)
+        stats['longest_answer'] = max(stats['longest_answer'], round(took, 2))
+        stats['sets'] += 1
+        stats['changes'] += len(new)
+        try:
+            if not d.alive():
+                raise Failure('lunmapd died')
+            if took >= AGENTX_TIMEOUT or status in ('genError', 'Timeout', 'failed'):
+                raise Failure('answered after %.2f s (%s): the master gives up after %.0f s'
+                              % (took, status, AGENTX_TIMEOUT))
+            st = slow_settle(world, state_dir, proxy)
+            if st == '3':
+                stats['offline_after'] += 1
+            if status == 'noError':
+                apply(model, new, asked)
+                stats['applied'] += 1
+            elif status == 'undoFailed':
+                if st != '2':
+                    raise Failure('undoFailed, but the status is %s' % st)
+                status2, out2 = snmpset([(REFRESH, 'i', '4')])
+                if status2 != 'noError':
+                    raise Failure('restore(4) refused: %s' % out2)
+                result, text = wait_action()
+                if result != '0':
+                    raise Failure('restore(4) failed: %s %s' % (result, text))
+                stats['undo_failed'] += 1
+            elif status in ('commitFailed', 'resourceUnavailable'):
+                stats['rolled_back' if status == 'commitFailed' else 'refused'] += 1
+            else:
+                raise Failure('a valid SET answered %s: %s' % (status, out))
+            sets, nums = observe(world, state_dir)
+            for l in world.luns:
+                if sets[l] != model.sets[l]:
+                    raise Failure('LUN %d has %s, the model %s (the SET answered %s)'
+                                  % (l, sorted(sets[l]), sorted(model.sets[l]), status))
+            model.nums = dict(nums)
+        except Failure as e:
+            raise Failure('SET %d (%d LUNs, delays up to %d ms, %.2f s, %s): %s\n%s'
+                          % (i, len(new), proxy.max_ms, took, status, e, out.strip()[:300]))
+        if i % 50 == 0 or i == n:
+            log('slow: %d in %.0f s: %s; GETs %d, longest %.2f s, late %d'
+                % (i, time.time() - t0, stats, watch.gets, watch.longest, watch.late))
+    watch.stop = True
+    watch.join()
+    if watch.late:
+        raise Failure('%d of %d GETs were not answered within %.0f s (longest %.2f s)'
+                      % (watch.late, watch.gets, AGENTX_TIMEOUT, watch.longest))
+    stats['gets'], stats['longest_get'] = watch.gets, round(watch.longest, 2)
+    d.stop()
+    return stats
+
+
 def main():
     what, n = sys.argv[1], int(sys.argv[2])
     seed = int(ENV.get('TRIALS_SEED') or time.time())
     log('%s: %d, seed %d (TRIALS_SEED=%d repeats it)' % (what, n, seed, seed))
     try:
-        stats = crash_trials(n, seed) if what == 'crash' else random_pdus(n, seed)
+        stats = crash_trials(n, seed) if what == 'crash' else \
+            slow_trials(n, seed) if what == 'slow' else random_pdus(n, seed)
     except Failure as e:
         log('FAIL: %s (seed %d)' % (e, seed))
         return 1

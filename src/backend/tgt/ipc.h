@@ -58,6 +58,7 @@ enum lm_tgt_ipc_status {
 	LM_TGT_IPC_CLOSED,    /* tgtd closed the connection before a full answer */
 	LM_TGT_IPC_GARBLED,   /* an answer this client does not understand */
 	LM_TGT_IPC_LOCAL,     /* refused here: body too large, no memory, socket error */
+	LM_TGT_IPC_NOT_SENT,  /* no time left before the caller's deadline: not sent */
 };
 
 struct lm_tgt_rsp {

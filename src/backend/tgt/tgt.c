@@ -120,7 +120,7 @@ static unsigned wait_ms(const struct tgt *t)
  * carry it out after lunmap took it as not done. */
 static lm_hr not_sent(struct tgt *t, const struct op *o, struct lm_err *err)
 {
-	t->last_status = LM_TGT_IPC_LOCAL;
+	t->last_status = LM_TGT_IPC_NOT_SENT;
 	t->last_tgt_err = 0;
 	return lm_err_set(err, LM_HR_TIMEOUT,
 			  "no time left for tgtd's %s request before the deadline (not sent)",
@@ -379,7 +379,8 @@ static void flush_undo(struct tgt *t)
 		struct pending *p = &t->pending[done];
 		struct lm_err e = { 0 };
 		lm_hr hr = send_op(t, &p->op, NULL, &e);
-		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD)
+		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD ||
+		    t->last_status == LM_TGT_IPC_NOT_SENT)
 			break;
 		if (lm_failed(hr) && !(t->last_status == LM_TGT_IPC_REFUSED &&
 				       t->last_tgt_err == p->benign))
@@ -619,7 +620,15 @@ static lm_hr take_back(struct tgt *t, const char *iqn, uint32_t tid, uint32_t nu
 	struct lm_err e = { 0 };
 	char why[LM_ERR_MSG_MAX];
 
-	if (!lm_failed(lu_delete(t, tid, number, &e)) || t->last_status == LM_TGT_IPC_TIMEOUT ||
+	if (lm_failed(lu_delete(t, tid, number, &e)) && t->last_status == LM_TGT_IPC_NOT_SENT) {
+		/* no time left to send it now: it waits with the other
+		 * take-backs, and the subsystem is not online until it is done */
+		const struct op del = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE,
+					.tid = (int32_t)tid, .lun = number };
+		queue_undo(t, &del, ERR_NO_LUN);
+		return hr;
+	}
+	if (t->last_status == LM_TGT_IPC_OK || t->last_status == LM_TGT_IPC_TIMEOUT ||
 	    t->last_status == LM_TGT_IPC_NO_TGTD ||
 	    (t->last_status == LM_TGT_IPC_REFUSED &&
 	     (t->last_tgt_err == ERR_NO_LUN || t->last_tgt_err == ERR_NO_TARGET)))
@@ -717,6 +726,27 @@ static void tgt_set_deadline(struct lm_backend *b, long long deadline_ms)
 	tgt_of(b)->deadline = deadline_ms;
 }
 
+static size_t tgt_pending(const struct lm_backend *b)
+{
+	return ((const struct tgt *)b)->npending;
+}
+
+/* Sends the take-backs of steps tgtd did not answer in time, oldest
+ * first (tgtd runs requests in the order they came). */
+static lm_hr tgt_flush(struct lm_backend *b, struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+
+	if (t->transport == TR_PROBE)
+		probe(t);
+	flush_undo(t);
+	if (!t->npending)
+		return LM_S_OK;
+	return lm_err_set(err, LM_HR_TIMEOUT,
+			  "tgtd has not answered: %zu take-back(s) of steps it did not answer in "
+			  "time wait to be sent", t->npending);
+}
+
 /* Whether an initiator is logged in to the target: tgtd's view of that
  * target's connections alone, not the whole listing (at 100,000 LUs
  * longer than a SET may wait). Its text names initiators as they chose
@@ -761,6 +791,8 @@ static const struct lm_backend_ops tgt_ops = {
 	.set_timeout = tgt_set_timeout,
 	.set_deadline = tgt_set_deadline,
 	.in_use = tgt_in_use,
+	.pending = tgt_pending,
+	.flush = tgt_flush,
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)
