@@ -7,6 +7,7 @@
 #include "inventory.h"
 #include "lunmap.h"
 #include "model.h"
+#include "pace.h"
 #include "state.h"
 
 struct lm_core {
@@ -31,6 +32,9 @@ struct lm_core {
 	unsigned list_ms;
 	/* the SET's one deadline (lm_now_ms's clock), LM_NO_DEADLINE: none */
 	long long deadline;
+	/* what a step of each kind has cost lately: a SET's first step and
+	 * its rollback are budgeted from it */
+	struct lm_costs costs;
 	/* a step failed that validation let through: the drift check is due
 	 * (run after the SET's answer, never inside it) */
 	bool check_due;
@@ -55,6 +59,7 @@ const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 /* One stack operation of a change (TARGET: restore's making of a target,
  * or binding the initiators it left out; never in a batch). */
 enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS, LM_STEP_TARGET };
+#define LM_STEP_KINDS LM_PACE_KINDS
 struct lm_step {
 	enum lm_step_op op;
 	uint32_t lun, target, number;

@@ -2,14 +2,17 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
 #include "deadline.h"
+#include "pace.h"
 
-/* A rollback's floor (round trips, the answer) and a first step's guess
- * before any step was measured. */
-#define LM_UNDO_FLOOR_MS 100
-#define LM_FIRST_STEP_MS 5
+/* A rollback's floor (round trips, the answer), and the least a step is
+ * given to answer. */
+#define LM_UNDO_FLOOR_MS 250
+#define LM_STEP_MIN_WAIT_MS 20
 
 /* Every stack request waits at most a step's timeout (or at_least_ms,
  * for a listing or start-up), and never past the SET's deadline. */
@@ -97,20 +100,29 @@ void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, siz
 		 s->number);
 }
 
+/* The kind of step that undoes each kind (pace.h budgets rollbacks). */
+static const int inverse_of[LM_STEP_KINDS] = {
+	[LM_STEP_ADD] = LM_STEP_REMOVE, [LM_STEP_REMOVE] = LM_STEP_ADD,
+	[LM_STEP_ACCESS] = LM_STEP_ACCESS, [LM_STEP_TARGET] = LM_STEP_TARGET,
+};
+
 /* Undoes steps [0, done) in reverse, after the failure of step failed
  * (first), with the whole deadline: the forward steps kept its time for
  * this. err already says why the steps stopped; a failed undo replaces
  * it with the truth. */
-static lm_hr undo_done(struct lm_core *c, const struct lm_step *steps, size_t done,
-		       const char *what, const char *why, lm_hr hr, struct lm_err *err)
+static lm_hr undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_step *steps,
+		       size_t done, const char *what, const char *why, lm_hr hr,
+		       struct lm_err *err)
 {
 	struct lm_err undo;
 	char undo_what[160];
 
 	lm_backend_deadline(c->backend, c->deadline);
 	while (done-- > 0) {
-		if (!lm_failed(run_one(c, &steps[done], true, &undo)))
+		if (!lm_failed(run_one(c, &steps[done], true, &undo))) {
+			lm_pace_step(pace, inverse_of[steps[done].op], 0);
 			continue;
+		}
 		lm_step_describe(c, &steps[done], undo_what, sizeof undo_what);
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		/* what is left undone first: the text may be cut */
@@ -121,68 +133,61 @@ static lm_hr undo_done(struct lm_core *c, const struct lm_step *steps, size_t do
 	return hr;
 }
 
-/* What the steps cost so far: in all, and lately (a moving average
- * that follows a stack that slows down). */
-struct pace {
-	long long t0, last, spent, recent;
-};
-
-static void pace_step(struct pace *p)
+/* Whether step i (of n) can still be tried: it must end, twice as slow
+ * as its kind goes now, and the rollback of it and of every step before
+ * it after it, at twice the pace the stack goes now (tgtd takes LUs away
+ * more slowly the more it has just made), by the deadline. The first
+ * step of a run, with nothing measured yet, may take a third of what is
+ * left: costs learnt long ago must not refuse every later SET. Sets the
+ * backend's deadline for the step; false (and err, saying how far the
+ * steps got) when it cannot be tried. */
+static bool step_fits(struct lm_core *c, const struct lm_step *steps, size_t i, size_t n,
+		      const struct lm_pace *p, struct lm_err *err)
 {
-	long long now = lm_now_ms(), cost = now - p->last;
-
-	p->recent = p->spent ? (3 * p->recent + cost) / 4 : cost;
-	p->spent = now - p->t0;
-	p->last = now;
-}
-
-/* Whether step i (of n) can still be tried: it must end, with the
- * rollback of it and of every step before it, by the deadline. The
- * rollback of k steps is taken to cost twice what they did (a removal
- * costs about twice an addition), or twice k steps at the recent pace
- * when the stack slowed down. Sets the backend's deadline for the step;
- * false (and err) when it cannot be tried. */
-static bool step_fits(struct lm_core *c, size_t i, size_t n, const struct pace *p,
-		      struct lm_err *err)
-{
-	long long now = lm_now_ms(), est, undo, end;
+	long long now = lm_now_ms(), end;
+	double est, undo;
 
 	if (c->deadline == LM_NO_DEADLINE)
 		return true;
-	est = i ? (p->spent + (long long)i - 1) / (long long)i : LM_FIRST_STEP_MS;
-	if (est < p->recent)
-		est = p->recent;
-	undo = p->spent + est;
-	if (undo < (long long)(i + 1) * p->recent)
-		undo = (long long)(i + 1) * p->recent;
-	end = c->deadline - LM_UNDO_FLOOR_MS - 2 * undo;
-	if (now + est <= end) {
+	est = lm_pace_cost_us(p, steps[i].op) / 1000;
+	undo = (lm_pace_undo_us(p) + lm_pace_cost_us(p, inverse_of[steps[i].op])) / 1000;
+	end = c->deadline - LM_UNDO_FLOOR_MS - (long long)(2 * undo);
+	if (i == 0 && now + (long long)(2 * est) + LM_STEP_MIN_WAIT_MS > end)
+		end = now + (c->deadline - LM_UNDO_FLOOR_MS - now) / 3;
+	/* room for a step twice as slow as expected: one cut short is one
+	 * the stack may still carry out, with a take-back to send */
+	if (now + (i ? (long long)(2 * est) : 0) + LM_STEP_MIN_WAIT_MS <= end) {
 		lm_backend_deadline(c->backend, end);
 		return true;
 	}
 	lm_err_set(err, LM_HR_TIMEOUT,
 		   "the stack took %lld ms for %zu of %zu steps; the other %zu would not "
-		   "finish, with their rollback, in the %lld ms left before the master's timeout",
-		   p->spent, i, n, n - i, c->deadline - now > 0 ? c->deadline - now : 0);
+		   "finish, with their rollback, in the %lld ms left before the master's timeout "
+		   "(a step now about %.1f ms, the rollback about %.0f ms)",
+		   lm_pace_spent_ms(p), i, n, n - i, c->deadline - now > 0 ? c->deadline - now : 0,
+		   est, undo);
 	return false;
 }
 
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
 {
-	struct pace pace = { .t0 = lm_now_ms(), .last = lm_now_ms() };
+	struct lm_pace pace;
 	struct lm_err first;
 	char step[160], what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
 	lm_hr hr = LM_S_OK;
+	long long t0;
+	double undo_us;
 	size_t failed;
 
+	lm_pace_start(&pace, &c->costs, inverse_of);
 	for (failed = 0; failed < n; failed++) {
-		if (!step_fits(c, failed, n, &pace, &first)) {
+		if (!step_fits(c, steps, failed, n, &pace, &first)) {
 			snprintf(what, sizeof what, "stopping before step %zu of %zu", failed + 1, n);
 			hr = first.hr;
 			break;
 		}
 		if (!lm_failed(run_one(c, &steps[failed], false, &first))) {
-			pace_step(&pace);
+			lm_pace_step(&pace, steps[failed].op, 1);
 			continue;
 		}
 		lm_step_describe(c, &steps[failed], step, sizeof step);
@@ -202,14 +207,24 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 		break;
 	}
 	if (failed == n) {
+		lm_pace_end(&pace);
 		lm_backend_deadline(c->backend, c->deadline);
 		return LM_S_OK;
 	}
 	snprintf(why, sizeof why, "%s", first.msg);
-	lm_err_set(err, hr, "%s: %s; %s", what, why,
-		   hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT ? "the earlier steps were rolled back"
-							 : "rolled back; nothing changed");
-	hr = undo_done(c, steps, failed, what, why, hr, err);
+	undo_us = lm_pace_undo_us(&pace);
+	t0 = lm_now_us();
+	/* a failed undo says so itself (what stays undone first); the
+	 * verdict comes first here too: a manager may see 255 bytes */
+	if (undo_done(c, &pace, steps, failed, what, why, hr, err) != hr)
+		hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
+	else if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		lm_err_set(err, hr, "%s: %s; the earlier steps were rolled back", what, why);
+	else
+		lm_err_set(err, hr, "rolled back, nothing changed: %s: %s", what, why);
+	lm_pace_end(&pace);
+	lm_core_log(c, "%s: %zu step(s) undone in %lld ms (%.0f ms expected)", what, failed,
+		    (lm_now_us() - t0) / 1000, undo_us / 1000);
 	if (err)
 		err->at = failed < n ? failed : n - 1;
 	return hr;

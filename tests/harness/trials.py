@@ -19,6 +19,11 @@ tgtd's own listing (tgtadm --op show --mode target).
                       moment, restart it on the same state folder, check
   trials.py pdus N    random multi-varbind PDUs, valid and invalid; after
                       each one the model, the view, the state and tgtd agree
+  trials.py bulk N    one PDU of N LU additions (N/3 LUNs on 3 targets) and
+                      back, on a real tgtd: applied whole inside the
+                      master's timeout; 1000 additions in one PDU; the same
+                      PDU when tgtd slows down half way: rolled back,
+                      commitFailed inside the timeout, nothing changed
   trials.py slow N    N SETs of 1-200 LUN changes through a slowed tgtd
                       socket (random delays per request, 0-400 ms): every
                       answer comes before the master's timeout and tells
@@ -1095,6 +1100,8 @@ class SlowProxy(threading.Thread):
         self.real, self.path = real, path
         self.rng = random.Random(seed)
         self.max_ms = 0
+        # slow down half way: after `fast` more requests, each waits slow_ms
+        self.fast, self.slow_ms = None, 0
         self.busy = 0  # requests accepted and not yet answered
         self.lock = threading.Lock()
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -1120,6 +1127,11 @@ class SlowProxy(threading.Thread):
         if body is None:
             return
         ms = self.rng.randint(0, self.max_ms) if self.max_ms else 0
+        if self.fast is not None:
+            if self.fast > 0:
+                self.fast -= 1
+            else:
+                ms = self.slow_ms
         time.sleep(ms / 1000.0)
         up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         up.connect(self.real)
@@ -1157,6 +1169,7 @@ class SlowProxy(threading.Thread):
             if time.time() > deadline:
                 raise Failure('the slow socket did not drain')
             time.sleep(0.05)
+        self.slow_ms = 0
 
     def pending(self):
         # connections in the listen backlog: poll says readable
@@ -1280,13 +1293,121 @@ def slow_trials(n, seed):
     return stats
 
 
+def bulk_pdu(world, luns, targets):
+    """Each of the LUNs on all of the targets: one whole set each."""
+    ids = ''.join(world.targets[t][0] for t in targets)
+    return [('%s.%d' % (LUN_IDS, l), 'x', ids) for l in luns], \
+        {l: frozenset(targets) for l in luns}
+
+
+def expect_view(world, state_dir, model, what):
+    sets, nums = observe(world, state_dir)
+    for l in world.luns:
+        if sets[l] != model.sets[l]:
+            raise Failure('%s: LUN %d has %s, the model %s'
+                          % (what, l, sorted(sets[l]), sorted(model.sets[l])))
+    model.nums = dict(nums)
+    return sum(len(v) for v in sets.values())
+
+
+def bulk_trials(n, seed):
+    """Bulk changes: one PDU is one transaction whatever its size, and its
+    answer comes within the master's timeout. lunmapd speaks to tgtd
+    itself, then through a socket that slows down half way."""
+    state_dir = os.path.join(TMP, 'state')
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    luns = sorted(world.luns)
+    targets = sorted(world.targets)
+    stats = {}
+    proxy = None
+
+    def one(name, vbs, new, want, tries=1):
+        for attempt in range(tries):
+            status, out, took = bigset(vbs)
+            if proxy:
+                proxy.drain()
+            if status == want or attempt == tries - 1:
+                break
+            # a loaded host: the steps stopped in time and nothing changed
+            # (checked), and the PDU is sent again
+            expect_view(world, state_dir, model, name + ' (stopped)')
+            stats[name + ' stopped'] = stats.get(name + ' stopped', 0) + 1
+        if status == 'undoFailed' and 'undoFailed' in want.split('|'):
+            # a host so loaded that the rollback took more than twice
+            # what the steps measured: cacheCorrupt, and restore(4) puts
+            # the recorded state back
+            st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, STATUS])[1].strip()
+            if st != '2':
+                raise Failure('%s: undoFailed, but the status is %s' % (name, st))
+            if bigset([(REFRESH, 'i', '4')])[0] != 'noError' or wait_action()[0] != '0':
+                raise Failure('%s: undoFailed, and restore(4) failed' % name)
+            stats[name + ' undoFailed, restored'] = 1
+        elif status not in want.split('|'):
+            raise Failure('%s: %s, wanted %s\n%s' % (name, status, want, out))
+        if status == 'commitFailed':
+            text = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, ERR_TEXT])[1]
+            if 'nothing changed' not in text:
+                raise Failure('%s: commitFailed does not say nothing changed: %s' % (name, text))
+            stats[name + ' why'] = text.strip()[:160]
+        if took >= AGENTX_TIMEOUT:
+            raise Failure('%s: answered after %.2f s' % (name, took))
+        if status == 'noError':
+            apply(model, new, {})
+        stats[name] = '%s in %.2f s, %d associations' % (
+            status, took, expect_view(world, state_dir, model, name))
+        return out
+
+    k = n // 3
+    big = min(len(luns), 250)
+    # 300 additions fit anywhere; 1000 fit a tgtd that makes and takes
+    # away LUs as fast as a quiet host does (bench/run measures it): on a
+    # loaded one the steps stop in time and nothing changes, which is the
+    # truth too
+    for luns_, targets_, want in ((luns[:k], targets[:3], 'noError'),
+                                  (luns[:big], targets[:4], 'noError|commitFailed|undoFailed')):
+        vbs, new = bulk_pdu(world, luns_, targets_)
+        one('%d additions' % (len(luns_) * len(targets_)), vbs, new, want, 3)
+        if model.sets[luns_[0]]:
+            vbs, new = bulk_pdu(world, luns_, [])
+            one('%d removals' % (len(luns_) * len(targets_)), vbs, new, 'noError', 3)
+    d.stop()
+    # tgtd slows down half way (an LU addition is three requests)
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d.env['TGT_IPC_SOCKET'] = base
+    if not d.start():
+        raise Failure('lunmapd died at its second start')
+    # 180 additions: the first 90 at tgtd's pace, then 20 ms a request (a
+    # stack that stops dead half way cannot be rolled back in time: that
+    # is undoFailed, cacheCorrupt, and the truth; the slow-stack trial
+    # has such stacks)
+    slow = luns[:60]
+    vbs, new = bulk_pdu(world, slow, targets[:3])
+    proxy.fast, proxy.slow_ms = 3 * 90, 20
+    one('%d additions, tgtd slow half way' % (3 * len(slow)), vbs, new, 'commitFailed')
+    if proxy.fast:
+        raise Failure('the steps stopped before tgtd slowed down (%d fast requests left)'
+                      % proxy.fast)
+    d.stop()
+    return stats
+
+
 def main():
     what, n = sys.argv[1], int(sys.argv[2])
     seed = int(ENV.get('TRIALS_SEED') or time.time())
     log('%s: %d, seed %d (TRIALS_SEED=%d repeats it)' % (what, n, seed, seed))
     try:
         stats = crash_trials(n, seed) if what == 'crash' else \
-            slow_trials(n, seed) if what == 'slow' else random_pdus(n, seed)
+            slow_trials(n, seed) if what == 'slow' else \
+            bulk_trials(n, seed) if what == 'bulk' else random_pdus(n, seed)
     except Failure as e:
         log('FAIL: %s (seed %d)' % (e, seed))
         return 1

@@ -106,13 +106,18 @@ static unsigned deadline_ms(const struct tgt *t)
 	return short_ms < 100 ? (t->conf.timeout_ms < 100 ? t->conf.timeout_ms : 100) : short_ms;
 }
 
-/* How long the next request may wait: its own timeout, cut to what is
- * left of the deadline; 0 when nothing is left. */
+/* How long the next request may wait: under a deadline (a SET's), what
+ * is left of it, which the core sized for the step (a loaded tgtd takes
+ * away an LU in more than timeout-ms, and a request cut short is one
+ * tgtd still carries out); else its own timeout. A stalled tgtd's is
+ * short either way. 0 when nothing is left. */
 static unsigned wait_ms(const struct tgt *t)
 {
 	long long left = lm_ms_left(t->deadline);
 	unsigned ms = deadline_ms(t);
 
+	if (t->deadline != LM_NO_DEADLINE && !t->stalled)
+		return left > 600000 ? 600000 : (unsigned)left;
 	return left < ms ? (unsigned)left : ms;
 }
 

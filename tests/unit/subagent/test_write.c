@@ -409,7 +409,7 @@ static void test_stack_slows_down_half_way(void **state)
 	gset_ids(&s, 2, (size_t[]){ 1, 2, 3 }, 3);
 	gset_ids(&s, 3, (size_t[]){ 1, 2, 3 }, 3);
 	t0 = lm_now_ms();
-	expect_refused(f, &s, &(struct refusal){ "slow from step 4", SNMP_ERR_COMMITFAILED, 2,
+	expect_refused(f, &s, &(struct refusal){ "slow from step 4", SNMP_ERR_COMMITFAILED, 3,
 						 LM_HR_TIMEOUT });
 	assert_true(lm_now_ms() - t0 < LUNMAPD_AGENTX_TIMEOUT * 1000);
 	assert_non_null(strstr(f->d.last_error_text, "rolled back"));
