@@ -57,13 +57,18 @@ double lm_pace_undo_us(const struct lm_pace *p)
 	return us;
 }
 
+void lm_pace_record(struct lm_pace *p, int op, int forward, double took_us)
+{
+	p->recent[op][p->nrecent[op]++ % LM_PACE_WINDOW] = took_us;
+	if (forward)
+		p->done[op]++;
+}
+
 void lm_pace_step(struct lm_pace *p, int op, int forward)
 {
 	long long now = lm_now_us();
 
-	p->recent[op][p->nrecent[op]++ % LM_PACE_WINDOW] = (double)(now - p->last);
-	if (forward)
-		p->done[op]++;
+	lm_pace_record(p, op, forward, (double)(now - p->last));
 	p->last = now;
 }
 

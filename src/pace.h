@@ -35,8 +35,10 @@ void lm_pace_start(struct lm_pace *p, struct lm_costs *learnt, const int *invers
 double lm_pace_cost_us(const struct lm_pace *p, int op);
 /* What undoing the steps done so far would take now. */
 double lm_pace_undo_us(const struct lm_pace *p);
-/* A step of kind op ended now (forward: it counts for the rollback). */
+/* A step of kind op ended now (forward: it counts for the rollback);
+ * the same with the time it took. */
 void lm_pace_step(struct lm_pace *p, int op, int forward);
+void lm_pace_record(struct lm_pace *p, int op, int forward, double took_us);
 /* Since the run began, in ms. */
 long long lm_pace_spent_ms(const struct lm_pace *p);
 /* The run ended: what it measured becomes what is learnt. */
