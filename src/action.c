@@ -202,6 +202,33 @@ static void find_changed(const struct lm_core *c, const struct before *b,
 	}
 }
 
+/* An adoption that could not be saved is not kept: the model goes back
+ * to what the saved state has, so that nothing changed (the stack was
+ * only read). When that cannot be done either, the text says where
+ * things are. */
+static void undo_adoption(struct lm_core *c, struct lm_err *e)
+{
+	struct lm_err back;
+	char why[LM_ERR_MSG_MAX];
+
+	snprintf(why, sizeof why, "%s", e->msg);
+	if (e->hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
+		/* the new snapshot may or may not be on disk */
+		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+		lm_err_set(e, e->hr, "the adopted view is in memory and may or may not be on "
+			   "disk: a restart or a refresh settles it: %s", why);
+		return;
+	}
+	if (!lm_failed(lm_core_model_from_disk(c, &back))) {
+		lm_err_set(e, e->hr, "nothing changed: the adopted view could not be saved: %s", why);
+		return;
+	}
+	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+	lm_err_set(e, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+		   "the model shows the stack, the saved state does not (a restart loads that): "
+		   "saving failed: %s; going back failed: %s", why, back.msg);
+}
+
 static void adopt(struct lm_core *c, struct lm_action_state *a)
 {
 	struct before b = { 0 };
@@ -214,6 +241,8 @@ static void adopt(struct lm_core *c, struct lm_action_state *a)
 	if (!lm_failed(lm_drift_adopt(c, a->what, &a->stack, &e)))
 		lm_err_set(&e, LM_S_OK, "the model has what the stack has (%zu target(s) listed)",
 			   a->stack.ntargets);
+	else
+		undo_adoption(c, &e);
 	find_changed(c, &b, a);
 	free(b.v);
 	free(b.first);

@@ -128,6 +128,7 @@ static lm_hr fill_diff(struct item *it)
 		else if (i >= it->nold || it->new[j].index < it->old[i].index)
 			d->added[d->nadded++] = it->new[j++].index;
 		else {
+			d->naccess += it->old[i].readonly != it->new[j].readonly;
 			d->kept[d->nkept++] = it->new[j].index;
 			i++, j++;
 		}
@@ -691,7 +692,10 @@ fail:
 
 /* An undo is the last word of a transaction: when it cannot be made, the
  * manager believes in a state that is not there, so every failure here
- * is cacheCorrupt, and the text says where the change is. */
+ * is cacheCorrupt, and the text says where the change is. The saved
+ * state goes back first, then the stack: a crash between the two leaves
+ * the intent of the undo and a state without the change, which recovery
+ * finishes at start (the other order would re-apply the undone change). */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err e;
@@ -703,27 +707,24 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		return corrupt(c, err, "undo refused", e.msg,
 			       "the change stays applied (stack and state)");
-	hr = run_inverse(c, b, &e);
-	if (lm_hr_is_system(hr))
-		return corrupt(c, err, "undo refused by the stack", e.msg,
-			       "the change stays applied (stack and state)");
-	if (lm_failed(hr))
-		return lm_err_set(err, hr, "undo failed: %s", e.msg);
 	model_set(c, b, false);
-	b->applied = false;
 	hr = persist(c, b, &e);
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		return corrupt(c, err, "saving the undo failed", e.msg,
-			       "the undo is done in the stack and in memory; the saved state may "
-			       "still have the change");
+			       "the saved state may or may not have the change; the stack has it: "
+			       "restore(4) puts the saved state in the stack");
 	if (lm_failed(hr)) {
 		/* memory follows the disk, which still has the change */
 		model_set(c, b, true);
-		b->applied = true;
 		return corrupt(c, err, "saving the undo failed", e.msg,
-			       "the undo is done in the stack, but the saved state still has the "
-			       "change: restore(4) puts it back in the stack, refresh(2) adopts the stack");
+			       "the change stays applied (stack and state)");
 	}
+	b->applied = false;
+	hr = run_inverse(c, b, &e);
+	if (lm_failed(hr))
+		return corrupt(c, err, "undo refused by the stack", e.msg,
+			       "the saved state no longer has the change, the stack may still have "
+			       "part of it: restore(4) puts the saved state in the stack");
 	return LM_S_OK;
 }
 

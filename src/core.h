@@ -3,6 +3,9 @@
 #ifndef LUNMAP_CORE_H
 #define LUNMAP_CORE_H
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "backend.h"
 #include "inventory.h"
 #include "lunmap.h"
@@ -44,6 +47,12 @@ struct lm_core {
 	struct lm_err last_action_result;
 	uint32_t *last_changed; /* the LUNs it changed in the model */
 	size_t nlast_changed;
+	/* the inventory file as the running model read it */
+	struct {
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} inventory_stamp;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */
@@ -98,6 +107,10 @@ lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
  * compacting when the journal has grown to half the snapshot. */
 lm_hr lm_store_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
 		       struct lm_err *err);
+
+/* core.c: the model again from the inventory and the saved state (the
+ * inventory must be as it was read). */
+lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err);
 
 /* merge.c: c->model from the inventory and the saved state. */
 lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv, const struct lm_state *st,

@@ -135,6 +135,8 @@ struct lm_diff {
 	uint32_t lun_index;
 	uint32_t *added, *removed, *kept;
 	size_t nadded, nremoved, nkept;
+	/* kept associations whose access (read-only or read-write) changed */
+	size_t naccess;
 };
 
 /* One change of one LUN. A batch holds any number of them; the core

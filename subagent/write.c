@@ -454,7 +454,9 @@ static void commit(struct lunmapd *d)
 
 	for (size_t i = 0; p->applied && i < lm_batch_count(p->batch); i++) {
 		const struct lm_diff *df = lm_batch_diff(p->batch, i);
-		if (!df->nadded && !df->nremoved)
+		/* an access change breaks or restores every write of the
+		 * target's initiators: a change like any other */
+		if (!df->nadded && !df->nremoved && !df->naccess)
 			continue;
 		changed = true;
 		lunmapd_notify_changed(d, df->lun_index);
@@ -478,10 +480,13 @@ static void undo(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		lm_core_action_cancel(d->core);
 	if (!d->set->applied)
 		return;
-	if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK)
+	if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK) {
 		d->set->applied = false;
-	else
-		fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+		return;
+	}
+	fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+	lunmapd_notify_failed(d);
+	lunmapd_notify_status(d);
 }
 
 static long transid_of(netsnmp_agent_request_info *reqinfo)
@@ -539,13 +544,29 @@ long long lunmapd_set_deadline(const struct lunmapd *d)
 	return lm_now_ms() + s * 1000LL - LUNMAPD_ANSWER_MARGIN_MS;
 }
 
+/* The master will not finish the SET (its session ended, or it never
+ * sent the last phases): the manager was told genErr or nothing, so an
+ * applied change is undone, within a fresh deadline, and the failure is
+ * told like any other. An action the SET started is dropped unstarted. */
 void lunmapd_set_abandon(struct lunmapd *d)
 {
+	struct lm_err err;
+
 	if (!d->set)
 		return;
-	/* applied and saved: the change stays, as after a COMMIT */
-	if (d->set->applied)
-		commit(d);
+	if (d->set->started)
+		lm_core_action_cancel(d->core);
+	if (d->set->applied) {
+		lm_core_set_deadline(d->core, lunmapd_set_deadline(d));
+		if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK)
+			lm_err_set(&err, LM_E_FAIL, "the master ended SET %ld before it was "
+				   "finished (the manager was told genErr or nothing): undone",
+				   d->set->transid);
+		lm_core_set_deadline(d->core, 0);
+		lunmapd_record_error(d, err.hr, 0, err.msg);
+		lunmapd_notify_failed(d);
+		lunmapd_notify_status(d);
+	}
 	free_pending(d->set);
 	d->set = NULL;
 }

@@ -1400,6 +1400,40 @@ def bulk_trials(n, seed):
     return stats
 
 
+def slow_rows(n, seed):
+    """bench/run's slow-stack row: one PDU of n LU additions (n/3 LUNs on
+    3 targets) while each request to tgtd takes 0, 50 or 200 ms: how and
+    when it is answered (a stack too slow to finish is rolled back inside
+    the master's timeout). Prints "DELAY STATUS SECONDS" lines."""
+    state_dir = os.path.join(TMP, 'state')
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    d.env['TGT_IPC_SOCKET'] = base
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    luns, targets = sorted(world.luns)[:n // 3], sorted(world.targets)[:3]
+    rows = []
+    for delay in (0, 50, 200):
+        proxy.fast, proxy.slow_ms = 0, delay
+        vbs, _ = bulk_pdu(world, luns, targets)
+        status, out, took = bigset(vbs)
+        proxy.drain()
+        if took >= AGENTX_TIMEOUT or status not in ('noError', 'commitFailed'):
+            raise Failure('delay %d ms: %s after %.2f s\n%s' % (delay, status, took, out))
+        if status == 'noError':
+            if bigset(bulk_pdu(world, luns, [])[0])[0] != 'noError':
+                raise Failure('delay %d ms: the removal failed' % delay)
+        rows.append('%d %s %.2f' % (delay, status, took))
+        log('%d %s %.2f' % (delay, status, took))
+    d.stop()
+    return {'rows': rows}
+
+
 def main():
     what, n = sys.argv[1], int(sys.argv[2])
     seed = int(ENV.get('TRIALS_SEED') or time.time())
@@ -1407,7 +1441,8 @@ def main():
     try:
         stats = crash_trials(n, seed) if what == 'crash' else \
             slow_trials(n, seed) if what == 'slow' else \
-            bulk_trials(n, seed) if what == 'bulk' else random_pdus(n, seed)
+            bulk_trials(n, seed) if what == 'bulk' else \
+            slow_rows(n, seed) if what == 'slowrow' else random_pdus(n, seed)
     except Failure as e:
         log('FAIL: %s (seed %d)' % (e, seed))
         return 1

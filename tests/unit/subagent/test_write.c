@@ -679,12 +679,16 @@ static void test_phases_without_their_set(void **state)
 	gset_free(&s);
 }
 
-/* The master went away after ACTION: the change stays, the next SET runs. */
+/* The master went away after ACTION: the manager was told genErr or
+ * nothing, so the change is undone and the failure told (it used to
+ * stay, and be notified as made); the next SET runs. */
 static void test_abandoned_set(void **state)
 {
 	struct gfx *f = *state;
 	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
 	struct gpdu *p;
+	char *before = gfx_snapshot_model(f), *after;
 	int index;
 
 	gset_ids(&s, 1, (size_t[]){ 1 }, 1);
@@ -692,9 +696,19 @@ static void test_abandoned_set(void **state)
 	assert_int_equal(gpdu_phase(p, MODE_SET_RESERVE1), 0);
 	assert_int_equal(gpdu_phase(p, MODE_SET_RESERVE2), 0);
 	assert_int_equal(gpdu_phase(p, MODE_SET_ACTION), 0);
+	gfx_traps_clear();
 	lunmapd_set_abandon(&f->d);
 	assert_null(f->d.set);
-	expect_targets(f, 1, "1");
+	expect_targets(f, 1, "");
+	/* the model and the stack as before (the state files hold the
+	 * undo's journal record) */
+	after = gfx_snapshot_model(f);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_OPERATION_FAILED);
+	assert_non_null(strstr(f->d.last_error_text, "undone"));
 	gpdu_free(p);
 	gset_free(&s);
 	/* one left at RESERVE1 is simply dropped */
@@ -844,6 +858,36 @@ static void test_refresh_notifies(void **state)
 	assert_int_equal(*v->val.integer, LM_SUBSYS_ONLINE);
 }
 
+/* changing only an association's access breaks or restores every write
+ * of the target's initiators: it is a change, told and timed like any
+ * other (it used to move neither) */
+static void test_access_change_notifies(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
+	int index;
+
+	associate(f, 1, (size_t[]){ 1 }, 1);
+	gfx_traps_clear();
+	f->d.last_change = 0;
+	gset_int(&s, P(goid_assoc(A_ACCESS, 1, 1)), ASN_INTEGER, ACCESS_RO);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_ASSOC_CHANGED);
+	assert_int_equal(v->name[v->name_length - 1], 1);
+	assert_true(f->d.last_change != 0);
+	/* the same access again changes nothing and tells nothing */
+	gfx_traps_clear();
+	f->d.last_change = 0;
+	gset_int(&s, P(goid_assoc(A_ACCESS, 1, 1)), ASN_INTEGER, ACCESS_RO);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(gfx_ntraps(), 0);
+	assert_int_equal(f->d.last_change, 0);
+}
+
 /* a stack that lost everything is re-applied by the drift check: told
  * once with lunmapStackReapplied and its count, and LastChange moves */
 static void test_reapply_notified(void **state)
@@ -908,6 +952,7 @@ int main(void)
 		T(test_spinlock_two_managers),
 		T(test_refresh_with_a_change),
 		T(test_refresh_notifies),
+		T(test_access_change_notifies),
 		T(test_new_scalars_not_writable),
 		T(test_reapply_notified),
 	};
