@@ -108,9 +108,10 @@ lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
 lm_hr lm_store_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
 		       struct lm_err *err);
 
-/* core.c: the model again from the inventory and the saved state (the
- * inventory must be as it was read). */
+/* merge.c: the model again from the inventory and the saved state (the
+ * inventory must be as it was read: stamped when it is). */
 lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err);
+void lm_merge_stamp_inventory(struct lm_core *c);
 
 /* merge.c: c->model from the inventory and the saved state. */
 lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv, const struct lm_state *st,

@@ -223,8 +223,9 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 	else
 		lm_err_set(err, hr, "rolled back, nothing changed: %s: %s", what, why);
 	lm_pace_end(&pace);
-	lm_core_log(c, "%s: %zu step(s) undone in %lld ms (%.0f ms expected)", what, failed,
-		    (lm_now_us() - t0) / 1000, undo_us / 1000);
+	if (failed)
+		lm_core_log(c, "%s: %zu step(s) undone in %lld ms (%.0f ms expected)", what, failed,
+			    (lm_now_us() - t0) / 1000, undo_us / 1000);
 	if (err)
 		err->at = failed < n ? failed : n - 1;
 	return hr;

@@ -533,7 +533,8 @@ def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_fa
     if status == 'undoFailed':
         return undo_failed(world, state_dir, model, out, vbs, stats, two_failures)
     if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
-        raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
+        raise Failure('valid PDU refused while lunmapd runs (mode %s%s): %s\n%s'
+                      % (mode, ', two failures' if two_failures else '', describe(vbs), out))
     sets, nums = observe(world, state_dir)
     for l in world.luns:
         if sets[l] != model.sets[l]:

@@ -106,17 +106,18 @@ static unsigned deadline_ms(const struct tgt *t)
 	return short_ms < 100 ? (t->conf.timeout_ms < 100 ? t->conf.timeout_ms : 100) : short_ms;
 }
 
-/* How long the next request may wait: under a deadline (a SET's), what
- * is left of it, which the core sized for the step (a loaded tgtd takes
- * away an LU in more than timeout-ms, and a request cut short is one
- * tgtd still carries out); else its own timeout. A stalled tgtd's is
- * short either way. 0 when nothing is left. */
-static unsigned wait_ms(const struct tgt *t)
+/* How long the request may wait: a change under a deadline (a SET's
+ * step), what is left of it, which the core sized for the step (a loaded
+ * tgtd takes away an LU in more than timeout-ms, and a change cut short
+ * is one tgtd still carries out); a question (a show), or anything
+ * outside a SET, its own timeout, within the deadline. A stalled tgtd's
+ * is short either way. 0 when nothing is left. */
+static unsigned wait_ms(const struct tgt *t, const struct op *o)
 {
 	long long left = lm_ms_left(t->deadline);
 	unsigned ms = deadline_ms(t);
 
-	if (t->deadline != LM_NO_DEADLINE && !t->stalled)
+	if (t->deadline != LM_NO_DEADLINE && !t->stalled && o->op != LM_TGT_OP_SHOW)
 		return left > 600000 ? 600000 : (unsigned)left;
 	return left < ms ? (unsigned)left : ms;
 }
@@ -157,7 +158,7 @@ static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm
 	struct lm_tgt_req req = { .mode = o->mode, .op = o->op, .tid = o->tid, .lun = o->lun,
 				  .force = o->force, .body = body };
 	struct lm_tgt_rsp rsp;
-	unsigned ms = wait_ms(t);
+	unsigned ms = wait_ms(t, o);
 	lm_hr hr;
 
 	if (!ms)
@@ -280,7 +281,7 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	const char *argv[24];
 	char tidstr[12], lunstr[24];
 	struct lm_run_result r;
-	unsigned ms = wait_ms(t);
+	unsigned ms = wait_ms(t, o);
 	lm_hr hr = LM_S_OK;
 
 	if (!ms)
