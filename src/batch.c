@@ -22,6 +22,11 @@ struct item {
 struct lm_batch {
 	struct item *items;
 	size_t n;
+	/* the (target, number) pairs the batch's changes ask by number,
+	 * sorted: the lowest free number picked for another change skips
+	 * them, whatever the order of the LUNs */
+	uint64_t *asked;
+	size_t nasked;
 	struct lm_step *steps;
 	size_t nsteps;
 	bool applied;
@@ -48,6 +53,7 @@ void lm_batch_free(struct lm_batch *b)
 	}
 	free(b->items);
 	free(b->steps);
+	free(b->asked);
 	free(b);
 }
 
@@ -85,6 +91,38 @@ static bool pending(const struct lm_batch *b, size_t upto, uint32_t target, uint
 	return false;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool asked_by_batch(const struct lm_batch *b, uint32_t target, uint32_t number)
+{
+	uint64_t key = (uint64_t)target << 32 | number;
+
+	return b->nasked && bsearch(&key, b->asked, b->nasked, sizeof key, u64_cmp);
+}
+
+static lm_hr collect_asked(struct lm_batch *b, const struct lun_plan *plans, size_t nplans)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nplans; i++)
+		n += plans[i].n;
+	b->asked = malloc((n + 1) * sizeof *b->asked);
+	if (!b->asked)
+		return LM_E_OUTOFMEMORY;
+	for (size_t i = 0; i < nplans; i++)
+		for (size_t j = 0; j < plans[i].n; j++)
+			if (plans[i].v[j].number)
+				b->asked[b->nasked++] =
+					(uint64_t)plans[i].v[j].target << 32 | plans[i].v[j].number;
+	qsort(b->asked, b->nasked, sizeof *b->asked, u64_cmp);
+	return LM_S_OK;
+}
+
 static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upto,
 			 const struct lm_target *t, uint32_t lun, uint32_t asked, uint32_t *out,
 			 struct lm_err *err)
@@ -102,7 +140,8 @@ static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upt
 		*out = asked;
 		return LM_S_OK;
 	}
-	for (n = lm_target_free_number(t, min); n != LM_NO_NUMBER && pending(b, upto, t->index, n);)
+	for (n = lm_target_free_number(t, min);
+	     n != LM_NO_NUMBER && (pending(b, upto, t->index, n) || asked_by_batch(b, t->index, n));)
 		n = n < LM_MAX_LUN_NUMBER ? lm_target_free_number(t, n + 1) : LM_NO_NUMBER;
 	if (n == LM_NO_NUMBER)
 		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED, "target %s has no free LUN number",
@@ -504,8 +543,9 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		return hr;
 	}
 	b = calloc(1, sizeof *b);
-	if (!b || !(b->items = calloc(nplans + 1, sizeof *b->items))) {
-		free(b);
+	if (!b || !(b->items = calloc(nplans + 1, sizeof *b->items)) ||
+	    lm_failed(collect_asked(b, plans, nplans))) {
+		lm_batch_free(b);
 		lm_plans_free(plans, nplans);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
