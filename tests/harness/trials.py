@@ -1215,9 +1215,8 @@ def slow_settle(world, state_dir, proxy):
         time.sleep(0.2)
 
 
-def slow_trials(n, seed):
-    rng = random.Random(seed)
-    state_dir = os.path.join(TMP, 'state')
+def slowed_lunmapd(seed, state_dir):
+    """lunmapd speaking to tgtd through a SlowProxy (started): both."""
     real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
     os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
     base = os.path.join(TMP, 'slow', 'sock')
@@ -1227,6 +1226,13 @@ def slow_trials(n, seed):
     d.env['TGT_IPC_SOCKET'] = base  # lunmapd's tgtd is the slowed one
     if not d.start():
         raise Failure('lunmapd died at start')
+    return d, proxy
+
+
+def slow_trials(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    d, proxy = slowed_lunmapd(seed, state_dir)
     world = World(state_dir)
     sets, nums = observe(world, state_dir)
     model = Model(world, sets, nums)
@@ -1378,14 +1384,7 @@ def bulk_trials(n, seed):
             one('%d removals' % (len(luns_) * len(targets_)), vbs, new, 'noError', 3)
     d.stop()
     # tgtd slows down half way (an LU addition is three requests)
-    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
-    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
-    base = os.path.join(TMP, 'slow', 'sock')
-    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
-    proxy.start()
-    d.env['TGT_IPC_SOCKET'] = base
-    if not d.start():
-        raise Failure('lunmapd died at its second start')
+    d, proxy = slowed_lunmapd(seed, state_dir)
     # 180 additions: the first 90 at tgtd's pace, then 20 ms a request (a
     # stack that stops dead half way cannot be rolled back in time: that
     # is undoFailed, cacheCorrupt, and the truth; the slow-stack trial
@@ -1407,15 +1406,7 @@ def slow_rows(n, seed):
     when it is answered (a stack too slow to finish is rolled back inside
     the master's timeout). Prints "DELAY STATUS SECONDS" lines."""
     state_dir = os.path.join(TMP, 'state')
-    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
-    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
-    base = os.path.join(TMP, 'slow', 'sock')
-    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
-    proxy.start()
-    d = Lunmapd(ENV['INVENTORY'], state_dir)
-    d.env['TGT_IPC_SOCKET'] = base
-    if not d.start():
-        raise Failure('lunmapd died at start')
+    d, proxy = slowed_lunmapd(seed, state_dir)
     world = World(state_dir)
     luns, targets = sorted(world.luns)[:n // 3], sorted(world.targets)[:3]
     rows = []

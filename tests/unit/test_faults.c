@@ -98,23 +98,48 @@ static size_t lus_of(struct lm_backend *sim)
 	return n;
 }
 
+/* One fault's folder: the inventory of INV_TEXT, its LUN's file, the
+ * state folder, and the ids. */
+struct fcase {
+	char *dir, *state, *img, *text, *inv;
+	lm_guid lun, t[2];
+};
+
+static void fcase_open(struct fcase *k)
+{
+	k->dir = tu_tmpdir();
+	k->img = tu_sparse(k->dir, "a.img", 1 << 20);
+	assert_true(asprintf(&k->state, "%s/state", k->dir) > 0);
+	assert_true(asprintf(&k->text, INV_TEXT, k->img) > 0);
+	k->inv = tu_write(k->dir, "inv.xml", k->text);
+	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &k->lun);
+	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &k->t[0]);
+	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", &k->t[1]);
+}
+
+static void fcase_close(struct fcase *k)
+{
+	tu_rmtree(k->dir);
+	free(k->dir);
+	free(k->state);
+	free(k->text);
+	free(k->inv);
+	free(k->img);
+}
+
 static void one_fault(int err_no, unsigned k, int *seen_fail, int *seen_corrupt)
 {
-	char *dir = tu_tmpdir(), *state, *img = tu_sparse(dir, "a.img", 1 << 20), *text, *inv;
+	struct fcase fc;
 	struct lm_backend *sim;
 	struct lm_stack keep;
 	struct lm_err err;
-	lm_guid lun, t[2];
 	struct lm_core *c;
+	lm_guid *t = fc.t, lun;
 	lm_hr hr;
 
-	assert_true(asprintf(&state, "%s/state", dir) > 0);
-	assert_true(asprintf(&text, INV_TEXT, img) > 0);
-	inv = tu_write(dir, "inv.xml", text);
-	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &lun);
-	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &t[0]);
-	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", &t[1]);
-	c = open_on(inv, state, &sim, NULL);
+	fcase_open(&fc);
+	lun = fc.lun;
+	c = open_on(fc.inv, fc.state, &sim, NULL);
 	assert_int_equal(lm_associate_targets(c, &lun, t, 1, NULL, &err), LM_S_OK);
 	fault_errno = err_no;
 	countdown = (int)k;
@@ -137,7 +162,7 @@ static void one_fault(int err_no, unsigned k, int *seen_fail, int *seen_corrupt)
 	/* a restart (or a crash now): online, the stack has what the disk has */
 	assert_int_equal(lm_stack_copy(&keep, lm_sim_stack(sim)), LM_S_OK);
 	lm_core_close(c);
-	c = open_on(inv, state, &sim, &keep);
+	c = open_on(fc.inv, fc.state, &sim, &keep);
 	lm_stack_clear(&keep);
 	assert_int_equal(lm_core_model(c)->status, LM_SUBSYS_ONLINE);
 	assert_int_equal(lm_core_check(c, &err), LM_S_OK);
@@ -155,12 +180,7 @@ static void one_fault(int err_no, unsigned k, int *seen_fail, int *seen_corrupt)
 		free(got);
 	}
 	lm_core_close(c);
-	tu_rmtree(dir);
-	free(dir);
-	free(state);
-	free(text);
-	free(inv);
-	free(img);
+	fcase_close(&fc);
 }
 
 static void test_every_state_io_fault(void **state)
@@ -186,22 +206,17 @@ static void test_every_state_io_fault(void **state)
  * is saved, or the model is what the disk has, cacheCorrupt as before. */
 static void one_refresh_fault(unsigned k, int *kept, int *undone)
 {
-	char *dir = tu_tmpdir(), *state, *img = tu_sparse(dir, "a.img", 1 << 20), *text, *inv;
+	struct fcase fc;
 	struct lm_backend *sim;
 	struct lm_err err;
-	lm_guid lun, t;
 	struct lm_core *c;
 	size_t n;
 	lm_guid *got;
 	lm_hr hr;
 
-	assert_true(asprintf(&state, "%s/state", dir) > 0);
-	assert_true(asprintf(&text, INV_TEXT, img) > 0);
-	inv = tu_write(dir, "inv.xml", text);
-	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &lun);
-	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &t);
-	c = open_on(inv, state, &sim, NULL);
-	assert_int_equal(lm_associate_targets(c, &lun, &t, 1, NULL, &err), LM_S_OK);
+	fcase_open(&fc);
+	c = open_on(fc.inv, fc.state, &sim, NULL);
+	assert_int_equal(lm_associate_targets(c, &fc.lun, fc.t, 1, NULL, &err), LM_S_OK);
 	/* the LU removed by hand: drift */
 	lm_stack_remove_lu(&lm_sim_stack(sim)->targets[0], 0);
 	assert_int_equal(lm_core_check(c, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
@@ -209,7 +224,7 @@ static void one_refresh_fault(unsigned k, int *kept, int *undone)
 	countdown = (int)k;
 	hr = lm_core_refresh(c, LM_REFRESH, &err);
 	countdown = 0;
-	assert_int_equal(lm_query_associated_targets(c, &lun, &got, &n, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_targets(c, &fc.lun, &got, &n, &err), LM_S_OK);
 	free(got);
 	if (hr == LM_S_OK) {
 		++*kept;
@@ -226,12 +241,7 @@ static void one_refresh_fault(unsigned k, int *kept, int *undone)
 		assert_int_equal(lm_core_model(c)->status, LM_SUBSYS_CACHE_CORRUPT);
 	}
 	lm_core_close(c);
-	tu_rmtree(dir);
-	free(dir);
-	free(state);
-	free(text);
-	free(inv);
-	free(img);
+	fcase_close(&fc);
 }
 
 static void test_refresh_save_fault(void **state)
