@@ -29,6 +29,10 @@ struct lm_core {
 	/* the wait for the stack's listing of the periodic drift check,
 	 * refresh, restore and reload (0: a step's deadline) */
 	unsigned list_ms;
+	/* the IETF MIBs to serve (LM_MIB_*), as the inventory said at start */
+	unsigned mibs;
+	/* successful reloads (a new model: lm_core_generation) */
+	unsigned long reloads;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */

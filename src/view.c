@@ -16,6 +16,13 @@ size_t lm_core_assoc_count(const struct lm_core *c) { return c->model->nassoc; }
 unsigned lm_core_check_interval(const struct lm_core *c) { return c->bconf.check_interval; }
 unsigned lm_core_timeout_ms(const struct lm_core *c) { return c->bconf.timeout_ms; }
 unsigned long lm_core_reapplied(const struct lm_core *c) { return c->reapplied; }
+unsigned lm_core_mibs(const struct lm_core *c) { return c->mibs; }
+
+unsigned long long lm_core_generation(const struct lm_core *c)
+{
+	/* a reload makes a new model, whose edits start again */
+	return (unsigned long long)c->reloads << 40 | (c->model->edits & ((1ULL << 40) - 1));
+}
 
 const struct lm_err *lm_core_startup_problem(const struct lm_core *c)
 {

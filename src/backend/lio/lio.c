@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "lio.h"
 #include "valid.h"
 
 #define TPG "tpgt_1"
@@ -263,8 +264,7 @@ static lm_hr map_existing(struct lio *l, const char *iqn, const char *init, stru
 	return hr;
 }
 
-/* The backstore a lun_N folder links to, as "hba/name", or "" */
-static void linked_backstore(const char *lundir, char *out, size_t len)
+void lm_lio_linked_backstore(const char *lundir, char *out, size_t len)
 {
 	DIR *d = opendir(lundir);
 	struct dirent *e;
@@ -374,7 +374,7 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		if (!lm_parse_u64(e->d_name + 4, strlen(e->d_name + 4), UINT32_MAX, &number))
 			continue;
 		pathf(lundir, "%s/%s", dir, e->d_name);
-		linked_backstore(lundir, bs, sizeof bs);
+		lm_lio_linked_backstore(lundir, bs, sizeof bs);
 		if (!bs[0])
 			continue;
 		pathf(attr, "%s/core/%s/udev_path", l->conf.configfs, bs);
@@ -614,7 +614,7 @@ static bool backstore_used(struct lio *l, const char *hba, const char *name)
 			if (strncmp(le->d_name, "lun_", 4) != 0)
 				continue;
 			pathf(lundir, "%s/%s", luns, le->d_name);
-			linked_backstore(lundir, bs, sizeof bs);
+			lm_lio_linked_backstore(lundir, bs, sizeof bs);
 			used = strcmp(bs, want) == 0;
 		}
 		if (ld)
@@ -690,7 +690,7 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	lm_hr hr;
 
 	pathf(lundir, "%s/iscsi/%s/" TPG "/lun/lun_%u", l->conf.configfs, t->iqn, number);
-	linked_backstore(lundir, linked, sizeof linked);
+	lm_lio_linked_backstore(lundir, linked, sizeof linked);
 	if (!linked[0]) {
 		errno = ENOENT;
 		return fail(err, "find the LU", lundir);
@@ -787,6 +787,18 @@ static int read_access(struct lio *l, const char *iqn, uint32_t number)
 	return ro;
 }
 
+static lm_hr lio_sessions(struct lm_backend *b, const struct lm_target *t,
+			  struct lm_obs_sessions *out, struct lm_err *err)
+{
+	return lm_lio_read_sessions(lio_of(b)->conf.configfs, t->iqn, out, err);
+}
+
+static lm_hr lio_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
+		       struct lm_err *err)
+{
+	return lm_lio_read_stats(lio_of(b)->conf.configfs, t->iqn, out, err);
+}
+
 static void lio_destroy(struct lm_backend *b)
 {
 	free(lio_of(b));
@@ -803,6 +815,8 @@ static const struct lm_backend_ops lio_ops = {
 	.set_access = lio_set_access,
 	.check_access = lio_check_access,
 	.destroy = lio_destroy,
+	.sessions = lio_sessions,
+	.stats = lio_stats,
 };
 
 struct lm_backend *lm_lio_new(const struct lm_backend_conf *conf)
