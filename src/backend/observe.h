@@ -53,7 +53,8 @@ struct lm_obs_session {
 	uint32_t tsih;     /* 0: not known */
 	bool has_isid;
 	uint8_t isid[6];
-	/* the initiator's name; "" when it could not be read safely */
+	/* the initiator's name; "" when it could not be read safely (then no
+	 * alias, ISID or connection is kept either) */
 	char name[LM_OBS_NAME_MAX + 1];
 	bool has_alias;
 	char alias[LM_OBS_ALIAS_MAX + 1];
@@ -68,9 +69,10 @@ struct lm_obs_session {
 struct lm_obs_sessions {
 	struct lm_obs_session *v;
 	size_t n, cap;
-	/* false: the stack's answer could not be read without guessing (an
-	 * initiator put structure into its name): the sessions are counted
-	 * (n), but their names and connections are not kept */
+	/* false: part of the stack's answer could not be read without
+	 * guessing (an initiator put structure into its name): every session
+	 * is still counted (n), but those the doubt touches have no name and
+	 * no connection */
 	bool trusted;
 };
 

@@ -206,40 +206,72 @@ int lm_tgt_parse_session_stats(const char *text, uint32_t tsih, uint32_t tid,
 	return 0;
 }
 
-/* Whether the blocks of session tsih are exactly its connections st
- * counts, once each, under one well-formed name; then they go into x. */
-static bool blocks_match(const struct lm_tgt_conn_block *v, size_t n, uint32_t tsih,
-			 const struct lm_tgt_session_stat *st, struct lm_obs_session *x)
+/* Which blocks of the view can be believed. A block is bad when tgtd
+ * does not confirm its session on this target or its connection, when
+ * its name is no single word, or when another block claims the same
+ * connection. A name that smuggles blocks in is read as its own block
+ * (its real header, the name's first line, a made-up address) and then
+ * the made-up blocks, which are bad by the above (every real connection
+ * has its one real block): the block just before each run of bad blocks
+ * is that name's owner, bad too. */
+static void judge(const struct lm_tgt_conn_block *v, size_t n, const uint32_t *tsih,
+		  const struct lm_tgt_session_stat *st, size_t k, bool *good)
+{
+	bool *bad = calloc(n ? n : 1, sizeof *bad);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct lm_tgt_session_stat *s = NULL;
+		bool counted = false;
+		for (size_t j = 0; j < k && !s; j++)
+			if (tsih[j] == v[i].tsih && st[j].on_target)
+				s = &st[j];
+		for (size_t j = 0; s && j < s->ncids; j++)
+			counted |= s->cids[j] == v[i].cid;
+		good[i] = counted && v[i].name_ok && !s->too_many_conns;
+		for (size_t j = 0; j < i; j++)
+			if (v[j].tsih == v[i].tsih && v[j].cid == v[i].cid)
+				good[i] = good[j] = false;
+	}
+	if (!bad) {
+		/* no memory to look closer: believe nothing */
+		memset(good, 0, n * sizeof *good);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		bad[i] = !good[i];
+	for (size_t i = 1; i < n; i++)
+		if (bad[i] && !bad[i - 1])
+			good[i - 1] = false;
+	free(bad);
+}
+
+/* The session's blocks, when all of them are good, are its connections
+ * tgtd counts, once each, under one name: then they go into x. */
+static bool take_blocks(const struct lm_tgt_conn_block *v, const bool *good, size_t n,
+			const struct lm_tgt_session_stat *st, struct lm_obs_session *x)
 {
 	const char *name = NULL;
 	size_t seen = 0;
 
-	if (st->too_many_conns)
-		return false;
 	for (size_t i = 0; i < n; i++) {
-		const struct lm_tgt_conn_block *b = &v[i];
-		bool counted = false;
-		if (b->tsih != tsih)
+		if (v[i].tsih != x->tsih)
 			continue;
-		if (!b->name_ok || (name && strcmp(name, b->name) != 0))
+		if (!good[i] || (name && strcmp(name, v[i].name) != 0))
 			return false;
-		name = b->name;
-		for (size_t j = 0; j < st->ncids; j++)
-			counted |= st->cids[j] == b->cid;
-		for (size_t j = 0; j < x->nconns; j++)
-			if (x->conns[j].cid == b->cid)
-				return false;
-		if (!counted || x->nconns == LM_OBS_MAX_CONNS)
-			return false;
-		x->conns[x->nconns++] = (struct lm_obs_conn){
-			.cid = b->cid, .state = LM_CONN_FULL, .family = b->family,
-			.protocol = b->protocol,
-		};
-		memcpy(x->conns[x->nconns - 1].addr, b->addr, sizeof b->addr);
+		name = v[i].name;
 		seen++;
 	}
 	if (!name || seen != st->ncids)
 		return false;
+	for (size_t i = 0; i < n; i++) {
+		struct lm_obs_conn *c;
+		if (v[i].tsih != x->tsih)
+			continue;
+		c = &x->conns[x->nconns++];
+		*c = (struct lm_obs_conn){ .cid = v[i].cid, .state = LM_CONN_FULL,
+					   .family = v[i].family, .protocol = v[i].protocol };
+		memcpy(c->addr, v[i].addr, sizeof c->addr);
+	}
 	memcpy(x->name, name, strlen(name) + 1);
 	return true;
 }
@@ -271,68 +303,85 @@ static size_t candidates(const char *view, const struct lm_tgt_conn_block *v, si
 	return k;
 }
 
+/* Asks tgtd about each candidate: st[i].on_target false for one it does
+ * not confirm here. *gone: one of a readable view was gone. */
+static lm_hr confirm(const uint32_t *cand, size_t k, uint32_t tid, lm_tgt_stat_fn stat, void *ctx,
+		     struct lm_tgt_session_stat *st, bool *gone_any, struct lm_err *err)
+{
+	*gone_any = false;
+	for (size_t i = 0; i < k; i++) {
+		char *text = NULL;
+		bool gone = false;
+		lm_hr hr = stat(ctx, cand[i], &text, &gone, err);
+		if (lm_failed(hr))
+			return hr;
+		if (gone || lm_tgt_parse_session_stats(text, cand[i], tid, &st[i]) != 0)
+			memset(&st[i], 0, sizeof st[i]);
+		*gone_any |= gone;
+		free(text);
+	}
+	return LM_S_OK;
+}
+
 lm_hr lm_tgt_verify_sessions(const char *view, uint32_t tid, lm_tgt_stat_fn stat, void *ctx,
 			     bool last_try, bool *again, struct lm_obs_sessions *out,
 			     struct lm_err *err)
 {
 	struct lm_tgt_conn_block *v = NULL;
 	uint32_t *cand = malloc(LM_TGT_MAX_SESSIONS * sizeof *cand);
-	size_t n = 0, k;
-	bool oom = false, garbled, trusted, all;
+	struct lm_tgt_session_stat *st = calloc(LM_TGT_MAX_SESSIONS, sizeof *st);
+	bool *good = NULL, oom = false, garbled, all, gone;
+	size_t n = 0, k = 0;
 	lm_hr hr = LM_S_OK;
 
 	*again = false;
 	memset(out, 0, sizeof *out);
-	if (!cand)
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for tgtd's sessions");
+	out->trusted = true;
+	if (!cand || !st)
+		goto oom;
 	garbled = lm_tgt_parse_connections(view, &v, &n, &oom) != 0;
-	if (oom) {
-		free(cand);
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for tgtd's sessions");
-	}
+	if (oom || !(good = calloc(n ? n : 1, sizeof *good)))
+		goto oom;
 	k = candidates(view, v, n, garbled, cand, &all);
-	trusted = !garbled && all;
-	for (size_t i = 0; i < k && !lm_failed(hr) && !*again; i++) {
-		struct lm_tgt_session_stat st;
-		struct lm_obs_session *x;
-		char *text = NULL;
-		bool gone = false;
-		hr = stat(ctx, cand[i], &text, &gone, err);
-		if (lm_failed(hr))
-			break;
-		if (gone || lm_tgt_parse_session_stats(text, cand[i], tid, &st) != 0 ||
-		    !st.on_target) {
-			/* a session of a readable view that ended just now, or one
-			 * a name made up */
-			*again = gone && !garbled && !last_try;
-			trusted = false;
-			free(text);
-			continue;
-		}
-		free(text);
-		if (!(x = lm_obs_session_add(out, cand[i]))) {
-			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for tgtd's sessions");
-			break;
-		}
-		x->tsih = cand[i];
-		x->nconns_total = (uint32_t)st.ncids + (st.too_many_conns ? 1 : 0);
-		x->counters = (struct lm_obs_counters){ .known = true, .cmd_pdus = st.cmd_pdus,
-							.rsp_pdus = st.rsp_pdus,
-							.tx_octets = st.tx_octets,
-							.rx_octets = st.rx_octets };
-		if (trusted && !blocks_match(v, n, cand[i], &st, x))
-			trusted = false;
+	hr = confirm(cand, k, tid, stat, ctx, st, &gone, err);
+	if (lm_failed(hr))
+		goto out;
+	if (gone && !garbled && !last_try) {
+		/* a session may have just ended: the caller reads the view again */
+		*again = true;
+		goto out;
 	}
-	/* a block whose session tgtd did not confirm was skipped above */
+	if (!garbled)
+		judge(v, n, cand, st, k, good);
+	for (size_t i = 0; i < k; i++) {
+		struct lm_obs_session *x;
+		if (!st[i].on_target)
+			continue;
+		if (!(x = lm_obs_session_add(out, cand[i])))
+			goto oom;
+		x->tsih = cand[i];
+		x->nconns_total = (uint32_t)st[i].ncids + (st[i].too_many_conns ? 1 : 0);
+		x->counters = (struct lm_obs_counters){ .known = true, .cmd_pdus = st[i].cmd_pdus,
+							.rsp_pdus = st[i].rsp_pdus,
+							.tx_octets = st[i].tx_octets,
+							.rx_octets = st[i].rx_octets };
+		if (garbled || !take_blocks(v, good, n, &st[i], x))
+			out->trusted = false;
+	}
+	/* a block of a session tgtd did not confirm is someone's invention */
+	for (size_t i = 0; i < n && out->trusted; i++)
+		out->trusted = good[i];
+	out->trusted &= all && !garbled;
+	lm_obs_sessions_sort(out);
+	goto out;
+oom:
+	hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for tgtd's sessions");
+out:
+	if (lm_failed(hr) || *again)
+		lm_obs_sessions_clear(out);
 	free(v);
 	free(cand);
-	if (lm_failed(hr) || *again) {
-		lm_obs_sessions_clear(out);
-		return hr;
-	}
-	lm_obs_sessions_sort(out);
-	if (!trusted)
-		lm_obs_sessions_distrust(out);
-	out->trusted = trusted;
-	return LM_S_OK;
+	free(st);
+	free(good);
+	return hr;
 }

@@ -74,15 +74,16 @@ typedef lm_hr (*lm_tgt_stat_fn)(void *ctx, uint32_t tsih, char **text, bool *gon
 #define LM_TGT_MAX_SESSIONS 1024
 
 /* The sessions of target tid from its connection view, each confirmed by
- * its statistics. A block is kept only when every block of the view is
- * well-formed, names a session that tgtd confirms on this target, and
- * the connections of each session are exactly those tgtd counts, once
- * each: a name that smuggles structure in adds a block that fails one of
- * these (its session is unknown, on another target, or repeated), and
- * then no name of the view is kept (out->trusted false, the confirmed
- * sessions counted). *again: a session of a well-formed view was gone
- * when asked (it may have just ended): read the view again (when
- * last_try is false). */
+ * its statistics. A block is believed only when its session is confirmed
+ * on this target, its connection is one tgtd counts and no other block
+ * claims it; a name that smuggles blocks in makes blocks that fail this
+ * (every real connection has its one real block), and the block just
+ * before them, the name's owner, is not believed either. A session keeps
+ * its name and connections only when every block of it is believed;
+ * every confirmed session is counted (out->trusted false when any was
+ * not believed, or the view could not be read at all). *again: a session
+ * of a readable view was gone when asked (it may have just ended): read
+ * the view again (when last_try is false). */
 lm_hr lm_tgt_verify_sessions(const char *view, uint32_t tid, lm_tgt_stat_fn stat, void *ctx,
 			     bool last_try, bool *again, struct lm_obs_sessions *out,
 			     struct lm_err *err);
