@@ -121,6 +121,9 @@ const char *lm_target_iqn(const struct lm_target *t);
 const char *lm_target_alias(const struct lm_target *t);
 enum lm_status lm_target_status(const struct lm_target *t);
 bool lm_target_discovered(const struct lm_target *t);
+/* The initiators the target lets in, as the inventory says ("ALL", names
+ * and addresses separated by commas or spaces), or NULL. */
+const char *lm_target_initiators(const struct lm_target *t);
 /* The target's associations, ascending by LUN index. */
 const struct lm_assoc *lm_target_assocs(const struct lm_target *t, size_t *n);
 
@@ -232,6 +235,14 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
  * iscsi=""/>, both by default). */
 enum { LM_MIB_SCSI = 1, LM_MIB_ISCSI = 2 };
 unsigned lm_core_mibs(const struct lm_core *c);
+/* The inventory's portal ("" when none), and the INQUIRY vendor, product
+ * and revision the stack gives every LU lunmap adds (NULL: per LU, from
+ * the stack's statistics). */
+const char *lm_core_portal(const struct lm_core *c);
+const char *const *lm_core_lu_inquiry(const struct lm_core *c);
+/* What the backend can tell besides LUs (LM_OBSERVE_*). */
+enum { LM_OBSERVE_SESSIONS = 1, LM_OBSERVE_STATS = 2 };
+unsigned lm_core_observes(const struct lm_core *c);
 /* Moves with every change of the model's associations and with every
  * reload: a reader's index of them is stale when it differs. */
 unsigned long long lm_core_generation(const struct lm_core *c);
@@ -242,9 +253,9 @@ struct lm_target_obs {
 	bool has_sessions, has_stats;
 	struct lm_obs_sessions sessions;
 	struct lm_obs_stats stats;
-	/* a counter of the target went back since the last look (the stack
-	 * made it anew): a reader's discontinuity */
-	bool counters_reset;
+	/* when a counter of the target last went back (the stack made it
+	 * anew: a reader's discontinuity), lm_now_ms's clock, 0 never */
+	long long reset_ms;
 	/* the target port's counters summed over its LUs, monotonic: what
 	 * a LU that left had counted stays in (LIO counts per LUN) */
 	bool port_known;

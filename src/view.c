@@ -17,6 +17,14 @@ unsigned lm_core_check_interval(const struct lm_core *c) { return c->bconf.check
 unsigned lm_core_timeout_ms(const struct lm_core *c) { return c->bconf.timeout_ms; }
 unsigned long lm_core_reapplied(const struct lm_core *c) { return c->reapplied; }
 unsigned lm_core_mibs(const struct lm_core *c) { return c->mibs; }
+const char *lm_core_portal(const struct lm_core *c) { return c->bconf.portal; }
+const char *const *lm_core_lu_inquiry(const struct lm_core *c) { return c->backend->ops->inquiry; }
+
+unsigned lm_core_observes(const struct lm_core *c)
+{
+	return (c->backend->ops->sessions ? LM_OBSERVE_SESSIONS : 0) |
+	       (c->backend->ops->stats ? LM_OBSERVE_STATS : 0);
+}
 
 unsigned long long lm_core_generation(const struct lm_core *c)
 {
@@ -88,6 +96,7 @@ const char *lm_target_iqn(const struct lm_target *t) { return t->iqn; }
 const char *lm_target_alias(const struct lm_target *t) { return t->alias; }
 enum lm_status lm_target_status(const struct lm_target *t) { return t->status; }
 bool lm_target_discovered(const struct lm_target *t) { return t->discovered; }
+const char *lm_target_initiators(const struct lm_target *t) { return t->initiators; }
 
 const struct lm_assoc *lm_target_assocs(const struct lm_target *t, size_t *n)
 {

@@ -138,6 +138,19 @@ static bool went_back(const struct lm_obs_stats *now, const struct lm_obs_stats 
 		now->format_errors < was->format_errors);
 }
 
+/* A session the last look saw (the same id, the same initiator) keeps
+ * the time it was first seen; a new one is seen now. */
+static void first_seen(struct lm_target_obs *o, const struct lm_target_obs *was)
+{
+	long long now = lm_now_ms();
+
+	for (size_t i = 0; i < o->sessions.n; i++) {
+		struct lm_obs_session *x = &o->sessions.v[i];
+		const struct lm_obs_session *w = was ? lm_obs_session_find(&was->sessions, x->id) : NULL;
+		x->first_seen_ms = w && strcmp(w->name, x->name) == 0 ? w->first_seen_ms : now;
+	}
+}
+
 static void look_at(struct lm_core *c, const struct lm_target *t, struct lm_target_obs *o)
 {
 	const struct lm_backend_ops *ops = c->backend->ops;
@@ -264,15 +277,16 @@ lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long
 		if (done == k && lm_ms_left(deadline_ms) > 0) {
 			look_at(c, t, o);
 			done++;
-			o->counters_reset = was && o->has_stats && was->has_stats &&
-					    went_back(&o->stats, &was->stats);
+			o->reset_ms = was ? was->reset_ms : 0;
+			if (was && o->has_stats && was->has_stats && went_back(&o->stats, &was->stats))
+				o->reset_ms = lm_now_ms();
 			port_totals(o, was && was->has_stats ? was : NULL);
+			first_seen(o, was);
 			continue;
 		}
 		if (was && lm_failed(hr = copy_obs(o, was)))
 			break;
 		o->target = t->index;
-		o->counters_reset = false;
 	}
 	if (c->backend->ops->set_deadline)
 		c->backend->ops->set_deadline(c->backend, LM_NO_DEADLINE);

@@ -79,6 +79,7 @@ struct lunmapd {
 	long spinlock;   /* lunmapSpinLock (RFC 2579 TestAndIncr) */
 	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
 	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
+	struct ietf *ietf; /* the IETF MIBs' state (ietf.h), NULL when none */
 };
 
 /* agent.c: the whole daemon; make_backend (tests only) replaces the

@@ -80,6 +80,10 @@ struct lm_backend_ops {
 	 * when it keeps no counters, as tgt) */
 	lm_hr (*stats)(struct lm_backend *b, const struct lm_target *t,
 		       struct lm_obs_stats *out, struct lm_err *err);
+	/* the vendor, product and revision of the standard INQUIRY data of
+	 * every LU add_lu makes, when the stack fixes them (NULL: it varies,
+	 * stats tells per LU) */
+	const char *const *inquiry;
 };
 
 struct lm_backend {

@@ -63,6 +63,8 @@ struct lm_obs_session {
 	struct lm_obs_conn conns[LM_OBS_MAX_CONNS];
 	size_t nconns;
 	struct lm_obs_counters counters;
+	/* when lunmap first saw it (lm_now_ms's clock; lm_core_observe) */
+	long long first_seen_ms;
 };
 
 /* The sessions logged in to one target, ascending by id. */

@@ -749,6 +749,8 @@ static const struct lm_backend_ops tgt_ops = {
 	.destroy = tgt_destroy,
 	.set_timeout = tgt_set_timeout,
 	.sessions = tgt_sessions,
+	/* tgtd's defaults (spc.c, sbc.c), which lunmap never changes */
+	.inquiry = (const char *const[]){ "IET", "VIRTUAL-DISK", "0001" },
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The IETF MIBs' notifications, on the look's cadence: iscsiTgtLoginFailure
+ * when a target's failed logins grew since the last look (LIO counts
+ * them), scsiTgtDeviceStatusChanged when a target device turns to a
+ * status other than available. Both MIBs ask for at most three identical
+ * notifications in ten seconds. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "deadline.h"
+#include "ietf.h"
+#include "vec.h"
+
+#define BURST 3
+#define BURST_MS 10000
+
+struct ietf_seen {
+	uint32_t target;
+	long status;
+};
+
+uint64_t ietf_iscsi_login_failures(const struct lm_target_obs *o);
+
+static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
+
+/* Whether one more of kind may go now (and it is counted). */
+static bool may_send(struct ietf *x, int kind)
+{
+	long long now = lm_now_ms(), *t = x->sent_ms[kind];
+	int oldest = 0;
+
+	for (int i = 1; i < BURST; i++)
+		if (t[i] < t[oldest])
+			oldest = i;
+	if (t[oldest] && now - t[oldest] < BURST_MS)
+		return false;
+	t[oldest] = now;
+	return true;
+}
+
+/* Adds the instance of the object name.idx (its value as a GET has it). */
+static void add_object(struct ietf *x, const struct ietf_mib *mib, netsnmp_variable_list **vars,
+		       const oid *name, size_t len)
+{
+	netsnmp_variable_list *vb = snmp_varlist_add_variable(vars, name, len, ASN_NULL, NULL, 0);
+
+	if (vb && ietf_get(x, mib, vb, 1) != 0)
+		snmp_set_var_typed_value(vb, ASN_NULL, NULL, 0);
+}
+
+static void login_failure(struct ietf *x, uint32_t node)
+{
+	oid trap[] = { IETF_ISCSI_MIB, 0, 1 };
+	netsnmp_variable_list *vars = NULL;
+
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+				  trap, sizeof trap);
+	for (oid col = 1; col <= 6; col++) {
+		/* iscsiTgtLoginFailures, LastFailureType, LastIntrFailureName,
+		 * AddrType, Addr (not LastFailureTime) */
+		oid o[] = { IETF_ISCSI_MIB, 1, 6, 1, 1, col, IETF_INSTANCE, node };
+		if (col != 2)
+			add_object(x, &ietf_iscsi_mib, &vars, o, OID_LENGTH(o));
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+static void login_failures(struct ietf *x, const struct lm_observation *prev)
+{
+	for (size_t i = 0; i < x->obs.n; i++) {
+		const struct lm_target_obs *o = &x->obs.v[i];
+		const struct lm_target_obs *was = lm_observation_find(prev, o->target);
+		if (!ietf_iscsi_login_failures(o) || !was || !was->has_stats ||
+		    !was->stats.login_known)
+			continue;
+		if (ietf_iscsi_login_failures(o) > ietf_iscsi_login_failures(was) &&
+		    may_send(x, 0)) {
+			snmp_log(LOG_NOTICE, "lunmapd: a login to target %u failed (%s)\n", o->target,
+				 o->stats.fail_name[0] ? o->stats.fail_name : "initiator unknown");
+			login_failure(x, o->target);
+		}
+	}
+}
+
+static void device_status_changed(struct ietf *x, uint32_t dev)
+{
+	oid trap[] = { IETF_SCSI_MIB, 0, 0, 1 };
+	oid status[] = { IETF_SCSI_MIB, 2, 3, 1, 1, 2, IETF_INSTANCE, dev };
+	netsnmp_variable_list *vars = NULL;
+
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+				  trap, sizeof trap);
+	add_object(x, &ietf_scsi_mib, &vars, status, OID_LENGTH(status));
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+static int seen_key_cmp(const void *key, const void *elem)
+{
+	uint32_t k = *(const uint32_t *)key, i = ((const struct ietf_seen *)elem)->target;
+
+	return k < i ? -1 : k > i;
+}
+
+/* Each target device's status against the last look's: a turn to other
+ * than available(2) is notified. What is seen now replaces it. */
+static void device_statuses(struct ietf *x, bool notify)
+{
+	struct ietf_seen *now = NULL;
+	size_t n = 0, cap = 0;
+
+	ietf_fresh(x);
+	for (const struct lm_target *t = lm_core_target_after(x->core, 0); t;
+	     t = lm_core_target_after(x->core, lm_target_index(t))) {
+		uint32_t idx = lm_target_index(t);
+		long st = ietf_scsi_device_status(x, t);
+		size_t i = lm_lower_bound(x->seen, x->nseen, sizeof *x->seen, &idx, seen_key_cmp);
+		long was = i < x->nseen && x->seen[i].target == idx ? x->seen[i].status : 2;
+		if (lm_grow((void **)&now, &cap, n + 1, sizeof *now))
+			break;
+		now[n++] = (struct ietf_seen){ idx, st };
+		if (notify && st != was && st != 2 && may_send(x, 1)) {
+			snmp_log(LOG_WARNING, "lunmapd: target %s: SCSI target device status %ld\n",
+				 lm_target_iqn(t), st);
+			device_status_changed(x, idx);
+		}
+	}
+	free(x->seen);
+	x->seen = now;
+	x->nseen = n;
+	x->capseen = cap;
+}
+
+void ietf_notify(struct ietf *x, const struct lm_observation *prev)
+{
+	if (x->mibs & LM_MIB_ISCSI)
+		login_failures(x, prev);
+	if (x->mibs & LM_MIB_SCSI)
+		device_statuses(x, prev != NULL);
+}
