@@ -303,6 +303,23 @@ static const struct lm_backend_ops sim_ops = {
 	.stats = sim_stats,
 };
 
+static const struct lm_backend_ops sim_ops_no_stats = {
+	.name = "sim",
+	.min_lun_number = 1,
+	.enumerate = sim_enumerate,
+	.create_target = sim_create_target,
+	.add_lu = sim_add_lu,
+	.remove_lu = sim_remove_lu,
+	.set_access = sim_set_access,
+	.destroy = sim_destroy,
+	.sessions = sim_sessions,
+};
+
+void lm_sim_no_stats(struct lm_backend *b)
+{
+	b->ops = &sim_ops_no_stats;
+}
+
 struct lm_backend *lm_sim_new(void)
 {
 	struct sim *s = calloc(1, sizeof *s);
