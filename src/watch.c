@@ -138,6 +138,17 @@ static bool went_back(const struct lm_obs_stats *now, const struct lm_obs_stats 
 		now->format_errors < was->format_errors);
 }
 
+/* The stack may name a failed login's initiator once only (LIO: from its
+ * kernel log): while the last failure is the same one, its name stays. */
+static void keep_failed_name(struct lm_target_obs *o, const struct lm_target_obs *was)
+{
+	if (!was || !o->has_stats || !was->has_stats || o->stats.fail_name[0] ||
+	    !was->stats.fail_name[0] || o->stats.last_fail_cs != was->stats.last_fail_cs ||
+	    o->stats.last_fail != was->stats.last_fail)
+		return;
+	memcpy(o->stats.fail_name, was->stats.fail_name, sizeof o->stats.fail_name);
+}
+
 /* A session the last look saw (the same id, the same initiator) keeps
  * the time it was first seen; a new one is seen now. */
 static void first_seen(struct lm_target_obs *o, const struct lm_target_obs *was)
@@ -282,6 +293,7 @@ lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long
 				o->reset_ms = lm_now_ms();
 			port_totals(o, was && was->has_stats ? was : NULL);
 			first_seen(o, was);
+			keep_failed_name(o, was);
 			continue;
 		}
 		if (was && lm_failed(hr = copy_obs(o, was)))

@@ -234,11 +234,13 @@ bool lm_obs_name(char dst[LM_OBS_NAME_MAX + 1], const char *src, size_t n)
 	if (n == 0 || n > LM_OBS_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)src[i];
-		/* RFC 3720 names are ASCII words (the UTF-8 the standard
-		 * allows after stringprep is all but unused): anything else
-		 * in a name is someone's attempt at something */
-		if (c <= 0x20 || c >= 0x7f)
+		char c = src[i];
+		/* RFC 3720 names are of letters, digits, '-', '.' and ':' (the
+		 * UTF-8 the standard allows after stringprep is all but unused;
+		 * '_' is a common slip): anything else in a name is someone's
+		 * attempt at something */
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '.' || c == ':' || c == '_'))
 			return false;
 	}
 	memcpy(dst, src, n);

@@ -160,8 +160,9 @@ const struct lm_obs_initiator *lm_obs_initiator_find(const struct lm_obs_stats *
  * character (each offending byte becomes '?'), at most max bytes and cut
  * at a character boundary. dst holds max + 1 bytes. */
 void lm_obs_text(char *dst, size_t max, const char *src, size_t n);
-/* An iSCSI name from the stack: kept when it is one word of at most 223
- * printable bytes; otherwise dst is "" and false is returned. */
+/* An iSCSI name from the stack: kept when it is at most 223 letters,
+ * digits, '-', '.', ':' or '_'; otherwise dst is "" and false is
+ * returned. */
 bool lm_obs_name(char dst[LM_OBS_NAME_MAX + 1], const char *src, size_t n);
 /* A numeric IPv4 or IPv6 address ("[...]" and a "%scope" accepted):
  * 4 or 6 and its bytes, 0 when it is none. */

@@ -26,6 +26,9 @@
 struct lio {
 	struct lm_backend base;
 	struct lm_backend_conf conf;
+	/* the kernel log, for the initiators the ACLs refuse (observe.c) */
+	struct lm_lio_refusals refusals;
+	bool log_opened;
 };
 
 static struct lio *lio_of(struct lm_backend *b)
@@ -796,12 +799,26 @@ static lm_hr lio_sessions(struct lm_backend *b, const struct lm_target *t,
 static lm_hr lio_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
 		       struct lm_err *err)
 {
-	return lm_lio_read_stats(lio_of(b)->conf.configfs, t->iqn, out, err);
+	struct lio *l = lio_of(b);
+	lm_hr hr = lm_lio_read_stats(l->conf.configfs, t->iqn, out, err);
+
+	if (!l->log_opened) {
+		/* opened on first use, at its end: root's, as configfs is */
+		lm_lio_refusals_open(&l->refusals, "/dev/kmsg");
+		l->log_opened = true;
+	}
+	if (!lm_failed(hr))
+		lm_lio_refusals_match(&l->refusals, t->iqn, out);
+	return hr;
 }
 
 static void lio_destroy(struct lm_backend *b)
 {
-	free(lio_of(b));
+	struct lio *l = lio_of(b);
+
+	if (l->log_opened)
+		lm_lio_refusals_close(&l->refusals);
+	free(l);
 }
 
 static const struct lm_backend_ops lio_ops = {

@@ -4,6 +4,7 @@
  * itself is the qemu test's (tests/e2e/lio_qemu.sh). */
 #include "config.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -285,6 +287,66 @@ static void test_stats_hostile_failure(void **state)
 	lm_obs_stats_clear(&s);
 }
 
+#define REFUSAL(name) "3,812,5140900,-;iSCSI Initiator Node: " name \
+	" is not authorized to access iSCSI target portal group: 1.\n SUBSYSTEM=x\n"
+
+static void test_refusal_record(void **state)
+{
+	char name[LM_OBS_NAME_MAX + 1];
+	static const char good[] = REFUSAL("iqn.2026-11.org.example:stranger");
+	/* the kernel escapes a newline in the name; a name may also repeat
+	 * the record's tail to move where the name seems to end */
+	static const char escaped[] = REFUSAL("iqn.x:a\\x0aforged");
+	static const char tail_in_name[] =
+		REFUSAL("iqn.x:a is not authorized to access iSCSI target portal group: 1. iqn.x:b");
+	static const char other[] = "6,813,5140901,-;iSCSI Login negotiation failed.\n";
+
+	(void)state;
+	assert_int_equal(lm_lio_parse_refusal(good, sizeof good - 1, name), 0);
+	assert_string_equal(name, "iqn.2026-11.org.example:stranger");
+	assert_int_equal(lm_lio_parse_refusal(escaped, sizeof escaped - 1, name), -1);
+	assert_int_equal(lm_lio_parse_refusal(tail_in_name, sizeof tail_in_name - 1, name), -1);
+	assert_int_equal(lm_lio_parse_refusal(other, sizeof other - 1, name), -1);
+	assert_int_equal(lm_lio_parse_refusal("no record", 9, name), -1);
+}
+
+/* The log's records name a target's refused initiator only when they are
+ * exactly its refusals since the last look, all one name. */
+static void test_refusals_matched(void **state)
+{
+	struct lm_lio_refusals r;
+	struct lm_obs_stats s = { .login_known = true };
+	int p[2];
+
+	(void)state;
+	/* a record a read, as /dev/kmsg gives them */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM, 0, p), 0);
+	lm_lio_refusals_open(&r, "/nonexistent");
+	r.fd = p[0];
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	/* the first look is the baseline */
+	lm_lio_refusals_match(&r, IQN, &s);
+	assert_string_equal(s.fail_name, "");
+	/* one refusal, one record: named */
+	assert_true(write(p[1], REFUSAL("iqn.x:stranger"), sizeof REFUSAL("iqn.x:stranger") - 1) > 0);
+	s.authorize_fails = 1;
+	lm_lio_refusals_match(&r, IQN, &s);
+	assert_string_equal(s.fail_name, "iqn.x:stranger");
+	/* two records, one refusal here (the other another target's): not */
+	s.fail_name[0] = '\0';
+	assert_true(write(p[1], REFUSAL("iqn.x:a"), sizeof REFUSAL("iqn.x:a") - 1) > 0);
+	assert_true(write(p[1], REFUSAL("iqn.x:b"), sizeof REFUSAL("iqn.x:b") - 1) > 0);
+	s.authorize_fails = 2;
+	lm_lio_refusals_match(&r, IQN, &s);
+	assert_string_equal(s.fail_name, "");
+	/* a refusal whose record is unreadable: not named, nothing left over */
+	s.authorize_fails = 3;
+	lm_lio_refusals_match(&r, IQN, &s);
+	assert_string_equal(s.fail_name, "");
+	close(p[1]);
+	lm_lio_refusals_close(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +355,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dynamic_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_hostile_failure, setup, teardown),
+		cmocka_unit_test(test_refusal_record),
+		cmocka_unit_test(test_refusals_matched),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
