@@ -41,7 +41,8 @@ void lm_obs_sessions_sort(struct lm_obs_sessions *s)
 
 	/* stable for equal ids is not needed: a repeated id is the stack
 	 * contradicting itself, and the backends distrust such an answer */
-	qsort(s->v, s->n, sizeof *s->v, session_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof *s->v, session_cmp);
 	for (size_t i = 0; i < s->n; i++)
 		if (!k || s->v[k - 1].id != s->v[i].id)
 			s->v[k++] = s->v[i];
