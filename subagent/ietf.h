@@ -77,6 +77,13 @@ struct ietf_table {
 	bool (*present)(struct ietf *x, u_long col);
 	int (*value)(struct ietf *x, const struct ietf_row *r, u_long col,
 		     netsnmp_variable_list *vb);
+	/* optional: a column whose values only some rows have, in a table
+	 * that can be large (an LU's counters before the stack's look has
+	 * them): it is walked with these levels, which offer only the rows
+	 * that have it, so that a walk never skips holes one by one */
+	bool (*sparse)(struct ietf *x, u_long col);
+	const struct ietf_level *sparse_levels;
+	size_t nsparse;
 };
 
 /* A MIB: its root and its tables in OID order. */

@@ -8,50 +8,63 @@
 
 #include "ietf.h"
 
-/* The first row from level lv on (the levels before set in r). */
-static int first_from(struct ietf *x, const struct ietf_table *tb, size_t lv, struct ietf_row *r)
+/* The index levels a column is walked with (ietf.h: sparse columns). */
+struct levels {
+	const struct ietf_level *v;
+	size_t n;
+};
+
+static struct levels levels_of(struct ietf *x, const struct ietf_table *tb, u_long col)
 {
-	for (; lv < tb->nlevels; lv++)
-		if (!tb->levels[lv].seek(x, r, NULL, 0, false))
+	if (tb->sparse && tb->sparse(x, col))
+		return (struct levels){ tb->sparse_levels, tb->nsparse };
+	return (struct levels){ tb->levels, tb->nlevels };
+}
+
+/* The first row from level lv on (the levels before set in r). */
+static int first_from(struct ietf *x, const struct levels *L, size_t lv, struct ietf_row *r)
+{
+	for (; lv < L->n; lv++)
+		if (!L->v[lv].seek(x, r, NULL, 0, false))
 			return 0;
 	return 1;
 }
 
 /* The first row whose index sub-ids from level lv on are > s[0..n). */
-static int next_from(struct ietf *x, const struct ietf_table *tb, size_t lv, struct ietf_row *r,
+static int next_from(struct ietf *x, const struct levels *L, size_t lv, struct ietf_row *r,
 		     const oid *s, size_t n)
 {
-	const struct ietf_level *L;
+	const struct ietf_level *l;
 	oid k[16];
 	size_t w;
 
-	if (lv == tb->nlevels)
+	if (lv == L->n)
 		return 0; /* this row is s, or before it */
 	if (n == 0)
-		return first_from(x, tb, lv, r);
-	L = &tb->levels[lv];
-	if (!L->seek(x, r, s, n, false))
+		return first_from(x, L, lv, r);
+	l = &L->v[lv];
+	if (!l->seek(x, r, s, n, false))
 		return 0;
-	w = L->sub(r, k);
+	w = l->sub(r, k);
 	if (n >= w && snmp_oid_compare(k, w, s, w) == 0) {
 		/* a row under this key may still come after s */
-		if (next_from(x, tb, lv + 1, r, s + w, n - w))
+		if (next_from(x, L, lv + 1, r, s + w, n - w))
 			return 1;
-		if (!L->seek(x, r, k, w, true))
+		if (!l->seek(x, r, k, w, true))
 			return 0;
 	}
-	return first_from(x, tb, lv + 1, r);
+	return first_from(x, L, lv + 1, r);
 }
 
-static int find_row(struct ietf *x, const struct ietf_table *tb, struct ietf_row *r, const oid *s,
+static int find_row(struct ietf *x, const struct levels *L, struct ietf_row *r, const oid *s,
 		    size_t n)
 {
-	for (size_t lv = 0; lv < tb->nlevels; lv++) {
+	for (size_t lv = 0; lv < L->n; lv++) {
 		oid k[16];
 		size_t w;
-		if (n == 0 || !tb->levels[lv].seek(x, r, s, n, false))
+		if (n == 0 || !L->v[lv].seek(x, r, s, n, false))
 			return 0;
-		w = tb->levels[lv].sub(r, k);
+		w = L->v[lv].sub(r, k);
 		if (n < w || snmp_oid_compare(k, w, s, w) != 0)
 			return 0;
 		s += w;
@@ -60,12 +73,12 @@ static int find_row(struct ietf *x, const struct ietf_table *tb, struct ietf_row
 	return n == 0;
 }
 
-static size_t row_index(const struct ietf_table *tb, const struct ietf_row *r, oid *out)
+static size_t row_index(const struct levels *L, const struct ietf_row *r, oid *out)
 {
 	size_t n = 0;
 
-	for (size_t lv = 0; lv < tb->nlevels; lv++)
-		n += tb->levels[lv].sub(r, out + n);
+	for (size_t lv = 0; lv < L->n; lv++)
+		n += L->v[lv].sub(r, out + n);
 	return n;
 }
 
@@ -88,13 +101,15 @@ static int get_exact(struct ietf *x, const struct ietf_mib *mib, netsnmp_variabl
 		const struct ietf_table *tb = &mib->tables[i];
 		const struct ietf_col *c;
 		struct ietf_row r = { 0 };
+		struct levels L;
 		if (vb->name_length <= tb->entry_len ||
 		    snmp_oid_compare(vb->name, tb->entry_len, tb->entry, tb->entry_len) != 0)
 			continue;
 		c = column(tb, vb->name[tb->entry_len]);
 		if (!c || !has_column(x, tb, c->id))
 			return SNMP_NOSUCHOBJECT;
-		if (!find_row(x, tb, &r, vb->name + tb->entry_len + 1,
+		L = levels_of(x, tb, c->id);
+		if (!find_row(x, &L, &r, vb->name + tb->entry_len + 1,
 			      vb->name_length - tb->entry_len - 1) ||
 		    tb->value(x, &r, c->id, vb) != 0)
 			return SNMP_NOSUCHINSTANCE;
@@ -109,16 +124,18 @@ static int next_in_column(struct ietf *x, const struct ietf_table *tb, const str
 			  const oid *s, size_t n, netsnmp_variable_list *vb)
 {
 	struct ietf_row r = { 0 };
+	struct levels L = levels_of(x, tb, c->id);
 	oid idx[MAX_OID_LEN];
 	size_t k;
-	int found = s ? next_from(x, tb, 0, &r, s, n) : first_from(x, tb, 0, &r);
+	int found = s ? next_from(x, &L, 0, &r, s, n) : first_from(x, &L, 0, &r);
 
 	while (found && tb->value(x, &r, c->id, vb) != 0) {
-		/* a hole: only where the stack did not tell one row's value
-		 * (ietf.h: session and per-LU counters), never a whole table */
-		k = row_index(tb, &r, idx);
+		/* a hole: where the stack did not tell one row's value in a
+		 * small table (sessions, targets); a large table's sparse
+		 * columns have levels of their own (ietf.h) */
+		k = row_index(&L, &r, idx);
 		memset(&r, 0, sizeof r);
-		found = next_from(x, tb, 0, &r, idx, k);
+		found = next_from(x, &L, 0, &r, idx, k);
 	}
 	if (!found)
 		return 0;
@@ -127,7 +144,7 @@ static int next_in_column(struct ietf *x, const struct ietf_table *tb, const str
 		size_t len = tb->entry_len;
 		memcpy(name, tb->entry, len * sizeof(oid));
 		name[len++] = c->id;
-		len += row_index(tb, &r, name + len);
+		len += row_index(&L, &r, name + len);
 		snmp_set_var_objid(vb, name, len);
 	}
 	return 1;

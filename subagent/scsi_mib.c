@@ -137,6 +137,47 @@ static size_t sub_lun(const struct ietf_row *r, oid *out)
 	return 9;
 }
 
+/* a linked target some of whose LUs the stack's look has counters of */
+static int seek_counted_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
+{
+	for (int found = seek_linked_target(x, r, t, n, after); found;) {
+		oid k = lm_target_index(r->t);
+		const struct ietf_view *w = ietf_view_of(x, r->t);
+		if (w && w->ncounted)
+			return 1;
+		/* the scan is over targets, not LUs */
+		found = seek_linked_target(x, r, &k, 1, true);
+	}
+	return 0;
+}
+
+/* the target's LUs with counters, by LUN index */
+static int seek_counted_lu(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
+{
+	const struct ietf_view *w = ietf_view_of(x, r->t);
+	bool none;
+	uint32_t from = ietf_key_from(t, n, after, &none);
+	size_t lo = 0, hi, na;
+	const struct lm_assoc *v;
+
+	if (none || !w)
+		return 0;
+	hi = w->ncounted;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->counted[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == w->ncounted)
+		return 0;
+	v = lm_target_assocs(r->t, &na);
+	r->a = lm_assoc_find(v, na, w->counted[lo]);
+	r->l = r->a ? lm_core_lun(x->core, r->a->index) : NULL;
+	return r->l != NULL;
+}
+
 /* the target's initiators by name, 1-based */
 static int seek_auth(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
@@ -199,6 +240,8 @@ static int seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, si
 #define L_ONE { seek_one, sub_one }
 #define L_ZERO { seek_zero, sub_zero }
 #define L_LU { seek_lu, sub_lu }
+#define L_COUNTED_TARGET { seek_counted_target, sub_target }
+#define L_COUNTED_LU { seek_counted_lu, sub_lu }
 #define L_LUN { seek_lun, sub_lun }
 #define L_AUTH { seek_auth, sub_auth }
 #define L_SESSION { ietf_seek_session, sub_session }
@@ -623,6 +666,13 @@ static bool lu_present(struct ietf *x, u_long col)
 	return true;
 }
 
+/* The LU's counters, and its INQUIRY strings when the stack tells them
+ * per LU (LIO), are there only for the LUs the last look counted. */
+static bool lu_sparse(struct ietf *x, u_long col)
+{
+	return col >= LU_IN || (col >= LU_VENDOR && col <= LU_REVISION && !lm_core_lu_inquiry(x->core));
+}
+
 /* ---------------------------------------------------------------- tables */
 
 static const struct ietf_level lv_inst[] = { L_INST };
@@ -631,6 +681,7 @@ static const struct ietf_level lv_port[] = { L_INST, L_TARGET, L_ONE };
 static const struct ietf_level lv_auth[] = { L_INST, L_NAMED, L_ZERO, L_AUTH };
 static const struct ietf_level lv_att[] = { L_INST, L_BUSY, L_ONE, L_SESSION };
 static const struct ietf_level lv_lu[] = { L_INST, L_LINKED, L_LU };
+static const struct ietf_level lv_lu_counted[] = { L_INST, L_COUNTED_TARGET, L_COUNTED_LU };
 static const struct ietf_level lv_luid[] = { L_INST, L_LINKED, L_LU, L_ONE };
 static const struct ietf_level lv_map[] = { L_INST, L_LINKED, L_ONE, L_LUN };
 
@@ -650,7 +701,10 @@ static const struct ietf_table tables[] = {
 	TABLE("scsiAuthorizedIntrTable", authintr_cols, lv_auth, authintr_present, authintr_value,
 	      SCSI_TARGET, 3, 1, 1),
 	TABLE("scsiAttIntrPortTable", attintr_cols, lv_att, NULL, attintr_value, SCSI_TARGET, 3, 2, 1),
-	TABLE("scsiLuTable", lu_cols, lv_lu, lu_present, lu_value, SCSI_LU, 1, 1),
+	{ .name = "scsiLuTable", .entry = { SCSI_LU, 1, 1 }, .entry_len = N(((const oid[]){ SCSI_LU, 1, 1 })), .cols = lu_cols,
+	  .ncols = N(lu_cols), .levels = lv_lu, .nlevels = N(lv_lu), .present = lu_present,
+	  .value = lu_value, .sparse = lu_sparse, .sparse_levels = lv_lu_counted,
+	  .nsparse = N(lv_lu_counted) },
 	TABLE("scsiLuIdTable", luid_cols, lv_luid, NULL, luid_value, SCSI_LU, 2, 1),
 	TABLE("scsiLunMapTable", lunmap_cols, lv_map, NULL, lunmap_value, SCSI_LU, 3, 1),
 };
