@@ -135,7 +135,7 @@ struct ietf {
 	 * iscsiTgtLoginFailure) and when (rate limit) */
 	struct ietf_seen *seen;
 	size_t nseen, capseen;
-	long long sent_ms[2][3];
+	long long sent_ms[3][3];
 	bool first_look;
 };
 

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The IETF MIBs' notifications, on the look's cadence: iscsiTgtLoginFailure
- * when a target's failed logins grew since the last look (LIO counts
- * them), scsiTgtDeviceStatusChanged when a target device turns to a
- * status other than available. Both MIBs ask for at most three identical
- * notifications in ten seconds. */
+ * when a target's failed logins grew since the last look, and
+ * iscsiInstSessionFailure when the instance's failed sessions did (LIO
+ * counts both), scsiTgtDeviceStatusChanged when a target device turns to
+ * a status other than available. Both MIBs ask for at most three
+ * identical notifications in ten seconds. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -85,6 +86,31 @@ static void login_failures(struct ietf *x, const struct lm_observation *prev)
 	}
 }
 
+static uint64_t session_failures(const struct lm_observation *o)
+{
+	return o->digest_errors + o->cxn_errors + o->format_errors;
+}
+
+static void session_failure(struct ietf *x, const struct lm_observation *prev)
+{
+	oid trap[] = { IETF_ISCSI_MIB, 0, 3 };
+	netsnmp_variable_list *vars = NULL;
+
+	if (!prev || !prev->sess_err_known || !x->obs.sess_err_known ||
+	    session_failures(&x->obs) <= session_failures(prev) || !may_send(x, 2))
+		return;
+	snmp_log(LOG_NOTICE, "lunmapd: an iSCSI session failed\n");
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+				  trap, sizeof trap);
+	for (oid col = 10; col <= 12; col++) {
+		/* iscsiInstSsnFailures, LastSsnFailureType, LastSsnRmtNodeName */
+		oid o[] = { IETF_ISCSI_MIB, 1, 1, 1, 1, col, IETF_INSTANCE };
+		add_object(x, &ietf_iscsi_mib, &vars, o, OID_LENGTH(o));
+	}
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
 static void device_status_changed(struct ietf *x, uint32_t dev)
 {
 	oid trap[] = { IETF_SCSI_MIB, 0, 0, 1 };
@@ -136,8 +162,10 @@ static void device_statuses(struct ietf *x, bool notify)
 
 void ietf_notify(struct ietf *x, const struct lm_observation *prev)
 {
-	if (x->mibs & LM_MIB_ISCSI)
+	if (x->mibs & LM_MIB_ISCSI) {
 		login_failures(x, prev);
+		session_failure(x, prev);
+	}
 	if (x->mibs & LM_MIB_SCSI)
 		device_statuses(x, prev != NULL);
 }

@@ -562,6 +562,33 @@ static void test_login_failure(void **state)
 	assert_int_equal(GET_INT(f, &ietf_iscsi_mib, ISCSI, 1, 6, 2, 1, 4, 1, 2), 6);
 }
 
+/* The instance's failed sessions grew (LIO's iscsi_sess_err): one
+ * iscsiInstSessionFailure with the count, the kind and the initiator. */
+static void test_session_failure(void **state)
+{
+	struct fx *f = *state;
+	struct lm_obs_stats s = { .sess_err_known = true, .last_sess_fail = LM_SESS_FAIL_TIMEOUT };
+	const netsnmp_variable_list *v;
+	size_t n = 0;
+
+	strcpy(s.sess_fail_name, GOOD);
+	assert_int_equal(lm_sim_set_stats(f->g->sim, "iqn.2026-11.org.example:t3", &s), 0);
+	ietf_look(f->x);
+	gfx_traps_clear();
+	ietf_look(f->x);
+	assert_int_equal(gfx_ntraps(), 0);
+	s.cxn_errors = 1;
+	assert_int_equal(lm_sim_set_stats(f->g->sim, "iqn.2026-11.org.example:t3", &s), 0);
+	ietf_look(f->x);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), 3); /* iscsiInstSessionFailure */
+	for (; v; v = v->next_variable, n++)
+		if (v->name[v->name_length - 2] == 12)
+			assert_memory_equal(v->val.string, GOOD, strlen(GOOD));
+	assert_int_equal(n, 3);
+	assert_int_equal(GET_INT(f, &ietf_iscsi_mib, ISCSI, 1, 1, 1, 1, 10, 1), 1);
+}
+
 static void test_device_status(void **state)
 {
 	struct fx *f = *state;
@@ -597,6 +624,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lu_counters_and_holes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_login_failure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_status, setup, teardown),
 	};
 
