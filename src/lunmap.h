@@ -241,7 +241,8 @@ unsigned lm_core_mibs(const struct lm_core *c);
 const char *lm_core_portal(const struct lm_core *c);
 const char *const *lm_core_lu_inquiry(const struct lm_core *c);
 /* What the backend can tell besides LUs (LM_OBSERVE_*). */
-enum { LM_OBSERVE_SESSIONS = 1, LM_OBSERVE_STATS = 2 };
+/* LM_OBSERVE_SESSION_IDS: sessions come with their ISID and alias */
+enum { LM_OBSERVE_SESSIONS = 1, LM_OBSERVE_STATS = 2, LM_OBSERVE_SESSION_IDS = 4 };
 unsigned lm_core_observes(const struct lm_core *c);
 /* Moves with every change of the model's associations and with every
  * reload: a reader's index of them is stale when it differs. */

@@ -23,7 +23,9 @@ const char *const *lm_core_lu_inquiry(const struct lm_core *c) { return c->backe
 unsigned lm_core_observes(const struct lm_core *c)
 {
 	return (c->backend->ops->sessions ? LM_OBSERVE_SESSIONS : 0) |
-	       (c->backend->ops->stats ? LM_OBSERVE_STATS : 0);
+	       (c->backend->ops->stats ? LM_OBSERVE_STATS : 0) |
+	       (c->backend->ops->sessions && c->backend->ops->session_ids ? LM_OBSERVE_SESSION_IDS
+									  : 0);
 }
 
 unsigned long long lm_core_generation(const struct lm_core *c)

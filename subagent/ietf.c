@@ -525,6 +525,7 @@ void ietf_free(struct ietf *x)
 	free_views(x);
 	free_idents(x);
 	free(x->seen);
+	free(x->lu_seen);
 	free(x);
 }
 

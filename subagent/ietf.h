@@ -135,7 +135,11 @@ struct ietf {
 	 * iscsiTgtLoginFailure) and when (rate limit) */
 	struct ietf_seen *seen;
 	size_t nseen, capseen;
-	long long sent_ms[3][3];
+	/* the LUs (target, LUN index) last seen notAvailable
+	 * (scsiLuStatusChanged), ascending */
+	struct ietf_lu_seen *lu_seen;
+	size_t nlu_seen;
+	long long sent_ms[4][3];
 	bool first_look;
 };
 

@@ -3,8 +3,9 @@
  * when a target's failed logins grew since the last look, and
  * iscsiInstSessionFailure when the instance's failed sessions did (LIO
  * counts both), scsiTgtDeviceStatusChanged when a target device turns to
- * a status other than available. Both MIBs ask for at most three
- * identical notifications in ten seconds. */
+ * a status other than available, scsiLuStatusChanged when an LU turns
+ * notAvailable or back. Both MIBs ask for at most three identical
+ * notifications in ten seconds. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -20,6 +21,10 @@
 struct ietf_seen {
 	uint32_t target;
 	long status;
+};
+
+struct ietf_lu_seen {
+	uint32_t target, lun;
 };
 
 uint64_t ietf_iscsi_login_failures(const struct lm_target_obs *o);
@@ -160,12 +165,87 @@ static void device_statuses(struct ietf *x, bool notify)
 	x->capseen = cap;
 }
 
+static void lu_status_changed(struct ietf *x, struct ietf_lu_seen k)
+{
+	oid trap[] = { IETF_SCSI_MIB, 0, 0, 2 };
+	oid status[] = { IETF_SCSI_MIB, 2, 4, 1, 1, 8, IETF_INSTANCE, k.target, k.lun };
+	netsnmp_variable_list *vars = NULL;
+
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+				  trap, sizeof trap);
+	add_object(x, &ietf_scsi_mib, &vars, status, OID_LENGTH(status));
+	send_v2trap(vars);
+	snmp_free_varbind(vars);
+}
+
+static int lu_seen_cmp(const struct ietf_lu_seen *a, const struct ietf_lu_seen *b)
+{
+	return a->target != b->target ? (a->target < b->target ? -1 : 1)
+	       : a->lun != b->lun     ? (a->lun < b->lun ? -1 : 1)
+				      : 0;
+}
+
+/* Whether the LU row (target, LUN index) is there now. */
+static bool lu_row(struct ietf *x, struct ietf_lu_seen k)
+{
+	const struct lm_target *t = lm_core_target(x->core, k.target);
+	size_t n;
+	const struct lm_assoc *v = t ? lm_target_assocs(t, &n) : NULL;
+
+	return v && lm_assoc_find(v, n, k.lun) != NULL;
+}
+
+/* The LUs notAvailable now against the last look's (both ascending): each
+ * one that turned, either way, is notified while its row is there. Only
+ * targets with a failed LU are gone through, so a look costs nothing
+ * while all is well. */
+static void lu_statuses(struct ietf *x, bool notify)
+{
+	struct ietf_lu_seen *now = NULL;
+	size_t n = 0, cap = 0, i = 0, j = 0;
+
+	for (const struct lm_target *t = lm_core_target_after(x->core, 0); t;
+	     t = lm_core_target_after(x->core, lm_target_index(t))) {
+		const struct ietf_view *w = ietf_view_of(x, t);
+		const struct lm_assoc *v;
+		size_t na;
+		if (!w || !w->failed)
+			continue;
+		v = lm_target_assocs(t, &na);
+		for (size_t k = 0; k < na; k++) {
+			const struct lm_lun *l = lm_core_lun(x->core, v[k].index);
+			if (!l || lm_lun_status(l) != LM_FAILED)
+				continue;
+			if (lm_grow((void **)&now, &cap, n + 1, sizeof *now))
+				goto out;
+			now[n++] = (struct ietf_lu_seen){ lm_target_index(t), v[k].index };
+		}
+	}
+	while (notify && (i < x->nlu_seen || j < n)) {
+		int c = i == x->nlu_seen ? 1 : j == n ? -1 : lu_seen_cmp(&x->lu_seen[i], &now[j]);
+		struct ietf_lu_seen k = c < 0 ? x->lu_seen[i] : now[j];
+		/* c < 0: available again (if still there); c > 0: failed */
+		if (c != 0 && (c > 0 || lu_row(x, k)) && may_send(x, 3))
+			lu_status_changed(x, k);
+		i += c <= 0;
+		j += c >= 0;
+	}
+	free(x->lu_seen);
+	x->lu_seen = now;
+	x->nlu_seen = n;
+	return;
+out:
+	free(now);
+}
+
 void ietf_notify(struct ietf *x, const struct lm_observation *prev)
 {
 	if (x->mibs & LM_MIB_ISCSI) {
 		login_failures(x, prev);
 		session_failure(x, prev);
 	}
-	if (x->mibs & LM_MIB_SCSI)
+	if (x->mibs & LM_MIB_SCSI) {
 		device_statuses(x, prev != NULL);
+		lu_statuses(x, prev != NULL);
+	}
 }

@@ -740,15 +740,14 @@ static bool node_present(struct ietf *x, u_long col)
 
 static bool session_present(struct ietf *x, u_long col)
 {
-	bool tgt = strcmp(lm_core_backend_name(x->core), "tgt") == 0;
-
 	/* neither stack shows what a session negotiated, nor the target
 	 * alias sent; tgt's views show no ISID or alias */
 	if (col == SS_TALIAS || col == SS_R2T || col == SS_IMMEDIATE || col == SS_OUTR2T ||
 	    col == SS_FIRST || col == SS_MAXBURST || col == SS_SEQORDER || col == SS_PDUORDER ||
 	    col == SS_ERL)
 		return false;
-	return !(tgt && (col == SS_ISID || col == SS_IALIAS));
+	return (col != SS_ISID && col != SS_IALIAS) ||
+	       (lm_core_observes(x->core) & LM_OBSERVE_SESSION_IDS);
 }
 
 static bool cxnerr_present(struct ietf *x, u_long col)

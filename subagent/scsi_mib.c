@@ -633,6 +633,12 @@ static bool port_present(struct ietf *x, u_long col)
 	return col != PORT_BUSY;
 }
 
+static bool attintr_present(struct ietf *x, u_long col)
+{
+	/* the initiator port's identifier is its name and ISID */
+	return col != AT_ID || (lm_core_observes(x->core) & LM_OBSERVE_SESSION_IDS);
+}
+
 static bool tgtdev_present(struct ietf *x, u_long col)
 {
 	(void)x;
@@ -700,7 +706,7 @@ static const struct ietf_table tables[] = {
 	      2, 1),
 	TABLE("scsiAuthorizedIntrTable", authintr_cols, lv_auth, authintr_present, authintr_value,
 	      SCSI_TARGET, 3, 1, 1),
-	TABLE("scsiAttIntrPortTable", attintr_cols, lv_att, NULL, attintr_value, SCSI_TARGET, 3, 2, 1),
+	TABLE("scsiAttIntrPortTable", attintr_cols, lv_att, attintr_present, attintr_value, SCSI_TARGET, 3, 2, 1),
 	{ .name = "scsiLuTable", .entry = { SCSI_LU, 1, 1 }, .entry_len = N(((const oid[]){ SCSI_LU, 1, 1 })), .cols = lu_cols,
 	  .ncols = N(lu_cols), .levels = lv_lu, .nlevels = N(lv_lu), .present = lu_present,
 	  .value = lu_value, .sparse = lu_sparse, .sparse_levels = lv_lu_counted,

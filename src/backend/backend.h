@@ -76,6 +76,9 @@ struct lm_backend_ops {
 	 * for the in-use guard: a request or a few files a session. */
 	lm_hr (*sessions)(struct lm_backend *b, const struct lm_target *t,
 			  struct lm_obs_sessions *out, struct lm_err *err);
+	/* sessions can tell a session's ISID and initiator alias (LIO, sim;
+	 * tgt's views show neither) */
+	bool session_ids;
 	/* optional: what the stack counted for the target and its LUs (NULL
 	 * when it keeps no counters, as tgt) */
 	lm_hr (*stats)(struct lm_backend *b, const struct lm_target *t,

