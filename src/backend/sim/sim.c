@@ -314,6 +314,7 @@ static const struct lm_backend_ops sim_ops_no_stats = {
 	.set_access = sim_set_access,
 	.destroy = sim_destroy,
 	.sessions = sim_sessions,
+	.inquiry = (const char *const[]){ "LUNMAP", "SIM", "0001" },
 };
 
 void lm_sim_no_stats(struct lm_backend *b)

@@ -22,8 +22,9 @@ struct lm_stack *lm_sim_stack(struct lm_backend *b);
  * memory runs out. */
 int lm_sim_set_sessions(struct lm_backend *b, const char *iqn, const struct lm_obs_sessions *s);
 int lm_sim_set_stats(struct lm_backend *b, const char *iqn, const struct lm_obs_stats *s);
-/* A sim whose stack keeps no counters (no stats operation) and does not
- * tell a session's ISID or alias, as tgt. */
+/* A sim whose stack keeps no counters (no stats operation), does not
+ * tell a session's ISID or alias and gives every LU the same INQUIRY
+ * strings, as tgt. */
 void lm_sim_no_stats(struct lm_backend *b);
 /* How many times the sessions and stats operations ran. */
 unsigned lm_sim_observed(const struct lm_backend *b);

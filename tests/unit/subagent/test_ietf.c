@@ -5,6 +5,7 @@
  * counters of a look, what is absent, and the notifications. */
 #include "config.h"
 
+#include <ctype.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +20,7 @@
 #include "glue.h"
 #include "ietf.h"
 #include "sim.h"
+#include "util.h"
 
 #define GOOD "iqn.2026-01.org.example:good"
 #define SCSI 1, 3, 6, 1, 2, 1, 139
@@ -228,6 +230,217 @@ static void test_column_tables(void **state)
 			}
 		}
 	}
+}
+
+/* ---------------------------------------------------------------- compliance */
+
+/* A row of docs/mib-compliance.md: which MIB (0 SCSI, 1 ISCSI, 2
+ * IPS-AUTH), the group, the object, what tgt and LIO serve. */
+struct doc_row {
+	int mib;
+	char group[64], object[64], tgt[8], lio[8];
+	bool in_mib;
+};
+
+static void cell(const char **p, char *out, size_t len)
+{
+	const char *e = strchr(*p, '|');
+	size_t n;
+
+	assert_non_null(e);
+	while (**p == ' ')
+		(*p)++;
+	n = (size_t)(e - *p);
+	while (n && (*p)[n - 1] == ' ')
+		n--;
+	assert_true(n < len);
+	memcpy(out, *p, n);
+	out[n] = 0;
+	*p = e + 1;
+}
+
+static size_t read_doc(struct doc_row *rows, size_t max)
+{
+	char *text = tu_read(TOP_SRCDIR "/docs/mib-compliance.md", NULL), *save = NULL;
+	int mib = -1;
+	size_t n = 0;
+
+	assert_non_null(text);
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		const char *p = line + 1;
+		struct doc_row r = { .mib = mib };
+		if (strncmp(line, "## ", 3) == 0)
+			mib = strncmp(line, "## SCSI-MIB", 11) == 0	? 0
+			      : strncmp(line, "## ISCSI-MIB", 12) == 0	? 1
+			      : strncmp(line, "## IPS-AUTH-MIB", 15) == 0 ? 2
+									: -1;
+		if (line[0] != '|' || strncmp(line, "|---", 4) == 0 || strncmp(line, "| group", 7) == 0)
+			continue;
+		assert_true(mib >= 0);
+		cell(&p, r.group, sizeof r.group);
+		cell(&p, r.object, sizeof r.object);
+		cell(&p, r.tgt, sizeof r.tgt);
+		cell(&p, r.lio, sizeof r.lio);
+		assert_true(n < max);
+		rows[n++] = r;
+	}
+	free(text);
+	return n;
+}
+
+/* The OBJECT-GROUPs and NOTIFICATION-GROUPs of a MIB file: calls f with
+ * each (group, member). Strings and comments are skipped. */
+static void mib_groups(const char *path, void (*f)(void *, const char *, const char *), void *arg)
+{
+	size_t len0 = 0, n = 0;
+	char *text = tu_read(path, &len0), *tok[8192], *out, *q;
+
+	assert_non_null(text);
+	/* words (letters, digits, '-'), '{', '}' and ',' as tokens */
+	q = out = malloc(2 * len0 + 1);
+	assert_non_null(out);
+	for (char *p = text; *p;) {
+		if (*p == '"') {
+			char *e = strchr(p + 1, '"');
+			p = e ? e + 1 : p + strlen(p);
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+		} else if (*p == '{' || *p == '}' || *p == ',') {
+			assert_true(n < 8192);
+			tok[n++] = q;
+			*q++ = *p++;
+			*q++ = 0;
+		} else if (isalnum((unsigned char)*p)) {
+			char *w = q;
+			size_t len = 0;
+			while (isalnum((unsigned char)p[len]) || (p[len] == '-' && p[len + 1] != '-'))
+				len++;
+			memmove(q, p, len);
+			p += len;
+			q += len;
+			*q++ = 0;
+			assert_true(n < 8192);
+			tok[n++] = w;
+		} else {
+			p++;
+		}
+	}
+	for (size_t i = 0; i + 3 < n; i++) {
+		bool obj = strcmp(tok[i + 1], "OBJECT-GROUP") == 0 && strcmp(tok[i + 2], "OBJECTS") == 0;
+		bool ntf = strcmp(tok[i + 1], "NOTIFICATION-GROUP") == 0 &&
+			   strcmp(tok[i + 2], "NOTIFICATIONS") == 0;
+		if ((!obj && !ntf) || strcmp(tok[i + 3], "{") != 0)
+			continue;
+		for (size_t j = i + 4; j < n && strcmp(tok[j], "}") != 0; j++)
+			if (strcmp(tok[j], ",") != 0)
+				f(arg, tok[i], tok[j]);
+	}
+	free(out);
+	free(text);
+}
+
+struct doc_check {
+	struct doc_row *rows;
+	size_t n;
+	int mib;
+	size_t members;
+};
+
+static void doc_has(void *arg, const char *group, const char *object)
+{
+	struct doc_check *c = arg;
+
+	c->members++;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->rows[i].mib == c->mib && strcmp(c->rows[i].object, object) == 0) {
+			if (strcmp(c->rows[i].group, group) != 0)
+				fail_msg("docs/mib-compliance.md: %s is in %s, not %s", object, group,
+					 c->rows[i].group);
+			c->rows[i].in_mib = true;
+			return;
+		}
+	fail_msg("docs/mib-compliance.md: %s (%s) is missing", object, group);
+}
+
+/* Whether a column of a MIB exists in the served table (and its table). */
+static bool served(struct fx *f, const struct ietf_mib *mib, const char *object, bool *in_table)
+{
+	for (size_t i = 0; i < mib->ntables; i++)
+		for (size_t c = 0; c < mib->tables[i].ncols; c++)
+			if (strcmp(mib->tables[i].cols[c].name, object) == 0) {
+				*in_table = true;
+				return !mib->tables[i].present ||
+				       mib->tables[i].present(f->x, mib->tables[i].cols[c].id);
+			}
+	*in_table = false;
+	return false;
+}
+
+static void check_profile(struct fx *f, const struct doc_row *rows, size_t n, bool lio)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *v = lio ? rows[i].lio : rows[i].tgt;
+		bool notification = strstr(rows[i].group, "NotificationsGroup") != NULL, in;
+		bool on = served(f, mibs[rows[i].mib], rows[i].object, &in);
+		if (notification) {
+			if (strcmp(v, "sent") != 0 && strcmp(v, "no") != 0)
+				fail_msg("%s: '%s'", rows[i].object, v);
+			continue;
+		}
+		if (strcmp(v, "yes") != 0 && strcmp(v, "rows") != 0 && strcmp(v, "no") != 0)
+			fail_msg("%s: '%s'", rows[i].object, v);
+		if ((strcmp(v, "no") != 0) != on)
+			fail_msg("docs/mib-compliance.md: %s says %s on %s, lunmapd %s it",
+				 rows[i].object, v, lio ? "LIO" : "tgt", on ? "serves" : "does not serve");
+	}
+}
+
+/* docs/mib-compliance.md has a row for every member of every group of
+ * the three MIBs (with Debian's files), and no other; and what it says a
+ * backend serves is what the column tables serve, with the sim as LIO
+ * and, without its counters and session identities, as tgt. Every
+ * column served is in it. */
+static void test_compliance_doc(void **state)
+{
+	static const char *const files[] = { "/var/lib/mibs/ietf/SCSI-MIB",
+					      "/var/lib/mibs/ietf/ISCSI-MIB",
+					      "/var/lib/mibs/ietf/IPS-AUTH-MIB" };
+	struct fx *f = *state;
+	static struct doc_row rows[512];
+	size_t n = read_doc(rows, 512);
+
+	assert_true(n > 100);
+	for (int m = 0; m < 3; m++) {
+		struct doc_check c = { rows, n, m, 0 };
+		size_t mine = 0;
+		if (access(files[m], R_OK) != 0) {
+			print_message("%s is not installed: the groups are not checked\n", files[m]);
+			continue;
+		}
+		mib_groups(files[m], doc_has, &c);
+		for (size_t i = 0; i < n; i++)
+			if (rows[i].mib == m) {
+				mine++;
+				if (!rows[i].in_mib)
+					fail_msg("docs/mib-compliance.md: %s is in no group of %s",
+						 rows[i].object, mibs[m]->name);
+			}
+		assert_int_equal(mine, c.members);
+	}
+	for (int m = 0; m < 3; m++)
+		for (size_t i = 0; i < mibs[m]->ntables; i++)
+			for (size_t c = 0; c < mibs[m]->tables[i].ncols; c++) {
+				size_t k = 0;
+				while (k < n && (rows[k].mib != m ||
+						 strcmp(rows[k].object, mibs[m]->tables[i].cols[c].name) != 0))
+					k++;
+				if (k == n)
+					fail_msg("%s is not in docs/mib-compliance.md",
+						 mibs[m]->tables[i].cols[c].name);
+			}
+	check_profile(f, rows, n, true);
+	lm_sim_no_stats(f->g->sim);
+	check_profile(f, rows, n, false);
 }
 
 /* ---------------------------------------------------------------- walks */
@@ -657,6 +870,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_column_tables),
 		cmocka_unit_test(test_scsi_lun),
+		cmocka_unit_test_setup_teardown(test_compliance_doc, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_walks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lun_map, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lu_identity, setup, teardown),
