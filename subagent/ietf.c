@@ -340,8 +340,11 @@ static void build_view(struct ietf *x, const struct lm_target *t, struct ietf_vi
 		w->counted = NULL;
 		return;
 	}
-	memcpy(w->by_number, a, n * sizeof *a);
-	qsort(w->by_number, n, sizeof *a, number_cmp);
+	if (n) {
+		/* a target without LUs has no array to copy or sort */
+		memcpy(w->by_number, a, n * sizeof *a);
+		qsort(w->by_number, n, sizeof *a, number_cmp);
+	}
 	w->n = n;
 	for (size_t i = 0; i < n; i++) {
 		const struct lm_lun *l = lm_core_lun(x->core, a[i].index);
