@@ -172,6 +172,91 @@ int ietf_seek_session(struct ietf *x, struct ietf_row *r, const oid *t, size_t n
 	return r->s != NULL;
 }
 
+/* ---------------------------------------------------------------- target sets */
+
+static bool has_counted_lu(const struct lm_target *t, const struct lm_target_obs *o)
+{
+	size_t n;
+	const struct lm_assoc *a = lm_target_assocs(t, &n);
+
+	if (!o || !o->has_stats)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		const struct lm_obs_lu *lu = lm_obs_lu_find(&o->stats, a[i].number);
+		if (lu && lu->lu_known)
+			return true;
+	}
+	return false;
+}
+
+static bool has_conns(const struct lm_target_obs *o)
+{
+	for (size_t i = 0; o && o->has_sessions && i < o->sessions.n; i++)
+		if (o->sessions.v[i].nconns)
+			return true;
+	return false;
+}
+
+/* All the sets at once, ascending as the targets are walked: a pass over
+ * the targets (and the associations of those the look has counters of). */
+static void build_sets(struct ietf *x)
+{
+	char buf[LM_OBS_NAME_MAX + 1];
+
+	for (int k = 0; k < IETF_NSETS; k++)
+		x->sets[k].n = 0;
+	for (const struct lm_target *t = lm_core_target_after(x->core, 0); t;
+	     t = lm_core_target_after(x->core, lm_target_index(t))) {
+		uint32_t idx = lm_target_index(t);
+		const struct lm_target_obs *o = ietf_obs(x, idx);
+		bool in[IETF_NSETS] = {
+			[IETF_NAMED] = ietf_initiator_at(t, 1, true, buf, sizeof buf),
+			[IETF_ACL] = ietf_initiator_at(t, 1, false, buf, sizeof buf),
+			[IETF_BUSY] = o && o->has_sessions && o->sessions.n,
+			[IETF_BUSY_CONN] = has_conns(o),
+			[IETF_COUNTED] = has_counted_lu(t, o),
+		};
+		for (int k = 0; k < IETF_NSETS; k++) {
+			if (!in[k])
+				continue;
+			if (lm_grow((void **)&x->sets[k].v, &x->sets[k].cap, x->sets[k].n + 1,
+				    sizeof *x->sets[k].v))
+				return; /* out of memory: stays stale, the sets are tried again */
+			x->sets[k].v[x->sets[k].n++] = idx;
+		}
+	}
+	x->sets_ok = true;
+}
+
+int ietf_seek_in(struct ietf *x, enum ietf_set set, struct ietf_row *r, const oid *t, size_t n,
+		 bool after)
+{
+	bool none;
+	uint32_t from = ietf_key_from(t, n, after, &none);
+	const uint32_t *v;
+	size_t lo = 0, hi;
+
+	if (none)
+		return 0;
+	if (!x->sets_ok)
+		build_sets(x);
+	if (!x->sets_ok)
+		return 0;
+	v = x->sets[set].v;
+	hi = x->sets[set].n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (v[mid] < from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == x->sets[set].n || !(r->t = lm_core_target(x->core, v[lo])))
+		return 0;
+	r->obs = ietf_obs(x, v[lo]);
+	return 1;
+}
+
 /* ---------------------------------------------------------------- observation */
 
 const struct lm_target_obs *ietf_obs(struct ietf *x, uint32_t target)
@@ -401,6 +486,7 @@ void ietf_fresh(struct ietf *x)
 		return;
 	x->gen = gen;
 	free_views(x);
+	x->sets_ok = false;
 	build_idents(x);
 }
 
@@ -409,6 +495,7 @@ static void look_changed(struct ietf *x)
 {
 	x->epoch++;
 	free_views(x);
+	x->sets_ok = false;
 }
 
 /* ---------------------------------------------------------------- handler */
@@ -529,6 +616,8 @@ void ietf_free(struct ietf *x)
 	free_idents(x);
 	free(x->seen);
 	free(x->lu_seen);
+	for (int k = 0; k < IETF_NSETS; k++)
+		free(x->sets[k].v);
 	free(x);
 }
 

@@ -117,6 +117,18 @@ struct ietf_ident {
 	uint8_t addr[16];
 };
 
+/* The targets some tables' rows hang from, ascending, kept until the
+ * model or the look changes, so that a level seeks them with a binary
+ * search rather than skipping the other targets one by one. */
+enum ietf_set {
+	IETF_NAMED,     /* an initiator by name (scsiAuthorizedIntrTable) */
+	IETF_ACL,       /* an initiator by name or address (iscsiTgtAuthAttributesTable) */
+	IETF_BUSY,      /* sessions in the last look */
+	IETF_BUSY_CONN, /* a session with connections it knows */
+	IETF_COUNTED,   /* an LU with counters in the last look */
+	IETF_NSETS
+};
+
 struct ietf {
 	struct lm_core *core;
 	unsigned mibs;       /* LM_MIB_* being served */
@@ -141,6 +153,12 @@ struct ietf {
 	size_t nlu_seen;
 	long long sent_ms[4][3];
 	bool first_look;
+	/* the target sets (ietf_seek_in), valid while sets_ok */
+	struct {
+		uint32_t *v;
+		size_t n, cap;
+	} sets[IETF_NSETS];
+	bool sets_ok;
 };
 
 /* The model's indexes as of now (rebuilt when stale). */
@@ -207,6 +225,8 @@ long ietf_scsi_device_status(struct ietf *x, const struct lm_target *t);
 int ietf_seek_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after,
 		     bool linked);
 int ietf_seek_session(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
+int ietf_seek_in(struct ietf *x, enum ietf_set set, struct ietf_row *r, const oid *t, size_t n,
+		 bool after);
 
 /* ---------------------------------------------------------------- lunmapd */
 

@@ -89,15 +89,7 @@ static size_t sub_target(const struct ietf_row *r, oid *out)
 /* a target that admits initiators by name or address */
 static int seek_acl_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	char buf[LM_OBS_NAME_MAX + 1];
-
-	for (int found = seek_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		if (ietf_initiator_at(r->t, 1, false, buf, sizeof buf))
-			return 1;
-		found = seek_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_ACL, r, t, n, after);
 }
 
 static int seek_auth(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
@@ -123,13 +115,7 @@ static size_t sub_auth(const struct ietf_row *r, oid *out)
 
 static int seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	for (int found = seek_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		if (r->obs && r->obs->has_sessions && r->obs->sessions.n)
-			return 1;
-		found = seek_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_BUSY, r, t, n, after);
 }
 
 static size_t sub_session(const struct ietf_row *r, oid *out)
@@ -153,13 +139,7 @@ static int seek_conn_session(struct ietf *x, struct ietf_row *r, const oid *t, s
 static int seek_busy_conn_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n,
 				 bool after)
 {
-	for (int found = seek_busy_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		if (seek_conn_session(x, r, NULL, 0, false))
-			return 1;
-		found = seek_busy_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_BUSY_CONN, r, t, n, after);
 }
 
 /* iscsiCxnIndex: the CID + 1 (a CID may be 0, an index may not) */

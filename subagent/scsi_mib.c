@@ -140,15 +140,7 @@ static size_t sub_lun(const struct ietf_row *r, oid *out)
 /* a linked target some of whose LUs the stack's look has counters of */
 static int seek_counted_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	for (int found = seek_linked_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		const struct ietf_view *w = ietf_view_of(x, r->t);
-		if (w && w->ncounted)
-			return 1;
-		/* the scan is over targets, not LUs */
-		found = seek_linked_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_COUNTED, r, t, n, after);
 }
 
 /* the target's LUs with counters, by LUN index */
@@ -207,29 +199,13 @@ static size_t sub_session(const struct ietf_row *r, oid *out)
 /* a target with at least one initiator by name, for scsiAuthorizedIntrTable */
 static int seek_named_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	char buf[LM_OBS_NAME_MAX + 1];
-
-	/* targets are few next to LUs: this scan is over targets without a
-	 * named initiator only (demo mode) */
-	for (int found = seek_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		if (ietf_initiator_at(r->t, 1, true, buf, sizeof buf))
-			return 1;
-		found = seek_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_NAMED, r, t, n, after);
 }
 
 /* a target with sessions, for scsiAttIntrPortTable */
 static int seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	for (int found = seek_target(x, r, t, n, after); found;) {
-		oid k = lm_target_index(r->t);
-		if (r->obs && r->obs->has_sessions && r->obs->sessions.n)
-			return 1;
-		found = seek_target(x, r, &k, 1, true);
-	}
-	return 0;
+	return ietf_seek_in(x, IETF_BUSY, r, t, n, after);
 }
 
 #define L_INST IETF_LEVEL_INSTANCE
