@@ -162,19 +162,23 @@ static void first_seen(struct lm_target_obs *o, const struct lm_target_obs *was)
 	}
 }
 
-static void look_at(struct lm_core *c, const struct lm_target *t, struct lm_target_obs *o)
+/* A target the stack cannot tell about is logged when that begins, not
+ * at every look (a target gone from the stack is the drift check's to
+ * report). */
+static void look_at(struct lm_core *c, const struct lm_target *t, struct lm_target_obs *o,
+		    const struct lm_target_obs *was)
 {
 	const struct lm_backend_ops *ops = c->backend->ops;
 	struct lm_err e = { 0 };
 
 	if (ops->sessions) {
 		o->has_sessions = !lm_failed(ops->sessions(c->backend, t, &o->sessions, &e));
-		if (!o->has_sessions)
+		if (!o->has_sessions && (!was || was->has_sessions))
 			lm_core_log(c, "sessions of %s: %s", t->iqn, e.msg);
 	}
 	if (ops->stats) {
 		o->has_stats = !lm_failed(ops->stats(c->backend, t, &o->stats, &e));
-		if (!o->has_stats)
+		if (!o->has_stats && (!was || was->has_stats))
 			lm_core_log(c, "statistics of %s: %s", t->iqn, e.msg);
 	}
 }
@@ -286,7 +290,7 @@ lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long
 		struct lm_target_obs *o = &out->v[i];
 		o->target = t->index;
 		if (done == k && lm_ms_left(deadline_ms) > 0) {
-			look_at(c, t, o);
+			look_at(c, t, o, was);
 			done++;
 			o->reset_ms = was ? was->reset_ms : 0;
 			if (was && o->has_stats && was->has_stats && went_back(&o->stats, &was->stats))
