@@ -22,6 +22,11 @@ struct item {
 struct lm_batch {
 	struct item *items;
 	size_t n;
+	/* the (target, number) pairs the batch's changes ask by number,
+	 * sorted: the lowest free number picked for another change skips
+	 * them, whatever the order of the LUNs */
+	uint64_t *asked;
+	size_t nasked;
 	struct lm_step *steps;
 	size_t nsteps;
 	bool applied;
@@ -48,6 +53,7 @@ void lm_batch_free(struct lm_batch *b)
 	}
 	free(b->items);
 	free(b->steps);
+	free(b->asked);
 	free(b);
 }
 
@@ -85,6 +91,38 @@ static bool pending(const struct lm_batch *b, size_t upto, uint32_t target, uint
 	return false;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool asked_by_batch(const struct lm_batch *b, uint32_t target, uint32_t number)
+{
+	uint64_t key = (uint64_t)target << 32 | number;
+
+	return b->nasked && bsearch(&key, b->asked, b->nasked, sizeof key, u64_cmp);
+}
+
+static lm_hr collect_asked(struct lm_batch *b, const struct lun_plan *plans, size_t nplans)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < nplans; i++)
+		n += plans[i].n;
+	b->asked = malloc((n + 1) * sizeof *b->asked);
+	if (!b->asked)
+		return LM_E_OUTOFMEMORY;
+	for (size_t i = 0; i < nplans; i++)
+		for (size_t j = 0; j < plans[i].n; j++)
+			if (plans[i].v[j].number)
+				b->asked[b->nasked++] =
+					(uint64_t)plans[i].v[j].target << 32 | plans[i].v[j].number;
+	qsort(b->asked, b->nasked, sizeof *b->asked, u64_cmp);
+	return LM_S_OK;
+}
+
 static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upto,
 			 const struct lm_target *t, uint32_t lun, uint32_t asked, uint32_t *out,
 			 struct lm_err *err)
@@ -102,7 +140,8 @@ static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upt
 		*out = asked;
 		return LM_S_OK;
 	}
-	for (n = lm_target_free_number(t, min); n != LM_NO_NUMBER && pending(b, upto, t->index, n);)
+	for (n = lm_target_free_number(t, min);
+	     n != LM_NO_NUMBER && (pending(b, upto, t->index, n) || asked_by_batch(b, t->index, n));)
 		n = n < LM_MAX_LUN_NUMBER ? lm_target_free_number(t, n + 1) : LM_NO_NUMBER;
 	if (n == LM_NO_NUMBER)
 		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED, "target %s has no free LUN number",
@@ -128,6 +167,7 @@ static lm_hr fill_diff(struct item *it)
 		else if (i >= it->nold || it->new[j].index < it->old[i].index)
 			d->added[d->nadded++] = it->new[j++].index;
 		else {
+			d->naccess += it->old[i].readonly != it->new[j].readonly;
 			d->kept[d->nkept++] = it->new[j].index;
 			i++, j++;
 		}
@@ -202,17 +242,19 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 		goto fail;
 	}
 	/* a backing store can vanish while lunmapd runs (and LIO's fileio
-	 * would quietly create an empty one): look before exposing it */
-	if (it->diff.nadded)
-		lm_lun_probe(lun);
-	if ((it->diff.nadded || it->diff.nremoved) && lun->status == LM_FAILED) {
+	 * would quietly create an empty one): look again on every SET that
+	 * names the LUN, so that its status is today's. Only exposing a
+	 * failed store is refused: taking exports away is always safe. */
+	lm_lun_probe(lun);
+	if (it->diff.nadded && lun->status == LM_FAILED) {
+		char why[160];
 		/* the status code is the contract (design §1); the system's
 		 * reason, converted, goes in the text */
-		lm_hr why = lm_hr_from_errno(lun->probe_errno);
+		lm_hr sys = lm_hr_from_errno(lun->probe_errno);
+		lm_lun_probe_reason(lun, why, sizeof why);
 		hr = lm_err_set(err, LM_VDS_E_OBJECT_STATUS_FAILED,
-				"LUN \"%s\" is failed: its backing store %s cannot be opened: %s "
-				"(%s 0x%08X)", lun->name, lun->path, strerror(lun->probe_errno),
-				lm_hr_name(why), why);
+				"LUN \"%s\" is failed: its backing store %s %s (%s 0x%08X)", lun->name,
+				lun->path, why, lm_hr_name(sys), sys);
 		goto fail;
 	}
 	return LM_S_OK;
@@ -339,44 +381,110 @@ static bool removes_unforced(const struct lm_batch *b, const struct lm_change *c
 	return false;
 }
 
+/* How many sessions the target has: the backend's own question about
+ * that one target when it has one, else the target in one enumeration
+ * (made at most once per batch, in *stack). */
+static lm_hr sessions_of(struct lm_core *c, const struct lm_target *t, struct lm_stack *stack,
+			 bool *listed, unsigned *n, struct lm_err *err)
+{
+	const struct lm_stack_target *st;
+	lm_hr hr;
+
+	if (c->backend->ops->in_use)
+		return c->backend->ops->in_use(c->backend, t, n, err);
+	if (!*listed) {
+		hr = c->backend->ops->enumerate(c->backend, stack, err);
+		if (lm_failed(hr))
+			return hr;
+		*listed = true;
+	}
+	st = lm_stack_find_target(stack, t->iqn);
+	*n = st ? st->sessions : 0;
+	return LM_S_OK;
+}
+
+/* A removal the in-use guard asks about: the target, and the batch item
+ * (LUN) that takes itself from it. */
+struct leaving {
+	uint32_t target;
+	size_t item;
+};
+
+static int leaving_cmp(const void *a, const void *b)
+{
+	const struct leaving *x = a, *y = b;
+
+	if (x->target != y->target)
+		return x->target < y->target ? -1 : 1;
+	return x->item < y->item ? -1 : x->item > y->item;
+}
+
+/* The unforced removals of the batch, by target (then item). */
+static struct leaving *leavings(const struct lm_batch *b, const struct lm_change *changes,
+				size_t *n)
+{
+	size_t total = 0;
+	struct leaving *v;
+
+	for (size_t i = 0; i < b->n; i++)
+		total += b->items[i].diff.nremoved;
+	*n = 0;
+	v = malloc((total + 1) * sizeof *v);
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++) {
+		if (changes[b->items[i].first].force)
+			continue;
+		for (size_t j = 0; j < b->items[i].diff.nremoved; j++)
+			v[(*n)++] = (struct leaving){ b->items[i].diff.removed[j], i };
+	}
+	qsort(v, *n, sizeof *v, leaving_cmp);
+	return v;
+}
+
 /* The in-use guard: a LUN does not leave a target an initiator is logged
  * in to (its disk would vanish under a mounted file system) unless the
- * change says force. One enumeration of the stack, only when the batch
- * removes something unforced. */
+ * change says force. Only the targets the batch takes LUNs from are
+ * asked, each once, under the SET's deadline. A stack that cannot answer
+ * refuses the change before anything is tried (resourceUnavailable at
+ * validation, with the stack's reason): the guard cannot know who is
+ * logged in. */
 static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm_change *changes,
 			  struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
+	struct leaving *v;
+	bool listed = false;
+	size_t n;
 	lm_hr hr = LM_S_OK;
 
 	if (!removes_unforced(b, changes))
 		return LM_S_OK;
-	/* a stack that cannot be listed refuses the change before anything
-	 * is tried (resourceUnavailable at validation, with the stack's
-	 * reason): the guard cannot know who is logged in */
-	hr = c->backend->ops->enumerate(c->backend, &stack, err);
-	if (lm_failed(hr)) {
-		err->at = LM_ERR_AT_NONE;
-		return hr;
-	}
-	for (size_t i = 0; i < b->n && !lm_failed(hr); i++) {
-		const struct item *it = &b->items[i];
-		if (changes[it->first].force)
+	v = leavings(b, changes, &n);
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	for (size_t i = 0; i < n && !lm_failed(hr); i++) {
+		const struct lm_target *t = lm_model_target(c->model, v[i].target);
+		const struct item *it = &b->items[v[i].item];
+		unsigned sessions = 0;
+		if (i && v[i - 1].target == v[i].target)
 			continue;
-		for (size_t j = 0; j < it->diff.nremoved && !lm_failed(hr); j++) {
-			const struct lm_target *t = lm_model_target(c->model, it->diff.removed[j]);
-			const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-			if (!st || !st->sessions)
-				continue;
-			hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
-					"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
-					"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
-					"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn,
-					st->sessions, st->sessions == 1 ? " is" : "s are");
-			err->at = it->first;
-			lm_model_lun(c->model, it->lun)->last_error = hr;
+		hr = sessions_of(c, t, &stack, &listed, &sessions, err);
+		if (lm_failed(hr)) {
+			err->at = LM_ERR_AT_NONE;
+			break;
 		}
+		if (!sessions)
+			continue;
+		hr = lm_err_set(err, LM_VDS_E_DEVICE_IN_USE,
+				"LUN \"%s\" stays on %s: %u initiator session%s logged in; "
+				"set lunmapSubsystemForce.0 = force(2) in the same SET to remove it "
+				"anyway", lm_model_lun(c->model, it->lun)->name, t->iqn, sessions,
+				sessions == 1 ? " is" : "s are");
+		err->at = it->first;
+		lm_model_lun(c->model, it->lun)->last_error = hr;
 	}
+	free(v);
 	lm_stack_clear(&stack);
 	return hr;
 }
@@ -419,6 +527,13 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 	*out = NULL;
 	if (!err)
 		err = &local; /* to know which change a refusal is about */
+	/* the cure that runs first: it may be what clears a cacheCorrupt */
+	hr = lm_action_busy(c, err);
+	if (lm_failed(hr))
+		return hr;
+	hr = lm_takebacks_settle(c, err);
+	if (lm_failed(hr))
+		return hr;
 	if (c->model->status == LM_SUBSYS_CACHE_CORRUPT)
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 				  "the subsystem is cacheCorrupt: the stack differs from lunmap's state; refresh first");
@@ -428,8 +543,9 @@ lm_hr lm_batch_prepare(struct lm_core *c, const struct lm_change *changes, size_
 		return hr;
 	}
 	b = calloc(1, sizeof *b);
-	if (!b || !(b->items = calloc(nplans + 1, sizeof *b->items))) {
-		free(b);
+	if (!b || !(b->items = calloc(nplans + 1, sizeof *b->items)) ||
+	    lm_failed(collect_asked(b, plans, nplans))) {
+		lm_batch_free(b);
 		lm_plans_free(plans, nplans);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
@@ -592,15 +708,15 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	hr = lm_steps_run(c, b->steps, b->nsteps, err);
 	if (lm_failed(hr) && err)
 		err->at = change_of_step(b, err->at);
-	if (lm_hr_is_system(hr)) {
-		/* a step failed that validation let through: the stack may have
-		 * moved under us */
-		struct lm_err drift;
-		if (lm_check_in_set(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
-			lm_core_log(c, "%s", drift.msg);
-	}
-	if (lm_failed(hr))
+	/* a step failed that validation let through: the stack may have
+	 * moved under us. The drift check runs after the answer (a whole
+	 * listing does not fit in a SET's time). */
+	if (lm_hr_is_system(hr) && hr != LM_HR_TIMEOUT)
+		c->check_due = true;
+	if (lm_failed(hr)) {
+		lm_takebacks_after_failure(c, err);
 		goto fail;
+	}
 	model_set(c, b, true);
 	hr = persist(c, b, &save_err);
 	if (lm_failed(hr)) {
@@ -616,7 +732,10 @@ fail:
 
 /* An undo is the last word of a transaction: when it cannot be made, the
  * manager believes in a state that is not there, so every failure here
- * is cacheCorrupt, and the text says where the change is. */
+ * is cacheCorrupt, and the text says where the change is. The saved
+ * state goes back first, then the stack: a crash between the two leaves
+ * the intent of the undo and a state without the change, which recovery
+ * finishes at start (the other order would re-apply the undone change). */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err e;
@@ -628,27 +747,24 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		return corrupt(c, err, "undo refused", e.msg,
 			       "the change stays applied (stack and state)");
-	hr = run_inverse(c, b, &e);
-	if (lm_hr_is_system(hr))
-		return corrupt(c, err, "undo refused by the stack", e.msg,
-			       "the change stays applied (stack and state)");
-	if (lm_failed(hr))
-		return lm_err_set(err, hr, "undo failed: %s", e.msg);
 	model_set(c, b, false);
-	b->applied = false;
 	hr = persist(c, b, &e);
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		return corrupt(c, err, "saving the undo failed", e.msg,
-			       "the undo is done in the stack and in memory; the saved state may "
-			       "still have the change");
+			       "the saved state may or may not have the change; the stack has it: "
+			       "restore(4) puts the saved state in the stack");
 	if (lm_failed(hr)) {
 		/* memory follows the disk, which still has the change */
 		model_set(c, b, true);
-		b->applied = true;
 		return corrupt(c, err, "saving the undo failed", e.msg,
-			       "the undo is done in the stack, but the saved state still has the "
-			       "change: restore(4) puts it back in the stack, refresh(2) adopts the stack");
+			       "the change stays applied (stack and state)");
 	}
+	b->applied = false;
+	hr = run_inverse(c, b, &e);
+	if (lm_failed(hr))
+		return corrupt(c, err, "undo refused by the stack", e.msg,
+			       "the saved state no longer has the change, the stack may still have "
+			       "part of it: restore(4) puts the saved state in the stack");
 	return LM_S_OK;
 }
 

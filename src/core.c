@@ -87,17 +87,6 @@ static bool snapshot_is(const struct lm_model *m, const struct lm_state *st)
  * the drift check's listing: requests queue behind it. */
 #define LM_START_STEP_MS 30000
 
-void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
-{
-	unsigned ms = c->bconf.timeout_ms;
-
-	if (!c->backend->ops->set_timeout)
-		return;
-	if (ms < at_least_ms)
-		ms = at_least_ms;
-	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
-}
-
 void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms)
 {
 	c->list_ms = ms;
@@ -167,6 +156,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 	struct lm_state *st = NULL;
 	lm_hr hr;
 
+	lm_merge_stamp_inventory(c);
 	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
 	if (lm_failed(hr))
 		return hr;
@@ -275,6 +265,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 		lm_backend_destroy(opts->backend);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	}
+	lm_merge_stamp_inventory(c);
 	hr = lm_inventory_load(opts->inventory, &inv, c->log, c->log_ctx, err);
 	if (lm_failed(hr))
 		goto out;
@@ -319,6 +310,8 @@ void lm_core_close(struct lm_core *c)
 {
 	if (!c)
 		return;
+	lm_action_free(c);
+	free(c->last_changed);
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
 	lm_journal_close(&c->journal);

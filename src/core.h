@@ -3,10 +3,14 @@
 #ifndef LUNMAP_CORE_H
 #define LUNMAP_CORE_H
 
+#include <sys/types.h>
+#include <time.h>
+
 #include "backend.h"
 #include "inventory.h"
 #include "lunmap.h"
 #include "model.h"
+#include "pace.h"
 #include "state.h"
 
 struct lm_core {
@@ -29,6 +33,26 @@ struct lm_core {
 	/* the wait for the stack's listing of the periodic drift check,
 	 * refresh, restore and reload (0: a step's deadline) */
 	unsigned list_ms;
+	/* the SET's one deadline (lm_now_ms's clock), LM_NO_DEADLINE: none */
+	long long deadline;
+	/* what a step of each kind has cost lately: a SET's first step and
+	 * its rollback are budgeted from it */
+	struct lm_costs costs;
+	/* a step failed that validation let through: the drift check is due
+	 * (run after the SET's answer, never inside it) */
+	bool check_due;
+	/* the action that runs (NULL: none), and the last one's outcome */
+	struct lm_action_state *action;
+	int last_action;
+	struct lm_err last_action_result;
+	uint32_t *last_changed; /* the LUNs it changed in the model */
+	size_t nlast_changed;
+	/* the inventory file as the running model read it */
+	struct {
+		ino_t ino;
+		off_t size;
+		struct timespec mtime;
+	} inventory_stamp;
 	/* the IETF MIBs to serve (LM_MIB_*), as the inventory said at start */
 	unsigned mibs;
 	/* successful reloads (a new model: lm_core_generation) */
@@ -45,8 +69,10 @@ void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s);
 const struct lm_model *lm_core_model(const struct lm_core *c);
 const struct lm_backend_conf *lm_core_backend_conf(const struct lm_core *c);
 
-/* One stack operation of a change. */
-enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS };
+/* One stack operation of a change (TARGET: restore's making of a target,
+ * or binding the initiators it left out; never in a batch). */
+enum lm_step_op { LM_STEP_ADD, LM_STEP_REMOVE, LM_STEP_ACCESS, LM_STEP_TARGET };
+#define LM_STEP_KINDS LM_PACE_KINDS
 struct lm_step {
 	enum lm_step_op op;
 	uint32_t lun, target, number;
@@ -62,6 +88,17 @@ struct lm_step lm_step_inverse(const struct lm_step *s);
 lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
 
+/* Runs one step alone (no rollback); a made target is online. */
+lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err);
+/* A step for a message: "add LUN "db" to iqn... as LUN 3". */
+void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len);
+
+/* The take-backs of steps the stack did not answer in time: sent before
+ * a change (refused while some wait), and after a failed one (offline
+ * until they are done). */
+lm_hr lm_takebacks_settle(struct lm_core *c, struct lm_err *err);
+void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err);
+
 /* Runs the steps in order; when one fails, undoes the ones done in reverse.
  * E_FAIL or the stack's converted errno, naming the step (nothing
  * changed), or PROVIDER_CACHE_CORRUPT when the undo failed too; err->at is
@@ -75,6 +112,11 @@ lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
 lm_hr lm_store_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
 		       struct lm_err *err);
 
+/* merge.c: the model again from the inventory and the saved state (the
+ * inventory must be as it was read: stamped when it is). */
+lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err);
+void lm_merge_stamp_inventory(struct lm_core *c);
+
 /* merge.c: c->model from the inventory and the saved state. */
 lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv, const struct lm_state *st,
 		     struct lm_err *err);
@@ -86,9 +128,19 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err);
  * intent on disk) is finished or undone in the stack, identity included,
  * so that the stack has what the saved state says for the LUNs it named. */
 lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err);
-/* drift.c: restore(4) puts what lunmap recorded back into the stack, then
- * checks; *steps counts the stack steps it took. */
-lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
+/* drift.c: the pieces of the check and its cures. One listing, sorted,
+ * with a listing's deadline; the model against it (cacheCorrupt on any
+ * difference); refresh's adoption and save; restore's plan. */
+lm_hr lm_drift_list(struct lm_core *c, struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err);
+lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm_step **steps,
+		      size_t *n, struct lm_err *err);
+/* action.c: starts an action (LM_REFRESH..LM_RESTORE, LM_ACTION_REAPPLY). */
+lm_hr lm_action_begin(struct lm_core *c, int what, struct lm_err *err);
+/* VDS_E_ANOTHER_CALL_IN_PROGRESS, saying what runs, while one does. */
+lm_hr lm_action_busy(const struct lm_core *c, struct lm_err *err);
+void lm_action_free(struct lm_core *c);
 /* compare.c: whether the stack (sorted) lost every association lunmap
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
@@ -102,6 +154,9 @@ bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_targe
 /* probe.c: the LUN's status and size from its backing store (missing or
  * unreadable: failed). */
 void lm_lun_probe(struct lm_lun *l);
+/* Why the probe failed the LUN: "cannot be opened: ..." or "is a FIFO,
+ * not a file or block device". */
+void lm_lun_probe_reason(const struct lm_lun *l, char *buf, size_t len);
 
 /* compare.c: the model against one enumeration of the stack. */
 struct lm_numbits;
@@ -120,7 +175,5 @@ const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const ch
 /* Every stack request waits at most max(timeout-ms, at_least_ms) from
  * now on; lm_core_deadline(c, 0) goes back to a step's deadline. */
 void lm_core_deadline(struct lm_core *c, unsigned at_least_ms);
-/* The drift check inside a SET: the listing gets a step's deadline. */
-lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err);
 
 #endif

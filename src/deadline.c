@@ -14,6 +14,14 @@ long long lm_now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
+long long lm_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
 long long lm_deadline_min(long long deadline, unsigned timeout_ms)
 {
 	long long end = lm_now_ms() + timeout_ms;

@@ -9,8 +9,9 @@
 /* no deadline: a wait is bounded by its own timeout only */
 #define LM_NO_DEADLINE 0LL
 
-/* milliseconds on CLOCK_MONOTONIC */
+/* milliseconds, and microseconds, on CLOCK_MONOTONIC */
 long long lm_now_ms(void);
+long long lm_now_us(void);
 
 /* The end of a wait of timeout_ms from now, never after deadline
  * (LM_NO_DEADLINE: none). */

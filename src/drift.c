@@ -1,63 +1,40 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Drift (design §4): the periodic comparison of the stack with the state,
- * and its cures. */
+/* Drift (design §4): the comparison of the stack with the state, and the
+ * pieces of its cures that action.c runs in slices. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "bitmap.h"
 #include "core.h"
 
-static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct lm_err *err);
-
-lm_hr lm_core_check(struct lm_core *c, struct lm_err *err)
-{
-	return check(c, true, c->list_ms, err);
-}
-
-lm_hr lm_check_in_set(struct lm_core *c, struct lm_err *err)
-{
-	return check(c, true, 0, err);
-}
-
-/* Only the listing waits list_ms: a re-apply or restore that follows
- * takes a step's deadline per step. The periodic check, refresh and
- * restore wait c->list_ms; the check inside a failed SET a step's. */
-static lm_hr enumerate(struct lm_core *c, struct lm_stack *stack, unsigned list_ms,
-		       struct lm_err *err)
+/* Only the listing waits list_ms: the steps that follow take a step's
+ * deadline each. */
+lm_hr lm_drift_list(struct lm_core *c, struct lm_stack *stack, struct lm_err *err)
 {
 	lm_hr hr;
 
-	lm_core_deadline(c, list_ms);
+	memset(stack, 0, sizeof *stack);
+	lm_core_deadline(c, c->list_ms);
 	hr = c->backend->ops->enumerate(c->backend, stack, err);
 	lm_core_deadline(c, 0);
-	return hr;
-}
-
-/* may_reapply is false for the check that ends a restore: a stack that
- * still shows nothing then is drift, not a reason to restore again. */
-static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct lm_err *err)
-{
-	struct lm_stack stack = { 0 };
-	char why[LM_ERR_MSG_MAX] = "";
-	lm_hr hr = enumerate(c, &stack, list_ms, err);
-
 	if (lm_failed(hr))
 		return hr;
-	lm_core_log_rejected(c, &stack);
-	lm_stack_sort(&stack);
-	if (may_reapply && c->model->status != LM_SUBSYS_CACHE_CORRUPT &&
-	    lm_stack_lost_all(c->model, &stack)) {
-		unsigned steps;
-		lm_stack_clear(&stack);
-		c->reapplied++;
-		lm_core_log(c, "the stack lost everything lunmap had put there (restarted empty?): "
-			    "re-applying the %zu recorded associations", c->model->nassoc);
-		return lm_core_restore(c, &steps, err);
-	}
+	lm_core_log_rejected(c, stack);
+	lm_stack_sort(stack);
+	return LM_S_OK;
+}
+
+/* The model against one sorted listing: cacheCorrupt on any difference. */
+lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct lm_err *err)
+{
+	char why[LM_ERR_MSG_MAX] = "";
+	lm_hr hr = LM_S_OK;
+
 	for (size_t i = 0; i < c->model->ntargets; i++) {
 		struct lm_target *t = c->model->targets[i];
-		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
 		if (t->status != LM_ONLINE)
 			continue;
 		if (lm_compare_target(c->model, t, st, why, sizeof why)) {
@@ -67,7 +44,6 @@ static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct
 		if (lm_failed(lm_compare_set_foreign(t, st)))
 			hr = LM_E_OUTOFMEMORY;
 	}
-	lm_stack_clear(&stack);
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		return lm_err_set(err, hr, "drift: %s", why);
@@ -79,25 +55,15 @@ static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct
 		       : LM_S_OK;
 }
 
-lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err)
+/* refresh(2) and reenumerate(3) after the listing and the probes: the
+ * model adopts what the stack has, and is saved. */
+lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err)
 {
-	struct lm_stack stack = { 0 };
-	lm_hr hr;
+	lm_hr hr = LM_S_OK;
 
-	if (how == LM_RESTORE) {
-		unsigned steps;
-		return lm_core_restore(c, &steps, err);
-	}
-	hr = enumerate(c, &stack, c->list_ms, err);
-	if (lm_failed(hr))
-		return hr;
-	lm_core_log_rejected(c, &stack);
-	lm_stack_sort(&stack);
-	for (size_t i = 0; i < c->model->nluns; i++)
-		lm_lun_probe(c->model->luns[i]);
 	for (size_t i = c->model->ntargets; i-- > 0 && !lm_failed(hr);) {
 		struct lm_target *t = c->model->targets[i];
-		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
 		if (st) {
 			t->status = LM_ONLINE;
 			hr = lm_compare_adopt(c, t, st);
@@ -111,8 +77,7 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 		}
 	}
 	if (!lm_failed(hr) && how == LM_REENUMERATE)
-		hr = lm_compare_discover(c, &stack);
-	lm_stack_clear(&stack);
+		hr = lm_compare_discover(c, stack);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "no memory to refresh");
 	hr = lm_store_compact(c, err);
@@ -121,85 +86,105 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	return hr;
 }
 
-/* Puts one target's recorded associations back: what is missing is added,
- * a wrong identity is re-applied, an LU of one of lunmap's LUNs that the
- * state does not have there is withdrawn. Foreign LUs stay. */
-static lm_hr restore_one(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st,
-			 unsigned *steps, struct lm_err *err)
+/* ---------------------------------------------------------------- restore */
+
+struct plan {
+	struct lm_step *v;
+	size_t n, cap;
+};
+
+static lm_hr plan_add(struct plan *p, enum lm_step_op op, const struct lm_target *t,
+		      uint32_t number, const struct lm_lun *l, bool readonly)
+{
+	if (p->n == p->cap) {
+		size_t ncap = p->cap ? 2 * p->cap : 16;
+		struct lm_step *nv = realloc(p->v, ncap * sizeof *nv);
+		if (!nv)
+			return LM_E_OUTOFMEMORY;
+		p->v = nv;
+		p->cap = ncap;
+	}
+	p->v[p->n++] = (struct lm_step){ op, l ? l->index : 0, t->index, number, readonly };
+	return LM_S_OK;
+}
+
+/* The LUs of lunmap's LUNs on st that the state does not have there
+ * (another number, or not on this target at all) are withdrawn. */
+static lm_hr plan_strays(struct lm_core *c, struct plan *p, const struct lm_target *t,
+			 const struct lm_stack_target *st)
 {
 	lm_hr hr = LM_S_OK;
 
 	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++) {
 		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
 		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
-		if (l && (!k || k->number != st->lus[i].number)) {
-			hr = c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, l, err);
-			++*steps;
-		}
+		if (l && (!k || k->number != st->lus[i].number))
+			hr = plan_add(p, LM_STEP_REMOVE, t, st->lus[i].number, l, false);
 	}
+	return hr;
+}
+
+/* Puts one target's recorded associations back: what is missing is added,
+ * a wrong identity is re-applied, a wrong access set again. Foreign LUs
+ * stay; one at a number lunmap recorded stops the restore. */
+static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_target *t,
+			const struct lm_stack_target *st, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
 	for (size_t i = 0; i < t->links.n && !lm_failed(hr); i++) {
-		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
+		const struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		uint32_t number = t->links.v[i].number;
+		bool ro = t->links.v[i].readonly;
 		const struct lm_stack_lu *lu = st ? lm_stack_lu_at(st, number) : NULL;
 		if (lu && strcmp(lu->path, l->path) != 0)
 			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 					  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
 					  number, t->iqn, lu->path);
-		bool ro = t->links.v[i].readonly;
 		if (lu && lm_lu_identity_ok(l, lu)) {
 			/* only the access differs: set it again */
-			if (lu->readonly >= 0 && lu->readonly != (int)ro) {
-				hr = lm_backend_set_access(c->backend, t, number, l, ro, err);
-				++*steps;
-			}
+			if (lu->readonly >= 0 && lu->readonly != (int)ro)
+				hr = plan_add(p, LM_STEP_ACCESS, t, number, l, ro);
 			continue;
 		}
-		if (lu) {
-			hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
-			++*steps;
-		}
-		if (!lm_failed(hr)) {
-			hr = c->backend->ops->add_lu(c->backend, t, number, l, err);
-			++*steps;
-		}
-		if (!lm_failed(hr) && ro) {
-			hr = lm_backend_set_access(c->backend, t, number, l, true, err);
-			++*steps;
-		}
+		if (lu)
+			hr = plan_add(p, LM_STEP_REMOVE, t, number, l, false);
+		if (!lm_failed(hr))
+			hr = plan_add(p, LM_STEP_ADD, t, number, l, false);
+		if (!lm_failed(hr) && ro)
+			hr = plan_add(p, LM_STEP_ACCESS, t, number, l, true);
 	}
+	if (lm_failed(hr) && hr == LM_E_OUTOFMEMORY)
+		return lm_err_set(err, hr, "no memory to plan the restore");
 	return hr;
 }
 
-lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
+/* restore(4) and the re-apply: every step that puts what lunmap recorded
+ * back into the stack, from one listing, in the order they run. */
+lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm_step **steps,
+		      size_t *n, struct lm_err *err)
 {
-	struct lm_stack stack = { 0 };
-	struct lm_err e;
-	lm_hr hr = enumerate(c, &stack, c->list_ms, err);
+	struct plan p = { 0 };
+	lm_hr hr = LM_S_OK;
 
-	*steps = 0;
-	if (lm_failed(hr))
-		return hr;
-	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
-		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
-			hr = c->backend->ops->create_target(c->backend, t, &e);
-			if (!lm_failed(hr))
-				t->status = LM_ONLINE;
-		}
-		if (!lm_failed(hr) && (st || !t->discovered))
-			hr = restore_one(c, t, st, steps, &e);
+		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
+		if ((!st && !t->discovered) || lm_target_needs_bind(t, st))
+			hr = plan_add(&p, LM_STEP_TARGET, t, 0, NULL, false);
+		if (lm_failed(hr) || (!st && t->discovered))
+			continue;
+		hr = plan_strays(c, &p, t, st);
+		if (!lm_failed(hr))
+			hr = plan_links(c, &p, t, st, err);
 	}
-	lm_stack_clear(&stack);
+	if (hr == LM_E_OUTOFMEMORY)
+		lm_err_set(err, hr, "no memory to plan the restore");
 	if (lm_failed(hr)) {
-		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "restore: %s; the subsystem stays cacheCorrupt", e.msg);
+		free(p.v);
+		return hr;
 	}
-	c->model->status = LM_SUBSYS_ONLINE;
-	hr = check(c, false, c->list_ms, err);
-	if (!lm_failed(hr))
-		lm_core_log(c, "restore: the stack has what lunmap recorded again (%u step(s))", *steps);
-	return hr;
+	*steps = p.v;
+	*n = p.n;
+	return LM_S_OK;
 }

@@ -139,6 +139,8 @@ struct lm_diff {
 	uint32_t lun_index;
 	uint32_t *added, *removed, *kept;
 	size_t nadded, nremoved, nkept;
+	/* kept associations whose access (read-only or read-write) changed */
+	size_t naccess;
 };
 
 /* One change of one LUN. A batch holds any number of them; the core
@@ -192,10 +194,16 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 /* Undoes an applied batch (SNMP's UNDO phase). */
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err);
 size_t lm_batch_count(const struct lm_batch *b);
-/* the stack steps applying it will take (each within lm_core_timeout_ms) */
+/* the stack steps applying it will take */
 size_t lm_batch_step_count(const struct lm_batch *b);
 const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i);
 void lm_batch_free(struct lm_batch *b);
+
+/* The one deadline of a SET (design §5, time rules), on the monotonic
+ * clock in ms (deadline.h's lm_now_ms): every stack request, listing and
+ * probe from now on ends by it, and a batch's steps stop while their
+ * rollback still fits before it. 0 lifts it. */
+void lm_core_set_deadline(struct lm_core *c, long long deadline_ms);
 
 /* Records an error found before the core was called (a malformed SNMP
  * value) as the LUN's last error. */
@@ -218,16 +226,51 @@ void lm_diff_free(struct lm_diff *d);
 /* Drift (design §4). check compares the stack with the state and turns
  * the subsystem cacheCorrupt on any difference; refresh clears it. */
 enum lm_refresh { LM_REFRESH = 2, LM_REENUMERATE = 3, LM_RESTORE = 4 };
+/* The check, and the cures, to the end: a stack that lost everything is
+ * re-applied before it returns (lunmapctl, tests). */
 lm_hr lm_core_check(struct lm_core *c, struct lm_err *err);
-/* How long lm_core_check waits for the stack's listing (0, the default:
- * a step's deadline, timeout-ms). tgtd composes a whole listing before
+lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err);
+/* How long a check's or an action's listing waits (0, the default: a
+ * step's deadline, timeout-ms). tgtd composes a whole listing before
  * its first byte (100,000 LUs take longer than a step); requests wait
  * meanwhile, so the glue keeps it under the master's timeout. */
 void lm_core_set_listing_deadline(struct lm_core *c, unsigned ms);
 /* How often the check found a stack that had lost everything lunmap put
  * there and re-applied it (design §4): the glue notifies when it moves. */
 unsigned long lm_core_reapplied(const struct lm_core *c);
-lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err);
+
+/* Long work as an asynchronous action (design §5, time rules): refresh
+ * (2), reenumerate (3), restore (4) and the re-apply of a stack that lost
+ * everything are started, then run in bounded slices between requests.
+ * While one runs, changes are refused (VDS_E_ANOTHER_CALL_IN_PROGRESS). */
+enum lm_action { LM_ACTION_IDLE = 1, LM_ACTION_REAPPLY = 5 };
+/* Starts refresh(2), reenumerate(3) or restore(4); nothing of it is done
+ * yet. VDS_E_ANOTHER_CALL_IN_PROGRESS when an action runs. */
+lm_hr lm_core_action_start(struct lm_core *c, int what, struct lm_err *err);
+/* The periodic check for the glue: like lm_core_check, but a stack that
+ * lost everything starts the re-apply as an action (S_OK) instead of
+ * re-applying it before returning. */
+lm_hr lm_core_check_async(struct lm_core *c, struct lm_err *err);
+/* Runs the action for about budget_ms (at least one piece of it: a
+ * listing, or one stack step); true when it has ended, with its outcome
+ * in lm_core_action_outcome. */
+bool lm_core_action_run(struct lm_core *c, unsigned budget_ms);
+/* Drops an action that has not begun its work (the SET that started it
+ * was undone). */
+void lm_core_action_cancel(struct lm_core *c);
+/* What runs (LM_ACTION_IDLE: nothing), and how far it got: stack steps
+ * done of those planned (0 of 0 while it lists or probes). */
+int lm_core_action_running(const struct lm_core *c);
+void lm_core_action_progress(const struct lm_core *c, size_t *done, size_t *total);
+/* The last action that ended: what it was (LM_ACTION_IDLE: none yet) and
+ * its result (hr 0: it succeeded; msg says what it did either way). */
+int lm_core_action_outcome(const struct lm_core *c, const struct lm_err **result);
+/* The LUNs (indexes, ascending) whose associations the last action
+ * changed in the model (refresh, reenumerate): to be told as changed. */
+const uint32_t *lm_core_action_changed(const struct lm_core *c, size_t *n);
+/* A SET's step failed unexpectedly: the drift check is due, after the
+ * answer. Cleared by the next check. */
+bool lm_core_check_due(const struct lm_core *c);
 
 /* ---------------------------------------------------------------- observing */
 

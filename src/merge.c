@@ -3,6 +3,8 @@
  * saved state (ids, indexes, associations, tombstones): start and reload. */
 #include "config.h"
 
+#include <sys/stat.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -323,5 +325,59 @@ lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv,
 		hr = merge_assocs(c, st, err);
 	for (size_t i = 0; i < c->model->nluns; i++)
 		lm_lun_probe(c->model->luns[i]);
+	return hr;
+}
+
+/* The inventory file as it was when the running model was read from it. */
+void lm_merge_stamp_inventory(struct lm_core *c)
+{
+	struct stat sb;
+
+	memset(&c->inventory_stamp, 0, sizeof c->inventory_stamp);
+	if (stat(c->inventory, &sb) == 0) {
+		c->inventory_stamp.ino = sb.st_ino;
+		c->inventory_stamp.size = sb.st_size;
+		c->inventory_stamp.mtime = sb.st_mtim;
+	}
+}
+
+static bool inventory_unchanged(const struct lm_core *c)
+{
+	struct stat sb;
+
+	return stat(c->inventory, &sb) == 0 && sb.st_ino == c->inventory_stamp.ino &&
+	       sb.st_size == c->inventory_stamp.size &&
+	       sb.st_mtim.tv_sec == c->inventory_stamp.mtime.tv_sec &&
+	       sb.st_mtim.tv_nsec == c->inventory_stamp.mtime.tv_nsec;
+}
+
+/* The model again as the files on disk have it (after a change of the
+ * model that could not be saved: a refresh's adoption). Refused when the
+ * inventory changed since it was read: that is a reload's business. */
+lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err)
+{
+	struct lm_inventory *inv = NULL;
+	struct lm_state *st = NULL;
+	struct lm_model *old = c->model;
+	lm_hr hr;
+
+	if (!inventory_unchanged(c))
+		return lm_err_set(err, LM_E_FAIL, "%s changed since it was read", c->inventory);
+	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
+	if (!lm_failed(hr))
+		hr = lm_state_load(c->state_dir, &st, err);
+	if (!lm_failed(hr)) {
+		c->model = NULL;
+		hr = lm_merge_model(c, inv, st, err);
+		if (lm_failed(hr)) {
+			lm_model_free(c->model);
+			c->model = old;
+		} else {
+			c->model->status = old->status;
+			lm_model_free(old);
+		}
+	}
+	lm_state_free(st);
+	lm_inventory_free(inv);
 	return hr;
 }

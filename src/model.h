@@ -32,6 +32,7 @@ struct lm_lun {
 	enum lm_status status;
 	uint32_t last_error;
 	int probe_errno; /* why the backing store is failed, 0 if it is not */
+	unsigned probe_mode; /* its st_mode as the probe saw it, 0: not opened */
 	struct lm_links links;
 };
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent.h"
+#include "deadline.h"
 #include "ietf.h"
 
 #include <net-snmp/agent/agent_callbacks.h>
@@ -93,11 +94,13 @@ static void reload(struct lunmapd *d)
 
 static void usage(FILE *f)
 {
-	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] -c INVENTORY [-s STATEDIR] [-L...]\n"
+	fputs("usage: lunmapd [-f] [-x ADDRESS] [-w SECONDS] [-T SECONDS] -c INVENTORY [-s STATEDIR] [-L...]\n"
 	      "       lunmapd --check INVENTORY\n"
 	      "  -f            stay in the foreground (log to stderr unless -L says otherwise)\n"
 	      "  -x ADDRESS    the master's AgentX socket (default: net-snmp's, /var/agentx/master)\n"
 	      "  -w SECONDS    exit with 3 if the master is not there within SECONDS\n"
+	      "  -T SECONDS    the master's agentXTimeout (default 5): every answer, a SET's\n"
+	      "                work included, comes within it\n"
 	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
 	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
 	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
@@ -130,33 +133,70 @@ static int handler(netsnmp_mib_handler *h, netsnmp_handler_registration *reg,
 	}
 }
 
-static void check_drift(unsigned int reg, void *arg)
+/* The drift check: one listing, bounded by the listing deadline (see
+ * lm_core_set_listing_deadline), between requests. A stack that lost
+ * everything is re-applied as an action, in slices. */
+static void run_check(struct lunmapd *d)
 {
-	struct lunmapd *d = arg;
 	struct lm_err err;
 	lm_hr hr;
+	long long t0 = lm_now_ms(), ms;
 
-	struct timespec t0, t1;
-	long ms;
-
-	(void)reg;
-	if (d->set)
-		return; /* not in the middle of a SET */
-	/* requests wait while it runs: its enumeration is bounded by the
-	 * listing deadline (see lm_core_set_listing_deadline), a re-apply
-	 * after the stack lost everything is not; say so when it held
-	 * requests up */
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	hr = lm_core_check(d->core, &err);
+	hr = lm_core_check_async(d->core, &err);
 	give_back_memory();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-	if (ms >= LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
-		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %ld ms\n", ms);
+	ms = lm_now_ms() - t0;
+	if (ms >= d->agentx_timeout * 1000 / 5)
+		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %lld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, 0, err.msg);
 	lunmapd_notify_status(d);
 	lunmapd_ietf_refresh(d);
+}
+
+static void check_drift(unsigned int reg, void *arg)
+{
+	struct lunmapd *d = arg;
+
+	(void)reg;
+	/* not in the middle of a SET, nor of an action (which ends with a
+	 * check of its own) */
+	if (d->set || lm_core_action_running(d->core) != LM_ACTION_IDLE)
+		return;
+	run_check(d);
+}
+
+/* The end of an action: the LUNs it changed, its outcome. */
+static void action_ended(struct lunmapd *d)
+{
+	const uint32_t *changed;
+	size_t n;
+
+	changed = lm_core_action_changed(d->core, &n);
+	for (size_t i = 0; i < n; i++)
+		lunmapd_notify_changed(d, changed[i]);
+	if (n)
+		d->last_change = netsnmp_get_agent_uptime();
+	give_back_memory();
+	lunmapd_notify_action(d);
+}
+
+/* Work between requests: the drift check a failed SET asked for (after
+ * its answer, never inside it), then a slice of the running action.
+ * Nothing of it while a SET is pending: its phases come in later
+ * requests. True while there is more to do. */
+bool lunmapd_between_requests(struct lunmapd *d)
+{
+	if (d->set)
+		return false;
+	if (lm_core_check_due(d->core) && lm_core_action_running(d->core) == LM_ACTION_IDLE)
+		run_check(d);
+	if (lm_core_action_running(d->core) == LM_ACTION_IDLE)
+		return false;
+	if (lm_core_action_run(d->core, LUNMAPD_SLICE_MS)) {
+		action_ended(d);
+		return false;
+	}
+	return true;
 }
 
 /* The session with the master ended (it restarted, or gave up on us) or
@@ -195,7 +235,7 @@ static int register_lunmap_mib(struct lunmapd *d)
 	/* sent in the Register PDU: the master waits this long for our
 	 * answers instead of its default 1 s, which a SET of several stack
 	 * steps can exceed (a master that times out repeats its phases) */
-	reg->timeout = LUNMAPD_AGENTX_TIMEOUT;
+	reg->timeout = (int)d->agentx_timeout;
 	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
 	/* no client argument: snmp_shutdown frees every callback's client
@@ -256,6 +296,7 @@ struct options {
 	struct lm_core_opts core;
 	const char *agentx;
 	int foreground, wait_seconds, logged;
+	unsigned agentx_timeout;
 };
 
 /* -1 to go on, else the exit code (--check, -h, a usage error). */
@@ -268,9 +309,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:D:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "fx:w:c:s:L:D:T:h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'C': return check_inventory(optarg);
+		case 'T':
+			o->agentx_timeout = (unsigned)atoi(optarg);
+			if (o->agentx_timeout < 1 || o->agentx_timeout > 255) {
+				fprintf(stderr, "lunmapd: -T wants the master's agentXTimeout, 1 to 255 s\n");
+				return EXIT_USAGE;
+			}
+			break;
 		case 'f': o->foreground = 1; break;
 		case 'x': o->agentx = optarg; break;
 		case 'w': o->wait_seconds = atoi(optarg); break;
@@ -324,6 +372,8 @@ static void configure_netsnmp(const struct options *o)
 /* Registered with the master: serve until TERM or INT. */
 static int serve(struct lunmapd *d)
 {
+	bool busy = false;
+
 	init_agent("lunmapd");
 	/* after init_agent, whose agentx_config_init sets the ping interval
 	 * to its default of 15 s: set before, ours was overwritten and
@@ -333,7 +383,7 @@ static int serve(struct lunmapd *d)
 			   LUNMAPD_PING_SECONDS);
 	/* the Open PDU's default timeout for the session (microseconds) */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
-			   LUNMAPD_AGENTX_TIMEOUT * ONE_SEC);
+			   (int)d->agentx_timeout * ONE_SEC);
 	if (register_lunmap_mib(d) != 0 || lunmapd_ietf_register(d) != 0) {
 		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB or the IETF MIBs\n");
 		return EXIT_CONFIG;
@@ -356,8 +406,11 @@ static int serve(struct lunmapd *d)
 		lunmapd_notify_status(d);
 	}
 	while (keep_running) {
-		agent_check_and_process(1);
-		if (reload_asked && !d->set)
+		/* with an action running, requests are only looked for and
+		 * answered between its slices */
+		agent_check_and_process(busy ? 0 : 1);
+		busy = lunmapd_between_requests(d);
+		if (reload_asked && !d->set && !busy)
 			reload(d);
 	}
 	snmp_log(LOG_INFO, "lunmapd: stopping\n");
@@ -368,13 +421,14 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 {
 	struct lunmapd d = { .last_status = LM_SUBSYS_ONLINE };
 	struct options o = { .core = { .state_dir = "/var/lib/lunmap", .log = log_core },
-			     .wait_seconds = -1 };
+			     .wait_seconds = -1, .agentx_timeout = LUNMAPD_AGENTX_TIMEOUT };
 	const char *agentx;
 	struct lm_err err;
 	int rc = parse_options(argc, argv, &o);
 
 	if (rc >= 0)
 		return rc;
+	d.agentx_timeout = o.agentx_timeout;
 	configure_netsnmp(&o);
 	if (make_backend)
 		o.core.backend = make_backend();
@@ -386,7 +440,7 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 	/* the periodic drift check holds requests up while tgtd composes its
 	 * listing: four fifths of the master's wait, so that a GET that
 	 * came meanwhile is still answered in time */
-	lm_core_set_listing_deadline(d.core, LUNMAPD_AGENTX_TIMEOUT * 1000 * 4 / 5);
+	lm_core_set_listing_deadline(d.core, d.agentx_timeout * 1000 * 4 / 5);
 	give_back_memory();
 	d.last_status = lm_core_status(d.core);
 	d.reapplied_seen = lm_core_reapplied(d.core);

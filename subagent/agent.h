@@ -18,7 +18,8 @@ enum { G_SUBSYSTEM = 1, G_LUN = 2, G_TARGET = 3, G_ASSOC = 4, G_TARGETLUN = 5 };
 enum {
 	S_NAME = 1, S_BACKEND, S_STATUS, S_MAX, S_LASTCHANGE, S_REFRESH, S_ERRCODE, S_ERRTEXT,
 	S_COUNT, S_SPINLOCK, S_FORCE, S_REAPPLIED, S_ERRLUN,
-	S_LAST = S_ERRLUN
+	S_ACTIONDONE, S_ACTIONTOTAL, S_ACTIONRESULT, S_ACTIONTEXT,
+	S_LAST = S_ACTIONTEXT
 };
 /* lunmapSubsystemForce's values */
 enum { FORCE_NORMAL = 1, FORCE_FORCE = 2 };
@@ -33,13 +34,20 @@ enum { ACCESS_RW = 1, ACCESS_RO = 2 };
 enum { TL_NUMBER = 1 };
 enum {
 	N_ASSOC_CHANGED = 1, N_OPERATION_FAILED = 2, N_CACHE_OUT_OF_SYNC = 3, N_CACHE_IN_SYNC = 4,
-	N_STACK_REAPPLIED = 5
+	N_STACK_REAPPLIED = 5, N_ACTION_COMPLETED = 6
 };
 
-/* The AgentX timeout lunmapd registers lunmapObjects with (seconds; the
- * master's default is 1 s): a SET whose stack steps cannot finish within
- * it is refused before ACTION. snmpd.conf should say agentXTimeout 5. */
+/* The master's AgentX timeout lunmapd assumes, in seconds (-T; net-snmp's
+ * default is 1 s, and its master ignores the timeout a subagent
+ * registers, so snmpd.conf must say agentXTimeout 5): every request's
+ * work, a SET's rollback included, ends within it (one deadline per SET). */
 #define LUNMAPD_AGENTX_TIMEOUT 5
+/* The part of that timeout kept for the answer itself (the master's
+ * processing, the way back): a SET's work ends this much earlier. */
+#define LUNMAPD_ANSWER_MARGIN_MS 500
+/* An action's slice between two looks for requests (ms): a GET waits at
+ * most this, or one listing or stack step, for an action's work. */
+#define LUNMAPD_SLICE_MS 20
 /* seconds between AgentX pings, and between reconnect attempts */
 #define LUNMAPD_PING_SECONDS 2
 
@@ -79,13 +87,22 @@ struct lunmapd {
 	long spinlock;   /* lunmapSpinLock (RFC 2579 TestAndIncr) */
 	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
 	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
+	unsigned agentx_timeout; /* seconds: -T, LUNMAPD_AGENTX_TIMEOUT by default */
 	struct ietf *ietf; /* the IETF MIBs' state (ietf.h), NULL when none */
 };
+
+/* The end of a SET's (or UNDO's) work begun now: the master's timeout
+ * less the margin for the answer. */
+long long lunmapd_set_deadline(const struct lunmapd *d);
 
 /* agent.c: the whole daemon; make_backend (tests only) replaces the
  * inventory's backend */
 struct lm_backend;
 int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void));
+/* The work between two looks for requests: a drift check a failed SET
+ * left due, a slice of the running action (and its end's notices). True
+ * while there is more to do. */
+bool lunmapd_between_requests(struct lunmapd *d);
 
 /* read.c. lunmapTargetLunIds holds at most this many ids (16 bytes
  * each, like lunmapLunTargetIds' 255): LUNMAP-MIB says so. */
@@ -113,6 +130,10 @@ void lunmapd_set_abandon(struct lunmapd *d);
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
 void lunmapd_notify_failed(struct lunmapd *d);
 void lunmapd_notify_status(struct lunmapd *d);
+/* an action (refresh, reenumerate, restore, re-apply) ended: its outcome
+ * in lunmapActionResult/Text, lunmapActionCompleted, and on failure
+ * lunmapLastErrorCode/Text and lunmapOperationFailed */
+void lunmapd_notify_action(struct lunmapd *d);
 /* the failure of the last call: its HRESULT, the LUN it concerns (0:
  * none) and its text */
 void lunmapd_record_error(struct lunmapd *d, lm_hr hr, uint32_t lun, const char *text);

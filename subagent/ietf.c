@@ -16,9 +16,10 @@
 #include <net-snmp/agent/agent_sysORTable.h>
 
 /* How long one look at the stack may take on the drift check's cadence:
- * requests wait meanwhile, after the check's own listing. A stack too
- * slow for it is read whole over several checks (lm_core_observe). */
-#define IETF_LOOK_MS (LUNMAPD_AGENTX_TIMEOUT * 1000 / 5)
+ * requests wait meanwhile, after the check's own listing (which may take
+ * four fifths of the master's AgentX timeout), so a tenth of it. A stack
+ * too slow for that is read whole over several checks (lm_core_observe). */
+#define IETF_LOOK_MS(x) ((long long)(x)->agentx_timeout * 1000 / 10)
 /* the cadence of the looks when the inventory sets no drift check */
 #define IETF_LOOK_SECONDS 60
 
@@ -530,7 +531,7 @@ static int ietf_register_mib(struct ietf *x, const struct ietf_mib *mib, const c
 	if (!reg)
 		return -1;
 	reg->my_reg_void = &ctx[nctx++];
-	reg->timeout = LUNMAPD_AGENTX_TIMEOUT;
+	reg->timeout = (int)x->agentx_timeout;
 	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK)
 		return -1;
 	register_sysORTable((oid *)mib->root, IETF_MIB_LEN, descr);
@@ -542,7 +543,7 @@ void ietf_look(struct ietf *x)
 	struct lm_observation next, prev;
 	struct lm_err err;
 
-	if (lm_failed(lm_core_observe(x->core, &x->obs, lm_now_ms() + IETF_LOOK_MS, &next, &err))) {
+	if (lm_failed(lm_core_observe(x->core, &x->obs, lm_now_ms() + IETF_LOOK_MS(x), &next, &err))) {
 		snmp_log(LOG_WARNING, "lunmapd: cannot look at the stack for the IETF MIBs: %s\n",
 			 err.msg);
 		return;
@@ -575,6 +576,8 @@ int lunmapd_ietf_register(struct lunmapd *d)
 		return 0;
 	if (!(x = d->ietf = ietf_new(d->core)))
 		return -1;
+	if (d->agentx_timeout)
+		x->agentx_timeout = d->agentx_timeout;
 	if (((mibs & LM_MIB_SCSI) &&
 	     ietf_register_mib(x, &ietf_scsi_mib, "SCSI-MIB (RFC 4455): lunmap's targets and LUs") != 0) ||
 	    ((mibs & LM_MIB_ISCSI) &&
@@ -602,6 +605,7 @@ struct ietf *ietf_new(struct lm_core *core)
 	if (!x)
 		return NULL;
 	x->core = core;
+	x->agentx_timeout = LUNMAPD_AGENTX_TIMEOUT;
 	x->mibs = lm_core_mibs(core);
 	x->first_look = true;
 	return x;

@@ -132,6 +132,7 @@ enum ietf_set {
 struct ietf {
 	struct lm_core *core;
 	unsigned mibs;       /* LM_MIB_* being served */
+	unsigned agentx_timeout; /* the master's, seconds (lunmapd -T) */
 	bool registered;
 	/* the last look at the stack, and when (lm_now_ms; agent uptime) */
 	struct lm_observation obs;

@@ -86,9 +86,10 @@ static void notify_reapplied(struct lunmapd *d)
 	send_and_free(vars);
 }
 
-/* lunmapCacheOutOfSync when the subsystem has just turned cacheCorrupt,
- * lunmapCacheInSync when it is online again after that (the clearing
- * event an NMS pairs with it). */
+/* lunmapCacheOutOfSync when the subsystem has just turned cacheCorrupt
+ * or offline (the stack may show what lunmap took back), lunmapCacheInSync
+ * when it is online again after that (the clearing event an NMS pairs
+ * with it). */
 void lunmapd_notify_status(struct lunmapd *d)
 {
 	oid status_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_STATUS, 0 };
@@ -103,7 +104,11 @@ void lunmapd_notify_status(struct lunmapd *d)
 	if (status == LM_SUBSYS_CACHE_CORRUPT) {
 		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack no longer matches the state: cacheCorrupt until refreshed\n");
 		vars = start(N_CACHE_OUT_OF_SYNC);
-	} else if (was == LM_SUBSYS_CACHE_CORRUPT && status == LM_SUBSYS_ONLINE) {
+	} else if (status == LM_SUBSYS_OFFLINE) {
+		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack does not answer; what a failed change "
+			 "did there waits to be taken back: offline until it is\n");
+		vars = start(N_CACHE_OUT_OF_SYNC);
+	} else if (was != LM_SUBSYS_ONLINE && status == LM_SUBSYS_ONLINE) {
 		snmp_log(LOG_NOTICE, "lunmapd: the iSCSI stack matches the state again: online\n");
 		vars = start(N_CACHE_IN_SYNC);
 	} else {
@@ -139,4 +144,35 @@ void lunmapd_record_error(struct lunmapd *d, lm_hr hr, uint32_t lun, const char 
 	d->last_error_lun = lun;
 	cut_text(d->last_error_text, sizeof d->last_error_text, text);
 	snmp_log(LOG_WARNING, "lunmapd: %s (0x%08X): %s\n", lm_hr_name(hr), hr, text);
+}
+
+/* lunmapActionCompleted with its outcome; a failure is also the last
+ * error, with lunmapOperationFailed, like a refused SET's. */
+void lunmapd_notify_action(struct lunmapd *d)
+{
+	oid status_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_STATUS, 0 };
+	oid result_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_ACTIONRESULT, 0 };
+	oid text_oid[] = { LUNMAP_MIB_OID, 1, G_SUBSYSTEM, S_ACTIONTEXT, 0 };
+	const struct lm_err *r;
+	netsnmp_variable_list *vars;
+	long status = lm_core_status(d->core);
+	u_long code;
+	char text[256];
+
+	lm_core_action_outcome(d->core, &r);
+	code = r->hr;
+	cut_text(text, sizeof text, r->msg);
+	if (lm_failed(r->hr)) {
+		lunmapd_record_error(d, r->hr, 0, r->msg);
+		lunmapd_notify_failed(d);
+	}
+	vars = start(N_ACTION_COMPLETED);
+	snmp_varlist_add_variable(&vars, status_oid, OID_LENGTH(status_oid), ASN_INTEGER, &status,
+				  sizeof status);
+	snmp_varlist_add_variable(&vars, result_oid, OID_LENGTH(result_oid), ASN_UNSIGNED, &code,
+				  sizeof code);
+	snmp_varlist_add_variable(&vars, text_oid, OID_LENGTH(text_oid), ASN_OCTET_STR, text,
+				  strlen(text));
+	send_and_free(vars);
+	lunmapd_notify_status(d);
 }

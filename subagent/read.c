@@ -170,6 +170,15 @@ static void set_id(netsnmp_variable_list *vb, const lm_guid *id)
 	snmp_set_var_typed_value(vb, ASN_OCTET_STR, id->b, sizeof id->b);
 }
 
+/* lunmapSubsystemRefresh reads the action that runs: idle(1) when none;
+ * the re-apply of a stack that lost everything is restore(4)'s work. */
+static long refresh_value(const struct lm_core *c)
+{
+	int what = lm_core_action_running(c);
+
+	return what == LM_ACTION_REAPPLY ? LM_RESTORE : what;
+}
+
 static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
 {
 	const struct lm_core *c = d->core;
@@ -180,7 +189,7 @@ static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_va
 	case S_STATUS: set_int(vb, ASN_INTEGER, lm_core_status(c)); break;
 	case S_MAX: set_int(vb, ASN_UNSIGNED, (long)lm_core_max_targets(c)); break;
 	case S_LASTCHANGE: set_int(vb, ASN_TIMETICKS, (long)d->last_change); break;
-	case S_REFRESH: set_int(vb, ASN_INTEGER, 1); break;
+	case S_REFRESH: set_int(vb, ASN_INTEGER, refresh_value(c)); break;
 	case S_ERRCODE: set_int(vb, ASN_UNSIGNED, (long)d->last_error); break;
 	case S_ERRTEXT: set_str(vb, d->last_error_text); break;
 	case S_COUNT: set_int(vb, ASN_GAUGE, (long)lm_core_assoc_count(c)); break;
@@ -188,6 +197,23 @@ static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_va
 	case S_FORCE: set_int(vb, ASN_INTEGER, FORCE_NORMAL); break;
 	case S_REAPPLIED: set_int(vb, ASN_COUNTER, (long)(lm_core_reapplied(c) & 0xffffffffu)); break;
 	case S_ERRLUN: set_int(vb, ASN_UNSIGNED, (long)d->last_error_lun); break;
+	case S_ACTIONDONE:
+	case S_ACTIONTOTAL: {
+		size_t done, total;
+		lm_core_action_progress(c, &done, &total);
+		set_int(vb, ASN_GAUGE, (long)((in->col == S_ACTIONDONE ? done : total) & 0xffffffffu));
+		break;
+	}
+	case S_ACTIONRESULT:
+	case S_ACTIONTEXT: {
+		const struct lm_err *r;
+		lm_core_action_outcome(c, &r);
+		if (in->col == S_ACTIONRESULT)
+			set_int(vb, ASN_UNSIGNED, (long)r->hr);
+		else
+			set_str(vb, r->msg);
+		break;
+	}
 	}
 }
 

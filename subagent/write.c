@@ -11,13 +11,14 @@
 #include <time.h>
 
 #include "agent.h"
+#include "deadline.h"
 
 #define MAX_IDS_LEN 4080
 #define STALE_SET_SECONDS 30
 
 struct pending_set {
 	long transid;
-	time_t started;
+	time_t since;
 	struct lm_change *changes;
 	/* the varbind of each change, valid in RESERVE2 only: each phase
 	 * of a real AgentX SET comes with new request structures */
@@ -31,34 +32,14 @@ struct pending_set {
 	int refresh_index; /* 1-based, 0: no refresh */
 	bool locked;       /* the PDU carried lunmapSpinLock */
 	bool force;  /* lunmapSubsystemForce = force(2) in the PDU */
-	/* before a refresh: each LUN's associations, to notify the changed */
-	struct lun_sig *sigs;
-	size_t nsigs;
-	bool applied, refreshed;
+	/* the SET's one deadline (design §5, time rules), from RESERVE1 */
+	long long deadline;
+	bool applied, started; /* the batch applied; the action started */
 	bool reserved; /* RESERVE2 ran, with this status */
 	int reserve_status;
 	bool acted;    /* ACTION ran (a repeated one returns its status) */
 	int action_status;
 };
-
-struct lun_sig {
-	uint32_t lun;
-	uint64_t sig;
-};
-
-/* A LUN's associations (targets and numbers) in one number. */
-static uint64_t signature(const struct lm_lun *l)
-{
-	const struct lm_assoc *v;
-	uint64_t h = 1469598103934665603ull;
-	size_t n;
-
-	v = lm_lun_assocs(l, &n);
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ ((uint64_t)v[i].index << 32 | v[i].number << 1 | v[i].readonly)) *
-		    1099511628211ull;
-	return h ^ n;
-}
 
 /* The LUN a varbind is about (0: none). */
 static uint32_t lun_of(const netsnmp_request_info *r)
@@ -251,7 +232,6 @@ static void free_pending(struct pending_set *p)
 	free(p->changes);
 	free(p->from);
 	free(p->from_index);
-	free(p->sigs);
 	lm_batch_free(p->batch);
 	free(p);
 }
@@ -337,26 +317,6 @@ static int alloc_changes(struct pending_set *p, netsnmp_request_info *requests)
 	return p->changes && p->from && p->from_index && p->lists ? 0 : -1;
 }
 
-/* Whether the stack steps can finish before the master gives up on us
- * (it would then repeat or abandon the phases of a SET we are still
- * applying): refused before ACTION, when nothing has changed yet. A
- * refresh enumerates the stack: one step. */
-static int check_time(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
-		      netsnmp_request_info *requests)
-{
-	const struct pending_set *p = d->set;
-	size_t steps = (p->batch ? lm_batch_step_count(p->batch) : 0) + (p->refresh ? 1 : 0);
-	unsigned long step_ms = lm_core_timeout_ms(d->core);
-
-	if (steps * step_ms <= LUNMAPD_AGENTX_TIMEOUT * 1000ul)
-		return SNMP_ERR_NOERROR;
-	return refuse(d, reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE,
-		      LM_VDS_E_NOT_SUPPORTED, 0,
-		      "the SET needs %zu stack steps of up to %lu ms each, more than the %d s "
-		      "the master waits: split it into smaller SETs",
-		      steps, step_ms, LUNMAPD_AGENTX_TIMEOUT);
-}
-
 /* The subsystem scalars a SET may carry beside its changes. */
 static void scalar_of(struct pending_set *p, const struct inst *in, netsnmp_request_info *r)
 {
@@ -422,40 +382,15 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 			      "them apart");
 	for (size_t i = 0; i < p->n; i++)
 		p->changes[i].force = p->force;
+	if (p->refresh && lm_core_action_running(d->core) != LM_ACTION_IDLE)
+		return refuse(d, reqinfo, p->refresh_vb, SNMP_ERR_RESOURCEUNAVAILABLE,
+			      LM_VDS_E_ANOTHER_CALL_IN_PROGRESS, 0,
+			      "lunmapSubsystemRefresh: an action is running; wait until it reads "
+			      "idle(1)");
 	if (p->n && lm_batch_prepare(d->core, p->changes, p->n, &p->batch, &err) != LM_S_OK)
 		return fail_core(d, reqinfo, err.at < p->n ? p->from[err.at] : requests, &err,
 				 LM_PHASE_VALIDATE);
-	return check_time(d, reqinfo, requests);
-}
-
-/* Each LUN's associations before a refresh, to tell which it changed. */
-static void snapshot(struct lunmapd *d, struct pending_set *p)
-{
-	size_t n = lm_core_lun_count(d->core), k = 0;
-
-	p->sigs = calloc(n + 1, sizeof *p->sigs);
-	if (!p->sigs)
-		return; /* then every LUN is told as changed */
-	for (const struct lm_lun *l = lm_core_lun_after(d->core, 0); l && k < n;
-	     l = lm_core_lun_after(d->core, lm_lun_index(l)))
-		p->sigs[k++] = (struct lun_sig){ lm_lun_index(l), signature(l) };
-	p->nsigs = k;
-}
-
-/* After a refresh: lunmapAssociationChanged for each LUN it changed. */
-static void notify_refreshed(struct lunmapd *d, const struct pending_set *p)
-{
-	size_t k = 0;
-
-	for (const struct lm_lun *l = lm_core_lun_after(d->core, 0); l;
-	     l = lm_core_lun_after(d->core, lm_lun_index(l))) {
-		uint32_t i = lm_lun_index(l);
-		while (k < p->nsigs && p->sigs[k].lun < i)
-			k++;
-		if (k < p->nsigs && p->sigs[k].lun == i && p->sigs[k].sig == signature(l))
-			continue;
-		lunmapd_notify_changed(d, i);
-	}
+	return SNMP_ERR_NOERROR;
 }
 
 /* This phase's request of the varbind with that index (the first when
@@ -494,16 +429,14 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 			p->applied = true;
 	}
 	if (!status && p->refresh) {
-		snapshot(d, p);
-		if (lm_core_refresh(d->core, (enum lm_refresh)p->refresh, &err) != LM_S_OK) {
-			struct lm_err undo;
+		/* started, not done: the work runs between requests, and
+		 * lunmapSubsystemRefresh, lunmapActionResult and
+		 * lunmapActionCompleted tell how it ends */
+		if (lm_core_action_start(d->core, p->refresh, &err) != LM_S_OK)
 			status = fail_core(d, reqinfo, request_at(requests, p->refresh_index), &err,
 					   LM_PHASE_APPLY);
-			if (p->applied && lm_batch_revert(d->core, p->batch, &undo) == LM_S_OK)
-				p->applied = false;
-		} else {
-			p->refreshed = true;
-		}
+		else
+			p->started = true;
 	}
 	DEBUGMSGTL(("lunmap", "ACTION: %s\n", status ? "failed" : "applied"));
 	p->action_status = status;
@@ -517,17 +450,17 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 static void commit(struct lunmapd *d)
 {
 	struct pending_set *p = d->set;
-	bool changed = p->refreshed;
+	bool changed = false;
 
 	for (size_t i = 0; p->applied && i < lm_batch_count(p->batch); i++) {
 		const struct lm_diff *df = lm_batch_diff(p->batch, i);
-		if (!df->nadded && !df->nremoved)
+		/* an access change breaks or restores every write of the
+		 * target's initiators: a change like any other */
+		if (!df->nadded && !df->nremoved && !df->naccess)
 			continue;
 		changed = true;
 		lunmapd_notify_changed(d, df->lun_index);
 	}
-	if (p->refreshed)
-		notify_refreshed(d, p);
 	/* TestAndIncr: a SET that carried the lock moves it */
 	if (p->locked)
 		d->spinlock = d->spinlock == 2147483647 ? 0 : d->spinlock + 1;
@@ -541,12 +474,19 @@ static void undo(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	struct lm_err err;
 
+	/* an action started by this SET has not run yet (its slices wait
+	 * until the SET ends) */
+	if (d->set->started)
+		lm_core_action_cancel(d->core);
 	if (!d->set->applied)
 		return;
-	if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK)
+	if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK) {
 		d->set->applied = false;
-	else
-		fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+		return;
+	}
+	fail_core(d, reqinfo, requests, &err, LM_PHASE_APPLY);
+	lunmapd_notify_failed(d);
+	lunmapd_notify_status(d);
 }
 
 static long transid_of(netsnmp_agent_request_info *reqinfo)
@@ -557,7 +497,7 @@ static long transid_of(netsnmp_agent_request_info *reqinfo)
 static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		    netsnmp_request_info *requests)
 {
-	if (d->set && time(NULL) - d->set->started > STALE_SET_SECONDS) {
+	if (d->set && time(NULL) - d->set->since > STALE_SET_SECONDS) {
 		/* the master never finished that one */
 		snmp_log(LOG_WARNING, "lunmapd: transaction %ld never finished: dropped\n",
 			 d->set->transid);
@@ -590,17 +530,43 @@ static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		return refuse(d, reqinfo, requests, SNMP_ERR_RESOURCEUNAVAILABLE, LM_E_OUTOFMEMORY, 0,
 			      "no memory for the SET");
 	d->set->transid = transid_of(reqinfo);
-	d->set->started = time(NULL);
+	d->set->since = time(NULL);
+	/* one deadline for all of the SET's work, with a margin for the
+	 * answer itself: the master gives up on us after its timeout */
+	d->set->deadline = lunmapd_set_deadline(d);
 	return SNMP_ERR_NOERROR;
 }
 
+long long lunmapd_set_deadline(const struct lunmapd *d)
+{
+	unsigned s = d->agentx_timeout ? d->agentx_timeout : LUNMAPD_AGENTX_TIMEOUT;
+
+	return lm_now_ms() + s * 1000LL - LUNMAPD_ANSWER_MARGIN_MS;
+}
+
+/* The master will not finish the SET (its session ended, or it never
+ * sent the last phases): the manager was told genErr or nothing, so an
+ * applied change is undone, within a fresh deadline, and the failure is
+ * told like any other. An action the SET started is dropped unstarted. */
 void lunmapd_set_abandon(struct lunmapd *d)
 {
+	struct lm_err err;
+
 	if (!d->set)
 		return;
-	/* applied and saved: the change stays, as after a COMMIT */
-	if (d->set->applied || d->set->refreshed)
-		commit(d);
+	if (d->set->started)
+		lm_core_action_cancel(d->core);
+	if (d->set->applied) {
+		lm_core_set_deadline(d->core, lunmapd_set_deadline(d));
+		if (lm_batch_revert(d->core, d->set->batch, &err) == LM_S_OK)
+			lm_err_set(&err, LM_E_FAIL, "the master ended SET %ld before it was "
+				   "finished (the manager was told genErr or nothing): undone",
+				   d->set->transid);
+		lm_core_set_deadline(d->core, 0);
+		lunmapd_record_error(d, err.hr, 0, err.msg);
+		lunmapd_notify_failed(d);
+		lunmapd_notify_status(d);
+	}
 	free_pending(d->set);
 	d->set = NULL;
 }
@@ -633,7 +599,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	int mode = reqinfo->mode;
 
-	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld\n", mode, transid_of(reqinfo)));
+	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
 	if (mode == MODE_SET_RESERVE1)
 		return reserve1(d, reqinfo, requests);
 	if (!ours(d, reqinfo)) {
@@ -648,12 +614,24 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		if (d->set->reserved)
 			return d->set->reserve_status; /* repeated: already validated */
 		d->set->reserved = true;
+		lm_core_set_deadline(d->core, d->set->deadline);
 		d->set->reserve_status = reserve2(d, reqinfo, requests);
+		lm_core_set_deadline(d->core, 0);
 		return d->set->reserve_status;
-	case MODE_SET_ACTION:
-		return action(d, reqinfo, requests);
+	case MODE_SET_ACTION: {
+		int status;
+		lm_core_set_deadline(d->core, d->set->deadline);
+		status = action(d, reqinfo, requests);
+		lm_core_set_deadline(d->core, 0);
+		return status;
+	}
 	case MODE_SET_UNDO:
+		/* a new AgentX request, which the master waits for anew; the
+		 * forward steps kept time for their rollback before the SET's
+		 * deadline, but the master may send UNDO late */
+		lm_core_set_deadline(d->core, lunmapd_set_deadline(d));
 		undo(d, reqinfo, requests);
+		lm_core_set_deadline(d->core, 0);
 		break;
 	case MODE_SET_COMMIT:
 		commit(d);

@@ -149,6 +149,13 @@ static lm_hr run(struct lm_core *c, int argc, char **argv, struct lm_err *err)
 		return lm_err_set(err, LM_E_INVALIDARG, "unknown command or wrong arguments");
 	}
 	free(ids);
+	/* a step failed that validation let through: the check lunmapd runs
+	 * after the answer, here after the command */
+	if (lm_core_check_due(c)) {
+		struct lm_err drift;
+		if (lm_core_check(c, &drift) == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+			fprintf(stderr, "lunmapctl: %s\n", drift.msg);
+	}
 	return hr;
 }
 

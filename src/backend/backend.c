@@ -26,3 +26,19 @@ void lm_backend_destroy(struct lm_backend *b)
 	if (b)
 		b->ops->destroy(b);
 }
+
+void lm_backend_deadline(struct lm_backend *b, long long deadline_ms)
+{
+	if (b->ops->set_deadline)
+		b->ops->set_deadline(b, deadline_ms);
+}
+
+size_t lm_backend_pending(const struct lm_backend *b)
+{
+	return b->ops->pending ? b->ops->pending(b) : 0;
+}
+
+lm_hr lm_backend_flush(struct lm_backend *b, struct lm_err *err)
+{
+	return b->ops->flush && lm_backend_pending(b) ? b->ops->flush(b, err) : LM_S_OK;
+}

@@ -67,6 +67,16 @@ struct lm_backend_ops {
 	 * it once for all its work (design §5, time rules): what cannot
 	 * finish by then fails as a timeout, never runs past it. */
 	void (*set_deadline)(struct lm_backend *b, long long deadline_ms);
+	/* optional: how many initiator sessions the target has (the in-use
+	 * guard), asking the stack about that target alone; NULL: the guard
+	 * reads lm_stack_target.sessions of an enumeration */
+	lm_hr (*in_use)(struct lm_backend *b, const struct lm_target *t, unsigned *sessions,
+			struct lm_err *err);
+	/* optional: take-backs of steps the stack did not answer in time
+	 * (it may still carry them out), queued until it answers again:
+	 * how many wait, and sending them (S_OK when none is left) */
+	size_t (*pending)(const struct lm_backend *b);
+	lm_hr (*flush)(struct lm_backend *b, struct lm_err *err);
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);
@@ -97,6 +107,12 @@ struct lm_backend {
 lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **out,
 			struct lm_err *err);
 void lm_backend_destroy(struct lm_backend *b);
+/* set_deadline when the backend has it */
+void lm_backend_deadline(struct lm_backend *b, long long deadline_ms);
+/* the backend's pending take-backs (0 when it keeps none), and flushing
+ * them (S_OK when none is left) */
+size_t lm_backend_pending(const struct lm_backend *b);
+lm_hr lm_backend_flush(struct lm_backend *b, struct lm_err *err);
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf);
 struct lm_backend *lm_lio_new(const struct lm_backend_conf *conf);

@@ -105,5 +105,7 @@ expect 3 check_lunmap_login_failures 1 0 5
 
 note "refresh(2) by the administrator: OK again"
 snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
+wait_for 30 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.6.0)\" = 1 ]" ||
+	fail "refresh did not end"
 expect 0 check_lunmap_status
 echo "check_snmp: all checks passed"

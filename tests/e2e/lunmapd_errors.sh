@@ -107,7 +107,7 @@ wait_for 10 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT 
 wait_for 10 grep -q "$R.0.3" traps.log || fail "no lunmapCacheOutOfSync"
 expect resourceUnavailable 0x8004241F $L.7.1 x "$(hexid $T1ID)"
 note "reenumerate: the vanished target is deleted"
-sset $R.1.1.6.0 i 3 >/dev/null || fail "reenumerate"
+run_action 3 >/dev/null || fail "reenumerate"
 [ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after reenumerate"
 expect inconsistentValue 0x8004240B $L.7.1 x "$(hexid $T3ID)"
 
@@ -138,7 +138,7 @@ echo "$out" | has "Failed object: .*$L.7.1\$" || fail "undoFailed names no varbi
 [ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
 [ "$(rows_of $A)" = "$before" ] || fail "state recorded a half-applied change"
 echo off >mode
-sset $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
+run_action 2 >/dev/null || fail "refresh"
 [ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after refresh"
 sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "a change after refresh"
 

@@ -23,7 +23,9 @@ echo "$tree" | has "lunmapAssocRowStatus(2)" || fail "snmptranslate: $tree"
 # the objects added after design §5's fixed numbers
 for pair in lunmapSpinLock:1.1.10 lunmapSubsystemForce:1.1.11 lunmapStackReapplyCount:1.1.12 \
 	lunmapLastErrorLun:1.1.13 lunmapLunSerial:1.2.1.10 lunmapLunNaa:1.2.1.11 \
-	lunmapCacheInSync:0.4 lunmapStackReapplied:0.5; do
+	lunmapCacheInSync:0.4 lunmapStackReapplied:0.5 lunmapActionStepsDone:1.1.14 \
+	lunmapActionSteps:1.1.15 lunmapActionResult:1.1.16 lunmapActionText:1.1.17 \
+	lunmapActionCompleted:0.6; do
 	[ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On "LUNMAP-MIB::${pair%%:*}")" = \
 		".1.3.6.1.4.1.8072.9999.9999.3260.${pair#*:}" ] || fail "${pair%%:*} is not at ${pair#*:}"
 done

@@ -57,7 +57,7 @@ tid1=$(tgtadm_ctl --op show --mode target | sed -n "s/^Target \([0-9]*\): $T1\$/
 tgtadm_ctl --op delete --mode logicalunit --tid "$tid1" --lun "$(sgetv $R.1.4.1.1.1.1)"
 wait_for 10 grep -q "$R.0.3" traps.log || fail "no lunmapCacheOutOfSync"
 cp traps.log traps.before
-sset $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
+run_action 2 >/dev/null || fail "refresh"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T2ID)" ] || fail "refresh did not adopt the stack"
 wait_for 10 grep -q "$R.0.4" traps.log || fail "no lunmapCacheInSync"
 new=$(tail -n +$(($(wc -l <traps.before) + 1)) traps.log)

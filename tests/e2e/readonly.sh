@@ -16,7 +16,6 @@ T1=iqn.2026-11.org.example.e2e:t1
 T2=iqn.2026-11.org.example.e2e:t2
 A=$R.1.4.1
 STATUS=$R.1.1.3.0
-REFRESH=$R.1.1.6.0
 
 start_tgtd
 start_snmpd
@@ -73,7 +72,7 @@ note "readonly changed by hand in tgtd is drift: cacheCorrupt, restore(4) puts i
 	--params readonly=1
 wait_for 10 bash -c "snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $STATUS | grep -q -e 2 -e cacheCorrupt" ||
 	fail "no drift after readonly=1 by hand (status $(sgetv "$STATUS"))"
-sset "$REFRESH" i 4 >/dev/null || fail "restore(4) failed"
+run_action 4 >/dev/null || fail "restore(4) failed"
 [ "$(readonly_in_tgtd 1)" = No ] || fail "restore left t1 read-only"
 v=$(sgetv "$STATUS"); [ "$v" = 1 ] || [ "$v" = online ] || fail "after restore: status $v"
 echo "readonly: all checks passed"

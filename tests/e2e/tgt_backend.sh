@@ -91,7 +91,8 @@ for step in 1 2; do
 	echo 0 >count
 	echo $step >fail-at
 	if out=$("$CTL" -c inv-fail.xml -s state associate db t1 t2 2>&1); then fail "step $step: no error"; fi
-	echo "$out" | has "E_FAIL (0x80004005): step $step of 2 (add LUN \"db\"" || fail "step $step: $out"
+	echo "$out" | has "E_FAIL (0x80004005): rolled back, nothing changed: step $step of 2 (add LUN \"db\"" ||
+		fail "step $step: $out"
 	echo "$out" | has "tgtd is out of memory" || fail "step $step: reason not mapped: $out"
 	[ "$(snapshot)" = "$before" ] || fail "step $step: tgtd changed"
 done
@@ -108,7 +109,7 @@ tid2=$(snapshot | sed -n "s/^Target \([0-9]*\): $T2\$/\1/p")
 tgtadm_ctl --op delete --force --mode target --tid "$tid2"
 before=$(snapshot)
 r=$(say associate db t1 t2)
-case $r in "error E_FAIL 0x80004005 step 2 of 2 (add LUN \"db\" to $T2"*) ;; *) fail "got: $r" ;; esac
+case $r in "error E_FAIL 0x80004005 rolled back, nothing changed: step 2 of 2 (add LUN \"db\" to $T2"*) ;; *) fail "got: $r" ;; esac
 [ "$(snapshot)" = "$before" ] || fail "tgtd changed after the failed call"
 r=$(say associate db t1)
 case $r in "error VDS_E_PROVIDER_CACHE_CORRUPT 0x8004241F"*) ;; *) fail "drift not reported: $r" ;; esac

@@ -212,7 +212,10 @@ snmpd_conf() { # [CONF]
 	if [ -n "${1:-}" ]; then
 		grep -v -e '^agentXSocket' -e '^master' "$1"
 	else
+		# as data/snmpd.conf.lunmap: the master waits 5 s for a
+		# subagent (net-snmp ignores the timeout a subagent registers)
 		cat <<CONF
+agentXTimeout 5
 rocommunity public 127.0.0.1
 rwcommunity private 127.0.0.1
 createUser admin SHA "$V3AUTH" AES "$V3PRIV"
@@ -261,6 +264,19 @@ swalk() { snmpwalk -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SN
 sbulk() { snmpbulkwalk -Cr50 -v2c -c public -t 3 -r 1 -On -Oq "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
 # sset: prints snmpset's output; the exit code is snmpset's
 sset() { snmpset -v2c -c private -On -t 5 -r 0 "${SNMP_AGENT:-127.0.0.1:$SNMP_PORT}" "$@" 2>&1; }
+
+# run_action WHAT: writes lunmapSubsystemRefresh (2 refresh, 3 reenumerate,
+# 4 restore), which answers as soon as the action starts, and waits until
+# it has ended (the object reads idle(1) again); fails unless the action
+# was accepted and succeeded (lunmapActionResult 0). The text of a failed
+# one is on stdout.
+run_action() { # WHAT [SECONDS]
+	local out
+	out=$(sset $R.1.1.6.0 i "$1") || { echo "$out"; return 1; }
+	wait_for "${2:-60}" bash -c "[ \"\$(snmpget -v2c -c public -t 3 -r 1 -Ov -Oq ${SNMP_AGENT:-127.0.0.1:$SNMP_PORT} $R.1.1.6.0)\" = 1 ]" ||
+		{ echo "still running after ${2:-60} s"; return 1; }
+	[ "$(sgetv $R.1.1.16.0)" = 0 ] || { sgetv $R.1.1.17.0; return 1; }
+}
 
 # start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
 start_lunmapd() {

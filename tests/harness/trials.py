@@ -19,6 +19,15 @@ tgtd's own listing (tgtadm --op show --mode target).
                       moment, restart it on the same state folder, check
   trials.py pdus N    random multi-varbind PDUs, valid and invalid; after
                       each one the model, the view, the state and tgtd agree
+  trials.py bulk N    one PDU of N LU additions (N/3 LUNs on 3 targets) and
+                      back, on a real tgtd: applied whole inside the
+                      master's timeout; 1000 additions in one PDU; the same
+                      PDU when tgtd slows down half way: rolled back,
+                      commitFailed inside the timeout, nothing changed
+  trials.py slow N    N SETs of 1-200 LUN changes through a slowed tgtd
+                      socket (random delays per request, 0-400 ms): every
+                      answer comes before the master's timeout and tells
+                      the truth; GETs are answered meanwhile
 
 TRIALS_SEED repeats a run; TRIALS_SECONDS bounds a long one.
 """
@@ -26,6 +35,8 @@ import os
 import random
 import re
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -42,6 +53,8 @@ REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
 STATUS = R + '.1.1.3.0'
 ERR_TEXT = R + '.1.1.8.0'  # lunmapLastErrorText
 REFRESH = R + '.1.1.6.0'   # lunmapSubsystemRefresh
+ACTION_RESULT = R + '.1.1.16.0'  # lunmapActionResult
+ACTION_TEXT = R + '.1.1.17.0'    # lunmapActionText
 ASSOC_TOTAL = R + '.1.1.9.0'
 
 ENV = os.environ
@@ -299,6 +312,7 @@ class Lunmapd:
     def __init__(self, inventory, state_dir):
         self.inventory, self.state_dir = inventory, state_dir
         self.proc = None
+        self.env = {}  # more of lunmapd's environment
         self.stderr = open(os.path.join(TMP, 'lunmapd.stderr'), 'a')
         os.makedirs(os.path.join(TMP, 'lunmapd-persist'), exist_ok=True)
 
@@ -310,10 +324,11 @@ class Lunmapd:
         if os.path.exists(cur):
             with open(cur) as src, open(keep, 'a') as dst:
                 dst.write(src.read())
-        env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'))
+        env = dict(ENV, SNMP_PERSISTENT_DIR=os.path.join(TMP, 'lunmapd-persist'), **self.env)
         self.proc = subprocess.Popen(
             [os.path.join(ENV['top_builddir'], 'subagent', 'lunmapd'), '-f', '-x', ENV['AGENTX'],
-             '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')],
+             '-c', self.inventory, '-s', self.state_dir, '-Lf', os.path.join(TMP, 'lunmapd.log')]
+            + (['-D' + ENV['LUNMAPD_DEBUG']] if ENV.get('LUNMAPD_DEBUG') else []),
             stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         with open(ENV['E2E_PIDS'], 'a') as f:
             f.write('%d lunmapd start=%s\n' % (self.proc.pid, proc_start(self.proc.pid)))
@@ -359,10 +374,42 @@ def snmpset(varbinds):
     for oid, typ, val in varbinds:
         argv += [oid, typ, val]
     rc, out = run(argv, timeout=60)
-    m = re.search(r'Reason: (\w+)', out)
+    # net-snmp prints "Reason: (genError) A general failure occured" for
+    # genError, "Reason: commitFailed" for the others
+    m = re.search(r'Reason: \(?(\w+)', out)
     if rc == 0 and not m and 'Timeout' not in out and 'Error' not in out:
         return 'noError', out
     return (m.group(1) if m else 'failed'), out
+
+
+def bigset(varbinds, timeout=10):
+    """One SET PDU of any size (tests/harness/bigset: snmpset takes 128
+    varbinds): its status as snmpset() gives it, the output, and the
+    answer's time in seconds as the manager saw it."""
+    tool = os.path.join(ENV['top_builddir'], 'tests', 'harness', 'bigset')
+    text = ''.join('%s %s %s\n' % (o, t, v) for o, t, v in varbinds)
+    p = subprocess.run([tool, SNMP, 'private', str(timeout)], input=text,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       universal_newlines=True, timeout=timeout + 30)
+    m = re.search(r'Reason: (\w+)', p.stdout)
+    took = re.search(r'Took: ([0-9.]+)', p.stdout)
+    return (m.group(1) if m else 'failed'), p.stdout, float(took.group(1)) / 1000 if took else 0.0
+
+
+def wait_action(seconds=60):
+    """An action (refresh, reenumerate, restore) is answered when it
+    starts and runs between requests: wait until lunmapSubsystemRefresh
+    reads idle(1) again; its outcome (lunmapActionResult, lunmapActionText)
+    is returned."""
+    deadline = time.time() + seconds
+    while True:
+        got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
+                   REFRESH, ACTION_RESULT, ACTION_TEXT])[1].split('\n')
+        if got[0].strip() == '1':
+            return got[1].strip(), '\n'.join(got[2:]).strip()
+        if time.time() > deadline:
+            raise Failure('an action still runs after %d s: %r' % (seconds, got))
+        time.sleep(0.1)
 
 
 class Model:
@@ -466,7 +513,10 @@ def undo_failed(world, state_dir, model, out, vbs, stats, two_failures):
     for _ in range(5):
         status, rout = snmpset([(REFRESH, 'i', '4')])
         if status == 'noError':
-            break
+            result, text = wait_action()
+            if result == '0':
+                break
+            rout = 'restore(4) ended with %s: %s' % (result, text)
         time.sleep(0.5)
     else:
         raise Failure('undoFailed, then restore(4) refused: %s' % rout)
@@ -483,7 +533,8 @@ def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_fa
     if status == 'undoFailed':
         return undo_failed(world, state_dir, model, out, vbs, stats, two_failures)
     if not ((mode == 'undo' and status == 'commitFailed') or status == 'genError'):
-        raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
+        raise Failure('valid PDU refused while lunmapd runs (mode %s%s): %s\n%s'
+                      % (mode, ', two failures' if two_failures else '', describe(vbs), out))
     sets, nums = observe(world, state_dir)
     for l in world.luns:
         if sets[l] != model.sets[l]:
@@ -697,6 +748,9 @@ def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
     elif status != 'noError':
         raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
     else:
+        result, text = wait_action()
+        if result != '0':
+            raise Failure('trial %d: restore(4) failed: %s %s' % (trial, result, text))
         stats['restores'] += 1
     try:
         sets, nums = observe(world, state_dir)
@@ -962,6 +1016,8 @@ def random_pdus(n, seed):
         else:
             vbs, new, asked, kind, want = noop_pdu(model, rng), {}, {}, 'noop', 'any'
         status, out = snmpset(vbs)
+        if kind == 'refresh' and status == 'noError':
+            wait_action()
         stats['varbinds'] += len(vbs)
         by_kind[kind] = by_kind.get(kind, 0) + 1
         try:
@@ -1028,12 +1084,366 @@ def lowest_free(before_sets, before_nums, nums):
                               % (l, t, n, m))
 
 
+# ------------------------------------------------------------ slow stack
+AGENTX_TIMEOUT = 5.0  # seconds: what lunmapd registers with the master
+
+
+class SlowProxy(threading.Thread):
+    """tgtd's management socket as lunmapd sees it, slowed: requests (one
+    per connection) are taken one at a time in the order they came, as
+    tgtd does, and each waits a random 0..max_ms before it reaches tgtd.
+    A request whose client gave up still reaches tgtd, as one in tgtd's
+    own socket would: the stack may carry out what lunmapd took as not
+    done."""
+
+    def __init__(self, real, path, seed):
+        super().__init__(daemon=True)
+        self.real, self.path = real, path
+        self.rng = random.Random(seed)
+        self.max_ms = 0
+        # slow down half way: after `fast` more requests, each waits slow_ms
+        self.fast, self.slow_ms = None, 0
+        self.busy = 0  # requests accepted and not yet answered
+        self.lock = threading.Lock()
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.bind(path)
+        self.sock.listen(256)
+
+    @staticmethod
+    def read_exact(c, n):
+        b = b''
+        while len(b) < n:
+            k = c.recv(n - len(b))
+            if not k:
+                return None
+            b += k
+        return b
+
+    def one(self, c):
+        hdr = self.read_exact(c, 120)
+        if hdr is None:
+            return
+        total = struct.unpack_from('=I', hdr, 72)[0]
+        body = self.read_exact(c, total - 120) if total > 120 else b''
+        if body is None:
+            return
+        ms = self.rng.randint(0, self.max_ms) if self.max_ms else 0
+        if self.fast is not None:
+            if self.fast > 0:
+                self.fast -= 1
+            else:
+                ms = self.slow_ms
+        time.sleep(ms / 1000.0)
+        up = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        up.connect(self.real)
+        up.sendall(hdr + body)
+        rsp = self.read_exact(up, 8)
+        if rsp is not None:
+            rlen = struct.unpack_from('=I', rsp, 4)[0]
+            rsp += self.read_exact(up, rlen - 8) or b''
+        up.close()
+        try:
+            c.sendall(rsp or b'')
+        except OSError:
+            pass  # lunmapd gave up on it
+
+    def run(self):
+        while True:
+            c, _ = self.sock.accept()
+            with self.lock:
+                self.busy += 1
+            try:
+                self.one(c)
+            except OSError:
+                pass
+            finally:
+                c.close()
+                with self.lock:
+                    self.busy -= 1
+
+    def drain(self, seconds=30):
+        """Fast again, and every request lunmapd sent has reached tgtd."""
+        self.max_ms = 0
+        deadline = time.time() + seconds
+        time.sleep(0.05)
+        while self.busy or self.pending():
+            if time.time() > deadline:
+                raise Failure('the slow socket did not drain')
+            time.sleep(0.05)
+        self.slow_ms = 0
+
+    def pending(self):
+        # connections in the listen backlog: poll says readable
+        import select
+        return bool(select.select([self.sock], [], [], 0)[0])
+
+
+class GetWatch(threading.Thread):
+    """A manager polling a scalar all along: the longest wait for an
+    answer, and how many never came within the master's timeout."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.longest, self.late, self.gets, self.stop = 0.0, 0, 0, False
+
+    def run(self):
+        while not self.stop:
+            t0 = time.time()
+            rc, out = run(['snmpget', '-v2c', '-c', 'public', '-t', str(int(AGENTX_TIMEOUT) + 2),
+                           '-r', '0', SNMP, STATUS])
+            took = time.time() - t0
+            self.gets += 1
+            self.longest = max(self.longest, took)
+            if rc != 0 or took >= AGENTX_TIMEOUT:
+                self.late += 1
+            time.sleep(0.2)
+
+
+def slow_settle(world, state_dir, proxy):
+    """After a SET: every request lunmapd sent has reached tgtd; an
+    offline subsystem (take-backs waiting) comes online by itself (its
+    next drift check sends them); then the three views agree."""
+    proxy.drain()
+    deadline = time.time() + 30
+    while True:
+        st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
+                  STATUS])[1].strip()
+        if st != '3':
+            return st
+        if time.time() > deadline:
+            raise Failure('offline for 30 s after the stack answered again')
+        time.sleep(0.2)
+
+
+def slow_trials(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    d.env['TGT_IPC_SOCKET'] = base  # lunmapd's tgtd is the slowed one
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    watch = GetWatch()
+    watch.start()
+    stats = {'sets': 0, 'applied': 0, 'rolled_back': 0, 'refused': 0, 'undo_failed': 0,
+             'offline_after': 0, 'late': 0, 'changes': 0, 'longest_answer': 0.0}
+    t0 = time.time()
+    for i in range(1, n + 1):
+        if out_of_time(t0):
+            log('slow: time budget spent after %d SETs' % (i - 1))
+            break
+        proxy.max_ms = rng.choice([0, 10, 50, 100, 200, 400])
+        k = rng.randint(1, min(200, len(world.luns)))
+        vbs, new, asked = valid_pdu(model, rng, k)
+        status, out, took = bigset(vbs)
+        stats['longest_answer'] = max(stats['longest_answer'], round(took, 2))
+        stats['sets'] += 1
+        stats['changes'] += len(new)
+        try:
+            if not d.alive():
+                raise Failure('lunmapd died')
+            if took >= AGENTX_TIMEOUT or status in ('genError', 'Timeout', 'failed'):
+                raise Failure('answered after %.2f s (%s): the master gives up after %.0f s'
+                              % (took, status, AGENTX_TIMEOUT))
+            st = slow_settle(world, state_dir, proxy)
+            if st == '3':
+                stats['offline_after'] += 1
+            if status == 'noError':
+                apply(model, new, asked)
+                stats['applied'] += 1
+            elif status == 'undoFailed':
+                if st != '2':
+                    raise Failure('undoFailed, but the status is %s' % st)
+                status2, out2 = snmpset([(REFRESH, 'i', '4')])
+                if status2 != 'noError':
+                    raise Failure('restore(4) refused: %s' % out2)
+                result, text = wait_action()
+                if result != '0':
+                    raise Failure('restore(4) failed: %s %s' % (result, text))
+                stats['undo_failed'] += 1
+            elif status in ('commitFailed', 'resourceUnavailable'):
+                stats['rolled_back' if status == 'commitFailed' else 'refused'] += 1
+            else:
+                raise Failure('a valid SET answered %s: %s' % (status, out))
+            sets, nums = observe(world, state_dir)
+            for l in world.luns:
+                if sets[l] != model.sets[l]:
+                    raise Failure('LUN %d has %s, the model %s (the SET answered %s)'
+                                  % (l, sorted(sets[l]), sorted(model.sets[l]), status))
+            model.nums = dict(nums)
+        except Failure as e:
+            raise Failure('SET %d (%d LUNs, delays up to %d ms, %.2f s, %s): %s\n%s'
+                          % (i, len(new), proxy.max_ms, took, status, e, out.strip()[:300]))
+        if i % 50 == 0 or i == n:
+            log('slow: %d in %.0f s: %s; GETs %d, longest %.2f s, late %d'
+                % (i, time.time() - t0, stats, watch.gets, watch.longest, watch.late))
+    watch.stop = True
+    watch.join()
+    if watch.late:
+        raise Failure('%d of %d GETs were not answered within %.0f s (longest %.2f s)'
+                      % (watch.late, watch.gets, AGENTX_TIMEOUT, watch.longest))
+    stats['gets'], stats['longest_get'] = watch.gets, round(watch.longest, 2)
+    d.stop()
+    return stats
+
+
+def bulk_pdu(world, luns, targets):
+    """Each of the LUNs on all of the targets: one whole set each."""
+    ids = ''.join(world.targets[t][0] for t in targets)
+    return [('%s.%d' % (LUN_IDS, l), 'x', ids) for l in luns], \
+        {l: frozenset(targets) for l in luns}
+
+
+def expect_view(world, state_dir, model, what):
+    sets, nums = observe(world, state_dir)
+    for l in world.luns:
+        if sets[l] != model.sets[l]:
+            raise Failure('%s: LUN %d has %s, the model %s'
+                          % (what, l, sorted(sets[l]), sorted(model.sets[l])))
+    model.nums = dict(nums)
+    return sum(len(v) for v in sets.values())
+
+
+def bulk_trials(n, seed):
+    """Bulk changes: one PDU is one transaction whatever its size, and its
+    answer comes within the master's timeout. lunmapd speaks to tgtd
+    itself, then through a socket that slows down half way."""
+    state_dir = os.path.join(TMP, 'state')
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    sets, nums = observe(world, state_dir)
+    model = Model(world, sets, nums)
+    luns = sorted(world.luns)
+    targets = sorted(world.targets)
+    stats = {}
+    proxy = None
+
+    def one(name, vbs, new, want, tries=1):
+        for attempt in range(tries):
+            status, out, took = bigset(vbs)
+            if proxy:
+                proxy.drain()
+            if status == want or attempt == tries - 1:
+                break
+            # a loaded host: the steps stopped in time and nothing changed
+            # (checked), and the PDU is sent again
+            expect_view(world, state_dir, model, name + ' (stopped)')
+            stats[name + ' stopped'] = stats.get(name + ' stopped', 0) + 1
+        if status == 'undoFailed' and 'undoFailed' in want.split('|'):
+            # a host so loaded that the rollback took more than twice
+            # what the steps measured: cacheCorrupt, and restore(4) puts
+            # the recorded state back
+            st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, STATUS])[1].strip()
+            if st != '2':
+                raise Failure('%s: undoFailed, but the status is %s' % (name, st))
+            if bigset([(REFRESH, 'i', '4')])[0] != 'noError' or wait_action()[0] != '0':
+                raise Failure('%s: undoFailed, and restore(4) failed' % name)
+            stats[name + ' undoFailed, restored'] = 1
+        elif status not in want.split('|'):
+            raise Failure('%s: %s, wanted %s\n%s' % (name, status, want, out))
+        if status == 'commitFailed':
+            text = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, ERR_TEXT])[1]
+            if 'nothing changed' not in text:
+                raise Failure('%s: commitFailed does not say nothing changed: %s' % (name, text))
+            stats[name + ' why'] = text.strip()[:160]
+        if took >= AGENTX_TIMEOUT:
+            raise Failure('%s: answered after %.2f s' % (name, took))
+        if status == 'noError':
+            apply(model, new, {})
+        stats[name] = '%s in %.2f s, %d associations' % (
+            status, took, expect_view(world, state_dir, model, name))
+        return out
+
+    k = n // 3
+    big = min(len(luns), 250)
+    # 300 additions fit anywhere; 1000 fit a tgtd that makes and takes
+    # away LUs as fast as a quiet host does (bench/run measures it): on a
+    # loaded one the steps stop in time and nothing changes, which is the
+    # truth too
+    for luns_, targets_, want in ((luns[:k], targets[:3], 'noError'),
+                                  (luns[:big], targets[:4], 'noError|commitFailed|undoFailed')):
+        vbs, new = bulk_pdu(world, luns_, targets_)
+        one('%d additions' % (len(luns_) * len(targets_)), vbs, new, want, 3)
+        if model.sets[luns_[0]]:
+            vbs, new = bulk_pdu(world, luns_, [])
+            one('%d removals' % (len(luns_) * len(targets_)), vbs, new, 'noError', 3)
+    d.stop()
+    # tgtd slows down half way (an LU addition is three requests)
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d.env['TGT_IPC_SOCKET'] = base
+    if not d.start():
+        raise Failure('lunmapd died at its second start')
+    # 180 additions: the first 90 at tgtd's pace, then 20 ms a request (a
+    # stack that stops dead half way cannot be rolled back in time: that
+    # is undoFailed, cacheCorrupt, and the truth; the slow-stack trial
+    # has such stacks)
+    slow = luns[:60]
+    vbs, new = bulk_pdu(world, slow, targets[:3])
+    proxy.fast, proxy.slow_ms = 3 * 90, 20
+    one('%d additions, tgtd slow half way' % (3 * len(slow)), vbs, new, 'commitFailed')
+    if proxy.fast:
+        raise Failure('the steps stopped before tgtd slowed down (%d fast requests left)'
+                      % proxy.fast)
+    d.stop()
+    return stats
+
+
+def slow_rows(n, seed):
+    """bench/run's slow-stack row: one PDU of n LU additions (n/3 LUNs on
+    3 targets) while each request to tgtd takes 0, 50 or 200 ms: how and
+    when it is answered (a stack too slow to finish is rolled back inside
+    the master's timeout). Prints "DELAY STATUS SECONDS" lines."""
+    state_dir = os.path.join(TMP, 'state')
+    real = '/var/run/tgtd/socket.%s' % ENV['TGT_CTL']
+    os.makedirs(os.path.join(TMP, 'slow'), exist_ok=True)
+    base = os.path.join(TMP, 'slow', 'sock')
+    proxy = SlowProxy(real, '%s.%s' % (base, ENV['TGT_CTL']), seed)
+    proxy.start()
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    d.env['TGT_IPC_SOCKET'] = base
+    if not d.start():
+        raise Failure('lunmapd died at start')
+    world = World(state_dir)
+    luns, targets = sorted(world.luns)[:n // 3], sorted(world.targets)[:3]
+    rows = []
+    for delay in (0, 50, 200):
+        proxy.fast, proxy.slow_ms = 0, delay
+        vbs, _ = bulk_pdu(world, luns, targets)
+        status, out, took = bigset(vbs)
+        proxy.drain()
+        if took >= AGENTX_TIMEOUT or status not in ('noError', 'commitFailed'):
+            raise Failure('delay %d ms: %s after %.2f s\n%s' % (delay, status, took, out))
+        if status == 'noError':
+            if bigset(bulk_pdu(world, luns, [])[0])[0] != 'noError':
+                raise Failure('delay %d ms: the removal failed' % delay)
+        rows.append('%d %s %.2f' % (delay, status, took))
+        log('%d %s %.2f' % (delay, status, took))
+    d.stop()
+    return {'rows': rows}
+
+
 def main():
     what, n = sys.argv[1], int(sys.argv[2])
     seed = int(ENV.get('TRIALS_SEED') or time.time())
     log('%s: %d, seed %d (TRIALS_SEED=%d repeats it)' % (what, n, seed, seed))
     try:
-        stats = crash_trials(n, seed) if what == 'crash' else random_pdus(n, seed)
+        stats = crash_trials(n, seed) if what == 'crash' else \
+            slow_trials(n, seed) if what == 'slow' else \
+            bulk_trials(n, seed) if what == 'bulk' else \
+            slow_rows(n, seed) if what == 'slowrow' else random_pdus(n, seed)
     except Failure as e:
         log('FAIL: %s (seed %d)' % (e, seed))
         return 1

@@ -418,9 +418,32 @@ static void test_numbers_within_a_batch_do_not_collide(void **state)
 	assert_int_equal(number_of(f, 1, 0), 2);
 }
 
+/* A number asked by one change of a batch is not handed to another that
+ * asks none, whichever LUN comes first (found by the slow-stack trial: a
+ * PDU of 132 LUNs auto-numbered past the number a later LUN asked, which
+ * was then refused as in use) */
+static void test_an_asked_number_is_not_picked_for_another(void **state)
+{
+	struct fx *f = *state;
+	struct lm_change ch[2] = {
+		{ .kind = LM_CHANGE_ADD, .lun = f->lun[0], .target = f->tgt[0] },
+		{ .kind = LM_CHANGE_ADD, .lun = f->lun[1], .target = f->tgt[0], .number = 1 },
+	};
+	struct lm_batch *b;
+	struct lm_err err;
+
+	if (lm_batch_prepare(f->core, ch, 2, &b, &err) != LM_S_OK)
+		fail_msg("prepare: %s", err.msg);
+	assert_int_equal(lm_batch_apply(f->core, b, NULL), LM_S_OK);
+	lm_batch_free(b);
+	assert_int_equal(number_of(f, 1, 0), 1);
+	assert_int_equal(number_of(f, 0, 0), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_an_asked_number_is_not_picked_for_another),
 		T(test_replace_semantics),
 		T(test_in_use_guard),
 		T(test_stack_and_state_follow),

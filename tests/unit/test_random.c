@@ -338,9 +338,9 @@ static void one_round(struct fx *f)
 			assert_int_equal(lm_batch_revert(f->core, b, &err),
 					 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
 			lm_sim_fail_nth(f->sim, 0);
-			/* the saved state still has the change: the restart
-			 * finishes the undo's opposite, the change stays */
-			memcpy(f->ref, next, sizeof next);
+			/* the undo is saved before the stack is touched: the
+			 * restart finishes it, the change is gone (it used to
+			 * stay, re-applied, after a manager was told undone) */
 			lm_batch_free(b);
 			b = NULL;
 			restart(f);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "deadline.h"
 #include "sim.h"
 
 /* what the stack says of one target besides its LUs */
@@ -24,6 +27,10 @@ struct sim {
 	unsigned ops;
 	unsigned fail_at; /* absolute op number that fails, 0 = none */
 	bool fail_rest;   /* and every one after it */
+	/* a slow stack: each operation from delay_from on takes delay_ms,
+	 * and one that cannot end by the deadline times out, not done */
+	unsigned delay_ms, delay_from;
+	long long deadline;
 };
 
 static struct sim *sim_of(struct lm_backend *b)
@@ -31,9 +38,26 @@ static struct sim *sim_of(struct lm_backend *b)
 	return (struct sim *)b;
 }
 
+static void sleep_ms(long long ms)
+{
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
 static lm_hr maybe_fail(struct sim *s, const char *what, struct lm_err *err)
 {
 	s->ops++;
+	if (s->delay_ms && s->ops >= s->delay_from) {
+		long long left = lm_ms_left(s->deadline);
+		if (left < s->delay_ms) {
+			sleep_ms(left);
+			return lm_err_set(err, LM_HR_TIMEOUT, "sim: operation %u (%s) did not end "
+					  "by the deadline", s->ops, what);
+		}
+		sleep_ms(s->delay_ms);
+	}
 	if (s->fail_at && (s->ops == s->fail_at || (s->fail_rest && s->ops > s->fail_at)))
 		return lm_err_set(err, LM_E_FAIL, "sim: injected failure at operation %u (%s)",
 				  s->ops, what);
@@ -290,7 +314,19 @@ static void sim_destroy(struct lm_backend *b)
 	free(s);
 }
 
+static void sim_set_deadline(struct lm_backend *b, long long deadline_ms)
+{
+	sim_of(b)->deadline = deadline_ms;
+}
+
+void lm_sim_delay(struct lm_backend *b, unsigned ms, unsigned from_op)
+{
+	sim_of(b)->delay_ms = ms;
+	sim_of(b)->delay_from = from_op ? sim_of(b)->ops + from_op : 0;
+}
+
 static const struct lm_backend_ops sim_ops = {
+	.set_deadline = sim_set_deadline,
 	.name = "sim",
 	.min_lun_number = 1,
 	.enumerate = sim_enumerate,

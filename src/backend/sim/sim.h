@@ -12,6 +12,11 @@ struct lm_backend *lm_sim_new(void);
 void lm_sim_fail_nth(struct lm_backend *b, unsigned nth);
 /* ... and every operation after it, so that a rollback fails too. */
 void lm_sim_fail_from(struct lm_backend *b, unsigned nth);
+/* A slow stack: each state-changing operation from the from_op-th from
+ * now on (1: the next) takes ms; one that cannot end by the deadline
+ * (set_deadline) waits until it and fails as a timeout, not done. ms = 0
+ * makes it fast again. */
+void lm_sim_delay(struct lm_backend *b, unsigned ms, unsigned from_op);
 /* Operations the sim has carried out since it was made. */
 unsigned lm_sim_op_count(const struct lm_backend *b);
 /* Direct access to the simulated stack, to make drift behind lunmap's back. */

@@ -204,17 +204,16 @@ static lm_hr send_all(struct conn *c, const char *p, size_t n)
 	return LM_S_OK;
 }
 
-/* Reads exactly n bytes. progress: each byte that arrives moves the
- * deadline (a long show keeps coming; a silent tgtd still fails). */
-static lm_hr recv_all(struct conn *c, char *p, size_t n, bool progress)
+/* Reads exactly n bytes by the request's one deadline: bytes that keep
+ * coming do not move it (design §5: absolute, never renewed by partial
+ * progress), so a listing that drips forever still ends in time. */
+static lm_hr recv_all(struct conn *c, char *p, size_t n)
 {
 	while (n) {
 		ssize_t r = recv(c->fd, p, n, 0);
 		if (r > 0) {
 			p += r;
 			n -= (size_t)r;
-			if (progress)
-				c->deadline = now_ms() + c->timeout_ms;
 			continue;
 		}
 		if (r == 0)
@@ -259,10 +258,9 @@ static lm_hr to_sink(struct conn *c, const struct lm_tgt_req *req, size_t n)
 	char buf[65536];
 	bool ended = false;
 
-	c->deadline = now_ms() + c->timeout_ms;
 	while (n) {
 		size_t k = n < sizeof buf ? n : sizeof buf, text;
-		lm_hr hr = recv_all(c, buf, k, true);
+		lm_hr hr = recv_all(c, buf, k);
 		if (lm_failed(hr))
 			return hr;
 		n -= k;
@@ -296,7 +294,7 @@ static lm_hr exchange(struct conn *c, const struct lm_tgt_req *req)
 	if (!lm_failed(hr) && body_len)
 		hr = send_all(c, req->body, body_len);
 	if (!lm_failed(hr))
-		hr = recv_all(c, (char *)rh, sizeof rh, false);
+		hr = recv_all(c, (char *)rh, sizeof rh);
 	if (lm_failed(hr))
 		return hr;
 	memcpy(&code, rh, 4);
@@ -325,8 +323,7 @@ static lm_hr exchange(struct conn *c, const struct lm_tgt_req *req)
 		return lm_err_set(c->err, LM_E_OUTOFMEMORY, "no memory for tgtd's answer of %zu bytes",
 				  c->rsp->len);
 	}
-	c->deadline = now_ms() + c->timeout_ms;
-	hr = recv_all(c, c->rsp->body, c->rsp->len, true);
+	hr = recv_all(c, c->rsp->body, c->rsp->len);
 	if (lm_failed(hr))
 		return hr;
 	c->rsp->body[c->rsp->len] = '\0';

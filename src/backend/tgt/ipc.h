@@ -59,6 +59,7 @@ enum lm_tgt_ipc_status {
 	LM_TGT_IPC_CLOSED,    /* tgtd closed the connection before a full answer */
 	LM_TGT_IPC_GARBLED,   /* an answer this client does not understand */
 	LM_TGT_IPC_LOCAL,     /* refused here: body too large, no memory, socket error */
+	LM_TGT_IPC_NOT_SENT,  /* no time left before the caller's deadline: not sent */
 };
 
 struct lm_tgt_rsp {
@@ -74,7 +75,7 @@ struct lm_tgt_rsp {
 int lm_tgt_ipc_path(unsigned control_port, char *buf, size_t size);
 
 /* One request with a deadline of timeout_ms for all of it (connect, send,
- * answer). S_OK when tgtd answered success; otherwise rsp->status says how
+ * answer; an answer that keeps coming does not move it). S_OK when tgtd answered success; otherwise rsp->status says how
  * it ended and err says why, naming tgtd's error. rsp->body is the
  * caller's to free (lm_tgt_rsp_free) in every case. */
 lm_hr lm_tgt_ipc_call(const char *path, const struct lm_tgt_req *req, unsigned timeout_ms,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "deadline.h"
 #include "ipc.h"
 #include "run.h"
 #include "sessions.h"
@@ -39,6 +40,8 @@ struct tgt {
 	bool stalled;
 	/* the core asked for a long wait on purpose (see set_timeout) */
 	bool patient;
+	/* no request ends after this (set_deadline; LM_NO_DEADLINE: none) */
+	long long deadline;
 	enum lm_tgt_ipc_status last_status;
 	uint32_t last_tgt_err;
 	/* Requests that undo a step tgtd did not answer in time: the request
@@ -106,6 +109,34 @@ static unsigned deadline_ms(const struct tgt *t)
 	return short_ms < 100 ? (t->conf.timeout_ms < 100 ? t->conf.timeout_ms : 100) : short_ms;
 }
 
+/* How long the request may wait: a change under a deadline (a SET's
+ * step), what is left of it, which the core sized for the step (a loaded
+ * tgtd takes away an LU in more than timeout-ms, and a change cut short
+ * is one tgtd still carries out); a question (a show), or anything
+ * outside a SET, its own timeout, within the deadline. A stalled tgtd's
+ * is short either way. 0 when nothing is left. */
+static unsigned wait_ms(const struct tgt *t, const struct op *o)
+{
+	long long left = lm_ms_left(t->deadline);
+	unsigned ms = deadline_ms(t);
+
+	if (t->deadline != LM_NO_DEADLINE && !t->stalled && o->op != LM_TGT_OP_SHOW &&
+	    o->op != LM_TGT_OP_STATS)
+		return left > 600000 ? 600000 : (unsigned)left;
+	return left < ms ? (unsigned)left : ms;
+}
+
+/* A request there is no time left to wait for is not sent: tgtd would
+ * carry it out after lunmap took it as not done. */
+static lm_hr not_sent(struct tgt *t, const struct op *o, struct lm_err *err)
+{
+	t->last_status = LM_TGT_IPC_NOT_SENT;
+	t->last_tgt_err = 0;
+	return lm_err_set(err, LM_HR_TIMEOUT,
+			  "no time left for tgtd's %s request before the deadline (not sent)",
+			  o->mode == LM_TGT_MODE_DEVICE ? "logical unit" : "target");
+}
+
 /* ---------------------------------------------------------------- socket */
 
 static int body_add(char *b, size_t size, const char *name, const char *value,
@@ -131,8 +162,11 @@ static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm
 	struct lm_tgt_req req = { .mode = o->mode, .op = o->op, .tid = o->tid, .sid = o->sid,
 				  .lun = o->lun, .force = o->force, .body = body };
 	struct lm_tgt_rsp rsp;
+	unsigned ms = wait_ms(t, o);
 	lm_hr hr;
 
+	if (!ms)
+		return not_sent(t, o, err);
 	/* what tgtadm would send for the same options, in its order */
 	if (body_add(body, sizeof body, "path=", o->path, "") ||
 	    body_add(body, sizeof body, "targetname=", o->targetname, "") ||
@@ -147,7 +181,7 @@ static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm
 		req.sink = show_sink;
 		req.sink_ctx = o->show;
 	}
-	hr = lm_tgt_ipc_call(t->socket_path, &req, deadline_ms(t), &rsp, err);
+	hr = lm_tgt_ipc_call(t->socket_path, &req, ms, &rsp, err);
 	t->last_status = rsp.status;
 	t->last_tgt_err = rsp.tgt_err;
 	if (rsp.status == LM_TGT_IPC_TIMEOUT)
@@ -195,7 +229,7 @@ static const char *mode_word(enum lm_tgt_mode m)
 	case LM_TGT_MODE_SYSTEM: return "system";
 	case LM_TGT_MODE_TARGET: return "target";
 	case LM_TGT_MODE_SESSION: return "session";
-	case LM_TGT_MODE_CONNECTION: return "conn";
+	case LM_TGT_MODE_CONNECTION: return "connection";
 	default: return "logicalunit";
 	}
 }
@@ -257,10 +291,13 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 	const char *argv[28];
 	char tidstr[12], lunstr[24], sidstr[24];
 	struct lm_run_result r;
+	unsigned ms = wait_ms(t, o);
 	lm_hr hr = LM_S_OK;
 
+	if (!ms)
+		return not_sent(t, o, err);
 	tgtadm_argv(t, o, argv, tidstr, lunstr, sidstr);
-	if (lm_run((char *const *)argv, t->conf.timeout_ms, &r) != 0)
+	if (lm_run((char *const *)argv, ms, &r) != 0)
 		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
 				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
 	trim(r.errout);
@@ -275,8 +312,7 @@ static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY,
 				"no memory for all of tgtadm's output (a cut listing is not the stack)");
 	else if (r.timed_out)
-		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed",
-				t->conf.timeout_ms);
+		hr = lm_err_set(err, LM_E_FAIL, "tgtadm did not answer in %u ms and was killed", ms);
 	else if (r.status == TGT_EXIT_NOT_CONNECTED)
 		hr = lm_err_set(err, LM_E_FAIL, "tgtadm exited %d: %s; tgtd is not running on control port %s",
 				r.status, r.errout, t->port);
@@ -359,7 +395,8 @@ static void flush_undo(struct tgt *t)
 		struct pending *p = &t->pending[done];
 		struct lm_err e = { 0 };
 		lm_hr hr = send_op(t, &p->op, NULL, &e);
-		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD)
+		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD ||
+		    t->last_status == LM_TGT_IPC_NOT_SENT)
 			break;
 		if (lm_failed(hr) && !(t->last_status == LM_TGT_IPC_REFUSED &&
 				       t->last_tgt_err == p->benign))
@@ -599,7 +636,15 @@ static lm_hr take_back(struct tgt *t, const char *iqn, uint32_t tid, uint32_t nu
 	struct lm_err e = { 0 };
 	char why[LM_ERR_MSG_MAX];
 
-	if (!lm_failed(lu_delete(t, tid, number, &e)) || t->last_status == LM_TGT_IPC_TIMEOUT ||
+	if (lm_failed(lu_delete(t, tid, number, &e)) && t->last_status == LM_TGT_IPC_NOT_SENT) {
+		/* no time left to send it now: it waits with the other
+		 * take-backs, and the subsystem is not online until it is done */
+		const struct op del = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE,
+					.tid = (int32_t)tid, .lun = number };
+		queue_undo(t, &del, ERR_NO_LUN);
+		return hr;
+	}
+	if (t->last_status == LM_TGT_IPC_OK || t->last_status == LM_TGT_IPC_TIMEOUT ||
 	    t->last_status == LM_TGT_IPC_NO_TGTD ||
 	    (t->last_status == LM_TGT_IPC_REFUSED &&
 	     (t->last_tgt_err == ERR_NO_LUN || t->last_tgt_err == ERR_NO_TARGET)))
@@ -737,6 +782,63 @@ static void tgt_set_timeout(struct lm_backend *b, unsigned timeout_ms, bool pati
 	tgt_of(b)->patient = patient;
 }
 
+static void tgt_set_deadline(struct lm_backend *b, long long deadline_ms)
+{
+	tgt_of(b)->deadline = deadline_ms;
+}
+
+static size_t tgt_pending(const struct lm_backend *b)
+{
+	return ((const struct tgt *)b)->npending;
+}
+
+/* Sends the take-backs of steps tgtd did not answer in time, oldest
+ * first (tgtd runs requests in the order they came). */
+static lm_hr tgt_flush(struct lm_backend *b, struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+
+	if (t->transport == TR_PROBE)
+		probe(t);
+	flush_undo(t);
+	if (!t->npending)
+		return LM_S_OK;
+	return lm_err_set(err, LM_HR_TIMEOUT,
+			  "tgtd has not answered: %zu take-back(s) of steps it did not answer in "
+			  "time wait to be sent", t->npending);
+}
+
+/* Whether an initiator is logged in to the target: tgtd's view of that
+ * target's connections alone, not the whole listing (at 100,000 LUs
+ * longer than a SET may wait). Its text names initiators as they chose
+ * to be named, so only its being empty or not is read: a session shows
+ * at least one line, whatever its bytes; more "Session:" lines than
+ * sessions only change the count in a refusal's text. */
+static lm_hr tgt_in_use(struct lm_backend *b, const struct lm_target *target, unsigned *sessions,
+			struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	char *text = NULL;
+	uint32_t tid;
+	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+
+	*sessions = 0;
+	if (lm_failed(hr))
+		return hr;
+	const struct op o = { .mode = LM_TGT_MODE_CONNECTION, .op = LM_TGT_OP_SHOW,
+			      .tid = (int32_t)tid, .lun = NO_LUN };
+	hr = tgtadm(t, &o, &text, err);
+	if (lm_failed(hr))
+		return hr;
+	for (const char *p = text; *p; p++)
+		if ((p == text || p[-1] == '\n') && strncmp(p, "Session: ", 9) == 0)
+			++*sessions;
+	if (!*sessions && text[strspn(text, " \t\r\n")])
+		*sessions = 1;
+	free(text);
+	return LM_S_OK;
+}
+
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
 	.naa = lm_naa_tgt,
@@ -748,6 +850,10 @@ static const struct lm_backend_ops tgt_ops = {
 	.set_access = tgt_set_access,
 	.destroy = tgt_destroy,
 	.set_timeout = tgt_set_timeout,
+	.set_deadline = tgt_set_deadline,
+	.in_use = tgt_in_use,
+	.pending = tgt_pending,
+	.flush = tgt_flush,
 	.sessions = tgt_sessions,
 	/* tgtd's defaults (spc.c, sbc.c), which lunmap never changes */
 	.inquiry = (const char *const[]){ "IET", "VIRTUAL-DISK", "0001" },

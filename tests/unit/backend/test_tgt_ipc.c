@@ -265,12 +265,32 @@ static void test_short_reads_assemble(void **state)
 	f->action = ANSWER_SLOWLY;
 	f->body = big;
 	f->body_len = n + 1;
-	/* the whole answer takes longer than the deadline, but it keeps
-	 * coming: the body's deadline moves with each read */
-	assert_int_equal(call(f, &req, 100, &rsp, &err), LM_S_OK);
+	/* a thousand pieces of 3 bytes assemble into the one answer */
+	assert_int_equal(call(f, &req, 5000, &rsp, &err), LM_S_OK);
 	assert_int_equal(rsp.len, n);
 	assert_string_equal(rsp.body, big);
 	lm_tgt_rsp_free(&rsp);
+}
+
+static void test_dripping_answer_ends_at_the_deadline(void **state)
+{
+	struct fake *f = *state;
+	static char big[3001];
+	size_t n = sizeof big - 1;
+	struct lm_tgt_req req = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1 };
+	struct lm_tgt_rsp rsp;
+	struct lm_err err;
+
+	memset(big, 'x', n);
+	f->action = ANSWER_SLOWLY;
+	f->body = big;
+	f->body_len = n + 1;
+	/* the answer keeps coming (3 bytes each 0.2 ms, more than 200 ms in
+	 * all), but the deadline is the request's, not renewed by each piece:
+	 * it ends as a timeout (it used to be read whole) */
+	assert_int_equal(call(f, &req, 50, &rsp, &err), LM_E_FAIL);
+	assert_int_equal(rsp.status, LM_TGT_IPC_TIMEOUT);
+	assert_null(rsp.body);
 }
 
 static void test_oversize_answer_refused(void **state)
@@ -470,6 +490,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_request_framing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_body_and_force, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_show_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dripping_answer_ends_at_the_deadline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_short_reads_assemble, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_answer_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oversize_request_not_sent, setup, teardown),

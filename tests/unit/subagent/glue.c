@@ -404,8 +404,11 @@ static char *snapshot(struct gfx *f, bool files)
 		memcpy(o.name, vb->name, vb->name_length * sizeof(oid));
 		o.len = vb->name_length;
 		assert_int_equal(lunmapd_parse_oid(vb->name, vb->name_length, &in), 0);
-		/* the objects a refusal itself sets */
-		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT || in.col == S_ERRLUN)) &&
+		/* the objects a refusal itself sets, and what the last
+		 * action did (which a cure sets) */
+		if (!(in.g == G_SUBSYSTEM && (in.col == S_ERRCODE || in.col == S_ERRTEXT ||
+					      in.col == S_ERRLUN || in.col == S_ACTIONRESULT ||
+					      in.col == S_ACTIONTEXT)) &&
 		    !(in.g == G_LUN && in.col == L_LASTERROR))
 			print_vb(m, vb);
 		snmp_free_varbind(vb);

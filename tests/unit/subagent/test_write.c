@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "deadline.h"
 #include "glue.h"
 #include "sim.h"
 
@@ -178,6 +179,30 @@ static void expect_refused(struct gfx *f, struct gset *s, const struct refusal *
 	gset_free(s);
 }
 
+/* An action a SET started: lunmapSubsystemRefresh reads it until the
+ * work between requests ends it, then idle(1); a SET of associations is
+ * refused meanwhile. */
+static void expect_action_runs(struct gfx *f, long what)
+{
+	struct goid o = goid_scalar(S_REFRESH);
+	netsnmp_variable_list *v;
+	struct gset s = { 0 };
+	int index;
+
+	assert_int_equal(gfx_get(f, &o, 1, &v), SNMP_ERR_NOERROR);
+	assert_int_equal(*v->val.integer, what);
+	snmp_free_varbind(v);
+	gset_ids(&s, 3, (size_t[]){ 4 }, 1);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_RESOURCEUNAVAILABLE);
+	assert_int_equal(f->d.last_error, LM_VDS_E_ANOTHER_CALL_IN_PROGRESS);
+	gset_free(&s);
+	while (lunmapd_between_requests(&f->d))
+		;
+	assert_int_equal(gfx_get(f, &o, 1, &v), SNMP_ERR_NOERROR);
+	assert_int_equal(*v->val.integer, 1);
+	snmp_free_varbind(v);
+}
+
 /* s = a valid list for LUN 3, then `o` = the value, then a valid row */
 static void around(struct gset *s, const struct goid *o, u_char type, const void *val, size_t len)
 {
@@ -339,28 +364,56 @@ static void test_resource_unavailable(void **state)
 						 LM_VDS_E_PROVIDER_CACHE_CORRUPT });
 }
 
-/* Steps x timeout-ms over the AgentX timeout: refused before ACTION. */
+/* One deadline for the whole SET (design §5): a stack of 1 s a step
+ * cannot do 6 LU additions before the master's timeout. The steps stop
+ * while their rollback still fits, the SET is answered commitFailed with
+ * ERROR_TIMEOUT and how far it got, before the deadline, and nothing
+ * changed. (It used to be refused before ACTION by counting steps.) */
 static void test_too_slow_for_the_master(void **state)
 {
-	struct gfx *f;
+	struct gfx *f = *state;
 	struct gset s = { 0 };
+	long long t0;
 	int index;
 
-	setup_with((void **)&f, 1000);
-	(void)state;
-	/* 6 LU additions of up to 1 s each: more than 5 s */
+	lm_sim_delay(f->sim, 1000, 1);
 	gset_ids(&s, 1, (size_t[]){ 1, 2, 3 }, 3);
 	gset_ids(&s, 2, (size_t[]){ 1, 2, 3 }, 3);
-	expect_refused(f, &s, &(struct refusal){ "6 steps of 1 s", SNMP_ERR_RESOURCEUNAVAILABLE, 1,
-						 LM_VDS_E_NOT_SUPPORTED });
-	assert_non_null(strstr(f->d.last_error_text, "6 stack steps"));
-	/* 5 fit */
+	t0 = lm_now_ms();
+	expect_refused(f, &s, &(struct refusal){ "6 steps of 1 s", SNMP_ERR_COMMITFAILED, 1,
+						 LM_HR_TIMEOUT });
+	/* the answer came inside the master's timeout, rollback included */
+	assert_true(lm_now_ms() - t0 < LUNMAPD_AGENTX_TIMEOUT * 1000);
+	assert_non_null(strstr(f->d.last_error_text, "of 6 steps"));
+	assert_non_null(strstr(f->d.last_error_text, "nothing changed"));
+	/* a quick stack does them all in one SET */
+	lm_sim_delay(f->sim, 0, 0);
 	gset_ids(&s, 1, (size_t[]){ 1, 2, 3 }, 3);
-	gset_ids(&s, 2, (size_t[]){ 1, 2 }, 2);
+	gset_ids(&s, 2, (size_t[]){ 1, 2, 3 }, 3);
 	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
 	gset_free(&s);
-	expect_targets(f, 2, "1,2");
-	gfx_close(f);
+	expect_targets(f, 1, "1,2,3");
+	expect_targets(f, 2, "1,2,3");
+}
+
+/* A stack that slows down half way: the steps that were done are rolled
+ * back within the deadline, and the SET says so */
+static void test_stack_slows_down_half_way(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	long long t0;
+
+	lm_sim_delay(f->sim, 400, 4);
+	gset_ids(&s, 1, (size_t[]){ 1, 2, 3 }, 3);
+	gset_ids(&s, 2, (size_t[]){ 1, 2, 3 }, 3);
+	gset_ids(&s, 3, (size_t[]){ 1, 2, 3 }, 3);
+	t0 = lm_now_ms();
+	expect_refused(f, &s, &(struct refusal){ "slow from step 4", SNMP_ERR_COMMITFAILED, 3,
+						 LM_HR_TIMEOUT });
+	assert_true(lm_now_ms() - t0 < LUNMAPD_AGENTX_TIMEOUT * 1000);
+	assert_non_null(strstr(f->d.last_error_text, "rolled back"));
+	assert_int_equal(lm_core_status(f->d.core), LM_SUBSYS_ONLINE);
 }
 
 static void test_commit_failed_rolls_back(void **state)
@@ -626,12 +679,16 @@ static void test_phases_without_their_set(void **state)
 	gset_free(&s);
 }
 
-/* The master went away after ACTION: the change stays, the next SET runs. */
+/* The master went away after ACTION: the manager was told genErr or
+ * nothing, so the change is undone and the failure told (it used to
+ * stay, and be notified as made); the next SET runs. */
 static void test_abandoned_set(void **state)
 {
 	struct gfx *f = *state;
 	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
 	struct gpdu *p;
+	char *before = gfx_snapshot_model(f), *after;
 	int index;
 
 	gset_ids(&s, 1, (size_t[]){ 1 }, 1);
@@ -639,9 +696,19 @@ static void test_abandoned_set(void **state)
 	assert_int_equal(gpdu_phase(p, MODE_SET_RESERVE1), 0);
 	assert_int_equal(gpdu_phase(p, MODE_SET_RESERVE2), 0);
 	assert_int_equal(gpdu_phase(p, MODE_SET_ACTION), 0);
+	gfx_traps_clear();
 	lunmapd_set_abandon(&f->d);
 	assert_null(f->d.set);
-	expect_targets(f, 1, "1");
+	expect_targets(f, 1, "");
+	/* the model and the stack as before (the state files hold the
+	 * undo's journal record) */
+	after = gfx_snapshot_model(f);
+	assert_string_equal(after, before);
+	free(before);
+	free(after);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_OPERATION_FAILED);
+	assert_non_null(strstr(f->d.last_error_text, "undone"));
 	gpdu_free(p);
 	gset_free(&s);
 	/* one left at RESERVE1 is simply dropped */
@@ -672,6 +739,8 @@ static void test_restore_after_drift(void **state)
 	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_RESTORE);
 	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
 	gset_free(&s);
+	/* answered at once: it runs between requests */
+	expect_action_runs(f, LM_RESTORE);
 	assert_int_equal(lm_core_status(f->d.core), LM_SUBSYS_ONLINE);
 	/* the same model and stack as before the drift (but for
 	 * lunmapSubsystemLastChange, which the refresh moved) */
@@ -776,12 +845,47 @@ static void test_refresh_notifies(void **state)
 	gset_int(&s, P(goid_scalar(S_REFRESH)), ASN_INTEGER, LM_REFRESH);
 	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
 	gset_free(&s);
-	assert_int_equal(gfx_ntraps(), 2);
-	/* in sync at ACTION, the changed LUNs at COMMIT */
-	assert_int_equal(gfx_trap(0, &v), N_CACHE_IN_SYNC);
-	assert_int_equal(*v->val.integer, LM_SUBSYS_ONLINE);
-	assert_int_equal(gfx_trap(1, &v), N_ASSOC_CHANGED);
+	assert_int_equal(gfx_ntraps(), 0);
+	expect_action_runs(f, LM_REFRESH);
+	/* at the end: the changed LUNs, the outcome, in sync again */
+	assert_int_equal(gfx_ntraps(), 3);
+	assert_int_equal(gfx_trap(0, &v), N_ASSOC_CHANGED);
 	assert_int_equal(v->name[v->name_length - 1], 1); /* LUN 1 only */
+	assert_int_equal(gfx_trap(1, &v), N_ACTION_COMPLETED);
+	assert_int_equal(*v->val.integer, LM_SUBSYS_ONLINE);
+	assert_int_equal(*v->next_variable->val.integer, 0); /* lunmapActionResult */
+	assert_int_equal(gfx_trap(2, &v), N_CACHE_IN_SYNC);
+	assert_int_equal(*v->val.integer, LM_SUBSYS_ONLINE);
+}
+
+/* changing only an association's access breaks or restores every write
+ * of the target's initiators: it is a change, told and timed like any
+ * other (it used to move neither) */
+static void test_access_change_notifies(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	const netsnmp_variable_list *v;
+	int index;
+
+	associate(f, 1, (size_t[]){ 1 }, 1);
+	gfx_traps_clear();
+	f->d.last_change = 0;
+	gset_int(&s, P(goid_assoc(A_ACCESS, 1, 1)), ASN_INTEGER, ACCESS_RO);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(gfx_ntraps(), 1);
+	assert_int_equal(gfx_trap(0, &v), N_ASSOC_CHANGED);
+	assert_int_equal(v->name[v->name_length - 1], 1);
+	assert_true(f->d.last_change != 0);
+	/* the same access again changes nothing and tells nothing */
+	gfx_traps_clear();
+	f->d.last_change = 0;
+	gset_int(&s, P(goid_assoc(A_ACCESS, 1, 1)), ASN_INTEGER, ACCESS_RO);
+	assert_int_equal(gfx_set(f, &s, &index), SNMP_ERR_NOERROR);
+	gset_free(&s);
+	assert_int_equal(gfx_ntraps(), 0);
+	assert_int_equal(f->d.last_change, 0);
 }
 
 /* a stack that lost everything is re-applied by the drift check: told
@@ -833,7 +937,8 @@ int main(void)
 		T(test_rows_create_number_destroy),
 		T(test_refusals_of_one_varbind),
 		T(test_resource_unavailable),
-		cmocka_unit_test(test_too_slow_for_the_master),
+		T(test_too_slow_for_the_master),
+		T(test_stack_slows_down_half_way),
 		T(test_commit_failed_rolls_back),
 		T(test_undo_failed),
 		T(test_undo_after_action_changes_nothing),
@@ -847,6 +952,7 @@ int main(void)
 		T(test_spinlock_two_managers),
 		T(test_refresh_with_a_change),
 		T(test_refresh_notifies),
+		T(test_access_change_notifies),
 		T(test_new_scalars_not_writable),
 		T(test_reapply_notified),
 	};

@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Bulk changes, one PDU each, on a real tgtd (design §5: one deadline per
+# SET, no limit on the number of steps): 300 LU additions (100 LUNs on 3
+# targets) applied whole and taken back, 1000 additions (250 LUNs on 4
+# targets) applied whole and taken back, each answered within the
+# master's timeout; then the 300 additions again while tgtd slows down
+# half way: the steps stop while their rollback still fits, the SET is
+# answered commitFailed within the timeout, and the SNMP view, the state
+# files and tgtd's listing show nothing changed. tests/harness/trials.py
+# drives it.
+set -euo pipefail
+. "$top_srcdir/tests/harness/lib.sh"
+need "$SNMPD" "$TGTD" "$TGTADM" snmpbulkwalk python3
+cd "$E2E_TMP"
+
+start_tgtd
+start_snmpd
+mkdir -p lun
+for i in $(seq 1 250); do truncate -s 1M "lun/l$i.img"; done
+cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="bulk" max-targets-per-lun="4">
+  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="0"/>
+$(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-12.org.example.bulk:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
+$(for i in $(seq 1 250); do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
+</lunmap>
+XML
+
+INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/trials.py" bulk 300 ||
+	fail "bulk (logs: $E2E_TMP/lunmapd.log)"
+lunmapd_left_clean
+echo "bulk: all checks passed"
