@@ -281,8 +281,7 @@ lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long
 	 * read whole within one deadline is read whole in turns */
 	while (prev && start < m->ntargets && m->targets[start]->index < prev->resume)
 		start++;
-	if (c->backend->ops->set_deadline)
-		c->backend->ops->set_deadline(c->backend, deadline_ms);
+	lm_backend_deadline(c->backend, deadline_ms);
 	for (size_t k = 0; k < m->ntargets; k++) {
 		size_t i = (start + k) % m->ntargets;
 		const struct lm_target *t = m->targets[i];
@@ -304,8 +303,8 @@ lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long
 			break;
 		o->target = t->index;
 	}
-	if (c->backend->ops->set_deadline)
-		c->backend->ops->set_deadline(c->backend, LM_NO_DEADLINE);
+	/* back to the core's own (a SET's, or none) */
+	lm_backend_deadline(c->backend, c->deadline);
 	if (lm_failed(hr)) {
 		lm_observation_clear(out);
 		return lm_err_set(err, hr, "no memory to observe the stack");
