@@ -54,11 +54,18 @@ struct ietf_level {
 	size_t (*sub)(const struct ietf_row *r, oid *out);
 };
 
-/* A column: the value's ASN.1 type and the object's name (access is
- * read-only for every object lunmapd serves). */
+/* The MIB's MAX-ACCESS of an object. lunmapd serves every object
+ * read-only (its registrations are HANDLER_CAN_RONLY: a SET is
+ * notWritable), which each MIB's compliance statement allows (MIN-ACCESS
+ * read-only; RowStatus active(1) only). */
+enum ietf_access { IETF_RO = 1, IETF_RW, IETF_RC };
+
+/* A column: the value's ASN.1 type, the MIB's access and the object's
+ * name. */
 struct ietf_col {
 	u_long id;
 	u_char type;
+	enum ietf_access access;
 	const char *name;
 };
 

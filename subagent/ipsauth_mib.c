@@ -73,25 +73,25 @@ enum {
 };
 
 static const struct ietf_col instance_cols[] = {
-	{ IN_DESCR, ASN_OCTET_STR, "ipsAuthInstDescr" },
-	{ IN_STORAGE, ASN_INTEGER, "ipsAuthInstStorageType" },
+	{ IN_DESCR, ASN_OCTET_STR, IETF_RW, "ipsAuthInstDescr" },
+	{ IN_STORAGE, ASN_INTEGER, IETF_RW, "ipsAuthInstStorageType" },
 };
 static const struct ietf_col ident_cols[] = {
-	{ ID_DESCR, ASN_OCTET_STR, "ipsAuthIdentDescription" },
-	{ ID_ROWSTATUS, ASN_INTEGER, "ipsAuthIdentRowStatus" },
-	{ ID_STORAGE, ASN_INTEGER, "ipsAuthIdentStorageType" },
+	{ ID_DESCR, ASN_OCTET_STR, IETF_RC, "ipsAuthIdentDescription" },
+	{ ID_ROWSTATUS, ASN_INTEGER, IETF_RC, "ipsAuthIdentRowStatus" },
+	{ ID_STORAGE, ASN_INTEGER, IETF_RC, "ipsAuthIdentStorageType" },
 };
 static const struct ietf_col name_cols[] = {
-	{ NM_NAME, ASN_OCTET_STR, "ipsAuthIdentName" },
-	{ NM_ROWSTATUS, ASN_INTEGER, "ipsAuthIdentNameRowStatus" },
-	{ NM_STORAGE, ASN_INTEGER, "ipsAuthIdentNameStorageType" },
+	{ NM_NAME, ASN_OCTET_STR, IETF_RC, "ipsAuthIdentName" },
+	{ NM_ROWSTATUS, ASN_INTEGER, IETF_RC, "ipsAuthIdentNameRowStatus" },
+	{ NM_STORAGE, ASN_INTEGER, IETF_RC, "ipsAuthIdentNameStorageType" },
 };
 static const struct ietf_col addr_cols[] = {
-	{ AD_TYPE, ASN_INTEGER, "ipsAuthIdentAddrType" },
-	{ AD_START, ASN_OCTET_STR, "ipsAuthIdentAddrStart" },
-	{ AD_END, ASN_OCTET_STR, "ipsAuthIdentAddrEnd" },
-	{ AD_ROWSTATUS, ASN_INTEGER, "ipsAuthIdentAddrRowStatus" },
-	{ AD_STORAGE, ASN_INTEGER, "ipsAuthIdentAddrStorageType" },
+	{ AD_TYPE, ASN_INTEGER, IETF_RC, "ipsAuthIdentAddrType" },
+	{ AD_START, ASN_OCTET_STR, IETF_RC, "ipsAuthIdentAddrStart" },
+	{ AD_END, ASN_OCTET_STR, IETF_RC, "ipsAuthIdentAddrEnd" },
+	{ AD_ROWSTATUS, ASN_INTEGER, IETF_RC, "ipsAuthIdentAddrRowStatus" },
+	{ AD_STORAGE, ASN_INTEGER, IETF_RC, "ipsAuthIdentAddrStorageType" },
 };
 
 static int instance_value(struct ietf *x, const struct ietf_row *r, u_long col,

@@ -164,9 +164,19 @@ static bool type_matches(u_char asn, int mibtype)
 	return false;
 }
 
+static bool access_matches(enum ietf_access a, int mibaccess)
+{
+	switch (a) {
+	case IETF_RO: return mibaccess == MIB_ACCESS_READONLY;
+	case IETF_RW: return mibaccess == MIB_ACCESS_READWRITE;
+	case IETF_RC: return mibaccess == MIB_ACCESS_CREATE;
+	}
+	return false;
+}
+
 /* Each MIB's tables in OID order, each table's columns ascending; with
  * Debian's MIB files, every column's name is the object at its OID, of
- * its type, and every table has as many index levels as the MIB's INDEX
+ * its type and access, and every table has as many index levels as the MIB's INDEX
  * (an AUGMENTS table its base's). */
 static void test_column_tables(void **state)
 {
@@ -212,6 +222,8 @@ static void test_column_tables(void **state)
 				tp = get_tree(got, glen, get_tree_head());
 				if (!type_matches(tb->cols[c].type, tp->type))
 					fail_msg("%s: type %d in the MIB", tb->cols[c].name, tp->type);
+				if (!access_matches(tb->cols[c].access, tp->access))
+					fail_msg("%s: access %d in the MIB", tb->cols[c].name, tp->access);
 				if (c == 0) {
 					struct tree *entry = tp->parent;
 					size_t k = 0;
