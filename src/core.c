@@ -174,6 +174,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 		goto out;
 	c->bconf.check_interval = inv->backend.check_interval;
 	c->bconf.timeout_ms = inv->backend.timeout_ms;
+	c->reloads++;
 	/* the backend keeps its own copy of its settings */
 	lm_core_deadline(c, 0);
 out:
@@ -269,6 +270,7 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	if (lm_failed(hr))
 		goto out;
 	c->bconf = inv->backend;
+	c->mibs = inv->mibs;
 	c->bconf.log = c->log;
 	c->bconf.log_ctx = c->log_ctx;
 	hr = open_state(c, &st, err);

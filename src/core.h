@@ -53,6 +53,10 @@ struct lm_core {
 		off_t size;
 		struct timespec mtime;
 	} inventory_stamp;
+	/* the IETF MIBs to serve (LM_MIB_*), as the inventory said at start */
+	unsigned mibs;
+	/* successful reloads (a new model: lm_core_generation) */
+	unsigned long reloads;
 };
 
 /* log.c: a line to the log callback of lm_core_opts. */

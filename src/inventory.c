@@ -207,6 +207,22 @@ static void read_backend(struct loader *ld, xmlNodePtr n, struct lm_backend_conf
 	free(v);
 }
 
+/* Which IETF MIBs lunmapd serves beside LUNMAP-MIB (the schema allows
+ * "yes" and "no" only). */
+static void read_mibs(xmlNodePtr n, unsigned *mibs)
+{
+	static const struct { const char *attr; unsigned bit; } v[] = {
+		{ "scsi", LM_MIB_SCSI }, { "iscsi", LM_MIB_ISCSI },
+	};
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+		char *a = attr(n, v[i].attr);
+		if (a && strcmp(a, "no") == 0)
+			*mibs &= ~v[i].bit;
+		free(a);
+	}
+}
+
 /* "ALL", or names and addresses separated by commas or spaces: each one
  * becomes a tgtadm argument or a configfs folder name. */
 static void check_initiators(struct loader *ld, long line, const char *list)
@@ -434,6 +450,8 @@ static int read_child(struct loader *ld, xmlNodePtr n, struct lm_inventory *inv,
 {
 	if (xmlStrEqual(n->name, (const xmlChar *)"backend")) {
 		read_backend(ld, n, &inv->backend);
+	} else if (xmlStrEqual(n->name, (const xmlChar *)"mibs")) {
+		read_mibs(n, &inv->mibs);
 	} else if (xmlStrEqual(n->name, (const xmlChar *)"target")) {
 		if (lm_grow((void **)&inv->targets, capt, inv->ntargets + 1, sizeof *inv->targets))
 			return -1;
@@ -521,6 +539,8 @@ lm_hr lm_inventory_load(const char *file, struct lm_inventory **out, lm_problem_
 
 	*out = NULL;
 	inv = calloc(1, sizeof *inv);
+	if (inv)
+		inv->mibs = LM_MIB_SCSI | LM_MIB_ISCSI;
 	if (!inv || !(inv->file = strdup(file))) {
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", file);
 		goto out;

@@ -33,6 +33,8 @@ struct lm_inventory {
 	char *name;
 	uint32_t max_targets_per_lun;
 	struct lm_backend_conf backend;
+	/* the IETF MIBs lunmapd serves (<mibs>, LM_MIB_*) */
+	unsigned mibs;
 	struct lm_inv_target *targets;
 	size_t ntargets;
 	struct lm_inv_lun *luns;

@@ -12,6 +12,7 @@
 
 #include "guid.h"
 #include "hresult.h"
+#include "observe.h"
 
 struct lm_core;
 struct lm_lun;
@@ -120,6 +121,9 @@ const char *lm_target_iqn(const struct lm_target *t);
 const char *lm_target_alias(const struct lm_target *t);
 enum lm_status lm_target_status(const struct lm_target *t);
 bool lm_target_discovered(const struct lm_target *t);
+/* The initiators the target lets in, as the inventory says ("ALL", names
+ * and addresses separated by commas or spaces), or NULL. */
+const char *lm_target_initiators(const struct lm_target *t);
 /* The target's associations, ascending by LUN index. */
 const struct lm_assoc *lm_target_assocs(const struct lm_target *t, size_t *n);
 
@@ -267,5 +271,71 @@ const uint32_t *lm_core_action_changed(const struct lm_core *c, size_t *n);
 /* A SET's step failed unexpectedly: the drift check is due, after the
  * answer. Cleared by the next check. */
 bool lm_core_check_due(const struct lm_core *c);
+
+/* ---------------------------------------------------------------- observing */
+
+/* The IETF MIBs the inventory asks lunmapd to serve (<mibs scsi=""
+ * iscsi=""/>, both by default). */
+enum { LM_MIB_SCSI = 1, LM_MIB_ISCSI = 2 };
+unsigned lm_core_mibs(const struct lm_core *c);
+/* The inventory's portal ("" when none), and the INQUIRY vendor, product
+ * and revision the stack gives every LU lunmap adds (NULL: per LU, from
+ * the stack's statistics). */
+const char *lm_core_portal(const struct lm_core *c);
+const char *const *lm_core_lu_inquiry(const struct lm_core *c);
+/* What the backend can tell besides LUs (LM_OBSERVE_*). */
+/* LM_OBSERVE_SESSION_IDS: sessions come with their ISID and alias */
+enum { LM_OBSERVE_SESSIONS = 1, LM_OBSERVE_STATS = 2, LM_OBSERVE_SESSION_IDS = 4 };
+unsigned lm_core_observes(const struct lm_core *c);
+/* Moves with every change of the model's associations and with every
+ * reload: a reader's index of them is stale when it differs. */
+unsigned long long lm_core_generation(const struct lm_core *c);
+
+/* What the stack told of one target besides its LUs (observe.h). */
+struct lm_target_obs {
+	uint32_t target; /* its index */
+	bool has_sessions, has_stats;
+	struct lm_obs_sessions sessions;
+	struct lm_obs_stats stats;
+	/* when a counter of the target last went back (the stack made it
+	 * anew: a reader's discontinuity), lm_now_ms's clock, 0 never */
+	long long reset_ms;
+	/* the target port's counters summed over its LUs, monotonic: what
+	 * a LU that left had counted stays in (LIO counts per LUN) */
+	bool port_known;
+	uint64_t port_cmds, port_read_mb, port_write_mb;
+};
+
+/* One look at every target, ascending by index. */
+struct lm_observation {
+	struct lm_target_obs *v;
+	size_t n, cap;
+	/* the stack host's uptime when looked (centiseconds, 0 unknown):
+	 * what the stack's own timestamps count from */
+	unsigned long long stack_uptime_cs;
+	/* the target the next look starts with (0: the first) */
+	uint32_t resume;
+	/* the instance's counters summed over its targets, monotonic (a
+	 * target that went keeps its share) */
+	bool sess_err_known;
+	uint64_t digest_errors, cxn_errors, format_errors;
+	/* the last session failure seen: its kind and initiator */
+	enum lm_sess_fail last_sess_fail;
+	char sess_fail_name[LM_OBS_NAME_MAX + 1];
+	char vendor[64], version[64];
+	/* what targets that went had counted */
+	uint64_t gone_digest, gone_cxn, gone_format;
+};
+
+/* Reads every target's sessions and statistics through the backend,
+ * until deadline_ms (lm_now_ms's clock; LM_NO_DEADLINE: none): a target
+ * not reached by then keeps what prev (may be NULL) had, and the next
+ * look starts with it. A backend without the operations gives targets
+ * without them. Errors of one target are logged and leave its old
+ * observation in place; only E_OUTOFMEMORY fails the look. */
+lm_hr lm_core_observe(struct lm_core *c, const struct lm_observation *prev, long long deadline_ms,
+		      struct lm_observation *out, struct lm_err *err);
+void lm_observation_clear(struct lm_observation *o);
+const struct lm_target_obs *lm_observation_find(const struct lm_observation *o, uint32_t target);
 
 #endif

@@ -16,6 +16,23 @@ size_t lm_core_assoc_count(const struct lm_core *c) { return c->model->nassoc; }
 unsigned lm_core_check_interval(const struct lm_core *c) { return c->bconf.check_interval; }
 unsigned lm_core_timeout_ms(const struct lm_core *c) { return c->bconf.timeout_ms; }
 unsigned long lm_core_reapplied(const struct lm_core *c) { return c->reapplied; }
+unsigned lm_core_mibs(const struct lm_core *c) { return c->mibs; }
+const char *lm_core_portal(const struct lm_core *c) { return c->bconf.portal; }
+const char *const *lm_core_lu_inquiry(const struct lm_core *c) { return c->backend->ops->inquiry; }
+
+unsigned lm_core_observes(const struct lm_core *c)
+{
+	return (c->backend->ops->sessions ? LM_OBSERVE_SESSIONS : 0) |
+	       (c->backend->ops->stats ? LM_OBSERVE_STATS : 0) |
+	       (c->backend->ops->sessions && c->backend->ops->session_ids ? LM_OBSERVE_SESSION_IDS
+									  : 0);
+}
+
+unsigned long long lm_core_generation(const struct lm_core *c)
+{
+	/* a reload makes a new model, whose edits start again */
+	return (unsigned long long)c->reloads << 40 | (c->model->edits & ((1ULL << 40) - 1));
+}
 
 const struct lm_err *lm_core_startup_problem(const struct lm_core *c)
 {
@@ -81,6 +98,7 @@ const char *lm_target_iqn(const struct lm_target *t) { return t->iqn; }
 const char *lm_target_alias(const struct lm_target *t) { return t->alias; }
 enum lm_status lm_target_status(const struct lm_target *t) { return t->status; }
 bool lm_target_discovered(const struct lm_target *t) { return t->discovered; }
+const char *lm_target_initiators(const struct lm_target *t) { return t->initiators; }
 
 const struct lm_assoc *lm_target_assocs(const struct lm_target *t, size_t *n)
 {

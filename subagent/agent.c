@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "deadline.h"
+#include "ietf.h"
 
 #include <net-snmp/agent/agent_callbacks.h>
 #include <net-snmp/agent/agent_sysORTable.h>
@@ -149,6 +150,7 @@ static void run_check(struct lunmapd *d)
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, 0, err.msg);
 	lunmapd_notify_status(d);
+	lunmapd_ietf_refresh(d);
 }
 
 static void check_drift(unsigned int reg, void *arg)
@@ -382,8 +384,8 @@ static int serve(struct lunmapd *d)
 	/* the Open PDU's default timeout for the session (microseconds) */
 	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_TIMEOUT,
 			   (int)d->agentx_timeout * ONE_SEC);
-	if (register_lunmap_mib(d) != 0) {
-		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB\n");
+	if (register_lunmap_mib(d) != 0 || lunmapd_ietf_register(d) != 0) {
+		snmp_log(LOG_ERR, "lunmapd: cannot register LUNMAP-MIB or the IETF MIBs\n");
 		return EXIT_CONFIG;
 	}
 	init_snmp("lunmapd");
@@ -457,6 +459,7 @@ int lunmapd_main(int argc, char **argv, struct lm_backend *(*make_backend)(void)
 		return EXIT_CONFIG;
 	}
 	rc = serve(&d);
+	lunmapd_ietf_free(&d);
 	snmp_shutdown("lunmapd");
 	lm_core_close(d.core);
 	return rc;

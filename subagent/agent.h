@@ -88,6 +88,7 @@ struct lunmapd {
 	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
 	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
 	unsigned agentx_timeout; /* seconds: -T, LUNMAPD_AGENTX_TIMEOUT by default */
+	struct ietf *ietf; /* the IETF MIBs' state (ietf.h), NULL when none */
 };
 
 /* The end of a SET's (or UNDO's) work begun now: the master's timeout

@@ -10,6 +10,7 @@
 
 #include "hresult.h"
 #include "model.h"
+#include "observe.h"
 #include "stack.h"
 
 /* Settings from the inventory's <backend> element. */
@@ -79,6 +80,23 @@ struct lm_backend_ops {
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);
+	/* optional: the sessions logged in to the target, with their
+	 * connections and, where the stack keeps them, counters (ascending by
+	 * id, observe.h); a target the stack lacks is an error. Cheap enough
+	 * for the in-use guard: a request or a few files a session. */
+	lm_hr (*sessions)(struct lm_backend *b, const struct lm_target *t,
+			  struct lm_obs_sessions *out, struct lm_err *err);
+	/* sessions can tell a session's ISID and initiator alias (LIO, sim;
+	 * tgt's views show neither) */
+	bool session_ids;
+	/* optional: what the stack counted for the target and its LUs (NULL
+	 * when it keeps no counters, as tgt) */
+	lm_hr (*stats)(struct lm_backend *b, const struct lm_target *t,
+		       struct lm_obs_stats *out, struct lm_err *err);
+	/* the vendor, product and revision of the standard INQUIRY data of
+	 * every LU add_lu makes, when the stack fixes them (NULL: it varies,
+	 * stats tells per LU) */
+	const char *const *inquiry;
 };
 
 struct lm_backend {

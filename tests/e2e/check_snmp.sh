@@ -19,7 +19,7 @@ truncate -s 4M lun/db.img lun/logs.img
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="nagios" max-targets-per-lun="4">
   <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.nagios:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
+  <target iqn="iqn.2026-11.org.example.nagios:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01" initiators="ALL"/>
   <target iqn="iqn.2026-11.org.example.nagios:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
   <lun name="db" path="$E2E_TMP/lun/db.img"/>
   <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
@@ -84,6 +84,24 @@ status_critical() { check check_lunmap_status >/dev/null; [ "$CHECK_RC" = 2 ]; }
 wait_for 10 status_critical || fail "status not CRITICAL after drift: $CHECK_OUT"
 check check_lunmap_status
 echo "$CHECK_OUT" | has "^SNMP CRITICAL - lunmap subsystem status \\*2\\* " || fail "drift output: $CHECK_OUT"
+
+note "ISCSI-MIB: the sessions, and no login failure count on tgt (LIO keeps it)"
+expect 0 check_lunmap_iscsi_sessions 0:0 0:0
+HOLD=$top_builddir/tests/harness/iscsi-hold
+if [ -x "$HOLD" ]; then
+	mkfifo hold
+	exec 5<>hold
+	"$HOLD" "127.0.0.1:$TGT_PORT" iqn.2026-11.org.example.nagios:t1 iqn.2026-01.org.example:nagios x \
+		<hold >hold.out 2>&1 5>&- &
+	remember_pid $! iscsi-hold
+	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+	one() { check check_lunmap_iscsi_sessions 0:0 0:0 >/dev/null; [ "$CHECK_RC" = 2 ]; }
+	wait_for 10 one || fail "the session is not counted: $CHECK_OUT"
+	echo "$CHECK_OUT" | has "iSCSI sessions \*1\*" || fail "sessions output: $CHECK_OUT"
+	expect 0 check_lunmap_iscsi_sessions 1: 1:
+	exec 5>&-
+fi
+expect 3 check_lunmap_login_failures 1 0 5
 
 note "refresh(2) by the administrator: OK again"
 snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.1.6.0 i 2 >/dev/null || fail "refresh"

@@ -42,6 +42,7 @@ want=$(sort <<LIST
 ./usr/share/doc/lunmap/README.md
 ./usr/share/doc/lunmap/nms.md
 ./usr/share/doc/lunmap/ha.md
+./usr/share/doc/lunmap/mib-compliance.md
 ./usr/share/doc/lunmap/snmpd.conf.lunmap
 ./var/lib/lunmap
 LIST

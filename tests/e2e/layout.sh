@@ -36,7 +36,9 @@ note "no shell between lunmap and the stack"
 note "the licence: LICENSE, and an SPDX line at the top of every source file"
 [ -f "$top_srcdir/LICENSE" ] || fail "no LICENSE"
 grep -q "BSD 3-Clause" "$top_srcdir/LICENSE" || fail "LICENSE is not the BSD 3-Clause licence"
-missing=$(cd "$top_srcdir" && find src subagent tools tests bench scripts -type f \
+# bench/ is not in the distributed tree (make distcheck): only folders there
+dirs=$(cd "$top_srcdir" && for d in src subagent tools tests bench scripts; do [ ! -d "$d" ] || echo "$d"; done)
+missing=$(cd "$top_srcdir" && find $dirs -type f \
 	\( -name '*.[ch]' -o -name '*.sh' -o -name '*.py' -o -perm -u+x \) \
 	! -path 'tests/fuzz/corpus/*' ! -path 'tests/fuzz/regress/*' |
 	while read -r f; do

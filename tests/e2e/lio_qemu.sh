@@ -72,11 +72,13 @@ copy_prog() { # PROGRAM: it and every library ldd names, at their paths
 copy_prog "$(readlink -f "$top_builddir/subagent/lunmapd")"
 cp "$top_builddir/subagent/lunmapd" "$root/sbin/lunmapd" 2>/dev/null || true
 copy_prog "$SNMPD"
+[ -z "${SNMPTRAPD:-}" ] || copy_prog "$SNMPTRAPD"   # ietf_checks' notifications
 cat >"$root/etc/snmpd.conf" <<CONF
 master agentx
 agentXSocket unix:/var/agentx/master
 rocommunity public
 rwcommunity private
+trap2sink udp:127.0.0.1:1162 public
 CONF
 cat >"$root/etc/lunmap.xml" <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="lio" max-targets-per-lun="4">
@@ -173,6 +175,91 @@ wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | 
 	fail "lunmapd in the guest does not answer: $(tail -20 console.log)"
 
 sync_channel
+
+# The IETF MIBs on LIO (issue 22), after the checks above: the kernel's own
+# counters rise with reads, a stranger's login refused by t3's ACL is an
+# iscsiTgtLoginFailure at snmptrapd (in the guest: qemu's restricted network
+# forwards nothing out) with its name, and logged-in initiators are in the
+# session tables. lunmapd is restarted to look every 2 s.
+ietf_checks() {
+	local S=1.3.6.1.2.1.139.2 I=1.3.6.1.2.1.142.1 before port sid id h1 h2
+	[ -n "${SNMPTRAPD:-}" ] || { echo "no snmptrapd: the IETF checks are skipped"; return 0; }
+	note "IETF MIBs: lunmapd looks at LIO every 2 s, notifies snmptrapd in the guest"
+	guest 'echo "disableAuthorization yes" > /tmp/snmptrapd.conf
+		SNMP_PERSISTENT_DIR=/tmp/snmp MIBS= '"$SNMPTRAPD"' -f -On -Lf /tmp/traps.log -C -c /tmp/snmptrapd.conf udp:127.0.0.1:1162 &
+		sed "s/check-interval=\"3600\"/check-interval=\"2\"/" /etc/lunmap.xml > /tmp/lunmap-ietf.xml
+		kill $(cat /tmp/lunmapd.pid); sleep 1
+		/sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /tmp/lunmap-ietf.xml -s /tmp/state & echo $! > /tmp/lunmapd.pid' >/dev/null
+	wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $S.1.1.1.2.1 | grep -q STRING" ||
+		fail "no SCSI-MIB from the guest: $(guest 'tail /tmp/lunmapd.log')"
+	# db is on t2 (index 2) at LUN 1; t1 went at the reenumerate above
+	[ "$(sgetv $S.4.3.1.3.1.2.1.8.0.1.0.0.0.0.0.0)" = 1 ] ||
+		fail "scsiLunMapLuIndex of t2's LUN 1: $(swalk $S.4.3)"
+
+	note "IETF MIBs on LIO: the LU's and the port's command counters rise with reads"
+	wait_for 10 bash -c "snmpget -v2c -c public -Oqv $SNMP_AGENT $S.4.1.1.10.1.2.1 | grep -q '^[0-9]'" ||
+		fail "no scsiLuInCommands: $(sget $S.4.1.1.10.1.2.1)"
+	before=$(sgetv $S.4.1.1.10.1.2.1)
+	port=$(sgetv $S.3.2.1.3.1.2.1)
+	for i in 1 2 3; do inq $T2 1 128 >/dev/null || true; done
+	wait_for 20 bash -c "[ \$(snmpget -v2c -c public -Oqv $SNMP_AGENT $S.4.1.1.10.1.2.1) -gt $before ]" ||
+		fail "scsiLuInCommands stays at $before"
+	wait_for 20 bash -c "[ \$(snmpget -v2c -c public -Oqv $SNMP_AGENT $S.3.2.1.3.1.2.1) -gt $port ]" ||
+		fail "scsiTgtPortInCommands stays at $port"
+	echo "scsiLuInCommands $before -> $(sgetv $S.4.1.1.10.1.2.1)," \
+		"scsiTgtPortInCommands $port -> $(sgetv $S.3.2.1.3.1.2.1)"
+	sget $S.4.1.1.4.1.2.1 | has LIO-ORG || fail "scsiLuVendorId: $(sget $S.4.1.1.4.1.2.1)"
+
+	note "IETF MIBs on LIO: a login refused by t3's ACL is iscsiTgtLoginFailure with the stranger's name"
+	before=$(sgetv $I.6.2.1.4.1.3)
+	iscsi-inq -i "$STRANGER" "iscsi://127.0.0.1:$TGT_PORT/$T3/0" >/dev/null 2>&1 && fail "the stranger got in"
+	wait_for 30 bash -c "[ \$(snmpget -v2c -c public -Oqv $SNMP_AGENT $I.6.2.1.4.1.3) -gt $before ]" ||
+		fail "iscsiTgtLoginAuthorizeFails stays at $before: $(guest "cat $C/iscsi/$T3/fabric_statistics/iscsi_login_stats/*")"
+	sgetv $I.6.1.1.4.1.3 | has "$STRANGER" ||
+		fail "iscsiTgtLastIntrFailureName: $(sget $I.6.1.1.4.1.3); LIO: $(guest "cd $C/iscsi/$T3/fabric_statistics/iscsi_tgt_attr && for f in *; do echo \$f: \$(cat \$f); done")"
+	# LIO counts a refusal twice, as not authorized and then as a failed
+	# negotiation (iscsi_target_login_sess_out): the latter is the last
+	sget $I.6.1.1.3.1.3 | has "1\.3\.6\.1\.2\.1\.142\.1\.6\.2\.1\.[46]$" ||
+		fail "iscsiTgtLastFailureType: $(sget $I.6.1.1.3.1.3)"
+	sgetv $I.6.1.1.6.1.3 | as_hex | has -x 0A000202 ||
+		fail "iscsiTgtLastIntrFailureAddr: $(sget $I.6.1.1.6.1.3)"
+	wait_for 30 has_trap ".1.3.6.1.2.1.142.0.1" "$STRANGER" ||
+		fail "no iscsiTgtLoginFailure at snmptrapd: $(guest 'cat /tmp/traps.log')"
+
+	note "IETF MIBs on LIO: logged-in initiators, with ISID, alias and counters from the node ACL"
+	mkfifo ietf1 ietf2
+	exec 5<>ietf1 6<>ietf2
+	"$top_builddir/tests/harness/iscsi-hold" "127.0.0.1:$TGT_PORT" "$T3" "$HOST1" "host one" <ietf1 >h1.out 2>&1 5>&- 6>&- &
+	h1=$!
+	remember_pid $h1 iscsi-hold
+	"$top_builddir/tests/harness/iscsi-hold" "127.0.0.1:$TGT_PORT" "$T2" "iqn.2026-11.org.example:demo" "d" <ietf2 >h2.out 2>&1 5>&- 6>&- &
+	h2=$!
+	remember_pid $h2 iscsi-hold
+	wait_for 30 has -x "logged in" h1.out || fail "no login to t3: $(cat h1.out)"
+	wait_for 30 has -x "logged in" h2.out || fail "no login to t2: $(cat h2.out)"
+	wait_for 30 bash -c "snmpwalk -v2c -c public -Oqv $SNMP_AGENT $I.10.1.1.4.1.3 | grep -q '$HOST1'" ||
+		fail "no session of $HOST1 on t3: $(swalk $I.10.1.1.4)"
+	sid=$(swalk $I.10.1.1.4.1.3 | sed -n "s/^\.$I\.10\.1\.1\.4\.1\.3\.\([0-9]*\) .*$HOST1.*/\1/p")
+	[ -n "$sid" ] || fail "no session index: $(swalk $I.10.1.1.4)"
+	sgetv $I.10.1.1.8.1.3.$sid | has "host one" || fail "iscsiSsnInitiatorAlias: $(sget $I.10.1.1.8.1.3.$sid)"
+	[ "$(sgetv $I.10.1.1.7.1.3.$sid | as_hex | wc -c)" = 12 ] || fail "iscsiSsnISID: $(sget $I.10.1.1.7.1.3.$sid)"
+	sget $I.10.2.1.1.1.3.$sid | has -v "No Such" || fail "no iscsiSsnCmdPDUs: $(sget $I.10.2.1.1.1.3.$sid)"
+	sgetv $S.3.3.2.1.4.1.3.1.$sid | has "$HOST1,i,0x" ||
+		fail "scsiAttIntrPortIdentifier: $(sget $S.3.3.2.1.4.1.3.1.$sid)"
+	wait_for 30 bash -c "snmpwalk -v2c -c public -Oqv $SNMP_AGENT $I.10.1.1.4.1.2 | grep -q org.example:demo" ||
+		fail "no demo-mode session on t2: $(swalk $I.10.1.1.4)"
+	exec 5>&- 6>&-
+	stop_pid $h1
+	stop_pid $h2
+	! grep -q -e 'Sanitizer' -e 'runtime error' console.log || fail "sanitizer report in the guest"
+}
+has_trap() { # OID TEXT: both in one notification at the guest's snmptrapd
+	guest 'cat /tmp/traps.log' | tr -d '\r' | awk -v o="$1" -v t="$2" '
+		/^[0-9]{4}-/ { if (hit_o && hit_t) found = 1; hit_o = hit_t = 0 }
+		index($0, o) { hit_o = 1 }
+		index($0, t) { hit_t = 1 }
+		END { exit !(found || (hit_o && hit_t)) }'
+}
 
 note "walk LUNMAP-MIB of the guest"
 walk=$(swalk $R)
@@ -313,4 +400,5 @@ wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | g
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"
 # lunmapd's stderr in the guest is the console
 ! grep -q -e 'Sanitizer' -e 'runtime error' console.log || fail "sanitizer report in the guest: $(grep -A5 -e Sanitizer -e 'runtime error' console.log)"
+ietf_checks
 echo "lio: all checks passed"

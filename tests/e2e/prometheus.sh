@@ -32,7 +32,7 @@ truncate -s 4M lun/logs.img
 cat >inv.xml <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="prom" max-targets-per-lun="4">
   <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.prom:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
+  <target iqn="iqn.2026-11.org.example.prom:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01" initiators="ALL"/>
   <target iqn="iqn.2026-11.org.example.prom:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
   <lun name="db" path="$E2E_TMP/lun/db.img"/>
   <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
@@ -78,6 +78,33 @@ has -E '^sysUpTime [0-9]' m1.txt || fail "no sysUpTime"
 # no GUID lists, no error text, no raw ids of lists as labels
 ! has -E '^lunmap(LunTargetIds|TargetLunIds|LastErrorText|SubsystemRefresh|AssocRowStatus)' m1.txt ||
 	fail "a column that must not be a metric: $(grep -E '^lunmap(LunTargetIds|TargetLunIds|LastErrorText)' m1.txt)"
+
+note "the IETF module (lunmap_iscsi): sessions per target, ISCSI-MIB's counters as counters"
+HOLD=$top_builddir/tests/harness/iscsi-hold
+if [ -x "$HOLD" ]; then
+	mkfifo hold
+	exec 5<>hold
+	"$HOLD" "127.0.0.1:$TGT_PORT" iqn.2026-11.org.example.prom:t1 iqn.2026-01.org.example:prom x \
+		<hold >hold.out 2>&1 5>&- &
+	remember_pid $! iscsi-hold
+	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+	iscsi_scrape() { curl -sf "http://127.0.0.1:$PROM_PORT/snmp?module=lunmap_iscsi&target=127.0.0.1:$SNMP_PORT"; }
+	one_session() { iscsi_scrape >m3.txt && [ "$(grep -c '^iscsiSsnConnectionNumber{' m3.txt)" = 1 ]; }
+	wait_for 10 one_session || fail "no session series: $(grep -v '^#' m3.txt)"
+	# the sessions of each target, as generator.yml's PromQL counts them
+	per_target=$(grep '^iscsiSsnConnectionNumber{' m3.txt |
+		sed 's/.*iscsiNodeName="\([^"]*\)".*/\1/' | sort | uniq -c | awk '{ print $2, $1 }')
+	[ "$per_target" = "iqn.2026-11.org.example.prom:t1 1" ] || fail "sessions per target: $per_target"
+	grep '^iscsiSsnConnectionNumber{' m3.txt | has 'iscsiSsnInitiatorName="iqn.2026-01.org.example:prom"' ||
+		fail "no initiator label: $(grep '^iscsiSsnConnectionNumber' m3.txt)"
+	has -x '# TYPE iscsiSsnTxDataOctets counter' m3.txt || fail "iscsiSsnTxDataOctets is not a counter"
+	[ "$(metric m3.txt 'iscsiInstSessionNumber\{iscsiInstIndex="1"\}')" = 1 ] || fail "iscsiInstSessionNumber"
+	# tgt keeps no login counters: no series (on LIO they are counters)
+	! has '^iscsiTgtLoginFailures' m3.txt || fail "login failures invented on tgt"
+	awk '$3 == "iscsiTgtLoginFailures" { getline; getline; print }' snmp.yml | has "type: counter" ||
+		fail "iscsiTgtLoginFailures is not a counter in the module"
+	exec 5>&-
+fi
 
 note "drift: an LU removed behind lunmap's back turns the state set to cacheCorrupt"
 tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.prom:t2$/\1/p')

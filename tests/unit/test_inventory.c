@@ -234,6 +234,41 @@ static void test_path_longer_than_the_mib(void **state)
 	accepted(text);
 }
 
+/* <mibs>: both standard MIBs by default, each turned off alone; only
+ * right after <backend>, only yes or no. */
+static unsigned mibs_of(const char *text)
+{
+	char *dir = tu_tmpdir(), *path = tu_write(dir, "inv.xml", text);
+	struct lm_inventory *inv;
+	struct lm_err err;
+	unsigned m;
+
+	if (lm_inventory_load(path, &inv, NULL, NULL, &err) != LM_S_OK)
+		fail_msg("refused: %s", err.msg);
+	m = inv->mibs;
+	lm_inventory_free(inv);
+	tu_rmtree(dir);
+	free(dir);
+	free(path);
+	return m;
+}
+
+static void test_mibs(void **state)
+{
+	(void)state;
+	assert_int_equal(mibs_of(HEAD BACKEND T1 TAIL), LM_MIB_SCSI | LM_MIB_ISCSI);
+	assert_int_equal(mibs_of(HEAD BACKEND "  <mibs/>\n" T1 TAIL), LM_MIB_SCSI | LM_MIB_ISCSI);
+	assert_int_equal(mibs_of(HEAD BACKEND "  <mibs scsi=\"yes\" iscsi=\"yes\"/>\n" TAIL),
+			 LM_MIB_SCSI | LM_MIB_ISCSI);
+	assert_int_equal(mibs_of(HEAD BACKEND "  <mibs scsi=\"no\"/>\n" TAIL), LM_MIB_ISCSI);
+	assert_int_equal(mibs_of(HEAD BACKEND "  <mibs iscsi=\"no\"/>\n" TAIL), LM_MIB_SCSI);
+	assert_int_equal(mibs_of(HEAD BACKEND "  <mibs scsi=\"no\" iscsi=\"no\"/>\n" T1 TAIL), 0);
+	refused(HEAD BACKEND "  <mibs scsi=\"maybe\"/>\n" TAIL, 3, "");
+	refused(HEAD BACKEND "  <mibs snmp=\"no\"/>\n" TAIL, 3, "");
+	refused(HEAD BACKEND T1 "  <mibs/>\n" TAIL, 5, "");
+	refused(HEAD BACKEND "  <mibs/>\n  <mibs/>\n" TAIL, 4, "");
+}
+
 static void test_schema_violations(void **state)
 {
 	(void)state;
@@ -316,6 +351,7 @@ int main(void)
 		cmocka_unit_test(test_one_file_is_one_lun),
 		cmocka_unit_test(test_portal_and_initiators_are_validated),
 		cmocka_unit_test(test_names_and_entities),
+		cmocka_unit_test(test_mibs),
 		cmocka_unit_test(test_schema_violations),
 		cmocka_unit_test(test_malformed_xml),
 		cmocka_unit_test(test_missing_file),

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "lio.h"
 #include "valid.h"
 
 #define TPG "tpgt_1"
@@ -25,6 +26,9 @@
 struct lio {
 	struct lm_backend base;
 	struct lm_backend_conf conf;
+	/* the kernel log, for the initiators the ACLs refuse (observe.c) */
+	struct lm_lio_refusals refusals;
+	bool log_opened;
 };
 
 static struct lio *lio_of(struct lm_backend *b)
@@ -263,43 +267,6 @@ static lm_hr map_existing(struct lio *l, const char *iqn, const char *init, stru
 	return hr;
 }
 
-/* The backstore a lun_N folder links to, as "hba/name", or "" */
-static void linked_backstore(const char *lundir, char *out, size_t len)
-{
-	DIR *d = opendir(lundir);
-	struct dirent *e;
-
-	out[0] = '\0';
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		char link[PATH_MAX], to[PATH_MAX];
-		ssize_t n;
-		char *name, *hba;
-		pathf(link, "%s/%s", lundir, e->d_name);
-		n = readlink(link, to, sizeof to - 1);
-		if (n <= 0)
-			continue;
-		to[n] = '\0';
-		name = strrchr(to, '/');
-		if (!name)
-			continue;
-		*name++ = '\0';
-		hba = strrchr(to, '/');
-		hba = hba ? hba + 1 : to;
-		/* a link's text is untrusted: never let it lead out of core/ */
-		if (!lm_valid_component(hba) || !lm_valid_component(name))
-			continue;
-		if (strlen(hba) + strlen(name) + 2 <= len) {
-			strcpy(out, hba);
-			strcat(out, "/");
-			strcat(out, name);
-		}
-		break;
-	}
-	closedir(d);
-}
-
 /* The backstore's unit serial; configfs shows it as
  * "T10 VPD Unit Serial Number: SERIAL". One lunmap cannot have set reads
  * as "?" (the wrong identity). */
@@ -374,7 +341,7 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st)
 		if (!lm_parse_u64(e->d_name + 4, strlen(e->d_name + 4), UINT32_MAX, &number))
 			continue;
 		pathf(lundir, "%s/%s", dir, e->d_name);
-		linked_backstore(lundir, bs, sizeof bs);
+		lm_lio_linked_backstore(lundir, bs, sizeof bs);
 		if (!bs[0])
 			continue;
 		pathf(attr, "%s/core/%s/udev_path", l->conf.configfs, bs);
@@ -614,7 +581,7 @@ static bool backstore_used(struct lio *l, const char *hba, const char *name)
 			if (strncmp(le->d_name, "lun_", 4) != 0)
 				continue;
 			pathf(lundir, "%s/%s", luns, le->d_name);
-			linked_backstore(lundir, bs, sizeof bs);
+			lm_lio_linked_backstore(lundir, bs, sizeof bs);
 			used = strcmp(bs, want) == 0;
 		}
 		if (ld)
@@ -690,7 +657,7 @@ static lm_hr lio_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	lm_hr hr;
 
 	pathf(lundir, "%s/iscsi/%s/" TPG "/lun/lun_%u", l->conf.configfs, t->iqn, number);
-	linked_backstore(lundir, linked, sizeof linked);
+	lm_lio_linked_backstore(lundir, linked, sizeof linked);
 	if (!linked[0]) {
 		errno = ENOENT;
 		return fail(err, "find the LU", lundir);
@@ -787,9 +754,35 @@ static int read_access(struct lio *l, const char *iqn, uint32_t number)
 	return ro;
 }
 
+static lm_hr lio_sessions(struct lm_backend *b, const struct lm_target *t,
+			  struct lm_obs_sessions *out, struct lm_err *err)
+{
+	return lm_lio_read_sessions(lio_of(b)->conf.configfs, t->iqn, out, err);
+}
+
+static lm_hr lio_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
+		       struct lm_err *err)
+{
+	struct lio *l = lio_of(b);
+	lm_hr hr = lm_lio_read_stats(l->conf.configfs, t->iqn, out, err);
+
+	if (!l->log_opened) {
+		/* opened on first use, at its end: root's, as configfs is */
+		lm_lio_refusals_open(&l->refusals, "/dev/kmsg");
+		l->log_opened = true;
+	}
+	if (!lm_failed(hr))
+		lm_lio_refusals_match(&l->refusals, t->iqn, out);
+	return hr;
+}
+
 static void lio_destroy(struct lm_backend *b)
 {
-	free(lio_of(b));
+	struct lio *l = lio_of(b);
+
+	if (l->log_opened)
+		lm_lio_refusals_close(&l->refusals);
+	free(l);
 }
 
 static const struct lm_backend_ops lio_ops = {
@@ -803,6 +796,9 @@ static const struct lm_backend_ops lio_ops = {
 	.set_access = lio_set_access,
 	.check_access = lio_check_access,
 	.destroy = lio_destroy,
+	.sessions = lio_sessions,
+	.session_ids = true,
+	.stats = lio_stats,
 };
 
 struct lm_backend *lm_lio_new(const struct lm_backend_conf *conf)

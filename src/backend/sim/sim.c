@@ -10,9 +10,20 @@
 #include "deadline.h"
 #include "sim.h"
 
+/* what the stack says of one target besides its LUs */
+struct sim_obs {
+	char *iqn;
+	struct lm_obs_sessions sessions;
+	bool has_stats;
+	struct lm_obs_stats stats;
+};
+
 struct sim {
 	struct lm_backend base;
 	struct lm_stack stack;
+	struct sim_obs *obs;
+	size_t nobs;
+	unsigned observed;
 	unsigned ops;
 	unsigned fail_at; /* absolute op number that fails, 0 = none */
 	bool fail_rest;   /* and every one after it */
@@ -165,10 +176,140 @@ static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	return LM_S_OK;
 }
 
+static struct sim_obs *obs_of(struct sim *s, const char *iqn, bool make)
+{
+	struct sim_obs *v;
+
+	for (size_t i = 0; i < s->nobs; i++)
+		if (strcmp(s->obs[i].iqn, iqn) == 0)
+			return &s->obs[i];
+	if (!make || !(v = realloc(s->obs, (s->nobs + 1) * sizeof *v)))
+		return NULL;
+	s->obs = v;
+	v = &s->obs[s->nobs];
+	memset(v, 0, sizeof *v);
+	if (!(v->iqn = strdup(iqn)))
+		return NULL;
+	v->sessions.trusted = true;
+	s->nobs++;
+	return v;
+}
+
+static lm_hr copy_sessions(struct lm_obs_sessions *dst, const struct lm_obs_sessions *src)
+{
+	memset(dst, 0, sizeof *dst);
+	dst->trusted = src->trusted;
+	for (size_t i = 0; i < src->n; i++) {
+		struct lm_obs_session *x = lm_obs_session_add(dst, src->v[i].id);
+		if (!x) {
+			lm_obs_sessions_clear(dst);
+			return LM_E_OUTOFMEMORY;
+		}
+		*x = src->v[i];
+	}
+	return LM_S_OK;
+}
+
+static lm_hr copy_stats(struct lm_obs_stats *dst, const struct lm_obs_stats *src)
+{
+	*dst = *src;
+	dst->lus = NULL;
+	dst->inits = NULL;
+	dst->nlus = dst->caplus = dst->ninits = dst->capinits = 0;
+	for (size_t i = 0; i < src->nlus; i++) {
+		struct lm_obs_lu *l = lm_obs_lu_add(dst, src->lus[i].number);
+		if (!l)
+			goto oom;
+		*l = src->lus[i];
+	}
+	for (size_t i = 0; i < src->ninits; i++) {
+		struct lm_obs_initiator *x = lm_obs_initiator_add(dst, src->inits[i].name);
+		if (!x)
+			goto oom;
+		*x = src->inits[i];
+	}
+	lm_obs_stats_sort(dst);
+	return LM_S_OK;
+oom:
+	lm_obs_stats_clear(dst);
+	return LM_E_OUTOFMEMORY;
+}
+
+static lm_hr sim_sessions(struct lm_backend *b, const struct lm_target *t,
+			  struct lm_obs_sessions *out, struct lm_err *err)
+{
+	struct sim *s = sim_of(b);
+	struct sim_obs *o = obs_of(s, t->iqn, false);
+
+	s->observed++;
+	memset(out, 0, sizeof *out);
+	if (!find_target(s, t->iqn))
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	out->trusted = true;
+	if (o && lm_failed(copy_sessions(out, &o->sessions)))
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "sim: no memory");
+	lm_obs_sessions_sort(out);
+	return LM_S_OK;
+}
+
+static lm_hr sim_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
+		       struct lm_err *err)
+{
+	struct sim *s = sim_of(b);
+	struct sim_obs *o = obs_of(s, t->iqn, false);
+
+	s->observed++;
+	memset(out, 0, sizeof *out);
+	if (!find_target(s, t->iqn))
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	if (o && o->has_stats && lm_failed(copy_stats(out, &o->stats)))
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "sim: no memory");
+	return LM_S_OK;
+}
+
+int lm_sim_set_sessions(struct lm_backend *b, const char *iqn, const struct lm_obs_sessions *ss)
+{
+	struct sim *s = sim_of(b);
+	struct sim_obs *o = obs_of(s, iqn, true);
+	struct lm_stack_target *st = find_target(s, iqn);
+
+	if (!o)
+		return -1;
+	lm_obs_sessions_clear(&o->sessions);
+	o->sessions.trusted = true;
+	if (ss && lm_failed(copy_sessions(&o->sessions, ss)))
+		return -1;
+	if (st)
+		st->sessions = (unsigned)o->sessions.n;
+	return 0;
+}
+
+int lm_sim_set_stats(struct lm_backend *b, const char *iqn, const struct lm_obs_stats *ss)
+{
+	struct sim_obs *o = obs_of(sim_of(b), iqn, true);
+
+	if (!o)
+		return -1;
+	lm_obs_stats_clear(&o->stats);
+	o->has_stats = ss != NULL;
+	return ss && lm_failed(copy_stats(&o->stats, ss)) ? -1 : 0;
+}
+
+unsigned lm_sim_observed(const struct lm_backend *b)
+{
+	return ((const struct sim *)b)->observed;
+}
+
 static void sim_destroy(struct lm_backend *b)
 {
 	struct sim *s = sim_of(b);
 
+	for (size_t i = 0; i < s->nobs; i++) {
+		free(s->obs[i].iqn);
+		lm_obs_sessions_clear(&s->obs[i].sessions);
+		lm_obs_stats_clear(&s->obs[i].stats);
+	}
+	free(s->obs);
 	lm_stack_clear(&s->stack);
 	free(s);
 }
@@ -194,7 +335,28 @@ static const struct lm_backend_ops sim_ops = {
 	.remove_lu = sim_remove_lu,
 	.set_access = sim_set_access,
 	.destroy = sim_destroy,
+	.sessions = sim_sessions,
+	.session_ids = true,
+	.stats = sim_stats,
 };
+
+static const struct lm_backend_ops sim_ops_no_stats = {
+	.name = "sim",
+	.min_lun_number = 1,
+	.enumerate = sim_enumerate,
+	.create_target = sim_create_target,
+	.add_lu = sim_add_lu,
+	.remove_lu = sim_remove_lu,
+	.set_access = sim_set_access,
+	.destroy = sim_destroy,
+	.sessions = sim_sessions,
+	.inquiry = (const char *const[]){ "LUNMAP", "SIM", "0001" },
+};
+
+void lm_sim_no_stats(struct lm_backend *b)
+{
+	b->ops = &sim_ops_no_stats;
+}
 
 struct lm_backend *lm_sim_new(void)
 {

@@ -21,5 +21,17 @@ void lm_sim_delay(struct lm_backend *b, unsigned ms, unsigned from_op);
 unsigned lm_sim_op_count(const struct lm_backend *b);
 /* Direct access to the simulated stack, to make drift behind lunmap's back. */
 struct lm_stack *lm_sim_stack(struct lm_backend *b);
+/* What the sim's sessions and stats operations answer for target iqn from
+ * now on (copied; NULL: nothing, the stack's own idea of an idle target).
+ * Setting sessions also sets the stack target's session count. -1 when
+ * memory runs out. */
+int lm_sim_set_sessions(struct lm_backend *b, const char *iqn, const struct lm_obs_sessions *s);
+int lm_sim_set_stats(struct lm_backend *b, const char *iqn, const struct lm_obs_stats *s);
+/* A sim whose stack keeps no counters (no stats operation), does not
+ * tell a session's ISID or alias and gives every LU the same INQUIRY
+ * strings, as tgt. */
+void lm_sim_no_stats(struct lm_backend *b);
+/* How many times the sessions and stats operations ran. */
+unsigned lm_sim_observed(const struct lm_backend *b);
 
 #endif

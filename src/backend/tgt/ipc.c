@@ -245,7 +245,7 @@ static void encode(const struct lm_tgt_req *req, size_t body_len, unsigned char 
 	memcpy(b + 8, "iscsi", 5);                 /* lld[64] */
 	put32(b, 72, (uint32_t)(LM_TGT_REQ_SIZE + body_len));
 	put32(b, 76, (uint32_t)req->tid);
-	put64(b, 80, 0);                           /* sid */
+	put64(b, 80, req->sid);
 	put64(b, 88, req->lun);
 	/* 96 cid, 100 host_no, 104 device_type (0: disk), 108 ac_dir, 112 pack */
 	put32(b, 116, req->force);

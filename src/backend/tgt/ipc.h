@@ -16,11 +16,11 @@
 /* tgtd's enum tgtadm_op and enum tgtadm_mode (usr/tgtadm.h) */
 enum lm_tgt_op {
 	LM_TGT_OP_NEW = 0, LM_TGT_OP_DELETE = 1, LM_TGT_OP_SHOW = 2, LM_TGT_OP_BIND = 3,
-	LM_TGT_OP_UNBIND = 4, LM_TGT_OP_UPDATE = 5,
+	LM_TGT_OP_UNBIND = 4, LM_TGT_OP_UPDATE = 5, LM_TGT_OP_STATS = 6,
 };
 enum lm_tgt_mode {
 	LM_TGT_MODE_SYSTEM = 0, LM_TGT_MODE_TARGET = 1, LM_TGT_MODE_DEVICE = 2,
-	LM_TGT_MODE_CONNECTION = 6,
+	LM_TGT_MODE_SESSION = 5, LM_TGT_MODE_CONNECTION = 6,
 };
 
 /* sizes of the wire structures */
@@ -37,6 +37,7 @@ struct lm_tgt_req {
 	enum lm_tgt_mode mode;
 	enum lm_tgt_op op;
 	int32_t tid;      /* -1: all (a show of every target) */
+	uint64_t sid;     /* a session's TSIH (0: none) */
 	uint64_t lun;
 	uint32_t force;
 	const char *body; /* NULL: none */

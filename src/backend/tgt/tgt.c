@@ -12,6 +12,7 @@
 #include "deadline.h"
 #include "ipc.h"
 #include "run.h"
+#include "sessions.h"
 #include "show.h"
 
 #define TGT_DEFAULT_TIMEOUT_MS 2000
@@ -24,6 +25,7 @@
 #define LM_PATH_MAX_COPY 4096
 #define ERR_NO_TARGET 4  /* TGTADM_NO_TARGET */
 #define ERR_NO_LUN 5     /* TGTADM_NO_LUN */
+#define ERR_NO_SESSION 6 /* TGTADM_NO_SESSION */
 #define ERR_LUN_EXIST 10 /* TGTADM_LUN_EXIST */
 
 enum transport { TR_PROBE, TR_SOCKET, TR_TGTADM };
@@ -64,6 +66,7 @@ struct op {
 	enum lm_tgt_mode mode;
 	enum lm_tgt_op op;
 	int32_t tid;  /* -1: none (a show of all targets) */
+	uint64_t sid; /* a session's TSIH, 0: none */
 	uint64_t lun; /* NO_LUN: none */
 	bool force;
 	const char *path, *targetname, *init_addr, *init_name, *param;
@@ -117,7 +120,8 @@ static unsigned wait_ms(const struct tgt *t, const struct op *o)
 	long long left = lm_ms_left(t->deadline);
 	unsigned ms = deadline_ms(t);
 
-	if (t->deadline != LM_NO_DEADLINE && !t->stalled && o->op != LM_TGT_OP_SHOW)
+	if (t->deadline != LM_NO_DEADLINE && !t->stalled && o->op != LM_TGT_OP_SHOW &&
+	    o->op != LM_TGT_OP_STATS)
 		return left > 600000 ? 600000 : (unsigned)left;
 	return left < ms ? (unsigned)left : ms;
 }
@@ -155,8 +159,8 @@ static int show_sink(void *ctx, const char *text, size_t n)
 static lm_hr via_socket(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
 {
 	char body[LM_TGT_MAX_REQ_BODY + 1] = "";
-	struct lm_tgt_req req = { .mode = o->mode, .op = o->op, .tid = o->tid, .lun = o->lun,
-				  .force = o->force, .body = body };
+	struct lm_tgt_req req = { .mode = o->mode, .op = o->op, .tid = o->tid, .sid = o->sid,
+				  .lun = o->lun, .force = o->force, .body = body };
 	struct lm_tgt_rsp rsp;
 	unsigned ms = wait_ms(t, o);
 	lm_hr hr;
@@ -224,6 +228,7 @@ static const char *mode_word(enum lm_tgt_mode m)
 	switch (m) {
 	case LM_TGT_MODE_SYSTEM: return "system";
 	case LM_TGT_MODE_TARGET: return "target";
+	case LM_TGT_MODE_SESSION: return "session";
 	case LM_TGT_MODE_CONNECTION: return "connection";
 	default: return "logicalunit";
 	}
@@ -231,7 +236,7 @@ static const char *mode_word(enum lm_tgt_mode m)
 
 static const char *op_word(enum lm_tgt_op o)
 {
-	static const char *const w[] = { "new", "delete", "show", "bind", "unbind", "update" };
+	static const char *const w[] = { "new", "delete", "show", "bind", "unbind", "update", "stat" };
 
 	return (unsigned)o < sizeof w / sizeof w[0] ? w[o] : "show";
 }
@@ -239,7 +244,7 @@ static const char *op_word(enum lm_tgt_op o)
 /* tgtadm's argument vector for one request; the numbers' text in tidstr
  * and lunstr. */
 static void tgtadm_argv(const struct tgt *t, const struct op *o, const char **argv,
-			char tidstr[12], char lunstr[24])
+			char tidstr[12], char lunstr[24], char sidstr[24])
 {
 	size_t n = 0;
 
@@ -258,6 +263,11 @@ static void tgtadm_argv(const struct tgt *t, const struct op *o, const char **ar
 		snprintf(tidstr, 12, "%d", o->tid);
 		argv[n++] = "--tid";
 		argv[n++] = tidstr;
+	}
+	if (o->sid) {
+		snprintf(sidstr, 24, "%llu", (unsigned long long)o->sid);
+		argv[n++] = "--sid";
+		argv[n++] = sidstr;
 	}
 	if (o->lun != NO_LUN) {
 		snprintf(lunstr, 24, "%llu", (unsigned long long)o->lun);
@@ -278,15 +288,15 @@ static void tgtadm_argv(const struct tgt *t, const struct op *o, const char **ar
 
 static lm_hr via_tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
 {
-	const char *argv[24];
-	char tidstr[12], lunstr[24];
+	const char *argv[28];
+	char tidstr[12], lunstr[24], sidstr[24];
 	struct lm_run_result r;
 	unsigned ms = wait_ms(t, o);
 	lm_hr hr = LM_S_OK;
 
 	if (!ms)
 		return not_sent(t, o, err);
-	tgtadm_argv(t, o, argv, tidstr, lunstr);
+	tgtadm_argv(t, o, argv, tidstr, lunstr, sidstr);
 	if (lm_run((char *const *)argv, ms, &r) != 0)
 		return lm_err_set(err, errno == ENOMEM ? LM_E_OUTOFMEMORY : LM_E_FAIL,
 				  "cannot run %s: %s", t->conf.tgtadm, strerror(errno));
@@ -711,6 +721,51 @@ static lm_hr tgt_set_access(struct lm_backend *b, const struct lm_target *target
 	return tgtadm(t, &o, NULL, err);
 }
 
+/* ---------------------------------------------------------------- sessions */
+
+struct stat_ctx {
+	struct tgt *t;
+	uint32_t tid;
+};
+
+static lm_hr session_stat(void *ctx, uint32_t tsih, char **text, bool *gone, struct lm_err *err)
+{
+	struct stat_ctx *c = ctx;
+	struct op o = { .mode = LM_TGT_MODE_SESSION, .op = LM_TGT_OP_STATS, .tid = (int32_t)c->tid,
+			.sid = tsih, .lun = NO_LUN };
+	lm_hr hr = tgtadm(c->t, &o, text, err);
+
+	*gone = lm_failed(hr) && c->t->last_status == LM_TGT_IPC_REFUSED &&
+		c->t->last_tgt_err == ERR_NO_SESSION;
+	return *gone ? LM_S_OK : hr;
+}
+
+/* The target's connection view, each session in it confirmed by its
+ * statistics (sessions.h says why both): 1 + one request a session. */
+static lm_hr tgt_sessions(struct lm_backend *b, const struct lm_target *target,
+			  struct lm_obs_sessions *out, struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	struct stat_ctx c = { t, 0 };
+	bool again = false;
+	lm_hr hr = tid_of(t, target->iqn, &c.tid, err);
+
+	memset(out, 0, sizeof *out);
+	for (int attempt = 0; !lm_failed(hr) && attempt < 2; attempt++) {
+		struct op o = { .mode = LM_TGT_MODE_CONNECTION, .op = LM_TGT_OP_SHOW,
+				.tid = (int32_t)c.tid, .lun = NO_LUN };
+		char *view = NULL;
+		hr = tgtadm(t, &o, &view, err);
+		if (!lm_failed(hr))
+			hr = lm_tgt_verify_sessions(view, c.tid, session_stat, &c, attempt == 1, &again,
+						    out, err);
+		free(view);
+		if (!again)
+			break;
+	}
+	return hr;
+}
+
 static void tgt_destroy(struct lm_backend *b)
 {
 	struct tgt *t = tgt_of(b);
@@ -799,6 +854,9 @@ static const struct lm_backend_ops tgt_ops = {
 	.in_use = tgt_in_use,
 	.pending = tgt_pending,
 	.flush = tgt_flush,
+	.sessions = tgt_sessions,
+	/* tgtd's defaults (spc.c, sbc.c), which lunmap never changes */
+	.inquiry = (const char *const[]){ "IET", "VIRTUAL-DISK", "0001" },
 };
 
 struct lm_backend *lm_tgt_new(const struct lm_backend_conf *conf)

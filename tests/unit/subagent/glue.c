@@ -89,9 +89,10 @@ static void write_inventory(struct gfx *f, const struct gfx_opts *o)
 	fprintf(m, "<backend type=\"tgt\" check-interval=\"0\"%s/>\n", timeout);
 	for (size_t i = 1; i <= o->ntargets; i++) {
 		lm_guid g = gfx_target_id(i);
+		const char *inits = o->initiators ? o->initiators[i - 1] : NULL;
 		lm_guid_format(&g, id);
-		fprintf(m, "<target iqn=\"iqn.2026-11.org.example:t%zu\" alias=\"t%zu\" id=\"%s\"/>\n",
-			i, i, id);
+		fprintf(m, "<target iqn=\"iqn.2026-11.org.example:t%zu\" alias=\"t%zu\" id=\"%s\"%s%s%s/>\n",
+			i, i, id, inits ? " initiators=\"" : "", inits ? inits : "", inits ? "\"" : "");
 	}
 	for (size_t i = 1; i <= o->nluns; i++) {
 		lm_guid g = gfx_lun_id(i);

@@ -25,6 +25,8 @@ struct gfx_opts {
 	unsigned max_per_lun; /* 0: the inventory's default */
 	unsigned timeout_ms;  /* 0: the inventory's default */
 	bool failed_lun;
+	/* the initiators attribute of target n (n - 1 here; NULL: none) */
+	const char *const *initiators;
 };
 
 struct gfx *gfx_open(const struct gfx_opts *o);
