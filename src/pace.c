@@ -57,6 +57,33 @@ double lm_pace_undo_us(const struct lm_pace *p)
 	return us;
 }
 
+double lm_pace_undo_margin(const struct lm_pace *p)
+{
+	double m = p->learnt->undo_margin;
+
+	return m > 0 ? m : LM_PACE_UNDO_MARGIN;
+}
+
+/* a short rollback is mostly round trips and noise: it says nothing of
+ * how the stack slows down */
+#define LM_PACE_UNDO_SAMPLE 10
+
+void lm_pace_undo_took(struct lm_pace *p, size_t steps, double expected_us, double took_us)
+{
+	double want, m = lm_pace_undo_margin(p);
+
+	if (steps < LM_PACE_UNDO_SAMPLE || expected_us <= 0)
+		return;
+	want = 1.25 * took_us / expected_us;
+	/* up at once (an overrun is undoFailed), down slowly */
+	m = want > m ? want : 0.5 * m + 0.5 * want;
+	if (m < LM_PACE_UNDO_MARGIN_MIN)
+		m = LM_PACE_UNDO_MARGIN_MIN;
+	if (m > LM_PACE_UNDO_MARGIN_MAX)
+		m = LM_PACE_UNDO_MARGIN_MAX;
+	p->learnt->undo_margin = m;
+}
+
 void lm_pace_record(struct lm_pace *p, int op, int forward, double took_us)
 {
 	p->recent[op][p->nrecent[op]++ % LM_PACE_WINDOW] = took_us;

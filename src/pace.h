@@ -17,7 +17,17 @@
  * by. */
 struct lm_costs {
 	double us[LM_PACE_KINDS];
+	/* how much slower than estimated rollbacks ran lately (0: none
+	 * measured yet, LM_PACE_UNDO_MARGIN): the estimate takes a kind's
+	 * cost from the steps it last ran, but tgtd takes an LU away more
+	 * slowly the more LUs it holds, so a long rollback runs slower
+	 * than any short one measured */
+	double undo_margin;
 };
+
+#define LM_PACE_UNDO_MARGIN 1.5
+#define LM_PACE_UNDO_MARGIN_MIN 1.25
+#define LM_PACE_UNDO_MARGIN_MAX 4.0
 
 struct lm_pace {
 	struct lm_costs *learnt;
@@ -35,6 +45,11 @@ void lm_pace_start(struct lm_pace *p, struct lm_costs *learnt, const int *invers
 double lm_pace_cost_us(const struct lm_pace *p, int op);
 /* What undoing the steps done so far would take now. */
 double lm_pace_undo_us(const struct lm_pace *p);
+/* The factor a rollback's estimate is budgeted at. */
+double lm_pace_undo_margin(const struct lm_pace *p);
+/* A rollback of steps steps estimated at expected_us took took_us: the
+ * margin follows what rollbacks really took, a quarter over. */
+void lm_pace_undo_took(struct lm_pace *p, size_t steps, double expected_us, double took_us);
 /* A step of kind op ended now (forward: it counts for the rollback);
  * the same with the time it took. */
 void lm_pace_step(struct lm_pace *p, int op, int forward);

@@ -1345,7 +1345,7 @@ def bulk_trials(n, seed):
             expect_view(world, state_dir, model, name + ' (stopped)')
             stats[name + ' stopped'] = stats.get(name + ' stopped', 0) + 1
         if status == 'undoFailed' and 'undoFailed' in want.split('|'):
-            # a host so loaded that the rollback took more than twice
+            # a host so loaded that the rollback took more than one and a half times
             # what the steps measured: cacheCorrupt, and restore(4) puts
             # the recorded state back
             st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, STATUS])[1].strip()

@@ -24,7 +24,7 @@ static void record(struct lm_pace *p, int op, int n, double us)
 /* nothing measured ever: a guess; then what was learnt */
 static void test_first_step(void **state)
 {
-	struct lm_costs learnt = { { 0 } };
+	struct lm_costs learnt = { .us = { 0 } };
 	struct lm_pace p;
 
 	(void)state;
@@ -39,7 +39,7 @@ static void test_first_step(void **state)
  * at this run's pace */
 static void test_undo_at_the_learnt_ratio(void **state)
 {
-	struct lm_costs learnt = { { [ADD] = 1000, [REMOVE] = 3000 } };
+	struct lm_costs learnt = { .us = { [ADD] = 1000, [REMOVE] = 3000 } };
 	struct lm_pace p;
 
 	(void)state;
@@ -56,7 +56,7 @@ static void test_undo_at_the_learnt_ratio(void **state)
 /* one hiccup is not a trend; three slow steps are */
 static void test_median_follows_a_slowdown(void **state)
 {
-	struct lm_costs learnt = { { 0 } };
+	struct lm_costs learnt = { .us = { 0 } };
 	struct lm_pace p;
 
 	(void)state;
@@ -72,7 +72,7 @@ static void test_median_follows_a_slowdown(void **state)
  * count for their kind's cost, not for the rollback */
 static void test_end_learns(void **state)
 {
-	struct lm_costs learnt = { { [ADD] = 1000 } };
+	struct lm_costs learnt = { .us = { [ADD] = 1000 } };
 	struct lm_pace p;
 
 	(void)state;
@@ -86,6 +86,30 @@ static void test_end_learns(void **state)
 	assert_true(learnt.us[ACCESS] == 0);
 }
 
+/* the rollback margin starts at 1.5, follows an overrun at once, eases
+ * down slowly, keeps a quarter over what rollbacks took, and ignores
+ * rollbacks too short to say anything */
+static void test_undo_margin_follows_rollbacks(void **state)
+{
+	struct lm_costs learnt = { .us = { 0 } };
+	struct lm_pace p;
+
+	(void)state;
+	lm_pace_start(&p, &learnt, inverse);
+	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN);
+	lm_pace_undo_took(&p, 5, 1000, 9000);
+	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN);
+	lm_pace_undo_took(&p, 100, 1000, 2000);
+	assert_true(lm_pace_undo_margin(&p) == 2.5);
+	lm_pace_undo_took(&p, 100, 1000, 1000);
+	assert_true(lm_pace_undo_margin(&p) == (2.5 + 1.25) / 2);
+	for (int i = 0; i < 20; i++)
+		lm_pace_undo_took(&p, 100, 1000, 100);
+	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN_MIN);
+	lm_pace_undo_took(&p, 100, 1000, 100000);
+	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN_MAX);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -93,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_undo_at_the_learnt_ratio),
 		cmocka_unit_test(test_median_follows_a_slowdown),
 		cmocka_unit_test(test_end_learns),
+		cmocka_unit_test(test_undo_margin_follows_rollbacks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
