@@ -186,6 +186,16 @@ bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack)
 	return true;
 }
 
+/* The inventory decides which targets lunmap makes: a discovered target
+ * (found in the stack, not declared) has no settings lunmap could make it
+ * with (its initiators, its portal are someone else's), so start-up and
+ * restore(4) alike never re-create one that is gone: that is drift, until
+ * reenumerate(3) deletes it or refresh(2) takes it offline. */
+bool lm_target_makeable(const struct lm_target *t)
+{
+	return !t->discovered;
+}
+
 /* Whether the stack's target leaves out some of the initiators the
  * inventory lets in (a target lunmap makes, not a discovered one): a
  * crash between making it and binding them all. An ACL the backend does

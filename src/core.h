@@ -89,6 +89,9 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err);
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu);
+/* Whether start-up and restore(4) may make the target when the stack
+ * lacks it: only the inventory's (never a discovered one). */
+bool lm_target_makeable(const struct lm_target *t);
 /* Whether the stack's target leaves out initiators the inventory lets
  * in (a crash between making it and binding them): start-up and restore
  * bind them (the backend's create_target does, for a target that is

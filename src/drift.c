@@ -183,12 +183,12 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
-		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
+		if ((!st && lm_target_makeable(t)) || lm_target_needs_bind(t, st)) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))
 				t->status = LM_ONLINE;
 		}
-		if (!lm_failed(hr) && (st || !t->discovered))
+		if (!lm_failed(hr) && (st || lm_target_makeable(t)))
 			hr = restore_one(c, t, st, steps, &e);
 	}
 	lm_stack_clear(&stack);

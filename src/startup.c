@@ -121,6 +121,13 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 		struct lm_stack_target *st =
 			(struct lm_stack_target *)lm_stack_find_target(&stack, t->iqn);
 		struct lm_err e;
+		if (!st && !lm_target_makeable(t)) {
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			lm_core_log(c, "drift at start: target %s (discovered, not in the inventory) is "
+				    "gone from the stack; lunmap makes only the inventory's targets: "
+				    "reenumerate(3) deletes it, refresh(2) takes it offline", t->iqn);
+			continue;
+		}
 		if (!st || lm_target_needs_bind(t, st)) {
 			if (lm_failed(c->backend->ops->create_target(c->backend, t, &e))) {
 				t->status = LM_FAILED;
