@@ -191,6 +191,8 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 		if (!lm_failed(hr) && (st || lm_target_makeable(t)))
 			hr = restore_one(c, t, st, steps, &e);
 	}
+	if (!lm_failed(hr))
+		lm_core_tidy(c, &stack);
 	lm_stack_clear(&stack);
 	if (lm_failed(hr)) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;

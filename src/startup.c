@@ -134,7 +134,10 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
-			if (st)
+			if (st && st->half)
+				lm_core_log(c, "target %s was half made (%s): finished", t->iqn,
+					    st->half);
+			else if (st)
 				lm_core_log(c, "target %s left initiators out (interrupted when it "
 					    "was made): they are bound now", t->iqn);
 		}
@@ -156,6 +159,8 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 	}
 	if (!lm_failed(hr))
 		hr = lm_compare_discover(c, &stack);
+	if (!lm_failed(hr))
+		lm_core_tidy(c, &stack);
 	if (hr == LM_E_OUTOFMEMORY)
 		lm_err_set(err, hr, "no memory");
 	lm_stack_clear(&stack);
