@@ -80,6 +80,9 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			lm_guid_hex(&l->id, hex);
 			/* NULL when memory runs out: unknown, taken on trust */
 			lm_stack_lu_set_serial(st, mended, hex);
+			/* and it is mapped for every initiator again (LIO: found
+			 * by the LIO crash trials) */
+			mended->unmapped = NULL;
 			continue;
 		}
 		/* the model outlives this enumeration: its path, not a copy */

@@ -113,7 +113,7 @@ PROBE_NAME=iqn.2026-11.org.example:lunmap-probe
 INQ_NAME=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-inq
 cat >"$root/etc/crash.xml" <<XML
 <lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
-  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="3"/>
+  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="10"/>
 $(for i in 1 2 3; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
   <target iqn="iqn.2026-11.org.example.crash:t4" alias="t4" initiators="$INQ_NAME,$PROBE_NAME,$HOST1"/>
 $(for i in 1 2 3; do echo "  <lun name=\"l$i\" path=\"/tmp/lun/c$i.img\"/>"; done)
