@@ -312,6 +312,10 @@ lm_hr lm_stack_note_half(char **half, const char *fmt, ...)
 		*half = NULL;
 		return LM_E_OUTOFMEMORY;
 	}
+	/* names from the stack are hostile, and this text is logged */
+	for (char *p = *half; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return LM_S_OK;
 }
 

@@ -111,7 +111,8 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
  * letters and digits (anything else is shown as the wrong identity). */
 int lm_stack_serial_ok(const char *serial);
 /* Keeps the first reason of a half state (*half NULL: none yet), e.g.
- * &target->half or &stack->half; E_OUTOFMEMORY. */
+ * &target->half or &stack->half, control bytes shown as '?' (it names
+ * what the stack holds, and it is logged); E_OUTOFMEMORY. */
 lm_hr lm_stack_note_half(char **half, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends one entry to t's ACL (NULL: makes an empty one); whether an ACL
  * holds an entry. */

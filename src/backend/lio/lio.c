@@ -28,6 +28,7 @@
 #include "backend.h"
 #include "cfs.h"
 #include "deadline.h"
+#include "iqn.h"
 #include "valid.h"
 
 #define TPG "tpgt_1"
@@ -204,8 +205,8 @@ static void first_unmapped(struct lio *l, const char *iqn, uint32_t number, char
 	pathf(dir, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
 	d = lm_cfs_opendir(&l->cfs, dir);
 	while (d && !out[0] && (e = readdir(d))) {
-		if (!is_target_name(e->d_name) || !lm_valid_component(e->d_name) ||
-		    strlen(e->d_name) >= len)
+		/* the name is reported (drift's reason): a valid one only */
+		if (!lm_iqn_valid(e->d_name, NULL) || strlen(e->d_name) >= len)
 			continue;
 		if (!acl_maps(l, iqn, e->d_name, number))
 			strcpy(out, e->d_name);
@@ -396,7 +397,7 @@ static lm_hr enumerate_tpg(struct lio *l, struct lm_stack_target *st)
 	pathf(path, "%s/acls", tpg);
 	d = lm_cfs_opendir(&l->cfs, path);
 	while (d && !lm_failed(hr) && (e = readdir(d)))
-		if (is_target_name(e->d_name) && lm_valid_component(e->d_name))
+		if (lm_iqn_valid(e->d_name, NULL))
 			hr = lm_stack_acl_add(st, e->d_name);
 	if (d)
 		closedir(d);

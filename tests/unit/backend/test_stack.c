@@ -86,6 +86,10 @@ static void test_half_states_keep_the_first_reason(void **state)
 	lm_stack_clear(&copy);
 	lm_stack_clear(&s);
 	assert_null(s.half);
+	/* a name from the stack cannot forge a log line */
+	assert_int_equal(lm_stack_note_half(&s.half, "backstore %s", "x/lm-1\nlunmapd: forged\x7f"), LM_S_OK);
+	assert_string_equal(s.half, "backstore x/lm-1?lunmapd: forged?");
+	lm_stack_clear(&s);
 }
 
 int main(void)
