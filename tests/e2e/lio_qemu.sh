@@ -89,6 +89,7 @@ else
 	CRASH_TRIALS=0
 fi
 cp "$top_srcdir/tests/harness/lio_guest.sh" "$root/bin/lio-guest"
+cp "$top_srcdir/tests/lsan.supp" "$root/etc/lsan.supp"
 chmod +x "$root/bin/lio-guest"
 cat >"$root/etc/snmpd.conf" <<CONF
 master agentx

@@ -84,7 +84,12 @@ class Guest:
 
 G = Guest()
 # TRIALS_VERBOSE=1: killpoint logs every change to /tmp/kills too
-KILLPOINT = ('/sbin/killpoint -a /tmp/arm -l /tmp/kills -p /tmp/lunmapd.pid -w %s -w %s%s -- '
+# (a sanitizer build's lunmapd reports to /tmp/crash.stderr, net-snmp's
+# own leaks suppressed as in make check)
+KILLPOINT = ('env ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 '
+             'LSAN_OPTIONS=suppressions=/etc/lsan.supp:print_suppressions=0 '
+             'UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 '
+             '/sbin/killpoint -a /tmp/arm -l /tmp/kills -p /tmp/lunmapd.pid -w %s -w %s%s -- '
              '/sbin/lunmapd -f -Lf /tmp/crash.log -c /etc/crash.xml -s %s'
              % (C, GSTATE, ' -v' if ENV.get('TRIALS_VERBOSE') else '', GSTATE))
 
