@@ -111,6 +111,9 @@ static void list(struct lm_core *c, struct lm_action_state *a)
 		end(a, &e);
 		return;
 	}
+	/* what a crash left half made outside every target goes now: the
+	 * steps re-make what they need whole */
+	lm_core_tidy(c, &a->stack);
 	lm_stack_clear(&a->stack);
 	a->phase = A_STEPS;
 }

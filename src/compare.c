@@ -186,16 +186,32 @@ bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack)
 	return true;
 }
 
-/* Whether the stack's target leaves out some of the initiators the
- * inventory lets in (a target lunmap makes, not a discovered one): a
- * crash between making it and binding them all. An ACL the backend does
- * not show is taken on trust. */
+/* The inventory decides which targets lunmap makes: a discovered target
+ * (found in the stack, not declared) has no settings lunmap could make it
+ * with (its initiators, its portal are someone else's), so start-up and
+ * restore(4) alike never re-create one that is gone: that is drift, until
+ * reenumerate(3) deletes it or refresh(2) takes it offline. */
+bool lm_target_makeable(const struct lm_target *t)
+{
+	return !t->discovered;
+}
+
+/* Whether the stack's target is half made: it leaves out some of the
+ * initiators the inventory lets in (a crash between making it and binding
+ * them all), or the backend found part of a step half done on it
+ * (st->half: a crash between two of a step's syscalls). Only a target
+ * lunmap makes; an ACL the backend does not show is taken on trust.
+ * create_target finishes it. */
 bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_target *st)
 {
 	char *copy, *save = NULL;
 	bool missing = false;
 
-	if (t->discovered || !t->initiators || !st || !st->acl)
+	if (!lm_target_makeable(t) || !st)
+		return false;
+	if (st->half)
+		return true;
+	if (!t->initiators || !st->acl)
 		return false;
 	copy = strdup(t->initiators);
 	if (!copy)
@@ -204,4 +220,20 @@ bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_targe
 		missing = !lm_stack_acl_has(st->acl, w);
 	free(copy);
 	return missing;
+}
+
+/* What a crash left half made outside every target (stack->half) is
+ * removed by the backend (it looks again first). A failure leaves nothing
+ * an initiator sees: it is logged, and the next start or restore(4)
+ * tries again. */
+void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack)
+{
+	struct lm_err e;
+
+	if (!stack->half || !c->backend->ops->tidy)
+		return;
+	lm_core_log(c, "the stack has a leftover of an interrupted step (%s): removing it",
+		    stack->half);
+	if (lm_failed(c->backend->ops->tidy(c->backend, &e)))
+		lm_core_log(c, "%s", e.msg);
 }

@@ -145,11 +145,18 @@ void lm_action_free(struct lm_core *c);
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */
 bool lm_stack_lost_all(const struct lm_model *m, const struct lm_stack *stack);
 bool lm_lu_identity_ok(const struct lm_lun *l, const struct lm_stack_lu *lu);
-/* Whether the stack's target leaves out initiators the inventory lets
- * in (a crash between making it and binding them): start-up and restore
- * bind them (the backend's create_target does, for a target that is
- * there). */
+/* Whether start-up and restore(4) may make the target when the stack
+ * lacks it: only the inventory's (never a discovered one). */
+bool lm_target_makeable(const struct lm_target *t);
+/* Whether the stack's target is half made: it leaves out initiators the
+ * inventory lets in (a crash between making it and binding them), or the
+ * backend found a step half done on it (lm_stack_target.half): start-up
+ * and restore finish it (the backend's create_target does, for a target
+ * that is there). */
 bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_target *st);
+/* Start-up and restore(4): what the enumeration found half made outside
+ * every target (lm_stack.half) is removed by the backend's tidy. */
+void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack);
 
 /* probe.c: the LUN's status and size from its backing store (missing or
  * unreadable: failed). */

@@ -170,9 +170,9 @@ lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
-		if ((!st && !t->discovered) || lm_target_needs_bind(t, st))
+		if ((!st && lm_target_makeable(t)) || lm_target_needs_bind(t, st))
 			hr = plan_add(&p, LM_STEP_TARGET, t, 0, NULL, false);
-		if (lm_failed(hr) || (!st && t->discovered))
+		if (lm_failed(hr) || (!st && !lm_target_makeable(t)))
 			continue;
 		hr = plan_strays(c, &p, t, st);
 		if (!lm_failed(hr))

@@ -291,31 +291,48 @@ static lm_hr merge_journal(struct lm_state *st, struct jread *jr, struct lm_err 
 	return LM_S_OK;
 }
 
+/* read(2), not stdio: fread reports an error as a short count, which a
+ * loop cannot tell from the end of the file, and a journal cut there
+ * replays as shorter history (the cut record passes for a torn one). */
 char *lm_read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	char *buf = NULL;
-	size_t cap = 0, got;
+	size_t cap = 0;
+	ssize_t got;
+	int e;
 
 	*len = 0;
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	do {
+	for (;;) {
 		if (*len + 65536 + 1 > cap) {
 			char *nb = realloc(buf, cap = cap ? cap * 2 : 131072);
 			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
+				errno = ENOMEM;
+				goto fail;
 			}
 			buf = nb;
 		}
-		got = fread(buf + *len, 1, 65536, f);
-		*len += got;
-	} while (got > 0);
-	fclose(f);
+		got = read(fd, buf + *len, 65536);
+		if (got == 0)
+			break;
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			goto fail;
+		*len += (size_t)got;
+	}
+	close(fd);
 	buf[*len] = '\0';
 	return buf;
+fail:
+	e = errno ? errno : EIO;
+	free(buf);
+	close(fd);
+	*len = 0;
+	errno = e;
+	return NULL;
 }
 
 /* One whole record (its newline replaced by a NUL): checked, then taken
@@ -362,7 +379,8 @@ lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err
 	if (!buf)
 		return errno == ENOENT ? LM_S_OK
 				       : lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-						    "%s: cannot read: %s", path, strerror(errno));
+						    "%s: cannot read: %s; lunmapd does not start on part of "
+						    "its history", path, strerror(errno));
 	for (p = buf; *p && !lm_failed(hr); seq++) {
 		char *nl = strchr(p, '\n');
 		if (!nl)

@@ -80,6 +80,9 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			lm_guid_hex(&l->id, hex);
 			/* NULL when memory runs out: unknown, taken on trust */
 			lm_stack_lu_set_serial(st, mended, hex);
+			/* and it is mapped for every initiator again (LIO: found
+			 * by the LIO crash trials) */
+			mended->unmapped = NULL;
 			continue;
 		}
 		/* the model outlives this enumeration: its path, not a copy */
@@ -121,13 +124,23 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 		struct lm_stack_target *st =
 			(struct lm_stack_target *)lm_stack_find_target(&stack, t->iqn);
 		struct lm_err e;
+		if (!st && !lm_target_makeable(t)) {
+			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+			lm_core_log(c, "drift at start: target %s (discovered, not in the inventory) is "
+				    "gone from the stack; lunmap makes only the inventory's targets: "
+				    "reenumerate(3) deletes it, refresh(2) takes it offline", t->iqn);
+			continue;
+		}
 		if (!st || lm_target_needs_bind(t, st)) {
 			if (lm_failed(c->backend->ops->create_target(c->backend, t, &e))) {
 				t->status = LM_FAILED;
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;
 			}
-			if (st)
+			if (st && st->half)
+				lm_core_log(c, "target %s was half made (%s): finished", t->iqn,
+					    st->half);
+			else if (st)
 				lm_core_log(c, "target %s left initiators out (interrupted when it "
 					    "was made): they are bound now", t->iqn);
 		}
@@ -149,6 +162,8 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 	}
 	if (!lm_failed(hr))
 		hr = lm_compare_discover(c, &stack);
+	if (!lm_failed(hr))
+		lm_core_tidy(c, &stack);
 	if (hr == LM_E_OUTOFMEMORY)
 		lm_err_set(err, hr, "no memory");
 	lm_stack_clear(&stack);

@@ -40,8 +40,8 @@ struct lm_backend_ops {
 	uint32_t min_lun_number;
 	lm_hr (*enumerate)(struct lm_backend *b, struct lm_stack *out, struct lm_err *err);
 	/* makes the target and lets its initiators in; for a target that is
-	 * there with some left out of its ACL (lm_stack_target.acl), only
-	 * the latter */
+	 * there with some left out of its ACL (lm_stack_target.acl) or half
+	 * made (lm_stack_target.half), finishes it: what is there stays */
 	lm_hr (*create_target)(struct lm_backend *b, const struct lm_target *t, struct lm_err *err);
 	/* adds the LU with the LUN's identity (derived from its id) set */
 	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
@@ -56,6 +56,10 @@ struct lm_backend_ops {
 	 * access on the target (NULL: always) */
 	lm_hr (*check_access)(struct lm_backend *b, const struct lm_target *t, bool readonly,
 			      struct lm_err *err);
+	/* optional: removes what a crash left half made outside every
+	 * target (lm_stack.half), looking again first; start-up and
+	 * restore(4) call it after their stack work */
+	lm_hr (*tidy)(struct lm_backend *b, struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
 	/* optional: the deadline of every request from now on. patient: a
 	 * wait the core made long on purpose (a whole listing, start-up),

@@ -133,12 +133,15 @@ void lm_stack_clear(struct lm_stack *s)
 	for (size_t i = 0; i < s->ntargets; i++) {
 		free(s->targets[i].lus);
 		free(s->targets[i].acl);
+		free(s->targets[i].half);
 	}
 	free(s->targets);
 	s->targets = NULL;
 	s->ntargets = s->captargets = 0;
 	free(s->rejected);
 	s->rejected = NULL;
+	free(s->half);
+	s->half = NULL;
 	s->nrejected = 0;
 	pool_free(s->pool);
 	s->pool = NULL;
@@ -272,6 +275,8 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		dst->targets[i].caplus = t->nlus;
 		if (t->acl && !(dst->targets[i].acl = strdup(t->acl)))
 			goto oom;
+		if (t->half && !(dst->targets[i].half = strdup(t->half)))
+			goto oom;
 		dst->targets[i].sessions = t->sessions;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
@@ -285,10 +290,33 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 				lm_stack_set_readonly(&dst->targets[dst->ntargets - 1],
 						      t->lus[j].readonly);
 	}
+	if (src->half && !(dst->half = strdup(src->half)))
+		goto oom;
 	return LM_S_OK;
 oom:
 	lm_stack_clear(dst);
 	return LM_E_OUTOFMEMORY;
+}
+
+lm_hr lm_stack_note_half(char **half, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	if (*half)
+		return LM_S_OK;
+	va_start(ap, fmt);
+	rc = vasprintf(half, fmt, ap);
+	va_end(ap);
+	if (rc < 0) {
+		*half = NULL;
+		return LM_E_OUTOFMEMORY;
+	}
+	/* names from the stack are hostile, and this text is logged */
+	for (char *p = *half; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return LM_S_OK;
 }
 
 static int lu_cmp(const void *a, const void *b)
@@ -375,6 +403,7 @@ static void drop_target(struct lm_stack *s, size_t i)
 
 	free(t->lus);
 	free(t->acl);
+	free(t->half);
 	memmove(t, t + 1, (s->ntargets - i - 1) * sizeof *t);
 	s->ntargets--;
 }

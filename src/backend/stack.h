@@ -46,6 +46,13 @@ struct lm_stack_target {
 	char *acl;
 	/* initiator sessions logged in to the target (the in-use guard) */
 	unsigned sessions;
+	/* what a crash between the syscalls of one step left half made on
+	 * the target (LIO: a TPG not enabled or without its portal, a lun_N
+	 * that holds no device, a mapped LUN without its link), the first
+	 * found, or NULL (malloc'd, the target's own): start-up and
+	 * restore(4) have create_target finish the target (design notes:
+	 * docs/reliability.md, "Half-made steps") */
+	char *half;
 };
 
 struct lm_stack {
@@ -54,6 +61,10 @@ struct lm_stack {
 	/* what lm_stack_validate refused: how many, and the first reason */
 	size_t nrejected;
 	char *rejected;
+	/* the same outside any target (LIO: a backstore of lunmap's that no
+	 * LU uses, or half made), or NULL (malloc'd): start-up and restore(4)
+	 * have the backend's tidy remove it */
+	char *half;
 	struct lm_stack_pool *pool;
 };
 
@@ -99,6 +110,10 @@ lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial);
 /* Whether a serial from the stack is one lunmap could have set: 1 to 64
  * letters and digits (anything else is shown as the wrong identity). */
 int lm_stack_serial_ok(const char *serial);
+/* Keeps the first reason of a half state (*half NULL: none yet), e.g.
+ * &target->half or &stack->half, control bytes shown as '?' (it names
+ * what the stack holds, and it is logged); E_OUTOFMEMORY. */
+lm_hr lm_stack_note_half(char **half, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends one entry to t's ACL (NULL: makes an empty one); whether an ACL
  * holds an entry. */
 lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry);

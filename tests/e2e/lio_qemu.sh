@@ -8,6 +8,14 @@
 # The portal is on the guest's 127.0.0.1, so that SendTargets names an
 # address the host reaches through the forward; SNMP goes over TCP, since
 # qemu's restricted user network forwards no UDP replies.
+#
+# Then the crash trials in the kernel target (tests/harness/lio_trials.py):
+# random SET PDUs, lunmapd killed with SIGKILL between configfs operations
+# (tests/harness/killpoint), at random times and while it recovers; after
+# each restart SNMP view = configfs = state, with no half-made step left.
+# LIO_CRASH_TRIALS=N (default 3; 0: none), LIO_CRASH_ONLY=1 skips the
+# checks above; TRIALS_SEED=S repeats a run. tests/crash/lio N runs a long
+# campaign.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
 KDIR=${LUNMAP_KERNEL_DIR:-/var/cache/lunmap/kernel}
@@ -73,6 +81,17 @@ copy_prog "$(readlink -f "$top_builddir/subagent/lunmapd")"
 cp "$top_builddir/subagent/lunmapd" "$root/sbin/lunmapd" 2>/dev/null || true
 copy_prog "$SNMPD"
 [ -z "${SNMPTRAPD:-}" ] || copy_prog "$SNMPTRAPD"   # ietf_checks' notifications
+CRASH_TRIALS=${LIO_CRASH_TRIALS:-3}
+KILLPOINT=$top_builddir/tests/harness/killpoint
+if [ "$CRASH_TRIALS" -gt 0 ] && [ -x "$KILLPOINT" ] && command -v python3 >/dev/null; then
+	copy_prog "$(readlink -f "$KILLPOINT")"
+	cp "$KILLPOINT" "$root/sbin/killpoint"
+else
+	CRASH_TRIALS=0
+fi
+cp "$top_srcdir/tests/harness/lio_guest.sh" "$root/bin/lio-guest"
+cp "$top_srcdir/tests/lsan.supp" "$root/etc/lsan.supp"
+chmod +x "$root/bin/lio-guest"
 cat >"$root/etc/snmpd.conf" <<CONF
 master agentx
 agentXSocket unix:/var/agentx/master
@@ -91,6 +110,19 @@ cat >"$root/etc/lunmap.xml" <<XML
   <lun name="raw" path="/dev/vda"/>
 </lunmap>
 XML
+# the crash trials' inventory: three targets open to all, one with named
+# initiators (libiscsi's tools among them), three files and the virtio disk
+PROBE_NAME=iqn.2026-11.org.example:lunmap-probe
+INQ_NAME=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-inq
+cat >"$root/etc/crash.xml" <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
+  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="10"/>
+$(for i in 1 2 3; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
+  <target iqn="iqn.2026-11.org.example.crash:t4" alias="t4" initiators="$INQ_NAME,$PROBE_NAME,$HOST1"/>
+$(for i in 1 2 3; do echo "  <lun name=\"l$i\" path=\"/tmp/lun/c$i.img\"/>"; done)
+  <lun name="l4" path="/dev/vda"/>
+</lunmap>
+XML
 cat >"$root/init" <<SH
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
@@ -99,7 +131,7 @@ mount -t tmpfs tmp /tmp
 for a in \$(cat /proc/cmdline); do
 	case \$a in lunmap.port=*) PORT=\${a#*=} ;; lunmap.snmp=*) SNMP_PORT=\${a#*=} ;; esac
 done
-sed -i "s/@PORT@/\$PORT/" /etc/lunmap.xml
+sed -i "s/@PORT@/\$PORT/" /etc/lunmap.xml /etc/crash.xml
 for m in \$(cat /etc/modules); do insmod \$m 2>/dev/null; done
 mount -t configfs configfs /sys/kernel/config
 ip link set lo up; ip link set eth0 up
@@ -110,6 +142,7 @@ mkdir -p /tmp/lun /tmp/snmp /tmp/state
 i=0; while [ ! -b /dev/vda ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
 dd if=/dev/zero of=/tmp/lun/db.img bs=1 count=0 seek=8M 2>/dev/null
 dd if=/dev/zero of=/tmp/lun/logs.img bs=1 count=0 seek=4M 2>/dev/null
+for i in 1 2 3; do dd if=/dev/zero of=/tmp/lun/c\$i.img bs=1 count=0 seek=\$((i * 2))M 2>/dev/null; done
 # the command channel first, so that it listens before anything answers
 stty -F /dev/ttyS1 raw -echo
 (while true; do sh -s < /dev/ttyS1 2>&1 | tee /dev/ttyS1 >/dev/null; done) &
@@ -260,6 +293,23 @@ has_trap() { # OID TEXT: both in one notification at the guest's snmptrapd
 		index($0, t) { hit_t = 1 }
 		END { exit !(found || (hit_o && hit_t)) }'
 }
+# The crash trials (tests/harness/lio_trials.py) on a configfs emptied of
+# what the checks before left, with the crash inventory and its own state
+crash_trials() {
+	[ "$CRASH_TRIALS" -gt 0 ] || { note "no crash trials (killpoint or python3 missing, or LIO_CRASH_TRIALS=0)"; return 0; }
+	note "crash trials in the kernel target: $CRASH_TRIALS"
+	guest 'kill $(cat /tmp/lunmapd.pid) 2>/dev/null; i=0; while kill -0 $(cat /tmp/lunmapd.pid) 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done; /bin/lio-guest wipe; rm -rf /tmp/cstate; : >/tmp/kills' >/dev/null
+	sed "s/@PORT@/$PORT/" "$root/etc/crash.xml" >crash.xml
+	MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/lio_trials.py" crash "$CRASH_TRIALS" ||
+		fail "LIO crash trials"
+	! grep -q -e 'Sanitizer' -e 'runtime error' console.log || fail "sanitizer report in the guest: $(grep -A5 -e Sanitizer -e 'runtime error' console.log)"
+	! guest 'cat /tmp/crash.stderr' | grep -e 'Sanitizer' -e 'runtime error' || fail "sanitizer report from lunmapd in the guest"
+	echo "lio: crash trials passed"
+}
+if [ -n "${LIO_CRASH_ONLY:-}" ]; then
+	crash_trials
+	exit 0
+fi
 
 note "walk LUNMAP-MIB of the guest"
 walk=$(swalk $R)
@@ -402,3 +452,4 @@ wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | g
 ! grep -q -e 'Sanitizer' -e 'runtime error' console.log || fail "sanitizer report in the guest: $(grep -A5 -e Sanitizer -e 'runtime error' console.log)"
 ietf_checks
 echo "lio: all checks passed"
+crash_trials

@@ -29,11 +29,51 @@ for pair in lunmapSpinLock:1.1.10 lunmapSubsystemForce:1.1.11 lunmapStackReapply
 	[ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On "LUNMAP-MIB::${pair%%:*}")" = \
 		".1.3.6.1.4.1.8072.9999.9999.3260.${pair#*:}" ] || fail "${pair%%:*} is not at ${pair#*:}"
 done
-note "the display hints: HRESULTs in hex, GUID lists 32 digits an id"
+note "the display hints: HRESULTs in hex, ids 32 digits each"
 snmptranslate -M "$dirs" -m LUNMAP-MIB -Td LUNMAP-MIB::lunmapLastErrorCode | has 'DISPLAY-HINT.*"x"' ||
 	fail "lunmapLastErrorCode is not shown in hex"
-snmptranslate -M "$dirs" -m LUNMAP-MIB -Td LUNMAP-MIB::lunmapLunTargetIds | has 'DISPLAY-HINT.*"16x "' ||
+snmptranslate -M "$dirs" -m LUNMAP-MIB -Td LUNMAP-MIB::lunmapLunTargetIds | has 'DISPLAY-HINT.*"1x"' ||
 	fail "lunmapLunTargetIds has no GUID list hint"
 snmptranslate -M "$dirs" -m LUNMAP-MIB -Td LUNMAP-MIB::lunmapTargetIqn | has '(0\.\.223)' ||
 	fail "lunmapTargetIqn is not sized like IscsiName"
+
+# What a manager's tools print with the MIB loaded (issue 21: "16x " showed
+# the last 8 octets of each id, "4x-2x-2x-2x-6x" dropped leading zeros): ids
+# whose halves differ and that start with a zero, on lunmapd (sim backend)
+# behind a private snmpd.
+if [ -x "$top_builddir/tests/harness/lunmapd-sim" ] && [ -x "$SNMPD" ]; then
+	note "snmpwalk and snmptable print whole ids"
+	cd "$E2E_TMP"
+	start_snmpd
+	truncate -s 4M db.img
+	T1=01111111-1111-1111-8111-111111111111 T2=02222222-2222-2222-8222-222222222222
+	DB=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
+	cat >inv.xml <<XML
+<lunmap xmlns="urn:lunmap:inventory:1" name="mib" max-targets-per-lun="4">
+  <backend type="tgt"/>
+  <target iqn="iqn.2026-11.org.example.mib:t1" id="$T1"/>
+  <target iqn="iqn.2026-11.org.example.mib:t2" id="$T2"/>
+  <lun name="db" path="$E2E_TMP/db.img" id="$DB"/>
+</lunmap>
+XML
+	mkdir -p lunmapd-persist
+	SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist "$top_builddir/tests/harness/lunmapd-sim" -f \
+		-x "$AGENTX" -c inv.xml -s state -Lf lunmapd.log 2>>lunmapd.stderr &
+	remember_pid $! lunmapd
+	wait_for 15 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+		fail "lunmapd does not answer: $(cat lunmapd.log)"
+	sset $R.1.2.1.7.1 x "$(hexid $T1)$(hexid $T2)" >/dev/null || fail "associate"
+	m=(-v2c -c public -M "$dirs" -m +LUNMAP-MIB 127.0.0.1:$SNMP_PORT)
+	t1=${T1//-/} t2=${T2//-/} db=${DB//-/}
+	out=$(snmpwalk "${m[@]}" LUNMAP-MIB::lunmapLunTargetIds)
+	echo "$out" | has -x "LUNMAP-MIB::lunmapLunTargetIds.1 = STRING: $t1$t2" || fail "snmpwalk: $out"
+	out=$(snmpwalk "${m[@]}" LUNMAP-MIB::lunmapTargetId)
+	echo "$out" | has -x "LUNMAP-MIB::lunmapTargetId.1 = STRING: $t1" || fail "snmpwalk: $out"
+	out=$(snmpwalk "${m[@]}" LUNMAP-MIB::lunmapTargetLunIds)
+	echo "$out" | has -x "LUNMAP-MIB::lunmapTargetLunIds.2 = STRING: $db" || fail "snmpwalk: $out"
+	out=$(snmptable "${m[@]}" -Cw 400 LUNMAP-MIB::lunmapLunTable)
+	echo "$out" | has -E "^ +$db +db .* $t1$t2 +2 " || fail "snmptable: $out"
+	out=$(snmptable "${m[@]}" -Cw 400 LUNMAP-MIB::lunmapTargetTable)
+	echo "$out" | has -E "^ +$t2 +iqn.2026-11.org.example.mib:t2 .* $db " || fail "snmptable: $out"
+fi
 echo "mib: all checks passed"

@@ -71,6 +71,15 @@ sset $R.1.2.1.7.1 x "$(hexid $T2)" >/dev/null || fail "associate t2"
 tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.traps:t2$/\1/p')
 tgtadm_ctl --op delete --mode logicalunit --tid "$tid" --lun 1
 expect_line "daemon.warning lunmap: lunmapCacheOutOfSync from localhost: subsystem cacheCorrupt(2): the iSCSI stack differs from lunmap's state; changes are refused until lunmapSubsystemRefresh is written"
+note "values formatted by LUNMAP-MIB's display hints (an snmptrapd that loads the MIB)"
+line="daemon.notice lunmap: lunmapAssociationChanged from localhost: LUN 1 ($DB) is now on targets {$T1, $T2}"
+before=$(grep -cxF "$line" "$LOG" || true)
+printf '%s\n' localhost "UDP: [127.0.0.1]:1->[127.0.0.1]:2" \
+	"SNMPv2-MIB::snmpTrapOID.0 LUNMAP-MIB::lunmapAssociationChanged" \
+	"LUNMAP-MIB::lunmapLunId.1 ${DB//-/}" \
+	"LUNMAP-MIB::lunmapLunTargetIds.1 ${T1//-/}${T2//-/}" |
+	"$top_srcdir/data/snmptrapd/lunmap-traphandle" -f "$LOG"
+[ "$(grep -cxF "$line" "$LOG")" = $((before + 1)) ] || fail "32-digit ids not read: $(tail -2 "$LOG")"
 cat "$LOG"
 [ "$(grep -c . "$LOG")" -ge 5 ] || fail "lines missing"
 ! has -v -e '^daemon\.\(notice\|warning\) lunmap: lunmap' "$LOG" || fail "a line not about LUNMAP-MIB: $(cat "$LOG")"

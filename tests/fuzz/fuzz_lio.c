@@ -4,8 +4,16 @@
  *   t NAME                    a target folder iscsi/NAME/tpgt_1/lun
  *   l TARGET LUNDIR LINK TO   iscsi/TARGET/tpgt_1/lun/LUNDIR/LINK -> TO
  *   b HBA NAME UDEV_PATH      core/HBA/NAME/udev_path
+ *   e TARGET LUNDIR           an empty iscsi/TARGET/tpgt_1/lun/LUNDIR (half made)
+ *   m TARGET ACL DIR [TO]     iscsi/TARGET/tpgt_1/acls/ACL/DIR, with a link
+ *                             "lunmap" -> TO when given
+ *   a TARGET ATTR VALUE       iscsi/TARGET/tpgt_1/ATTR (enable, np, or
+ *                             attrib/NAME) with the value
+ *   p HBA NAME TEXT           core/HBA/NAME/statistics/scsi_dev/ports
+ *   s HBA NAME TEXT           core/HBA/NAME/wwn/vpd_unit_serial
  * Folder names never hold '/' or "..": the harness must not write outside
- * its own folder; link texts and udev_path are free. */
+ * its own folder; link texts, values and udev_path are free. Whatever the
+ * tree, a half state's text holds no control byte (it is logged). */
 #include "config.h"
 
 #include <ftw.h>
@@ -47,6 +55,16 @@ static void mkdirs(const char *path)
 	mkdir(buf, 0755);
 }
 
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
 static void line(char *l)
 {
 	char *save = NULL, *op = strtok_r(l, " ", &save), *a = strtok_r(NULL, " ", &save),
@@ -65,6 +83,40 @@ static void line(char *l)
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s/%s", root, a, b, c);
 		if (symlink(d, path) != 0)
 			return;
+	} else if (!strcmp(op, "e") && safe(b)) {
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s", root, a, b);
+		mkdirs(path);
+	} else if (!strcmp(op, "m") && safe(b) && safe(c)) {
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/acls/%s/%s", root, a, b, c);
+		mkdirs(path);
+		if (d) {
+			strcat(path, "/lunmap");
+			if (symlink(d, path) != 0)
+				return;
+		}
+	} else if (!strcmp(op, "a") && b && c &&
+		   (!strcmp(b, "enable") || !strncmp(b, "attrib/", 7) || !strcmp(b, "np")) &&
+		   (!strchr(b, '/') || safe(b + 7))) {
+		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/%s", root, a, !strcmp(b, "np") ? "np" : b);
+		if (!strcmp(b, "np")) {
+			if (safe(c)) {
+				strcat(path, "/");
+				strcat(path, c);
+				mkdirs(path);
+			}
+		} else {
+			char dir[PATH_MAX * 2];
+			snprintf(dir, sizeof dir, "%s", path);
+			*strrchr(dir, '/') = '\0';
+			mkdirs(dir);
+			put(path, c);
+		}
+	} else if ((!strcmp(op, "p") || !strcmp(op, "s")) && safe(b) && c) {
+		snprintf(path, sizeof path, "%s/core/%s/%s/%s", root, a, b,
+			 !strcmp(op, "p") ? "statistics/scsi_dev" : "wwn");
+		mkdirs(path);
+		strcat(path, !strcmp(op, "p") ? "/ports" : "/vpd_unit_serial");
+		put(path, c);
 	} else if (!strcmp(op, "b") && safe(b) && c) {
 		FILE *f;
 		snprintf(path, sizeof path, "%s/core/%s/%s", root, a, b);
@@ -98,10 +150,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(text);
 	b = lm_lio_new(&conf);
 	if (b->ops->enumerate(b, &st, NULL) == LM_S_OK) {
+		for (const char *p = st.half; p && *p; p++)
+			FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
 		for (size_t i = 0; i < st.ntargets; i++) {
+			for (const char *p = st.targets[i].half; p && *p; p++)
+				FUZZ_CHECK((unsigned char)*p >= 0x20 && *p != 0x7f);
+			FUZZ_CHECK(!st.targets[i].acl || !strchr(st.targets[i].acl, '\n'));
 			FUZZ_CHECK(lm_iqn_valid(st.targets[i].iqn, NULL));
 			for (size_t k = 0; k < st.targets[i].nlus; k++) {
 				const struct lm_stack_lu *lu = &st.targets[i].lus[k];
+				FUZZ_CHECK(!lu->unmapped || lm_iqn_valid(lu->unmapped, NULL));
 				FUZZ_CHECK(lu->number <= LM_MAX_LUN_NUMBER);
 				FUZZ_CHECK(!lu->path[0] || lm_valid_path(lu->path, NULL));
 			}

@@ -209,6 +209,35 @@ static void test_start_mends_an_identity_and_stays_online(void **state)
 	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
 }
 
+/* The same for an LU an initiator the stack admits cannot see (LIO: a
+ * kill between the link and the ACL mappings, found by the LIO crash
+ * trials): start-up puts it back whole, and its snapshot must then say the
+ * LU is mapped, or the LU just mended is "drift at start". */
+static void test_start_mends_an_unmapped_lu_and_stays_online(void **state)
+{
+	struct fx *f = *state;
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	struct lm_stack saved;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &f->tgt[1], 1, NULL, NULL), LM_S_OK);
+	/* the last change's intent names LUN b only: recovery leaves a alone */
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+	for (size_t i = 0; i < saved.ntargets; i++)
+		if (strcmp(saved.targets[i].iqn, "iqn.2026-11.org.example:t2") == 0)
+			assert_int_equal(lm_stack_set_unmapped(&saved.targets[i], "iqn.2026-11.org.example:h1"),
+					 LM_S_OK);
+	o.backend = f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = saved;
+	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_null(lm_core_startup_problem(f->core));
+	assert_null(sim_lu(f, "t2", 1)->unmapped);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+}
+
 /* A repair the stack refuses at start (a stopped tgtd) does not stop
  * lunmapd: it serves, cacheCorrupt, with the reason as its last error,
  * and restore(4) finishes the repair once the stack answers. */
@@ -253,6 +282,7 @@ int main(void)
 		T(test_restart_skips_an_equal_snapshot),
 		T(test_targets_lost_before_any_association_are_remade),
 		T(test_start_mends_an_identity_and_stays_online),
+		T(test_start_mends_an_unmapped_lu_and_stays_online),
 		T(test_start_serves_when_the_stack_refuses_a_repair),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -214,6 +214,40 @@ static void test_a_stack_that_lost_everything_is_reapplied(void **state)
 	free(state_ok);
 }
 
+/* Issue 21: start-up re-created a discovered target that had vanished
+ * (with initiator settings it never had) while restore(4) left it out.
+ * One rule for both: lunmap makes only the inventory's targets; a
+ * discovered one that is gone is drift until reenumerate(3) deletes it. */
+static void test_a_vanished_discovered_target_is_never_made(void **state)
+{
+	struct fx *f = *state;
+	struct lm_stack *s = lm_sim_stack(f->sim);
+	struct lm_err err;
+	lm_guid *ids;
+	size_t n;
+
+	assert_int_equal(lm_stack_add_target(s, "iqn.2026-11.org.example:d1"), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(&s->targets[s->ntargets - 1], 3, f->paths[1]), LM_S_OK);
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[1], &ids, &n, &err), LM_S_OK);
+	assert_int_equal(n, 1);
+	free(ids);
+	/* the stack restarts empty while lunmapd is down */
+	lm_core_close(f->core);
+	assert_int_equal(open_core(f, &err), LM_S_OK);
+	assert_null(sim_target(f, "d1"));
+	assert_non_null(sim_target(f, "t1"));
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "d1"));
+	assert_null(sim_target(f, "d1"));
+	assert_int_equal(lm_core_refresh(f->core, LM_REENUMERATE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_int_equal(lm_query_associated_targets(f->core, &f->lun[1], &ids, &n, &err), LM_S_OK);
+	assert_int_equal(n, 0);
+	free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +258,7 @@ int main(void)
 		T(test_restore_puts_the_recorded_sets_back),
 		T(test_restore_refuses_to_remove_a_foreign_lu),
 		T(test_a_stack_that_lost_everything_is_reapplied),
+		T(test_a_vanished_discovered_target_is_never_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,10 @@ int __wrap_fdatasync(int fd);
 int __wrap_fsync(int fd);
 int __wrap_rename(const char *a, const char *b);
 ssize_t __wrap_write(int fd, const void *buf, size_t n);
+ssize_t __real_read(int fd, void *buf, size_t n);
+ssize_t __wrap_read(int fd, void *buf, size_t n);
+size_t __real_fread(void *buf, size_t size, size_t n, FILE *f);
+size_t __wrap_fread(void *buf, size_t size, size_t n, FILE *f);
 
 static int countdown, fault_errno;
 static unsigned calls;
@@ -64,6 +68,59 @@ ssize_t __wrap_write(int fd, const void *buf, size_t n)
 	if (hit())
 		return n > 1 ? __real_write(fd, buf, n / 2) : (errno = fault_errno, -1);
 	return __real_write(fd, buf, n);
+}
+
+/* A disk that fails a read of the journal after `journal_ok` bytes (-1:
+ * never), whether the reader uses read(2) or stdio. */
+static long journal_ok = -1, journal_read;
+
+static bool is_journal(int fd)
+{
+	char link[64], to[4096];
+	ssize_t n;
+
+	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+	n = readlink(link, to, sizeof to - 1);
+	if (n <= 0)
+		return false;
+	to[n] = '\0';
+	return n >= 14 && strcmp(to + n - 14, "/state.journal") == 0;
+}
+
+/* how much of n the disk gives before its error; 0 with EIO at it */
+static size_t journal_allows(int fd, size_t n)
+{
+	if (journal_ok < 0 || !is_journal(fd))
+		return n;
+	if (journal_read >= journal_ok) {
+		errno = EIO;
+		return 0;
+	}
+	return n < (size_t)(journal_ok - journal_read) ? n : (size_t)(journal_ok - journal_read);
+}
+
+ssize_t __wrap_read(int fd, void *buf, size_t n)
+{
+	size_t may = journal_allows(fd, n);
+	ssize_t got;
+
+	if (n && !may)
+		return -1;
+	got = __real_read(fd, buf, may);
+	if (got > 0 && journal_ok >= 0 && is_journal(fd))
+		journal_read += got;
+	return got;
+}
+
+/* stdio's answer to an error: a short count (with its error flag set) */
+size_t __wrap_fread(void *buf, size_t size, size_t n, FILE *f)
+{
+	size_t may = size == 1 ? journal_allows(fileno(f), n) : n;
+	size_t got = may ? __real_fread(buf, size, may, f) : 0;
+
+	if (size == 1 && journal_ok >= 0 && is_journal(fileno(f)))
+		journal_read += (long)got;
+	return got;
 }
 
 #define INV_TEXT \
@@ -256,11 +313,89 @@ static void test_refresh_save_fault(void **state)
 	assert_true(kept > 0);
 }
 
+static char *slurp(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	return tu_read(path, NULL);
+}
+
+/* Issue 21: a read error in the journal was taken for its end; the record
+ * it cut replayed as a torn one (never acknowledged) and the start-up
+ * compaction made the loss permanent. A read error stops the start with
+ * the reason, and the files stay as they were. */
+static void test_journal_read_error_stops_the_start(void **state)
+{
+	char *dir = tu_tmpdir(), *st_dir, *img = tu_sparse(dir, "a.img", 1 << 20), *text, *inv;
+	char *journal, *snapshot, *after;
+	struct lm_backend *sim;
+	struct lm_stack keep;
+	struct lm_err err;
+	lm_guid lun, t[2], *got;
+	struct lm_core *c;
+	size_t n;
+
+	(void)state;
+	assert_true(asprintf(&st_dir, "%s/state", dir) > 0);
+	assert_true(asprintf(&text, INV_TEXT, img) > 0);
+	inv = tu_write(dir, "inv.xml", text);
+	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &lun);
+	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &t[0]);
+	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", &t[1]);
+	c = open_on(inv, st_dir, &sim, NULL);
+	assert_int_equal(lm_associate_targets(c, &lun, t, 1, NULL, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(c, &lun, &t[1], 1, NULL, &err), LM_S_OK);
+	assert_int_equal(lm_associate_targets(c, &lun, t, 2, NULL, &err), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&keep, lm_sim_stack(sim)), LM_S_OK);
+	lm_core_close(c);
+	journal = slurp(st_dir, "state.journal");
+	snapshot = slurp(st_dir, "state.xml");
+	assert_non_null(journal);
+	assert_non_null(strchr(strchr(journal, '\n') + 1, '\n')); /* two records or more */
+
+	/* the disk fails inside the second record */
+	journal_ok = (long)(strchr(journal, '\n') - journal) + 4;
+	journal_read = 0;
+	{
+		struct lm_core_opts o = { .inventory = inv, .state_dir = st_dir };
+		o.backend = sim = lm_sim_new();
+		assert_int_equal(lm_stack_copy(lm_sim_stack(sim), &keep), LM_S_OK);
+		assert_int_not_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+		assert_non_null(strstr(err.msg, "state.journal"));
+		assert_non_null(strstr(err.msg, strerror(EIO)));
+	}
+	journal_ok = -1;
+	after = slurp(st_dir, "state.journal");
+	assert_string_equal(after, journal);
+	free(after);
+	after = slurp(st_dir, "state.xml");
+	assert_string_equal(after, snapshot);
+	free(after);
+
+	/* the disk is back: the whole history is there */
+	c = open_on(inv, st_dir, &sim, &keep);
+	assert_int_equal(lm_query_associated_targets(c, &lun, &got, &n, &err), LM_S_OK);
+	assert_int_equal(n, 2);
+	free(got);
+	lm_core_close(c);
+	lm_stack_clear(&keep);
+	tu_rmtree(dir);
+	free(dir);
+	free(st_dir);
+	free(text);
+	free(inv);
+	free(img);
+	free(journal);
+	free(snapshot);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_state_io_fault),
 		cmocka_unit_test(test_refresh_save_fault),
+		cmocka_unit_test(test_journal_read_error_stops_the_start),
 	};
 	(void)calls;
 	return cmocka_run_group_tests(tests, NULL, NULL);

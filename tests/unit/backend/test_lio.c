@@ -18,12 +18,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "backend.h"
 #include "core.h"
+#include "deadline.h"
 #include "model.h"
 #include "util.h"
 
@@ -106,9 +108,10 @@ static void test_create_target_with_open_access(void **state)
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/generate_node_acls", "1\n");
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/attrib/demo_mode_write_protect", "0\n");
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/enable", "1\n");
-	/* twice: configfs says EEXIST, and so does the error */
-	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_HR_ALREADY_EXISTS);
-	assert_non_null(strstr(err.msg, "it already exists"));
+	/* twice: a target that is there is finished, not refused (start-up
+	 * and restore(4) call it for one a crash left half made) */
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, &err), LM_S_OK);
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/enable", "1\n");
 }
 
 /* Sessions for the in-use guard: each name of the TPG's dynamic_sessions
@@ -157,9 +160,9 @@ static void test_create_target_with_acls(void **state)
 	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/acls/iqn.1994-05.com.redhat:host1",
 		 f->root);
 	assert_int_equal(stat(path, &sb), 0);
-	snprintf(path, sizeof path, "%s/iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/generate_node_acls",
-		 f->root);
-	assert_int_not_equal(access(path, F_OK), 0);
+	/* no generated ACLs (an inventory that named none before may have
+	 * had them) */
+	expect_attr(f, "iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/generate_node_acls", "0\n");
 	/* no CHAP secret is set: LIO's default (authentication 1) would
 	 * refuse every named initiator */
 	expect_attr(f, "iscsi/iqn.2026-11.org.example:t2/tpgt_1/attrib/authentication", "0\n");
@@ -446,6 +449,225 @@ static void test_no_path_climbs_out_of_configfs(void **state)
 	assert_int_not_equal(stat(outside, &sb), 0);
 }
 
+static const struct lm_stack_target *find(const struct lm_stack *s, const char *iqn)
+{
+	for (size_t i = 0; i < s->ntargets; i++)
+		if (!strcmp(s->targets[i].iqn, iqn))
+			return &s->targets[i];
+	return NULL;
+}
+
+static void rel_path(struct fx *f, char *out, const char *rel)
+{
+	snprintf(out, PATH_MAX * 2, "%s/%s", f->root, rel);
+}
+
+/* Half-made targets (a crash inside create_target) are reported, and a
+ * second create_target finishes them: a target folder without its TPG,
+ * a TPG not enabled, a portal missing, a lun_N without its device, a
+ * mapped LUN without its link. */
+static void test_a_half_made_target_is_reported_and_finished(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX * 2];
+	struct lm_stack st;
+	struct lm_err err;
+
+	rel_path(f, path, "iscsi");
+	mkdir(path, 0755);
+	rel_path(f, path, "iscsi/" T2);
+	assert_int_equal(mkdir(path, 0755), 0); /* killed before the TPG */
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_non_null(find(&st, T2)->half);
+	assert_non_null(strstr(find(&st, T2)->half, "no tpgt_1"));
+	lm_stack_clear(&st);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, &err), LM_S_OK);
+	expect_attr(f, "iscsi/" T2 "/tpgt_1/enable", "1\n");
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 4, f->lun, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_null(find(&st, T2)->half);
+	lm_stack_clear(&st);
+
+	/* the TPG disabled, the portal gone, an empty lun_N and mapped LUN */
+	free(tu_write(path, "tpgt_1/enable", "0\n"));
+	rel_path(f, path, "iscsi/" T2 "/tpgt_1/np/127.0.0.1:3260");
+	assert_int_equal(rmdir(path), 0);
+	rel_path(f, path, "iscsi/" T2 "/tpgt_1/lun/lun_9");
+	assert_int_equal(mkdir(path, 0755), 0);
+	rel_path(f, path, "iscsi/" T2 "/tpgt_1/acls/" HOST1 "/lun_9");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_non_null(find(&st, T2)->half);
+	assert_int_equal(find(&st, T2)->nlus, 1); /* lun_9 is no LU */
+	lm_stack_clear(&st);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, &err), LM_S_OK);
+	expect_attr(f, "iscsi/" T2 "/tpgt_1/enable", "1\n");
+	rel_path(f, path, "iscsi/" T2 "/tpgt_1/np/127.0.0.1:3260");
+	assert_int_equal(access(path, F_OK), 0);
+	expect_no_folder(f, "lun/lun_9");
+	expect_no_folder(f, "acls/" HOST1 "/lun_9");
+	expect_mapped(f, HOST1, 4);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_null(find(&st, T2)->half);
+	assert_int_equal(find(&st, T2)->nlus, 1);
+	lm_stack_clear(&st);
+}
+
+/* A lun_N that holds no device (killed between mkdir and link, or between
+ * unlink and rmdir): add_lu takes it, remove_lu finishes removing it. */
+static void test_an_empty_lun_folder_is_taken_or_removed(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX * 2];
+	struct lm_stack st;
+	struct lm_err err;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	rel_path(f, path, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_2");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 2, f->lun, &err), LM_S_OK);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_int_equal(st.targets[0].nlus, 1);
+	assert_null(st.targets[0].half);
+	lm_stack_clear(&st);
+	rel_path(f, path, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_5");
+	assert_int_equal(mkdir(path, 0755), 0);
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 5, f->lun, &err), LM_S_OK);
+	assert_int_not_equal(access(path, F_OK), 0);
+	/* one that is not there at all is still drift */
+	assert_int_equal(f->b->ops->remove_lu(f->b, f->t1, 5, f->lun, &err), LM_HR_FILE_NOT_FOUND);
+}
+
+/* path of f's backstore, with its parents made, or of a file in it */
+static void backstore_path(struct fx *f, const char *rel, char *out)
+{
+	char hex[33];
+
+	lm_guid_hex(&f->lun->id, hex);
+	snprintf(out, PATH_MAX * 2, "%s/core/fileio_0", f->root);
+	mkdir(out, 0755);
+	snprintf(out, PATH_MAX * 2, "%s/core/fileio_0/lm-%s%s%s", f->root, hex, *rel ? "/" : "", rel);
+}
+
+static void make_exported(struct fx *f, const char *count)
+{
+	char dir[PATH_MAX * 2];
+
+	backstore_path(f, "statistics", dir);
+	mkdir(dir, 0755);
+	strcat(dir, "/scsi_dev");
+	mkdir(dir, 0755);
+	free(tu_write(dir, "ports", count));
+}
+
+/* A backstore enabled without its serial (killed before the last write
+ * of make_backstore) is finished before it is linked: never exported with
+ * the wrong identity. One that LUNs export so is refused, not reused. */
+static void test_a_backstore_without_its_serial_is_finished(void **state)
+{
+	struct fx *f = *state;
+	char dir[PATH_MAX * 2], rel[PATH_MAX * 2], hex[33], want[40];
+	struct lm_stack st;
+	struct lm_err err;
+
+	lm_guid_hex(&f->lun->id, hex);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	backstore_path(f, "", dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	free(tu_write(dir, "enable", "1\n"));
+	free(tu_write(dir, "udev_path", f->img));
+	make_exported(f, "1\n");
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, &err), LM_HR_BUSY);
+	assert_non_null(strstr(err.msg, "not whole"));
+	make_exported(f, "0\n");
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, &err), LM_S_OK);
+	snprintf(rel, sizeof rel, "core/fileio_0/lm-%s/wwn/vpd_unit_serial", hex);
+	snprintf(want, sizeof want, "%s\n", hex);
+	expect_attr(f, rel, want);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_string_equal(st.targets[0].lus[0].serial, hex);
+	assert_true(lm_lu_identity_ok(f->lun, &st.targets[0].lus[0]));
+	lm_stack_clear(&st);
+}
+
+/* A backstore of lunmap's that no LU uses (LIO's export count is 0) is
+ * reported as a leftover outside every target; keep-backstores keeps a
+ * whole one, not a half-made one. */
+static void test_an_unused_backstore_is_reported(void **state)
+{
+	struct fx *f = *state;
+	struct lm_backend_conf conf = { .type = "lio", .keep_backstores = true };
+	struct lm_backend *keep;
+	struct lm_stack st;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, NULL), LM_S_OK);
+	make_exported(f, "1\n");
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_null(st.half);
+	lm_stack_clear(&st);
+	make_exported(f, "0\n");
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, NULL), LM_S_OK);
+	assert_non_null(st.half);
+	assert_non_null(strstr(st.half, "used by no LU"));
+	lm_stack_clear(&st);
+	memcpy(conf.configfs, f->root, strlen(f->root) + 1);
+	keep = lm_lio_new(&conf);
+	assert_int_equal(keep->ops->enumerate(keep, &st, NULL), LM_S_OK);
+	assert_null(st.half);
+	lm_stack_clear(&st);
+	lm_backend_destroy(keep);
+}
+
+/* The SET's deadline (design §5): once it has passed, no configfs
+ * operation starts; the step fails as a timeout naming it, nothing is
+ * made. */
+static void test_nothing_starts_after_the_deadline(void **state)
+{
+	struct fx *f = *state;
+	char path[PATH_MAX * 2];
+	struct lm_stack st;
+	struct lm_err err;
+
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	f->b->ops->set_deadline(f->b, lm_now_ms() - 1);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, &err), LM_HR_TIMEOUT);
+	assert_non_null(strstr(err.msg, "deadline"));
+	assert_int_equal(f->b->ops->create_target(f->b, f->t2, &err), LM_HR_TIMEOUT);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, &err), LM_HR_TIMEOUT);
+	rel_path(f, path, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_1");
+	assert_int_not_equal(access(path, F_OK), 0);
+	rel_path(f, path, "iscsi/" T2);
+	assert_int_not_equal(access(path, F_OK), 0);
+	f->b->ops->set_deadline(f->b, lm_now_ms() + 60000);
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, f->lun, &err), LM_S_OK);
+	f->b->ops->set_deadline(f->b, LM_NO_DEADLINE);
+	assert_int_equal(f->b->ops->enumerate(f->b, &st, &err), LM_S_OK);
+	lm_stack_clear(&st);
+}
+
+/* A FIFO at a LUN's path: refused at once (the open does not wait for a
+ * writer), failed with the reason, nothing made. */
+static void test_a_fifo_is_no_backing_store(void **state)
+{
+	struct fx *f = *state;
+	char fifo[PATH_MAX * 2], path[PATH_MAX * 2];
+	struct lm_lun *lun;
+	struct lm_err err;
+
+	snprintf(fifo, sizeof fifo, "%s/fifo", f->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	lun = lm_model_add_lun(f->m, 0, NULL, "pipe", fifo);
+	assert_non_null(lun);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	alarm(10); /* an open that waits for a writer fails the test */
+	assert_int_equal(f->b->ops->add_lu(f->b, f->t1, 1, lun, &err), LM_VDS_E_OBJECT_STATUS_FAILED);
+	alarm(0);
+	assert_non_null(strstr(err.msg, "not a regular file or a block device"));
+	rel_path(f, path, "iscsi/iqn.2026-11.org.example:t1/tpgt_1/lun/lun_1");
+	assert_int_not_equal(access(path, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -460,6 +682,12 @@ int main(void)
 		T(test_add_lu_in_demo_mode_makes_no_acl),
 		T(test_enumerate_reports_a_missing_mapping_as_drift),
 		T(test_new_acl_gets_the_luns_the_target_has),
+		T(test_a_half_made_target_is_reported_and_finished),
+		T(test_an_empty_lun_folder_is_taken_or_removed),
+		T(test_a_backstore_without_its_serial_is_finished),
+		T(test_an_unused_backstore_is_reported),
+		T(test_nothing_starts_after_the_deadline),
+		T(test_a_fifo_is_no_backing_store),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,11 +68,36 @@ static void test_every_string_keeps_its_text_through_index_growth(void **state)
 	lm_stack_clear(&s);
 }
 
+/* A half state keeps its first reason; a copy carries the target's and
+ * the stack's; clearing frees them (ASan: no leak). */
+static void test_half_states_keep_the_first_reason(void **state)
+{
+	struct lm_stack s = { 0 }, copy;
+
+	(void)state;
+	assert_int_equal(lm_stack_add_target(&s, "iqn.2026-11.org.example:t1"), LM_S_OK);
+	assert_int_equal(lm_stack_note_half(&s.targets[0].half, "lun_%u holds no device", 3), LM_S_OK);
+	assert_int_equal(lm_stack_note_half(&s.targets[0].half, "its TPG is not enabled"), LM_S_OK);
+	assert_string_equal(s.targets[0].half, "lun_3 holds no device");
+	assert_int_equal(lm_stack_note_half(&s.half, "backstore %s is used by no LU", "x/lm-1"), LM_S_OK);
+	assert_int_equal(lm_stack_copy(&copy, &s), LM_S_OK);
+	assert_string_equal(copy.targets[0].half, "lun_3 holds no device");
+	assert_string_equal(copy.half, "backstore x/lm-1 is used by no LU");
+	lm_stack_clear(&copy);
+	lm_stack_clear(&s);
+	assert_null(s.half);
+	/* a name from the stack cannot forge a log line */
+	assert_int_equal(lm_stack_note_half(&s.half, "backstore %s", "x/lm-1\nlunmapd: forged\x7f"), LM_S_OK);
+	assert_string_equal(s.half, "backstore x/lm-1?lunmapd: forged?");
+	lm_stack_clear(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_a_lun_on_several_targets_shares_its_text),
 		cmocka_unit_test(test_every_string_keeps_its_text_through_index_growth),
+		cmocka_unit_test(test_half_states_keep_the_first_reason),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
