@@ -60,12 +60,13 @@ static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct
 		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
 		if (t->status != LM_ONLINE)
 			continue;
-		if (lm_compare_target(c->model, t, st, why, sizeof why)) {
+		/* counted before the comparison: drift shows them too */
+		if (st && lm_failed(lm_compare_set_foreign(t, st)))
+			hr = LM_E_OUTOFMEMORY;
+		if (!lm_failed(hr) && lm_compare_target(c->model, t, st, why, sizeof why)) {
 			hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
 			break;
 		}
-		if (lm_failed(lm_compare_set_foreign(t, st)))
-			hr = LM_E_OUTOFMEMORY;
 	}
 	lm_stack_clear(&stack);
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
@@ -82,6 +83,8 @@ static lm_hr check(struct lm_core *c, bool may_reapply, unsigned list_ms, struct
 lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
+	char why[LM_ERR_MSG_MAX];
+	bool foreign;
 	lm_hr hr;
 
 	if (how == LM_RESTORE) {
@@ -112,10 +115,17 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 	}
 	if (!lm_failed(hr) && how == LM_REENUMERATE)
 		hr = lm_compare_discover(c, &stack);
+	/* neither adopted nor hidden: an LU of a target of the inventory
+	 * that lunmap did not put there keeps the subsystem cacheCorrupt */
+	foreign = !lm_failed(hr) && lm_compare_foreign(c->model, &stack, why, sizeof why);
 	lm_stack_clear(&stack);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "no memory to refresh");
 	hr = lm_store_compact(c, err);
+	if (!lm_failed(hr) && foreign) {
+		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "refresh: %s", why);
+	}
 	if (!lm_failed(hr))
 		c->model->status = LM_SUBSYS_ONLINE;
 	return hr;
@@ -124,19 +134,11 @@ lm_hr lm_core_refresh(struct lm_core *c, enum lm_refresh how, struct lm_err *err
 /* Puts one target's recorded associations back: what is missing is added,
  * a wrong identity is re-applied, an LU of one of lunmap's LUNs that the
  * state does not have there is withdrawn. Foreign LUs stay. */
-static lm_hr restore_one(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st,
+static lm_hr restore_one(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
 			 unsigned *steps, struct lm_err *err)
 {
-	lm_hr hr = LM_S_OK;
+	lm_hr hr = lm_compare_withdraw(c, t, st, steps, err);
 
-	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++) {
-		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
-		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
-		if (l && (!k || k->number != st->lus[i].number)) {
-			hr = c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, l, err);
-			++*steps;
-		}
-	}
 	for (size_t i = 0; i < t->links.n && !lm_failed(hr); i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		uint32_t number = t->links.v[i].number;
@@ -182,7 +184,7 @@ lm_hr lm_core_restore(struct lm_core *c, unsigned *steps, struct lm_err *err)
 	lm_stack_sort(&stack);
 	for (size_t i = 0; i < c->model->ntargets && !lm_failed(hr); i++) {
 		struct lm_target *t = c->model->targets[i];
-		const struct lm_stack_target *st = lm_stack_find_target(&stack, t->iqn);
+		struct lm_stack_target *st = (struct lm_stack_target *)lm_stack_find_target(&stack, t->iqn);
 		if ((!st && !t->discovered) || lm_target_needs_bind(t, st)) {
 			hr = c->backend->ops->create_target(c->backend, t, &e);
 			if (!lm_failed(hr))

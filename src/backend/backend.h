@@ -25,6 +25,10 @@ struct lm_backend_conf {
 	/* tgt: "socket" (tgtd's management protocol), "tgtadm" (run tgtadm),
 	 * "" (the socket if tgtd speaks it, else tgtadm) */
 	char transport[8];
+	/* the state folder's secret (32 hex digits), "" when there is none:
+	 * tgt marks the targets lunmap manages with an anchor made from it
+	 * (backend/tgt/show.h) */
+	char anchor_key[33];
 	/* where a backend reports what it decided (may be NULL) */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
@@ -45,6 +49,8 @@ struct lm_backend_ops {
 	/* adds the LU with the LUN's identity (derived from its id) set */
 	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			const struct lm_lun *lun, struct lm_err *err);
+	/* lun: the LUN whose LU it is, NULL for an LU lunmap did not put
+	 * there */
 	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err);
 	/* write-protects the LU (readonly) or lifts it; NULL when the
@@ -69,6 +75,16 @@ struct lm_backend_ops {
 	/* the NAA designator an initiator reads in VPD 0x83 for a LUN with
 	 * this id (the stack derives it from the identity add_lu sets) */
 	void (*naa)(const lm_guid *id, uint8_t out[16]);
+	/* optional: the targets lunmap manages (the model's, by IQN; the
+	 * backend keeps a copy), so that their listing stays readable
+	 * whatever an initiator sends (tgt: an anchor in each one's ACL) */
+	lm_hr (*manage)(struct lm_backend *b, const char *const *iqns, size_t n,
+			struct lm_err *err);
+	/* optional: the initiator sessions logged in to the target now, from
+	 * what the stack says without any byte an initiator chose; for the
+	 * in-use guard of one target (E_FAIL: the stack did not tell) */
+	lm_hr (*sessions)(struct lm_backend *b, const struct lm_target *t, unsigned *n,
+			  struct lm_err *err);
 };
 
 struct lm_backend {

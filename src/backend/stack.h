@@ -46,6 +46,11 @@ struct lm_stack_target {
 	char *acl;
 	/* initiator sessions logged in to the target (the in-use guard) */
 	unsigned sessions;
+	/* NULL when lus and acl are what the stack has; else why the backend
+	 * could not read them (no LUs, NULL acl): nothing about the
+	 * target's LUs may be concluded from this enumeration (design §5,
+	 * untrusted bytes). A static string. */
+	const char *unread;
 };
 
 struct lm_stack {

@@ -445,7 +445,7 @@ static lm_hr make_acls(struct lio *l, const struct lm_target *t, bool existing, 
 	if (!copy)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr); w = strtok_r(NULL, ", ", &save)) {
-		if (!is_target_name(w) || !lm_valid_component(w)) {
+		if (!is_target_name(w) || !lm_valid_component(w) || !lm_valid_request_value(w, NULL, NULL)) {
 			hr = lm_err_set(err, LM_E_FAIL, "LIO admits initiators by name, not address: %s", w);
 			break;
 		}
@@ -494,7 +494,9 @@ static lm_hr lio_create_target(struct lm_backend *b, const struct lm_target *t, 
 	lm_hr hr = LM_S_OK;
 
 	/* a path is never built from a component that could climb out */
-	if (!lm_valid_component(t->iqn) || (l->conf.portal[0] && !lm_valid_component(l->conf.portal)))
+	if (!lm_valid_component(t->iqn) || !lm_valid_request_value(t->iqn, NULL, NULL) ||
+	    (l->conf.portal[0] && (!lm_valid_component(l->conf.portal) ||
+				   !lm_valid_request_value(l->conf.portal, NULL, NULL))))
 		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\" or \"%s\"",
 				  t->iqn, l->conf.portal);
 	pathf(path, "%s/iscsi", l->conf.configfs);
@@ -550,6 +552,30 @@ static void backstore_of(struct lio *l, const struct lm_lun *lun, char *hba, cha
 	lm_guid_hex(&lun->id, hex);
 	strcpy(hba, stat(lun->path, &sb) == 0 && S_ISBLK(sb.st_mode) ? "iblock_0" : "fileio_0");
 	pathf(dir, "%s/core/%s/" BS_PREFIX "%s", l->conf.configfs, hba, hex);
+}
+
+/* LIO's fileio copies fd_dev_name into 256 bytes and cuts a longer one
+ * silently (FD_MAX_DEV_NAME): another file */
+#define LIO_MAX_DEV_NAME 255
+
+/* The path goes into `control` ("fd_dev_name=PATH,fd_dev_size=N" or
+ * "udev_path=PATH"), which LIO splits at ',' and newline with no escape,
+ * and into udev_path: only a path that is a file name and nothing else
+ * (design §5, untrusted bytes). */
+static lm_hr check_path(const struct lm_lun *lun, struct lm_err *err)
+{
+	const char *why;
+	size_t at;
+
+	if (!lm_valid_request_value(lun->path, &why, &at))
+		return lm_err_set(err, LM_E_INVALIDARG,
+				  "refused to write LUN \"%s\"'s path into LIO's control: byte %zu is %s",
+				  lun->name ? lun->name : "", at + 1, why);
+	if (strlen(lun->path) > LIO_MAX_DEV_NAME)
+		return lm_err_set(err, LM_E_INVALIDARG,
+				  "LUN \"%s\"'s path is longer than the %d bytes LIO keeps of it",
+				  lun->name ? lun->name : "", LIO_MAX_DEV_NAME);
+	return LM_S_OK;
 }
 
 static lm_hr make_backstore(struct lio *l, const struct lm_lun *lun, const char *hba,
@@ -643,6 +669,12 @@ static lm_hr lio_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 	bool made = false;
 	lm_hr hr;
 
+	if (!lm_valid_component(t->iqn))
+		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\"",
+				  t->iqn);
+	hr = check_path(lun, err);
+	if (lm_failed(hr))
+		return hr;
 	backstore_of(l, lun, hba, bs);
 	if (access(bs, F_OK) != 0) {
 		hr = make_backstore(l, lun, hba, bs, err);

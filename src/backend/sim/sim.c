@@ -141,6 +141,17 @@ static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint
 	return LM_S_OK;
 }
 
+static lm_hr sim_sessions(struct lm_backend *b, const struct lm_target *t, unsigned *n,
+			  struct lm_err *err)
+{
+	struct lm_stack_target *st = find_target(sim_of(b), t->iqn);
+
+	if (!st)
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	*n = st->sessions;
+	return LM_S_OK;
+}
+
 static void sim_destroy(struct lm_backend *b)
 {
 	struct sim *s = sim_of(b);
@@ -157,6 +168,7 @@ static const struct lm_backend_ops sim_ops = {
 	.add_lu = sim_add_lu,
 	.remove_lu = sim_remove_lu,
 	.set_access = sim_set_access,
+	.sessions = sim_sessions,
 	.destroy = sim_destroy,
 };
 

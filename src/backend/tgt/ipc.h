@@ -16,10 +16,11 @@
 /* tgtd's enum tgtadm_op and enum tgtadm_mode (usr/tgtadm.h) */
 enum lm_tgt_op {
 	LM_TGT_OP_NEW = 0, LM_TGT_OP_DELETE = 1, LM_TGT_OP_SHOW = 2, LM_TGT_OP_BIND = 3,
-	LM_TGT_OP_UNBIND = 4, LM_TGT_OP_UPDATE = 5,
+	LM_TGT_OP_UNBIND = 4, LM_TGT_OP_UPDATE = 5, LM_TGT_OP_STATS = 6,
 };
 enum lm_tgt_mode {
 	LM_TGT_MODE_SYSTEM = 0, LM_TGT_MODE_TARGET = 1, LM_TGT_MODE_DEVICE = 2,
+	LM_TGT_MODE_LLD = 4,
 };
 
 /* sizes of the wire structures */

@@ -92,13 +92,23 @@ static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
 	snprintf(path, sizeof path, "%s/tgtadm", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("#!/bin/sh\ni=1\nwhile [ $i -le 200 ]; do\n"
+	fputs("#!/bin/sh\ni=1\n"
+	      "case \" $* \" in *\" --mode lld \"*)\n"
+	      "echo 'LLDs:'; echo '    iscsi: ready'\n"
+	      "while [ $i -le 200 ]; do echo \"        Target $i: iqn.2026-11.org.example:t$i\"; i=$((i+1)); done\n"
+	      "exit 0 ;; esac\n"
+	      "while [ $i -le 200 ]; do\n"
 	      "echo \"Target $i: iqn.2026-11.org.example:t$i\"\n"
 	      "echo '    System information:'; echo '        Driver: iscsi'\n"
 	      "echo '        State: ready'; echo '    I_T nexus information:'\n"
 	      "echo '    LUN information:'; echo '        LUN: 0'\n"
 	      "echo '            Type: controller'; printf '            SCSI ID: IET     %04x0000\\n' $i\n"
-	      "echo '            SCSI SN: beaf10'; echo '            Backing store path: None'\n"
+	      "echo '            SCSI SN: beaf10'; echo '            Size: 0 MB, Block size: 1'\n"
+	      "echo '            Online: Yes'; echo '            Removable media: No'\n"
+	      "echo '            Prevent removal: No'; echo '            Readonly: No'\n"
+	      "echo '            SWP: No'; echo '            Thin-provisioning: No'\n"
+	      "echo '            Backing store type: null'; echo '            Backing store path: None'\n"
+	      "echo '            Backing store flags: '\n"
 	      "echo '    Account information:'; echo '    ACL information:'; echo '        ALL'\n"
 	      "i=$((i+1)); done\n", f);
 	fclose(f);
@@ -180,17 +190,29 @@ static char *fake_tgtadm(const char *dir, const char *first, int tid, const char
 	assert_true(asprintf(&text,
 			     "#!/bin/sh\n"
 			     "%s\n"
-			     "case \" $* \" in *\" --op show \"*)\n"
+			     "case \" $* \" in *\" --op show --mode lld \"*)\n"
+			     "  echo 'LLDs:'; echo '    iscsi: ready'\n"
+			     "  echo '        Target %d: iqn.2026-11.org.example:t1' ;;\n"
+			     "*\" --op show \"*)\n"
 			     "  echo 'Target %d: iqn.2026-11.org.example:t1'\n"
-			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    System information:'; echo '        Driver: iscsi'\n"
+			     "  echo '        State: ready'; echo '    I_T nexus information:'\n"
 			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
 			     "  echo '            Type: controller'\n"
+			     "  printf '            SCSI ID: IET     %%04x0000\\n' %d\n"
+			     "  echo '            SCSI SN: beaf10'\n"
+			     "  echo '            Size: 0 MB, Block size: 1'\n"
+			     "  echo '            Online: Yes'; echo '            Removable media: No'\n"
+			     "  echo '            Prevent removal: No'; echo '            Readonly: No'\n"
+			     "  echo '            SWP: No'; echo '            Thin-provisioning: No'\n"
+			     "  echo '            Backing store type: null'\n"
 			     "  echo '            Backing store path: None'\n"
+			     "  echo '            Backing store flags: '\n"
 			     "  echo '    Account information:'; echo '    ACL information:'\n"
 			     "  %s ;;\n"
 			     "%s"
 			     "esac\n",
-			     first, tid, acl, cases) > 0);
+			     first, tid, tid, tid, acl, cases) > 0);
 	path = tu_write(dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(path, 0700), 0);
@@ -324,9 +346,10 @@ static void test_start_binds_a_target_left_unbound(void **state)
 	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -Q iqn.1993-08.org.example:host"));
 	assert_null(strstr(log, "-I 10.0.0.1"));
 	free(log);
-	/* all there: no bind at all */
+	/* all there: no bind of an initiator (lunmap's anchor only) */
 	log = start_with_acl("        ALL\n", "ALL");
-	assert_null(strstr(log, "--op bind"));
+	assert_null(strstr(log, "-I ALL"));
+	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -I lunmap-"));
 	free(log);
 }
 
