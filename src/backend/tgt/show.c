@@ -289,6 +289,7 @@ struct lm_tgt_show {
 	size_t lost;  /* out of step: the first target not read */
 	size_t cause; /* the target whose session lost the step, or SIZE_MAX */
 	unsigned nexus_lines; /* I_T nexus lines since the current target's header */
+	bool read_died;       /* out of step: see out_of_step */
 	/* the live tails: in step, the current target's (more than one
 	 * only past a PENDING anchor); out of step, every reading */
 	struct tail *tails;
@@ -425,6 +426,7 @@ static void lose_step(struct lm_tgt_show *sh, size_t first_lost)
 {
 	sh->mode = OUT_OF_STEP;
 	sh->lost = first_lost;
+	sh->read_died = false;
 }
 
 /* The end of the current target's tail (a header or the end of the
@@ -633,33 +635,41 @@ static lm_hr in_step(struct lm_tgt_show *sh, const char *line)
 	return LM_S_OK;
 }
 
+/* Out of step. A reading that had begun reading LUs and dies, then a
+ * new one: either an initiator's forged section died at the real lines
+ * (harmless) or an administrator's name forged a second section after the
+ * real one and killed it; the new reading is then confirmed by tgtd's
+ * statistics. tgtd's "System information:" and "I_T nexus information:"
+ * lines, which every reading dies at, end that doubt: what died before
+ * the target's own text cannot be its LU section. */
 static lm_hr out_of_step(struct lm_tgt_show *sh, const char *line)
 {
 	size_t n = strlen(line), live = 0;
-	bool killed_whole = false;
 	lm_hr hr = LM_S_OK;
 
 	if (starts(line, "        I_T nexus: "))
 		sh->nexus_lines++;
 	for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++) {
 		struct tail *tl = &sh->tails[i];
-		unsigned blocks = tl->blocks;
 		if (tail_line(tl, line, &hr)) {
 			sh->tails[live++] = *tl;
 			continue;
 		}
-		killed_whole |= blocks > 0;
+		sh->read_died |= tl->lun >= 0;
 		tail_free(tl);
 	}
 	sh->ntails = live;
 	if (lm_failed(hr))
 		return hr;
+	if (strcmp(line, "    System information:") == 0 ||
+	    strcmp(line, "    I_T nexus information:") == 0)
+		sh->read_died = false;
 	/* the real line may follow an initiator's text cut at 1,023 bytes
 	 * on the same line; a reading is kept only while an anchor can
 	 * still end it */
 	if (n >= CANDIDATE_LEN && strcmp(line + n - CANDIDATE_LEN, CANDIDATE) == 0 &&
 	    sh->lost < sh->last_anchored)
-		hr = new_tail(sh, killed_whole);
+		hr = new_tail(sh, sh->read_died);
 	return hr;
 }
 

@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "lunmap.h"
 #include "run.h"
+#include "tgt_render.h"
 #include "util.h"
 
 /* realloc is wrapped (-Wl,--wrap=realloc): a request above fail_above
@@ -441,6 +442,161 @@ static void test_an_lu_gone_with_tgtd_is_not_done(void **state)
 	add_with_a_refused_identity(107);
 }
 
+/* A tgtd played by files: tgtadm answers its list of targets from
+ * DIR/lld, its listing from DIR/show, its statistics with the header
+ * only, records every call in DIR/calls and succeeds otherwise. */
+struct files_tgtd {
+	char *dir, *tgtadm, *calls, *img, *statedir, *inv;
+};
+
+static void files_tgtd_write(struct files_tgtd *d, const struct r_target *t, size_t n)
+{
+	char *lld = r_lld(t, n), *show = r_show(t, n);
+
+	free(tu_write(d->dir, "lld", lld));
+	free(tu_write(d->dir, "show", show));
+	free(lld);
+	free(show);
+}
+
+static void files_tgtd(struct files_tgtd *d, const char *lun_path)
+{
+	char *text;
+
+	d->dir = tu_tmpdir();
+	d->img = tu_sparse(d->dir, "a.img", 1 << 20);
+	assert_true(asprintf(&d->calls, "%s/calls", d->dir) > 0);
+	assert_true(asprintf(&d->statedir, "%s/state", d->dir) > 0);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in\n"
+			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
+			     "*\" --op show \"*) cat '%s/show' ;;\n"
+			     "*\" --op stat \"*) echo 'tgt lun sid rd_subm(bytes,cmds) x' ;;\n"
+			     "esac\n", d->calls, d->dir, d->dir) > 0);
+	d->tgtadm = tu_write(d->dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(d->tgtadm, 0700), 0);
+	assert_true(asprintf(&text,
+			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
+			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
+			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+			     d->tgtadm, lun_path ? lun_path : d->img) > 0);
+	d->inv = tu_write(d->dir, "inv.xml", text);
+	free(text);
+}
+
+static void files_tgtd_free(struct files_tgtd *d)
+{
+	tu_rmtree(d->dir);
+	free(d->dir);
+	free(d->tgtadm);
+	free(d->calls);
+	free(d->img);
+	free(d->statedir);
+	free(d->inv);
+}
+
+static struct lm_core *files_core(struct files_tgtd *d)
+{
+	struct lm_core_opts o = { .inventory = d->inv, .state_dir = d->statedir };
+	struct lm_core *c;
+	struct lm_err err;
+
+	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+	return c;
+}
+
+/* Issue #20: adds, removals and access changes addressed tgtd by the tid
+ * of the last listing; after tgtd restarted and tgt-admin made other
+ * targets, a change landed on whatever target held that tid now. A change
+ * checks the tid first and finds the target again by name. */
+static void test_a_change_finds_its_target_by_name(void **state)
+{
+	struct files_tgtd d;
+	char id[2][40], sn[2][40];
+	struct r_lu lus[1];
+	struct r_target t[2];
+	struct lm_core *c;
+	struct lm_err err;
+	char *log;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t[0] = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+				  .state = "ready", .lus = lus, .nlus = 1,
+				  .acl_addr = (const char *[]){ "ALL" }, .naddr = 1 };
+	files_tgtd_write(&d, t, 1);
+	c = files_core(&d);
+	/* tgtd restarted: tid 1 is another target now, t1 is tid 5 */
+	t[1] = t[0];
+	t[1].tid = 5;
+	t[0].name = "iqn.2026-11.org.example:t9";
+	files_tgtd_write(&d, t, 2);
+	free(tu_write(d.dir, "calls", ""));
+	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
+			 LM_S_OK);
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op new --mode logicalunit --tid 5 --lun 1"));
+	assert_null(strstr(log, "--mode logicalunit --tid 1 "));
+	/* the anchor bound to tid 1 while asking was taken back */
+	assert_non_null(strstr(log, "--op unbind --mode target --tid 1 -I lunmap-"));
+	free(log);
+	lm_core_close(c);
+	files_tgtd_free(&d);
+}
+
+/* Issue #20: a naa. initiator passed the inventory but was bound as an
+ * initiator address (tgtd parses it as an IP address: it never matches),
+ * so that initiator could never log in. It is bound by name. */
+static void test_a_naa_initiator_is_bound_by_name(void **state)
+{
+	char *log;
+
+	(void)state;
+	log = start_with_acl("", "naa.6001405abcdef0123456789abcdef012");
+	assert_non_null(strstr(log, "-Q naa.6001405abcdef0123456789abcdef012"));
+	assert_null(strstr(log, "-I naa."));
+	free(log);
+}
+
+/* Issue #20: no value that tgtd would split reaches it, whichever way it
+ * comes (a LUN path in a state or inventory another version accepted). */
+static void test_a_path_that_is_an_option_never_reaches_tgtd(void **state)
+{
+	struct files_tgtd d;
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 5000 };
+	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
+	struct lm_lun lun = { .name = "vm1", .path = "/srv/img/vm1.img,path=/srv/img/secret.img" };
+	char id[40], sn[40];
+	struct r_lu lus[1];
+	struct r_target t;
+	struct lm_backend *b;
+	struct lm_err err;
+	char *log;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id, sn);
+	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
+			       .lus = lus, .nlus = 1 };
+	files_tgtd_write(&d, &t, 1);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
+	b = lm_tgt_new(&conf);
+	assert_non_null(b);
+	assert_int_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "byte 17 is ','"));
+	log = tu_read(d.calls, NULL);
+	assert_null(strstr(log, "secret"));
+	free(log);
+	lm_backend_destroy(b);
+	files_tgtd_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +612,9 @@ int main(void)
 		cmocka_unit_test(test_a_refused_identity_is_taken_back),
 		cmocka_unit_test(test_an_lu_that_cannot_be_taken_back_is_cache_corrupt),
 		cmocka_unit_test(test_an_lu_gone_with_tgtd_is_not_done),
+		cmocka_unit_test(test_a_change_finds_its_target_by_name),
+		cmocka_unit_test(test_a_naa_initiator_is_bound_by_name),
+		cmocka_unit_test(test_a_path_that_is_an_option_never_reaches_tgtd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -81,6 +81,19 @@ static void fx_read(struct fx *f, struct lm_tgt_show_result *r)
 	free(show);
 }
 
+/* As the backend does: tgtd's statistics (they list a target's LUs only
+ * while it has a session) settle a target read two ways. */
+static void fx_confirm(struct fx *f, struct lm_tgt_show_result *r)
+{
+	for (size_t i = 0; i < 2; i++) {
+		uint32_t numbers[8];
+		size_t n = 0;
+		for (size_t k = 0; f->t[i].nsessions && k < f->t[i].nlus; k++)
+			numbers[n++] = (uint32_t)f->t[i].lus[k].number;
+		lm_tgt_show_confirm(r, i, numbers, n);
+	}
+}
+
 static void fx_done(struct fx *f, struct lm_tgt_show_result *r)
 {
 	lm_tgt_show_result_free(r);
@@ -153,6 +166,7 @@ static void test_an_alias_never_makes_the_listing_refused(void **state)
 		fx_init(&f, true);
 		fx_session(&f.t[0], 1, "iqn.2026-11.org.evil:i", aliases[i]);
 		fx_read(&f, &r);
+		fx_confirm(&f, &r);
 		expect_truth(&r);
 		/* the target with the session is in use, the other not */
 		assert_true(r.stack.targets[0].sessions >= 1);
@@ -176,6 +190,7 @@ static void test_a_cut_session_text_is_read_around(void **state)
 		fx_session(&f.t[0], 1, "iqn.2026-11.org.evil:i", alias);
 		fx_session(&f.t[1], 2, "iqn.2026-11.org.evil:i", alias);
 		fx_read(&f, &r);
+		fx_confirm(&f, &r);
 		expect_truth(&r);
 		fx_done(&f, &r);
 	}
@@ -330,6 +345,9 @@ static void test_a_forged_lu_section_dies_at_the_real_one(void **state)
 		 "            Backing store flags: ", lun0);
 	fx_session(&f.t[0], 1, "iqn.2026-11.org.evil:i", alias);
 	fx_read(&f, &r);
+	/* a reading that had begun its LUs died: confirmed by statistics */
+	assert_int_equal(r.info[0].read, LM_TGT_PENDING);
+	fx_confirm(&f, &r);
 	expect_truth(&r);
 	fx_done(&f, &r);
 }
@@ -485,6 +503,7 @@ static void test_pieces_are_the_whole(void **state)
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		struct lm_tgt_show_result r;
 		read_in_pieces(&f, show, len, sizes[i], &r);
+		fx_confirm(&f, &r);
 		expect_truth(&r);
 		lm_tgt_show_result_free(&r);
 	}
