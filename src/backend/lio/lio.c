@@ -329,12 +329,16 @@ static unsigned count_sessions(struct lio *l, const char *iqn)
 	int fd;
 
 	/* LIO writes each name with "\n" and a NUL after it: count the
-	 * newlines of the raw bytes */
+	 * newlines of the raw bytes. A name is the initiator's own bytes: one
+	 * with a newline counts twice (the guard errs on the safe side), one
+	 * longer than the page without any still counts */
 	pathf(path, "%s/iscsi/%s/" TPG "/dynamic_sessions", l->conf.configfs, iqn);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	got = fd < 0 ? -1 : read(fd, text, sizeof text);
 	for (ssize_t i = 0; i < got; i++)
 		n += text[i] == '\n';
+	if (!n && got > 0 && text[0])
+		n = 1;
 	if (fd >= 0)
 		close(fd);
 	pathf(path, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
@@ -819,6 +823,16 @@ static int read_access(struct lio *l, const char *iqn, uint32_t number)
 	return ro;
 }
 
+static lm_hr lio_sessions(struct lm_backend *b, const struct lm_target *t, unsigned *n,
+			  struct lm_err *err)
+{
+	if (!lm_valid_component(t->iqn))
+		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\"",
+				  t->iqn);
+	*n = count_sessions(lio_of(b), t->iqn);
+	return LM_S_OK;
+}
+
 static void lio_destroy(struct lm_backend *b)
 {
 	free(lio_of(b));
@@ -834,6 +848,7 @@ static const struct lm_backend_ops lio_ops = {
 	.remove_lu = lio_remove_lu,
 	.set_access = lio_set_access,
 	.check_access = lio_check_access,
+	.sessions = lio_sessions,
 	.destroy = lio_destroy,
 };
 
