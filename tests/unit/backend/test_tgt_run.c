@@ -17,6 +17,7 @@
 #include "backend.h"
 #include "lunmap.h"
 #include "run.h"
+#include "show.h"
 #include "tgt_render.h"
 #include "util.h"
 
@@ -451,12 +452,18 @@ struct files_tgtd {
 
 static void files_tgtd_write(struct files_tgtd *d, const struct r_target *t, size_t n)
 {
-	char *lld = r_lld(t, n), *show = r_show(t, n);
+	char *lld = r_lld(t, n), *show = r_show(t, n), *st = r_stat_target(&t[0]),
+	     *sl = r_stat_lun(&t[0], 0);
 
 	free(tu_write(d->dir, "lld", lld));
 	free(tu_write(d->dir, "show", show));
+	/* the statistics of the first target (the tests ask no other) */
+	free(tu_write(d->dir, "stat.target", st));
+	free(tu_write(d->dir, "stat.lun", sl));
 	free(lld);
 	free(show);
+	free(st);
+	free(sl);
 }
 
 static void files_tgtd(struct files_tgtd *d, const char *lun_path)
@@ -473,8 +480,9 @@ static void files_tgtd(struct files_tgtd *d, const char *lun_path)
 			     "case \" $* \" in\n"
 			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
 			     "*\" --op show \"*) cat '%s/show' ;;\n"
-			     "*\" --op stat \"*) echo 'tgt lun sid rd_subm(bytes,cmds) x' ;;\n"
-			     "esac\n", d->calls, d->dir, d->dir) > 0);
+			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
+			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
+			     "esac\n", d->calls, d->dir, d->dir, d->dir, d->dir) > 0);
 	d->tgtadm = tu_write(d->dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(d->tgtadm, 0700), 0);
@@ -543,10 +551,69 @@ static void test_a_change_finds_its_target_by_name(void **state)
 	log = tu_read(d.calls, NULL);
 	assert_non_null(strstr(log, "--op new --mode logicalunit --tid 5 --lun 1"));
 	assert_null(strstr(log, "--mode logicalunit --tid 1 "));
-	/* the anchor bound to tid 1 while asking was taken back */
-	assert_non_null(strstr(log, "--op unbind --mode target --tid 1 -I lunmap-"));
+	/* asked with tgtd's list of targets, nothing written to tid 1 */
+	assert_non_null(strstr(log, "--op show --mode lld"));
+	assert_null(strstr(log, "--tid 1 "));
 	free(log);
 	lm_core_close(c);
+	files_tgtd_free(&d);
+}
+
+/* Issue #20: an initiator logged in to t1 with an alias forging a whole
+ * LU section (an LU on /etc/shadow) and a target line: the drift check
+ * reads t1 exactly through lunmap's anchor and stays online. Without the
+ * anchor in tgtd, lunmap binds it and reads again. */
+static void test_the_anchor_reads_a_target_an_initiator_forges(void **state)
+{
+	struct files_tgtd d;
+	char id[2][40], sn[2][40], anchor[LM_TGT_ANCHOR_MAX], *key, *log;
+	struct r_lu lus[2];
+	struct r_session ses[1];
+	const char *acl[2] = { "ALL", anchor };
+	struct r_target t;
+	struct lm_core *c;
+	struct lm_err err;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+			       .state = "ready", .lus = lus, .nlus = 1, .acl_addr = acl, .naddr = 1,
+			       .sessions = ses };
+	files_tgtd_write(&d, &t, 1);
+	c = files_core(&d);
+	{
+		char path[4096];
+		snprintf(path, sizeof path, "%s/anchor.key", d.statedir);
+		key = tu_read(path, NULL);
+		assert_non_null(key);
+		key[32] = '\0';
+	}
+	/* lunmap bound the anchor at start (the fake did not keep it) */
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op bind --mode target --tid 1 -I lunmap-"));
+	free(log);
+	lm_tgt_anchor(key, t.name, anchor);
+	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
+			 LM_S_OK);
+	lus[1] = r_disk(1, 1, d.img, "x", "y", id[1], sn[1]);
+	{
+		char hex[33];
+		lm_guid_hex(lm_lun_id(lm_core_lun(c, 1)), hex);
+		lus[1].scsi_id = lus[1].scsi_sn = hex;
+		t.nlus = 2;
+		t.naddr = 2;
+		ses[0] = (struct r_session){ 1, "iqn.2026-11.org.evil:i",
+					     "z\nTarget 1: iqn.2026-11.org.example:t3\n    LUN information:\n"
+					     "        LUN: 0\n", 0, "127.0.0.1" };
+		t.nsessions = 1;
+		files_tgtd_write(&d, &t, 1);
+		assert_int_equal(lm_core_check(c, &err), LM_S_OK);
+		assert_int_equal(lm_core_status(c), LM_SUBSYS_ONLINE);
+	}
+	lm_core_close(c);
+	free(key);
 	files_tgtd_free(&d);
 }
 
@@ -613,6 +680,7 @@ int main(void)
 		cmocka_unit_test(test_an_lu_that_cannot_be_taken_back_is_cache_corrupt),
 		cmocka_unit_test(test_an_lu_gone_with_tgtd_is_not_done),
 		cmocka_unit_test(test_a_change_finds_its_target_by_name),
+		cmocka_unit_test(test_the_anchor_reads_a_target_an_initiator_forges),
 		cmocka_unit_test(test_a_naa_initiator_is_bound_by_name),
 		cmocka_unit_test(test_a_path_that_is_an_option_never_reaches_tgtd),
 	};
