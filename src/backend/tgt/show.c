@@ -479,8 +479,13 @@ static lm_hr at_anchor(struct lm_tgt_show *sh, size_t m)
 	}
 	for (size_t i = sh->lost; i < m; i++)
 		settle(sh, i, LM_TGT_UNCERTAIN);
-	if (m == sh->cause)
+	/* its own sessions lost the step: in use for certain; the count is
+	 * its I_T nexus lines, forged ones included (the guard's message may
+	 * say more than there are, never fewer than one) */
+	if (m == sh->cause) {
 		sh->r.stack.targets[m].sessions = sh->nexus_lines ? sh->nexus_lines : 1;
+		info(sh, m)->sessions_known = true;
+	}
 	/* the readings that can be m's tail */
 	for (size_t i = 0; i < sh->ntails; i++) {
 		if (tail_fits(sh, &sh->tails[i], m)) {

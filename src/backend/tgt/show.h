@@ -43,7 +43,10 @@ struct lm_tgt_show_target {
 	uint32_t tid;
 	enum lm_tgt_read read;
 	bool anchored;       /* its anchor was met */
-	bool sessions_known; /* stack target's sessions is exact (else at least 1 or unknown) */
+	/* whether sessions says for certain if the target is in use (0: nobody
+	 * is logged in); else it is 1, taken as in use until tgtd's
+	 * statistics tell (the backend asks them) */
+	bool sessions_known;
 	/* LM_TGT_PENDING: the readings, each a target (LUs and ACL) and the
 	 * numbers of all its LUs (LUN 0 and LUs without a path included) */
 	struct lm_tgt_reading *alt;

@@ -40,6 +40,8 @@ struct tgt {
 	bool stalled;
 	/* the core asked for a long wait on purpose (see set_timeout) */
 	bool patient;
+	/* flush_undo is sending the queued undo requests */
+	bool flushing;
 	enum lm_tgt_ipc_status last_status;
 	uint32_t last_tgt_err;
 	/* Requests that undo a step tgtd did not answer in time: the request
@@ -461,8 +463,13 @@ static lm_hr request(struct tgt *t, const struct op *o, const struct lm_lun *lun
 
 	if (t->transport == TR_PROBE)
 		probe(t);
-	if (t->npending)
+	/* not from inside the flush: its own requests (the tid asked for an
+	 * undo) would flush again, without end */
+	if (t->npending && !t->flushing) {
+		t->flushing = true;
 		flush_undo(t);
+		t->flushing = false;
+	}
 	hr = send_op(t, o, out, err);
 	if (t->last_status == LM_TGT_IPC_TIMEOUT)
 		after_timeout(t, o, lun);

@@ -477,12 +477,14 @@ static void files_tgtd(struct files_tgtd *d, const char *lun_path)
 	assert_true(asprintf(&text,
 			     "#!/bin/sh\n"
 			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op new --mode logicalunit \"*)\n"
+			     "  [ -f '%s/slow' ] && { rm '%s/slow'; sleep 1; } ;; esac\n"
 			     "case \" $* \" in\n"
 			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
 			     "*\" --op show \"*) cat '%s/show' ;;\n"
 			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
 			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
-			     "esac\n", d->calls, d->dir, d->dir, d->dir, d->dir) > 0);
+			     "esac\n", d->calls, d->dir, d->dir, d->dir, d->dir, d->dir, d->dir) > 0);
 	d->tgtadm = tu_write(d->dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(d->tgtadm, 0700), 0);
@@ -617,6 +619,43 @@ static void test_the_anchor_reads_a_target_an_initiator_forges(void **state)
 	files_tgtd_free(&d);
 }
 
+/* An LU add tgtd did not answer in time leaves its undo queued; the next
+ * request sends it first, after asking tgtd's list for the tid: that
+ * asking must not flush the queue again (it recursed until the stack
+ * overflowed: found by tgt_backend.sh under load). */
+static void test_an_undo_is_sent_once_its_tid_is_asked(void **state)
+{
+	struct files_tgtd d;
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 300 };
+	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
+	struct lm_lun lun = { .name = "a" };
+	char id[40], sn[40], *log;
+	struct r_lu lus[1];
+	struct r_target t;
+	struct lm_backend *b;
+	struct lm_err err;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lun.path = d.img;
+	lus[0] = r_controller(1, id, sn);
+	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
+			       .lus = lus, .nlus = 1 };
+	files_tgtd_write(&d, &t, 1);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
+	b = lm_tgt_new(&conf);
+	free(tu_write(d.dir, "slow", ""));
+	assert_int_not_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_S_OK);
+	assert_non_null(strstr(err.msg, "did not answer"));
+	/* the next request sends the queued deletion first */
+	assert_int_equal(b->ops->add_lu(b, &target, 2, &lun, &err), LM_S_OK);
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op delete --mode logicalunit --tid 1 --lun 1"));
+	free(log);
+	lm_backend_destroy(b);
+	files_tgtd_free(&d);
+}
+
 /* Issue #20: a naa. initiator passed the inventory but was bound as an
  * initiator address (tgtd parses it as an IP address: it never matches),
  * so that initiator could never log in. It is bound by name. */
@@ -682,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_a_change_finds_its_target_by_name),
 		cmocka_unit_test(test_the_anchor_reads_a_target_an_initiator_forges),
 		cmocka_unit_test(test_a_naa_initiator_is_bound_by_name),
+		cmocka_unit_test(test_an_undo_is_sent_once_its_tid_is_asked),
 		cmocka_unit_test(test_a_path_that_is_an_option_never_reaches_tgtd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
