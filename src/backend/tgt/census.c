@@ -94,7 +94,7 @@ lm_hr lm_tgt_lld_parse(const char *text, struct lm_tgt_lld *out, struct lm_err *
 	     line = strtok_r(NULL, "\n", &save))
 		hr = lld_line(out, &cap, line, &accounts, &seen_driver, err);
 	free(copy);
-	if (!lm_failed(hr)) {
+	if (!lm_failed(hr) && out->n > 1) {
 		qsort(out->v, out->n, sizeof *out->v, by_tid);
 		for (size_t i = 1; i < out->n && !lm_failed(hr); i++)
 			if (out->v[i].tid == out->v[i - 1].tid)

@@ -718,6 +718,7 @@ struct lm_tgt_show *lm_tgt_show_new(const struct lm_tgt_lld *lld, const char *co
 	sh->by_anchor = calloc(lld->n + 1, sizeof *sh->by_anchor);
 	if (!sh->r.info || !sh->by_anchor)
 		goto oom;
+	sh->r.ninfo = lld->n;
 	for (size_t i = 0; i < lld->n; i++) {
 		if (lm_failed(lm_stack_add_target(&sh->r.stack, lld->v[i].name)))
 			goto oom;
@@ -850,7 +851,7 @@ lm_hr lm_tgt_show_end(struct lm_tgt_show *sh, struct lm_tgt_show_result *out, st
 
 void lm_tgt_show_result_free(struct lm_tgt_show_result *r)
 {
-	for (size_t i = 0; r->info && i < r->stack.ntargets; i++) {
+	for (size_t i = 0; r->info && i < r->ninfo; i++) {
 		for (size_t k = 0; k < r->info[i].nalt; k++) {
 			free(r->info[i].alt[k].t.lus);
 			free(r->info[i].alt[k].t.acl);
@@ -880,7 +881,8 @@ void lm_tgt_show_confirm(struct lm_tgt_show_result *r, size_t i, const uint32_t 
 		return;
 	for (size_t k = 0; k < in->nalt; k++) {
 		struct lm_tgt_reading *a = &in->alt[k];
-		qsort(a->numbers, a->nnumbers, sizeof *a->numbers, u32_cmp);
+		if (a->nnumbers > 1)
+			qsort(a->numbers, a->nnumbers, sizeof *a->numbers, u32_cmp);
 		if (a->nnumbers == n && memcmp(a->numbers, numbers, n * sizeof *numbers) == 0) {
 			match++;
 			which = k;

@@ -65,6 +65,7 @@ struct lm_tgt_reading {
 struct lm_tgt_show_result {
 	struct lm_stack stack;
 	struct lm_tgt_show_target *info;
+	size_t ninfo; /* the list's targets (the stack may be taken away) */
 	/* the listing and the list disagree (a target made or deleted
 	 * between the two requests): read again */
 	bool stale;
