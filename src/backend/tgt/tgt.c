@@ -392,6 +392,11 @@ static void flush_undo(struct tgt *t)
 		struct lm_err e = { 0 };
 		uint32_t tid;
 		lm_hr hr;
+		/* the queue may have moved (realloc, memmove): its strings are
+		 * the entry's own copies */
+		p->op.path = p->op.path ? p->path : NULL;
+		p->op.param = p->op.param ? p->param : NULL;
+		p->op.iqn = p->op.iqn ? p->iqn : NULL;
 		if (p->op.iqn) {
 			/* the tid may name another target by now */
 			hr = verified_tid(t, p->op.iqn, &tid, &e);
@@ -534,12 +539,13 @@ static bool managed(const struct tgt *t, const char *iqn)
 	return false;
 }
 
-static lm_hr bind_anchor(struct tgt *t, uint32_t tid, const char *iqn, bool undo,
-			 struct lm_err *err)
+/* lunmap's ACL entry of the target (show.h): an address that lets nobody
+ * in and that no initiator can see */
+static lm_hr bind_anchor(struct tgt *t, uint32_t tid, const char *iqn, struct lm_err *err)
 {
 	char anchor[LM_TGT_ANCHOR_MAX];
-	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = undo ? LM_TGT_OP_UNBIND : LM_TGT_OP_BIND,
-			.tid = (int32_t)tid, .lun = NO_LUN, .init_addr = anchor };
+	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = (int32_t)tid,
+			.lun = NO_LUN, .init_addr = anchor };
 
 	lm_tgt_anchor(t->conf.anchor_key, iqn, anchor);
 	return tgtadm(t, &o, NULL, err);
@@ -642,7 +648,7 @@ static bool anchor_missing(struct tgt *t, const struct lm_tgt_show_result *r)
 		struct lm_err e;
 		if (r->info[i].anchored || !managed(t, t->lld.v[i].name))
 			continue;
-		if (!lm_failed(bind_anchor(t, t->lld.v[i].tid, t->lld.v[i].name, false, &e)))
+		if (!lm_failed(bind_anchor(t, t->lld.v[i].tid, t->lld.v[i].name, &e)))
 			any = true;
 		else if (!(t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_ACL_EXIST))
 			logf_(t, "tgt: cannot mark target %s with lunmap's anchor: %s", t->lld.v[i].name,
@@ -861,7 +867,7 @@ static lm_hr anchor_of_new(struct tgt *t, uint32_t tid, const char *iqn, struct 
 
 	if (!t->conf.anchor_key[0])
 		return LM_S_OK;
-	hr = bind_anchor(t, tid, iqn, false, err);
+	hr = bind_anchor(t, tid, iqn, err);
 	if (lm_failed(hr) && t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_ACL_EXIST)
 		hr = LM_S_OK;
 	return hr;
