@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "ipc.h"
 #include "run.h"
 #include "census.h"
+#include "deadline.h"
 #include "show.h"
 #include "valid.h"
 
@@ -53,6 +55,10 @@ struct tgt {
 	/* tgtd's list of targets (tid and name) as last asked, and the ACL
 	 * of each target the last enumeration read (names and ACLs only) */
 	struct lm_tgt_lld lld;
+	/* when the list was asked (lm_now_ms), and tgtd's socket then: a
+	 * restarted tgtd has another */
+	long long lld_at;
+	struct sock_id { dev_t dev; ino_t ino; struct timespec ctim; bool ok; } lld_sock;
 	struct lm_stack known;
 	/* the targets lunmap manages (sorted IQNs), each marked with its
 	 * anchor (show.h); none when conf.anchor_key is "" */
@@ -488,6 +494,25 @@ static lm_hr tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err
 
 /* ------------------------------------------------------ what tgtd has */
 
+/* The identity of tgtd's control socket: tgtd makes it anew at start
+ * (unlink, bind). */
+static struct sock_id sock_now(const struct tgt *t)
+{
+	char path[sizeof t->socket_path];
+	struct sock_id id = { 0 };
+	struct stat sb;
+
+	if (lm_tgt_ipc_path(t->conf.control_port, path, sizeof path) == 0 && stat(path, &sb) == 0)
+		id = (struct sock_id){ sb.st_dev, sb.st_ino, sb.st_ctim, true };
+	return id;
+}
+
+static bool same_sock(const struct sock_id *a, const struct sock_id *b)
+{
+	return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino &&
+	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
 /* tgtd's list of targets (census.h): every tid and name, no byte of an
  * initiator's */
 static lm_hr ask_lld(struct tgt *t, struct lm_err *err)
@@ -504,6 +529,8 @@ static lm_hr ask_lld(struct tgt *t, struct lm_err *err)
 		return hr;
 	lm_tgt_lld_free(&t->lld);
 	t->lld = lld;
+	t->lld_at = lm_now_ms();
+	t->lld_sock = sock_now(t);
 	return LM_S_OK;
 }
 
@@ -744,19 +771,31 @@ static lm_hr tid_by_name(struct tgt *t, const char *iqn, bool ask, uint32_t *tid
 	return LM_S_OK;
 }
 
-/* The tid that names the target now, asked before every change: a tid
+/* The tid that names the target now, checked before every change: a tid
  * remembered from a listing may name another target since (tgtd restarted
  * and tgt-admin made others, or a target deleted and another made).
  * tgtd's list of targets (census.h) says, in one request of a few dozen
- * bytes a target and no byte of an initiator's (1,000 targets: 62 KB).
- * What remains: a change between its answer and the step's request, which
- * tgtd serves one after the other. */
+ * bytes a target and no byte of an initiator's (1,000 targets: 62 KB). A
+ * list asked less than LLD_FRESH_MS ago serves again while tgtd's socket
+ * is the one it was asked on (a restarted tgtd makes a new socket): the
+ * steps of one change, and a change right after a listing, ask once.
+ * What remains: a target deleted and another made at its tid by hand
+ * within that time, and a change between tgtd's answer and the step's
+ * request. */
+#define LLD_FRESH_MS 1000
+
 static lm_hr verified_tid(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err *err)
 {
 	uint32_t was = 0;
 	bool knew = !lm_failed(tid_by_name(t, iqn, false, &was, NULL));
-	lm_hr hr = ask_lld(t, err);
+	struct sock_id now = sock_now(t);
+	lm_hr hr;
 
+	if (knew && lm_now_ms() - t->lld_at < LLD_FRESH_MS && same_sock(&now, &t->lld_sock)) {
+		*tid = was;
+		return LM_S_OK;
+	}
+	hr = ask_lld(t, err);
 	if (lm_failed(hr))
 		return hr;
 	hr = tid_by_name(t, iqn, false, tid, err);
