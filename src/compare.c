@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bitmap.h"
+#include "anchor.h"
 #include "core.h"
 
 static bool known_path(struct lm_model *m, const char *path)
@@ -36,11 +37,14 @@ void lm_compare_numbers(const struct lm_target *t, struct lm_numbits *b)
  * reserved, so that an allocation never collides with an admin's LU. */
 lm_hr lm_compare_set_foreign(struct lm_target *t, const struct lm_stack_target *st)
 {
-	uint32_t *v = calloc(st->nlus + 1, sizeof *v);
+	uint32_t *v;
 	struct lm_numbits linked;
 	size_t n = 0;
 
-	if (!v)
+	/* not read: what was known stays */
+	if (st->unread)
+		return LM_S_OK;
+	if (!(v = calloc(st->nlus + 1, sizeof *v)))
 		return LM_E_OUTOFMEMORY;
 	lm_compare_numbers(t, &linked);
 	for (size_t i = 0; i < st->nlus; i++)
@@ -52,6 +56,9 @@ lm_hr lm_compare_set_foreign(struct lm_target *t, const struct lm_stack_target *
 	return LM_S_OK;
 }
 
+static void foreign_why(const struct lm_target *t, const struct lm_stack_lu *lu, char *why,
+			size_t len);
+
 /* Compares one target with what the stack has; 1 and a reason on drift. */
 int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 			const struct lm_stack_target *st, char *why, size_t len)
@@ -60,6 +67,10 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 
 	if (!st) {
 		snprintf(why, len, "target %s is gone from the stack", t->iqn);
+		return 1;
+	}
+	if (st->unread) {
+		snprintf(why, len, "target %s cannot be read from the stack: %s", t->iqn, st->unread);
 		return 1;
 	}
 	for (size_t i = 0; i < t->links.n; i++) {
@@ -94,17 +105,89 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 	}
 	lm_compare_numbers(t, &linked);
 	for (size_t i = 0; i < st->nlus; i++)
-		if (!lm_numbits_has(&linked, st->lus[i].number) && known_path(m, st->lus[i].path)) {
-			snprintf(why, len, "target %s has LUN %u (%s) that lunmap did not put there",
-				 t->iqn, st->lus[i].number, st->lus[i].path);
+		if (!lm_numbits_has(&linked, st->lus[i].number) &&
+		    (!t->discovered || known_path(m, st->lus[i].path))) {
+			foreign_why(t, &st->lus[i], why, len);
 			return 1;
 		}
 	return 0;
 }
 
-/* Takes the stack's LUs of known LUNs as this target's associations. */
+/* A target of the inventory exports what the inventory says and nothing
+ * else (design §5): an LU on it that lunmap did not put there (made by
+ * hand, injected, left by a failed cleanup) is drift, reported by path;
+ * restore(4) removes it. On a discovered target only one of lunmap's LUNs
+ * is. */
+static void foreign_why(const struct lm_target *t, const struct lm_stack_lu *lu, char *why,
+			size_t len)
+{
+	snprintf(why, len, "target %s has LUN %u (%s) that lunmap did not put there; restore(4) "
+		 "removes it, or declare the path as a LUN and refresh(2)", t->iqn, lu->number,
+		 lu->path[0] ? lu->path : "no path lunmap can name");
+}
+
+bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *why, size_t len)
+{
+	for (size_t i = 0; i < m->ntargets; i++) {
+		const struct lm_target *t = m->targets[i];
+		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
+		struct lm_numbits linked;
+		if (!st || t->discovered)
+			continue;
+		if (st->unread) {
+			snprintf(why, len, "target %s cannot be read from the stack: %s", t->iqn,
+				 st->unread);
+			return true;
+		}
+		lm_compare_numbers(t, &linked);
+		for (size_t k = 0; k < st->nlus; k++)
+			if (!lm_numbits_has(&linked, st->lus[k].number)) {
+				foreign_why(t, &st->lus[k], why, len);
+				return true;
+			}
+	}
+	return false;
+}
+
+lm_hr lm_compare_withdraw(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
+			  unsigned *steps, struct lm_err *err)
+{
+	lm_hr hr = LM_S_OK;
+
+	if (st && st->unread)
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr);) {
+		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
+		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
+		bool ours = l && k && k->number == st->lus[i].number;
+		/* one of lunmap's LUNs where the state does not have it; on a
+		 * target of the inventory, anything lunmap did not put there */
+		if (ours || (!l && t->discovered)) {
+			i++;
+			continue;
+		}
+		hr = c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, l, err);
+		++*steps;
+		if (!lm_failed(hr)) {
+			lm_core_log(c, "restore: withdrew LUN %u (%s) from %s", st->lus[i].number,
+				    st->lus[i].path[0] ? st->lus[i].path : "no path lunmap can name",
+				    t->iqn);
+			lm_stack_remove_lu(st, i);
+		}
+	}
+	return hr;
+}
+
+/* Takes the stack's LUs of known LUNs as this target's associations; a
+ * target the backend could not read keeps what lunmap knew. */
 lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st)
 {
+	if (st->unread) {
+		lm_core_log(c, "target %s cannot be read from the stack (%s): its associations stay "
+			    "as recorded", t->iqn, st->unread);
+		return LM_S_OK;
+	}
 	while (t->links.n)
 		lm_model_unlink(c->model, lm_model_lun(c->model, t->links.v[0].index), t);
 	for (size_t i = 0; i < st->nlus; i++) {
@@ -126,6 +209,8 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 
 lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
 {
+	bool added = false;
+
 	for (size_t i = 0; i < stack->ntargets; i++) {
 		const struct lm_stack_target *st = &stack->targets[i];
 		struct lm_target *t;
@@ -135,11 +220,13 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
 		if (!t)
 			return LM_E_OUTOFMEMORY;
 		t->discovered = true;
+		added = true;
 		lm_core_log(c, "discovered target %s in the stack (index %u)", st->iqn, t->index);
 		if (lm_failed(lm_compare_adopt(c, t, st)))
 			return LM_E_OUTOFMEMORY;
 	}
-	return LM_S_OK;
+	/* lunmap manages what it discovered: the backend is told */
+	return added ? lm_core_manage(c, NULL) : LM_S_OK;
 }
 
 /* Whether the stack's LU shows the LUN's identity (an unknown serial is

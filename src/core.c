@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "anchor.h"
 #include "core.h"
 #include "state.h"
 
@@ -132,6 +133,8 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	hr = lm_merge_model(c, inv, st, err);
 	if (!lm_failed(hr))
 		hr = lm_store_compact(c, err);
+	if (!lm_failed(hr))
+		hr = lm_core_manage(c, err);
 	if (lm_failed(hr) && c->generation == gen) {
 		lm_model_free(c->model);
 		c->model = old;
@@ -274,10 +277,14 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	c->bconf.log = c->log;
 	c->bconf.log_ctx = c->log_ctx;
 	hr = open_state(c, &st, err);
-	if (!lm_failed(hr) && !c->backend)
+	if (!lm_failed(hr) && !c->backend) {
+		lm_anchor_key(c, c->bconf.anchor_key);
 		hr = lm_backend_create(&c->bconf, &c->backend, err);
+	}
 	if (!lm_failed(hr))
 		hr = lm_merge_model(c, inv, st, err);
+	if (!lm_failed(hr))
+		hr = lm_core_manage(c, err);
 	/* the model holds what it needs of both: freed before the stack's
 	 * enumeration, so that their peaks do not add up (a 100k LUN
 	 * state is megabytes); whether the saved state holds the model

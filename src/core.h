@@ -177,6 +177,15 @@ lm_hr lm_compare_set_foreign(struct lm_target *t, const struct lm_stack_target *
 lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st);
 /* Adds the stack's targets the model lacks, as discovered ones. */
 lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack);
+/* Whether a target of the inventory has an LU lunmap did not put there
+ * (or cannot be read): true and the first one in why. */
+bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *why, size_t len);
+/* restore(4)'s first part on one target: withdraws every LU of st that
+ * is not one of the target's recorded associations (on a discovered
+ * target, only those of lunmap's LUNs), and takes it out of st; counts
+ * the steps. PROVIDER_CACHE_CORRUPT when st could not be read. */
+lm_hr lm_compare_withdraw(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
+			  unsigned *steps, struct lm_err *err);
 const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path);
 
 /* Every stack request waits at most max(timeout-ms, at_least_ms) from

@@ -37,12 +37,13 @@ lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct l
 		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
 		if (t->status != LM_ONLINE)
 			continue;
-		if (lm_compare_target(c->model, t, st, why, sizeof why)) {
+		/* counted before the comparison: drift shows them too */
+		if (st && lm_failed(lm_compare_set_foreign(t, st)))
+			hr = LM_E_OUTOFMEMORY;
+		if (!lm_failed(hr) && lm_compare_target(c->model, t, st, why, sizeof why)) {
 			hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
 			break;
 		}
-		if (lm_failed(lm_compare_set_foreign(t, st)))
-			hr = LM_E_OUTOFMEMORY;
 	}
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
@@ -59,6 +60,8 @@ lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct l
  * model adopts what the stack has, and is saved. */
 lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err)
 {
+	char why[LM_ERR_MSG_MAX];
+	bool foreign;
 	lm_hr hr = LM_S_OK;
 
 	for (size_t i = c->model->ntargets; i-- > 0 && !lm_failed(hr);) {
@@ -78,9 +81,16 @@ lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, s
 	}
 	if (!lm_failed(hr) && how == LM_REENUMERATE)
 		hr = lm_compare_discover(c, stack);
+	/* neither adopted nor hidden: an LU of a target of the inventory
+	 * that lunmap did not put there keeps the subsystem cacheCorrupt */
+	foreign = !lm_failed(hr) && lm_compare_foreign(c->model, stack, why, sizeof why);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "no memory to refresh");
 	hr = lm_store_compact(c, err);
+	if (!lm_failed(hr) && foreign) {
+		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "refresh: %s", why);
+	}
 	if (!lm_failed(hr))
 		c->model->status = LM_SUBSYS_ONLINE;
 	return hr;
@@ -108,25 +118,41 @@ static lm_hr plan_add(struct plan *p, enum lm_step_op op, const struct lm_target
 	return LM_S_OK;
 }
 
-/* The LUs of lunmap's LUNs on st that the state does not have there
- * (another number, or not on this target at all) are withdrawn. */
+/* Whether restore(4) withdraws the stack's LU lu of target t: one of
+ * lunmap's LUNs where the state does not have it and, on a target of the
+ * inventory, anything lunmap did not put there (the inventory decides
+ * what is exported); a discovered target's own LUs stay. */
+static bool withdrawn(struct lm_core *c, const struct lm_target *t, const struct lm_stack_lu *lu)
+{
+	const struct lm_lun *l = lm_model_lun_by_path(c->model, lu->path);
+	const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
+
+	if (l)
+		return !k || k->number != lu->number;
+	return !t->discovered;
+}
+
+/* The LUs restore(4) withdraws from st (a foreign one as a removal step
+ * with no LUN). */
 static lm_hr plan_strays(struct lm_core *c, struct plan *p, const struct lm_target *t,
-			 const struct lm_stack_target *st)
+			 const struct lm_stack_target *st, struct lm_err *err)
 {
 	lm_hr hr = LM_S_OK;
 
-	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++) {
-		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
-		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
-		if (l && (!k || k->number != st->lus[i].number))
-			hr = plan_add(p, LM_STEP_REMOVE, t, st->lus[i].number, l, false);
-	}
+	if (st && st->unread)
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++)
+		if (withdrawn(c, t, &st->lus[i]))
+			hr = plan_add(p, LM_STEP_REMOVE, t, st->lus[i].number,
+				      lm_model_lun_by_path(c->model, st->lus[i].path), false);
 	return hr;
 }
 
-/* Puts one target's recorded associations back: what is missing is added,
- * a wrong identity is re-applied, a wrong access set again. Foreign LUs
- * stay; one at a number lunmap recorded stops the restore. */
+/* Puts one target's recorded associations back: what is missing is added
+ * (after the LU withdrawn from its number), a wrong identity is
+ * re-applied, a wrong access set again. A discovered target's own LU at a
+ * number lunmap recorded stops the restore. */
 static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_target *t,
 			const struct lm_stack_target *st, struct lm_err *err)
 {
@@ -137,10 +163,13 @@ static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_targe
 		uint32_t number = t->links.v[i].number;
 		bool ro = t->links.v[i].readonly;
 		const struct lm_stack_lu *lu = st ? lm_stack_lu_at(st, number) : NULL;
-		if (lu && strcmp(lu->path, l->path) != 0)
-			return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-					  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
-					  number, t->iqn, lu->path);
+		if (lu && strcmp(lu->path, l->path) != 0) {
+			if (!withdrawn(c, t, lu))
+				return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+						  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
+						  number, t->iqn, lu->path);
+			lu = NULL; /* plan_strays takes it away first */
+		}
 		if (lu && lm_lu_identity_ok(l, lu)) {
 			/* only the access differs: set it again */
 			if (lu->readonly >= 0 && lu->readonly != (int)ro)
@@ -174,7 +203,7 @@ lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm
 			hr = plan_add(&p, LM_STEP_TARGET, t, 0, NULL, false);
 		if (lm_failed(hr) || (!st && !lm_target_makeable(t)))
 			continue;
-		hr = plan_strays(c, &p, t, st);
+		hr = plan_strays(c, &p, t, st, err);
 		if (!lm_failed(hr))
 			hr = plan_links(c, &p, t, st, err);
 	}

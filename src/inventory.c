@@ -268,6 +268,7 @@ static void read_target(struct loader *ld, xmlNodePtr n, struct lm_inv_target *t
 static void read_lun(struct loader *ld, xmlNodePtr n, struct lm_inv_lun *l)
 {
 	const char *why;
+	size_t at;
 
 	l->line = xmlGetLineNo(n);
 	l->name = attr(n, "name");
@@ -278,6 +279,9 @@ static void read_lun(struct loader *ld, xmlNodePtr n, struct lm_inv_lun *l)
 		return;
 	if (l->path[0] != '/')
 		problem(ld, l->line, "path \"%s\" is not absolute", l->path);
+	else if (!lm_valid_request_value(l->path, &why, &at))
+		problem(ld, l->line, "path of LUN \"%s\": byte %zu is %s; a file name is never "
+			"read as an option: rename the file", l->name ? l->name : "", at + 1, why);
 	else if (!lm_valid_path(l->path, &why))
 		problem(ld, l->line, "path %s", why);
 	/* lunmapLunBackingStore holds 255 octets (SnmpAdminString): a

@@ -120,6 +120,10 @@ const lm_guid *lm_target_id(const struct lm_target *t);
 const char *lm_target_iqn(const struct lm_target *t);
 const char *lm_target_alias(const struct lm_target *t);
 enum lm_status lm_target_status(const struct lm_target *t);
+/* LUs the stack exposes on the target that lunmap did not put there, as
+ * the last enumeration read them (a target of the inventory with any is
+ * drift: restore(4) removes them). */
+size_t lm_target_foreign_count(const struct lm_target *t);
 bool lm_target_discovered(const struct lm_target *t);
 /* The initiators the target lets in, as the inventory says ("ALL", names
  * and addresses separated by commas or spaces), or NULL. */

@@ -48,7 +48,9 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 
 	if (lm_failed(reserve_restored(t, st)))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-	for (size_t i = 0; i < t->links.n; i++) {
+	/* what a target the backend could not read lacks is not known: put
+	 * back nothing, say it (the check below) */
+	for (size_t i = 0; i < t->links.n && !st->unread; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		struct lm_err e;
 		const struct lm_stack_lu *lu;
@@ -92,16 +94,23 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 	}
 	lm_stack_sort_target(st);
 	lm_compare_numbers(t, &linked);
-	for (size_t i = 0; i < st->nlus && c->model->ntombs; i++) {
+	for (size_t i = 0; i < st->nlus && c->model->ntombs;) {
 		const struct lm_tomb *tomb;
 		struct lm_lun fake = { .path = st->lus[i].path, .name = "deleted" };
 		struct lm_err e;
 		if (lm_numbits_has(&linked, st->lus[i].number) ||
-		    !(tomb = lm_compare_tomb_by_path(c->model, st->lus[i].path)))
+		    !(tomb = lm_compare_tomb_by_path(c->model, st->lus[i].path))) {
+			i++;
 			continue;
-		if (lm_failed(c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, &fake, &e)))
+		}
+		if (lm_failed(c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, &fake, &e))) {
 			lm_core_log(c, "cannot withdraw deleted LUN %s from %s: %s", st->lus[i].path,
 				    t->iqn, e.msg);
+			i++;
+		} else {
+			/* gone: not a foreign LU for the check below */
+			lm_stack_remove_lu(st, i);
+		}
 	}
 	if (lm_compare_target(c->model, t, st, why, sizeof why)) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;

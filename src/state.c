@@ -117,9 +117,12 @@ static const char *read_target(xmlTextReaderPtr r, struct lm_state *st, int *oom
 	return NULL;
 }
 
-static const char *read_lun(xmlTextReaderPtr r, struct lm_state *st, int *oom)
+/* detail: room for a reason that names the LUN (LM_ERR_MSG_MAX bytes) */
+static const char *read_lun(xmlTextReaderPtr r, struct lm_state *st, int *oom, char *detail)
 {
 	struct lm_state_lun *l;
+	const char *why;
+	size_t at;
 
 	if ((*oom = push((void **)&st->luns, &st->nluns, sizeof *l)))
 		return "no memory";
@@ -127,12 +130,23 @@ static const char *read_lun(xmlTextReaderPtr r, struct lm_state *st, int *oom)
 	l->path = rattr(r, "path");
 	l->name = rattr(r, "name");
 	if (rnum(r, "index", 1, UINT32_MAX - 1, &l->index) || rguid(r, &l->id) || !l->path ||
-	    !lm_valid_path(l->path, NULL) || !text_ok(l->name) || l->index >= st->next_lun_index)
+	    !text_ok(l->name) || l->index >= st->next_lun_index)
 		return "bad lun";
+	/* a path that would be read as an option is never used, whoever
+	 * wrote it here (design §5, untrusted bytes) */
+	if (!lm_valid_request_value(l->path, &why, &at)) {
+		snprintf(detail, LM_ERR_MSG_MAX, "the path of LUN %u: byte %zu is %s", l->index,
+			 at + 1, why);
+		return detail;
+	}
+	if (!lm_valid_path(l->path, &why)) {
+		snprintf(detail, LM_ERR_MSG_MAX, "the path of LUN %u is refused: %s", l->index, why);
+		return detail;
+	}
 	return NULL;
 }
 
-static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oom)
+static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oom, char *detail)
 {
 	const char *name = (const char *)xmlTextReaderConstLocalName(r);
 
@@ -141,7 +155,7 @@ static const char *read_element(xmlTextReaderPtr r, struct lm_state *st, int *oo
 	if (strcmp(name, "target") == 0)
 		return read_target(r, st, oom);
 	if (strcmp(name, "lun") == 0)
-		return read_lun(r, st, oom);
+		return read_lun(r, st, oom, detail);
 	if (strcmp(name, "assoc") == 0) {
 		struct lm_state_assoc *a;
 		if ((*oom = push((void **)&st->assocs, &st->nassocs, sizeof *a)))
@@ -250,7 +264,8 @@ static const char *check_trailer(struct feed *f)
 	return NULL;
 }
 
-static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *oom, int *line)
+static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *oom, int *line,
+				  char *detail)
 {
 	int ret, seen_root = 0;
 
@@ -266,7 +281,7 @@ static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *
 		if (!seen_root++ &&
 		    strcmp((const char *)xmlTextReaderConstLocalName(r), "lunmap-state") != 0)
 			return "not a lunmap state file";
-		why = read_element(r, st, oom);
+		why = read_element(r, st, oom, detail);
 		if (why)
 			return why;
 	}
@@ -279,6 +294,7 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 {
 	char path[PATH_MAX];
 	struct feed f = { .fd = -1, .hash = lm_journal_check("", 0) };
+	char detail[LM_ERR_MSG_MAX];
 	xmlTextReaderPtr r = NULL;
 	struct lm_state *st;
 	lm_hr hr = LM_S_OK;
@@ -304,7 +320,7 @@ lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);
 		goto out;
 	}
-	why = parse_snapshot(r, st, &oom, &line);
+	why = parse_snapshot(r, st, &oom, &line, detail);
 	if (!why)
 		why = check_trailer(&f);
 	if (f.error)

@@ -67,6 +67,11 @@ static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse
 			t->status = LM_ONLINE;
 		return hr;
 	}
+	/* a removal with no LUN: an LU lunmap did not put there, which
+	 * restore(4) withdraws (it has no inverse: restores are not rolled
+	 * back) */
+	if (t && !l && step->lun == 0 && s.op == LM_STEP_REMOVE && !inverse)
+		return c->backend->ops->remove_lu(c->backend, t, s.number, NULL, err);
 	if (!l || !t)
 		return lm_err_set(err, LM_E_FAIL, "step names an unknown object");
 	if (s.op == LM_STEP_ACCESS)
@@ -93,6 +98,11 @@ void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, siz
 	if (s->op == LM_STEP_ACCESS) {
 		snprintf(buf, len, "make LUN %u (\"%s\") on %s %s", s->number, l ? l->name : "?",
 			 t ? t->iqn : "?", s->readonly ? "read-only" : "read-write");
+		return;
+	}
+	if (!l && s->lun == 0 && s->op == LM_STEP_REMOVE) {
+		snprintf(buf, len, "withdraw LUN %u, which lunmap did not put there, from %s",
+			 s->number, t ? t->iqn : "?");
 		return;
 	}
 	snprintf(buf, len, "%s LUN \"%s\" %s %s as LUN %u", s->op == LM_STEP_ADD ? "add" : "remove",

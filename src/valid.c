@@ -59,11 +59,30 @@ bool lm_valid_text(const char *s, size_t max, const char **why)
 	return true;
 }
 
+bool lm_valid_request_value(const char *s, const char **why, size_t *at)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		const char *bad = *p == ',' ? "',', where tgtd and LIO end a parameter"
+				: *p == '=' ? "'=', where tgtd ends a parameter's name"
+				: *p < 0x20 || *p == 0x7f ? "a control byte (LIO ends a parameter at a "
+							    "newline, tgtd a line of its listing)"
+				/* C1 controls: U+0080..U+009F, 0xc2 0x80..0x9f */
+				: *p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f ? "a control character (C1)"
+				: NULL;
+		if (bad) {
+			if (at)
+				*at = (size_t)(p - (const unsigned char *)s);
+			return say(why, bad);
+		}
+	}
+	return true;
+}
+
 bool lm_valid_path(const char *s, const char **why)
 {
 	if (s[0] != '/')
 		return say(why, "not an absolute path");
-	return lm_valid_text(s, PATH_MAX - 1, why);
+	return lm_valid_request_value(s, why, NULL) && lm_valid_text(s, PATH_MAX - 1, why);
 }
 
 static bool all_of(const char *s, size_t n, const char *set)

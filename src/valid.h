@@ -13,8 +13,19 @@
  * DEL, C1), at most max bytes: what a name or alias may be, so that it
  * survives XML and lunmapctl's one-line-per-object output. */
 bool lm_valid_text(const char *s, size_t max, const char **why);
-/* An absolute path of valid text, shorter than PATH_MAX. */
+/* An absolute path of valid text, shorter than PATH_MAX, that is a file
+ * name and nothing else in every stack request it is formatted into
+ * (lm_valid_request_value). */
 bool lm_valid_path(const char *s, const char **why);
+/* A value lunmap formats into a request to the stack (a path, an iSCSI
+ * name, a folder name): no ',' or '=' and no control byte (C0, DEL, C1).
+ * tgtd splits the parameter text of a request at ',' and its keys from
+ * their values at '='; LIO splits the text written to a backstore's
+ * `control` at ',' and at a newline, and a newline ends a line of tgtd's
+ * listing. Neither has an escape, so such a value is refused: a file name
+ * is never read as an option. *why names the byte refused, *at its offset
+ * (may be NULL). */
+bool lm_valid_request_value(const char *s, const char **why, size_t *at);
 /* host:port: a dotted IPv4 address, [IPv6] or a DNS name, and 1..65535. */
 bool lm_valid_portal(const char *s, const char **why);
 /* An initiator a target admits: an iqn./eui./naa. name, or an IPv4

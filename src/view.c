@@ -97,6 +97,7 @@ const lm_guid *lm_target_id(const struct lm_target *t) { return &t->id; }
 const char *lm_target_iqn(const struct lm_target *t) { return t->iqn; }
 const char *lm_target_alias(const struct lm_target *t) { return t->alias; }
 enum lm_status lm_target_status(const struct lm_target *t) { return t->status; }
+size_t lm_target_foreign_count(const struct lm_target *t) { return t->nforeign; }
 bool lm_target_discovered(const struct lm_target *t) { return t->discovered; }
 const char *lm_target_initiators(const struct lm_target *t) { return t->initiators; }
 

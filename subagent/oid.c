@@ -13,7 +13,7 @@ const size_t lunmapd_objects_len = OID_LENGTH(lunmapd_objects_oid);
 const struct lunmapd_group lunmapd_groups[] = {
 	[G_SUBSYSTEM] = { S_NAME, S_LAST, 0 },
 	[G_LUN] = { L_ID, L_NAA, 1 },
-	[G_TARGET] = { T_ID, T_LUNCOUNT, 1 },
+	[G_TARGET] = { T_ID, T_FOREIGN, 1 },
 	[G_ASSOC] = { A_NUMBER, A_ACCESS, 2 },
 	[G_TARGETLUN] = { TL_NUMBER, TL_NUMBER, 2 },
 };

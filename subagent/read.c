@@ -294,6 +294,7 @@ static void target_value(struct lunmapd *d, const struct inst *in, netsnmp_varia
 		lm_target_assocs(t, &n);
 		set_int(vb, ASN_GAUGE, (long)n);
 		break;
+	case T_FOREIGN: set_int(vb, ASN_GAUGE, (long)lm_target_foreign_count(t)); break;
 	}
 }
 

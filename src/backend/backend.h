@@ -26,6 +26,10 @@ struct lm_backend_conf {
 	/* tgt: "socket" (tgtd's management protocol), "tgtadm" (run tgtadm),
 	 * "" (the socket if tgtd speaks it, else tgtadm) */
 	char transport[8];
+	/* the state folder's secret (32 hex digits), "" when there is none:
+	 * tgt marks the targets lunmap manages with an anchor made from it
+	 * (backend/tgt/show.h) */
+	char anchor_key[33];
 	/* where a backend reports what it decided (may be NULL) */
 	void (*log)(void *ctx, const char *msg);
 	void *log_ctx;
@@ -46,6 +50,8 @@ struct lm_backend_ops {
 	/* adds the LU with the LUN's identity (derived from its id) set */
 	lm_hr (*add_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			const struct lm_lun *lun, struct lm_err *err);
+	/* lun: the LUN whose LU it is, NULL for an LU lunmap did not put
+	 * there */
 	lm_hr (*remove_lu)(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err);
 	/* write-protects the LU (readonly) or lifts it; NULL when the
@@ -71,9 +77,11 @@ struct lm_backend_ops {
 	 * it once for all its work (design §5, time rules): what cannot
 	 * finish by then fails as a timeout, never runs past it. */
 	void (*set_deadline)(struct lm_backend *b, long long deadline_ms);
-	/* optional: how many initiator sessions the target has (the in-use
-	 * guard), asking the stack about that target alone; NULL: the guard
-	 * reads lm_stack_target.sessions of an enumeration */
+	/* optional: how many initiator sessions the target has now (the
+	 * in-use guard), asking the stack about that target alone and from
+	 * what it says without any byte an initiator chose (E_FAIL: the
+	 * stack did not tell); NULL: the guard reads
+	 * lm_stack_target.sessions of an enumeration */
 	lm_hr (*in_use)(struct lm_backend *b, const struct lm_target *t, unsigned *sessions,
 			struct lm_err *err);
 	/* optional: take-backs of steps the stack did not answer in time
@@ -101,6 +109,11 @@ struct lm_backend_ops {
 	 * every LU add_lu makes, when the stack fixes them (NULL: it varies,
 	 * stats tells per LU) */
 	const char *const *inquiry;
+	/* optional: the targets lunmap manages (the model's, by IQN; the
+	 * backend keeps a copy), so that their listing stays readable
+	 * whatever an initiator sends (tgt: an anchor in each one's ACL) */
+	lm_hr (*manage)(struct lm_backend *b, const char *const *iqns, size_t n,
+			struct lm_err *err);
 };
 
 struct lm_backend {

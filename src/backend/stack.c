@@ -278,6 +278,7 @@ lm_hr lm_stack_copy(struct lm_stack *dst, const struct lm_stack *src)
 		if (t->half && !(dst->targets[i].half = strdup(t->half)))
 			goto oom;
 		dst->targets[i].sessions = t->sessions;
+		dst->targets[i].unread = t->unread;
 		for (size_t j = 0; j < t->nlus; j++)
 			if (lm_failed(lm_stack_add_lu(&dst->targets[dst->ntargets - 1], t->lus[j].number,
 						      t->lus[j].path)) ||

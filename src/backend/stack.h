@@ -53,6 +53,11 @@ struct lm_stack_target {
 	 * restore(4) have create_target finish the target (design notes:
 	 * docs/reliability.md, "Half-made steps") */
 	char *half;
+	/* NULL when lus and acl are what the stack has; else why the backend
+	 * could not read them (no LUs, NULL acl): nothing about the
+	 * target's LUs may be concluded from this enumeration (design §5,
+	 * untrusted bytes). A static string. */
+	const char *unread;
 };
 
 struct lm_stack {

@@ -10,6 +10,7 @@
 #include "fuzz.h"
 #include "iqn.h"
 #include "lunmap.h"
+#include "census.h"
 #include "show.h"
 #include "sim.h"
 #include "valid.h"
@@ -101,44 +102,73 @@ static void start_twice(const struct lm_stack *s)
 	unlink(inv);
 }
 
+/* The input: tgtd's list of targets, a line "=====", the listing. Every
+ * target of the list has an anchor made with a key the input may know:
+ * this harness looks for crashes and for a reading that breaks the
+ * reader's promises, whatever the text (the differential harness,
+ * fuzz_tgt_diff, checks readings against the truth). */
+#define SEPARATOR "\n=====\n"
+#define KEY "0123456789abcdef0123456789abcdef"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = fuzz_str(data, size);
-	struct lm_stack s;
-	uint32_t *tids = NULL;
+	char *text = fuzz_str(data, size), *listing, anchor[64][LM_TGT_ANCHOR_MAX];
+	const char *anchors[64];
+	struct lm_tgt_lld lld;
+	struct lm_tgt_show_result r;
 	struct lm_err err;
 
-	if (memchr(data, 0, size) || lm_tgt_parse_show(text, &s, &tids, &err) != LM_S_OK) {
+	if (memchr(data, 0, size) || !(listing = strstr(text, SEPARATOR))) {
 		free(text);
-		free(tids);
 		return 0;
 	}
-	for (size_t i = 0; i < s.ntargets; i++) {
-		const struct lm_stack_target *t = &s.targets[i];
-		/* tids strictly increase, names are unique: no target twice */
-		FUZZ_CHECK(tids[i] > 0 && (i == 0 || tids[i] > tids[i - 1]));
-		for (size_t j = 0; j < i; j++)
-			FUZZ_CHECK(strcmp(t->iqn, s.targets[j].iqn) != 0);
-		FUZZ_CHECK(!strchr(t->iqn, '\n'));
+	*listing = '\0';
+	listing += strlen(SEPARATOR);
+	if (lm_tgt_lld_parse(text, &lld, &err) != LM_S_OK || lld.n > 64) {
+		if (lld.n > 64)
+			lm_tgt_lld_free(&lld);
+		free(text);
+		return 0;
+	}
+	for (size_t i = 0; i < lld.n; i++) {
+		lm_tgt_anchor(KEY, lld.v[i].name, anchor[i]);
+		anchors[i] = anchor[i];
+	}
+	FUZZ_CHECK(lm_tgt_parse_show(listing, &lld, anchors, &r, &err) == LM_S_OK);
+	FUZZ_CHECK(r.stack.ntargets == lld.n);
+	for (size_t i = 0; i < r.stack.ntargets; i++) {
+		const struct lm_stack_target *t = &r.stack.targets[i];
+		FUZZ_CHECK(strcmp(t->iqn, lld.v[i].name) == 0 && r.info[i].tid == lld.v[i].tid);
+		/* a target not read shows nothing */
+		FUZZ_CHECK(r.info[i].read == LM_TGT_READ || (t->unread && !t->acl) ||
+			   r.info[i].read == LM_TGT_PENDING);
+		FUZZ_CHECK(r.info[i].read == LM_TGT_PENDING || r.info[i].read == LM_TGT_READ ||
+			   !t->nlus);
 		for (size_t k = 0; k < t->nlus; k++) {
 			FUZZ_CHECK(t->lus[k].number > 0);
 			FUZZ_CHECK(k == 0 || t->lus[k].number > t->lus[k - 1].number);
-			FUZZ_CHECK(t->lus[k].path[0] == '/' && !strchr(t->lus[k].path, '\n'));
+			FUZZ_CHECK(!strchr(t->lus[k].path, '\n'));
+			FUZZ_CHECK(!t->lus[k].path[0] || t->lus[k].path[0] == '/');
 		}
 	}
+	/* a pending target left unconfirmed is not read */
+	for (size_t i = 0; i < r.stack.ntargets; i++)
+		lm_tgt_show_give_up(&r, i);
+	for (size_t i = 0; i < r.stack.ntargets; i++)
+		FUZZ_CHECK(r.info[i].read != LM_TGT_PENDING);
 	/* what start-up is told: only names and numbers lunmap can keep */
-	FUZZ_CHECK(lm_stack_validate(&s) == LM_S_OK);
-	for (size_t i = 0; i < s.ntargets; i++) {
-		FUZZ_CHECK(lm_iqn_valid(s.targets[i].iqn, NULL));
-		for (size_t k = 0; k < s.targets[i].nlus; k++) {
-			const struct lm_stack_lu *lu = &s.targets[i].lus[k];
+	FUZZ_CHECK(lm_stack_validate(&r.stack) == LM_S_OK);
+	for (size_t i = 0; i < r.stack.ntargets; i++) {
+		FUZZ_CHECK(lm_iqn_valid(r.stack.targets[i].iqn, NULL));
+		for (size_t k = 0; k < r.stack.targets[i].nlus; k++) {
+			const struct lm_stack_lu *lu = &r.stack.targets[i].lus[k];
 			FUZZ_CHECK(lu->number <= LM_MAX_LUN_NUMBER);
 			FUZZ_CHECK(!lu->path[0] || lm_valid_path(lu->path, NULL));
 		}
 	}
-	start_twice(&s);
-	lm_stack_clear(&s);
-	free(tids);
+	start_twice(&r.stack);
+	lm_tgt_show_result_free(&r);
+	lm_tgt_lld_free(&lld);
 	free(text);
 	return 0;
 }

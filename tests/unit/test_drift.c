@@ -84,15 +84,56 @@ static void test_reenumerate_discovers_and_deletes(void **state)
 			 LM_VDS_E_OBJECT_DELETED);
 }
 
-static void test_foreign_lus_keep_their_numbers(void **state)
+/* Issue #20: an LU on a target of the inventory that lunmap did not put
+ * there (by hand, by injection, by a failed cleanup) used to be reserved
+ * silently and never shown. It is drift, reported with its path and
+ * counted; refresh(2) neither adopts nor hides it (the subsystem stays
+ * cacheCorrupt); restore(4) removes it: the inventory decides what is
+ * exported. */
+static void test_a_foreign_lu_is_drift_until_restore_removes_it(void **state)
 {
 	struct fx *f = *state;
-	struct lm_stack *s = lm_sim_stack(f->sim);
+	struct lm_err err;
 
-	lm_stack_add_lu(&s->targets[0], 1, "/srv/not-lunmaps.img");
-	assert_int_equal(lm_core_check(f->core, NULL), LM_S_OK);
 	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
-	assert_int_equal(number_of(f, 0, 0), 2);
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t1"), 5, "/srv/not-lunmaps.img"), LM_S_OK);
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "/srv/not-lunmaps.img"));
+	assert_non_null(strstr(err.msg, "did not put there"));
+	assert_int_equal(lm_target_foreign_count(lm_core_target(f->core, 1)), 1);
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "/srv/not-lunmaps.img"));
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
+	/* not adopted: lunmap's own association is there as before */
+	assert_int_equal(number_of(f, 0, 0), 1);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_null(sim_lu(f, "t1", 5));
+	assert_non_null(sim_lu(f, "t1", 1));
+	assert_int_equal(lm_target_foreign_count(lm_core_target(f->core, 1)), 0);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+}
+
+/* A target the backend could not read (text an initiator or an
+ * administrator chose stands where its own lines belong) is drift with
+ * the reason, never taken as empty: start-up re-applies nothing onto it,
+ * refresh keeps its associations, restore refuses. */
+static void test_a_target_not_read_is_never_taken_as_empty(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	sim_target(f, "t1")->unread = "its text went astray";
+	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "its text went astray"));
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_int_equal(number_of(f, 0, 0), 1);
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "cannot be read"));
+	sim_target(f, "t1")->unread = NULL;
+	assert_int_equal(lm_core_refresh(f->core, LM_REFRESH, &err), LM_S_OK);
+	assert_int_equal(number_of(f, 0, 0), 1);
 }
 
 /* Issue #12.2: a target name with a control byte or bad UTF-8, and an LU
@@ -160,9 +201,9 @@ static void test_restore_puts_the_recorded_sets_back(void **state)
 	free(state_ok);
 }
 
-/* restore(4) does not take a foreign LU off a number lunmap recorded: it
- * stays cacheCorrupt and says which. */
-static void test_restore_refuses_to_remove_a_foreign_lu(void **state)
+/* restore(4) takes a foreign LU off a number lunmap recorded and puts
+ * lunmap's back (before issue #20 it stayed, and restore refused). */
+static void test_restore_removes_a_foreign_lu_from_a_recorded_number(void **state)
 {
 	struct fx *f = *state;
 	struct lm_err err;
@@ -171,10 +212,10 @@ static void test_restore_refuses_to_remove_a_foreign_lu(void **state)
 	sim_remove_lu(f, "t1", 1);
 	assert_int_equal(lm_stack_add_lu(sim_target(f, "t1"), 1, "/srv/someone-else.img"), LM_S_OK);
 	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
-	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
-	assert_non_null(strstr(err.msg, "/srv/someone-else.img"));
-	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
-	assert_string_equal(sim_lu(f, "t1", 1)->path, "/srv/someone-else.img");
+	assert_int_equal(lm_core_refresh(f->core, LM_RESTORE, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_string_equal(sim_lu(f, "t1", 1)->path, f->paths[0]);
+	expect_identity(f, "t1", 1, 0);
 }
 
 /* A stack that lost everything lunmap had put there (tgtd restarted
@@ -253,10 +294,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_drift_and_refresh),
 		T(test_reenumerate_discovers_and_deletes),
-		T(test_foreign_lus_keep_their_numbers),
+		T(test_a_foreign_lu_is_drift_until_restore_removes_it),
+		T(test_a_target_not_read_is_never_taken_as_empty),
 		T(test_forged_stack_objects_are_never_saved),
 		T(test_restore_puts_the_recorded_sets_back),
-		T(test_restore_refuses_to_remove_a_foreign_lu),
+		T(test_restore_removes_a_foreign_lu_from_a_recorded_number),
 		T(test_a_stack_that_lost_everything_is_reapplied),
 		T(test_a_vanished_discovered_target_is_never_made),
 	};

@@ -195,6 +195,28 @@ static void test_portal_and_initiators_are_validated(void **state)
 	refused(text, 3, "more than 256");
 }
 
+/* Issue #20: a comma in a LUN's path chose another file (tgtd and LIO
+ * split their parameters there, the last path= wins): "/srv/img/vm1.img,
+ * path=/srv/img/secret.img" passed --check and exported secret.img. A
+ * path that would be read as an option is refused with file, line, byte
+ * and why; XML character references reach the value too. */
+static void test_a_path_is_never_an_option(void **state)
+{
+	(void)state;
+	refused(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/vm1.img,path=/srv/img/secret.img\"/>\n"
+		TAIL, 5, "path of LUN \"vm1\": byte 17 is ','");
+	refused(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/a=b.img\"/>\n" TAIL, 5,
+		"byte 11 is '='");
+	refused(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/a&#10;b.img\"/>\n" TAIL, 5,
+		"byte 11 is a control byte");
+	refused(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/a&#9;b.img\"/>\n" TAIL, 5,
+		"a control byte");
+	refused(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/a&#x85;b.img\"/>\n" TAIL, 5,
+		"control character (C1)");
+	/* spaces, quotes and other marks are a file's name and nothing else */
+	accepted(HEAD BACKEND T1 "  <lun name=\"vm1\" path=\"/srv/img/a b;c&amp;d'e.img\"/>\n" TAIL);
+}
+
 /* Control characters in names broke lunmapctl's one-line format; an
  * internal entity still expanded in attribute values. */
 static void test_names_and_entities(void **state)
@@ -350,6 +372,7 @@ int main(void)
 		cmocka_unit_test(test_path_longer_than_the_mib),
 		cmocka_unit_test(test_one_file_is_one_lun),
 		cmocka_unit_test(test_portal_and_initiators_are_validated),
+		cmocka_unit_test(test_a_path_is_never_an_option),
 		cmocka_unit_test(test_names_and_entities),
 		cmocka_unit_test(test_mibs),
 		cmocka_unit_test(test_schema_violations),

@@ -389,6 +389,22 @@ static void refused_checked(const char *body, const char *reason)
 #define L1 "<lun index=\"1\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\" path=\"/srv/a.img\"/>\n"
 #define ROOT(gen) "<lunmap-state generation=\"" gen "\" next-lun-index=\"5\" next-target-index=\"5\">\n"
 
+/* Issue #20: a LUN whose path would be read as an option, written into
+ * the state by hand (with its checksum), is refused at start with the
+ * LUN and the byte, before anything reaches the stack. */
+static void test_a_path_that_is_an_option_is_refused(void **state)
+{
+	(void)state;
+	refused_checked(ROOT("1") T1
+			"<lun index=\"1\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\" "
+			"path=\"/srv/a.img,path=/etc/shadow\"/>\n</lunmap-state>\n",
+			"the path of LUN 1: byte 11 is ','");
+	refused_checked(ROOT("1") T1
+			"<lun index=\"1\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\" "
+			"path=\"/srv/a&#10;.img\"/>\n</lunmap-state>\n",
+			"the path of LUN 1: byte 7 is a control byte");
+}
+
 /* Issue #12.3: what the state files say is checked before it is believed. */
 static void test_damage_that_parses_is_refused(void **state)
 {
@@ -532,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_journal_many_records),
 		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
 		cmocka_unit_test(test_damage_that_parses_is_refused),
+		cmocka_unit_test(test_a_path_that_is_an_option_is_refused),
 		cmocka_unit_test(test_journal_numbers_are_strict),
 		cmocka_unit_test(test_intent_numbers_are_strict),
 	};

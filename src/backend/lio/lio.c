@@ -325,12 +325,16 @@ static unsigned count_sessions(struct lio *l, const char *iqn)
 	int fd;
 
 	/* LIO writes each name with "\n" and a NUL after it: count the
-	 * newlines of the raw bytes */
+	 * newlines of the raw bytes. A name is the initiator's own bytes: one
+	 * with a newline counts twice (the guard errs on the safe side), one
+	 * longer than the page without any still counts */
 	pathf(path, "%s/iscsi/%s/" TPG "/dynamic_sessions", l->conf.configfs, iqn);
 	fd = lm_cfs_late(&l->cfs) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
 	got = fd < 0 ? -1 : read(fd, text, sizeof text);
 	for (ssize_t i = 0; i < got; i++)
 		n += text[i] == '\n';
+	if (!n && got > 0 && text[0])
+		n = 1;
 	if (fd >= 0)
 		close(fd);
 	pathf(path, "%s/iscsi/%s/" TPG "/acls", l->conf.configfs, iqn);
@@ -620,7 +624,7 @@ static lm_hr make_acls(struct lio *l, const struct lm_target *t, struct lm_err *
 	if (!copy)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr); w = strtok_r(NULL, ", ", &save)) {
-		if (!is_target_name(w) || !lm_valid_component(w)) {
+		if (!is_target_name(w) || !lm_valid_component(w) || !lm_valid_request_value(w, NULL, NULL)) {
 			hr = lm_err_set(err, LM_E_FAIL, "LIO admits initiators by name, not address: %s", w);
 			break;
 		}
@@ -725,7 +729,9 @@ static lm_hr lio_create_target(struct lm_backend *b, const struct lm_target *t, 
 	lm_hr hr = LM_S_OK;
 
 	/* a path is never built from a component that could climb out */
-	if (!lm_valid_component(t->iqn) || (l->conf.portal[0] && !lm_valid_component(l->conf.portal)))
+	if (!lm_valid_component(t->iqn) || !lm_valid_request_value(t->iqn, NULL, NULL) ||
+	    (l->conf.portal[0] && (!lm_valid_component(l->conf.portal) ||
+				   !lm_valid_request_value(l->conf.portal, NULL, NULL))))
 		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\" or \"%s\"",
 				  t->iqn, l->conf.portal);
 	pathf(path, "%s/iscsi", l->conf.configfs);
@@ -810,6 +816,30 @@ static lm_hr backstore_of(struct lio *l, const struct lm_lun *lun, char *bs, siz
 	}
 	close(fd);
 	snprintf(bs, len, "%s/" BS_PREFIX "%s", S_ISBLK(sb.st_mode) ? "iblock_0" : "fileio_0", hex);
+	return LM_S_OK;
+}
+
+/* LIO's fileio copies fd_dev_name into 256 bytes and cuts a longer one
+ * silently (FD_MAX_DEV_NAME): another file */
+#define LIO_MAX_DEV_NAME 255
+
+/* The path goes into `control` ("fd_dev_name=PATH,fd_dev_size=N" or
+ * "udev_path=PATH"), which LIO splits at ',' and newline with no escape,
+ * and into udev_path: only a path that is a file name and nothing else
+ * (design §5, untrusted bytes). */
+static lm_hr check_path(const struct lm_lun *lun, struct lm_err *err)
+{
+	const char *why;
+	size_t at;
+
+	if (!lm_valid_request_value(lun->path, &why, &at))
+		return lm_err_set(err, LM_E_INVALIDARG,
+				  "refused to write LUN \"%s\"'s path into LIO's control: byte %zu is %s",
+				  lun->name ? lun->name : "", at + 1, why);
+	if (strlen(lun->path) > LIO_MAX_DEV_NAME)
+		return lm_err_set(err, LM_E_INVALIDARG,
+				  "LUN \"%s\"'s path is longer than the %d bytes LIO keeps of it",
+				  lun->name ? lun->name : "", LIO_MAX_DEV_NAME);
 	return LM_S_OK;
 }
 
@@ -933,8 +963,14 @@ static lm_hr lio_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_
 	char bs[NAME_MAX * 2 + 2], bsdir[PATH_MAX], lundir[PATH_MAX], link[PATH_MAX], had[PATH_MAX];
 	struct lm_err e = { 0 };
 	bool made;
-	lm_hr hr = backstore_of(l, lun, bs, sizeof bs, err);
+	lm_hr hr;
 
+	if (!lm_valid_component(t->iqn))
+		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\"",
+				  t->iqn);
+	hr = check_path(lun, err);
+	if (!lm_failed(hr))
+		hr = backstore_of(l, lun, bs, sizeof bs, err);
 	if (!lm_failed(hr))
 		hr = ensure_backstore(l, lun, bs, &made, err);
 	if (lm_failed(hr))
@@ -1157,6 +1193,16 @@ static lm_hr lio_stats(struct lm_backend *b, const struct lm_target *t, struct l
 	return hr;
 }
 
+static lm_hr lio_in_use(struct lm_backend *b, const struct lm_target *t, unsigned *n,
+		       struct lm_err *err)
+{
+	if (!lm_valid_component(t->iqn))
+		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\"",
+				  t->iqn);
+	*n = count_sessions(lio_of(b), t->iqn);
+	return LM_S_OK;
+}
+
 static void lio_destroy(struct lm_backend *b)
 {
 	struct lio *l = lio_of(b);
@@ -1178,6 +1224,7 @@ static const struct lm_backend_ops lio_ops = {
 	.check_access = lio_check_access,
 	.tidy = lio_tidy,
 	.set_deadline = lio_set_deadline,
+	.in_use = lio_in_use,
 	.destroy = lio_destroy,
 	.sessions = lio_sessions,
 	.session_ids = true,

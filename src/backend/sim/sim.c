@@ -300,6 +300,17 @@ unsigned lm_sim_observed(const struct lm_backend *b)
 	return ((const struct sim *)b)->observed;
 }
 
+static lm_hr sim_in_use(struct lm_backend *b, const struct lm_target *t, unsigned *n,
+		       struct lm_err *err)
+{
+	struct lm_stack_target *st = find_target(sim_of(b), t->iqn);
+
+	if (!st)
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	*n = st->sessions;
+	return LM_S_OK;
+}
+
 static void sim_destroy(struct lm_backend *b)
 {
 	struct sim *s = sim_of(b);
@@ -334,6 +345,7 @@ static const struct lm_backend_ops sim_ops = {
 	.add_lu = sim_add_lu,
 	.remove_lu = sim_remove_lu,
 	.set_access = sim_set_access,
+	.in_use = sim_in_use,
 	.destroy = sim_destroy,
 	.sessions = sim_sessions,
 	.session_ids = true,
@@ -348,6 +360,7 @@ static const struct lm_backend_ops sim_ops_no_stats = {
 	.add_lu = sim_add_lu,
 	.remove_lu = sim_remove_lu,
 	.set_access = sim_set_access,
+	.in_use = sim_in_use,
 	.destroy = sim_destroy,
 	.sessions = sim_sessions,
 	.inquiry = (const char *const[]){ "LUNMAP", "SIM", "0001" },

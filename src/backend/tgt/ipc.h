@@ -20,7 +20,7 @@ enum lm_tgt_op {
 };
 enum lm_tgt_mode {
 	LM_TGT_MODE_SYSTEM = 0, LM_TGT_MODE_TARGET = 1, LM_TGT_MODE_DEVICE = 2,
-	LM_TGT_MODE_SESSION = 5, LM_TGT_MODE_CONNECTION = 6,
+	LM_TGT_MODE_LLD = 4, LM_TGT_MODE_SESSION = 5, LM_TGT_MODE_CONNECTION = 6,
 };
 
 /* sizes of the wire structures */

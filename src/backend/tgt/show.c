@@ -1,30 +1,54 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* `tgtadm --op show --mode target` is parsed by its structure, because
- * some of its text is not tgtd's: an initiator's name and alias (sent at
- * login, before any authentication) and a backing store's path are printed
- * verbatim and may hold newlines. So every line must sit where tgtd's
- * grammar puts it:
+/* `tgtadm --op show --mode target` holds text tgtd did not write: an
+ * initiator's name and alias (sent at login, before any authentication,
+ * printed verbatim, cut with the rest of the session's text at 1,023
+ * bytes, so that tgtd's next line may follow on the same line), and an
+ * administrator's LU paths, serials, CHAP account names and ACL entries.
+ * tgtd 1.0.85 prints (usr/target.c tgt_target_show_all, usr/iscsi/
+ * session.c, iscsi_tcp.c):
  *
- *   Target N: NAME                         column 0, N strictly increasing
- *       System information:                column 4, the five sections,
- *       I_T nexus information:               each once, in this order
+ *   Target TID: NAME                      NAME: letters, digits . : -
+ *       System information:
+ *           Driver: D
+ *           State: S
+ *          [Nop interval: N / Nop count: N]
+ *       I_T nexus information:
+ *           I_T nexus: SID               per session, then its text:
+ *               Initiator: NAME alias: ALIAS     (an initiator's bytes,
+ *               Connection: CID                   1,023 at most)
+ *                   IP Address: A
  *       LUN information:
- *           LUN: N                         column 8, once per number
- *               Key: value                 column 12, Backing store path,
- *       Account information:                 SCSI ID, Type, SCSI SN and
- *                                            Readonly once per LU
+ *           LUN: N                        14 lines an LU, in this order
+ *               Type: T / SCSI ID: X / SCSI SN: X / Size: N MB, Block
+ *               size: N / Online / Removable media / Prevent removal /
+ *               Readonly / SWP / Thin-provisioning: Yes|No / Backing
+ *               store type: T / Backing store path: P / Backing store
+ *               flags: [sync][:direct]
+ *       Account information:              iscsi and iser only
+ *           USER[ (outgoing)]
  *       ACL information:
+ *           ADDRESS or NAME
  *
- * and a listing that strays from it is refused whole rather than guessed
- * at. Lines under System, I_T nexus and Account are opaque; those under
- * ACL (column 8) are the target's ACL entries. Because
- * a forged block must end where tgtd's own text resumes, a forgery moves
- * the rest of a real target under a false header: the checks that catch
- * it are the order of sections and tids, unique names, and LUN 0 whose
- * default SCSI ID names its real tid. */
+ * Nothing of an initiator's stands anywhere but after an I_T nexus line,
+ * up to the target's real "LUN information:" line, which nothing marks.
+ * So the listing is read in two modes. In step, every line must be the
+ * one tgtd's grammar puts there, headers must be the targets of tgtd's
+ * list (census.h) in its order, and a target whose nexus section is empty
+ * is read whole. At a target's first I_T nexus line the reader is out of
+ * step: from there, every "LUN information:" line (also at the end of a
+ * line) may be the real one and starts a reading of a target's tail, each
+ * held to the grammar, until an anchor line: lunmap's ACL entry of a
+ * managed target, which no initiator can know. The text between the real
+ * "LUN information:" line and the anchor is tgtd's and the
+ * administrator's alone, and a forged tail dies at the real lines, so
+ * the reading that reaches the anchor in the ACL section is the target's
+ * LU section. Two readings there, or one that began by killing a reading
+ * with a whole LU (an administrator's name forging a second "LUN
+ * information:"), are confirmed by tgtd's statistics (LM_TGT_PENDING).
+ * The targets between the first I_T nexus line and the anchor are not
+ * read (LM_TGT_UNCERTAIN); a listing is never refused. */
 #include "config.h"
 
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,204 +56,687 @@
 #include "show.h"
 #include "valid.h"
 
-enum section { S_NONE, S_SYSTEM, S_NEXUS, S_LUNS, S_ACCOUNT, S_ACL };
+#define CANDIDATE "    LUN information:"
+#define CANDIDATE_LEN (sizeof CANDIDATE - 1)
 
-static const char *const section_title[] = {
-	[S_SYSTEM] = "System information:",   [S_NEXUS] = "I_T nexus information:",
-	[S_LUNS] = "LUN information:",        [S_ACCOUNT] = "Account information:",
-	[S_ACL] = "ACL information:",
-};
+void lm_tgt_anchor(const char *key, const char *iqn, char *anchor)
+{
+	if (!key || !*key)
+		*anchor = '\0';
+	else
+		snprintf(anchor, LM_TGT_ANCHOR_MAX, LM_TGT_ANCHOR_PREFIX "%s-%s", key, iqn);
+}
 
-struct parser {
-	struct lm_stack *stack;
-	uint32_t *tids;
-	struct lm_stack_target *cur;
-	enum section sec;
-	long long lun;	       /* the LU being read, -1 before the first */
-	unsigned seen;	       /* keys met in this LU: bits below */
-	unsigned long long tid;
-	const char *why;
-	char serial[65]; /* of the current LU; "" when it showed none */
-	int readonly;    /* of the current LU: "Readonly: Yes/No", -1 unseen */
-};
-
-enum { K_PATH = 1, K_ID = 2, K_TYPE = 4, K_SN = 8, K_RO = 16 };
-
-static int starts(const char *s, const char *prefix)
+static bool starts(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
-static lm_hr bad(struct parser *ps, const char *why)
+/* ------------------------------------------------------------- a tail */
+
+/* the key lines of an LU, after "LUN: N" */
+enum { K_TYPE, K_ID, K_SN, K_SIZE, K_ONLINE, K_REMOVABLE, K_PREVENT, K_RO, K_SWP, K_THIN,
+       K_BSTYPE, K_PATH, K_FLAGS, K_COUNT };
+static const char *const key_line[K_COUNT] = {
+	"            Type: ", "            SCSI ID: ", "            SCSI SN: ",
+	"            Size: ", "            Online: ", "            Removable media: ",
+	"            Prevent removal: ", "            Readonly: ", "            SWP: ",
+	"            Thin-provisioning: ", "            Backing store type: ",
+	"            Backing store path: ", "            Backing store flags: ",
+};
+
+enum tstate { T_LUNS, T_KEYS, T_ACCOUNT, T_ACL, T_DEAD, T_ENDED };
+
+/* One reading of a target's text from a "LUN information:" line on. */
+struct tail {
+	struct lm_stack_target t; /* its LUs and ACL (pool: the result's) */
+	enum tstate st;
+	unsigned key;        /* T_KEYS: the next key line */
+	long long lun;       /* the LU being read, -1 before the first */
+	uint32_t *numbers;   /* every LU's number */
+	size_t nnumbers, capnumbers;
+	unsigned blocks;     /* whole LUs read */
+	bool accounts;       /* an Account section was met */
+	bool doubt;          /* it began by killing a reading with a whole LU */
+	char serial[65];     /* of the LU being read; "" none */
+	int readonly;
+	char lun0_id[40];    /* SCSI ID of LUN 0: tgtd's default names the tid */
+};
+
+static bool yes_no(const char *v)
 {
-	ps->why = why;
-	return LM_E_FAIL;
+	return strcmp(v, "Yes") == 0 || strcmp(v, "No") == 0;
 }
 
-static lm_hr target_line(struct parser *ps, const char *line)
+static bool size_ok(const char *v)
 {
-	const char *colon = strstr(line, ": ");
-	unsigned long long tid;
-	uint32_t *nt;
+	size_t n = strspn(v, "0123456789");
 
-	if (ps->cur && ps->sec != S_ACL)
-		return bad(ps, "a target starts before the previous one ends");
-	if (!colon || !lm_parse_u64(line + 7, (size_t)(colon - line - 7), UINT32_MAX, &tid) ||
-	    tid == 0)
-		return bad(ps, "not a target line");
-	if (ps->cur && tid <= ps->tid)
-		return bad(ps, "target ids out of order");
-	for (size_t i = 0; i < ps->stack->ntargets; i++)
-		if (strcmp(ps->stack->targets[i].iqn, colon + 2) == 0)
-			return bad(ps, "a target name is listed twice");
-	nt = realloc(ps->tids, (ps->stack->ntargets + 1) * sizeof *nt);
-	if (!nt)
-		return LM_E_OUTOFMEMORY;
-	ps->tids = nt;
-	if (lm_failed(lm_stack_add_target(ps->stack, colon + 2)))
-		return LM_E_OUTOFMEMORY;
-	nt[ps->stack->ntargets - 1] = (uint32_t)tid;
-	ps->tid = tid;
-	ps->cur = &ps->stack->targets[ps->stack->ntargets - 1];
-	ps->sec = S_NONE;
-	ps->lun = -1;
+	if (!n || !starts(v + n, " MB, Block size: "))
+		return false;
+	v += n + 17;
+	n = strspn(v, "0123456789");
+	return n > 0 && v[n] == '\0';
+}
+
+static bool flags_ok(const char *v)
+{
+	return !*v || strcmp(v, "sync") == 0 || strcmp(v, "direct") == 0 ||
+	       strcmp(v, "sync:direct") == 0;
+}
+
+static lm_hr push_number(struct tail *tl, uint32_t n)
+{
+	if (tl->nnumbers == tl->capnumbers) {
+		size_t cap = tl->capnumbers ? 2 * tl->capnumbers : 16;
+		uint32_t *v = realloc(tl->numbers, cap * sizeof *v);
+		if (!v)
+			return LM_E_OUTOFMEMORY;
+		tl->numbers = v;
+		tl->capnumbers = cap;
+	}
+	tl->numbers[tl->nnumbers++] = n;
 	return LM_S_OK;
 }
 
-static lm_hr section_line(struct parser *ps, const char *text)
+/* The LU whose path line this is (LUN 0, tgt's controller, is counted,
+ * not kept; a path that is none, "None", is kept as "": an LU lunmap did
+ * not make, never one of its LUNs). */
+static lm_hr lu_path(struct tail *tl, const char *value)
 {
-	enum section next = ps->sec + 1;
+	lm_hr hr;
 
-	if (ps->sec == S_ACL || strcmp(text, section_title[next]) != 0)
-		return bad(ps, "a section out of place");
-	ps->sec = next;
-	/* the target's ACL is read (an empty one lets nobody in: a target
-	 * made and not yet bound) */
-	return next == S_ACL ? lm_stack_acl_add(ps->cur, NULL) : LM_S_OK;
-}
-
-/* tgtd names LUN 0, its controller, "IET     TTTTLLLL" (hex tid, lun):
- * a block moved under a forged header shows its real tid here. */
-static lm_hr scsi_id(struct parser *ps, const char *value)
-{
-	char want[32];
-
-	if (ps->lun != 0 || !starts(value, "IET "))
+	if (tl->lun == 0)
 		return LM_S_OK;
-	snprintf(want, sizeof want, "IET     %04llx%04x", ps->tid, 0u);
-	return strcmp(value, want) == 0 ? LM_S_OK : bad(ps, "LUN 0 belongs to another target");
-}
-
-static lm_hr add_lu(struct parser *ps, const char *path)
-{
-	lm_hr hr = lm_stack_add_lu(ps->cur, (uint32_t)ps->lun, path);
-
-	if (!lm_failed(hr) && ps->serial[0])
-		hr = lm_stack_set_serial(ps->cur, ps->serial);
+	hr = lm_stack_add_lu(&tl->t, (uint32_t)tl->lun, value[0] == '/' ? value : "");
+	if (!lm_failed(hr) && tl->serial[0])
+		hr = lm_stack_set_serial(&tl->t, tl->serial);
 	if (!lm_failed(hr))
-		lm_stack_set_readonly(ps->cur, ps->readonly);
+		lm_stack_set_readonly(&tl->t, tl->readonly);
 	return hr;
 }
 
-static lm_hr lu_key(struct parser *ps, const char *text)
+static bool key_value_ok(struct tail *tl, unsigned k, const char *v)
 {
-	static const struct {
-		const char *key;
-		unsigned bit;
-	} once[] = { { "Backing store path: ", K_PATH }, { "SCSI ID: ", K_ID }, { "Type: ", K_TYPE },
-		     { "SCSI SN: ", K_SN }, { "Readonly: ", K_RO } };
-
-	if (ps->lun < 0)
-		return bad(ps, "an LU attribute before any LUN");
-	for (size_t i = 0; i < sizeof once / sizeof once[0]; i++) {
-		const char *value = text + strlen(once[i].key);
-		if (!starts(text, once[i].key))
-			continue;
-		if (ps->seen & once[i].bit)
-			return bad(ps, "an LU attribute is listed twice");
-		ps->seen |= once[i].bit;
-		if (once[i].bit == K_ID)
-			return scsi_id(ps, value);
-		/* a serial lunmap cannot have set is kept as "?": the wrong
-		 * identity, never a forged one */
-		if (once[i].bit == K_SN)
-			snprintf(ps->serial, sizeof ps->serial, "%s", lm_stack_serial_ok(value) ? value : "?");
-		/* tgtd prints it before the path; anything but Yes/No is
-		 * unknown, and the drift check then leaves it alone */
-		if (once[i].bit == K_RO)
-			ps->readonly = strcmp(value, "Yes") == 0 ? 1 : strcmp(value, "No") == 0 ? 0 : -1;
-		if (once[i].bit == K_PATH && ps->lun > 0 && value[0] == '/')
-			return add_lu(ps, value);
+	switch (k) {
+	case K_SIZE: return size_ok(v);
+	case K_ONLINE: case K_REMOVABLE: case K_PREVENT: case K_RO: case K_SWP: case K_THIN:
+		return yes_no(v);
+	case K_FLAGS: return flags_ok(v);
+	case K_TYPE: case K_BSTYPE: return *v != '\0';
+	default: (void)tl; return true;
 	}
-	return LM_S_OK;
 }
 
-static lm_hr lun_line(struct parser *ps, const char *text)
+/* One key line of an LU: false when it is not the one due. */
+static bool key(struct tail *tl, const char *line, lm_hr *hr)
+{
+	const char *v;
+
+	if (!starts(line, key_line[tl->key]))
+		return false;
+	v = line + strlen(key_line[tl->key]);
+	if (!key_value_ok(tl, tl->key, v))
+		return false;
+	switch (tl->key) {
+	case K_ID:
+		if (tl->lun == 0)
+			snprintf(tl->lun0_id, sizeof tl->lun0_id, "%s", v);
+		break;
+	/* a serial lunmap cannot have set is kept as "?": the wrong
+	 * identity, never a forged one */
+	case K_SN: snprintf(tl->serial, sizeof tl->serial, "%s", lm_stack_serial_ok(v) ? v : "?"); break;
+	case K_RO: tl->readonly = strcmp(v, "Yes") == 0; break;
+	case K_PATH: *hr = lu_path(tl, v); break;
+	}
+	if (++tl->key == K_COUNT) {
+		tl->st = T_LUNS;
+		tl->blocks++;
+	}
+	return true;
+}
+
+static bool lun_line(struct tail *tl, const char *line, lm_hr *hr)
 {
 	unsigned long long n;
 
-	if (!starts(text, "LUN: ") || !lm_parse_u64(text + 5, strlen(text + 5), UINT32_MAX, &n))
-		return bad(ps, "not a LUN line");
-	/* tgtd keeps LUs sorted: this also refuses a number listed twice */
-	if ((long long)n <= ps->lun)
-		return bad(ps, "LUNs out of order or listed twice");
-	ps->lun = (long long)n;
-	ps->seen = 0;
-	ps->serial[0] = '\0';
-	ps->readonly = -1;
+	if (!starts(line, "        LUN: ") || !lm_parse_u64(line + 13, strlen(line + 13), UINT32_MAX, &n) ||
+	    (long long)n <= tl->lun)
+		return false; /* tgtd keeps its LUs sorted: a number twice is refused too */
+	tl->lun = (long long)n;
+	tl->st = T_KEYS;
+	tl->key = 0;
+	tl->serial[0] = '\0';
+	tl->readonly = -1;
+	*hr = push_number(tl, (uint32_t)n);
+	return true;
+}
+
+/* One line for a tail. false when the line cannot be the next one (the
+ * tail dies, or ends when it was in its ACL section). */
+static bool tail_line(struct tail *tl, const char *line, lm_hr *hr)
+{
+	switch (tl->st) {
+	case T_KEYS:
+		return key(tl, line, hr);
+	case T_LUNS:
+		if (lun_line(tl, line, hr))
+			return true;
+		/* the sections after the LUs */
+		/* fall through */
+	case T_ACCOUNT:
+		if (tl->st != T_ACCOUNT && strcmp(line, "    Account information:") == 0) {
+			tl->st = T_ACCOUNT;
+			tl->accounts = true;
+			return true;
+		}
+		if (tl->st == T_ACCOUNT && starts(line, "        "))
+			return true;
+		if (strcmp(line, "    ACL information:") == 0) {
+			tl->st = T_ACL;
+			/* an empty ACL lets nobody in: a target made and not
+			 * yet bound */
+			*hr = lm_stack_acl_add(&tl->t, NULL);
+			return true;
+		}
+		return false;
+	case T_ACL:
+		if (!starts(line, "        "))
+			return false;
+		/* an address, a name or ALL; one with a comma would read as
+		 * two in lunmap's comma-separated ACL: left out */
+		if (!strchr(line + 8, ','))
+			*hr = lm_stack_acl_add(&tl->t, line + 8);
+		return true;
+	default:
+		return false;
+	}
+}
+
+static void tail_free(struct tail *tl)
+{
+	free(tl->t.lus);
+	free(tl->t.acl);
+	free(tl->numbers);
+	memset(tl, 0, sizeof *tl);
+}
+
+/* --------------------------------------------------------- the reader */
+
+enum mode {
+	Y_HEADER,   /* in step: a header (or the end) is due */
+	Y_SYSTEM, Y_DRIVER, Y_STATE, Y_NOP, Y_NOPCOUNT,
+	Y_NEXUS,    /* after "I_T nexus information:" */
+	Y_TAIL,     /* in step, in the target's tail */
+	OUT_OF_STEP,
+};
+
+struct anchor_ix {
+	const char *text;
+	size_t i; /* the target's place in the list */
+};
+
+struct lm_tgt_show {
+	const struct lm_tgt_lld *lld;
+	/* the anchors by text, for the lookup of a line */
+	struct anchor_ix *by_anchor;
+	size_t nanchors;
+	size_t last_anchored; /* the list index of the last target with an anchor, +1 */
+	struct lm_tgt_show_result r;
+	enum mode mode;
+	size_t cur;   /* in step: the target being read; next: the next one due */
+	size_t next;
+	size_t lost;  /* out of step: the first target not read */
+	size_t cause; /* the target whose session lost the step, or SIZE_MAX */
+	unsigned nexus_lines; /* I_T nexus lines since the current target's header */
+	bool read_died;       /* out of step: see out_of_step */
+	/* the live tails: in step, the current target's (more than one
+	 * only past a PENDING anchor); out of step, every reading */
+	struct tail *tails;
+	size_t ntails, captails;
+	char *line;
+	size_t len, cap;
+	lm_hr hr;
+	bool ended;
+};
+
+static const char reason_uncertain[] =
+	"text an initiator chose stands before it in tgtd's listing and no anchor of lunmap's marks "
+	"where its own text ends";
+static const char reason_unreadable[] =
+	"its text in tgtd's listing does not follow tgtd's grammar (a path, serial, CHAP account or "
+	"ACL entry of an administrator's with a line break, or another tgtd)";
+
+static int anchor_ix_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct anchor_ix *)a)->text, ((const struct anchor_ix *)b)->text);
+}
+
+/* the list index of the target whose anchor line this is, or -1 */
+static long anchor_of(const struct lm_tgt_show *sh, const char *line)
+{
+	struct anchor_ix key = { line + 8, 0 };
+	const struct anchor_ix *hit;
+
+	if (!sh->nanchors || !starts(line, "        " LM_TGT_ANCHOR_PREFIX))
+		return -1;
+	hit = bsearch(&key, sh->by_anchor, sh->nanchors, sizeof key, anchor_ix_cmp);
+	return hit ? (long)hit->i : -1;
+}
+
+static struct lm_tgt_show_target *info(struct lm_tgt_show *sh, size_t i)
+{
+	return &sh->r.info[i];
+}
+
+static void settle(struct lm_tgt_show *sh, size_t i, enum lm_tgt_read how)
+{
+	struct lm_stack_target *st = &sh->r.stack.targets[i];
+
+	info(sh, i)->read = how;
+	/* sessions not seen are taken as there (the in-use guard errs on
+	 * the safe side) until tgtd's statistics tell */
+	if (!info(sh, i)->sessions_known && !st->sessions)
+		st->sessions = 1;
+	if (how == LM_TGT_UNCERTAIN || how == LM_TGT_UNREADABLE) {
+		st->nlus = 0;
+		free(st->acl);
+		st->acl = NULL;
+		st->unread = how == LM_TGT_UNCERTAIN ? reason_uncertain : reason_unreadable;
+	}
+}
+
+static void drop_tails(struct lm_tgt_show *sh)
+{
+	for (size_t i = 0; i < sh->ntails; i++)
+		tail_free(&sh->tails[i]);
+	sh->ntails = 0;
+}
+
+static lm_hr new_tail(struct lm_tgt_show *sh, bool doubt)
+{
+	struct tail *tl;
+
+	if (sh->ntails == sh->captails) {
+		size_t cap = sh->captails ? 2 * sh->captails : 4;
+		struct tail *v = realloc(sh->tails, cap * sizeof *v);
+		if (!v)
+			return LM_E_OUTOFMEMORY;
+		sh->tails = v;
+		sh->captails = cap;
+	}
+	tl = &sh->tails[sh->ntails++];
+	memset(tl, 0, sizeof *tl);
+	tl->t.pool = sh->r.stack.pool;
+	tl->t.iqn = "";
+	tl->lun = -1;
+	tl->st = T_LUNS;
+	tl->doubt = doubt;
 	return LM_S_OK;
 }
 
-static lm_hr parse_line(struct parser *ps, const char *line)
+/* Whether a tail fits target i: an Account section as its driver prints
+ * one, LUN 0 named by its own tid when tgtd named it. */
+static bool tail_fits(const struct lm_tgt_show *sh, const struct tail *tl, size_t i)
 {
-	size_t indent = strspn(line, " ");
-	const char *text = line + indent;
+	char want[40];
 
-	if (indent == 0 && starts(line, "Target "))
-		return target_line(ps, line);
-	if (!ps->cur)
-		return bad(ps, "text before the first target");
-	if (indent == 4)
-		return section_line(ps, text);
-	if (indent < 8 || ps->sec == S_NONE)
-		return bad(ps, "a line out of place");
-	if (ps->sec == S_ACL && indent == 8 && *text && !strchr(text, ','))
-		return lm_stack_acl_add(ps->cur, text); /* an address, a name or ALL */
-	/* sessions for the in-use guard: the nexus entries. An alias can
-	 * forge such a line: that only counts a session more, and the guard
-	 * errs on the safe side (force overrides it) */
-	if (ps->sec == S_NEXUS && indent == 8 && starts(text, "I_T nexus: "))
-		ps->cur->sessions++;
-	if (ps->sec != S_LUNS)
-		return LM_S_OK; /* opaque: initiators' names and aliases live here */
-	if (indent == 8)
-		return lun_line(ps, text);
-	if (indent == 12)
-		return lu_key(ps, text);
-	return bad(ps, "a line out of place in LUN information");
+	if (tl->st != T_ACL || tl->accounts != sh->lld->v[i].accounts)
+		return false;
+	if (!starts(tl->lun0_id, "IET "))
+		return true;
+	snprintf(want, sizeof want, "IET     %04x%04x", sh->lld->v[i].tid, 0u);
+	return strcmp(tl->lun0_id, want) == 0;
 }
 
-/* The listing as it arrives, in pieces: lines are cut at '\n' and parsed
- * one by one, so that a listing of 100k LUs (tens of MB) is never held
- * whole. A NUL ends the text, as it ends a C string. */
-struct lm_tgt_show {
-	struct parser ps;
-	struct lm_stack stack;
-	char *line; /* the line being gathered; on failure, the refused one */
-	size_t len, cap;
-	lm_hr hr;
-	bool ended; /* a NUL was met */
-};
+/* The tail becomes target i's LUs and ACL. */
+static void take_tail(struct lm_tgt_show *sh, size_t i, struct tail *tl)
+{
+	struct lm_stack_target *st = &sh->r.stack.targets[i];
 
-struct lm_tgt_show *lm_tgt_show_new(void)
+	free(st->lus);
+	free(st->acl);
+	st->lus = tl->t.lus;
+	st->nlus = tl->t.nlus;
+	st->caplus = tl->t.caplus;
+	st->acl = tl->t.acl;
+	tl->t.lus = NULL;
+	tl->t.acl = NULL;
+	tl->t.nlus = tl->t.caplus = 0;
+}
+
+static lm_hr keep_reading(struct lm_tgt_show *sh, size_t i, struct tail *tl)
+{
+	struct lm_tgt_show_target *in = info(sh, i);
+	struct lm_tgt_reading *v = realloc(in->alt, (in->nalt + 1) * sizeof *v);
+
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	in->alt = v;
+	v[in->nalt].t = tl->t;
+	v[in->nalt].t.iqn = sh->r.stack.targets[i].iqn;
+	v[in->nalt].numbers = tl->numbers;
+	v[in->nalt].nnumbers = tl->nnumbers;
+	in->nalt++;
+	memset(tl, 0, sizeof *tl);
+	return LM_S_OK;
+}
+
+static void lose_step(struct lm_tgt_show *sh, size_t first_lost)
+{
+	sh->mode = OUT_OF_STEP;
+	sh->lost = first_lost;
+	sh->read_died = false;
+}
+
+/* The end of the current target's tail (a header or the end of the
+ * text): what was read becomes the target's. */
+static lm_hr close_tails(struct lm_tgt_show *sh)
+{
+	struct lm_tgt_show_target *in;
+	lm_hr hr = LM_S_OK;
+	size_t whole = 0;
+
+	if (sh->cur >= sh->lld->n) {
+		drop_tails(sh);
+		return LM_S_OK;
+	}
+	in = info(sh, sh->cur);
+	for (size_t i = 0; i < sh->ntails; i++)
+		whole += sh->tails[i].st == T_ACL;
+	if (in->read == LM_TGT_READ && whole == 1 && sh->ntails == 1)
+		take_tail(sh, sh->cur, &sh->tails[0]);
+	else if (in->read == LM_TGT_PENDING && whole == sh->ntails && whole)
+		for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++)
+			hr = keep_reading(sh, sh->cur, &sh->tails[i]);
+	else if (in->read == LM_TGT_READ || in->read == LM_TGT_PENDING)
+		settle(sh, sh->cur, LM_TGT_UNREADABLE);
+	drop_tails(sh);
+	return hr;
+}
+
+/* The anchor of target m: what is read between the step lost and it. */
+static lm_hr at_anchor(struct lm_tgt_show *sh, size_t m)
+{
+	size_t live = 0;
+	bool doubt = false;
+
+	if (info(sh, m)->anchored) {
+		/* a second anchor of one target (copied by hand): cannot tell */
+		settle(sh, m, LM_TGT_UNREADABLE);
+		return LM_S_OK;
+	}
+	info(sh, m)->anchored = true;
+	if (m < sh->lost) {
+		/* its own text went astray before it: not read, but the step
+		 * is found again here */
+		drop_tails(sh);
+		sh->cur = m;
+		sh->next = m + 1;
+		sh->cause = SIZE_MAX;
+		sh->mode = Y_TAIL;
+		return LM_S_OK;
+	}
+	for (size_t i = sh->lost; i < m; i++)
+		settle(sh, i, LM_TGT_UNCERTAIN);
+	/* its own sessions lost the step: in use for certain; the count is
+	 * its I_T nexus lines, forged ones included (the guard's message may
+	 * say more than there are, never fewer than one) */
+	if (m == sh->cause) {
+		sh->r.stack.targets[m].sessions = sh->nexus_lines ? sh->nexus_lines : 1;
+		info(sh, m)->sessions_known = true;
+	}
+	/* the readings that can be m's tail */
+	for (size_t i = 0; i < sh->ntails; i++) {
+		if (tail_fits(sh, &sh->tails[i], m)) {
+			doubt |= sh->tails[i].doubt;
+			sh->tails[live++] = sh->tails[i];
+		} else {
+			tail_free(&sh->tails[i]);
+		}
+	}
+	sh->ntails = live;
+	info(sh, m)->read = !live ? LM_TGT_UNREADABLE : live == 1 && !doubt ? LM_TGT_READ
+									   : LM_TGT_PENDING;
+	if (!live)
+		settle(sh, m, LM_TGT_UNREADABLE);
+	sh->cur = m;
+	sh->next = m + 1;
+	sh->cause = SIZE_MAX;
+	sh->mode = Y_TAIL; /* the rest of its ACL, then a header */
+	return LM_S_OK;
+}
+
+/* Whether the line is the header of the next target of the list. */
+static bool header_due(const struct lm_tgt_show *sh, const char *line)
+{
+	char want[300];
+	const struct lm_tgt_lld_target *t;
+
+	if (sh->next >= sh->lld->n)
+		return false;
+	t = &sh->lld->v[sh->next];
+	snprintf(want, sizeof want, "Target %u: %s", t->tid, t->name);
+	return strcmp(line, want) == 0;
+}
+
+/* A line that ends a tail in step: a header, checked against the list. */
+static void header(struct lm_tgt_show *sh, const char *line)
+{
+	if (sh->next >= sh->lld->n) {
+		sh->r.stale = true;
+		lose_step(sh, sh->lld->n);
+		return;
+	}
+	if (!header_due(sh, line)) {
+		/* another target or none: tgtd's list changed, or an
+		 * administrator's name forged a header */
+		if (starts(line, "Target "))
+			sh->r.stale = true;
+		lose_step(sh, sh->next);
+		return;
+	}
+	sh->cur = sh->next++;
+	sh->nexus_lines = 0;
+	sh->mode = Y_SYSTEM;
+}
+
+/* In step: a line that is not the one due loses the step at the current
+ * target, whose text is not read. */
+static void astray(struct lm_tgt_show *sh)
+{
+	drop_tails(sh);
+	settle(sh, sh->cur, LM_TGT_UNREADABLE);
+	lose_step(sh, sh->cur + 1);
+}
+
+static lm_hr in_step(struct lm_tgt_show *sh, const char *line)
+{
+	lm_hr hr = LM_S_OK;
+
+	switch (sh->mode) {
+	case Y_HEADER:
+		header(sh, line);
+		return LM_S_OK;
+	case Y_SYSTEM:
+		if (strcmp(line, "    System information:") != 0)
+			break;
+		sh->mode = Y_DRIVER;
+		return LM_S_OK;
+	case Y_DRIVER:
+		if (!starts(line, "        Driver: "))
+			break;
+		sh->mode = Y_STATE;
+		return LM_S_OK;
+	case Y_STATE:
+		if (!starts(line, "        State: "))
+			break;
+		sh->mode = Y_NOP;
+		return LM_S_OK;
+	case Y_NOP:
+		if (starts(line, "        Nop interval: ")) {
+			sh->mode = Y_NOPCOUNT;
+			return LM_S_OK;
+		}
+		/* fall through */
+	case Y_NOPCOUNT:
+		if (sh->mode == Y_NOPCOUNT) {
+			if (!starts(line, "        Nop count: "))
+				break;
+			sh->mode = Y_NOP;
+			return LM_S_OK;
+		}
+		if (strcmp(line, "    I_T nexus information:") != 0)
+			break;
+		sh->mode = Y_NEXUS;
+		return LM_S_OK;
+	case Y_NEXUS:
+		if (strcmp(line, CANDIDATE) == 0) {
+			/* no session: nothing of an initiator's in it */
+			info(sh, sh->cur)->sessions_known = true;
+			sh->mode = Y_TAIL;
+			return new_tail(sh, false);
+		}
+		if (!starts(line, "        I_T nexus: "))
+			break;
+		/* a real session: its text is the initiator's */
+		sh->r.stack.targets[sh->cur].sessions = 1;
+		sh->nexus_lines = 1;
+		sh->cause = sh->cur;
+		lose_step(sh, sh->cur);
+		return LM_S_OK;
+	case Y_TAIL: {
+		bool any = false, ended = false;
+		if (!sh->ntails && starts(line, "        "))
+			return LM_S_OK; /* the ACL of a target not read */
+		for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++) {
+			if (tail_line(&sh->tails[i], line, &hr))
+				any = true;
+			else
+				ended |= sh->tails[i].st == T_ACL;
+		}
+		if (any || lm_failed(hr))
+			return hr;
+		if (ended || !sh->ntails) {
+			/* the ACL ends at the next header: only there is the
+			 * tail whole (a name or path of an administrator's can
+			 * forge a header line) */
+			if (!header_due(sh, line)) {
+				if (starts(line, "Target "))
+					sh->r.stale = true;
+				break;
+			}
+			hr = close_tails(sh);
+			sh->mode = Y_HEADER;
+			header(sh, line);
+			return hr;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	astray(sh);
+	return LM_S_OK;
+}
+
+/* Out of step. A reading that had begun reading LUs and dies, then a
+ * new one: either an initiator's forged section died at the real lines
+ * (harmless) or an administrator's name forged a second section after the
+ * real one and killed it; the new reading is then confirmed by tgtd's
+ * statistics. tgtd's "System information:" and "I_T nexus information:"
+ * lines, which every reading dies at, end that doubt: what died before
+ * the target's own text cannot be its LU section. */
+static lm_hr out_of_step(struct lm_tgt_show *sh, const char *line)
+{
+	size_t n = strlen(line), live = 0;
+	lm_hr hr = LM_S_OK;
+
+	if (starts(line, "        I_T nexus: "))
+		sh->nexus_lines++;
+	for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++) {
+		struct tail *tl = &sh->tails[i];
+		if (tail_line(tl, line, &hr)) {
+			sh->tails[live++] = *tl;
+			continue;
+		}
+		sh->read_died |= tl->lun >= 0;
+		tail_free(tl);
+	}
+	sh->ntails = live;
+	if (lm_failed(hr))
+		return hr;
+	if (strcmp(line, "    System information:") == 0 ||
+	    strcmp(line, "    I_T nexus information:") == 0)
+		sh->read_died = false;
+	/* the real line may follow an initiator's text cut at 1,023 bytes
+	 * on the same line; a reading is kept only while an anchor can
+	 * still end it */
+	if (n >= CANDIDATE_LEN && strcmp(line + n - CANDIDATE_LEN, CANDIDATE) == 0 &&
+	    sh->lost < sh->last_anchored)
+		hr = new_tail(sh, sh->read_died);
+	return hr;
+}
+
+static lm_hr parse_line(struct lm_tgt_show *sh, const char *line)
+{
+	long m = anchor_of(sh, line);
+
+	if (m >= 0) {
+		/* in step, the current target's own anchor is an ACL entry of
+		 * it like another, left out of its ACL */
+		if (sh->mode == Y_TAIL && (size_t)m == sh->cur && !info(sh, sh->cur)->anchored) {
+			bool fits = false;
+			for (size_t i = 0; i < sh->ntails; i++)
+				fits |= sh->tails[i].st == T_ACL;
+			if (fits) {
+				info(sh, sh->cur)->anchored = true;
+				return LM_S_OK;
+			}
+		}
+		if (sh->mode != OUT_OF_STEP) {
+			/* an anchor where tgtd's grammar has none of it */
+			drop_tails(sh);
+			if (sh->mode != Y_HEADER)
+				settle(sh, sh->cur, LM_TGT_UNREADABLE);
+			lose_step(sh, sh->mode == Y_HEADER ? sh->next : sh->cur + 1);
+		}
+		return at_anchor(sh, (size_t)m);
+	}
+	return sh->mode == OUT_OF_STEP ? out_of_step(sh, line) : in_step(sh, line);
+}
+
+struct lm_tgt_show *lm_tgt_show_new(const struct lm_tgt_lld *lld, const char *const *anchors)
 {
 	struct lm_tgt_show *sh = calloc(1, sizeof *sh);
 
-	if (sh) {
-		sh->ps.stack = &sh->stack;
-		sh->ps.lun = -1;
+	if (!sh)
+		return NULL;
+	sh->lld = lld;
+	sh->cause = SIZE_MAX;
+	sh->r.info = calloc(lld->n + 1, sizeof *sh->r.info);
+	sh->by_anchor = calloc(lld->n + 1, sizeof *sh->by_anchor);
+	if (!sh->r.info || !sh->by_anchor)
+		goto oom;
+	sh->r.ninfo = lld->n;
+	for (size_t i = 0; i < lld->n; i++) {
+		if (lm_failed(lm_stack_add_target(&sh->r.stack, lld->v[i].name)))
+			goto oom;
+		sh->r.info[i].tid = lld->v[i].tid;
+		if (anchors && anchors[i] && anchors[i][0]) {
+			sh->by_anchor[sh->nanchors++] = (struct anchor_ix){ anchors[i], i };
+			sh->last_anchored = i + 1;
+		}
 	}
+	qsort(sh->by_anchor, sh->nanchors, sizeof *sh->by_anchor, anchor_ix_cmp);
+	sh->mode = Y_HEADER;
 	return sh;
+oom:
+	lm_stack_clear(&sh->r.stack);
+	free(sh->r.info);
+	free(sh->by_anchor);
+	free(sh);
+	return NULL;
 }
 
 static lm_hr gather(struct lm_tgt_show *sh, const char *p, size_t n)
@@ -255,9 +762,8 @@ static lm_hr end_line(struct lm_tgt_show *sh)
 	lm_hr hr = sh->line ? LM_S_OK : gather(sh, "", 0);
 
 	if (!lm_failed(hr))
-		hr = parse_line(&sh->ps, sh->line);
-	if (!lm_failed(hr))
-		sh->len = 0;
+		hr = parse_line(sh, sh->line);
+	sh->len = 0;
 	return hr;
 }
 
@@ -287,51 +793,143 @@ bool lm_tgt_show_refused(const struct lm_tgt_show *sh)
 	return lm_failed(sh->hr);
 }
 
-lm_hr lm_tgt_show_end(struct lm_tgt_show *sh, struct lm_stack *stack, uint32_t **tids,
-		      struct lm_err *err)
+/* The end of the text: what is still being read ends here. */
+static lm_hr finish(struct lm_tgt_show *sh)
 {
-	struct parser *ps = &sh->ps;
+	lm_hr hr = LM_S_OK;
+
+	switch (sh->mode) {
+	case OUT_OF_STEP:
+		drop_tails(sh);
+		for (size_t i = sh->lost; i < sh->lld->n; i++)
+			settle(sh, i, LM_TGT_UNCERTAIN);
+		break;
+	case Y_TAIL:
+		hr = close_tails(sh);
+		break;
+	case Y_HEADER:
+		break;
+	default:
+		settle(sh, sh->cur, LM_TGT_UNREADABLE);
+		break;
+	}
+	if (sh->mode != OUT_OF_STEP && sh->next < sh->lld->n) {
+		/* listed by tgtd, missing from the listing */
+		sh->r.stale = true;
+		for (size_t i = sh->next; i < sh->lld->n; i++)
+			settle(sh, i, LM_TGT_UNCERTAIN);
+	}
+	for (size_t i = 0; i < sh->lld->n; i++) {
+		if (info(sh, i)->read == LM_TGT_PENDING)
+			sh->r.stack.targets[i].unread = "its LU section awaits tgtd's statistics";
+		if (!info(sh, i)->sessions_known && !sh->r.stack.targets[i].sessions)
+			sh->r.stack.targets[i].sessions = 1;
+	}
+	return hr;
+}
+
+lm_hr lm_tgt_show_end(struct lm_tgt_show *sh, struct lm_tgt_show_result *out, struct lm_err *err)
+{
 	lm_hr hr = sh->hr;
 
 	if (!lm_failed(hr) && sh->len)
 		hr = end_line(sh);
-	if (!lm_failed(hr) && ps->cur && ps->sec != S_ACL)
-		hr = bad(ps, "the listing ends inside a target");
-	if (hr == LM_E_FAIL) {
-		char shown[160];
-		size_t n = 0;
-		/* the line is hostile text: escape it before it reaches a log */
-		for (const char *p = sh->line ? sh->line : ""; *p && n + 5 < sizeof shown; p++)
-			n += (size_t)snprintf(shown + n, sizeof shown - n,
-					      (unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f ? "\\x%02x" : "%c",
-					      (unsigned char)*p);
-		shown[n] = '\0';
-		lm_err_set(err, hr, "tgtadm show: refused the listing (%s) at \"%s\"", ps->why, shown);
-	} else if (lm_failed(hr)) {
-		lm_err_set(err, hr, "no memory to parse tgtadm's output");
-	}
-	if (lm_failed(hr)) {
-		lm_stack_clear(&sh->stack);
-		free(ps->tids);
-		ps->tids = NULL;
-	}
-	*stack = sh->stack;
-	*tids = ps->tids;
+	if (!lm_failed(hr))
+		hr = finish(sh);
+	drop_tails(sh);
+	free(sh->tails);
 	free(sh->line);
+	free(sh->by_anchor);
+	*out = sh->r;
 	free(sh);
-	return hr;
+	if (lm_failed(hr)) {
+		lm_tgt_show_result_free(out);
+		return lm_err_set(err, hr, "no memory to read tgtd's listing");
+	}
+	return LM_S_OK;
 }
 
-lm_hr lm_tgt_parse_show(const char *text, struct lm_stack *stack, uint32_t **tids,
-			struct lm_err *err)
+void lm_tgt_show_result_free(struct lm_tgt_show_result *r)
 {
-	struct lm_tgt_show *sh = lm_tgt_show_new();
+	for (size_t i = 0; r->info && i < r->ninfo; i++) {
+		for (size_t k = 0; k < r->info[i].nalt; k++) {
+			free(r->info[i].alt[k].t.lus);
+			free(r->info[i].alt[k].t.acl);
+			free(r->info[i].alt[k].numbers);
+		}
+		free(r->info[i].alt);
+	}
+	free(r->info);
+	lm_stack_clear(&r->stack);
+	memset(r, 0, sizeof *r);
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+void lm_tgt_show_confirm(struct lm_tgt_show_result *r, size_t i, const uint32_t *numbers,
+			 size_t n)
+{
+	struct lm_tgt_show_target *in = &r->info[i];
+	size_t match = 0, which = 0;
+
+	if (in->read != LM_TGT_PENDING || n == 0)
+		return;
+	for (size_t k = 0; k < in->nalt; k++) {
+		struct lm_tgt_reading *a = &in->alt[k];
+		if (a->nnumbers > 1)
+			qsort(a->numbers, a->nnumbers, sizeof *a->numbers, u32_cmp);
+		if (a->nnumbers == n && memcmp(a->numbers, numbers, n * sizeof *numbers) == 0) {
+			match++;
+			which = k;
+		}
+	}
+	if (match != 1) {
+		lm_tgt_show_give_up(r, i);
+		return;
+	}
+	{
+		struct lm_stack_target *st = &r->stack.targets[i];
+		struct lm_tgt_reading *a = &in->alt[which];
+		free(st->lus);
+		free(st->acl);
+		st->lus = a->t.lus;
+		st->nlus = a->t.nlus;
+		st->caplus = a->t.caplus;
+		st->acl = a->t.acl;
+		st->unread = NULL;
+		a->t.lus = NULL;
+		a->t.acl = NULL;
+		in->read = LM_TGT_READ;
+	}
+}
+
+void lm_tgt_show_give_up(struct lm_tgt_show_result *r, size_t i)
+{
+	struct lm_stack_target *st = &r->stack.targets[i];
+
+	if (r->info[i].read != LM_TGT_PENDING)
+		return;
+	r->info[i].read = LM_TGT_UNREADABLE;
+	st->nlus = 0;
+	free(st->acl);
+	st->acl = NULL;
+	st->unread = reason_unreadable;
+}
+
+lm_hr lm_tgt_parse_show(const char *text, const struct lm_tgt_lld *lld, const char *const *anchors,
+			struct lm_tgt_show_result *out, struct lm_err *err)
+{
+	struct lm_tgt_show *sh = lm_tgt_show_new(lld, anchors);
 
 	if (!sh) {
-		memset(stack, 0, sizeof *stack);
-		*tids = NULL;
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to parse tgtadm's output");
+		memset(out, 0, sizeof *out);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read tgtd's listing");
 	}
 	lm_tgt_show_feed(sh, text, strlen(text));
-	return lm_tgt_show_end(sh, stack, tids, err);
+	return lm_tgt_show_end(sh, out, err);
 }

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "backend.h"
 #include "deadline.h"
 #include "ipc.h"
 #include "run.h"
+#include "census.h"
 #include "sessions.h"
 #include "show.h"
+#include "valid.h"
 
 #define TGT_DEFAULT_TIMEOUT_MS 2000
 #define TGT_EXIT_ERROR 22
@@ -27,6 +30,7 @@
 #define ERR_NO_LUN 5     /* TGTADM_NO_LUN */
 #define ERR_NO_SESSION 6 /* TGTADM_NO_SESSION */
 #define ERR_LUN_EXIST 10 /* TGTADM_LUN_EXIST */
+#define ERR_ACL_EXIST 12 /* TGTADM_ACL_EXIST */
 
 enum transport { TR_PROBE, TR_SOCKET, TR_TGTADM };
 
@@ -42,6 +46,8 @@ struct tgt {
 	bool patient;
 	/* no request ends after this (set_deadline; LM_NO_DEADLINE: none) */
 	long long deadline;
+	/* flush_undo is sending the queued undo requests */
+	bool flushing;
 	enum lm_tgt_ipc_status last_status;
 	uint32_t last_tgt_err;
 	/* Requests that undo a step tgtd did not answer in time: the request
@@ -50,14 +56,28 @@ struct tgt {
 	 * before anything else once tgtd answers again. */
 	struct pending *pending;
 	size_t npending, cap_pending;
-	/* tids of the last enumeration, refreshed when a target is unknown */
+	/* tgtd's list of targets (tid and name) as last asked, and the ACL
+	 * of each target the last enumeration read (names and ACLs only) */
+	struct lm_tgt_lld lld;
+	/* when the list was asked (lm_now_ms), and tgtd's socket then: a
+	 * restarted tgtd has another */
+	long long lld_at;
+	struct sock_id { dev_t dev; ino_t ino; struct timespec ctim; bool ok; } lld_sock;
 	struct lm_stack known;
-	uint32_t *tids;
+	/* the targets lunmap manages (sorted IQNs), each marked with its
+	 * anchor (show.h); none when conf.anchor_key is "" */
+	char **managed;
+	size_t nmanaged;
 };
 
 static struct tgt *tgt_of(struct lm_backend *b)
 {
 	return (struct tgt *)b;
+}
+
+static int str_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* One request to tgtd, whichever transport carries it. The named fields
@@ -72,12 +92,16 @@ struct op {
 	const char *path, *targetname, *init_addr, *init_name, *param;
 	/* a show's text goes here as it arrives, not to out */
 	struct lm_tgt_show *show;
+	/* the target tid named when the op was made: an undo sent later
+	 * finds it again by this name (tgtd may have been restarted) */
+	const char *iqn;
 };
 
 /* an op with its own copies of the strings it needs */
 struct pending {
 	struct op op;
 	char path[LM_PATH_MAX_COPY], param[48];
+	char iqn[LM_TGT_ANCHOR_MAX]; /* the target its tid named */
 	uint32_t benign; /* tgtd's answer that means "already so" */
 };
 
@@ -228,6 +252,7 @@ static const char *mode_word(enum lm_tgt_mode m)
 	switch (m) {
 	case LM_TGT_MODE_SYSTEM: return "system";
 	case LM_TGT_MODE_TARGET: return "target";
+	case LM_TGT_MODE_LLD: return "lld";
 	case LM_TGT_MODE_SESSION: return "session";
 	case LM_TGT_MODE_CONNECTION: return "connection";
 	default: return "logicalunit";
@@ -360,8 +385,30 @@ static void probe(struct tgt *t)
 	free(text);
 }
 
+/* Every value formatted into tgtd's parameter text, whichever transport
+ * carries it (tgtadm joins its options into the same text): a ',' or '='
+ * would start another parameter, and tgtd has no escape (design §5). */
+static lm_hr check_values(const struct op *o, struct lm_err *err)
+{
+	const char *const v[] = { o->path, o->targetname, o->init_addr, o->init_name };
+	const char *why;
+	size_t at;
+
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		if (v[i] && !lm_valid_request_value(v[i], &why, &at))
+			return lm_err_set(err, LM_E_INVALIDARG,
+					  "refused to send tgtd a value whose byte %zu is %s", at + 1, why);
+	return LM_S_OK;
+}
+
 static lm_hr send_op(struct tgt *t, const struct op *o, char **out, struct lm_err *err)
 {
+	lm_hr hr = check_values(o, err);
+
+	if (lm_failed(hr)) {
+		t->last_status = LM_TGT_IPC_LOCAL;
+		return hr;
+	}
 	return t->transport == TR_TGTADM ? via_tgtadm(t, o, out, err) : via_socket(t, o, out, err);
 }
 
@@ -382,8 +429,20 @@ static void queue_undo(struct tgt *t, const struct op *o, uint32_t benign)
 	p->benign = benign;
 	snprintf(p->path, sizeof p->path, "%s", o->path ? o->path : "");
 	snprintf(p->param, sizeof p->param, "%s", o->param ? o->param : "");
+	snprintf(p->iqn, sizeof p->iqn, "%s", o->iqn ? o->iqn : "");
 	p->op.path = o->path ? p->path : NULL;
 	p->op.param = o->param ? p->param : NULL;
+	p->op.iqn = p->iqn[0] ? p->iqn : NULL;
+}
+
+static lm_hr verified_tid(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err *err);
+
+/* tgtd did not answer the last request, or it was not sent for want of
+ * time */
+static bool unanswered(const struct tgt *t)
+{
+	return t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD ||
+	       t->last_status == LM_TGT_IPC_NOT_SENT;
 }
 
 /* Sends the undo requests; stops at the first tgtd does not answer. */
@@ -394,9 +453,27 @@ static void flush_undo(struct tgt *t)
 	while (done < t->npending) {
 		struct pending *p = &t->pending[done];
 		struct lm_err e = { 0 };
-		lm_hr hr = send_op(t, &p->op, NULL, &e);
-		if (t->last_status == LM_TGT_IPC_TIMEOUT || t->last_status == LM_TGT_IPC_NO_TGTD ||
-		    t->last_status == LM_TGT_IPC_NOT_SENT)
+		uint32_t tid;
+		lm_hr hr;
+		/* the queue may have moved (realloc, memmove): its strings are
+		 * the entry's own copies */
+		p->op.path = p->op.path ? p->path : NULL;
+		p->op.param = p->op.param ? p->param : NULL;
+		p->op.iqn = p->op.iqn ? p->iqn : NULL;
+		if (p->op.iqn) {
+			/* the tid may name another target by now */
+			hr = verified_tid(t, p->op.iqn, &tid, &e);
+			if (unanswered(t))
+				break;
+			if (lm_failed(hr)) {
+				logf_(t, "tgt: an undo of %s is dropped: %s", p->op.iqn, e.msg);
+				done++;
+				continue;
+			}
+			p->op.tid = (int32_t)tid;
+		}
+		hr = send_op(t, &p->op, NULL, &e);
+		if (unanswered(t))
 			break;
 		if (lm_failed(hr) && !(t->last_status == LM_TGT_IPC_REFUSED &&
 				       t->last_tgt_err == p->benign))
@@ -454,8 +531,13 @@ static lm_hr request(struct tgt *t, const struct op *o, const struct lm_lun *lun
 
 	if (t->transport == TR_PROBE)
 		probe(t);
-	if (t->npending)
+	/* not from inside the flush: its own requests (the tid asked for an
+	 * undo) would flush again, without end */
+	if (t->npending && !t->flushing) {
+		t->flushing = true;
 		flush_undo(t);
+		t->flushing = false;
+	}
 	hr = send_op(t, o, out, err);
 	if (t->last_status == LM_TGT_IPC_TIMEOUT)
 		after_timeout(t, o, lun);
@@ -467,78 +549,369 @@ static lm_hr tgtadm(struct tgt *t, const struct op *o, char **out, struct lm_err
 	return request(t, o, NULL, out, err);
 }
 
-static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
-{
-	struct tgt *t = tgt_of(b);
-	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1,
-			.lun = NO_LUN, .show = lm_tgt_show_new() };
-	struct lm_stack parsed;
-	struct lm_err e;
-	uint32_t *tids;
-	lm_hr hr;
+/* ------------------------------------------------------ what tgtd has */
 
-	memset(out, 0, sizeof *out);
-	if (!o.show)
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
-	/* parsed as it arrives: the listing of 100k LUs is never held whole */
-	hr = tgtadm(t, &o, NULL, err);
-	if (lm_failed(hr) && !lm_tgt_show_refused(o.show)) {
-		lm_tgt_show_end(o.show, &parsed, &tids, &e);
-		lm_stack_clear(&parsed);
-		free(tids);
-		return hr;
-	}
-	hr = lm_tgt_show_end(o.show, &parsed, &tids, err);
+/* The identity of tgtd's control socket: tgtd makes it anew at start
+ * (unlink, bind). */
+static struct sock_id sock_now(const struct tgt *t)
+{
+	char path[sizeof t->socket_path];
+	struct sock_id id = { 0 };
+	struct stat sb;
+
+	if (lm_tgt_ipc_path(t->conf.control_port, path, sizeof path) == 0 && stat(path, &sb) == 0)
+		id = (struct sock_id){ sb.st_dev, sb.st_ino, sb.st_ctim, true };
+	return id;
+}
+
+static bool same_sock(const struct sock_id *a, const struct sock_id *b)
+{
+	return a->ok && b->ok && a->dev == b->dev && a->ino == b->ino &&
+	       a->ctim.tv_sec == b->ctim.tv_sec && a->ctim.tv_nsec == b->ctim.tv_nsec;
+}
+
+/* tgtd's list of targets (census.h): every tid and name, no byte of an
+ * initiator's */
+static lm_hr ask_lld(struct tgt *t, struct lm_err *err)
+{
+	struct op o = { .mode = LM_TGT_MODE_LLD, .op = LM_TGT_OP_SHOW, .tid = -1, .lun = NO_LUN };
+	struct lm_tgt_lld lld;
+	char *text = NULL;
+	lm_hr hr = tgtadm(t, &o, &text, err);
+
+	if (!lm_failed(hr))
+		hr = lm_tgt_lld_parse(text, &lld, err);
+	free(text);
 	if (lm_failed(hr))
 		return hr;
-	lm_stack_clear(&t->known);
-	free(t->tids);
-	t->tids = tids;
-	/* known keeps every target's name for its tid and its ACL (no LUs:
-	 * a copy of 100k of them cost megabytes); what lunmap is told is
-	 * validated */
-	for (size_t i = 0; i < parsed.ntargets && !lm_failed(hr); i++) {
-		const char *acl = parsed.targets[i].acl;
-		struct lm_stack_target *k;
-		hr = lm_stack_add_target(&t->known, parsed.targets[i].iqn);
-		if (lm_failed(hr) || !acl)
-			continue;
-		k = &t->known.targets[t->known.ntargets - 1];
-		if (!(k->acl = strdup(acl)))
-			hr = LM_E_OUTOFMEMORY;
-	}
-	if (lm_failed(hr) || lm_failed(lm_stack_validate(&parsed))) {
-		lm_stack_clear(&parsed);
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
-	}
-	*out = parsed;
+	lm_tgt_lld_free(&t->lld);
+	t->lld = lld;
+	t->lld_at = lm_now_ms();
+	t->lld_sock = sock_now(t);
 	return LM_S_OK;
 }
 
-static int find_tid(struct tgt *t, const char *iqn, uint32_t *tid)
+/* tgtd's statistics of a target (lun NO_LUN) or of one LU */
+static lm_hr ask_stats(struct tgt *t, uint32_t tid, uint64_t lun, struct lm_tgt_stat_line **v,
+		       size_t *n, struct lm_err *err)
 {
-	for (size_t i = 0; i < t->known.ntargets; i++)
-		if (strcmp(t->known.targets[i].iqn, iqn) == 0) {
-			*tid = t->tids[i];
-			return 0;
-		}
-	return -1;
+	struct op o = { .mode = lun == NO_LUN ? LM_TGT_MODE_TARGET : LM_TGT_MODE_DEVICE,
+			.op = LM_TGT_OP_STATS, .tid = (int32_t)tid, .lun = lun };
+	char *text = NULL;
+	lm_hr hr = tgtadm(t, &o, &text, err);
+
+	if (!lm_failed(hr))
+		hr = lm_tgt_stat_parse(text, v, n, err);
+	free(text);
+	return hr;
 }
 
-static lm_hr tid_of(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err *err)
+static bool managed(const struct tgt *t, const char *iqn)
 {
-	struct lm_stack fresh;
-	lm_hr hr;
+	size_t lo = 0, hi = t->nmanaged;
 
-	if (find_tid(t, iqn, tid) == 0)
-		return LM_S_OK;
-	hr = tgt_enumerate(&t->base, &fresh, err);
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(iqn, t->managed[mid]);
+		if (!c)
+			return true;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/* lunmap's ACL entry of the target (show.h): an address that lets nobody
+ * in and that no initiator can see */
+static lm_hr bind_anchor(struct tgt *t, uint32_t tid, const char *iqn, struct lm_err *err)
+{
+	char anchor[LM_TGT_ANCHOR_MAX];
+	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = (int32_t)tid,
+			.lun = NO_LUN, .init_addr = anchor };
+
+	lm_tgt_anchor(t->conf.anchor_key, iqn, anchor);
+	return tgtadm(t, &o, NULL, err);
+}
+
+/* The number of sessions of one target: the lines of its LUN 0 in
+ * tgtd's statistics, one per session (every target has LUN 0) */
+static lm_hr count_sessions(struct tgt *t, uint32_t tid, unsigned *n, struct lm_err *err)
+{
+	struct lm_tgt_stat_line *v;
+	size_t nv;
+	lm_hr hr = ask_stats(t, tid, 0, &v, &nv, err);
+
+	if (!lm_failed(hr))
+		*n = (unsigned)nv;
+	free(v);
+	return hr;
+}
+
+static int u32_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A target read two ways up to its anchor: tgtd's statistics name its LUs
+ * (only while it has a session). Still PENDING when they cannot tell. */
+static void confirm(struct tgt *t, struct lm_tgt_show_result *r, size_t i)
+{
+	struct lm_tgt_stat_line *v = NULL;
+	size_t nv = 0, n = 0;
+	struct lm_err e;
+	uint32_t *numbers;
+
+	if (lm_failed(ask_stats(t, r->info[i].tid, NO_LUN, &v, &nv, &e)) ||
+	    !(numbers = calloc(nv + 1, sizeof *numbers))) {
+		free(v);
+		return;
+	}
+	for (size_t k = 0; k < nv; k++)
+		numbers[k] = (uint32_t)v[k].lun;
+	qsort(numbers, nv, sizeof *numbers, u32_cmp);
+	for (size_t k = 0; k < nv; k++)
+		if (!n || numbers[n - 1] != numbers[k])
+			numbers[n++] = numbers[k];
+	lm_tgt_show_confirm(r, i, numbers, n);
+	free(numbers);
+	free(v);
+}
+
+/* One reading of tgtd: its list of targets, then the listing read
+ * against it, streamed (100k LUs are never held whole). */
+static lm_hr read_once(struct tgt *t, struct lm_tgt_show_result *r, struct lm_err *err)
+{
+	char (*anchor)[LM_TGT_ANCHOR_MAX] = NULL;
+	const char **anchors = NULL;
+	struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_SHOW, .tid = -1, .lun = NO_LUN };
+	struct lm_err e;
+	lm_hr hr = ask_lld(t, err);
+
 	if (lm_failed(hr))
 		return hr;
-	lm_stack_clear(&fresh);
-	if (find_tid(t, iqn, tid) == 0)
+	anchor = calloc(t->lld.n + 1, sizeof *anchor);
+	anchors = calloc(t->lld.n + 1, sizeof *anchors);
+	if (!anchor || !anchors) {
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+		goto out;
+	}
+	for (size_t i = 0; i < t->lld.n; i++)
+		if (managed(t, t->lld.v[i].name)) {
+			lm_tgt_anchor(t->conf.anchor_key, t->lld.v[i].name, anchor[i]);
+			anchors[i] = anchor[i];
+		}
+	if (!(o.show = lm_tgt_show_new(&t->lld, anchors))) {
+		hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+		goto out;
+	}
+	hr = tgtadm(t, &o, NULL, err);
+	if (lm_failed(hr) && !lm_tgt_show_refused(o.show)) {
+		struct lm_tgt_show_result dead;
+		if (!lm_failed(lm_tgt_show_end(o.show, &dead, &e)))
+			lm_tgt_show_result_free(&dead);
+		goto out;
+	}
+	hr = lm_tgt_show_end(o.show, r, err);
+out:
+	free(anchor);
+	free(anchors);
+	return hr;
+}
+
+/* Marks the managed targets tgtd lists without lunmap's anchor (made
+ * before lunmap managed them, or tgtd restarted): true when any was. */
+static bool anchor_missing(struct tgt *t, const struct lm_tgt_show_result *r)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < t->lld.n; i++) {
+		struct lm_err e;
+		if (r->info[i].anchored || !managed(t, t->lld.v[i].name))
+			continue;
+		if (!lm_failed(bind_anchor(t, t->lld.v[i].tid, t->lld.v[i].name, &e)))
+			any = true;
+		else if (!(t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_ACL_EXIST))
+			logf_(t, "tgt: cannot mark target %s with lunmap's anchor: %s", t->lld.v[i].name,
+			      e.msg);
+	}
+	return any;
+}
+
+/* Keeps every target's name and ACL for the steps (bind_initiators). */
+static lm_hr remember(struct tgt *t, const struct lm_stack *parsed)
+{
+	lm_hr hr = LM_S_OK;
+
+	lm_stack_clear(&t->known);
+	for (size_t i = 0; i < parsed->ntargets && !lm_failed(hr); i++) {
+		const char *acl = parsed->targets[i].acl;
+		hr = lm_stack_add_target(&t->known, parsed->targets[i].iqn);
+		if (!lm_failed(hr) && acl &&
+		    !(t->known.targets[t->known.ntargets - 1].acl = strdup(acl)))
+			hr = LM_E_OUTOFMEMORY;
+	}
+	return hr;
+}
+
+#define READ_ATTEMPTS 3
+
+static lm_hr tgt_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	struct lm_tgt_show_result r = { 0 };
+	bool anchored = false;
+	lm_hr hr = LM_S_OK;
+
+	memset(out, 0, sizeof *out);
+	for (int attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+		bool pending = false;
+		lm_tgt_show_result_free(&r);
+		hr = read_once(t, &r, err);
+		if (lm_failed(hr))
+			return hr;
+		/* a target made or deleted between the two requests */
+		if (r.stale && attempt + 1 < READ_ATTEMPTS)
+			continue;
+		if (!anchored && t->conf.anchor_key[0] && attempt + 1 < READ_ATTEMPTS) {
+			anchored = true;
+			if (anchor_missing(t, &r))
+				continue;
+		}
+		for (size_t i = 0; i < r.stack.ntargets; i++)
+			if (r.info[i].read == LM_TGT_PENDING) {
+				confirm(t, &r, i);
+				pending |= r.info[i].read == LM_TGT_PENDING;
+			}
+		if (!pending)
+			break;
+	}
+	for (size_t i = 0; i < r.stack.ntargets; i++) {
+		struct lm_err e;
+		lm_tgt_show_give_up(&r, i);
+		if (!r.info[i].sessions_known &&
+		    lm_failed(count_sessions(t, r.info[i].tid, &r.stack.targets[i].sessions, &e)))
+			r.stack.targets[i].sessions = 1; /* taken as there */
+	}
+	hr = remember(t, &r.stack);
+	if (!lm_failed(hr))
+		hr = lm_stack_validate(&r.stack);
+	if (lm_failed(hr)) {
+		lm_tgt_show_result_free(&r);
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to enumerate");
+	}
+	*out = r.stack;
+	memset(&r.stack, 0, sizeof r.stack);
+	lm_tgt_show_result_free(&r);
+	return LM_S_OK;
+}
+
+/* The tid tgtd's list gives the target (asked again when it has none). */
+static lm_hr tid_by_name(struct tgt *t, const char *iqn, bool ask, uint32_t *tid,
+			 struct lm_err *err)
+{
+	const struct lm_tgt_lld_target *l = lm_tgt_lld_by_name(&t->lld, iqn);
+	lm_hr hr;
+
+	if (!l && ask) {
+		hr = ask_lld(t, err);
+		if (lm_failed(hr))
+			return hr;
+		l = lm_tgt_lld_by_name(&t->lld, iqn);
+	}
+	if (!l)
+		return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
+	*tid = l->tid;
+	return LM_S_OK;
+}
+
+/* The tid that names the target now, checked before every change: a tid
+ * remembered from a listing may name another target since (tgtd restarted
+ * and tgt-admin made others, or a target deleted and another made).
+ * tgtd's list of targets (census.h) says, in one request of a few dozen
+ * bytes a target and no byte of an initiator's (1,000 targets: 62 KB). A
+ * list asked less than LLD_FRESH_MS ago serves again while tgtd's socket
+ * is the one it was asked on (a restarted tgtd makes a new socket): the
+ * steps of one change, and a change right after a listing, ask once.
+ * What remains: a target deleted and another made at its tid by hand
+ * within that time, and a change between tgtd's answer and the step's
+ * request. */
+#define LLD_FRESH_MS 1000
+
+static lm_hr verified_tid(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err *err)
+{
+	uint32_t was = 0;
+	bool knew = !lm_failed(tid_by_name(t, iqn, false, &was, NULL));
+	struct sock_id now = sock_now(t);
+	lm_hr hr;
+
+	if (knew && lm_now_ms() - t->lld_at < LLD_FRESH_MS && same_sock(&now, &t->lld_sock)) {
+		*tid = was;
 		return LM_S_OK;
-	return lm_err_set(err, LM_E_FAIL, "target %s is not in tgtd", iqn);
+	}
+	hr = ask_lld(t, err);
+	if (lm_failed(hr))
+		return hr;
+	hr = tid_by_name(t, iqn, false, tid, err);
+	if (!lm_failed(hr) && knew && was != *tid)
+		logf_(t, "tgt: target %s is target id %u now, no longer %u", iqn, *tid, was);
+	return hr;
+}
+
+static lm_hr tgt_manage(struct lm_backend *b, const char *const *iqns, size_t n,
+			struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	char **v = calloc(n + 1, sizeof *v);
+
+	if (!v)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	for (size_t i = 0; i < n; i++)
+		if (!(v[i] = strdup(iqns[i]))) {
+			while (i--)
+				free(v[i]);
+			free(v);
+			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+		}
+	qsort(v, n, sizeof *v, str_ptr_cmp);
+	for (size_t i = 0; i < t->nmanaged; i++)
+		free(t->managed[i]);
+	free(t->managed);
+	t->managed = v;
+	t->nmanaged = n;
+	return LM_S_OK;
+}
+
+/* A target lunmap makes is managed from then on. */
+static lm_hr manage_one(struct tgt *t, const char *iqn)
+{
+	char **v;
+
+	if (managed(t, iqn))
+		return LM_S_OK;
+	v = realloc(t->managed, (t->nmanaged + 1) * sizeof *v);
+	if (!v)
+		return LM_E_OUTOFMEMORY;
+	t->managed = v;
+	if (!(v[t->nmanaged] = strdup(iqn)))
+		return LM_E_OUTOFMEMORY;
+	t->nmanaged++;
+	qsort(v, t->nmanaged, sizeof *v, str_ptr_cmp);
+	return LM_S_OK;
+}
+
+static lm_hr tgt_in_use(struct lm_backend *b, const struct lm_target *target, unsigned *n,
+		       struct lm_err *err)
+{
+	struct tgt *t = tgt_of(b);
+	uint32_t tid;
+	lm_hr hr = verified_tid(t, target->iqn, &tid, err);
+
+	*n = 0;
+	return lm_failed(hr) ? hr : count_sessions(t, tid, n, err);
 }
 
 /* The ACL of a target of the last enumeration, or NULL. */
@@ -564,15 +937,36 @@ static lm_hr bind_initiators(struct tgt *t, int32_t tid, const char *list, const
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr);
 	     w = strtok_r(NULL, ", ", &save)) {
-		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0;
+		/* tgtd admits a name by comparing it with the initiator's
+		 * InitiatorName, whatever its type (iqn_acl, usr/iscsi/target.c);
+		 * an address rule is parsed as an address and would never match
+		 * a naa. name */
+		bool by_name = strncmp(w, "iqn.", 4) == 0 || strncmp(w, "eui.", 4) == 0 ||
+			       strncmp(w, "naa.", 4) == 0;
 		if (have && lm_stack_acl_has(have, w))
 			continue;
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_BIND, .tid = tid,
 				.lun = NO_LUN, .init_addr = by_name ? NULL : w,
 				.init_name = by_name ? w : NULL };
 		hr = tgtadm(t, &o, NULL, err);
+		/* bound already (an ACL not read, or read before) */
+		if (lm_failed(hr) && t->last_status == LM_TGT_IPC_REFUSED &&
+		    t->last_tgt_err == ERR_ACL_EXIST)
+			hr = LM_S_OK;
 	}
 	free(copy);
+	return hr;
+}
+
+static lm_hr anchor_of_new(struct tgt *t, uint32_t tid, const char *iqn, struct lm_err *err)
+{
+	lm_hr hr;
+
+	if (!t->conf.anchor_key[0])
+		return LM_S_OK;
+	hr = bind_anchor(t, tid, iqn, err);
+	if (lm_failed(hr) && t->last_status == LM_TGT_IPC_REFUSED && t->last_tgt_err == ERR_ACL_EXIST)
+		hr = LM_S_OK;
 	return hr;
 }
 
@@ -580,22 +974,25 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 			       struct lm_err *err)
 {
 	struct tgt *t = tgt_of(b);
-	struct lm_stack fresh;
 	uint32_t tid = 0;
-	lm_hr hr = tgt_enumerate(b, &fresh, err);
+	lm_hr hr = manage_one(t, target->iqn);
 
 	if (lm_failed(hr))
+		return lm_err_set(err, hr, "no memory");
+	hr = ask_lld(t, err);
+	if (lm_failed(hr))
 		return hr;
-	lm_stack_clear(&fresh);
 	/* there, but some initiators left out: a crash came between "new"
 	 * and a "bind" (start-up calls this for it); bind those, never delete
 	 * it (it may have LUs) */
-	if (find_tid(t, target->iqn, &tid) == 0)
-		return bind_initiators(t, (int32_t)tid, target->initiators,
-				       acl_of(t, target->iqn), err);
-	for (size_t i = 0; i < t->known.ntargets; i++)
-		if (t->tids[i] > tid)
-			tid = t->tids[i];
+	if (!lm_failed(tid_by_name(t, target->iqn, false, &tid, NULL))) {
+		hr = anchor_of_new(t, tid, target->iqn, err);
+		return lm_failed(hr) ? hr : bind_initiators(t, (int32_t)tid, target->initiators,
+							     acl_of(t, target->iqn), err);
+	}
+	for (size_t i = 0; i < t->lld.n; i++)
+		if (t->lld.v[i].tid > tid)
+			tid = t->lld.v[i].tid;
 	tid++;
 	{
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_NEW,
@@ -604,7 +1001,9 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	}
 	if (lm_failed(hr))
 		return hr;
-	hr = bind_initiators(t, (int32_t)tid, target->initiators, NULL, err);
+	hr = anchor_of_new(t, tid, target->iqn, err);
+	if (!lm_failed(hr))
+		hr = bind_initiators(t, (int32_t)tid, target->initiators, NULL, err);
 	if (lm_failed(hr)) {
 		struct op o = { .mode = LM_TGT_MODE_TARGET, .op = LM_TGT_OP_DELETE,
 				.tid = (int32_t)tid, .lun = NO_LUN };
@@ -612,9 +1011,7 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 		return hr;
 	}
 	/* learn the new tid */
-	hr = tgt_enumerate(b, &fresh, err);
-	lm_stack_clear(&fresh);
-	return hr;
+	return ask_lld(t, err);
 }
 
 static lm_hr lu_delete(struct tgt *t, uint32_t tid, uint32_t number, struct lm_err *err)
@@ -662,7 +1059,7 @@ static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, ui
 	struct tgt *t = tgt_of(b);
 	char hex[33], id[48], sn[48];
 	uint32_t tid;
-	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+	lm_hr hr = verified_tid(t, target->iqn, &tid, err);
 
 	if (lm_failed(hr))
 		return hr;
@@ -672,11 +1069,14 @@ static lm_hr tgt_add_lu(struct lm_backend *b, const struct lm_target *target, ui
 	snprintf(id, sizeof id, "scsi_id=%s", hex);
 	snprintf(sn, sizeof sn, "scsi_sn=%s", hex);
 	const struct op add = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_NEW,
-				.tid = (int32_t)tid, .lun = number, .path = lun->path };
+				.tid = (int32_t)tid, .lun = number, .path = lun->path,
+				.iqn = target->iqn };
 	const struct op set_id = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
-				   .tid = (int32_t)tid, .lun = number, .param = id };
+				   .tid = (int32_t)tid, .lun = number, .param = id,
+				   .iqn = target->iqn };
 	const struct op set_sn = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
-				   .tid = (int32_t)tid, .lun = number, .param = sn };
+				   .tid = (int32_t)tid, .lun = number, .param = sn,
+				   .iqn = target->iqn };
 	hr = tgtadm(t, &add, NULL, err);
 	if (lm_failed(hr))
 		return hr;
@@ -693,12 +1093,12 @@ static lm_hr tgt_remove_lu(struct lm_backend *b, const struct lm_target *target,
 {
 	struct tgt *t = tgt_of(b);
 	uint32_t tid;
-	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+	lm_hr hr = verified_tid(t, target->iqn, &tid, err);
 
 	if (lm_failed(hr))
 		return hr;
 	struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE, .tid = (int32_t)tid,
-			.lun = number };
+			.lun = number, .iqn = target->iqn };
 	return request(t, &o, lun, NULL, err);
 }
 
@@ -710,14 +1110,14 @@ static lm_hr tgt_set_access(struct lm_backend *b, const struct lm_target *target
 {
 	struct tgt *t = tgt_of(b);
 	uint32_t tid;
-	lm_hr hr = tid_of(t, target->iqn, &tid, err);
+	lm_hr hr = verified_tid(t, target->iqn, &tid, err);
 
 	(void)lun;
 	if (lm_failed(hr))
 		return hr;
 	const struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_UPDATE,
 			      .tid = (int32_t)tid, .lun = number,
-			      .param = readonly ? "readonly=1" : "readonly=0" };
+			      .param = readonly ? "readonly=1" : "readonly=0", .iqn = target->iqn };
 	return tgtadm(t, &o, NULL, err);
 }
 
@@ -748,7 +1148,7 @@ static lm_hr tgt_sessions(struct lm_backend *b, const struct lm_target *target,
 	struct tgt *t = tgt_of(b);
 	struct stat_ctx c = { t, 0 };
 	bool again = false;
-	lm_hr hr = tid_of(t, target->iqn, &c.tid, err);
+	lm_hr hr = verified_tid(t, target->iqn, &c.tid, err);
 
 	memset(out, 0, sizeof *out);
 	for (int attempt = 0; !lm_failed(hr) && attempt < 2; attempt++) {
@@ -771,7 +1171,10 @@ static void tgt_destroy(struct lm_backend *b)
 	struct tgt *t = tgt_of(b);
 
 	lm_stack_clear(&t->known);
-	free(t->tids);
+	lm_tgt_lld_free(&t->lld);
+	for (size_t i = 0; i < t->nmanaged; i++)
+		free(t->managed[i]);
+	free(t->managed);
 	free(t->pending);
 	free(t);
 }
@@ -800,7 +1203,9 @@ static lm_hr tgt_flush(struct lm_backend *b, struct lm_err *err)
 
 	if (t->transport == TR_PROBE)
 		probe(t);
+	t->flushing = true;
 	flush_undo(t);
+	t->flushing = false;
 	if (!t->npending)
 		return LM_S_OK;
 	return lm_err_set(err, LM_HR_TIMEOUT,
@@ -814,30 +1219,6 @@ static lm_hr tgt_flush(struct lm_backend *b, struct lm_err *err)
  * to be named, so only its being empty or not is read: a session shows
  * at least one line, whatever its bytes; more "Session:" lines than
  * sessions only change the count in a refusal's text. */
-static lm_hr tgt_in_use(struct lm_backend *b, const struct lm_target *target, unsigned *sessions,
-			struct lm_err *err)
-{
-	struct tgt *t = tgt_of(b);
-	char *text = NULL;
-	uint32_t tid;
-	lm_hr hr = tid_of(t, target->iqn, &tid, err);
-
-	*sessions = 0;
-	if (lm_failed(hr))
-		return hr;
-	const struct op o = { .mode = LM_TGT_MODE_CONNECTION, .op = LM_TGT_OP_SHOW,
-			      .tid = (int32_t)tid, .lun = NO_LUN };
-	hr = tgtadm(t, &o, &text, err);
-	if (lm_failed(hr))
-		return hr;
-	for (const char *p = text; *p; p++)
-		if ((p == text || p[-1] == '\n') && strncmp(p, "Session: ", 9) == 0)
-			++*sessions;
-	if (!*sessions && text[strspn(text, " \t\r\n")])
-		*sessions = 1;
-	free(text);
-	return LM_S_OK;
-}
 
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",
@@ -854,6 +1235,7 @@ static const struct lm_backend_ops tgt_ops = {
 	.in_use = tgt_in_use,
 	.pending = tgt_pending,
 	.flush = tgt_flush,
+	.manage = tgt_manage,
 	.sessions = tgt_sessions,
 	/* tgtd's defaults (spc.c, sbc.c), which lunmap never changes */
 	.inquiry = (const char *const[]){ "IET", "VIRTUAL-DISK", "0001" },

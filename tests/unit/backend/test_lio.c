@@ -668,9 +668,42 @@ static void test_a_fifo_is_no_backing_store(void **state)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+/* Issue #20: LIO splits the text written to a backstore's control at
+ * ',' and newline with no escape ("fd_dev_name=/a.img,path=..." is two
+ * options) and keeps 255 bytes of fd_dev_name: a path that would be read
+ * as an option, or cut, is refused before any backstore is made. */
+static void test_a_path_that_is_an_option_never_reaches_control(void **state)
+{
+	struct fx *f = *state;
+	char core[PATH_MAX + 32], longpath[300];
+	struct lm_lun *odd[3];
+	struct lm_err err;
+	DIR *d;
+	struct dirent *e;
+
+	memset(longpath, 'a', sizeof longpath - 1);
+	longpath[0] = '/';
+	longpath[sizeof longpath - 1] = '\0';
+	odd[0] = lm_model_add_lun(f->m, 0, NULL, "comma", "/srv/img/vm1.img,fd_dev_size=1");
+	odd[1] = lm_model_add_lun(f->m, 0, NULL, "newline", "/srv/img/vm1.img\nudev_path=/x");
+	odd[2] = lm_model_add_lun(f->m, 0, NULL, "long", longpath);
+	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
+	for (size_t i = 0; i < 3; i++)
+		assert_int_equal(f->b->ops->add_lu(f->b, f->t1, (uint32_t)i + 1, odd[i], &err),
+				 LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "255"));
+	snprintf(core, sizeof core, "%s/core/fileio_0", f->root);
+	d = opendir(core);
+	while (d && (e = readdir(d)))
+		assert_true(e->d_name[0] == '.');
+	if (d)
+		closedir(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		T(test_a_path_that_is_an_option_never_reaches_control),
 		T(test_create_target_with_open_access),
 		T(test_create_target_with_acls),
 		T(test_enumerate_counts_sessions),

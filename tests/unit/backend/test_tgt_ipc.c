@@ -43,6 +43,9 @@ struct fake {
 	uint32_t err, raw_len;
 	const char *body;
 	size_t body_len;
+	/* the answer to a request of tgtd's list of targets (mode lld), when
+	 * set; body answers the others */
+	const char *lld_body;
 	/* what the last request was */
 	unsigned char hdr[LM_TGT_REQ_SIZE];
 	char reqbody[LM_TGT_MAX_REQ_BODY + 16];
@@ -80,28 +83,35 @@ static void write_slowly(int fd, const char *p, size_t n)
 
 static void serve_one(struct fake *f, int fd)
 {
-	uint32_t len, rsp[2];
+	uint32_t len, mode, rsp[2];
+	const char *body = f->body;
+	size_t body_len = f->body_len;
 	char c;
 
 	if (read_full(fd, f->hdr, sizeof f->hdr) != 0)
 		return;
 	memcpy(&len, f->hdr + 72, 4);
+	memcpy(&mode, f->hdr, 4);
 	f->reqbody_len = len - LM_TGT_REQ_SIZE;
 	if (f->reqbody_len > sizeof f->reqbody || read_full(fd, f->reqbody, f->reqbody_len) != 0)
 		return;
+	if (mode == LM_TGT_MODE_LLD && f->lld_body) {
+		body = f->lld_body;
+		body_len = strlen(body) + 1;
+	}
 	rsp[0] = f->err;
-	rsp[1] = (uint32_t)(LM_TGT_RSP_SIZE + f->body_len);
+	rsp[1] = (uint32_t)(LM_TGT_RSP_SIZE + body_len);
 	switch (f->action) {
 	case LATE:
 		nanosleep(&(struct timespec){ 0, 300000000 }, NULL);
 		/* fall through */
 	case ANSWER:
-		if (write(fd, rsp, sizeof rsp) == sizeof rsp && f->body_len)
-			(void)!write(fd, f->body, f->body_len);
+		if (write(fd, rsp, sizeof rsp) == sizeof rsp && body_len)
+			(void)!write(fd, body, body_len);
 		break;
 	case ANSWER_SLOWLY:
 		write_slowly(fd, (const char *)rsp, sizeof rsp);
-		write_slowly(fd, f->body, f->body_len);
+		write_slowly(fd, body, body_len);
 		break;
 	case RAW_LEN:
 		rsp[1] = f->raw_len;
@@ -109,7 +119,7 @@ static void serve_one(struct fake *f, int fd)
 		break;
 	case SHORT_BODY:
 		if (write(fd, rsp, sizeof rsp) == sizeof rsp)
-			(void)!write(fd, f->body, f->body_len / 2);
+			(void)!write(fd, body, body_len / 2);
 		break;
 	case HANG:
 		while (read(fd, &c, 1) > 0)
@@ -408,6 +418,7 @@ static struct lm_backend *fake_backend(struct fake *f)
 
 	snprintf(base, sizeof base, "%s/socket", f->dir);
 	setenv("TGT_IPC_SOCKET", base, 1);
+	f->lld_body = "LLDs:\n    iscsi: ready\n";
 	return lm_tgt_new(&conf);
 }
 

@@ -17,6 +17,8 @@
 #include "backend.h"
 #include "lunmap.h"
 #include "run.h"
+#include "show.h"
+#include "tgt_render.h"
 #include "util.h"
 
 /* realloc is wrapped (-Wl,--wrap=realloc): a request above fail_above
@@ -92,13 +94,23 @@ static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
 	snprintf(path, sizeof path, "%s/tgtadm", dir);
 	f = fopen(path, "w");
 	assert_non_null(f);
-	fputs("#!/bin/sh\ni=1\nwhile [ $i -le 200 ]; do\n"
+	fputs("#!/bin/sh\ni=1\n"
+	      "case \" $* \" in *\" --mode lld \"*)\n"
+	      "echo 'LLDs:'; echo '    iscsi: ready'\n"
+	      "while [ $i -le 200 ]; do echo \"        Target $i: iqn.2026-11.org.example:t$i\"; i=$((i+1)); done\n"
+	      "exit 0 ;; esac\n"
+	      "while [ $i -le 200 ]; do\n"
 	      "echo \"Target $i: iqn.2026-11.org.example:t$i\"\n"
 	      "echo '    System information:'; echo '        Driver: iscsi'\n"
 	      "echo '        State: ready'; echo '    I_T nexus information:'\n"
 	      "echo '    LUN information:'; echo '        LUN: 0'\n"
 	      "echo '            Type: controller'; printf '            SCSI ID: IET     %04x0000\\n' $i\n"
-	      "echo '            SCSI SN: beaf10'; echo '            Backing store path: None'\n"
+	      "echo '            SCSI SN: beaf10'; echo '            Size: 0 MB, Block size: 1'\n"
+	      "echo '            Online: Yes'; echo '            Removable media: No'\n"
+	      "echo '            Prevent removal: No'; echo '            Readonly: No'\n"
+	      "echo '            SWP: No'; echo '            Thin-provisioning: No'\n"
+	      "echo '            Backing store type: null'; echo '            Backing store path: None'\n"
+	      "echo '            Backing store flags: '\n"
 	      "echo '    Account information:'; echo '    ACL information:'; echo '        ALL'\n"
 	      "i=$((i+1)); done\n", f);
 	fclose(f);
@@ -114,7 +126,8 @@ static void test_tgt_enumerate_fails_on_a_cut_listing(void **state)
 	fail_above = 16384;
 	assert_int_equal(b->ops->enumerate(b, &st, &err), LM_E_OUTOFMEMORY);
 	fail_above = 0;
-	assert_non_null(strstr(err.msg, "tgtadm's output"));
+	/* wherever the memory ran out: said, never a cut listing */
+	assert_true(strstr(err.msg, "tgtadm's output") || strstr(err.msg, "no memory"));
 	assert_int_equal(st.ntargets, 0);
 
 	lm_backend_destroy(b);
@@ -180,17 +193,29 @@ static char *fake_tgtadm(const char *dir, const char *first, int tid, const char
 	assert_true(asprintf(&text,
 			     "#!/bin/sh\n"
 			     "%s\n"
-			     "case \" $* \" in *\" --op show \"*)\n"
+			     "case \" $* \" in *\" --op show --mode lld \"*)\n"
+			     "  echo 'LLDs:'; echo '    iscsi: ready'\n"
+			     "  echo '        Target %d: iqn.2026-11.org.example:t1' ;;\n"
+			     "*\" --op show \"*)\n"
 			     "  echo 'Target %d: iqn.2026-11.org.example:t1'\n"
-			     "  echo '    System information:'; echo '    I_T nexus information:'\n"
+			     "  echo '    System information:'; echo '        Driver: iscsi'\n"
+			     "  echo '        State: ready'; echo '    I_T nexus information:'\n"
 			     "  echo '    LUN information:'; echo '        LUN: 0'\n"
 			     "  echo '            Type: controller'\n"
+			     "  printf '            SCSI ID: IET     %%04x0000\\n' %d\n"
+			     "  echo '            SCSI SN: beaf10'\n"
+			     "  echo '            Size: 0 MB, Block size: 1'\n"
+			     "  echo '            Online: Yes'; echo '            Removable media: No'\n"
+			     "  echo '            Prevent removal: No'; echo '            Readonly: No'\n"
+			     "  echo '            SWP: No'; echo '            Thin-provisioning: No'\n"
+			     "  echo '            Backing store type: null'\n"
 			     "  echo '            Backing store path: None'\n"
+			     "  echo '            Backing store flags: '\n"
 			     "  echo '    Account information:'; echo '    ACL information:'\n"
 			     "  %s ;;\n"
 			     "%s"
 			     "esac\n",
-			     first, tid, acl, cases) > 0);
+			     first, tid, tid, tid, acl, cases) > 0);
 	path = tu_write(dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(path, 0700), 0);
@@ -324,9 +349,10 @@ static void test_start_binds_a_target_left_unbound(void **state)
 	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -Q iqn.1993-08.org.example:host"));
 	assert_null(strstr(log, "-I 10.0.0.1"));
 	free(log);
-	/* all there: no bind at all */
+	/* all there: no bind of an initiator (lunmap's anchor only) */
 	log = start_with_acl("        ALL\n", "ALL");
-	assert_null(strstr(log, "--op bind"));
+	assert_null(strstr(log, "-I ALL"));
+	assert_non_null(strstr(log, "--op bind --mode target --tid 3 -I lunmap-"));
 	free(log);
 }
 
@@ -418,6 +444,266 @@ static void test_an_lu_gone_with_tgtd_is_not_done(void **state)
 	add_with_a_refused_identity(107);
 }
 
+/* A tgtd played by files: tgtadm answers its list of targets from
+ * DIR/lld, its listing from DIR/show, its statistics with the header
+ * only, records every call in DIR/calls and succeeds otherwise. */
+struct files_tgtd {
+	char *dir, *tgtadm, *calls, *img, *statedir, *inv;
+};
+
+static void files_tgtd_write(struct files_tgtd *d, const struct r_target *t, size_t n)
+{
+	char *lld = r_lld(t, n), *show = r_show(t, n), *st = r_stat_target(&t[0]),
+	     *sl = r_stat_lun(&t[0], 0);
+
+	free(tu_write(d->dir, "lld", lld));
+	free(tu_write(d->dir, "show", show));
+	/* the statistics of the first target (the tests ask no other) */
+	free(tu_write(d->dir, "stat.target", st));
+	free(tu_write(d->dir, "stat.lun", sl));
+	free(lld);
+	free(show);
+	free(st);
+	free(sl);
+}
+
+static void files_tgtd(struct files_tgtd *d, const char *lun_path)
+{
+	char *text;
+
+	d->dir = tu_tmpdir();
+	d->img = tu_sparse(d->dir, "a.img", 1 << 20);
+	assert_true(asprintf(&d->calls, "%s/calls", d->dir) > 0);
+	assert_true(asprintf(&d->statedir, "%s/state", d->dir) > 0);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op new --mode logicalunit \"*)\n"
+			     "  [ -f '%s/slow' ] && { rm '%s/slow'; sleep 1; } ;; esac\n"
+			     "case \" $* \" in\n"
+			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
+			     "*\" --op show \"*) cat '%s/show' ;;\n"
+			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
+			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
+			     "esac\n", d->calls, d->dir, d->dir, d->dir, d->dir, d->dir, d->dir) > 0);
+	d->tgtadm = tu_write(d->dir, "tgtadm", text);
+	free(text);
+	assert_int_equal(chmod(d->tgtadm, 0700), 0);
+	assert_true(asprintf(&text,
+			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
+			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
+			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
+			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
+			     d->tgtadm, lun_path ? lun_path : d->img) > 0);
+	d->inv = tu_write(d->dir, "inv.xml", text);
+	free(text);
+}
+
+static void files_tgtd_free(struct files_tgtd *d)
+{
+	tu_rmtree(d->dir);
+	free(d->dir);
+	free(d->tgtadm);
+	free(d->calls);
+	free(d->img);
+	free(d->statedir);
+	free(d->inv);
+}
+
+static struct lm_core *files_core(struct files_tgtd *d)
+{
+	struct lm_core_opts o = { .inventory = d->inv, .state_dir = d->statedir };
+	struct lm_core *c;
+	struct lm_err err;
+
+	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
+	return c;
+}
+
+/* Issue #20: adds, removals and access changes addressed tgtd by the tid
+ * of the last listing; after tgtd restarted and tgt-admin made other
+ * targets, a change landed on whatever target held that tid now. A change
+ * checks the tid first and finds the target again by name. */
+static void test_a_change_finds_its_target_by_name(void **state)
+{
+	struct files_tgtd d;
+	char id[2][40], sn[2][40];
+	struct r_lu lus[1];
+	struct r_target t[2];
+	struct lm_core *c;
+	struct lm_err err;
+	char *log;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t[0] = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+				  .state = "ready", .lus = lus, .nlus = 1,
+				  .acl_addr = (const char *[]){ "ALL" }, .naddr = 1 };
+	files_tgtd_write(&d, t, 1);
+	c = files_core(&d);
+	/* tgtd restarted: tid 1 is another target now, t1 is tid 5 */
+	t[1] = t[0];
+	t[1].tid = 5;
+	t[0].name = "iqn.2026-11.org.example:t9";
+	files_tgtd_write(&d, t, 2);
+	free(tu_write(d.dir, "calls", ""));
+	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
+			 LM_S_OK);
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op new --mode logicalunit --tid 5 --lun 1"));
+	assert_null(strstr(log, "--mode logicalunit --tid 1 "));
+	/* asked with tgtd's list of targets, nothing written to tid 1 */
+	assert_non_null(strstr(log, "--op show --mode lld"));
+	assert_null(strstr(log, "--tid 1 "));
+	free(log);
+	lm_core_close(c);
+	files_tgtd_free(&d);
+}
+
+/* Issue #20: an initiator logged in to t1 with an alias forging a whole
+ * LU section (an LU on /etc/shadow) and a target line: the drift check
+ * reads t1 exactly through lunmap's anchor and stays online. Without the
+ * anchor in tgtd, lunmap binds it and reads again. */
+static void test_the_anchor_reads_a_target_an_initiator_forges(void **state)
+{
+	struct files_tgtd d;
+	char id[2][40], sn[2][40], anchor[LM_TGT_ANCHOR_MAX], *key, *log;
+	struct r_lu lus[2];
+	struct r_session ses[1];
+	const char *acl[2] = { "ALL", anchor };
+	struct r_target t;
+	struct lm_core *c;
+	struct lm_err err;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+			       .state = "ready", .lus = lus, .nlus = 1, .acl_addr = acl, .naddr = 1,
+			       .sessions = ses };
+	files_tgtd_write(&d, &t, 1);
+	c = files_core(&d);
+	{
+		char path[4096];
+		snprintf(path, sizeof path, "%s/anchor.key", d.statedir);
+		key = tu_read(path, NULL);
+		assert_non_null(key);
+		key[32] = '\0';
+	}
+	/* lunmap bound the anchor at start (the fake did not keep it) */
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op bind --mode target --tid 1 -I lunmap-"));
+	free(log);
+	lm_tgt_anchor(key, t.name, anchor);
+	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
+			 LM_S_OK);
+	lus[1] = r_disk(1, 1, d.img, "x", "y", id[1], sn[1]);
+	{
+		char hex[33];
+		lm_guid_hex(lm_lun_id(lm_core_lun(c, 1)), hex);
+		lus[1].scsi_id = lus[1].scsi_sn = hex;
+		t.nlus = 2;
+		t.naddr = 2;
+		ses[0] = (struct r_session){ 1, "iqn.2026-11.org.evil:i",
+					     "z\nTarget 1: iqn.2026-11.org.example:t3\n    LUN information:\n"
+					     "        LUN: 0\n", 0, "127.0.0.1" };
+		t.nsessions = 1;
+		files_tgtd_write(&d, &t, 1);
+		assert_int_equal(lm_core_check(c, &err), LM_S_OK);
+		assert_int_equal(lm_core_status(c), LM_SUBSYS_ONLINE);
+	}
+	lm_core_close(c);
+	free(key);
+	files_tgtd_free(&d);
+}
+
+/* An LU add tgtd did not answer in time leaves its undo queued; the next
+ * request sends it first, after asking tgtd's list for the tid: that
+ * asking must not flush the queue again (it recursed until the stack
+ * overflowed: found by tgt_backend.sh under load). */
+static void test_an_undo_is_sent_once_its_tid_is_asked(void **state)
+{
+	struct files_tgtd d;
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 300 };
+	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
+	struct lm_lun lun = { .name = "a" };
+	char id[40], sn[40], *log;
+	struct r_lu lus[1];
+	struct r_target t;
+	struct lm_backend *b;
+	struct lm_err err;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lun.path = d.img;
+	lus[0] = r_controller(1, id, sn);
+	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
+			       .lus = lus, .nlus = 1 };
+	files_tgtd_write(&d, &t, 1);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
+	b = lm_tgt_new(&conf);
+	free(tu_write(d.dir, "slow", ""));
+	assert_int_not_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_S_OK);
+	assert_non_null(strstr(err.msg, "did not answer"));
+	/* the next request sends the queued deletion first */
+	assert_int_equal(b->ops->add_lu(b, &target, 2, &lun, &err), LM_S_OK);
+	log = tu_read(d.calls, NULL);
+	assert_non_null(strstr(log, "--op delete --mode logicalunit --tid 1 --lun 1"));
+	free(log);
+	lm_backend_destroy(b);
+	files_tgtd_free(&d);
+}
+
+/* Issue #20: a naa. initiator passed the inventory but was bound as an
+ * initiator address (tgtd parses it as an IP address: it never matches),
+ * so that initiator could never log in. It is bound by name. */
+static void test_a_naa_initiator_is_bound_by_name(void **state)
+{
+	char *log;
+
+	(void)state;
+	log = start_with_acl("", "naa.6001405abcdef0123456789abcdef012");
+	assert_non_null(strstr(log, "-Q naa.6001405abcdef0123456789abcdef012"));
+	assert_null(strstr(log, "-I naa."));
+	free(log);
+}
+
+/* Issue #20: no value that tgtd would split reaches it, whichever way it
+ * comes (a LUN path in a state or inventory another version accepted). */
+static void test_a_path_that_is_an_option_never_reaches_tgtd(void **state)
+{
+	struct files_tgtd d;
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 5000 };
+	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
+	struct lm_lun lun = { .name = "vm1", .path = "/srv/img/vm1.img,path=/srv/img/secret.img" };
+	char id[40], sn[40];
+	struct r_lu lus[1];
+	struct r_target t;
+	struct lm_backend *b;
+	struct lm_err err;
+	char *log;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lus[0] = r_controller(1, id, sn);
+	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
+			       .lus = lus, .nlus = 1 };
+	files_tgtd_write(&d, &t, 1);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
+	b = lm_tgt_new(&conf);
+	assert_non_null(b);
+	assert_int_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_E_INVALIDARG);
+	assert_non_null(strstr(err.msg, "byte 17 is ','"));
+	log = tu_read(d.calls, NULL);
+	assert_null(strstr(log, "secret"));
+	free(log);
+	lm_backend_destroy(b);
+	files_tgtd_free(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -433,6 +719,11 @@ int main(void)
 		cmocka_unit_test(test_a_refused_identity_is_taken_back),
 		cmocka_unit_test(test_an_lu_that_cannot_be_taken_back_is_cache_corrupt),
 		cmocka_unit_test(test_an_lu_gone_with_tgtd_is_not_done),
+		cmocka_unit_test(test_a_change_finds_its_target_by_name),
+		cmocka_unit_test(test_the_anchor_reads_a_target_an_initiator_forges),
+		cmocka_unit_test(test_a_naa_initiator_is_bound_by_name),
+		cmocka_unit_test(test_an_undo_is_sent_once_its_tid_is_asked),
+		cmocka_unit_test(test_a_path_that_is_an_option_never_reaches_tgtd),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

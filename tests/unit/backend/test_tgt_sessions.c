@@ -373,6 +373,8 @@ static void serve_one(struct fake *f, int fd)
 		answer(fd, 0, "System:\n    State: ready\n");
 	else if (mode == LM_TGT_MODE_TARGET)
 		answer(fd, 0, show_all);
+	else if (mode == LM_TGT_MODE_LLD) /* a change's or a look's tid, by name */
+		answer(fd, 0, "LLDs:\n    iscsi: ready\n        Target 3: iqn.2026-11.org.example:t1\n");
 	else if (mode == LM_TGT_MODE_CONNECTION && tid == 3)
 		answer(fd, 0, BLOCK(2, 0, "iqn.2026-01.org.example:good", "127.0.0.1")
 			      BLOCK(1, 0, FORGING_NAME, "127.0.0.1"));
@@ -457,7 +459,7 @@ static void test_operation(void **state)
 	assert_string_equal(out.v[0].name, "");
 	assert_string_equal(out.v[1].name, good_name);
 	assert_int_equal(out.v[1].conns[0].family, 4);
-	/* the target's tid from its listing; the view, then each session,
+	/* the target's tid from tgtd's list of targets; the view, then each session,
 	 * twice (42 was gone once); nothing but shows and statistics */
 	for (size_t i = 0; i < f->nreq; i++) {
 		uint32_t *r = f->req[i];

@@ -93,7 +93,7 @@ static void test_walk_is_the_whole_mib_in_order(void **state)
 	for (u_long c = L_ID; c <= L_NAA; c++)
 		for (oid l = 1; l <= 4; l++)
 			want[n++] = goid_lun(c, l);
-	for (u_long c = T_ID; c <= T_LUNCOUNT; c++)
+	for (u_long c = T_ID; c <= T_FOREIGN; c++)
 		for (oid t = 1; t <= 4; t++)
 			want[n++] = goid_target(c, t);
 	for (u_long c = A_NUMBER; c <= A_ACCESS; c++)
@@ -167,8 +167,8 @@ static void test_getnext_at_group_and_table_boundaries(void **state)
 	expect_next_raw(f, 2, (oid[]){ 2, BIG }, &t_id1);
 
 	/* the target table's end, the association table's rows */
-	expect_next_raw(f, 4, (oid[]){ 3, 1, T_LUNCOUNT, 4 }, &a_num11);
-	expect_next_raw(f, 4, (oid[]){ 3, 1, T_LUNCOUNT, BIG }, &a_num11);
+	expect_next_raw(f, 4, (oid[]){ 3, 1, T_FOREIGN, 4 }, &a_num11);
+	expect_next_raw(f, 4, (oid[]){ 3, 1, T_FOREIGN, BIG }, &a_num11);
 	expect_next_raw(f, 4, (oid[]){ 4, 1, A_NUMBER, 0 }, &a_num11);
 	expect_next_raw(f, 5, (oid[]){ 4, 1, A_NUMBER, 1, 2 }, &a_num32);
 	expect_next_raw(f, 5, (oid[]){ 4, 1, A_NUMBER, 1, BIG }, &a_num32);
@@ -277,6 +277,8 @@ static void test_get_every_kind_of_value(void **state)
 	is_ids(f, goid_target(T_LUNIDS, 2), false, (size_t[]){ 1, 3 }, 2);
 	is_ids(f, goid_target(T_LUNIDS, 3), false, NULL, 0);
 	is_number(f, goid_target(T_LUNCOUNT, 2), ASN_GAUGE, 2);
+	/* the LUs the stack has that lunmap did not put there (none here) */
+	is_number(f, goid_target(T_FOREIGN, 2), ASN_GAUGE, 0);
 
 	is_number(f, goid_assoc(A_NUMBER, 1, 2), ASN_UNSIGNED, 1);
 	is_number(f, goid_assoc(A_NUMBER, 3, 2), ASN_UNSIGNED, 2);
