@@ -146,10 +146,7 @@ static lm_hr undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_
 /* Whether step i (of n) can still be tried: it must end, twice as slow
  * as its kind goes now, and the rollback of it and of every step before
  * it after it, at the pace the stack goes now times the margin real
- * rollbacks showed (pace.h), by the deadline. A fixed twice-over
- * stopped every 300-addition SET on a loaded two-core host whose
- * rollbacks took 0.8 of the estimate; 1.5 was overrun by a 1000-step
- * rollback on a quiet one. The first
+ * rollbacks showed (pace.h), by the deadline. The first
  * step of a run, with nothing measured yet, may take a third of what is
  * left: costs learnt long ago must not refuse every later SET. Sets the
  * backend's deadline for the step; false (and err, saying how far the

@@ -86,7 +86,7 @@ static void test_end_learns(void **state)
 	assert_true(learnt.us[ACCESS] == 0);
 }
 
-/* the rollback margin starts at 1.5, follows an overrun at once, eases
+/* the rollback margin starts at 2, follows an overrun at once, eases
  * down slowly, keeps a quarter over what rollbacks took, and ignores
  * rollbacks too short to say anything */
 static void test_undo_margin_follows_rollbacks(void **state)
@@ -99,10 +99,10 @@ static void test_undo_margin_follows_rollbacks(void **state)
 	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN);
 	lm_pace_undo_took(&p, 5, 1000, 9000);
 	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN);
-	lm_pace_undo_took(&p, 100, 1000, 2000);
-	assert_true(lm_pace_undo_margin(&p) == 2.5);
+	lm_pace_undo_took(&p, 100, 1000, 2400);
+	assert_true(lm_pace_undo_margin(&p) == 3.0);
 	lm_pace_undo_took(&p, 100, 1000, 1000);
-	assert_true(lm_pace_undo_margin(&p) == (2.5 + 1.25) / 2);
+	assert_true(lm_pace_undo_margin(&p) == (3.0 + 1.25) / 2);
 	for (int i = 0; i < 20; i++)
 		lm_pace_undo_took(&p, 100, 1000, 100);
 	assert_true(lm_pace_undo_margin(&p) == LM_PACE_UNDO_MARGIN_MIN);

@@ -598,8 +598,11 @@ static lm_hr ask_stats(struct tgt *t, uint32_t tid, uint64_t lun, struct lm_tgt_
 	struct op o = { .mode = lun == NO_LUN ? LM_TGT_MODE_TARGET : LM_TGT_MODE_DEVICE,
 			.op = LM_TGT_OP_STATS, .tid = (int32_t)tid, .lun = lun };
 	char *text = NULL;
-	lm_hr hr = tgtadm(t, &o, &text, err);
+	lm_hr hr;
 
+	*v = NULL;
+	*n = 0;
+	hr = tgtadm(t, &o, &text, err);
 	if (!lm_failed(hr))
 		hr = lm_tgt_stat_parse(text, v, n, err);
 	free(text);
@@ -639,7 +642,7 @@ static lm_hr bind_anchor(struct tgt *t, uint32_t tid, const char *iqn, struct lm
  * tgtd's statistics, one per session (every target has LUN 0) */
 static lm_hr count_sessions(struct tgt *t, uint32_t tid, unsigned *n, struct lm_err *err)
 {
-	struct lm_tgt_stat_line *v;
+	struct lm_tgt_stat_line *v = NULL;
 	size_t nv;
 	lm_hr hr = ask_stats(t, tid, 0, &v, &nv, err);
 
