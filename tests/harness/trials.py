@@ -1376,14 +1376,17 @@ def bulk_trials(n, seed):
 
     k = n // 3
     big = min(len(luns), 250)
-    # 300 additions fit anywhere; 1000 fit a tgtd that makes and takes
-    # away LUs as fast as a quiet host does (bench/run measures it): on a
-    # loaded one the steps stop in time and nothing changes, which is the
-    # truth too
+    # 300 additions fit anywhere, once lunmapd has learnt how much slower
+    # than estimated this host's rollbacks run (a loaded host may stop the
+    # first tries: nothing changed, checked, and the PDU is sent again);
+    # 1000 need a rollback of up to 1000 LU removals inside the same 5 s,
+    # which tgtd on this 2-core host does not do (each removal joins the
+    # LU's 16 threads): the steps stop in time and nothing changes, which
+    # is the truth too (docs/reliability.md, bench/run)
     for luns_, targets_, want in ((luns[:k], targets[:3], 'noError'),
                                   (luns[:big], targets[:4], 'noError|commitFailed|undoFailed')):
         vbs, new = bulk_pdu(world, luns_, targets_)
-        one('%d additions' % (len(luns_) * len(targets_)), vbs, new, want, 3)
+        one('%d additions' % (len(luns_) * len(targets_)), vbs, new, want, 5)
         if model.sets[luns_[0]]:
             vbs, new = bulk_pdu(world, luns_, [])
             one('%d removals' % (len(luns_) * len(targets_)), vbs, new, 'noError', 3)
