@@ -104,7 +104,11 @@ static void list(struct lm_core *c, struct lm_action_state *a)
 		a->phase = A_PROBE;
 		return;
 	}
-	if (lm_failed(lm_restore_plan(c, &a->stack, &a->steps, &a->nsteps, &e))) {
+	/* only restore(4), the operator's cure, takes away what lunmap did
+	 * not put there; the re-apply puts back what it did, as start-up
+	 * does, and what else is there stays drift */
+	if (lm_failed(lm_restore_plan(c, &a->stack, a->what == LM_RESTORE, &a->steps, &a->nsteps,
+				      &e))) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		lm_err_set(&e, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 			   "%s: %s; the subsystem stays cacheCorrupt", name_of(a->what), e.msg);
@@ -260,7 +264,7 @@ static void slice(struct lm_core *c, struct lm_action_state *a)
 		break;
 	case A_PROBE:
 		if (a->next < c->model->nluns)
-			lm_lun_probe(c->model->luns[a->next++]);
+			lm_lun_probe(c->model->luns[a->next++], LM_PROBE_WAIT_MS);
 		else
 			a->phase = A_ADOPT;
 		break;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core.h"
+#include "deadline.h"
 #include "plan.h"
 
 struct lm_batch;
@@ -200,6 +201,18 @@ static lm_hr want_target(struct lm_core *c, const struct lun_plan *p, const stru
 	return LM_S_OK;
 }
 
+/* How long a SET's probe may wait for a store that does not answer (a
+ * hung mount): a quarter of what is left of the SET, at most a second */
+static unsigned probe_wait(const struct lm_core *c)
+{
+	long long left;
+
+	if (c->deadline == LM_NO_DEADLINE)
+		return 1000;
+	left = lm_ms_left(c->deadline) / 4;
+	return left < 20 ? 20 : left > 1000 ? 1000 : (unsigned)left;
+}
+
 static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const struct lun_plan *p,
 			 struct lm_err *err)
 {
@@ -245,7 +258,7 @@ static lm_hr prepare_one(struct lm_core *c, struct lm_batch *b, size_t k, const 
 	 * would quietly create an empty one): look again on every SET that
 	 * names the LUN, so that its status is today's. Only exposing a
 	 * failed store is refused: taking exports away is always safe. */
-	lm_lun_probe(lun);
+	lm_lun_probe(lun, probe_wait(c));
 	if (it->diff.nadded && lun->status == LM_FAILED) {
 		char why[160];
 		/* the status code is the contract (design §1); the system's

@@ -149,36 +149,6 @@ bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *
 	return false;
 }
 
-lm_hr lm_compare_withdraw(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
-			  unsigned *steps, struct lm_err *err)
-{
-	lm_hr hr = LM_S_OK;
-
-	if (st && st->unread)
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
-	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr);) {
-		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
-		const struct lm_assoc *k = l ? lm_links_find(&l->links, t->index) : NULL;
-		bool ours = l && k && k->number == st->lus[i].number;
-		/* one of lunmap's LUNs where the state does not have it; on a
-		 * target of the inventory, anything lunmap did not put there */
-		if (ours || (!l && t->discovered)) {
-			i++;
-			continue;
-		}
-		hr = c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, l, err);
-		++*steps;
-		if (!lm_failed(hr)) {
-			lm_core_log(c, "restore: withdrew LUN %u (%s) from %s", st->lus[i].number,
-				    st->lus[i].path[0] ? st->lus[i].path : "no path lunmap can name",
-				    t->iqn);
-			lm_stack_remove_lu(st, i);
-		}
-	}
-	return hr;
-}
-
 /* Takes the stack's LUs of known LUNs as this target's associations; a
  * target the backend could not read keeps what lunmap knew. */
 lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_stack_target *st)

@@ -134,8 +134,11 @@ lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err);
 lm_hr lm_drift_list(struct lm_core *c, struct lm_stack *stack, struct lm_err *err);
 lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct lm_err *err);
 lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, struct lm_err *err);
-lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm_step **steps,
-		      size_t *n, struct lm_err *err);
+/* withdraw (restore(4) only): also take away the LUs of an inventory
+ * target that lunmap did not put there, and its own LUs where the state
+ * does not have them */
+lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, bool withdraw,
+		      struct lm_step **steps, size_t *n, struct lm_err *err);
 /* action.c: starts an action (LM_REFRESH..LM_RESTORE, LM_ACTION_REAPPLY). */
 lm_hr lm_action_begin(struct lm_core *c, int what, struct lm_err *err);
 /* VDS_E_ANOTHER_CALL_IN_PROGRESS, saying what runs, while one does. */
@@ -159,8 +162,12 @@ bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_targe
 void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack);
 
 /* probe.c: the LUN's status and size from its backing store (missing or
- * unreadable: failed). */
-void lm_lun_probe(struct lm_lun *l);
+ * unreadable: failed), waiting at most wait_ms for the store to answer
+ * (one that does not is failed with ETIMEDOUT, and is not asked again
+ * until that probe ends). */
+void lm_lun_probe(struct lm_lun *l, unsigned wait_ms);
+/* How long a probe waits outside a SET: between two requests, at start */
+#define LM_PROBE_WAIT_MS 200
 /* Why the probe failed the LUN: "cannot be opened: ..." or "is a FIFO,
  * not a file or block device". */
 void lm_lun_probe_reason(const struct lm_lun *l, char *buf, size_t len);
@@ -180,12 +187,6 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack);
 /* Whether a target of the inventory has an LU lunmap did not put there
  * (or cannot be read): true and the first one in why. */
 bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *why, size_t len);
-/* restore(4)'s first part on one target: withdraws every LU of st that
- * is not one of the target's recorded associations (on a discovered
- * target, only those of lunmap's LUNs), and takes it out of st; counts
- * the steps. PROVIDER_CACHE_CORRUPT when st could not be read. */
-lm_hr lm_compare_withdraw(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
-			  unsigned *steps, struct lm_err *err);
 const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path);
 
 /* Every stack request waits at most max(timeout-ms, at_least_ms) from

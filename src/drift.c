@@ -3,6 +3,7 @@
  * pieces of its cures that action.c runs in slices. */
 #include "config.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,20 +30,21 @@ lm_hr lm_drift_list(struct lm_core *c, struct lm_stack *stack, struct lm_err *er
 /* The model against one sorted listing: cacheCorrupt on any difference. */
 lm_hr lm_drift_compare(struct lm_core *c, const struct lm_stack *stack, struct lm_err *err)
 {
-	char why[LM_ERR_MSG_MAX] = "";
+	char why[LM_ERR_MSG_MAX] = "", one[LM_ERR_MSG_MAX];
 	lm_hr hr = LM_S_OK;
 
-	for (size_t i = 0; i < c->model->ntargets; i++) {
+	/* every target is counted (lunmapTargetForeignLunCount is the last
+	 * reading's), the first difference is the reason */
+	for (size_t i = 0; i < c->model->ntargets && hr != LM_E_OUTOFMEMORY; i++) {
 		struct lm_target *t = c->model->targets[i];
 		const struct lm_stack_target *st = lm_stack_find_target(stack, t->iqn);
 		if (t->status != LM_ONLINE)
 			continue;
-		/* counted before the comparison: drift shows them too */
 		if (st && lm_failed(lm_compare_set_foreign(t, st)))
 			hr = LM_E_OUTOFMEMORY;
-		if (!lm_failed(hr) && lm_compare_target(c->model, t, st, why, sizeof why)) {
+		else if (!lm_failed(hr) && lm_compare_target(c->model, t, st, one, sizeof one)) {
 			hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
-			break;
+			snprintf(why, sizeof why, "%s", one);
 		}
 	}
 	if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
@@ -154,7 +156,7 @@ static lm_hr plan_strays(struct lm_core *c, struct plan *p, const struct lm_targ
  * re-applied, a wrong access set again. A discovered target's own LU at a
  * number lunmap recorded stops the restore. */
 static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_target *t,
-			const struct lm_stack_target *st, struct lm_err *err)
+			const struct lm_stack_target *st, bool withdraw, struct lm_err *err)
 {
 	lm_hr hr = LM_S_OK;
 
@@ -164,7 +166,7 @@ static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_targe
 		bool ro = t->links.v[i].readonly;
 		const struct lm_stack_lu *lu = st ? lm_stack_lu_at(st, number) : NULL;
 		if (lu && strcmp(lu->path, l->path) != 0) {
-			if (!withdrawn(c, t, lu))
+			if (!withdraw || !withdrawn(c, t, lu))
 				return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
 						  "LUN %u of %s is %s, not lunmap's; remove it or refresh(2)",
 						  number, t->iqn, lu->path);
@@ -190,8 +192,8 @@ static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_targe
 
 /* restore(4) and the re-apply: every step that puts what lunmap recorded
  * back into the stack, from one listing, in the order they run. */
-lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm_step **steps,
-		      size_t *n, struct lm_err *err)
+lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, bool withdraw,
+		      struct lm_step **steps, size_t *n, struct lm_err *err)
 {
 	struct plan p = { 0 };
 	lm_hr hr = LM_S_OK;
@@ -203,9 +205,9 @@ lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, struct lm
 			hr = plan_add(&p, LM_STEP_TARGET, t, 0, NULL, false);
 		if (lm_failed(hr) || (!st && !lm_target_makeable(t)))
 			continue;
-		hr = plan_strays(c, &p, t, st, err);
+		hr = withdraw ? plan_strays(c, &p, t, st, err) : LM_S_OK;
 		if (!lm_failed(hr))
-			hr = plan_links(c, &p, t, st, err);
+			hr = plan_links(c, &p, t, st, withdraw, err);
 	}
 	if (hr == LM_E_OUTOFMEMORY)
 		lm_err_set(err, hr, "no memory to plan the restore");

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchor.h"
 #include "core.h"
 #include "vec.h"
 
@@ -324,7 +325,7 @@ lm_hr lm_merge_model(struct lm_core *c, const struct lm_inventory *inv,
 	if (!lm_failed(hr))
 		hr = merge_assocs(c, st, err);
 	for (size_t i = 0; i < c->model->nluns; i++)
-		lm_lun_probe(c->model->luns[i]);
+		lm_lun_probe(c->model->luns[i], LM_PROBE_WAIT_MS);
 	return hr;
 }
 
@@ -375,6 +376,9 @@ lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err)
 		} else {
 			c->model->status = old->status;
 			lm_model_free(old);
+			/* the targets managed are the saved model's again (a
+			 * reenumerate whose save failed discovered others) */
+			lm_core_manage(c, NULL);
 		}
 	}
 	lm_state_free(st);

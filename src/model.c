@@ -7,6 +7,7 @@
 #include "vec.h"
 #include "bitmap.h"
 #include "model.h"
+#include "probe.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -35,6 +36,8 @@ static void free_lun(struct lm_lun *l)
 {
 	if (!l)
 		return;
+	if (l->probe_job)
+		lm_probe_job_put(l->probe_job);
 	free(l->name);
 	free(l->path);
 	free(l->links.v);

@@ -33,6 +33,8 @@ struct lm_lun {
 	uint32_t last_error;
 	int probe_errno; /* why the backing store is failed, 0 if it is not */
 	unsigned probe_mode; /* its st_mode as the probe saw it, 0: not opened */
+	/* a probe that did not answer in time and may never (probe.h) */
+	struct lm_probe_job *probe_job;
 	struct lm_links links;
 };
 

@@ -35,6 +35,11 @@ static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32
 
 	if (!st)
 		return LM_S_OK; /* start-up creates the target and restores it */
+	if (st->unread)
+		/* nothing about its LUs can be concluded: the intent stays, and
+		 * the next start settles it */
+		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
 	lu = lm_stack_lu_at(st, number);
 	ours = lu && strcmp(lu->path, l->path) == 0;
 	have = lm_links_find(&l->links, t->index);

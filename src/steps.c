@@ -255,8 +255,13 @@ lm_hr lm_takebacks_settle(struct lm_core *c, struct lm_err *err)
 	struct lm_err e;
 	size_t n = lm_backend_pending(c->backend);
 
-	if (!n)
+	if (!n) {
+		/* any request to the stack sends them first (a look, a
+		 * listing): drained there, they leave nothing to wait for */
+		if (c->model->status == LM_SUBSYS_OFFLINE)
+			c->model->status = LM_SUBSYS_ONLINE;
 		return LM_S_OK;
+	}
 	if (lm_failed(lm_backend_flush(c->backend, &e)))
 		return lm_err_set(err, LM_HR_TIMEOUT, "%s; nothing was changed", e.msg);
 	if (c->model->status == LM_SUBSYS_OFFLINE)

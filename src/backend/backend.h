@@ -63,8 +63,9 @@ struct lm_backend_ops {
 	lm_hr (*check_access)(struct lm_backend *b, const struct lm_target *t, bool readonly,
 			      struct lm_err *err);
 	/* optional: removes what a crash left half made outside every
-	 * target (lm_stack.half), looking again first; start-up and
-	 * restore(4) call it after their stack work */
+	 * target (lm_stack.half), looking again first; start-up calls it
+	 * after its stack work, restore(4) and the re-apply once they have
+	 * planned theirs (the steps make again whole what they need) */
 	lm_hr (*tidy)(struct lm_backend *b, struct lm_err *err);
 	void (*destroy)(struct lm_backend *b);
 	/* optional: the deadline of every request from now on. patient: a
@@ -94,8 +95,9 @@ struct lm_backend_ops {
 	void (*naa)(const lm_guid *id, uint8_t out[16]);
 	/* optional: the sessions logged in to the target, with their
 	 * connections and, where the stack keeps them, counters (ascending by
-	 * id, observe.h); a target the stack lacks is an error. Cheap enough
-	 * for the in-use guard: a request or a few files a session. */
+	 * id, observe.h); a target the stack lacks is an error. For the
+	 * IETF MIBs' look, once a drift check (the in-use guard asks
+	 * in_use, which reads no byte an initiator chose). */
 	lm_hr (*sessions)(struct lm_backend *b, const struct lm_target *t,
 			  struct lm_obs_sessions *out, struct lm_err *err);
 	/* sessions can tell a session's ISID and initiator alias (LIO, sim;

@@ -218,6 +218,26 @@ static void test_restore_removes_a_foreign_lu_from_a_recorded_number(void **stat
 	expect_identity(f, "t1", 1, 0);
 }
 
+/* The re-apply (no operator asked) puts back what lunmap put there and
+ * takes nothing away: an LU lunmap did not put on a target of the
+ * inventory stays, drift as start-up reports it; restore(4) is the cure. */
+static void test_the_reapply_leaves_a_foreign_lu(void **state)
+{
+	struct fx *f = *state;
+	struct lm_err err;
+	lm_hr hr;
+
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], f->tgt, 1, NULL, NULL), LM_S_OK);
+	lm_stack_clear(lm_sim_stack(f->sim));
+	assert_int_equal(lm_stack_add_target(lm_sim_stack(f->sim), "iqn.2026-11.org.example:t3"), LM_S_OK);
+	assert_int_equal(lm_stack_add_lu(sim_target(f, "t3"), 5, "/srv/admins-own.img"), LM_S_OK);
+	hr = lm_core_check(f->core, &err);
+	/* t1 re-applied, t3's LU left there and told as drift */
+	assert_non_null(sim_lu(f, "t3", 5));
+	assert_int_equal(hr, LM_VDS_E_PROVIDER_CACHE_CORRUPT);
+	assert_non_null(strstr(err.msg, "admins-own.img"));
+}
+
 /* A stack that lost everything lunmap had put there (tgtd restarted
  * empty) is re-applied by the drift check itself, identities included,
  * and the subsystem stays online; not while it is cacheCorrupt. */
@@ -300,6 +320,7 @@ int main(void)
 		T(test_restore_puts_the_recorded_sets_back),
 		T(test_restore_removes_a_foreign_lu_from_a_recorded_number),
 		T(test_a_stack_that_lost_everything_is_reapplied),
+		T(test_the_reapply_leaves_a_foreign_lu),
 		T(test_a_vanished_discovered_target_is_never_made),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

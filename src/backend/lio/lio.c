@@ -888,7 +888,12 @@ static lm_hr make_backstore(struct lio *l, const struct lm_lun *lun, const char 
 static void drop_backstore(struct lio *l, const char *bs)
 {
 	char dir[PATH_MAX];
+	const char *name = strrchr(bs, '/');
 
+	/* only lunmap's own: an administrator's storage object (targetcli's,
+	 * under a foreign LU restore(4) took away) is theirs to keep */
+	if (!name || strncmp(name + 1, BS_PREFIX, strlen(BS_PREFIX)) != 0)
+		return;
 	if (l->conf.keep_backstores || exports(l, bs) != 0)
 		return;
 	pathf(dir, "%s/core/%s", l->conf.configfs, bs);
@@ -1196,10 +1201,23 @@ static lm_hr lio_stats(struct lm_backend *b, const struct lm_target *t, struct l
 static lm_hr lio_in_use(struct lm_backend *b, const struct lm_target *t, unsigned *n,
 		       struct lm_err *err)
 {
+	struct lio *l = lio_of(b);
+	char path[PATH_MAX];
+
+	*n = 0;
 	if (!lm_valid_component(t->iqn))
 		return lm_err_set(err, LM_E_INVALIDARG, "refused to build a configfs path from \"%s\"",
 				  t->iqn);
-	*n = count_sessions(lio_of(b), t->iqn);
+	/* "nobody" only when LIO said so: no time left, or no such target,
+	 * is not knowing */
+	if (lm_cfs_late(&l->cfs))
+		return lm_err_set(err, LM_HR_TIMEOUT,
+				  "no time left to ask LIO who is logged in to %s", t->iqn);
+	pathf(path, "%s/iscsi/%s/" TPG "/dynamic_sessions", l->conf.configfs, t->iqn);
+	if (access(path, R_OK) != 0)
+		return lm_err_set(err, LM_E_FAIL, "LIO does not tell who is logged in to %s: %s",
+				  t->iqn, strerror(errno));
+	*n = count_sessions(l, t->iqn);
 	return LM_S_OK;
 }
 

@@ -95,6 +95,9 @@ struct op {
 	/* the target tid named when the op was made: an undo sent later
 	 * finds it again by this name (tgtd may have been restarted) */
 	const char *iqn;
+	/* a removal that takes back an addition (sent again when tgtd did
+	 * not answer it), not one the core asked for */
+	bool takeback;
 };
 
 /* an op with its own copies of the strings it needs */
@@ -500,11 +503,12 @@ static void after_timeout(struct tgt *t, const struct op *o, const struct lm_lun
 	} else if (o->op == LM_TGT_OP_NEW) {
 		undo.op = LM_TGT_OP_DELETE;
 		undo.path = NULL;
+		undo.takeback = true;
 		queue_undo(t, &undo, ERR_NO_LUN);
-	} else if (o->op == LM_TGT_OP_DELETE && !path) {
+	} else if (o->op == LM_TGT_OP_DELETE && o->takeback) {
 		/* itself an undo (of an add): send it again */
 		queue_undo(t, o, ERR_NO_LUN);
-	} else if (o->op == LM_TGT_OP_DELETE) {
+	} else if (o->op == LM_TGT_OP_DELETE && path) {
 		/* a removal the core keeps as not done: add the LU back */
 		char hex[33], id[48], sn[48];
 		undo.op = LM_TGT_OP_NEW;
@@ -906,6 +910,10 @@ static lm_hr manage_one(struct tgt *t, const char *iqn)
 	return LM_S_OK;
 }
 
+/* Whether an initiator is logged in to the target, asked of that target
+ * alone (the whole listing takes longer than a SET may wait at 100,000
+ * LUs): the session lines of its LUN 0 in tgtd's statistics, numbers
+ * only, no byte an initiator chose. */
 static lm_hr tgt_in_use(struct lm_backend *b, const struct lm_target *target, unsigned *n,
 		       struct lm_err *err)
 {
@@ -1017,10 +1025,12 @@ static lm_hr tgt_create_target(struct lm_backend *b, const struct lm_target *tar
 	return ask_lld(t, err);
 }
 
-static lm_hr lu_delete(struct tgt *t, uint32_t tid, uint32_t number, struct lm_err *err)
+/* takes back the LU an addition made */
+static lm_hr lu_delete(struct tgt *t, const char *iqn, uint32_t tid, uint32_t number,
+		       struct lm_err *err)
 {
 	struct op o = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE, .tid = (int32_t)tid,
-			.lun = number };
+			.lun = number, .iqn = iqn, .takeback = true };
 
 	return tgtadm(t, &o, NULL, err);
 }
@@ -1036,11 +1046,14 @@ static lm_hr take_back(struct tgt *t, const char *iqn, uint32_t tid, uint32_t nu
 	struct lm_err e = { 0 };
 	char why[LM_ERR_MSG_MAX];
 
-	if (lm_failed(lu_delete(t, tid, number, &e)) && t->last_status == LM_TGT_IPC_NOT_SENT) {
+	if (lm_failed(lu_delete(t, iqn, tid, number, &e)) &&
+	    t->last_status == LM_TGT_IPC_NOT_SENT) {
 		/* no time left to send it now: it waits with the other
-		 * take-backs, and the subsystem is not online until it is done */
+		 * take-backs, and the subsystem is not online until it is done;
+		 * sent to the target of that name, whatever its tid by then */
 		const struct op del = { .mode = LM_TGT_MODE_DEVICE, .op = LM_TGT_OP_DELETE,
-					.tid = (int32_t)tid, .lun = number };
+					.tid = (int32_t)tid, .lun = number, .iqn = iqn,
+					.takeback = true };
 		queue_undo(t, &del, ERR_NO_LUN);
 		return hr;
 	}
@@ -1215,13 +1228,6 @@ static lm_hr tgt_flush(struct lm_backend *b, struct lm_err *err)
 			  "tgtd has not answered: %zu take-back(s) of steps it did not answer in "
 			  "time wait to be sent", t->npending);
 }
-
-/* Whether an initiator is logged in to the target: tgtd's view of that
- * target's connections alone, not the whole listing (at 100,000 LUs
- * longer than a SET may wait). Its text names initiators as they chose
- * to be named, so only its being empty or not is read: a session shows
- * at least one line, whatever its bytes; more "Session:" lines than
- * sessions only change the count in a refusal's text. */
 
 static const struct lm_backend_ops tgt_ops = {
 	.name = "tgt",

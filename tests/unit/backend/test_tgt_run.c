@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "backend.h"
+#include "deadline.h"
 #include "lunmap.h"
 #include "run.h"
 #include "show.h"
@@ -657,6 +658,126 @@ static void test_an_undo_is_sent_once_its_tid_is_asked(void **state)
 	files_tgtd_free(&d);
 }
 
+/* A take-back queued because no time was left to send it (a slow
+ * identity update used up the SET) goes, after tgtd restarted with other
+ * targets, to the target of its name, not to the tid it had. */
+static void test_a_queued_takeback_finds_its_target_by_name(void **state)
+{
+	struct files_tgtd d;
+	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 300 };
+	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
+	struct lm_lun lun = { .name = "a" };
+	char id[2][40], sn[2][40], *log, *text;
+	struct r_lu lus[1];
+	struct r_target t[2];
+	struct lm_backend *b;
+	struct lm_err err;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	lun.path = d.img;
+	/* a tgtadm whose identity update is slow while DIR/slowupd exists */
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op update --mode logicalunit \"*)\n"
+			     "  [ -f '%s/slowupd' ] && sleep 2 ;; esac\n"
+			     "case \" $* \" in\n"
+			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
+			     "*\" --op show \"*) cat '%s/show' ;;\n"
+			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
+			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
+			     "esac\n", d.calls, d.dir, d.dir, d.dir, d.dir, d.dir) > 0);
+	free(tu_write(d.dir, "tgtadm", text));
+	free(text);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t[0] = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
+				  .lus = lus, .nlus = 1 };
+	files_tgtd_write(&d, t, 1);
+	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
+	b = lm_tgt_new(&conf);
+	free(tu_write(d.dir, "slowupd", ""));
+	b->ops->set_deadline(b, lm_now_ms() + 600);
+	assert_int_not_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_S_OK);
+	assert_int_equal(b->ops->pending(b), 1);
+	/* tgtd restarted: tid 1 is another target now, t1 is tid 5 */
+	{
+		char *p;
+		assert_true(asprintf(&p, "%s/slowupd", d.dir) > 0);
+		unlink(p);
+		free(p);
+	}
+	t[1] = t[0];
+	t[1].tid = 5;
+	t[0].name = "iqn.2026-11.org.example:t9";
+	files_tgtd_write(&d, t, 2);
+	free(tu_write(d.dir, "calls", ""));
+	b->ops->set_deadline(b, LM_NO_DEADLINE);
+	assert_int_equal(b->ops->flush(b, &err), LM_S_OK);
+	log = tu_read(d.calls, NULL);
+	assert_null(strstr(log, "--op delete --mode logicalunit --tid 1 "));
+	assert_non_null(strstr(log, "--op delete --mode logicalunit --tid 5 --lun 1"));
+	free(log);
+	lm_backend_destroy(b);
+	files_tgtd_free(&d);
+}
+
+/* Take-backs drained by another request (every tgt request sends them
+ * first: here the IETF MIBs' look) leave the subsystem online at the next
+ * check, not offline for good. */
+static void test_takebacks_drained_elsewhere_end_offline(void **state)
+{
+	struct files_tgtd d;
+	char id[1][40], sn[1][40], *text, *p;
+	struct r_lu lus[1];
+	struct r_target t[1];
+	struct lm_core *c;
+	struct lm_err err;
+	struct lm_observation obs = { 0 };
+	lm_hr hr;
+
+	(void)state;
+	files_tgtd(&d, NULL);
+	assert_true(asprintf(&text,
+			     "#!/bin/sh\n"
+			     "echo \"$*\" >>'%s'\n"
+			     "case \" $* \" in *\" --op update --mode logicalunit \"*|*\" --op delete --mode logicalunit \"*)\n"
+			     "  [ -f '%s/slowupd' ] && sleep 2 ;; esac\n"
+			     "case \" $* \" in\n"
+			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
+			     "*\" --op show --mode conn\"*) ;;\n"
+			     "*\" --op show \"*) cat '%s/show' ;;\n"
+			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
+			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
+			     "esac\n", d.calls, d.dir, d.dir, d.dir, d.dir, d.dir) > 0);
+	free(tu_write(d.dir, "tgtadm", text));
+	free(text);
+	lus[0] = r_controller(1, id[0], sn[0]);
+	t[0] = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+				  .state = "ready", .lus = lus, .nlus = 1,
+				  .acl_addr = (const char *[]){ "ALL" }, .naddr = 1 };
+	files_tgtd_write(&d, t, 1);
+	c = files_core(&d);
+	free(tu_write(d.dir, "slowupd", ""));
+	lm_core_set_deadline(c, lm_now_ms() + 600);
+	hr = lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
+				  lm_target_id(lm_core_target(c, 1)), 1, NULL, &err);
+	assert_true(lm_failed(hr));
+	lm_core_set_deadline(c, LM_NO_DEADLINE);
+	assert_int_equal(lm_core_status(c), LM_SUBSYS_OFFLINE);
+	assert_true(asprintf(&p, "%s/slowupd", d.dir) > 0);
+	unlink(p);
+	free(p);
+	/* the look drains the queue (every tgt request flushes first) */
+	assert_int_equal(lm_core_observe(c, NULL, LM_NO_DEADLINE, &obs, &err), LM_S_OK);
+	lm_observation_clear(&obs);
+	hr = lm_core_check(c, &err);
+	assert_int_equal(hr, LM_S_OK);
+	assert_int_equal(lm_core_status(c), LM_SUBSYS_ONLINE);
+	lm_core_close(c);
+	files_tgtd_free(&d);
+}
+
 /* Issue #20: a naa. initiator passed the inventory but was bound as an
  * initiator address (tgtd parses it as an IP address: it never matches),
  * so that initiator could never log in. It is bound by name. */
@@ -724,6 +845,8 @@ int main(void)
 		cmocka_unit_test(test_a_naa_initiator_is_bound_by_name),
 		cmocka_unit_test(test_an_undo_is_sent_once_its_tid_is_asked),
 		cmocka_unit_test(test_a_path_that_is_an_option_never_reaches_tgtd),
+		cmocka_unit_test(test_a_queued_takeback_finds_its_target_by_name),
+		cmocka_unit_test(test_takebacks_drained_elsewhere_end_offline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
