@@ -144,13 +144,16 @@ static void run_check(struct lunmapd *d)
 
 	hr = lm_core_check_async(d->core, &err);
 	give_back_memory();
-	ms = lm_now_ms() - t0;
+	d->held_from = t0;
+	d->held_to = lm_now_ms();
+	ms = d->held_to - t0;
 	if (ms >= d->agentx_timeout * 1000 / 5)
 		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %lld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
 		lunmapd_record_error(d, hr, 0, err.msg);
 	lunmapd_notify_status(d);
 	lunmapd_ietf_refresh(d);
+	d->held_to = lm_now_ms();
 }
 
 static void check_drift(unsigned int reg, void *arg)

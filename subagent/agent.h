@@ -88,6 +88,10 @@ struct lunmapd {
 	uint32_t last_error_lun; /* lunmapLastErrorLun: the LUN the last failure concerns */
 	unsigned long reapplied_seen; /* lm_core_reapplied() last notified */
 	unsigned agentx_timeout; /* seconds: -T, LUNMAPD_AGENTX_TIMEOUT by default */
+	/* the last time work between requests held them up (the drift
+	 * check), from and to (lm_now_ms): a request read right after may
+	 * have waited all of it, and the master's clock with it */
+	long long held_from, held_to;
 	struct ietf *ietf; /* the IETF MIBs' state (ietf.h), NULL when none */
 };
 

@@ -537,11 +537,19 @@ static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	return SNMP_ERR_NOERROR;
 }
 
+/* A SET read right after the drift check held requests up may have been
+ * sent when the check began: the master's clock started then, so the
+ * SET's does too (its answer comes in time, if sooner). */
+#define LUNMAPD_HELD_SLACK_MS 100
+
 long long lunmapd_set_deadline(const struct lunmapd *d)
 {
 	unsigned s = d->agentx_timeout ? d->agentx_timeout : LUNMAPD_AGENTX_TIMEOUT;
+	long long now = lm_now_ms(), from = now;
 
-	return lm_now_ms() + s * 1000LL - LUNMAPD_ANSWER_MARGIN_MS;
+	if (d->held_to && now - d->held_to <= LUNMAPD_HELD_SLACK_MS)
+		from = d->held_from;
+	return from + s * 1000LL - LUNMAPD_ANSWER_MARGIN_MS;
 }
 
 /* The master will not finish the SET (its session ended, or it never

@@ -929,10 +929,27 @@ static void test_new_scalars_not_writable(void **state)
 						 LM_E_INVALIDARG });
 }
 
+/* A SET read right after the drift check held requests up may have been
+ * sent when the check began (the slow-stack trial found one answered
+ * after 5.05 s): its deadline counts from then; one read later, from now. */
+static void test_a_set_read_after_the_check_starts_its_clock_then(void **state)
+{
+	struct fx *f = *state;
+	long long now = lm_now_ms(), budget = 5000 - LUNMAPD_ANSWER_MARGIN_MS;
+
+	f->d.agentx_timeout = 5;
+	f->d.held_from = now - 3000;
+	f->d.held_to = now;
+	assert_true(lunmapd_set_deadline(&f->d) <= now - 3000 + budget);
+	f->d.held_to = now - 1000;
+	assert_true(lunmapd_set_deadline(&f->d) >= now + budget);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 	const struct CMUnitTest tests[] = {
+		T(test_a_set_read_after_the_check_starts_its_clock_then),
 		T(test_set_target_ids_applies_and_notifies),
 		T(test_rows_create_number_destroy),
 		T(test_refusals_of_one_varbind),
