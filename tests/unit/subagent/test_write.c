@@ -934,7 +934,7 @@ static void test_new_scalars_not_writable(void **state)
  * after 5.05 s): its deadline counts from then; one read later, from now. */
 static void test_a_set_read_after_the_check_starts_its_clock_then(void **state)
 {
-	struct fx *f = *state;
+	struct gfx *f = *state;
 	long long now = lm_now_ms(), budget = 5000 - LUNMAPD_ANSWER_MARGIN_MS;
 
 	f->d.agentx_timeout = 5;
