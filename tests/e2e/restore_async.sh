@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Long work as an asynchronous action (design §5): restore(4) of a stack
 # that lost most of what lunmap put there (RESTORE_ASSOCS associations,
-# default 1000; docs/reliability.md has a run of 10,000) through one SET.
+# default 1000; 10,000 need a pid_max above 170,000: tgtd starts 16
+# threads for every file-backed LU) through one SET.
 # The SET is answered at once; while the work runs, GETs keep being
 # answered within the master's timeout, lunmapSubsystemRefresh reads
 # restore(4) with its progress, and a change is refused as another call in
