@@ -89,7 +89,13 @@ if [ -x "$HOLD" ]; then
 	remember_pid $! iscsi-hold
 	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
 	iscsi_scrape() { curl -sf "http://127.0.0.1:$PROM_PORT/snmp?module=lunmap_iscsi&target=127.0.0.1:$SNMP_PORT"; }
-	one_session() { iscsi_scrape >m3.txt && [ "$(grep -c '^iscsiSsnConnectionNumber{' m3.txt)" = 1 ]; }
+	# one scrape is several GETBULKs, and a look at the stack may come
+	# between them: the instance's count (walked first) and the session
+	# rows must come from the same look
+	one_session() {
+		iscsi_scrape >m3.txt && [ "$(grep -c '^iscsiSsnConnectionNumber{' m3.txt)" = 1 ] &&
+			[ "$(metric m3.txt 'iscsiInstSessionNumber\{iscsiInstIndex="1"\}')" = 1 ]
+	}
 	wait_for 10 one_session || fail "no session series: $(grep -v '^#' m3.txt)"
 	# the sessions of each target, as generator.yml's PromQL counts them
 	per_target=$(grep '^iscsiSsnConnectionNumber{' m3.txt |
