@@ -35,6 +35,7 @@ static const char *name_of(int what)
 	case LM_REFRESH: return "refresh(2)";
 	case LM_REENUMERATE: return "reenumerate(3)";
 	case LM_RESTORE: return "restore(4)";
+	case LM_ACTION_ROLLBACK: return "the rollback";
 	default: return "the re-apply";
 	}
 }
@@ -84,6 +85,27 @@ lm_hr lm_core_action_start(struct lm_core *c, int what, struct lm_err *err)
 	return lm_action_begin(c, what, err);
 }
 
+/* The rollback of a change that did not fit in its SET goes on after the
+ * answer: the steps that undo what is left of it, in order (taken). The
+ * subsystem is offline until they have run, and no change starts; the
+ * change's intent record stays on disk, so that a restart meanwhile
+ * settles its LUNs from it. */
+lm_hr lm_action_rollback(struct lm_core *c, struct lm_step *steps, size_t n, struct lm_err *err)
+{
+	lm_hr hr = lm_action_begin(c, LM_ACTION_ROLLBACK, err);
+
+	if (lm_failed(hr)) {
+		free(steps);
+		return hr;
+	}
+	c->action->steps = steps;
+	c->action->nsteps = n;
+	c->action->phase = A_STEPS;
+	if (c->model->status == LM_SUBSYS_ONLINE)
+		c->model->status = LM_SUBSYS_OFFLINE;
+	return LM_S_OK;
+}
+
 static void end(struct lm_action_state *a, const struct lm_err *e)
 {
 	a->ended = true;
@@ -128,12 +150,19 @@ static void step(struct lm_core *c, struct lm_action_state *a)
 {
 	struct lm_err e, out;
 	char what[160];
+	lm_hr hr;
 
 	if (a->next == a->nsteps) {
 		a->phase = A_CHECK;
 		return;
 	}
-	if (!lm_failed(lm_step_run(c, &a->steps[a->next], &e))) {
+	/* a request of an action waits longer than one of a SET alone would
+	 * (a quarter of a listing's wait): only the requests it holds up
+	 * wait for it, and one cut short fails the whole action */
+	lm_core_deadline(c, c->list_ms ? c->list_ms / 4 : 0);
+	hr = lm_step_run(c, &a->steps[a->next], &e);
+	lm_core_deadline(c, 0);
+	if (!lm_failed(hr)) {
 		a->next++;
 		return;
 	}

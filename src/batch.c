@@ -718,7 +718,7 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	hr = write_intent(c, b, true, err);
 	if (lm_failed(hr))
 		goto fail;
-	hr = lm_steps_run(c, b->steps, b->nsteps, err);
+	hr = lm_steps_apply(c, b->steps, b->nsteps, err);
 	if (lm_failed(hr) && err)
 		err->at = change_of_step(b, err->at);
 	/* a step failed that validation let through: the stack may have

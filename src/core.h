@@ -104,6 +104,11 @@ void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err);
  * changed), or PROVIDER_CACHE_CORRUPT when the undo failed too; err->at is
  * the failed step's index. */
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
+/* The same for a change: when the rest of it fits at the stack's pace,
+ * it goes on even where its whole rollback would not, and what of a
+ * rollback does not fit in the deadline goes on after the answer as an
+ * action (lm_action_rollback; the text says how many steps). */
+lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
 
 /* store.c: a new snapshot of the whole model; the journal starts again. */
 lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
@@ -143,6 +148,7 @@ lm_hr lm_restore_plan(struct lm_core *c, const struct lm_stack *stack, bool with
 lm_hr lm_action_begin(struct lm_core *c, int what, struct lm_err *err);
 /* VDS_E_ANOTHER_CALL_IN_PROGRESS, saying what runs, while one does. */
 lm_hr lm_action_busy(const struct lm_core *c, struct lm_err *err);
+lm_hr lm_action_rollback(struct lm_core *c, struct lm_step *steps, size_t n, struct lm_err *err);
 void lm_action_free(struct lm_core *c);
 /* compare.c: whether the stack (sorted) lost every association lunmap
  * recorded, and whether the stack's LU shows the LUN's identity (serial). */

@@ -247,7 +247,7 @@ unsigned long lm_core_reapplied(const struct lm_core *c);
  * (2), reenumerate (3), restore (4) and the re-apply of a stack that lost
  * everything are started, then run in bounded slices between requests.
  * While one runs, changes are refused (VDS_E_ANOTHER_CALL_IN_PROGRESS). */
-enum lm_action { LM_ACTION_IDLE = 1, LM_ACTION_REAPPLY = 5 };
+enum lm_action { LM_ACTION_IDLE = 1, LM_ACTION_REAPPLY = 5, LM_ACTION_ROLLBACK = 6 };
 /* Starts refresh(2), reenumerate(3) or restore(4); nothing of it is done
  * yet. VDS_E_ANOTHER_CALL_IN_PROGRESS when an action runs. */
 lm_hr lm_core_action_start(struct lm_core *c, int what, struct lm_err *err);

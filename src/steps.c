@@ -14,6 +14,14 @@
 #define LM_UNDO_FLOOR_MS 250
 #define LM_STEP_MIN_WAIT_MS 20
 
+/* A change that will finish, at the pace the stack goes now half as
+ * slow again, before the deadline goes on although the rollback of all of
+ * it would not fit too: what of that rollback does not fit in the SET
+ * runs after the answer. Without this bet no change longer than about
+ * two fifths of the master's timeout could ever apply (tgtd takes an LU
+ * away more slowly than it adds one). */
+#define LM_BET_MARGIN 1.5
+
 /* Every stack request waits at most a step's timeout (or at_least_ms,
  * for a listing or start-up), and never past the SET's deadline. */
 void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
@@ -116,54 +124,104 @@ static const int inverse_of[LM_STEP_KINDS] = {
 	[LM_STEP_ACCESS] = LM_STEP_ACCESS, [LM_STEP_TARGET] = LM_STEP_TARGET,
 };
 
-/* Undoes steps [0, done) in reverse, after the failure of step failed
- * (first), with the whole deadline: the forward steps kept its time for
- * this. err already says why the steps stopped; a failed undo replaces
- * it with the truth. */
-static lm_hr undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_step *steps,
-		       size_t done, const char *what, const char *why, lm_hr hr,
+/* Whether undoing step s can still start: it must end, half as slow
+ * again as its kind goes now, by the deadline (one cut short would be
+ * undoFailed; one handed over is only later). */
+static bool undo_fits(struct lm_core *c, const struct lm_pace *p, const struct lm_step *s)
+{
+	double est = lm_pace_cost_us(p, inverse_of[s->op]) / 1000;
+
+	return c->deadline == LM_NO_DEADLINE ||
+	       lm_now_ms() + (long long)(LM_BET_MARGIN * est) + LM_STEP_MIN_WAIT_MS <= c->deadline;
+}
+
+/* The rollback of steps [0, left) goes on after the answer, as an action
+ * (the subsystem offline until it ends). */
+static lm_hr hand_over(struct lm_core *c, const struct lm_step *steps, size_t left,
 		       struct lm_err *err)
+{
+	struct lm_step *inv = malloc(left * sizeof *inv);
+
+	if (!inv)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the rollback");
+	for (size_t k = 0; k < left; k++)
+		inv[k] = lm_step_inverse(&steps[left - 1 - k]);
+	return lm_action_rollback(c, inv, left, err);
+}
+
+enum undo_end { UNDONE, HANDED_OVER, UNDO_FAILED };
+
+/* Undoes steps [0, *done) in reverse, after the failure of step failed
+ * (first), with the whole deadline: the forward steps kept its time for
+ * this, unless they bet on finishing (tail): then what does not fit
+ * goes on after the answer and *done says how many steps are left for
+ * it. err gets the truth when the undo fails. */
+static enum undo_end undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_step *steps,
+			       size_t *done, bool tail, const char *what, const char *why,
+			       struct lm_err *err)
 {
 	struct lm_err undo;
 	char undo_what[160];
 
 	lm_backend_deadline(c->backend, c->deadline);
-	while (done-- > 0) {
-		if (!lm_failed(run_one(c, &steps[done], true, &undo))) {
-			lm_pace_step(pace, inverse_of[steps[done].op], 0);
+	while (*done > 0) {
+		const struct lm_step *s = &steps[*done - 1];
+
+		if (tail && !undo_fits(c, pace, s) && !lm_failed(hand_over(c, steps, *done, &undo)))
+			return HANDED_OVER;
+		if (!lm_failed(run_one(c, s, true, &undo))) {
+			lm_pace_step(pace, inverse_of[s->op], 0);
+			--*done;
 			continue;
 		}
-		lm_step_describe(c, &steps[done], undo_what, sizeof undo_what);
+		lm_step_describe(c, s, undo_what, sizeof undo_what);
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		/* what is left undone first: the text may be cut */
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "undoing step %s failed: %s; after %s: %s", undo_what, undo.msg,
-				  what, why);
+		lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "undoing step %s failed: %s; after %s: %s",
+			   undo_what, undo.msg, what, why);
+		return UNDO_FAILED;
 	}
-	return hr;
+	return UNDONE;
+}
+
+/* What the steps not run yet (left[kind] of each) take at this pace. */
+static double rest_us(const struct lm_pace *p, const size_t *left)
+{
+	double us = 0;
+
+	for (int k = 0; k < LM_STEP_KINDS; k++)
+		us += (double)left[k] * lm_pace_cost_us(p, k);
+	return us;
 }
 
 /* Whether step i (of n) can still be tried: it must end, twice as slow
  * as its kind goes now, and the rollback of it and of every step before
  * it after it, at the pace the stack goes now times the margin real
- * rollbacks showed (pace.h), by the deadline. The first
- * step of a run, with nothing measured yet, may take a third of what is
- * left: costs learnt long ago must not refuse every later SET. Sets the
- * backend's deadline for the step; false (and err, saying how far the
- * steps got) when it cannot be tried. */
+ * rollbacks showed (pace.h), by the deadline; or, when the rollback may
+ * outlast the answer (left != NULL), the whole rest of the change must
+ * (LM_BET_MARGIN). The first step of a run, with nothing measured yet,
+ * may take a third of what is left: costs learnt long ago must not
+ * refuse every later SET. Sets the backend's deadline for the step;
+ * false (and err, saying how far the steps got) when it cannot be
+ * tried. */
 static bool step_fits(struct lm_core *c, const struct lm_step *steps, size_t i, size_t n,
-		      const struct lm_pace *p, struct lm_err *err)
+		      const struct lm_pace *p, const size_t *left, struct lm_err *err)
 {
-	long long now = lm_now_ms(), end;
+	long long now = lm_now_ms(), end, last = c->deadline - LM_UNDO_FLOOR_MS;
 	double est, undo;
 
 	if (c->deadline == LM_NO_DEADLINE)
 		return true;
 	est = lm_pace_cost_us(p, steps[i].op) / 1000;
+	if (left && i > 0 &&
+	    now + (long long)(LM_BET_MARGIN * rest_us(p, left) / 1000) + LM_STEP_MIN_WAIT_MS <= last) {
+		lm_backend_deadline(c->backend, last);
+		return true;
+	}
 	undo = (lm_pace_undo_us(p) + lm_pace_cost_us(p, inverse_of[steps[i].op])) / 1000;
-	end = c->deadline - LM_UNDO_FLOOR_MS - (long long)(lm_pace_undo_margin(p) * undo);
+	end = last - (long long)(lm_pace_undo_margin(p) * undo);
 	if (i == 0 && now + (long long)(2 * est) + LM_STEP_MIN_WAIT_MS > end)
-		end = now + (c->deadline - LM_UNDO_FLOOR_MS - now) / 3;
+		end = now + (last - now) / 3;
 	/* room for a step twice as slow as expected: one cut short is one
 	 * the stack may still carry out, with a take-back to send */
 	if (now + (i ? (long long)(2 * est) : 0) + LM_STEP_MIN_WAIT_MS <= end) {
@@ -179,44 +237,62 @@ static bool step_fits(struct lm_core *c, const struct lm_step *steps, size_t i, 
 	return false;
 }
 
-lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
+/* The forward steps until one fails or cannot be tried (*hr, first and
+ * what say which and why): how many ran. */
+static size_t run_forward(struct lm_core *c, const struct lm_step *steps, size_t n,
+			  struct lm_pace *pace, bool tail, lm_hr *hr, struct lm_err *first,
+			  char *what, size_t what_len)
 {
-	struct lm_pace pace;
-	struct lm_err first;
-	char step[160], what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
-	lm_hr hr = LM_S_OK;
-	long long t0;
-	double undo_us, took_us;
-	bool undone;
-	size_t failed;
+	size_t left[LM_STEP_KINDS] = { 0 }, i;
+	char step[160];
 
-	lm_pace_start(&pace, &c->costs, inverse_of);
-	for (failed = 0; failed < n; failed++) {
-		if (!step_fits(c, steps, failed, n, &pace, &first)) {
-			snprintf(what, sizeof what, "stopping before step %zu of %zu", failed + 1, n);
-			hr = first.hr;
-			break;
+	for (i = 0; i < n; i++)
+		left[steps[i].op]++;
+	for (i = 0; i < n; i++) {
+		if (!step_fits(c, steps, i, n, pace, tail ? left : NULL, first)) {
+			snprintf(what, what_len, "stopping before step %zu of %zu", i + 1, n);
+			*hr = first->hr;
+			return i;
 		}
-		if (!lm_failed(run_one(c, &steps[failed], false, &first))) {
-			lm_pace_step(&pace, steps[failed].op, 1);
+		if (!lm_failed(run_one(c, &steps[i], false, first))) {
+			lm_pace_step(pace, steps[i].op, 1);
+			left[steps[i].op]--;
 			continue;
 		}
-		lm_step_describe(c, &steps[failed], step, sizeof step);
-		snprintf(what, sizeof what, "step %zu of %zu (%s) failed", failed + 1, n, step);
+		lm_step_describe(c, &steps[i], step, sizeof step);
+		snprintf(what, what_len, "step %zu of %zu (%s) failed", i + 1, n, step);
 		/* the stack's own code (a converted errno from configfs, a
 		 * timeout) when it gave one, E_FAIL otherwise */
-		hr = lm_hr_is_system(first.hr) ? first.hr : LM_E_FAIL;
-		if (first.hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
+		*hr = lm_hr_is_system(first->hr) ? first->hr : LM_E_FAIL;
+		if (first->hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT) {
 			/* the backend could not take back its half of the step:
 			 * the earlier steps are still undone, but nothing can
 			 * say "not done" */
 			c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-			hr = first.hr;
-			snprintf(what, sizeof what, "step %zu of %zu (%s) left part of it", failed + 1,
-				 n, step);
+			*hr = first->hr;
+			snprintf(what, what_len, "step %zu of %zu (%s) left part of it", i + 1, n,
+				 step);
 		}
-		break;
+		return i;
 	}
+	*hr = LM_S_OK;
+	return n;
+}
+
+static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n, bool tail,
+		       struct lm_err *err)
+{
+	struct lm_pace pace;
+	struct lm_err first;
+	char what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
+	lm_hr hr;
+	long long t0;
+	double undo_us, took_us;
+	enum undo_end end;
+	size_t failed, left;
+
+	lm_pace_start(&pace, &c->costs, inverse_of);
+	failed = run_forward(c, steps, n, &pace, tail, &hr, &first, what, sizeof what);
 	if (failed == n) {
 		lm_pace_end(&pace);
 		lm_backend_deadline(c->backend, c->deadline);
@@ -225,25 +301,43 @@ lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, str
 	snprintf(why, sizeof why, "%s", first.msg);
 	undo_us = lm_pace_undo_us(&pace);
 	t0 = lm_now_us();
+	left = failed;
 	/* a failed undo says so itself (what stays undone first); the
 	 * verdict comes first here too: a manager may see 255 bytes */
-	undone = undo_done(c, &pace, steps, failed, what, why, hr, err) == hr;
-	if (!undone)
+	end = undo_done(c, &pace, steps, &left, tail, what, why, err);
+	if (end == UNDO_FAILED)
 		hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
+	else if (end == HANDED_OVER)
+		lm_err_set(err, hr, "rolled back %zu of %zu step(s), the other %zu after this answer "
+			   "(offline until they are): %s: %s", failed - left, failed, left, what, why);
 	else if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		lm_err_set(err, hr, "%s: %s; the earlier steps were rolled back", what, why);
 	else
 		lm_err_set(err, hr, "rolled back, nothing changed: %s: %s", what, why);
-	/* a rollback cut short by the deadline ran slower than it shows */
+	/* a rollback cut short by the deadline ran slower than it shows;
+	 * one handed over says nothing of the whole */
 	took_us = (double)(lm_now_us() - t0);
-	lm_pace_undo_took(&pace, failed, undo_us, undone ? took_us : 1.5 * took_us);
+	if (end != HANDED_OVER)
+		lm_pace_undo_took(&pace, failed, undo_us, end == UNDONE ? took_us : 1.5 * took_us);
 	lm_pace_end(&pace);
 	if (failed)
-		lm_core_log(c, "%s: %zu step(s) undone in %.0f ms (%.0f ms expected; rollbacks now budgeted at %.2f times)",
-			    what, failed, took_us / 1000, undo_us / 1000, lm_pace_undo_margin(&pace));
+		lm_core_log(c, "%s: %zu step(s) undone in %.0f ms (%.0f ms expected; rollbacks now budgeted at %.2f times)%s",
+			    what, failed - left, took_us / 1000, undo_us / 1000,
+			    lm_pace_undo_margin(&pace),
+			    end == HANDED_OVER ? "; the rest goes on after the answer" : "");
 	if (err)
 		err->at = failed < n ? failed : n - 1;
 	return hr;
+}
+
+lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
+{
+	return run_steps(c, steps, n, false, err);
+}
+
+lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
+{
+	return run_steps(c, steps, n, !c->action, err);
 }
 
 /* The take-backs of steps the stack did not answer in time (it may still
@@ -257,14 +351,15 @@ lm_hr lm_takebacks_settle(struct lm_core *c, struct lm_err *err)
 
 	if (!n) {
 		/* any request to the stack sends them first (a look, a
-		 * listing): drained there, they leave nothing to wait for */
-		if (c->model->status == LM_SUBSYS_OFFLINE)
+		 * listing): drained there, they leave nothing to wait for
+		 * (a rollback that outlived its SET ends offline itself) */
+		if (c->model->status == LM_SUBSYS_OFFLINE && !c->action)
 			c->model->status = LM_SUBSYS_ONLINE;
 		return LM_S_OK;
 	}
 	if (lm_failed(lm_backend_flush(c->backend, &e)))
 		return lm_err_set(err, LM_HR_TIMEOUT, "%s; nothing was changed", e.msg);
-	if (c->model->status == LM_SUBSYS_OFFLINE)
+	if (c->model->status == LM_SUBSYS_OFFLINE && !c->action)
 		c->model->status = LM_SUBSYS_ONLINE;
 	lm_core_log(c, "the stack answered again: %zu take-back(s) done", n);
 	return LM_S_OK;

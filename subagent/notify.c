@@ -104,6 +104,11 @@ void lunmapd_notify_status(struct lunmapd *d)
 	if (status == LM_SUBSYS_CACHE_CORRUPT) {
 		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack no longer matches the state: cacheCorrupt until refreshed\n");
 		vars = start(N_CACHE_OUT_OF_SYNC);
+	} else if (status == LM_SUBSYS_OFFLINE &&
+		   lm_core_action_running(d->core) == LM_ACTION_ROLLBACK) {
+		snmp_log(LOG_WARNING, "lunmapd: what a failed change did in the iSCSI stack is being "
+			 "rolled back after its answer: offline until it is\n");
+		vars = start(N_CACHE_OUT_OF_SYNC);
 	} else if (status == LM_SUBSYS_OFFLINE) {
 		snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack does not answer; what a failed change "
 			 "did there waits to be taken back: offline until it is\n");

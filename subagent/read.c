@@ -171,12 +171,13 @@ static void set_id(netsnmp_variable_list *vb, const lm_guid *id)
 }
 
 /* lunmapSubsystemRefresh reads the action that runs: idle(1) when none;
- * the re-apply of a stack that lost everything is restore(4)'s work. */
+ * the re-apply of a stack that lost everything and the end of a rollback
+ * that outlived its SET are restore(4)'s work. */
 static long refresh_value(const struct lm_core *c)
 {
 	int what = lm_core_action_running(c);
 
-	return what == LM_ACTION_REAPPLY ? LM_RESTORE : what;
+	return what == LM_ACTION_REAPPLY || what == LM_ACTION_ROLLBACK ? LM_RESTORE : what;
 }
 
 static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)

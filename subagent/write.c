@@ -628,9 +628,18 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		return d->set->reserve_status;
 	case MODE_SET_ACTION: {
 		int status;
+		long long late;
 		lm_core_set_deadline(d->core, d->set->deadline);
 		status = action(d, reqinfo, requests);
 		lm_core_set_deadline(d->core, 0);
+		/* the answer margin is all that is left past the deadline: a
+		 * phase that ate into it is worth a line (what held it is in
+		 * the lines before) */
+		late = lm_now_ms() - d->set->deadline;
+		if (late > LUNMAPD_ANSWER_MARGIN_MS / 4)
+			snmp_log(LOG_WARNING, "lunmapd: ACTION of transaction %ld ended %lld ms past "
+				 "its deadline (%d ms are kept for the answer)\n", transid_of(reqinfo),
+				 late, LUNMAPD_ANSWER_MARGIN_MS);
 		return status;
 	}
 	case MODE_SET_UNDO:

@@ -391,8 +391,10 @@ def refused_alive(world, inv, model, status, out, vbs, mode, stats, two_failures
     fail (undo mode), the master gave up waiting (genError), or the steps
     stopped in time on a slow guest (commitFailed, ERROR_TIMEOUT); it must
     have changed nothing. undoFailed: cacheCorrupt with the reason, cured
-    by restore(4)."""
-    if status == 'undoFailed':
+    by restore(4), as is a rollback that went on after the answer and
+    failed there."""
+    tail = T.wait_rollback()
+    if status == 'undoFailed' or tail not in (None, '0'):
         T.observe = lambda w, s: observe(w, inv)
         T.arm = lambda k, when, fail=0: arm(k, when, str(fail or ''))
         return T.undo_failed(world, MIRROR, model, out, vbs, stats, two_failures)
