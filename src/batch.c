@@ -705,9 +705,28 @@ static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
 		       "the change is not on disk; the stack is partly changed");
 }
 
+/* The rest of a rollback that did not fit in the SET goes on after the
+ * answer; one that cannot even be started leaves the steps it would have
+ * undone in the stack: cacheCorrupt, and the text says so. */
+static lm_hr roll_back_later(struct lm_core *c, struct lm_tail *tail, lm_hr hr,
+			     struct lm_err *err)
+{
+	struct lm_err e;
+	char was[LM_ERR_MSG_MAX];
+
+	if (!lm_failed(lm_action_rollback(c, tail->steps, tail->n, &e)))
+		return hr;
+	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+	snprintf(was, sizeof was, "%s", err ? err->msg : "");
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "the rollback of %zu step(s) could not be started (%s): they stay in the "
+			  "stack; %s", tail->n, e.msg, was);
+}
+
 lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err save_err;
+	struct lm_tail tail;
 	lm_hr hr;
 
 	if (b->applied || !b->nsteps)
@@ -718,7 +737,9 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	hr = write_intent(c, b, true, err);
 	if (lm_failed(hr))
 		goto fail;
-	hr = lm_steps_apply(c, b->steps, b->nsteps, err);
+	hr = lm_steps_apply(c, b->steps, b->nsteps, &tail, err);
+	if (tail.n)
+		hr = roll_back_later(c, &tail, hr, err);
 	if (lm_failed(hr) && err)
 		err->at = change_of_step(b, err->at);
 	/* a step failed that validation let through: the stack may have

@@ -106,9 +106,15 @@ void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err);
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
 /* The same for a change: when the rest of it fits at the stack's pace,
  * it goes on even where its whole rollback would not, and what of a
- * rollback does not fit in the deadline goes on after the answer as an
- * action (lm_action_rollback; the text says how many steps). */
-lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err);
+ * rollback does not fit in the deadline is left in tail (the steps that
+ * undo it, in order; the text says how many), for the caller to run
+ * after the answer (lm_action_rollback). Not inside an action. */
+struct lm_tail {
+	struct lm_step *steps;
+	size_t n;
+};
+lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
+		     struct lm_tail *tail, struct lm_err *err);
 
 /* store.c: a new snapshot of the whole model; the journal starts again. */
 lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);

@@ -135,9 +135,9 @@ static bool undo_fits(struct lm_core *c, const struct lm_pace *p, const struct l
 	       lm_now_ms() + (long long)(LM_BET_MARGIN * est) + LM_STEP_MIN_WAIT_MS <= c->deadline;
 }
 
-/* The rollback of steps [0, left) goes on after the answer, as an action
- * (the subsystem offline until it ends). */
-static lm_hr hand_over(struct lm_core *c, const struct lm_step *steps, size_t left,
+/* The steps that undo steps [0, left), in order, for the rollback that
+ * goes on after the answer. */
+static lm_hr hand_over(const struct lm_step *steps, size_t left, struct lm_tail *tail,
 		       struct lm_err *err)
 {
 	struct lm_step *inv = malloc(left * sizeof *inv);
@@ -146,7 +146,9 @@ static lm_hr hand_over(struct lm_core *c, const struct lm_step *steps, size_t le
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the rollback");
 	for (size_t k = 0; k < left; k++)
 		inv[k] = lm_step_inverse(&steps[left - 1 - k]);
-	return lm_action_rollback(c, inv, left, err);
+	tail->steps = inv;
+	tail->n = left;
+	return LM_S_OK;
 }
 
 enum undo_end { UNDONE, HANDED_OVER, UNDO_FAILED };
@@ -157,7 +159,7 @@ enum undo_end { UNDONE, HANDED_OVER, UNDO_FAILED };
  * goes on after the answer and *done says how many steps are left for
  * it. err gets the truth when the undo fails. */
 static enum undo_end undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_step *steps,
-			       size_t *done, bool tail, const char *what, const char *why,
+			       size_t *done, struct lm_tail *tail, const char *what, const char *why,
 			       struct lm_err *err)
 {
 	struct lm_err undo;
@@ -167,7 +169,7 @@ static enum undo_end undo_done(struct lm_core *c, struct lm_pace *pace, const st
 	while (*done > 0) {
 		const struct lm_step *s = &steps[*done - 1];
 
-		if (tail && !undo_fits(c, pace, s) && !lm_failed(hand_over(c, steps, *done, &undo)))
+		if (tail && !undo_fits(c, pace, s) && !lm_failed(hand_over(steps, *done, tail, &undo)))
 			return HANDED_OVER;
 		if (!lm_failed(run_one(c, s, true, &undo))) {
 			lm_pace_step(pace, inverse_of[s->op], 0);
@@ -279,8 +281,8 @@ static size_t run_forward(struct lm_core *c, const struct lm_step *steps, size_t
 	return n;
 }
 
-static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n, bool tail,
-		       struct lm_err *err)
+static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n,
+		       struct lm_tail *tail, struct lm_err *err)
 {
 	struct lm_pace pace;
 	struct lm_err first;
@@ -292,7 +294,7 @@ static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n,
 	size_t failed, left;
 
 	lm_pace_start(&pace, &c->costs, inverse_of);
-	failed = run_forward(c, steps, n, &pace, tail, &hr, &first, what, sizeof what);
+	failed = run_forward(c, steps, n, &pace, tail != NULL, &hr, &first, what, sizeof what);
 	if (failed == n) {
 		lm_pace_end(&pace);
 		lm_backend_deadline(c->backend, c->deadline);
@@ -332,12 +334,15 @@ static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n,
 
 lm_hr lm_steps_run(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
 {
-	return run_steps(c, steps, n, false, err);
+	return run_steps(c, steps, n, NULL, err);
 }
 
-lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n, struct lm_err *err)
+lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
+		     struct lm_tail *tail, struct lm_err *err)
 {
-	return run_steps(c, steps, n, !c->action, err);
+	tail->steps = NULL;
+	tail->n = 0;
+	return run_steps(c, steps, n, c->action ? NULL : tail, err);
 }
 
 /* The take-backs of steps the stack did not answer in time (it may still
