@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "core_fx.h"
+#include "deadline.h"
 #include "sim.h"
 #include "state.h"
 #include "util.h"
@@ -440,6 +441,85 @@ static void test_an_asked_number_is_not_picked_for_another(void **state)
 	assert_int_equal(number_of(f, 0, 0), 2);
 }
 
+/* The steps of a change that slows down half way, for the tests of the
+ * rollback after the answer: LUNs a, b and c each to t1, t2 and t3 (nine
+ * additions; from the fourth, 900 ms each), which cannot finish by a
+ * deadline 4.5 s away: ERROR_TIMEOUT, and the rollback of what was done
+ * goes on after the answer, offline meanwhile. */
+static void fail_late(struct fx *f)
+{
+	lm_guid three[3] = { f->tgt[0], f->tgt[1], f->tgt[2] };
+	struct lm_change ch[3];
+	struct lm_batch *b;
+	struct lm_err err;
+
+	for (int i = 0; i < 3; i++)
+		ch[i] = (struct lm_change){ .kind = LM_CHANGE_SET, .lun = f->lun[i],
+					    .targets = three, .ntargets = 3 };
+	assert_int_equal(lm_batch_prepare(f->core, ch, 3, &b, &err), LM_S_OK);
+	lm_sim_delay(f->sim, 900, 4);
+	lm_core_set_deadline(f->core, lm_now_ms() + 4500);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_HR_TIMEOUT);
+	lm_core_set_deadline(f->core, LM_NO_DEADLINE);
+	lm_sim_delay(f->sim, 0, 0);
+	lm_batch_free(b);
+	assert_non_null(strstr(err.msg, "after this answer"));
+	assert_int_equal(lm_core_action_running(f->core), LM_ACTION_ROLLBACK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_OFFLINE);
+}
+
+/* Meanwhile the model never has the change, no change starts, and at its
+ * end the stack is as it was, online. */
+static void test_rollback_after_the_answer(void **state)
+{
+	struct fx *f = *state;
+	char *stack_before = stack_text(f), *state_before = state_text(f);
+	const struct lm_err *result;
+	struct lm_err err;
+
+	fail_late(f);
+	for (int i = 0; i < 3; i++)
+		expect_targets(f, i, NULL, 0);
+	assert_int_equal(lm_add_association(f->core, &f->lun[0], &f->tgt[3], 0, NULL, &err),
+			 LM_VDS_E_ANOTHER_CALL_IN_PROGRESS);
+	while (!lm_core_action_run(f->core, 20))
+		;
+	assert_int_equal(lm_core_action_outcome(f->core, &result), LM_ACTION_ROLLBACK);
+	assert_int_equal(result->hr, LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	expect_unchanged(f, stack_before, state_before);
+	free(stack_before);
+	free(state_before);
+}
+
+/* A crash before that rollback ended: the change's intent is still on
+ * disk, and the next start takes what is left of it out of the stack. */
+static void test_crash_during_the_rollback_after_the_answer(void **state)
+{
+	struct fx *f = *state;
+	char *stack_before = stack_text(f), *state_before = state_text(f), *mid;
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	struct lm_stack saved;
+	struct lm_err err;
+
+	fail_late(f);
+	/* the stack still has what the change did */
+	mid = stack_text(f);
+	assert_string_not_equal(mid, stack_before);
+	free(mid);
+	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+	o.backend = f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = saved;
+	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	assert_int_equal(lm_core_action_running(f->core), LM_ACTION_IDLE);
+	expect_unchanged(f, stack_before, state_before);
+	assert_int_equal(lm_core_check(f->core, &err), LM_S_OK);
+	free(stack_before);
+	free(state_before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -458,6 +538,8 @@ int main(void)
 		T(test_failed_rollback_is_cache_corrupt),
 		T(test_batch_all_or_nothing),
 		T(test_numbers_within_a_batch_do_not_collide),
+		T(test_rollback_after_the_answer),
+		T(test_crash_during_the_rollback_after_the_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
