@@ -174,6 +174,37 @@ static void step(struct lm_core *c, struct lm_action_state *a)
 	end(a, &out);
 }
 
+/* The check that ends a rollback after the answer: the take-backs the
+ * stack still owes first, then one listing; offline turns online only
+ * when the stack has lunmap's state (a difference is drift), and a
+ * cacheCorrupt the failed change left (the stack kept part of a step)
+ * stays. A listing that fails leaves it offline: the next drift check
+ * settles it. */
+static void rollback_check(struct lm_core *c, struct lm_action_state *a)
+{
+	struct lm_stack stack;
+	struct lm_err e;
+	lm_hr hr;
+
+	c->check_due = false;
+	if (lm_failed(lm_takebacks_settle(c, &e)) || lm_failed(lm_drift_list(c, &stack, &e))) {
+		end(a, &e);
+		return;
+	}
+	if (c->model->status == LM_SUBSYS_OFFLINE)
+		c->model->status = LM_SUBSYS_ONLINE;
+	hr = lm_drift_compare(c, &stack, &e);
+	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT)
+		lm_err_set(&e, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			   "the rollback after the answer undid %zu step(s), but the stack kept part of "
+			   "the failed one: the subsystem stays cacheCorrupt", a->nsteps);
+	else if (!lm_failed(hr))
+		lm_err_set(&e, LM_S_OK, "the rollback after the answer undid %zu step(s): the stack "
+			   "has what lunmap recorded again", a->nsteps);
+	end(a, &e);
+	lm_stack_clear(&stack);
+}
+
 /* The check that ends a restore: a stack that still shows nothing then
  * is drift, not a reason to restore again. */
 static void final_check(struct lm_core *c, struct lm_action_state *a)
@@ -181,6 +212,10 @@ static void final_check(struct lm_core *c, struct lm_action_state *a)
 	struct lm_stack stack;
 	struct lm_err e;
 
+	if (a->what == LM_ACTION_ROLLBACK) {
+		rollback_check(c, a);
+		return;
+	}
 	c->model->status = LM_SUBSYS_ONLINE;
 	c->check_due = false;
 	if (lm_failed(lm_drift_list(c, &stack, &e))) {

@@ -604,19 +604,45 @@ static void model_set(struct lm_core *c, struct lm_batch *b, bool forward)
 	}
 }
 
-static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, struct lm_err *err)
+/* The rest of a rollback that did not fit in the SET goes on after the
+ * answer; one that cannot even be started leaves the steps it would have
+ * undone in the stack: cacheCorrupt, and the text says so. */
+static lm_hr roll_back_later(struct lm_core *c, struct lm_tail *tail, lm_hr hr,
+			     struct lm_err *err)
+{
+	struct lm_err e;
+	char was[LM_ERR_MSG_MAX];
+
+	if (!lm_failed(lm_action_rollback(c, tail->steps, tail->n, &e)))
+		return hr;
+	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
+	snprintf(was, sizeof was, "%s", err ? err->msg : "");
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
+			  "the rollback of %zu step(s) could not be started (%s): they stay in the "
+			  "stack; %s", tail->n, e.msg, was);
+}
+
+/* The stack steps that take the batch back, forward only (the saved
+ * state no longer has the change); *later: how many of them go on after
+ * the answer. */
+static lm_hr run_inverse(struct lm_core *c, const struct lm_batch *b, size_t *later,
+			 struct lm_err *err)
 {
 	struct lm_step *inv = calloc(b->nsteps + 1, sizeof *inv);
+	struct lm_tail tail;
 	lm_hr hr;
 
+	*later = 0;
 	if (!inv)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-	for (size_t i = 0; i < b->nsteps; i++) {
+	for (size_t i = 0; i < b->nsteps; i++)
 		inv[i] = lm_step_inverse(&b->steps[b->nsteps - 1 - i]);
-	}
-	hr = lm_steps_run(c, inv, b->nsteps, err);
+	hr = lm_steps_finish(c, inv, b->nsteps, &tail, err);
 	free(inv);
-	return hr;
+	if (lm_failed(hr) || !tail.n)
+		return hr;
+	*later = tail.n;
+	return roll_back_later(c, &tail, hr, err);
 }
 
 /* One journal record with the new sets of every LUN of the batch. */
@@ -692,41 +718,30 @@ static lm_hr save_failed(struct lm_core *c, struct lm_batch *b, lm_hr saved,
 {
 	struct lm_err undo;
 	char why[2 * LM_ERR_MSG_MAX + 64]; /* lm_err_set cuts it to size */
+	size_t later;
+	lm_hr hr;
 
 	if (saved == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 		return corrupt(c, err, "saving the change failed", save_err->msg,
 			       "the change is in the stack and in memory, and may or may not be on "
 			       "disk: a restart or refresh settles it");
 	model_set(c, b, false);
-	if (!lm_failed(run_inverse(c, b, &undo)))
+	hr = run_inverse(c, b, &later, &undo);
+	if (!lm_failed(hr) && later)
+		return lm_err_set(err, saved, "%s; the change is rolled back, %zu step(s) after this "
+				  "answer (offline until they are)", save_err->msg, later);
+	if (!lm_failed(hr))
 		return lm_err_set(err, saved, "%s; the change was rolled back", save_err->msg);
 	snprintf(why, sizeof why, "%s; undoing it in the stack failed: %s", save_err->msg, undo.msg);
 	return corrupt(c, err, "saving the change failed", why,
 		       "the change is not on disk; the stack is partly changed");
 }
 
-/* The rest of a rollback that did not fit in the SET goes on after the
- * answer; one that cannot even be started leaves the steps it would have
- * undone in the stack: cacheCorrupt, and the text says so. */
-static lm_hr roll_back_later(struct lm_core *c, struct lm_tail *tail, lm_hr hr,
-			     struct lm_err *err)
-{
-	struct lm_err e;
-	char was[LM_ERR_MSG_MAX];
-
-	if (!lm_failed(lm_action_rollback(c, tail->steps, tail->n, &e)))
-		return hr;
-	c->model->status = LM_SUBSYS_CACHE_CORRUPT;
-	snprintf(was, sizeof was, "%s", err ? err->msg : "");
-	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-			  "the rollback of %zu step(s) could not be started (%s): they stay in the "
-			  "stack; %s", tail->n, e.msg, was);
-}
-
 lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err save_err;
 	struct lm_tail tail;
+	size_t at;
 	lm_hr hr;
 
 	if (b->applied || !b->nsteps)
@@ -738,10 +753,9 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 	if (lm_failed(hr))
 		goto fail;
 	hr = lm_steps_apply(c, b->steps, b->nsteps, &tail, err);
+	at = err ? err->at : LM_ERR_AT_NONE;
 	if (tail.n)
 		hr = roll_back_later(c, &tail, hr, err);
-	if (lm_failed(hr) && err)
-		err->at = change_of_step(b, err->at);
 	/* a step failed that validation let through: the stack may have
 	 * moved under us. The drift check runs after the answer (a whole
 	 * listing does not fit in a SET's time). */
@@ -749,6 +763,10 @@ lm_hr lm_batch_apply(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 		c->check_due = true;
 	if (lm_failed(hr)) {
 		lm_takebacks_after_failure(c, err);
+		/* the varbind whose change failed, whatever was added to the
+		 * text since */
+		if (err)
+			err->at = change_of_step(b, at);
 		goto fail;
 	}
 	model_set(c, b, true);
@@ -773,6 +791,7 @@ fail:
 lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 {
 	struct lm_err e;
+	size_t later;
 	lm_hr hr;
 
 	if (!b->applied)
@@ -794,7 +813,10 @@ lm_hr lm_batch_revert(struct lm_core *c, struct lm_batch *b, struct lm_err *err)
 			       "the change stays applied (stack and state)");
 	}
 	b->applied = false;
-	hr = run_inverse(c, b, &e);
+	hr = run_inverse(c, b, &later, &e);
+	if (later)
+		lm_core_log(c, "the undo goes on after the answer: %zu step(s) (offline until they are)",
+			    later);
 	if (lm_failed(hr))
 		return corrupt(c, err, "undo refused by the stack", e.msg,
 			       "the saved state no longer has the change, the stack may still have "

@@ -115,6 +115,12 @@ struct lm_tail {
 };
 lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
 		     struct lm_tail *tail, struct lm_err *err);
+/* The steps of an undo whose saved state is already written: forward
+ * only, never rolled back; what does not fit before the deadline or a
+ * step the stack ran out of time for is left in tail (from the first
+ * step not done) for an action after the answer. Not inside an action. */
+lm_hr lm_steps_finish(struct lm_core *c, const struct lm_step *steps, size_t n,
+		      struct lm_tail *tail, struct lm_err *err);
 
 /* store.c: a new snapshot of the whole model; the journal starts again. */
 lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);

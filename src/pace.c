@@ -99,6 +99,11 @@ void lm_pace_step(struct lm_pace *p, int op, int forward)
 	p->last = now;
 }
 
+void lm_pace_restart(struct lm_pace *p)
+{
+	p->last = lm_now_us();
+}
+
 long long lm_pace_spent_ms(const struct lm_pace *p)
 {
 	return (lm_now_us() - p->t0) / 1000;

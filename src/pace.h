@@ -57,6 +57,9 @@ void lm_pace_undo_took(struct lm_pace *p, size_t steps, double expected_us, doub
  * the same with the time it took. */
 void lm_pace_step(struct lm_pace *p, int op, int forward);
 void lm_pace_record(struct lm_pace *p, int op, int forward, double took_us);
+/* The next step's time counts from now (not from the last step's end:
+ * a failed step's wait is no pace). */
+void lm_pace_restart(struct lm_pace *p);
 /* Since the run began, in ms. */
 long long lm_pace_spent_ms(const struct lm_pace *p);
 /* The run ended: what it measured becomes what is learnt. */

@@ -21,6 +21,10 @@
  * two fifths of the master's timeout could ever apply (tgtd takes an LU
  * away more slowly than it adds one). */
 #define LM_BET_MARGIN 1.5
+/* A change on the bet ends this long before the deadline: its journal
+ * record (now and then a compaction, with its fsyncs) is written after
+ * the last step, and the answer must still be in time. */
+#define LM_BET_FLOOR_MS 500
 
 /* Every stack request waits at most a step's timeout (or at_least_ms,
  * for a listing or start-up), and never past the SET's deadline. */
@@ -124,15 +128,19 @@ static const int inverse_of[LM_STEP_KINDS] = {
 	[LM_STEP_ACCESS] = LM_STEP_ACCESS, [LM_STEP_TARGET] = LM_STEP_TARGET,
 };
 
-/* Whether undoing step s can still start: it must end, half as slow
- * again as its kind goes now, by the deadline (one cut short would be
- * undoFailed; one handed over is only later). */
-static bool undo_fits(struct lm_core *c, const struct lm_pace *p, const struct lm_step *s)
+/* Whether a step of est ms can still start: it must end, half as slow
+ * again, by the deadline (an undo cut short would be undoFailed; one
+ * handed over is only later). */
+static bool ends_in_time(const struct lm_core *c, double est)
 {
-	double est = lm_pace_cost_us(p, inverse_of[s->op]) / 1000;
-
 	return c->deadline == LM_NO_DEADLINE ||
 	       lm_now_ms() + (long long)(LM_BET_MARGIN * est) + LM_STEP_MIN_WAIT_MS <= c->deadline;
+}
+
+/* The same for undoing step s. */
+static bool undo_fits(struct lm_core *c, const struct lm_pace *p, const struct lm_step *s)
+{
+	return ends_in_time(c, lm_pace_cost_us(p, inverse_of[s->op]) / 1000);
 }
 
 /* The steps that undo steps [0, left), in order, for the rollback that
@@ -155,21 +163,26 @@ enum undo_end { UNDONE, HANDED_OVER, UNDO_FAILED };
 
 /* Undoes steps [0, *done) in reverse, after the failure of step failed
  * (first), with the whole deadline: the forward steps kept its time for
- * this, unless they bet on finishing (tail): then what does not fit
- * goes on after the answer and *done says how many steps are left for
- * it. err gets the truth when the undo fails. */
+ * this, unless they bet on finishing. With tail, what does not fit, or
+ * an undo the stack ran out of time for (ERROR_TIMEOUT: tried again,
+ * patiently, after the answer), is left in tail and *done says how many
+ * steps it undoes; else a failed undo is cacheCorrupt and err says so
+ * (a refusal is the stack's answer: trying again changes nothing). *why_tail gets the reason of an
+ * undo handed over after it failed. */
 static enum undo_end undo_done(struct lm_core *c, struct lm_pace *pace, const struct lm_step *steps,
 			       size_t *done, struct lm_tail *tail, const char *what, const char *why,
-			       struct lm_err *err)
+			       char *why_tail, size_t why_len, struct lm_err *err)
 {
-	struct lm_err undo;
+	struct lm_err undo, e;
 	char undo_what[160];
 
 	lm_backend_deadline(c->backend, c->deadline);
+	/* the failed step's wait is not a rollback's pace */
+	lm_pace_restart(pace);
 	while (*done > 0) {
 		const struct lm_step *s = &steps[*done - 1];
 
-		if (tail && !undo_fits(c, pace, s) && !lm_failed(hand_over(steps, *done, tail, &undo)))
+		if (tail && !undo_fits(c, pace, s) && !lm_failed(hand_over(steps, *done, tail, &e)))
 			return HANDED_OVER;
 		if (!lm_failed(run_one(c, s, true, &undo))) {
 			lm_pace_step(pace, inverse_of[s->op], 0);
@@ -177,6 +190,13 @@ static enum undo_end undo_done(struct lm_core *c, struct lm_pace *pace, const st
 			continue;
 		}
 		lm_step_describe(c, s, undo_what, sizeof undo_what);
+		if (tail && undo.hr == LM_HR_TIMEOUT && !lm_failed(hand_over(steps, *done, tail, &e))) {
+			/* cut to size: the step first */
+			if (snprintf(why_tail, why_len, "undoing step %s failed (%s), tried again after it",
+				     undo_what, undo.msg) < 0)
+				why_tail[0] = '\0';
+			return HANDED_OVER;
+		}
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		/* what is left undone first: the text may be cut */
 		lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "undoing step %s failed: %s; after %s: %s",
@@ -216,8 +236,9 @@ static bool step_fits(struct lm_core *c, const struct lm_step *steps, size_t i, 
 		return true;
 	est = lm_pace_cost_us(p, steps[i].op) / 1000;
 	if (left && i > 0 &&
-	    now + (long long)(LM_BET_MARGIN * rest_us(p, left) / 1000) + LM_STEP_MIN_WAIT_MS <= last) {
-		lm_backend_deadline(c->backend, last);
+	    now + (long long)(LM_BET_MARGIN * rest_us(p, left) / 1000) + LM_STEP_MIN_WAIT_MS <=
+		    c->deadline - LM_BET_FLOOR_MS) {
+		lm_backend_deadline(c->backend, c->deadline - LM_BET_FLOOR_MS);
 		return true;
 	}
 	undo = (lm_pace_undo_us(p) + lm_pace_cost_us(p, inverse_of[steps[i].op])) / 1000;
@@ -281,15 +302,49 @@ static size_t run_forward(struct lm_core *c, const struct lm_step *steps, size_t
 	return n;
 }
 
+/* What the rollback of the steps done says, and the pace it learns
+ * from: failed steps were done, left of them were handed over. */
+static lm_hr tell_rollback(struct lm_core *c, struct lm_pace *pace, enum undo_end end, lm_hr hr,
+			   size_t failed, size_t left, const char *what, const char *why,
+			   const char *why_tail, double undo_us, long long t0, struct lm_err *err)
+{
+	double took_us = (double)(lm_now_us() - t0), part;
+
+	if (end == UNDO_FAILED)
+		hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
+	else if (end == HANDED_OVER)
+		lm_err_set(err, hr, "rolled back %zu of %zu step(s), the other %zu after this answer "
+			   "(offline until they are%s%s): %s: %s", failed - left, failed, left,
+			   *why_tail ? "; " : "", why_tail, what, why);
+	else if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
+		lm_err_set(err, hr, "%s: %s; the earlier steps were rolled back", what, why);
+	else
+		lm_err_set(err, hr, "rolled back, nothing changed: %s: %s", what, why);
+	/* a rollback cut short by the deadline ran slower than it shows; of
+	 * one handed over, the part that ran, at its share of the estimate */
+	part = failed ? (double)(failed - left) / (double)failed : 0;
+	if (end == HANDED_OVER)
+		lm_pace_undo_took(pace, failed - left, part * undo_us, took_us);
+	else
+		lm_pace_undo_took(pace, failed, undo_us, end == UNDONE ? took_us : 1.5 * took_us);
+	lm_pace_end(pace);
+	if (failed)
+		lm_core_log(c, "%s: %zu step(s) undone in %.0f ms (%.0f ms expected; rollbacks now budgeted at %.2f times)%s",
+			    what, failed - left, took_us / 1000, part * undo_us / 1000,
+			    lm_pace_undo_margin(pace),
+			    end == HANDED_OVER ? "; the rest goes on after the answer" : "");
+	return hr;
+}
+
 static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n,
 		       struct lm_tail *tail, struct lm_err *err)
 {
 	struct lm_pace pace;
 	struct lm_err first;
-	char what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX];
+	char what[LM_ERR_MSG_MAX], why[LM_ERR_MSG_MAX], why_tail[LM_ERR_MSG_MAX] = "";
 	lm_hr hr;
 	long long t0;
-	double undo_us, took_us;
+	double undo_us;
 	enum undo_end end;
 	size_t failed, left;
 
@@ -306,27 +361,8 @@ static lm_hr run_steps(struct lm_core *c, const struct lm_step *steps, size_t n,
 	left = failed;
 	/* a failed undo says so itself (what stays undone first); the
 	 * verdict comes first here too: a manager may see 255 bytes */
-	end = undo_done(c, &pace, steps, &left, tail, what, why, err);
-	if (end == UNDO_FAILED)
-		hr = LM_VDS_E_PROVIDER_CACHE_CORRUPT;
-	else if (end == HANDED_OVER)
-		lm_err_set(err, hr, "rolled back %zu of %zu step(s), the other %zu after this answer "
-			   "(offline until they are): %s: %s", failed - left, failed, left, what, why);
-	else if (hr == LM_VDS_E_PROVIDER_CACHE_CORRUPT)
-		lm_err_set(err, hr, "%s: %s; the earlier steps were rolled back", what, why);
-	else
-		lm_err_set(err, hr, "rolled back, nothing changed: %s: %s", what, why);
-	/* a rollback cut short by the deadline ran slower than it shows;
-	 * one handed over says nothing of the whole */
-	took_us = (double)(lm_now_us() - t0);
-	if (end != HANDED_OVER)
-		lm_pace_undo_took(&pace, failed, undo_us, end == UNDONE ? took_us : 1.5 * took_us);
-	lm_pace_end(&pace);
-	if (failed)
-		lm_core_log(c, "%s: %zu step(s) undone in %.0f ms (%.0f ms expected; rollbacks now budgeted at %.2f times)%s",
-			    what, failed - left, took_us / 1000, undo_us / 1000,
-			    lm_pace_undo_margin(&pace),
-			    end == HANDED_OVER ? "; the rest goes on after the answer" : "");
+	end = undo_done(c, &pace, steps, &left, tail, what, why, why_tail, sizeof why_tail, err);
+	hr = tell_rollback(c, &pace, end, hr, failed, left, what, why, why_tail, undo_us, t0, err);
 	if (err)
 		err->at = failed < n ? failed : n - 1;
 	return hr;
@@ -343,6 +379,43 @@ lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
 	tail->steps = NULL;
 	tail->n = 0;
 	return run_steps(c, steps, n, c->action ? NULL : tail, err);
+}
+
+/* The steps of an undo that the saved state already has: they go forward
+ * only. What does not fit before the deadline, or a step the stack ran
+ * out of time for (tried again, patiently, after the answer), is left in
+ * tail, from the first step not done; a step it refuses fails it. */
+lm_hr lm_steps_finish(struct lm_core *c, const struct lm_step *steps, size_t n,
+		      struct lm_tail *tail, struct lm_err *err)
+{
+	struct lm_pace pace;
+	struct lm_err e;
+	size_t i;
+	lm_hr hr = LM_S_OK;
+
+	tail->steps = NULL;
+	tail->n = 0;
+	if (c->action)
+		return lm_steps_run(c, steps, n, err);
+	lm_pace_start(&pace, &c->costs, inverse_of);
+	for (i = 0; i < n; i++) {
+		if (!ends_in_time(c, lm_pace_cost_us(&pace, steps[i].op) / 1000) ||
+		    lm_failed(hr = run_one(c, &steps[i], false, &e)))
+			break;
+		lm_pace_step(&pace, steps[i].op, 1);
+	}
+	lm_pace_end(&pace);
+	if (i == n)
+		return LM_S_OK;
+	/* a refusal is the stack's answer; a timeout, only later */
+	if (lm_failed(hr) && hr != LM_HR_TIMEOUT)
+		return lm_err_set(err, hr, "%s", e.msg);
+	tail->steps = malloc((n - i) * sizeof *tail->steps);
+	if (!tail->steps)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the rest of the undo");
+	memcpy(tail->steps, steps + i, (n - i) * sizeof *tail->steps);
+	tail->n = n - i;
+	return LM_S_OK;
 }
 
 /* The take-backs of steps the stack did not answer in time (it may still
@@ -387,5 +460,6 @@ void lm_takebacks_after_failure(struct lm_core *c, struct lm_err *err)
 	if (!err)
 		return;
 	snprintf(was, sizeof was, "%s", err->msg);
-	lm_err_set(err, err->hr, "%s; %s: offline until tgtd answers", was, e.msg);
+	lm_err_set(err, err->hr, "%s; %s: offline until tgtd answers%s", was, e.msg,
+		   c->action ? " and the rollback has run" : "");
 }

@@ -520,6 +520,43 @@ static void test_crash_during_the_rollback_after_the_answer(void **state)
 	free(state_before);
 }
 
+/* The UNDO of a change the stack made in time but cannot take back in
+ * one deadline: the saved state drops it at once, and what of its stack
+ * steps does not fit goes on after the answer, offline meanwhile; never
+ * an undo of the undo. */
+static void test_undo_that_does_not_fit_goes_on_after_the_answer(void **state)
+{
+	struct fx *f = *state;
+	lm_guid three[3] = { f->tgt[0], f->tgt[1], f->tgt[2] };
+	char *stack_before = stack_text(f), *now;
+	struct lm_change ch[3];
+	struct lm_batch *b;
+	struct lm_err err;
+
+	for (int i = 0; i < 3; i++)
+		ch[i] = (struct lm_change){ .kind = LM_CHANGE_SET, .lun = f->lun[i],
+					    .targets = three, .ntargets = 3 };
+	assert_int_equal(lm_batch_prepare(f->core, ch, 3, &b, &err), LM_S_OK);
+	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
+	lm_sim_delay(f->sim, 900, 1);
+	lm_core_set_deadline(f->core, lm_now_ms() + 4500);
+	assert_int_equal(lm_batch_revert(f->core, b, &err), LM_S_OK);
+	lm_core_set_deadline(f->core, LM_NO_DEADLINE);
+	lm_sim_delay(f->sim, 0, 0);
+	lm_batch_free(b);
+	assert_int_equal(lm_core_action_running(f->core), LM_ACTION_ROLLBACK);
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_OFFLINE);
+	for (int i = 0; i < 3; i++)
+		expect_targets(f, i, NULL, 0);
+	while (!lm_core_action_run(f->core, 20))
+		;
+	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
+	now = stack_text(f);
+	assert_string_equal(now, stack_before);
+	free(now);
+	free(stack_before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +577,7 @@ int main(void)
 		T(test_numbers_within_a_batch_do_not_collide),
 		T(test_rollback_after_the_answer),
 		T(test_crash_during_the_rollback_after_the_answer),
+		T(test_undo_that_does_not_fit_goes_on_after_the_answer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
