@@ -441,12 +441,8 @@ static void test_an_asked_number_is_not_picked_for_another(void **state)
 	assert_int_equal(number_of(f, 0, 0), 2);
 }
 
-/* The steps of a change that slows down half way, for the tests of the
- * rollback after the answer: LUNs a, b and c each to t1, t2 and t3 (nine
- * additions; from the fourth, 900 ms each), which cannot finish by a
- * deadline 4.5 s away: ERROR_TIMEOUT, and the rollback of what was done
- * goes on after the answer, offline meanwhile. */
-static void fail_late(struct fx *f)
+/* LUNs a, b and c each to t1, t2 and t3 (nine additions), prepared. */
+static struct lm_batch *all_to_three(struct fx *f)
 {
 	lm_guid three[3] = { f->tgt[0], f->tgt[1], f->tgt[2] };
 	struct lm_change ch[3];
@@ -457,6 +453,19 @@ static void fail_late(struct fx *f)
 		ch[i] = (struct lm_change){ .kind = LM_CHANGE_SET, .lun = f->lun[i],
 					    .targets = three, .ntargets = 3 };
 	assert_int_equal(lm_batch_prepare(f->core, ch, 3, &b, &err), LM_S_OK);
+	return b;
+}
+
+/* The steps of a change that slows down half way, for the tests of the
+ * rollback after the answer: all_to_three (from the fourth addition, 900
+ * ms each), which cannot finish by a
+ * deadline 4.5 s away: ERROR_TIMEOUT, and the rollback of what was done
+ * goes on after the answer, offline meanwhile. */
+static void fail_late(struct fx *f)
+{
+	struct lm_batch *b = all_to_three(f);
+	struct lm_err err;
+
 	lm_sim_delay(f->sim, 900, 4);
 	lm_core_set_deadline(f->core, lm_now_ms() + 4500);
 	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_HR_TIMEOUT);
@@ -527,16 +536,10 @@ static void test_crash_during_the_rollback_after_the_answer(void **state)
 static void test_undo_that_does_not_fit_goes_on_after_the_answer(void **state)
 {
 	struct fx *f = *state;
-	lm_guid three[3] = { f->tgt[0], f->tgt[1], f->tgt[2] };
 	char *stack_before = stack_text(f), *now;
-	struct lm_change ch[3];
-	struct lm_batch *b;
+	struct lm_batch *b = all_to_three(f);
 	struct lm_err err;
 
-	for (int i = 0; i < 3; i++)
-		ch[i] = (struct lm_change){ .kind = LM_CHANGE_SET, .lun = f->lun[i],
-					    .targets = three, .ntargets = 3 };
-	assert_int_equal(lm_batch_prepare(f->core, ch, 3, &b, &err), LM_S_OK);
 	assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
 	lm_sim_delay(f->sim, 900, 1);
 	lm_core_set_deadline(f->core, lm_now_ms() + 4500);
