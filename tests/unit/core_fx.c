@@ -33,28 +33,23 @@ static const char *lun_ids[3] = {
 /* with_lun_c: whether the inventory still declares the third LUN */
 void write_inventory(struct fx *f, int with_lun_c)
 {
-	char *text;
-	int n = asprintf(&text,
-		"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"a1\" max-targets-per-lun=\"3\">\n"
-		"<backend type=\"tgt\"/>\n"
-		"<target iqn=\"iqn.2026-11.org.example:t1\" id=\"%s\"/>\n"
-		"<target iqn=\"iqn.2026-11.org.example:t2\" id=\"%s\"/>\n"
-		"<target iqn=\"iqn.2026-11.org.example:t3\" id=\"%s\"/>\n"
-		"<target iqn=\"iqn.2026-11.org.example:t4\" id=\"%s\"/>\n"
-		"<lun name=\"a\" path=\"%s\" id=\"%s\"/>\n"
-		"<lun name=\"b\" path=\"%s\" id=\"%s\"/>\n"
-		"%s%s%s%s%s"
-		"<lun name=\"gone\" path=\"%s/never-created.img\"/>\n"
-		"</lunmap>\n",
-		target_ids[0], target_ids[1], target_ids[2], target_ids[3], f->paths[0], lun_ids[0],
-		f->paths[1], lun_ids[1], with_lun_c ? "<lun name=\"c\" path=\"" : "",
-		with_lun_c ? f->paths[2] : "", with_lun_c ? "\" id=\"" : "",
-		with_lun_c ? lun_ids[2] : "", with_lun_c ? "\"/>\n" : "", f->dir);
+	static const char *names[3] = { "a", "b", "c" };
+	struct tu_inv v;
+	char iqn[40], *gone;
 
-	assert_true(n > 0);
+	tu_inv_begin(&v, "a1", " max-targets-per-lun=\"3\"");
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
+	for (int i = 0; i < 4; i++) {
+		snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:t%d", i + 1);
+		tu_inv_target(&v, iqn, target_ids[i], NULL);
+	}
+	for (int i = 0; i < (with_lun_c ? 3 : 2); i++)
+		tu_inv_lun(&v, names[i], f->paths[i], lun_ids[i]);
+	assert_true(asprintf(&gone, "%s/never-created.img", f->dir) > 0);
+	tu_inv_lun(&v, "gone", gone, NULL);
+	free(gone);
 	free(f->inv);
-	f->inv = tu_write(f->dir, "inv.xml", text);
-	free(text);
+	f->inv = tu_inv_end(&v, f->dir);
 }
 
 lm_hr open_core(struct fx *f, struct lm_err *err)

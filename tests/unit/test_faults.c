@@ -123,13 +123,18 @@ size_t __wrap_fread(void *buf, size_t size, size_t n, FILE *f)
 	return got;
 }
 
-#define INV_TEXT \
-	"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"f\" max-targets-per-lun=\"2\">\n" \
-	"<backend type=\"tgt\"/>\n" \
-	"<target iqn=\"iqn.2026-11.org.example:f1\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01\"/>\n" \
-	"<target iqn=\"iqn.2026-11.org.example:f2\" id=\"6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02\"/>\n" \
-	"<lun name=\"a\" path=\"%s\" id=\"0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01\"/>\n" \
-	"</lunmap>\n"
+/* The faults' inventory: LUN a, at img, and targets f1 and f2, in dir. */
+static char *fault_inventory(const char *dir, const char *img)
+{
+	struct tu_inv v;
+
+	tu_inv_begin(&v, "f", " max-targets-per-lun=\"2\"");
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
+	tu_inv_target(&v, "iqn.2026-11.org.example:f1", "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", NULL);
+	tu_inv_target(&v, "iqn.2026-11.org.example:f2", "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", NULL);
+	tu_inv_lun(&v, "a", img, "0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01");
+	return tu_inv_end(&v, dir);
+}
 
 static struct lm_core *open_on(const char *inv, const char *dir, struct lm_backend **sim,
 			       const struct lm_stack *stack)
@@ -155,10 +160,10 @@ static size_t lus_of(struct lm_backend *sim)
 	return n;
 }
 
-/* One fault's folder: the inventory of INV_TEXT, its LUN's file, the
+/* One fault's folder: the inventory of fault_inventory, its LUN's file, the
  * state folder, and the ids. */
 struct fcase {
-	char *dir, *state, *img, *text, *inv;
+	char *dir, *state, *img, *inv;
 	lm_guid lun, t[2];
 };
 
@@ -167,8 +172,7 @@ static void fcase_open(struct fcase *k)
 	k->dir = tu_tmpdir();
 	k->img = tu_sparse(k->dir, "a.img", 1 << 20);
 	assert_true(asprintf(&k->state, "%s/state", k->dir) > 0);
-	assert_true(asprintf(&k->text, INV_TEXT, k->img) > 0);
-	k->inv = tu_write(k->dir, "inv.xml", k->text);
+	k->inv = fault_inventory(k->dir, k->img);
 	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &k->lun);
 	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &k->t[0]);
 	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", &k->t[1]);
@@ -179,7 +183,6 @@ static void fcase_close(struct fcase *k)
 	tu_rmtree(k->dir);
 	free(k->dir);
 	free(k->state);
-	free(k->text);
 	free(k->inv);
 	free(k->img);
 }
@@ -327,7 +330,7 @@ static char *slurp(const char *dir, const char *name)
  * the reason, and the files stay as they were. */
 static void test_journal_read_error_stops_the_start(void **state)
 {
-	char *dir = tu_tmpdir(), *st_dir, *img = tu_sparse(dir, "a.img", 1 << 20), *text, *inv;
+	char *dir = tu_tmpdir(), *st_dir, *img = tu_sparse(dir, "a.img", 1 << 20), *inv;
 	char *journal, *snapshot, *after;
 	struct lm_backend *sim;
 	struct lm_stack keep;
@@ -338,8 +341,7 @@ static void test_journal_read_error_stops_the_start(void **state)
 
 	(void)state;
 	assert_true(asprintf(&st_dir, "%s/state", dir) > 0);
-	assert_true(asprintf(&text, INV_TEXT, img) > 0);
-	inv = tu_write(dir, "inv.xml", text);
+	inv = fault_inventory(dir, img);
 	lm_guid_parse("0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01", &lun);
 	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01", &t[0]);
 	lm_guid_parse("6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02", &t[1]);
@@ -383,7 +385,6 @@ static void test_journal_read_error_stops_the_start(void **state)
 	tu_rmtree(dir);
 	free(dir);
 	free(st_dir);
-	free(text);
 	free(inv);
 	free(img);
 	free(journal);

@@ -82,37 +82,33 @@ static void restart(struct fx *f)
 static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof *f);
-	char *text, *luns = NULL, *p;
-	size_t len = 0;
-	FILE *m;
+	char attrs[48], *p;
+	struct tu_inv v;
 	const char *s = getenv("LUNMAP_SEED");
 
 	f->dir = tu_tmpdir();
 	if (asprintf(&f->state_dir, "%s/state", f->dir) < 0 || mkdir(f->state_dir, 0700) != 0)
 		return -1;
-	m = open_memstream(&luns, &len);
+	snprintf(attrs, sizeof attrs, " max-targets-per-lun=\"%d\"", NT);
+	tu_inv_begin(&v, "r", attrs);
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
 	for (int i = 0; i < NL; i++) {
 		char name[32], id[40];
 		snprintf(name, sizeof name, "l%d.img", i);
 		snprintf(id, sizeof id, "0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d%04x", i + 1);
 		f->paths[i] = tu_sparse(f->dir, name, 1 << 20);
 		lm_guid_parse(id, &f->lun[i]);
-		fprintf(m, "<lun name=\"l%d\" path=\"%s\" id=\"%s\"/>\n", i, f->paths[i], id);
+		snprintf(name, sizeof name, "l%d", i);
+		tu_inv_lun(&v, name, f->paths[i], id);
 	}
 	for (int i = 0; i < NT; i++) {
-		char id[40];
+		char iqn[40], id[40];
 		snprintf(id, sizeof id, "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a%04x", i + 1);
+		snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:r%d", i);
 		lm_guid_parse(id, &f->tgt[i]);
-		fprintf(m, "<target iqn=\"iqn.2026-11.org.example:r%d\" id=\"%s\"/>\n", i, id);
+		tu_inv_target(&v, iqn, id, NULL);
 	}
-	fclose(m);
-	if (asprintf(&text, "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"r\" "
-			    "max-targets-per-lun=\"%d\">\n<backend type=\"tgt\"/>\n%s</lunmap>\n",
-		     NT, luns) < 0)
-		return -1;
-	f->inv = tu_write(f->dir, "inv.xml", text);
-	free(text);
-	free(luns);
+	f->inv = tu_inv_end(&v, f->dir);
 	f->seed = s ? strtoul(s, &p, 0) : 1;
 	f->rng = f->seed * 2654435761u + 88172645463325252ull;
 	open_core(f, NULL);

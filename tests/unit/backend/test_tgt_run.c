@@ -182,6 +182,26 @@ static void test_missing_program(void **state)
 	assert_int_equal(lm_run(argv, 2000, &r), -1);
 }
 
+/* The inventory of these tests in dir: target t1 (initiators, may be
+ * NULL) and LUN a at img, through the tgtadm program; backend_attrs as
+ * written (leading space), may be NULL. */
+static char *tgtadm_inventory(const char *dir, const char *tgtadm, const char *backend_attrs,
+			      const char *initiators, const char *img)
+{
+	struct tu_inv v;
+	char *attrs = NULL;
+
+	tu_inv_begin(&v, "t", NULL);
+	tu_inv_add(&v, "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"%s/>", tgtadm,
+		   backend_attrs ? backend_attrs : "");
+	if (initiators)
+		assert_true(asprintf(&attrs, " initiators=\"%s\"", initiators) > 0);
+	tu_inv_target(&v, "iqn.2026-11.org.example:t1", NULL, attrs);
+	free(attrs);
+	tu_inv_lun(&v, "a", img, NULL);
+	return tu_inv_end(&v, dir);
+}
+
 /* A fake tgtadm in dir: runs `first` (a shell line) on every call, lists
  * one target, tid `tid` named iqn.2026-11.org.example:t1, whose ACL lines
  * `acl` prints, and answers other calls as the case arms `cases` say (the
@@ -241,14 +261,8 @@ static void test_reload_changes_the_deadline_of_a_step(void **state)
 	free(text);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
 	for (int pass = 0; pass < 2; pass++) {
-		assert_true(asprintf(&text,
-				     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
-				     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\" timeout-ms=\"%s\"/>\n"
-				     "<target iqn=\"iqn.2026-11.org.example:t1\"/>\n"
-				     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
-				     tgtadm, pass ? "200" : "20000", img) > 0);
-		inv = tu_write(dir, "inv.xml", text);
-		free(text);
+		inv = tgtadm_inventory(dir, tgtadm, pass ? " timeout-ms=\"200\"" : " timeout-ms=\"20000\"",
+				       NULL, img);
 		if (!pass) {
 			o.inventory = inv;
 			o.state_dir = statedir;
@@ -302,14 +316,7 @@ static char *start_with_acl(const char *acl, const char *initiators)
 	free(text);
 	free(first);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
-	assert_true(asprintf(&text,
-			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
-			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
-			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"%s\"/>\n"
-			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
-			     tgtadm, initiators, img) > 0);
-	inv = tu_write(dir, "inv.xml", text);
-	free(text);
+	inv = tgtadm_inventory(dir, tgtadm, NULL, initiators, img);
 	o.inventory = inv;
 	o.state_dir = statedir;
 	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
@@ -383,14 +390,7 @@ static void add_with_a_refused_identity(int delete_exit)
 	free(text);
 	free(first);
 	assert_true(asprintf(&statedir, "%s/state", dir) > 0);
-	assert_true(asprintf(&text,
-			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
-			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
-			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
-			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
-			     tgtadm, img) > 0);
-	inv = tu_write(dir, "inv.xml", text);
-	free(text);
+	inv = tgtadm_inventory(dir, tgtadm, NULL, "ALL", img);
 	o.inventory = inv;
 	o.state_dir = statedir;
 	assert_int_equal(lm_core_open(&o, &c, &err), LM_S_OK);
@@ -490,14 +490,7 @@ static void files_tgtd(struct files_tgtd *d, const char *lun_path)
 	d->tgtadm = tu_write(d->dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(d->tgtadm, 0700), 0);
-	assert_true(asprintf(&text,
-			     "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"t\">\n"
-			     "<backend type=\"tgt\" transport=\"tgtadm\" tgtadm=\"%s\"/>\n"
-			     "<target iqn=\"iqn.2026-11.org.example:t1\" initiators=\"ALL\"/>\n"
-			     "<lun name=\"a\" path=\"%s\"/>\n</lunmap>\n",
-			     d->tgtadm, lun_path ? lun_path : d->img) > 0);
-	d->inv = tu_write(d->dir, "inv.xml", text);
-	free(text);
+	d->inv = tgtadm_inventory(d->dir, d->tgtadm, NULL, "ALL", lun_path ? lun_path : d->img);
 }
 
 static void files_tgtd_free(struct files_tgtd *d)

@@ -77,41 +77,42 @@ lm_guid gfx_target_id(size_t n)
 
 static void write_inventory(struct gfx *f, const struct gfx_opts *o)
 {
-	char *text = NULL, max[48] = "", timeout[32] = "", id[40];
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
+	char max[48] = "", timeout[32] = "", id[40], iqn[48], attrs[300], *path;
+	struct tu_inv v;
 
 	if (o->max_per_lun)
 		snprintf(max, sizeof max, " max-targets-per-lun=\"%u\"", o->max_per_lun);
 	if (o->timeout_ms)
 		snprintf(timeout, sizeof timeout, " timeout-ms=\"%u\"", o->timeout_ms);
-	fprintf(m, "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"glue\"%s>\n", max);
-	fprintf(m, "<backend type=\"tgt\" check-interval=\"0\"%s/>\n", timeout);
+	tu_inv_begin(&v, "glue", max);
+	tu_inv_add(&v, "<backend type=\"tgt\" check-interval=\"0\"%s/>", timeout);
 	for (size_t i = 1; i <= o->ntargets; i++) {
 		lm_guid g = gfx_target_id(i);
 		const char *inits = o->initiators ? o->initiators[i - 1] : NULL;
 		lm_guid_format(&g, id);
-		fprintf(m, "<target iqn=\"iqn.2026-11.org.example:t%zu\" alias=\"t%zu\" id=\"%s\"%s%s%s/>\n",
-			i, i, id, inits ? " initiators=\"" : "", inits ? inits : "", inits ? "\"" : "");
+		snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:t%zu", i);
+		snprintf(attrs, sizeof attrs, " alias=\"t%zu\"%s%s%s", i, inits ? " initiators=\"" : "",
+			 inits ? inits : "", inits ? "\"" : "");
+		tu_inv_target(&v, iqn, id, attrs);
 	}
 	for (size_t i = 1; i <= o->nluns; i++) {
 		lm_guid g = gfx_lun_id(i);
-		char name[16];
+		char name[16], lun[16];
 		snprintf(name, sizeof name, "lun%zu.img", i);
-		free(tu_sparse(f->dir, name, 1 << 20));
+		snprintf(lun, sizeof lun, "l%zu", i);
+		path = tu_sparse(f->dir, name, 1 << 20);
 		lm_guid_format(&g, id);
-		fprintf(m, "<lun name=\"l%zu\" path=\"%s/%s\" id=\"%s\"/>\n", i, f->dir, name, id);
+		tu_inv_lun(&v, lun, path, id);
+		free(path);
 	}
 	if (o->failed_lun) {
 		lm_guid g = gfx_lun_id(o->nluns + 1);
 		lm_guid_format(&g, id);
-		fprintf(m, "<lun name=\"failed\" path=\"%s/never-created.img\" id=\"%s\"/>\n", f->dir,
-			id);
+		assert_true(asprintf(&path, "%s/never-created.img", f->dir) > 0);
+		tu_inv_lun(&v, "failed", path, id);
+		free(path);
 	}
-	fprintf(m, "</lunmap>\n");
-	fclose(m);
-	f->inv = tu_write(f->dir, "inv.xml", text);
-	free(text);
+	f->inv = tu_inv_end(&v, f->dir);
 }
 
 struct gfx *gfx_open(const struct gfx_opts *o)
