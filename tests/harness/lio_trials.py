@@ -479,7 +479,9 @@ def live_wipe(world, inv, model, d, rng, stats):
             last = 'sets %s, model %s' % (sets, model.sets)
         except Failure as e:
             last = str(e)
-            if 'not online' in last and wait_status('2', 0.1):
+            # whichever check failed first (configfs is read before the
+            # status): a check that saw the wipe half done says cacheCorrupt
+            if wait_status('2', 0.1):
                 arm(0, '')
                 restore(stats, 'live_partial_restores')
         time.sleep(0.5)
