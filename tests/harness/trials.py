@@ -1462,16 +1462,20 @@ def bulk_trials(n, seed):
     stats['pace'] = '%.1f ms a step: 300 additions %s, 1000 %s' % (
         step_ms, 'must apply' if fits else 'may stop in time (a slow stack)',
         'must apply' if fits_1000 else 'may stop in time')
-    for luns_, targets_, want in ((luns[:k], targets[:3],
-                                   'noError' if fits else 'noError|commitFailed|undoFailed'),
-                                  (luns[:big], targets[:4],
-                                   'noError' if fits_1000 else 'noError|commitFailed|undoFailed')):
+    # Removals: tgtd takes an LU away by joining its I/O threads, more
+    # slowly the more LUs it holds (2 to 7 ms a step at 1000 LUs on a
+    # quiet host, 12 to 14 ms seen on a loaded one): 1000 removals in one
+    # PDU may stop in time anywhere, 300 must apply where 300 additions do.
+    any_ = 'noError|commitFailed|undoFailed'
+    for luns_, targets_, want, want_back in (
+            (luns[:k], targets[:3], 'noError' if fits else any_, 'noError' if fits else any_),
+            (luns[:big], targets[:4], 'noError' if fits_1000 else any_, any_)):
         vbs, new = bulk_pdu(world, luns_, targets_)
         one('%d additions' % (len(luns_) * len(targets_)), vbs, new, want, 5)
         if model.sets[luns_[0]]:
             vbs, new = bulk_pdu(world, luns_, [])
             name = '%d removals' % (len(luns_) * len(targets_))
-            one(name, vbs, new, 'noError' if fits else 'noError|commitFailed|undoFailed', 5)
+            one(name, vbs, new, want_back, 1 if want_back == any_ else 5)
             # stopped in time every try on a slow stack: taken away in
             # smaller PDUs, each one whole
             for i in range(0, len(luns_), 10):
