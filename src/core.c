@@ -125,17 +125,17 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 			  const struct lm_state *st, struct lm_err *err)
 {
 	struct lm_model *old = c->model;
-	uint64_t gen = c->generation;
+	uint64_t gen = c->store.generation;
 	struct lm_err e;
 	lm_hr hr;
 
 	c->model = NULL;
 	hr = lm_merge_model(c, inv, st, err);
 	if (!lm_failed(hr))
-		hr = lm_store_compact(c, err);
+		hr = lm_core_compact(c, err);
 	if (!lm_failed(hr))
-		hr = lm_core_manage(c, err);
-	if (lm_failed(hr) && c->generation == gen) {
+		hr = lm_backend_manage(c->backend, c->model, err);
+	if (lm_failed(hr) && c->store.generation == gen) {
 		lm_model_free(c->model);
 		c->model = old;
 		return hr;
@@ -145,7 +145,7 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	lm_core_deadline(c, c->list_ms ? c->list_ms : LM_START_STEP_MS);
 	hr = lm_startup_reconcile(c, err);
 	lm_core_deadline(c, 0);
-	if (!lm_failed(hr) && lm_failed(lm_store_compact(c, &e)))
+	if (!lm_failed(hr) && lm_failed(lm_core_compact(c, &e)))
 		startup_problem(c, &e);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
 		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -169,7 +169,7 @@ lm_hr lm_core_reload(struct lm_core *c, struct lm_err *err)
 		goto out;
 	}
 	/* every change is on disk: the saved state is the running one */
-	hr = lm_state_load(c->state_dir, &st, err);
+	hr = lm_state_load(c->store.dir, &st, err);
 	if (lm_failed(hr))
 		goto out;
 	hr = reload_model(c, inv, st, err);
@@ -191,20 +191,20 @@ static lm_hr open_state(struct lm_core *c, struct lm_state **st, struct lm_err *
 {
 	lm_hr hr;
 
-	if (mkdir(c->state_dir, 0700) != 0 && errno != EEXIST)
-		return lm_err_set(err, lm_hr_from_errno(errno), "cannot create state folder %s: %s", c->state_dir,
+	if (mkdir(c->store.dir, 0700) != 0 && errno != EEXIST)
+		return lm_err_set(err, lm_hr_from_errno(errno), "cannot create state folder %s: %s", c->store.dir,
 				  strerror(errno));
-	hr = lm_state_lock(c->state_dir, &c->lock_fd, err);
+	hr = lm_state_lock(c->store.dir, &c->store.lock_fd, err);
 	if (lm_failed(hr))
 		return hr;
-	hr = lm_state_load(c->state_dir, st, err);
+	hr = lm_state_load(c->store.dir, st, err);
 	if (lm_failed(hr))
 		return hr;
-	c->generation = (*st)->generation;
-	hr = lm_journal_open(c->state_dir, &c->journal, err);
+	c->store.generation = (*st)->generation;
+	hr = lm_journal_open(c->store.dir, &c->store.journal, err);
 	if (lm_failed(hr))
 		return hr;
-	return lm_intent_open(c->state_dir, &c->intent_fd, err);
+	return lm_intent_open(c->store.dir, &c->store.intent_fd, err);
 }
 
 static struct lm_core *core_new(const struct lm_core_opts *opts)
@@ -213,15 +213,17 @@ static struct lm_core *core_new(const struct lm_core_opts *opts)
 
 	if (!c)
 		return NULL;
-	c->lock_fd = -1;
-	c->journal.fd = -1;
-	c->intent_fd = -1;
+	c->store.lock_fd = -1;
+	c->store.journal.fd = -1;
+	c->store.intent_fd = -1;
 	c->log = opts->log;
 	c->log_ctx = opts->log_ctx;
+	c->store.log = opts->log;
+	c->store.log_ctx = opts->log_ctx;
 	c->backend = opts->backend;
-	c->state_dir = strdup(opts->state_dir);
+	c->store.dir = strdup(opts->state_dir);
 	c->inventory = strdup(opts->inventory);
-	if (!c->state_dir || !c->inventory) {
+	if (!c->store.dir || !c->inventory) {
 		c->backend = NULL; /* the caller still owns it */
 		lm_core_close(c);
 		return NULL;
@@ -241,12 +243,12 @@ static lm_hr compact_at_start(struct lm_core *c, bool holds, bool same, struct l
 	struct lm_err e;
 	lm_hr hr;
 
-	snprintf(path, sizeof path, "%s/%s", c->state_dir, LM_STATE_FILE);
-	if (same && c->journal.bytes == 0 && stat(path, &sb) == 0) {
-		c->snapshot_bytes = (long)sb.st_size;
+	snprintf(path, sizeof path, "%s/%s", c->store.dir, LM_STATE_FILE);
+	if (same && c->store.journal.bytes == 0 && stat(path, &sb) == 0) {
+		c->store.snapshot_bytes = (long)sb.st_size;
 		return LM_S_OK;
 	}
-	hr = lm_store_compact(c, err);
+	hr = lm_core_compact(c, err);
 	if (!lm_failed(hr) || !holds)
 		return hr;
 	lm_err_set(&e, hr, "state compaction postponed: %s", err ? err->msg : "");
@@ -278,13 +280,16 @@ lm_hr lm_core_open(const struct lm_core_opts *opts, struct lm_core **out, struct
 	c->bconf.log_ctx = c->log_ctx;
 	hr = open_state(c, &st, err);
 	if (!lm_failed(hr) && !c->backend) {
-		lm_anchor_key(c, c->bconf.anchor_key);
+		char why[LM_ERR_MSG_MAX];
+
+		if (!lm_anchor_key(c->store.dir, c->bconf.anchor_key, why, sizeof why))
+			lm_core_log(c, "%s", why);
 		hr = lm_backend_create(&c->bconf, &c->backend, err);
 	}
 	if (!lm_failed(hr))
 		hr = lm_merge_model(c, inv, st, err);
 	if (!lm_failed(hr))
-		hr = lm_core_manage(c, err);
+		hr = lm_backend_manage(c->backend, c->model, err);
 	/* the model holds what it needs of both: freed before the stack's
 	 * enumeration, so that their peaks do not add up (a 100k LUN
 	 * state is megabytes); whether the saved state holds the model
@@ -321,12 +326,12 @@ void lm_core_close(struct lm_core *c)
 	free(c->last_changed);
 	lm_backend_destroy(c->backend);
 	lm_model_free(c->model);
-	lm_journal_close(&c->journal);
-	if (c->intent_fd >= 0)
-		close(c->intent_fd);
-	if (c->lock_fd >= 0)
-		close(c->lock_fd);
-	free(c->state_dir);
+	lm_journal_close(&c->store.journal);
+	if (c->store.intent_fd >= 0)
+		close(c->store.intent_fd);
+	if (c->store.lock_fd >= 0)
+		close(c->store.lock_fd);
+	free(c->store.dir);
 	free(c->inventory);
 	free(c);
 }
@@ -362,4 +367,9 @@ lm_hr lm_inventory_check(const char *file, lm_problem_fn report, void *ctx,
 	snprintf(out->backend, sizeof out->backend, "%s", inv->backend.type);
 	lm_inventory_free(inv);
 	return LM_S_OK;
+}
+
+lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err)
+{
+	return lm_store_compact(&c->store, c->model, err);
 }

@@ -11,21 +11,18 @@
 #include "lunmap.h"
 #include "model.h"
 #include "pace.h"
+#include "probe.h"
 #include "state.h"
+#include "store.h"
 
 struct lm_core {
 	struct lm_model *model;
 	struct lm_backend *backend;
 	struct lm_backend_conf bconf;
-	char *state_dir;
 	char *inventory;
-	int lock_fd;
-	struct lm_journal journal;
-	int intent_fd;
+	struct lm_store store; /* the state folder, held open */
 	/* the last problem start-up (or a reload) found, hr 0 when none */
 	struct lm_err startup_problem;
-	uint64_t generation; /* of the snapshot the journal follows */
-	long snapshot_bytes;
 	lm_problem_fn log;
 	void *log_ctx;
 	/* times the drift check re-applied a stack that had lost everything */
@@ -83,10 +80,6 @@ struct lm_step {
  * access. */
 struct lm_step lm_step_inverse(const struct lm_step *s);
 
-/* Sets the access of an LU through the backend; VDS_E_NOT_SUPPORTED when
- * the backend has no way to. */
-lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
-			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
 
 /* Runs one step alone (no rollback); a made target is online. */
 lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err);
@@ -122,12 +115,8 @@ lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
 lm_hr lm_steps_finish(struct lm_core *c, const struct lm_step *steps, size_t n,
 		      struct lm_tail *tail, struct lm_err *err);
 
-/* store.c: a new snapshot of the whole model; the journal starts again. */
-lm_hr lm_store_compact(struct lm_core *c, struct lm_err *err);
-/* Makes the association sets of these LUNs durable (one journal record),
- * compacting when the journal has grown to half the snapshot. */
-lm_hr lm_store_persist(struct lm_core *c, const struct lm_lun *const *luns, size_t n,
-		       struct lm_err *err);
+/* A new snapshot of the whole model (lm_store_compact on the core's). */
+lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err);
 
 /* merge.c: the model again from the inventory and the saved state (the
  * inventory must be as it was read: stamped when it is). */
@@ -179,16 +168,6 @@ bool lm_target_needs_bind(const struct lm_target *t, const struct lm_stack_targe
  * every target (lm_stack.half) is removed by the backend's tidy. */
 void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack);
 
-/* probe.c: the LUN's status and size from its backing store (missing or
- * unreadable: failed), waiting at most wait_ms for the store to answer
- * (one that does not is failed with ETIMEDOUT, and is not asked again
- * until that probe ends). */
-void lm_lun_probe(struct lm_lun *l, unsigned wait_ms);
-/* How long a probe waits outside a SET: between two requests, at start */
-#define LM_PROBE_WAIT_MS 200
-/* Why the probe failed the LUN: "cannot be opened: ..." or "is a FIFO,
- * not a file or block device". */
-void lm_lun_probe_reason(const struct lm_lun *l, char *buf, size_t len);
 
 /* compare.c: the model against one enumeration of the stack. */
 struct lm_numbits;

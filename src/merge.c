@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "anchor.h"
 #include "core.h"
 #include "vec.h"
 
@@ -366,7 +365,7 @@ lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err)
 		return lm_err_set(err, LM_E_FAIL, "%s changed since it was read", c->inventory);
 	hr = lm_inventory_load(c->inventory, &inv, c->log, c->log_ctx, err);
 	if (!lm_failed(hr))
-		hr = lm_state_load(c->state_dir, &st, err);
+		hr = lm_state_load(c->store.dir, &st, err);
 	if (!lm_failed(hr)) {
 		c->model = NULL;
 		hr = lm_merge_model(c, inv, st, err);
@@ -378,7 +377,7 @@ lm_hr lm_core_model_from_disk(struct lm_core *c, struct lm_err *err)
 			lm_model_free(old);
 			/* the targets managed are the saved model's again (a
 			 * reenumerate whose save failed discovered others) */
-			lm_core_manage(c, NULL);
+			lm_backend_manage(c->backend, c->model, NULL);
 		}
 	}
 	lm_state_free(st);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "backend.h"
@@ -41,4 +42,97 @@ size_t lm_backend_pending(const struct lm_backend *b)
 lm_hr lm_backend_flush(struct lm_backend *b, struct lm_err *err)
 {
 	return b->ops->flush && lm_backend_pending(b) ? b->ops->flush(b, err) : LM_S_OK;
+}
+
+lm_hr lm_backend_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err)
+{
+	return b->ops->enumerate(b, out, err);
+}
+
+lm_hr lm_backend_create_target(struct lm_backend *b, const struct lm_target *t,
+			       struct lm_err *err)
+{
+	return b->ops->create_target(b, t, err);
+}
+
+lm_hr lm_backend_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			const struct lm_lun *lun, struct lm_err *err)
+{
+	return b->ops->add_lu(b, t, number, lun, err);
+}
+
+lm_hr lm_backend_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			   const struct lm_lun *lun, struct lm_err *err)
+{
+	return b->ops->remove_lu(b, t, number, lun, err);
+}
+
+static lm_hr no_access(const struct lm_backend *b, struct lm_err *err)
+{
+	return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED, "the %s backend cannot make a LUN read-only",
+			  b->ops->name);
+}
+
+lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
+{
+	if (!b->ops->set_access)
+		return no_access(b, err);
+	return b->ops->set_access(b, t, number, lun, readonly, err);
+}
+
+lm_hr lm_backend_check_access(struct lm_backend *b, const struct lm_target *t, bool readonly,
+			      struct lm_err *err)
+{
+	if (!b->ops->set_access)
+		return no_access(b, err);
+	return b->ops->check_access ? b->ops->check_access(b, t, readonly, err) : LM_S_OK;
+}
+
+lm_hr lm_backend_tidy(struct lm_backend *b, struct lm_err *err)
+{
+	return b->ops->tidy ? b->ops->tidy(b, err) : LM_S_OK;
+}
+
+void lm_backend_timeout(struct lm_backend *b, unsigned timeout_ms, bool patient)
+{
+	if (b->ops->set_timeout)
+		b->ops->set_timeout(b, timeout_ms, patient);
+}
+
+lm_hr lm_backend_sessions_of(struct lm_backend *b, const struct lm_target *t,
+			     struct lm_stack *stack, bool *listed, unsigned *n,
+			     struct lm_err *err)
+{
+	const struct lm_stack_target *st;
+	lm_hr hr;
+
+	if (b->ops->in_use)
+		return b->ops->in_use(b, t, n, err);
+	if (!*listed) {
+		hr = b->ops->enumerate(b, stack, err);
+		if (lm_failed(hr))
+			return hr;
+		*listed = true;
+	}
+	st = lm_stack_find_target(stack, t->iqn);
+	*n = st ? st->sessions : 0;
+	return LM_S_OK;
+}
+
+lm_hr lm_backend_manage(struct lm_backend *b, const struct lm_model *m, struct lm_err *err)
+{
+	const char **iqns;
+	lm_hr hr;
+
+	if (!b->ops->manage)
+		return LM_S_OK;
+	iqns = calloc(m->ntargets + 1, sizeof *iqns);
+	if (!iqns)
+		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
+	for (size_t i = 0; i < m->ntargets; i++)
+		iqns[i] = m->targets[i]->iqn;
+	hr = b->ops->manage(b, iqns, m->ntargets, err);
+	free(iqns);
+	return hr;
 }

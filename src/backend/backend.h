@@ -8,32 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "hresult.h"
 #include "model.h"
 #include "observe.h"
 #include "stack.h"
-
-/* Settings from the inventory's <backend> element. */
-struct lm_backend_conf {
-	char type[8];
-	char tgtadm[256];
-	char configfs[256];    /* lio: the target folder of configfs */
-	bool keep_backstores;  /* lio: keep a backstore no target uses */
-	char portal[64];
-	unsigned control_port;
-	unsigned check_interval;
-	unsigned timeout_ms;   /* one stack request; 0: the backend's default */
-	/* tgt: "socket" (tgtd's management protocol), "tgtadm" (run tgtadm),
-	 * "" (the socket if tgtd speaks it, else tgtadm) */
-	char transport[8];
-	/* the state folder's secret (32 hex digits), "" when there is none:
-	 * tgt marks the targets lunmap manages with an anchor made from it
-	 * (backend/tgt/show.h) */
-	char anchor_key[33];
-	/* where a backend reports what it decided (may be NULL) */
-	void (*log)(void *ctx, const char *msg);
-	void *log_ctx;
-};
 
 struct lm_backend;
 
@@ -126,6 +105,31 @@ struct lm_backend {
 lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **out,
 			struct lm_err *err);
 void lm_backend_destroy(struct lm_backend *b);
+/* The core calls the stack only through these: an optional operation the
+ * backend lacks is answered here, once, the same way for every caller. */
+lm_hr lm_backend_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_err *err);
+lm_hr lm_backend_create_target(struct lm_backend *b, const struct lm_target *t,
+			       struct lm_err *err);
+lm_hr lm_backend_add_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			const struct lm_lun *lun, struct lm_err *err);
+lm_hr lm_backend_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			   const struct lm_lun *lun, struct lm_err *err);
+/* VDS_E_NOT_SUPPORTED when the backend cannot write-protect an LU */
+lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
+			    const struct lm_lun *lun, bool readonly, struct lm_err *err);
+/* before anything is tried: set_access's refusal, or check_access's */
+lm_hr lm_backend_check_access(struct lm_backend *b, const struct lm_target *t, bool readonly,
+			      struct lm_err *err);
+/* S_OK when the backend has nothing to tidy */
+lm_hr lm_backend_tidy(struct lm_backend *b, struct lm_err *err);
+void lm_backend_timeout(struct lm_backend *b, unsigned timeout_ms, bool patient);
+/* the target's initiator sessions: in_use when the backend has it, else
+ * from one enumeration made at most once per caller (*listed, stack) */
+lm_hr lm_backend_sessions_of(struct lm_backend *b, const struct lm_target *t,
+			     struct lm_stack *stack, bool *listed, unsigned *n,
+			     struct lm_err *err);
+/* Tells the backend every target of the model (manage, if it has it). */
+lm_hr lm_backend_manage(struct lm_backend *b, const struct lm_model *m, struct lm_err *err);
 /* set_deadline when the backend has it */
 void lm_backend_deadline(struct lm_backend *b, long long deadline_ms);
 /* the backend's pending take-backs (0 when it keeps none), and flushing

@@ -178,7 +178,7 @@ def observe_view(world):
 
 def observe_state(world, state_dir):
     """state.xml, then every whole journal record of its generation or
-    newer (design §3; src/journal.c's format: GEN L=T:N,... #CHECK)."""
+    newer (design §3; src/store/journal.c's format: GEN L=T:N,... #CHECK)."""
     root = ET.parse(os.path.join(state_dir, 'state.xml')).getroot()
     gen = int(root.get('generation'))
     links = {l: {} for l in world.luns}

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* What lets a backend read its stack's listing whatever an initiator
  * sends (design §5, untrusted bytes): the state folder's secret, from
- * which tgt makes the anchor it binds to every target lunmap manages, and
- * the list of those targets. */
+ * which tgt makes the anchor it binds to every target lunmap manages. */
 #include "config.h"
 
 #include <errno.h>
@@ -72,32 +71,16 @@ static int make_key(const char *path, char key[33])
 	return 0;
 }
 
-void lm_anchor_key(struct lm_core *c, char key[33])
+bool lm_anchor_key(const char *dir, char key[33], char *why, size_t len)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof path, "%s/%s", c->state_dir, LM_ANCHOR_KEY_FILE);
+	snprintf(path, sizeof path, "%s/%s", dir, LM_ANCHOR_KEY_FILE);
 	key[0] = '\0';
 	if (read_key(path, key) == 0 || make_key(path, key) == 0)
-		return;
+		return true;
 	key[0] = '\0';
-	lm_core_log(c, "no secret in %s (%s): the listing of a target an initiator holds a session "
-		    "to cannot be read for certain", path, strerror(errno));
-}
-
-lm_hr lm_core_manage(struct lm_core *c, struct lm_err *err)
-{
-	const char **iqns;
-	lm_hr hr;
-
-	if (!c->backend->ops->manage)
-		return LM_S_OK;
-	iqns = calloc(c->model->ntargets + 1, sizeof *iqns);
-	if (!iqns)
-		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-	for (size_t i = 0; i < c->model->ntargets; i++)
-		iqns[i] = c->model->targets[i]->iqn;
-	hr = c->backend->ops->manage(c->backend, iqns, c->model->ntargets, err);
-	free(iqns);
-	return hr;
+	snprintf(why, len, "no secret in %s (%s): the listing of a target an initiator holds a "
+		 "session to cannot be read for certain", path, strerror(errno));
+	return false;
 }

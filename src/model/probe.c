@@ -15,7 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core.h"
 #include "probe.h"
 
 /* enough for open, fstat and an ioctl */

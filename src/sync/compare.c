@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "bitmap.h"
-#include "anchor.h"
 #include "core.h"
 
 static bool known_path(struct lm_model *m, const char *path)
@@ -196,7 +195,7 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack)
 			return LM_E_OUTOFMEMORY;
 	}
 	/* lunmap manages what it discovered: the backend is told */
-	return added ? lm_core_manage(c, NULL) : LM_S_OK;
+	return added ? lm_backend_manage(c->backend, c->model, NULL) : LM_S_OK;
 }
 
 /* Whether the stack's LU shows the LUN's identity (an unknown serial is
@@ -287,10 +286,11 @@ void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack)
 {
 	struct lm_err e;
 
-	if (!stack->half || !c->backend->ops->tidy)
+	/* only a backend that tidies reports what a crash left half made */
+	if (!stack->half)
 		return;
 	lm_core_log(c, "the stack has a leftover of an interrupted step (%s): removing it",
 		    stack->half);
-	if (lm_failed(c->backend->ops->tidy(c->backend, &e)))
+	if (lm_failed(lm_backend_tidy(c->backend, &e)))
 		lm_core_log(c, "%s", e.msg);
 }

@@ -32,11 +32,9 @@ void lm_core_deadline(struct lm_core *c, unsigned at_least_ms)
 {
 	unsigned ms = c->bconf.timeout_ms;
 
-	if (!c->backend->ops->set_timeout)
-		return;
 	if (ms < at_least_ms)
 		ms = at_least_ms;
-	c->backend->ops->set_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
+	lm_backend_timeout(c->backend, ms, ms > c->bconf.timeout_ms);
 }
 
 void lm_core_set_deadline(struct lm_core *c, long long deadline_ms)
@@ -56,15 +54,6 @@ struct lm_step lm_step_inverse(const struct lm_step *s)
 	return r;
 }
 
-lm_hr lm_backend_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
-			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
-{
-	if (!b->ops->set_access)
-		return lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
-				  "the %s backend cannot make a LUN read-only", b->ops->name);
-	return b->ops->set_access(b, t, number, lun, readonly, err);
-}
-
 static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse,
 		     struct lm_err *err)
 {
@@ -74,7 +63,7 @@ static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse
 	lm_hr hr;
 
 	if (t && s.op == LM_STEP_TARGET) {
-		hr = c->backend->ops->create_target(c->backend, t, err);
+		hr = lm_backend_create_target(c->backend, t, err);
 		if (!lm_failed(hr))
 			t->status = LM_ONLINE;
 		return hr;
@@ -83,14 +72,14 @@ static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse
 	 * restore(4) withdraws (it has no inverse: restores are not rolled
 	 * back) */
 	if (t && !l && step->lun == 0 && s.op == LM_STEP_REMOVE && !inverse)
-		return c->backend->ops->remove_lu(c->backend, t, s.number, NULL, err);
+		return lm_backend_remove_lu(c->backend, t, s.number, NULL, err);
 	if (!l || !t)
 		return lm_err_set(err, LM_E_FAIL, "step names an unknown object");
 	if (s.op == LM_STEP_ACCESS)
 		return lm_backend_set_access(c->backend, t, s.number, l, s.readonly, err);
 	if (s.op == LM_STEP_ADD)
-		return c->backend->ops->add_lu(c->backend, t, s.number, l, err);
-	return c->backend->ops->remove_lu(c->backend, t, s.number, l, err);
+		return lm_backend_add_lu(c->backend, t, s.number, l, err);
+	return lm_backend_remove_lu(c->backend, t, s.number, l, err);
 }
 
 lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err)

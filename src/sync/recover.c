@@ -49,17 +49,17 @@ static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32
 		if (lu && !ours)
 			return LM_S_OK; /* someone else's LU: drift says so */
 		if (ours) {
-			hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
+			hr = lm_backend_remove_lu(c->backend, t, number, l, err);
 			++*steps;
 		}
 		if (!lm_failed(hr)) {
-			hr = c->backend->ops->add_lu(c->backend, t, number, l, err);
+			hr = lm_backend_add_lu(c->backend, t, number, l, err);
 			++*steps;
 		}
 		if (!lm_failed(hr))
 			hr = settle_access(c, t, l, have, 0, steps, err); /* a new LU is writable */
 	} else if (!have && ours) {
-		hr = c->backend->ops->remove_lu(c->backend, t, number, l, err);
+		hr = lm_backend_remove_lu(c->backend, t, number, l, err);
 		++*steps;
 	}
 	return hr;
@@ -71,11 +71,11 @@ lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err)
 	struct lm_stack stack = { 0 };
 	struct lm_err e;
 	int steps = 0;
-	lm_hr hr = lm_intent_read(c->state_dir, &in, err);
+	lm_hr hr = lm_intent_read(c->store.dir, &in, err);
 
 	if (lm_failed(hr) || !in.n)
 		return hr;
-	hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	hr = lm_backend_enumerate(c->backend, &stack, err);
 	if (lm_failed(hr))
 		goto out;
 	lm_stack_sort(&stack);
@@ -104,7 +104,7 @@ lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err)
 	if (steps)
 		lm_core_log(c, "an interrupted change of %zu LUN(s) was settled in the stack (%d "
 			    "step(s)): the stack has the saved sets again", in.n, steps);
-	if (lm_failed(lm_intent_clear(c->intent_fd, &e)))
+	if (lm_failed(lm_intent_clear(c->store.intent_fd, &e)))
 		lm_core_log(c, "%s", e.msg);
 out:
 	lm_stack_clear(&stack);

@@ -394,27 +394,6 @@ static bool removes_unforced(const struct lm_batch *b, const struct lm_change *c
 	return false;
 }
 
-/* How many sessions the target has: the backend's own question about
- * that one target when it has one, else the target in one enumeration
- * (made at most once per batch, in *stack). */
-static lm_hr sessions_of(struct lm_core *c, const struct lm_target *t, struct lm_stack *stack,
-			 bool *listed, unsigned *n, struct lm_err *err)
-{
-	const struct lm_stack_target *st;
-	lm_hr hr;
-
-	if (c->backend->ops->in_use)
-		return c->backend->ops->in_use(c->backend, t, n, err);
-	if (!*listed) {
-		hr = c->backend->ops->enumerate(c->backend, stack, err);
-		if (lm_failed(hr))
-			return hr;
-		*listed = true;
-	}
-	st = lm_stack_find_target(stack, t->iqn);
-	*n = st ? st->sessions : 0;
-	return LM_S_OK;
-}
 
 /* A removal the in-use guard asks about: the target, and the batch item
  * (LUN) that takes itself from it. */
@@ -482,7 +461,7 @@ static lm_hr guard_in_use(struct lm_core *c, struct lm_batch *b, const struct lm
 		unsigned sessions = 0;
 		if (i && v[i - 1].target == v[i].target)
 			continue;
-		hr = sessions_of(c, t, &stack, &listed, &sessions, err);
+		hr = lm_backend_sessions_of(c->backend, t, &stack, &listed, &sessions, err);
 		if (lm_failed(hr)) {
 			err->at = LM_ERR_AT_NONE;
 			break;
@@ -512,14 +491,8 @@ static lm_hr check_access(struct lm_core *c, const struct lm_batch *b, struct lm
 		const struct lm_step *s = &b->steps[i];
 		if (s->op != LM_STEP_ACCESS)
 			continue;
-		if (!c->backend->ops->set_access)
-			hr = lm_err_set(err, LM_VDS_E_NOT_SUPPORTED,
-					"the %s backend cannot make a LUN read-only",
-					c->backend->ops->name);
-		else if (c->backend->ops->check_access)
-			hr = c->backend->ops->check_access(c->backend,
-							   lm_model_target(c->model, s->target),
-							   s->readonly, err);
+		hr = lm_backend_check_access(c->backend, lm_model_target(c->model, s->target),
+					     s->readonly, err);
 		if (lm_failed(hr)) {
 			err->at = change_of_step(b, i);
 			lm_model_lun(c->model, s->lun)->last_error = hr;
@@ -655,7 +628,7 @@ static lm_hr persist(struct lm_core *c, const struct lm_batch *b, struct lm_err 
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to save the change");
 	for (size_t i = 0; i < b->n; i++)
 		luns[i] = lm_model_lun(c->model, b->items[i].lun);
-	hr = lm_store_persist(c, luns, b->n, err);
+	hr = lm_store_persist(&c->store, c->model, luns, b->n, err);
 	free(luns);
 	return hr;
 }
@@ -696,7 +669,7 @@ static lm_hr write_intent(struct lm_core *c, const struct lm_batch *b, bool forw
 					       forward ? it->nold : it->nnew,
 					       forward ? it->nnew : it->nold };
 	}
-	hr = lm_intent_write(c->intent_fd, v, b->n, &e);
+	hr = lm_intent_write(c->store.intent_fd, v, b->n, &e);
 	free(v);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "%s; nothing was changed", e.msg);

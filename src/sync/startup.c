@@ -60,11 +60,11 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			continue;
 		/* ours with the wrong identity (tgt's default serial after a
 		 * crash between its two calls): put it back whole */
-		if (lu && lm_failed(c->backend->ops->remove_lu(c->backend, t, lu->number, l, &e))) {
+		if (lu && lm_failed(lm_backend_remove_lu(c->backend, t, lu->number, l, &e))) {
 			not_restored(c, "cannot re-apply the identity of", t, t->links.v[i].number, l, &e);
 			continue;
 		}
-		if (lm_failed(c->backend->ops->add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
+		if (lm_failed(lm_backend_add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
 		    (t->links.v[i].readonly &&
 		     lm_failed(lm_backend_set_access(c->backend, t, t->links.v[i].number, l, true,
 						     &e)))) {
@@ -103,7 +103,7 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 			i++;
 			continue;
 		}
-		if (lm_failed(c->backend->ops->remove_lu(c->backend, t, st->lus[i].number, &fake, &e))) {
+		if (lm_failed(lm_backend_remove_lu(c->backend, t, st->lus[i].number, &fake, &e))) {
 			lm_core_log(c, "cannot withdraw deleted LUN %s from %s: %s", st->lus[i].path,
 				    t->iqn, e.msg);
 			i++;
@@ -122,7 +122,7 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 {
 	struct lm_stack stack = { 0 };
-	lm_hr hr = c->backend->ops->enumerate(c->backend, &stack, err);
+	lm_hr hr = lm_backend_enumerate(c->backend, &stack, err);
 
 	if (lm_failed(hr))
 		return hr;
@@ -141,7 +141,7 @@ lm_hr lm_startup_reconcile(struct lm_core *c, struct lm_err *err)
 			continue;
 		}
 		if (!st || lm_target_needs_bind(t, st)) {
-			if (lm_failed(c->backend->ops->create_target(c->backend, t, &e))) {
+			if (lm_failed(lm_backend_create_target(c->backend, t, &e))) {
 				t->status = LM_FAILED;
 				lm_core_log(c, "target %s failed: %s", t->iqn, e.msg);
 				continue;

@@ -8,7 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "backend.h"
+#include "conf.h"
 #include "guid.h"
 #include "hresult.h"
 #include "lunmap.h"
