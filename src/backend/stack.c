@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "hash.h"
 #include "iqn.h"
 #include "valid.h"
 #include "vec.h"
@@ -62,10 +63,8 @@ static char *pool_copy(struct lm_stack_pool *p, const char *s)
 
 static size_t str_hash(const char *s)
 {
-	uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+	uint64_t h = lm_fnv1a(s, strlen(s));
 
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
 	return (size_t)(h ^ (h >> 29));
 }
 

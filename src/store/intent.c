@@ -10,12 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "state.h"
-#include "xml.h"
+#include "vec.h"
 
-/* The intent of the change in progress (design §3), one line:
- *   LUN=T:N,T:N>T:N,... LUN=...>... #CHECK
- * each LUN's old set, '>', its new set; CHECK as in the journal. The file
+/* The intent of the change in progress (design §3), one line (record.h):
+ *   LUN=OLDSET>NEWSET LUN=OLDSET>NEWSET... #CHECK The file
  * stays in place between changes: recovery is idempotent (it brings the
  * named LUNs to what the state says), so a completed change needs no
  * second fsync to mark it done. */
@@ -49,13 +49,6 @@ lm_hr lm_intent_open(const char *dir, int *fd, struct lm_err *err)
 	return LM_S_OK;
 }
 
-static void put_set(FILE *f, const struct lm_assoc *v, size_t n)
-{
-	for (size_t k = 0; k < n; k++)
-		fprintf(f, "%s%u:%u%s", k ? "," : "", v[k].index, v[k].number,
-			v[k].readonly ? ":r" : "");
-}
-
 lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm_err *err)
 {
 	char *line = NULL;
@@ -68,12 +61,12 @@ lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the intent record");
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, "%s%u=", i ? " " : "", v[i].lun);
-		put_set(f, v[i].old, v[i].nold);
+		lm_record_put_set(f, v[i].old, v[i].nold);
 		fputc('>', f);
-		put_set(f, v[i].new, v[i].nnew);
+		lm_record_put_set(f, v[i].new, v[i].nnew);
 	}
 	fflush(f);
-	fprintf(f, " #%016" PRIx64 "\n", lm_journal_check(line, len));
+	lm_record_seal(f, line, len);
 	if (fclose(f) != 0 || !line) {
 		free(line);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the intent record");
@@ -112,66 +105,53 @@ void lm_intent_free(struct lm_intent *in)
 	memset(in, 0, sizeof *in);
 }
 
-/* "T:N[:r],T:N" (possibly empty) into a new array; -1 when malformed. */
-static int parse_set(char *s, struct lm_assoc **out, size_t *n)
+/* A set up to end into a new array; -1 when malformed, -2 without
+ * memory. */
+static int take_set(const char **pp, char end, struct lm_assoc **out, size_t *n)
 {
-	size_t cap = 1;
-	char *save = NULL;
+	size_t cap = 0;
+	struct lm_assoc a;
+	int rc;
 
-	for (const char *p = s; *p; p++)
-		cap += *p == ',';
-	*n = 0;
-	*out = calloc(cap, sizeof **out);
-	if (!*out)
-		return -2;
-	/* strict, as every number of the state files: "4294967297", "-1",
-	 * "1junk" and ",," are damage, not numbers */
-	if (*s == ',' || (*s && s[strlen(s) - 1] == ',') || strstr(s, ",,"))
-		return -1;
-	for (char *pair = strtok_r(s, ",", &save); pair; pair = strtok_r(NULL, ",", &save)) {
-		struct lm_assoc *l = &(*out)[*n];
-		char *colon = strchr(pair, ':');
-		char *flag = colon ? strchr(colon + 1, ':') : NULL;
-		uint32_t number;
-		if (flag && strcmp(flag, ":r") != 0)
-			return -1;
-		/* the bound first: l is only written within the array */
-		if (*n >= cap || !colon || lm_xml_u32_n(pair, (size_t)(colon - pair), 1, UINT32_MAX - 1, &l->index) ||
-		    lm_xml_u32_n(colon + 1, flag ? (size_t)(flag - colon - 1) : strlen(colon + 1), 1,
-				 LM_MAX_LUN_NUMBER, &number))
-			return -1;
-		l->number = number;
-		/* "T:N:r" is read-only; intents from before the flag have none */
-		l->readonly = flag != NULL;
-		(*n)++;
+	while ((rc = lm_record_pair(pp, end, &a)) == 1) {
+		if (lm_grow((void **)out, &cap, *n + 1, sizeof **out))
+			return -2;
+		(*out)[(*n)++] = a;
 	}
-	return 0;
+	return rc;
 }
 
-static int parse_line(char *p, struct lm_intent *in)
+static int parse_lun(const char **pp, struct lm_intent_lun *l)
+{
+	int rc;
+
+	if (lm_record_number(pp, "=", 1, UINT32_MAX - 1, &l->lun) || *(*pp)++ != '=')
+		return -1;
+	if ((rc = take_set(pp, '>', &l->old, &l->nold)) != 0)
+		return rc;
+	if (*(*pp)++ != '>')
+		return -1;
+	return take_set(pp, ' ', &l->new, &l->nnew);
+}
+
+static int parse_line(const char *p, struct lm_intent *in)
 {
 	size_t cap = 1;
-	char *save = NULL;
+	int rc;
 
 	for (const char *q = p; *q; q++)
 		cap += *q == ' ';
 	in->v = calloc(cap, sizeof *in->v);
 	if (!in->v)
 		return -2;
-	for (char *tok = strtok_r(p, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		struct lm_intent_lun *l = &in->v[in->n];
-		char *eq = strchr(tok, '='), *gt = eq ? strchr(eq, '>') : NULL;
-		int rc;
-		if (!gt || in->n >= cap)
+	while (*p) {
+		/* counted before it is read: lm_intent_free frees what it took */
+		if (in->n >= cap)
 			return -1;
-		*eq = *gt = '\0';
-		in->n++;
-		if (lm_xml_u32_n(tok, strlen(tok), 1, UINT32_MAX - 1, &l->lun))
-			return -1;
-		if ((rc = parse_set(eq + 1, &l->old, &l->nold)) != 0 ||
-		    (rc = parse_set(gt + 1, &l->new, &l->nnew)) != 0)
+		rc = parse_lun(&p, &in->v[in->n++]);
+		if (rc)
 			return rc;
-		if (!l->lun)
+		if (*p && (*p++ != ' ' || !*p))
 			return -1;
 	}
 	return 0;
@@ -179,8 +159,7 @@ static int parse_line(char *p, struct lm_intent *in)
 
 lm_hr lm_intent_read(const char *dir, struct lm_intent *in, struct lm_err *err)
 {
-	char path[PATH_MAX], buf[1 << 16], *nl, *mark;
-	uint64_t want;
+	char path[PATH_MAX], buf[1 << 16], *nl;
 	ssize_t len;
 	int fd, rc;
 	char *big = NULL;
@@ -208,11 +187,8 @@ lm_hr lm_intent_read(const char *dir, struct lm_intent *in, struct lm_err *err)
 		if (!(nl = strchr(p, '\n')))
 			goto out;
 		*nl = '\0';
-		mark = strstr(p, " #");
-		if (!mark || sscanf(mark + 2, "%" SCNx64, &want) != 1 ||
-		    lm_journal_check(p, (size_t)(mark - p)) != want)
+		if (!lm_record_unseal(p))
 			goto out;
-		*mark = '\0';
 		rc = parse_line(p, in);
 		if (rc == -2)
 			hr = lm_err_set(err, LM_E_OUTOFMEMORY, "no memory to read %s", path);

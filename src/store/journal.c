@@ -10,24 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "record.h"
 #include "state.h"
 #include "valid.h"
 #include "vec.h"
 
-/* A record is one line:
- *   GENERATION LUN=TARGET:NUMBER,... LUN=... #CHECK
- * with CHECK the FNV-1a hash of everything before " #", in hex. */
-
-uint64_t lm_journal_check(const char *s, size_t n)
-{
-	uint64_t h = UINT64_C(14695981039346656037);
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= UINT64_C(1099511628211);
-	}
-	return h;
-}
+/* A record is one line (record.h):
+ *   GENERATION LUN=SET LUN=SET... #CHECK */
 
 static lm_hr corrupt(struct lm_err *err, const char *path, size_t line, const char *why)
 {
@@ -113,12 +102,10 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 	fprintf(f, "%" PRIu64, generation);
 	for (size_t i = 0; i < n; i++) {
 		fprintf(f, " %u=", luns[i]->index);
-		for (size_t k = 0; k < luns[i]->links.n; k++)
-			fprintf(f, "%s%u:%u%s", k ? "," : "", luns[i]->links.v[k].index,
-				luns[i]->links.v[k].number, luns[i]->links.v[k].readonly ? ":r" : "");
+		lm_record_put_set(f, luns[i]->links.v, luns[i]->links.n);
 	}
 	fflush(f);
-	fprintf(f, " #%016" PRIx64 "\n", lm_journal_check(line, len));
+	lm_record_seal(f, line, len);
 	if (fclose(f) != 0 || !line) {
 		free(line);
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");
@@ -189,58 +176,30 @@ static int jentry_cmp(const void *a, const void *b)
 	return x->seq > y->seq ? -1 : x->seq < y->seq; /* latest first */
 }
 
-/* A strict decimal of p[0..) up to the first byte of stop (or the end),
- * within min..max; the end in *end. */
-static int number(const char *p, const char *stop, uint32_t min, uint32_t max, uint32_t *out,
-		  const char **end)
-{
-	size_t n = strcspn(p, stop);
-	unsigned long long v;
-
-	if (!lm_parse_u64(p, n, max, &v) || v < min)
-		return -1;
-	*out = (uint32_t)v;
-	*end = p + n;
-	return 0;
-}
-
-/* One " LUN=TARGET:NUMBER[:r],..." set, exactly as lm_journal_append writes
- * it; -1 when malformed, -2 without memory. */
+/* One " LUN=SET" of a record; -1 when malformed, -2 without memory. */
 static int parse_set(const char **pp, size_t seq, struct jread *jr)
 {
 	const char *p = *pp;
 	struct jentry *e;
+	struct lm_assoc a;
+	int rc;
 
 	if (lm_grow((void **)&jr->e, &jr->cape, jr->ne + 1, sizeof *jr->e))
 		return -2;
 	e = &jr->e[jr->ne++];
 	*e = (struct jentry){ .seq = seq, .start = jr->npool };
-	if (number(p, "=", 1, UINT32_MAX - 1, &e->lun, &p) || *p++ != '=')
+	if (lm_record_number(&p, "=", 1, UINT32_MAX - 1, &e->lun) || *p++ != '=')
 		return -1;
-	while (*p && *p != ' ') {
-		struct lm_state_assoc *a;
+	while ((rc = lm_record_pair(&p, ' ', &a)) == 1) {
 		if (lm_grow((void **)&jr->pool, &jr->cappool, jr->npool + 1, sizeof *jr->pool))
 			return -2;
-		a = &jr->pool[jr->npool++];
-		a->lun = e->lun;
-		if (number(p, ":", 1, UINT32_MAX - 1, &a->target, &p) || *p++ != ':' ||
-		    number(p, ", :", 1, LM_MAX_LUN_NUMBER, &a->number, &p))
-			return -1;
-		/* ":r" after the number: read-only (records from before the
-		 * flag have none) */
-		a->readonly = false;
-		if (*p == ':') {
-			if (p[1] != 'r' || (p[2] && p[2] != ',' && p[2] != ' '))
-				return -1;
-			a->readonly = true;
-			p += 2;
-		}
-		if (*p == ',' && (p[1] == '\0' || p[1] == ' '))
-			return -1;
-		if (*p == ',')
-			p++;
+		jr->pool[jr->npool++] = (struct lm_state_assoc){
+			.lun = e->lun, .target = a.index, .number = a.number, .readonly = a.readonly
+		};
 		e->n++;
 	}
+	if (rc < 0)
+		return -1;
 	*pp = p;
 	return 0;
 }
@@ -340,20 +299,16 @@ fail:
 static lm_hr replay_record(char *p, bool last, size_t seq, const struct lm_state *st,
 			   struct jread *jr, const char *path, struct lm_err *err)
 {
-	char want[17], *mark = strstr(p, " #");
 	unsigned long long gen;
 	size_t gen_len;
 	int rc;
 
-	if (mark)
-		snprintf(want, sizeof want, "%016" PRIx64, lm_journal_check(p, (size_t)(mark - p)));
 	/* a record that ends in its newline was written whole: a wrong check
 	 * there is damage, not a crash (a torn last record has no newline and
 	 * was never acknowledged) */
-	if (!mark || strcmp(mark + 2, want) != 0)
+	if (!lm_record_unseal(p))
 		return corrupt(err, path, seq + 1,
 			       last ? "the last record is damaged" : "a record is damaged");
-	*mark = '\0';
 	gen_len = strcspn(p, " ");
 	if (!lm_parse_u64(p, gen_len, UINT64_MAX, &gen))
 		return corrupt(err, path, seq + 1, "a record is malformed");

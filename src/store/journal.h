@@ -30,8 +30,6 @@ void lm_journal_close(struct lm_journal *j);
  * records of st's generation) by the latest set recorded; part of
  * lm_state_load. */
 lm_hr lm_journal_replay(const char *dir, struct lm_state *st, struct lm_err *err);
-/* The check a record ends with (FNV-1a over the text before " #"). */
-uint64_t lm_journal_check(const char *text, size_t n);
 /* A whole file, NUL-terminated, *len its size; NULL with errno set (a
  * read error too: never the part read before it). */
 char *lm_read_file(const char *path, size_t *len);

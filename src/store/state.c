@@ -15,6 +15,7 @@
 #include <libxml/xmlwriter.h>
 
 #include "iqn.h"
+#include "hash.h"
 #include "state.h"
 #include "valid.h"
 #include "xml.h"
@@ -207,10 +208,7 @@ struct feed {
 
 static void hash_bytes(struct feed *f, const char *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		f->hash ^= (unsigned char)p[i];
-		f->hash *= UINT64_C(1099511628211);
-	}
+	f->hash = lm_fnv1a_more(f->hash, p, n);
 }
 
 static void feed_take(struct feed *f, const char *p, size_t n)
@@ -293,7 +291,7 @@ static const char *parse_snapshot(xmlTextReaderPtr r, struct lm_state *st, int *
 lm_hr lm_state_load(const char *dir, struct lm_state **out, struct lm_err *err)
 {
 	char path[PATH_MAX];
-	struct feed f = { .fd = -1, .hash = lm_journal_check("", 0) };
+	struct feed f = { .fd = -1, .hash = LM_FNV1A_START };
 	char detail[LM_ERR_MSG_MAX];
 	xmlTextReaderPtr r = NULL;
 	struct lm_state *st;
@@ -499,10 +497,7 @@ static int sink_write(void *ctx, const char *p, int len)
 {
 	struct sink *k = ctx;
 
-	for (int i = 0; i < len; i++) {
-		k->hash ^= (unsigned char)p[i];
-		k->hash *= UINT64_C(1099511628211);
-	}
+	k->hash = lm_fnv1a_more(k->hash, p, (size_t)len);
 	k->size += len;
 	for (int left = len; left > 0;) {
 		size_t take = sizeof k->buf - k->n;
@@ -566,7 +561,7 @@ lm_hr lm_state_save(const char *dir, const struct lm_model *m, uint64_t generati
 		hr = lm_err_set(err, lm_hr_from_errno(errno), "cannot create %s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	*k = (struct sink){ .fd = fd, .hash = lm_journal_check("", 0) };
+	*k = (struct sink){ .fd = fd, .hash = LM_FNV1A_START };
 	hr = render(m, generation, k, tmp, err);
 	if (lm_failed(hr))
 		goto out;

@@ -12,6 +12,7 @@
 #include "fuzz.h"
 #include "lunmap.h"
 #include "sim.h"
+#include "record.h"
 #include "state.h"
 
 static const char sep[] = "\n=====journal\n";
@@ -22,7 +23,7 @@ static void write_snapshot(const uint8_t *data, size_t n, int seal)
 
 	memcpy(buf, data, n);
 	if (seal) {
-		snprintf(check, sizeof check, "<!-- check %016" PRIx64 " -->\n", lm_journal_check((const char *)data, n));
+		snprintf(check, sizeof check, "<!-- check %016" PRIx64 " -->\n", lm_record_check((const char *)data, n));
 		memcpy(buf + n, check, strlen(check));
 		n += strlen(check);
 	}

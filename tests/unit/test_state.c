@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "record.h"
 #include "state.h"
 #include "util.h"
 
@@ -372,7 +373,7 @@ static char *checked(const char *body)
 	char *out;
 
 	if (asprintf(&out, "%s<!-- check %016" PRIx64 " -->\n", body,
-		     lm_journal_check(body, strlen(body))) < 0)
+		     lm_record_check(body, strlen(body))) < 0)
 		abort();
 	return out;
 }
@@ -489,7 +490,7 @@ static void test_journal_numbers_are_strict(void **state)
 	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		FILE *f = fopen(path, "w");
-		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_journal_check(bad[i], strlen(bad[i])));
+		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_record_check(bad[i], strlen(bad[i])));
 		fputs(line, f);
 		fputs(line, f); /* not the last record: never taken for a torn one */
 		fclose(f);
@@ -514,7 +515,7 @@ static void test_intent_numbers_are_strict(void **state)
 	snprintf(path, sizeof path, "%s/%s", dir, LM_INTENT_FILE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		FILE *f = fopen(path, "w");
-		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_journal_check(bad[i], strlen(bad[i])));
+		snprintf(line, sizeof line, "%s #%016" PRIx64 "\n", bad[i], lm_record_check(bad[i], strlen(bad[i])));
 		fputs(line, f);
 		fclose(f);
 		if (lm_intent_read(dir, &in, NULL) != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
@@ -523,7 +524,7 @@ static void test_intent_numbers_are_strict(void **state)
 	{
 		const char *good = "3=1:2,4:5>4:5 7=>1:3";
 		FILE *f = fopen(path, "w");
-		fprintf(f, "%s #%016" PRIx64 "\n", good, lm_journal_check(good, strlen(good)));
+		fprintf(f, "%s #%016" PRIx64 "\n", good, lm_record_check(good, strlen(good)));
 		fclose(f);
 		assert_int_equal(lm_intent_read(dir, &in, NULL), LM_S_OK);
 		assert_int_equal(in.n, 2);
