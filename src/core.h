@@ -86,6 +86,19 @@ lm_hr lm_step_run(struct lm_core *c, const struct lm_step *s, struct lm_err *err
 /* A step for a message: "add LUN "db" to iqn... as LUN 3". */
 void lm_step_describe(struct lm_core *c, const struct lm_step *s, char *buf, size_t len);
 
+/* mend.c: the steps that make the stack's LU lu (NULL: missing; else the
+ * LUN's own, by path) at (t, link->number) what the link says: none, the
+ * access set again, or (missing, or the wrong identity) removed, added
+ * and made read-only as recorded. Start-up, recovery and restore(4) all
+ * decide through it. */
+#define LM_MEND_MAX 3
+size_t lm_mend_plan(const struct lm_lun *l, const struct lm_target *t, const struct lm_assoc *link,
+		    const struct lm_stack_lu *lu, struct lm_step out[LM_MEND_MAX]);
+/* Runs that plan now, counting the steps tried in *steps. */
+lm_hr lm_mend_lu(struct lm_core *c, const struct lm_lun *l, const struct lm_target *t,
+		 const struct lm_assoc *link, const struct lm_stack_lu *lu, int *steps,
+		 struct lm_err *err);
+
 /* The take-backs of steps the stack did not answer in time: sent before
  * a change (refused while some wait), and after a failed one (offline
  * until they are done). */
@@ -184,6 +197,12 @@ lm_hr lm_compare_discover(struct lm_core *c, const struct lm_stack *stack);
 /* Whether a target of the inventory has an LU lunmap did not put there
  * (or cannot be read): true and the first one in why. */
 bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *why, size_t len);
+/* The one reason given for a target whose listing the backend could not
+ * read (lm_stack_target.unread): nothing about its LUs can be concluded;
+ * as an error, cacheCorrupt. */
+void lm_unread_why(const struct lm_target *t, const struct lm_stack_target *st, char *why,
+		   size_t len);
+lm_hr lm_unread(const struct lm_target *t, const struct lm_stack_target *st, struct lm_err *err);
 const struct lm_tomb *lm_compare_tomb_by_path(const struct lm_model *m, const char *path);
 
 /* Every stack request waits at most max(timeout-ms, at_least_ms) from

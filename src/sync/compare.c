@@ -69,7 +69,7 @@ int lm_compare_target(struct lm_model *m, const struct lm_target *t,
 		return 1;
 	}
 	if (st->unread) {
-		snprintf(why, len, "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+		lm_unread_why(t, st, why, len);
 		return 1;
 	}
 	for (size_t i = 0; i < t->links.n; i++) {
@@ -134,8 +134,7 @@ bool lm_compare_foreign(struct lm_model *m, const struct lm_stack *stack, char *
 		if (!st || t->discovered)
 			continue;
 		if (st->unread) {
-			snprintf(why, len, "target %s cannot be read from the stack: %s", t->iqn,
-				 st->unread);
+			lm_unread_why(t, st, why, len);
 			return true;
 		}
 		lm_compare_numbers(t, &linked);
@@ -293,4 +292,18 @@ void lm_core_tidy(struct lm_core *c, const struct lm_stack *stack)
 		    stack->half);
 	if (lm_failed(lm_backend_tidy(c->backend, &e)))
 		lm_core_log(c, "%s", e.msg);
+}
+
+void lm_unread_why(const struct lm_target *t, const struct lm_stack_target *st, char *why,
+		   size_t len)
+{
+	snprintf(why, len, "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+}
+
+lm_hr lm_unread(const struct lm_target *t, const struct lm_stack_target *st, struct lm_err *err)
+{
+	char why[LM_ERR_MSG_MAX];
+
+	lm_unread_why(t, st, why, sizeof why);
+	return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "%s", why);
 }

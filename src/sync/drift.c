@@ -9,6 +9,7 @@
 
 #include "bitmap.h"
 #include "core.h"
+#include "vec.h"
 
 /* Only the listing waits list_ms: the steps that follow take a step's
  * deadline each. */
@@ -105,19 +106,18 @@ struct plan {
 	size_t n, cap;
 };
 
+static lm_hr plan_push(struct plan *p, struct lm_step s)
+{
+	if (lm_grow((void **)&p->v, &p->cap, p->n + 1, sizeof *p->v))
+		return LM_E_OUTOFMEMORY;
+	p->v[p->n++] = s;
+	return LM_S_OK;
+}
+
 static lm_hr plan_add(struct plan *p, enum lm_step_op op, const struct lm_target *t,
 		      uint32_t number, const struct lm_lun *l, bool readonly)
 {
-	if (p->n == p->cap) {
-		size_t ncap = p->cap ? 2 * p->cap : 16;
-		struct lm_step *nv = realloc(p->v, ncap * sizeof *nv);
-		if (!nv)
-			return LM_E_OUTOFMEMORY;
-		p->v = nv;
-		p->cap = ncap;
-	}
-	p->v[p->n++] = (struct lm_step){ op, l ? l->index : 0, t->index, number, readonly };
-	return LM_S_OK;
+	return plan_push(p, (struct lm_step){ op, l ? l->index : 0, t->index, number, readonly });
 }
 
 /* Whether restore(4) withdraws the stack's LU lu of target t: one of
@@ -142,8 +142,7 @@ static lm_hr plan_strays(struct lm_core *c, struct plan *p, const struct lm_targ
 	lm_hr hr = LM_S_OK;
 
 	if (st && st->unread)
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+		return lm_unread(t, st, err);
 	for (size_t i = 0; st && i < st->nlus && !lm_failed(hr); i++)
 		if (withdrawn(c, t, &st->lus[i]))
 			hr = plan_add(p, LM_STEP_REMOVE, t, st->lus[i].number,
@@ -163,8 +162,9 @@ static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_targe
 	for (size_t i = 0; i < t->links.n && !lm_failed(hr); i++) {
 		const struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
 		uint32_t number = t->links.v[i].number;
-		bool ro = t->links.v[i].readonly;
 		const struct lm_stack_lu *lu = st ? lm_stack_lu_at(st, number) : NULL;
+		struct lm_step mend[LM_MEND_MAX];
+		size_t n;
 		if (lu && strcmp(lu->path, l->path) != 0) {
 			if (!withdraw || !withdrawn(c, t, lu))
 				return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -172,18 +172,9 @@ static lm_hr plan_links(struct lm_core *c, struct plan *p, const struct lm_targe
 						  number, t->iqn, lu->path);
 			lu = NULL; /* plan_strays takes it away first */
 		}
-		if (lu && lm_lu_identity_ok(l, lu)) {
-			/* only the access differs: set it again */
-			if (lu->readonly >= 0 && lu->readonly != (int)ro)
-				hr = plan_add(p, LM_STEP_ACCESS, t, number, l, ro);
-			continue;
-		}
-		if (lu)
-			hr = plan_add(p, LM_STEP_REMOVE, t, number, l, false);
-		if (!lm_failed(hr))
-			hr = plan_add(p, LM_STEP_ADD, t, number, l, false);
-		if (!lm_failed(hr) && ro)
-			hr = plan_add(p, LM_STEP_ACCESS, t, number, l, true);
+		n = lm_mend_plan(l, t, &t->links.v[i], lu, mend);
+		for (size_t k = 0; k < n && !lm_failed(hr); k++)
+			hr = plan_push(p, mend[k]);
 	}
 	if (lm_failed(hr) && hr == LM_E_OUTOFMEMORY)
 		return lm_err_set(err, hr, "no memory to plan the restore");

@@ -10,17 +10,6 @@
 #include "core.h"
 #include "state.h"
 
-/* The LU's access to the saved one's; `shown` is what the stack shows
- * (-1: it cannot tell, so it is set when it should be read-only). */
-static lm_hr settle_access(struct lm_core *c, const struct lm_target *t, const struct lm_lun *l,
-			   const struct lm_assoc *have, int shown, int *steps, struct lm_err *err)
-{
-	if (shown == (int)have->readonly || (shown < 0 && !have->readonly))
-		return LM_S_OK;
-	++*steps;
-	return lm_backend_set_access(c->backend, t, have->number, l, have->readonly, err);
-}
-
 /* Brings one (LUN, target, number) of an interrupted change to what the
  * saved state says: present with the LUN's identity, or absent. */
 static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32_t number,
@@ -31,38 +20,24 @@ static lm_hr settle(struct lm_core *c, struct lm_lun *l, uint32_t tindex, uint32
 	const struct lm_stack_lu *lu;
 	const struct lm_assoc *have;
 	bool ours;
-	lm_hr hr = LM_S_OK;
 
 	if (!st)
 		return LM_S_OK; /* start-up creates the target and restores it */
 	if (st->unread)
 		/* nothing about its LUs can be concluded: the intent stays, and
 		 * the next start settles it */
-		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
-				  "target %s cannot be read from the stack: %s", t->iqn, st->unread);
+		return lm_unread(t, st, err);
 	lu = lm_stack_lu_at(st, number);
 	ours = lu && strcmp(lu->path, l->path) == 0;
 	have = lm_links_find(&l->links, t->index);
-	if (have && have->number == number) {
-		if (ours && lm_lu_identity_ok(l, lu))
-			return settle_access(c, t, l, have, lu->readonly, steps, err);
-		if (lu && !ours)
-			return LM_S_OK; /* someone else's LU: drift says so */
-		if (ours) {
-			hr = lm_backend_remove_lu(c->backend, t, number, l, err);
-			++*steps;
-		}
-		if (!lm_failed(hr)) {
-			hr = lm_backend_add_lu(c->backend, t, number, l, err);
-			++*steps;
-		}
-		if (!lm_failed(hr))
-			hr = settle_access(c, t, l, have, 0, steps, err); /* a new LU is writable */
-	} else if (!have && ours) {
-		hr = lm_backend_remove_lu(c->backend, t, number, l, err);
+	if (have && have->number == number)
+		/* someone else's LU at the number: drift says so */
+		return lu && !ours ? LM_S_OK : lm_mend_lu(c, l, t, have, lu, steps, err);
+	if (!have && ours) {
 		++*steps;
+		return lm_backend_remove_lu(c->backend, t, number, l, err);
 	}
-	return hr;
+	return LM_S_OK;
 }
 
 lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err)

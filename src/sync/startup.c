@@ -38,6 +38,51 @@ static void not_restored(struct lm_core *c, const char *what, const struct lm_ta
 		c->startup_problem = problem;
 }
 
+/* One recorded association put back (lm_mend_lu); the listing st then
+ * says what the stack has, for the check that follows. E_OUTOFMEMORY only
+ * when st cannot be kept true; a step the stack refuses is said and
+ * leaves the subsystem cacheCorrupt. */
+static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_assoc *link,
+		  const struct lm_lun *l, struct lm_stack_target *st, const struct lm_stack_lu *lu)
+{
+	struct lm_step plan[LM_MEND_MAX];
+	struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
+	bool identity = lu && lm_lu_identity_ok(l, lu);
+	struct lm_err e;
+	int steps = 0;
+
+	if (!lm_mend_plan(l, t, link, lu, plan))
+		return LM_S_OK;
+	if (lm_failed(lm_mend_lu(c, l, t, link, lu, &steps, &e))) {
+		not_restored(c, identity ? "cannot set the access of"
+			     : lu ? "cannot re-apply the identity of" : "cannot restore",
+			     t, link->number, l, &e);
+		return LM_S_OK;
+	}
+	lm_core_log(c, "restored LUN %u (\"%s\") on %s", link->number, l->name, t->iqn);
+	if (!lu) {
+		/* the model outlives this enumeration: its path, not a copy */
+		if (lm_failed(lm_stack_add_lu_ref(st, link->number, l->path)))
+			return LM_E_OUTOFMEMORY;
+		lm_stack_set_readonly(st, link->readonly);
+		return LM_S_OK;
+	}
+	mended->readonly = link->readonly;
+	if (!identity) {
+		/* the serial it has now is the LUN's own: the snapshot the
+		 * drift check below reads must say so too, or the LU just
+		 * mended is drift (found by the crash trials) */
+		char hex[33];
+		lm_guid_hex(&l->id, hex);
+		/* NULL when memory runs out: unknown, taken on trust */
+		lm_stack_lu_set_serial(st, mended, hex);
+		/* and it is mapped for every initiator again (LIO: found by
+		 * the LIO crash trials) */
+		mended->unmapped = NULL;
+	}
+	return LM_S_OK;
+}
+
 static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_stack_target *st,
 			    struct lm_err *err)
 {
@@ -52,45 +97,13 @@ static lm_hr restore_target(struct lm_core *c, struct lm_target *t, struct lm_st
 	 * back nothing, say it (the check below) */
 	for (size_t i = 0; i < t->links.n && !st->unread; i++) {
 		struct lm_lun *l = lm_model_lun(c->model, t->links.v[i].index);
-		struct lm_err e;
 		const struct lm_stack_lu *lu;
 		had.lus = st->lus;
 		lu = lm_stack_lu_at(&had, t->links.v[i].number);
-		if (lu && (strcmp(lu->path, l->path) != 0 || lm_lu_identity_ok(l, lu)))
-			continue;
-		/* ours with the wrong identity (tgt's default serial after a
-		 * crash between its two calls): put it back whole */
-		if (lu && lm_failed(lm_backend_remove_lu(c->backend, t, lu->number, l, &e))) {
-			not_restored(c, "cannot re-apply the identity of", t, t->links.v[i].number, l, &e);
-			continue;
-		}
-		if (lm_failed(lm_backend_add_lu(c->backend, t, t->links.v[i].number, l, &e)) ||
-		    (t->links.v[i].readonly &&
-		     lm_failed(lm_backend_set_access(c->backend, t, t->links.v[i].number, l, true,
-						     &e)))) {
-			not_restored(c, "cannot restore", t, t->links.v[i].number, l, &e);
-			continue;
-		}
-		lm_core_log(c, "restored LUN %u (\"%s\") on %s", t->links.v[i].number, l->name,
-			    t->iqn);
-		if (lu) {
-			/* the serial it has now is the LUN's own: the snapshot
-			 * the drift check below reads must say so too, or the
-			 * LU just mended is drift (found by the crash trials) */
-			char hex[33];
-			struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
-			lm_guid_hex(&l->id, hex);
-			/* NULL when memory runs out: unknown, taken on trust */
-			lm_stack_lu_set_serial(st, mended, hex);
-			/* and it is mapped for every initiator again (LIO: found
-			 * by the LIO crash trials) */
-			mended->unmapped = NULL;
-			continue;
-		}
-		/* the model outlives this enumeration: its path, not a copy */
-		if (lm_failed(lm_stack_add_lu_ref(st, t->links.v[i].number, l->path)))
+		if (lu && strcmp(lu->path, l->path) != 0)
+			continue; /* someone else's LU: the check below says so */
+		if (lm_failed(mend(c, t, &t->links.v[i], l, st, lu)))
 			return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
-		lm_stack_set_readonly(st, t->links.v[i].readonly);
 	}
 	lm_stack_sort_target(st);
 	lm_compare_numbers(t, &linked);
