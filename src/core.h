@@ -79,6 +79,9 @@ struct lm_step {
 /* The step that undoes s: ADD and REMOVE swap, ACCESS sets the other
  * access. */
 struct lm_step lm_step_inverse(const struct lm_step *s);
+/* The steps that undo steps[0..n) in the order they run (the last one's
+ * inverse first), newly allocated; NULL without memory. */
+struct lm_step *lm_steps_inverse(const struct lm_step *steps, size_t n);
 
 
 /* Runs one step alone (no rollback); a made target is online. */

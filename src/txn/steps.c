@@ -54,6 +54,15 @@ struct lm_step lm_step_inverse(const struct lm_step *s)
 	return r;
 }
 
+struct lm_step *lm_steps_inverse(const struct lm_step *steps, size_t n)
+{
+	struct lm_step *inv = malloc((n + 1) * sizeof *inv);
+
+	for (size_t k = 0; inv && k < n; k++)
+		inv[k] = lm_step_inverse(&steps[n - 1 - k]);
+	return inv;
+}
+
 static lm_hr run_one(struct lm_core *c, const struct lm_step *step, bool inverse,
 		     struct lm_err *err)
 {
@@ -137,12 +146,10 @@ static bool undo_fits(struct lm_core *c, const struct lm_pace *p, const struct l
 static lm_hr hand_over(const struct lm_step *steps, size_t left, struct lm_tail *tail,
 		       struct lm_err *err)
 {
-	struct lm_step *inv = malloc(left * sizeof *inv);
+	struct lm_step *inv = lm_steps_inverse(steps, left);
 
 	if (!inv)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the rollback");
-	for (size_t k = 0; k < left; k++)
-		inv[k] = lm_step_inverse(&steps[left - 1 - k]);
 	tail->steps = inv;
 	tail->n = left;
 	return LM_S_OK;
