@@ -132,7 +132,7 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	c->model = NULL;
 	hr = lm_merge_model(c, inv, st, err);
 	if (!lm_failed(hr))
-		hr = lm_core_compact(c, err);
+		hr = lm_store_compact(&c->store, c->model, err);
 	if (!lm_failed(hr))
 		hr = lm_backend_manage(c->backend, c->model, err);
 	if (lm_failed(hr) && c->store.generation == gen) {
@@ -145,7 +145,7 @@ static lm_hr reload_model(struct lm_core *c, const struct lm_inventory *inv,
 	lm_core_deadline(c, c->list_ms ? c->list_ms : LM_START_STEP_MS);
 	hr = lm_startup_reconcile(c, err);
 	lm_core_deadline(c, 0);
-	if (!lm_failed(hr) && lm_failed(lm_core_compact(c, &e)))
+	if (!lm_failed(hr) && lm_failed(lm_store_compact(&c->store, c->model, &e)))
 		startup_problem(c, &e);
 	if (!lm_failed(hr) && c->model->status == LM_SUBSYS_CACHE_CORRUPT && !c->startup_problem.hr)
 		lm_err_set(&c->startup_problem, LM_VDS_E_PROVIDER_CACHE_CORRUPT,
@@ -248,7 +248,7 @@ static lm_hr compact_at_start(struct lm_core *c, bool holds, bool same, struct l
 		c->store.snapshot_bytes = (long)sb.st_size;
 		return LM_S_OK;
 	}
-	hr = lm_core_compact(c, err);
+	hr = lm_store_compact(&c->store, c->model, err);
 	if (!lm_failed(hr) || !holds)
 		return hr;
 	lm_err_set(&e, hr, "state compaction postponed: %s", err ? err->msg : "");
@@ -367,9 +367,4 @@ lm_hr lm_inventory_check(const char *file, lm_problem_fn report, void *ctx,
 	snprintf(out->backend, sizeof out->backend, "%s", inv->backend.type);
 	lm_inventory_free(inv);
 	return LM_S_OK;
-}
-
-lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err)
-{
-	return lm_store_compact(&c->store, c->model, err);
 }

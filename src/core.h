@@ -131,8 +131,6 @@ lm_hr lm_steps_apply(struct lm_core *c, const struct lm_step *steps, size_t n,
 lm_hr lm_steps_finish(struct lm_core *c, const struct lm_step *steps, size_t n,
 		      struct lm_tail *tail, struct lm_err *err);
 
-/* A new snapshot of the whole model (lm_store_compact on the core's). */
-lm_hr lm_core_compact(struct lm_core *c, struct lm_err *err);
 
 /* merge.c: the model again from the inventory and the saved state (the
  * inventory must be as it was read: stamped when it is). */

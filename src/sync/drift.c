@@ -89,7 +89,7 @@ lm_hr lm_drift_adopt(struct lm_core *c, int how, const struct lm_stack *stack, s
 	foreign = !lm_failed(hr) && lm_compare_foreign(c->model, stack, why, sizeof why);
 	if (lm_failed(hr))
 		return lm_err_set(err, hr, "no memory to refresh");
-	hr = lm_core_compact(c, err);
+	hr = lm_store_compact(&c->store, c->model, err);
 	if (!lm_failed(hr) && foreign) {
 		c->model->status = LM_SUBSYS_CACHE_CORRUPT;
 		return lm_err_set(err, LM_VDS_E_PROVIDER_CACHE_CORRUPT, "refresh: %s", why);

@@ -8,21 +8,44 @@ set -euo pipefail
 need nm tsort
 cd "$top_builddir/src"
 
-note "no two files of the core call each other in a circle"
+note "no two files of the core call each other in a circle, and each room calls only the rooms below it"
 objs=$(find . -name 'liblunmapcore_la-*.o' | sort)
 [ -n "$objs" ] || fail "no objects of the core in $top_builddir/src"
-# "file symbol" for every symbol a file defines, then "user provider" pairs
+# "room/file symbol" for every symbol a file defines, then "user provider
+# symbol" triples; a file's room is its first folder under src/ ("." for
+# the life cycle at the top; the compiled-in schema is the model's)
 for o in $objs; do
+	d=$(dirname "$o"); d=${d#./}; d=${d%%/*}
 	f=$(basename "$o" .o); f=${f#liblunmapcore_la-}
-	nm "$o" | awk -v f="$f" 'NF == 3 && $2 ~ /^[TDBR]$/ { print "D", f, $3 } NF == 2 && $1 == "U" { print "U", f, $2 }'
+	[ "$f" != schema_rng ] || d=model
+	nm "$o" | awk -v f="$d/$f" 'NF == 3 && $2 ~ /^[TDBR]$/ { print "D", f, $3 } NF == 2 && $1 == "U" { print "U", f, $2 }'
 done | awk '$1 == "D" { def[$3] = $2; next } { use[NR] = $2 " " $3 }
-	END { for (i in use) { split(use[i], u, " "); if ((u[2] in def) && def[u[2]] != u[1]) print u[1], def[u[2]] } }' |
-	sort -u >calls.txt
-[ -s calls.txt ] || fail "no calls between the core's files: the check sees nothing"
+	END { for (i in use) { split(use[i], u, " "); if ((u[2] in def) && def[u[2]] != u[1]) print u[1], def[u[2]], u[2] } }' |
+	sort -u >calls3.txt
+[ -s calls3.txt ] || fail "no calls between the core's files: the check sees nothing"
+cut -d' ' -f1,2 calls3.txt | sort -u >calls.txt
 if ! tsort calls.txt >/dev/null 2>tsort.err; then
 	fail "a circle between the core's files: $(cat tsort.err)"
 fi
-rm -f calls.txt tsort.err
+# the rooms' order (docs/architecture.md): primitives know nothing above
+# them; the model knows primitives; persistence knows the model it saves;
+# backends know the model they export; the engine (txn, sync) and the
+# life cycle (.) know everything below them
+for room in util model store backend txn sync .; do
+	[ -d "$room" ] || [ "$room" = . ] || fail "no room src/$room"
+done
+bad=$(awk '{ split($1, a, "/"); split($2, b, "/"); from = a[1]; to = b[1]
+	ok["util"] = " util "; ok["model"] = " util model "
+	ok["store"] = " util model store "; ok["backend"] = " util model backend "
+	if ((from in ok) && index(ok[from], " " to " ") == 0) print $1 " calls " $3 " in " $2 }' calls3.txt)
+[ -z "$bad" ] || fail "a room calls a room above it: $bad"
+# and includes: persistence, the model and the primitives see no core, no
+# batch and no backend (its settings, conf.h, are plain data)
+for room in util model store; do
+	inc=$(grep -lE '#include "(core|backend|stack|plan|pace|batch)\.h"' "$top_srcdir/src/$room"/* || true)
+	[ -z "$inc" ] || fail "src/$room includes the engine or a backend: $inc"
+done
+rm -f calls.txt calls3.txt tsort.err
 
 note "src/ includes no net-snmp header, and lunmap.h no struct of the model"
 ! grep -rlE '#include *<net-snmp/' "$top_srcdir/src" || fail "the core includes net-snmp"
