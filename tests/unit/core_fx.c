@@ -59,13 +59,29 @@ lm_hr open_core(struct fx *f, struct lm_err *err)
 
 lm_hr open_core_on(struct fx *f, const struct lm_stack *stack, struct lm_err *err)
 {
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
-
-	o.backend = lm_sim_new();
-	f->sim = o.backend;
+	f->sim = lm_sim_new();
 	if (stack)
 		assert_int_equal(lm_stack_copy(lm_sim_stack(f->sim), stack), LM_S_OK);
+	return fx_open_on_sim(f, err);
+}
+
+lm_hr fx_open_on_sim(struct fx *f, struct lm_err *err)
+{
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir, .backend = f->sim };
+
 	return lm_core_open(&o, &f->core, err);
+}
+
+void fx_crash(struct fx *f, struct lm_stack *saved)
+{
+	assert_int_equal(lm_stack_copy(saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+}
+
+void fx_sim_holding(struct fx *f, struct lm_stack *saved)
+{
+	f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = *saved;
 }
 
 int fx_dirs(struct fx *f)

@@ -67,8 +67,7 @@ static void restart(struct run *f)
 {
 	struct lm_stack keep;
 
-	assert_int_equal(lm_stack_copy(&keep, lm_sim_stack(f->fx.sim)), LM_S_OK);
-	lm_core_close(f->fx.core);
+	fx_crash(&f->fx, &keep);
 	reopen(f, &keep);
 	lm_stack_clear(&keep);
 }
