@@ -27,5 +27,19 @@ const char *fuzz_dir(void);
 const char *fuzz_file(const char *name, const uint8_t *data, size_t size);
 /* data as a NUL-terminated string (malloc'd). */
 char *fuzz_str(const uint8_t *data, size_t size);
+/* DIR/name, made empty of what the last input left there: its path
+ * (static buffer). */
+const char *fuzz_fresh_dir(const char *name);
+/* mkdir -p of path, making only the folders below root (which exists). */
+void fuzz_mkdirs(const char *root, const char *path);
+
+/* The differential harnesses' generator: the input as a stream of
+ * choices, 0 once it runs out. */
+struct fuzz_gen {
+	const uint8_t *p;
+	size_t n;
+};
+/* a choice in [0, n) */
+unsigned fuzz_pick(struct fuzz_gen *g, unsigned n);
 
 #endif

@@ -16,7 +16,6 @@
  * tree, a half state's text holds no control byte (it is logged). */
 #include "config.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,30 +28,10 @@
 
 static char root[PATH_MAX];
 
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
 static bool safe(const char *name)
 {
 	return name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, "..") &&
 	       strlen(name) < 200;
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[PATH_MAX * 2];
-
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + strlen(root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
 }
 
 static void put(const char *path, const char *text)
@@ -76,19 +55,19 @@ static void line(char *l)
 		return;
 	if (!strcmp(op, "t")) {
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun", root, a);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 	} else if (!strcmp(op, "l") && safe(b) && safe(c) && d) {
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s", root, a, b);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s/%s", root, a, b, c);
 		if (symlink(d, path) != 0)
 			return;
 	} else if (!strcmp(op, "e") && safe(b)) {
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/lun/%s", root, a, b);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 	} else if (!strcmp(op, "m") && safe(b) && safe(c)) {
 		snprintf(path, sizeof path, "%s/iscsi/%s/tpgt_1/acls/%s/%s", root, a, b, c);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 		if (d) {
 			strcat(path, "/lunmap");
 			if (symlink(d, path) != 0)
@@ -102,25 +81,25 @@ static void line(char *l)
 			if (safe(c)) {
 				strcat(path, "/");
 				strcat(path, c);
-				mkdirs(path);
+				fuzz_mkdirs(root, path);
 			}
 		} else {
 			char dir[PATH_MAX * 2];
 			snprintf(dir, sizeof dir, "%s", path);
 			*strrchr(dir, '/') = '\0';
-			mkdirs(dir);
+			fuzz_mkdirs(root, dir);
 			put(path, c);
 		}
 	} else if ((!strcmp(op, "p") || !strcmp(op, "s")) && safe(b) && c) {
 		snprintf(path, sizeof path, "%s/core/%s/%s/%s", root, a, b,
 			 !strcmp(op, "p") ? "statistics/scsi_dev" : "wwn");
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 		strcat(path, !strcmp(op, "p") ? "/ports" : "/vpd_unit_serial");
 		put(path, c);
 	} else if (!strcmp(op, "b") && safe(b) && c) {
 		FILE *f;
 		snprintf(path, sizeof path, "%s/core/%s/%s", root, a, b);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 		strcat(path, "/udev_path");
 		f = fopen(path, "w");
 		if (f) {
@@ -139,9 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct lm_backend *b;
 	struct lm_stack st;
 
-	snprintf(root, sizeof root, "%s/target", fuzz_dir());
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	mkdir(root, 0755);
+	snprintf(root, sizeof root, "%s", fuzz_fresh_dir("target"));
 	if (strlen(root) >= sizeof conf.configfs)
 		abort();
 	memcpy(conf.configfs, root, strlen(root) + 1);

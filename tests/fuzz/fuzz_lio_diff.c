@@ -19,7 +19,6 @@
  *   exactly when nobody is logged in. */
 #include "config.h"
 
-#include <ftw.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -38,22 +37,6 @@
 #define MAXL 4
 #define MAXA 2
 
-struct gen {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned pick(struct gen *g, unsigned n)
-{
-	unsigned v;
-
-	if (!g->n || n <= 1)
-		return 0;
-	v = *g->p++;
-	g->n--;
-	return v % n;
-}
-
 static const char *const frag[] = {
 	"\n", "\n", ",", "=", "\t", " ", "x", "/", "/srv/lunmap/a.img", "iqn.2026-11.org.example:t1",
 	"InitiatorName: ", "lun_1", "fd_dev_name=", "udev_path=", "T10 VPD Unit Serial Number: ",
@@ -61,14 +44,14 @@ static const char *const frag[] = {
 };
 
 /* bytes an initiator or an administrator chooses (no NUL: a C string) */
-static char *hostile(struct gen *g, char *buf, size_t len)
+static char *hostile(struct fuzz_gen *g, char *buf, size_t len)
 {
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (unsigned k = pick(g, 12); k > 0; k--) {
-		unsigned i = pick(g, sizeof frag / sizeof frag[0] + 1);
-		char raw[2] = { (char)(pick(g, 255) + 1), 0 };
+	for (unsigned k = fuzz_pick(g, 12); k > 0; k--) {
+		unsigned i = fuzz_pick(g, sizeof frag / sizeof frag[0] + 1);
+		char raw[2] = { (char)(fuzz_pick(g, 255) + 1), 0 };
 		const char *piece = i < sizeof frag / sizeof frag[0] ? frag[i] : raw;
 		n += (size_t)snprintf(buf + n, len - n, "%s", piece);
 		if (n >= len)
@@ -78,26 +61,6 @@ static char *hostile(struct gen *g, char *buf, size_t len)
 }
 
 static char root[PATH_MAX];
-
-static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb, (void)flag, (void)ftw;
-	return remove(path);
-}
-
-static void mkdirs(const char *path)
-{
-	char buf[PATH_MAX * 2];
-
-	snprintf(buf, sizeof buf, "%s", path);
-	for (char *p = buf + strlen(root) + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(buf, 0755);
-			*p = '/';
-		}
-	mkdir(buf, 0755);
-}
 
 static void put(const char *path, const char *text, size_t n)
 {
@@ -140,18 +103,18 @@ static const char *const inits[] = {
 	"iqn.1994-05.com.redhat:host1", "iqn.1994-05.com.redhat:host2", "10.0.0.1",
 };
 
-static void write_target(struct gen *g, struct target_truth *tt, unsigned *bs)
+static void write_target(struct fuzz_gen *g, struct target_truth *tt, unsigned *bs)
 {
 	char dir[PATH_MAX * 2], path[PATH_MAX * 5], text[400], to[PATH_MAX * 3];
-	bool demo = pick(g, 2);
-	int demo_wp = demo ? (int)pick(g, 3) - 1 : -1; /* -1: no file */
-	unsigned nacl = demo ? 0 : pick(g, MAXA + 1);
+	bool demo = fuzz_pick(g, 2);
+	int demo_wp = demo ? (int)fuzz_pick(g, 3) - 1 : -1; /* -1: no file */
+	unsigned nacl = demo ? 0 : fuzz_pick(g, MAXA + 1);
 	uint32_t number = 0;
 
 	snprintf(dir, sizeof dir, "%s/iscsi/%s/" TPG, root, tt->name);
-	mkdirs(dir);
+	fuzz_mkdirs(root, dir);
 	snprintf(path, sizeof path, "%s/attrib", dir);
-	mkdirs(path);
+	fuzz_mkdirs(root, path);
 	snprintf(path, sizeof path, "%s/attrib/generate_node_acls", dir);
 	put(path, demo ? "1\n" : "0\n", 2);
 	if (demo_wp >= 0) {
@@ -161,7 +124,7 @@ static void write_target(struct gen *g, struct target_truth *tt, unsigned *bs)
 	/* sessions: names of the initiators' own bytes */
 	{
 		size_t n = 0;
-		unsigned k = pick(g, 3);
+		unsigned k = fuzz_pick(g, 3);
 		char buf[1024];
 		text[0] = '\0';
 		for (unsigned i = 0; i < k; i++) {
@@ -174,34 +137,34 @@ static void write_target(struct gen *g, struct target_truth *tt, unsigned *bs)
 		put(path, text, n + (n < sizeof text));
 		tt->sessions += k;
 	}
-	for (size_t i = 0; i < MAXL && pick(g, 2); i++) {
+	for (size_t i = 0; i < MAXL && fuzz_pick(g, 2); i++) {
 		struct lu_truth *lu = &tt->lus[tt->nlus++];
 		char hba[16], bsname[64], bsdir[PATH_MAX * 2], buf[300];
 
 		(void)to;
-		number += 1 + pick(g, 3) * (pick(g, 8) ? 1 : 9000);
+		number += 1 + fuzz_pick(g, 3) * (fuzz_pick(g, 8) ? 1 : 9000);
 		lu->number = number;
-		snprintf(hba, sizeof hba, "fileio_%u", pick(g, 2));
+		snprintf(hba, sizeof hba, "fileio_%u", fuzz_pick(g, 2));
 		snprintf(bsname, sizeof bsname, "lm-%u", (*bs)++);
 		snprintf(bsdir, sizeof bsdir, "%s/core/%s/%s", root, hba, bsname);
-		mkdirs(bsdir);
-		lu->linked = pick(g, 6) != 0;
+		fuzz_mkdirs(root, bsdir);
+		lu->linked = fuzz_pick(g, 6) != 0;
 		snprintf(path, sizeof path, "%s/lun/lun_%u", dir, number);
-		mkdirs(path);
+		fuzz_mkdirs(root, path);
 		if (lu->linked) {
 			snprintf(path, sizeof path, "%s/lun/lun_%u/%s", dir, number, bsname);
 			FUZZ_CHECK(symlink(bsdir, path) == 0);
 		}
 		snprintf(lu->path, sizeof lu->path, "%s",
-			 pick(g, 3) ? "/srv/lunmap/a.img" : hostile(g, buf, sizeof buf));
+			 fuzz_pick(g, 3) ? "/srv/lunmap/a.img" : hostile(g, buf, sizeof buf));
 		snprintf(path, sizeof path, "%s/udev_path", bsdir);
 		put(path, lu->path, strlen(lu->path));
-		lu->has_serial = pick(g, 4) != 0;
+		lu->has_serial = fuzz_pick(g, 4) != 0;
 		if (lu->has_serial) {
 			snprintf(lu->serial, sizeof lu->serial, "%s",
-				 pick(g, 3) ? "0b7e2d7c8f0a4d6ea1f35c9b8e7d6a02" : hostile(g, buf, 60));
+				 fuzz_pick(g, 3) ? "0b7e2d7c8f0a4d6ea1f35c9b8e7d6a02" : hostile(g, buf, 60));
 			snprintf(path, sizeof path, "%s/wwn", bsdir);
-			mkdirs(path);
+			fuzz_mkdirs(root, path);
 			snprintf(path, sizeof path, "%s/wwn/vpd_unit_serial", bsdir);
 			snprintf(text, sizeof text, "T10 VPD Unit Serial Number: %s\n", lu->serial);
 			put(path, text, strlen(text));
@@ -212,9 +175,9 @@ static void write_target(struct gen *g, struct target_truth *tt, unsigned *bs)
 		const char *init = inits[a];
 		char acl[PATH_MAX * 4], buf[200];
 		snprintf(acl, sizeof acl, "%s/acls/%s", dir, init);
-		mkdirs(acl);
+		fuzz_mkdirs(root, acl);
 		/* an ACL with a session: its info names the initiator */
-		if (pick(g, 2)) {
+		if (fuzz_pick(g, 2)) {
 			snprintf(path, sizeof path, "%s/info", acl);
 			snprintf(text, sizeof text, "InitiatorName: %s\nSessions: 1\n", hostile(g, buf, sizeof buf));
 			put(path, text, strlen(text));
@@ -222,13 +185,13 @@ static void write_target(struct gen *g, struct target_truth *tt, unsigned *bs)
 		}
 		for (size_t i = 0; i < tt->nlus; i++) {
 			struct lu_truth *lu = &tt->lus[i];
-			bool maps = pick(g, 4) != 0, wp = pick(g, 3) == 0;
+			bool maps = fuzz_pick(g, 4) != 0, wp = fuzz_pick(g, 3) == 0;
 			if (!maps) {
 				lu->unmapped_any |= strncmp(init, "iqn.", 4) == 0;
 				continue;
 			}
 			snprintf(path, sizeof path, "%s/lun_%u", acl, lu->number);
-			mkdirs(path);
+			fuzz_mkdirs(root, path);
 			snprintf(to, sizeof to, "%s/lun/lun_%u", dir, lu->number);
 			snprintf(path, sizeof path, "%s/lun_%u/lunmap", acl, lu->number);
 			FUZZ_CHECK(symlink(to, path) == 0);
@@ -275,21 +238,19 @@ static void check_lu(const struct target_truth *tt, const struct lu_truth *lu,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct lm_backend_conf conf = { .type = "lio", .portal = "127.0.0.1:3260" };
-	struct gen g = { data, size };
+	struct fuzz_gen g = { data, size };
 	struct target_truth tt[MAXT];
-	size_t nt = 1 + pick(&g, MAXT);
+	size_t nt = 1 + fuzz_pick(&g, MAXT);
 	unsigned bs = 0;
 	struct lm_backend *b;
 	struct lm_stack st;
 	bool used[sizeof names / sizeof names[0]] = { false };
 
-	snprintf(root, sizeof root, "%s/target", fuzz_dir());
-	nftw(root, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-	mkdir(root, 0755);
+	snprintf(root, sizeof root, "%s", fuzz_fresh_dir("target"));
 	memcpy(conf.configfs, root, strlen(root) + 1);
 	memset(tt, 0, sizeof tt);
 	for (size_t i = 0; i < nt; i++) {
-		size_t k = pick(&g, sizeof names / sizeof names[0]);
+		size_t k = fuzz_pick(&g, sizeof names / sizeof names[0]);
 		while (used[k])
 			k = (k + 1) % (sizeof names / sizeof names[0]);
 		used[k] = true;

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../unit/inv.h"
 #include "fuzz.h"
+#include "fuzz_core.h"
 #include "lunmap.h"
 #include "sim.h"
 #include "record.h"
@@ -31,92 +33,48 @@ static void write_snapshot(const uint8_t *data, size_t n, int seal)
 	free(buf);
 }
 
-static void put_escaped(FILE *f, const char *s)
-{
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-}
-
 /* An inventory that declares what the state has, so that a start keeps it. */
-static void write_inventory(const struct lm_state *st, const char *path)
+static char *inventory(const struct lm_state *st)
 {
-	FILE *f = fopen(path, "w");
-	char id[LM_GUID_STRLEN + 1];
+	char id[LM_GUID_STRLEN + 1], name[16];
+	struct tu_inv v;
 
-	fputs("<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"fuzz\" max-targets-per-lun=\"255\">\n"
-	      "<backend type=\"tgt\"/>\n", f);
+	tu_inv_begin(&v, "fuzz", " max-targets-per-lun=\"255\"");
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
 	for (size_t i = 0; i < st->ntargets; i++) {
 		lm_guid_format(&st->targets[i].id, id);
-		fprintf(f, "<target id=\"%s\" iqn=\"", id);
-		put_escaped(f, st->targets[i].iqn);
-		fputs("\"/>\n", f);
+		tu_inv_target(&v, st->targets[i].iqn, id, NULL);
 	}
 	for (size_t i = 0; i < st->nluns; i++) {
 		lm_guid_format(&st->luns[i].id, id);
-		fprintf(f, "<lun id=\"%s\" name=\"l%u\" path=\"", id, st->luns[i].index);
-		put_escaped(f, st->luns[i].path);
-		fputs("\"/>\n", f);
+		snprintf(name, sizeof name, "l%u", st->luns[i].index);
+		tu_inv_lun(&v, name, st->luns[i].path, id);
 	}
-	fputs("</lunmap>\n", f);
-	fclose(f);
+	return tu_inv_text(&v);
 }
 
-/* Every association as "lun target number" lines. */
-static char *associations(const struct lm_core *c)
+/* An association as "lun target number". */
+static void assoc_line(const struct lm_core *c, const struct lm_lun *l, const struct lm_assoc *a,
+		       FILE *out, void *arg)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	(void)arg;
+	FUZZ_CHECK(a->number >= 1 && a->number <= LM_MAX_LUN_NUMBER);
+	FUZZ_CHECK(lm_core_target(c, a->index) != NULL);
+	fprintf(out, "%u %u %u\n", lm_lun_index(l), a->index, a->number);
+}
 
-	for (const struct lm_lun *l = lm_core_lun_after(c, 0); l;
-	     l = lm_core_lun_after(c, lm_lun_index(l))) {
-		size_t n;
-		const struct lm_assoc *a = lm_lun_assocs(l, &n);
-		for (size_t i = 0; i < n; i++) {
-			FUZZ_CHECK(a[i].number >= 1 && a[i].number <= LM_MAX_LUN_NUMBER);
-			FUZZ_CHECK(lm_core_target(c, a[i].index) != NULL);
-			fprintf(f, "%u %u %u\n", lm_lun_index(l), a[i].index, a[i].number);
-		}
-	}
-	fclose(f);
-	return text;
+static char *associations(const struct lm_core *c, void *arg)
+{
+	return fuzz_associations(c, assoc_line, arg);
 }
 
 /* A start on an accepted state, then a restart: the same associations. */
 static void start_twice(const struct lm_state *st)
 {
-	char inv[512], *first = NULL, *second;
-	struct lm_core_opts o = { .inventory = inv, .state_dir = fuzz_dir() };
-	struct lm_core *c;
-	struct lm_err err;
+	char *inv = inventory(st);
 
-	snprintf(inv, sizeof inv, "%s/../lunmap-fuzz-inv-%d.xml", fuzz_dir(), (int)getpid());
-	write_inventory(st, inv);
-	o.backend = lm_sim_new();
-	if (lm_core_open(&o, &c, &err) != LM_S_OK) {
-		if (getenv("FUZZ_VERBOSE"))
-			fprintf(stderr, "start refused: %s\n", err.msg);
-		goto out;
-	}
-	first = associations(c);
-	lm_core_close(c);
-	o.backend = lm_sim_new();
-	FUZZ_CHECK(lm_core_open(&o, &c, &err) == LM_S_OK);
-	second = associations(c);
-	lm_core_close(c);
-	if (strcmp(first, second) != 0) {
-		fprintf(stderr, "a restart changed the associations:\n%s---\n%s", first, second);
-		abort();
-	}
-	free(second);
-out:
-	free(first);
-	unlink(inv);
+	fuzz_start_twice(inv, NULL, true, associations, NULL);
+	free(inv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

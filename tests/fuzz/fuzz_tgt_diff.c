@@ -40,22 +40,6 @@
 #define MAXS 3
 #define KEY "5d41402abc4b2a76b9719d911017c592"
 
-struct gen {
-	const uint8_t *p;
-	size_t n;
-};
-
-static unsigned pick(struct gen *g, unsigned n)
-{
-	unsigned v;
-
-	if (!g->n || n <= 1)
-		return 0;
-	v = *g->p++;
-	g->n--;
-	return v % n;
-}
-
 /* What an initiator or an administrator may type, as pieces: tgtd's own
  * lines (whole and cut), the lines of a whole forged LU or target, and
  * fill to reach the 1,023-byte cut. */
@@ -84,14 +68,14 @@ static const char *const frag[] = {
 
 /* A string of up to 40 pieces (a "real target" piece: the whole text of
  * one of the truth's targets, the strongest forgery). */
-static char *hostile(struct gen *g, const char *real)
+static char *hostile(struct fuzz_gen *g, const char *real)
 {
 	size_t cap = 2048, len = 0;
 	char *s = calloc(1, cap);
-	unsigned n = pick(g, 40);
+	unsigned n = fuzz_pick(g, 40);
 
 	for (unsigned i = 0; i < n; i++) {
-		unsigned k = pick(g, NFRAG + 4);
+		unsigned k = fuzz_pick(g, NFRAG + 4);
 		char raw[2] = { 0 };
 		const char *piece;
 		char fill[600];
@@ -99,12 +83,12 @@ static char *hostile(struct gen *g, const char *real)
 			piece = frag[k];
 		} else if (k == NFRAG) {
 			memset(fill, 'q', sizeof fill - 1);
-			fill[sizeof fill - 1 - pick(g, 200)] = '\0';
+			fill[sizeof fill - 1 - fuzz_pick(g, 200)] = '\0';
 			piece = fill;
 		} else if (k == NFRAG + 1 && real) {
 			piece = real;
 		} else {
-			raw[0] = (char)(pick(g, 255) + 1);
+			raw[0] = (char)(fuzz_pick(g, 255) + 1);
 			piece = raw;
 		}
 		if (len + strlen(piece) + 1 > cap) {
@@ -143,12 +127,12 @@ static bool has_nl(const char *s)
 
 /* An administrator's value: clean, or hostile (then the target's text is
  * not clean) */
-static const char *admin(struct gen *g, struct truth *tr, size_t i, const char *clean,
+static const char *admin(struct fuzz_gen *g, struct truth *tr, size_t i, const char *clean,
 			 const char *real)
 {
 	const char *v;
 
-	if (pick(g, 4))
+	if (fuzz_pick(g, 4))
 		return clean;
 	v = own(tr, hostile(g, real));
 	/* a path must stay a path for tgtd (it opened it) */
@@ -162,39 +146,39 @@ static const char *const names[] = {
 };
 static const char *const paths[] = { "/srv/lunmap/a.img", "/srv/lunmap/b c.img", "/srv/x.img" };
 
-static void generate(struct gen *g, struct truth *tr)
+static void generate(struct fuzz_gen *g, struct truth *tr)
 {
 	uint32_t tid = 0;
 	uint64_t tsih = 0;
 	char *prev_real = NULL;
 
 	memset(tr, 0, sizeof *tr);
-	tr->n = 1 + pick(g, MAXT);
+	tr->n = 1 + fuzz_pick(g, MAXT);
 	for (size_t i = 0; i < tr->n; i++) {
 		struct r_target *t = &tr->t[i];
 		uint64_t number = 0;
-		tid += 1 + pick(g, 3);
-		tr->managed[i] = pick(g, 3) != 0;
+		tid += 1 + fuzz_pick(g, 3);
+		tr->managed[i] = fuzz_pick(g, 3) != 0;
 		lm_tgt_anchor(KEY, names[i], tr->anchor[i]);
 		*t = (struct r_target){ .tid = tid, .name = names[i],
-					.driver = pick(g, 8) ? "iscsi" : "iser", .state = "ready",
+					.driver = fuzz_pick(g, 8) ? "iscsi" : "iser", .state = "ready",
 					.lus = tr->lus[i], .sessions = tr->ses[i],
 					.acl_addr = tr->addr[i], .acl_name = tr->names[i],
 					.accounts = tr->accounts[i] };
-		if (!pick(g, 6)) {
+		if (!fuzz_pick(g, 6)) {
 			t->nop_interval = 5;
 			t->nop_count = 3;
 		}
 		tr->lus[i][t->nlus++] = r_controller(tid, tr->id[i][0], tr->sn[i][0]);
-		for (unsigned k = pick(g, MAXL); k > 0; k--) {
+		for (unsigned k = fuzz_pick(g, MAXL); k > 0; k--) {
 			struct r_lu *l = &tr->lus[i][t->nlus];
-			bool foreign = pick(g, 3) == 0;
-			number += 1 + pick(g, 4);
-			*l = r_disk(tid, number, paths[pick(g, 3)],
+			bool foreign = fuzz_pick(g, 3) == 0;
+			number += 1 + fuzz_pick(g, 4);
+			*l = r_disk(tid, number, paths[fuzz_pick(g, 3)],
 				    foreign ? NULL : "0b7e2d7c8f0a4d6ea1f35c9b8e7d6a02",
 				    foreign ? NULL : "0b7e2d7c8f0a4d6ea1f35c9b8e7d6a02",
 				    tr->id[i][t->nlus], tr->sn[i][t->nlus]);
-			l->readonly = pick(g, 4) == 0;
+			l->readonly = fuzz_pick(g, 4) == 0;
 			if (foreign) {
 				l->path = admin(g, tr, i, l->path, prev_real);
 				l->scsi_sn = admin(g, tr, i, l->scsi_sn, NULL);
@@ -204,13 +188,13 @@ static void generate(struct gen *g, struct truth *tr)
 			}
 			t->nlus++;
 		}
-		for (unsigned k = pick(g, 3); k > 0; k--)
+		for (unsigned k = fuzz_pick(g, 3); k > 0; k--)
 			t->accounts[t->naccounts++] = admin(g, tr, i, "bob", prev_real);
-		if (pick(g, 2))
-			t->acl_addr[t->naddr++] = pick(g, 2) ? "ALL" : "10.0.0.1";
+		if (fuzz_pick(g, 2))
+			t->acl_addr[t->naddr++] = fuzz_pick(g, 2) ? "ALL" : "10.0.0.1";
 		if (tr->managed[i])
 			t->acl_addr[t->naddr++] = tr->anchor[i];
-		if (pick(g, 2))
+		if (fuzz_pick(g, 2))
 			t->acl_name[t->nname++] = admin(g, tr, i, "iqn.1993-08.org.x:host", prev_real);
 		/* an initiator may copy this target's own text (as it is before
 		 * any session: the LU section it would forge) or the previous
@@ -220,12 +204,12 @@ static void generate(struct gen *g, struct truth *tr)
 			char *own_text;
 			self.naddr -= tr->managed[i];
 			own_text = r_show(&self, 1);
-			for (unsigned k = pick(g, MAXS + 1); k > 0; k--) {
+			for (unsigned k = fuzz_pick(g, MAXS + 1); k > 0; k--) {
 				struct r_session *s = &tr->ses[i][t->nsessions++];
-				const char *real = pick(g, 2) ? own_text : prev_real;
+				const char *real = fuzz_pick(g, 2) ? own_text : prev_real;
 				s->tsih = ++tsih;
-				s->name = pick(g, 2) ? "iqn.2026-11.org.x:i" : own(tr, hostile(g, real));
-				s->alias = pick(g, 3) ? own(tr, hostile(g, real)) : NULL;
+				s->name = fuzz_pick(g, 2) ? "iqn.2026-11.org.x:i" : own(tr, hostile(g, real));
+				s->alias = fuzz_pick(g, 3) ? own(tr, hostile(g, real)) : NULL;
 				s->addr = "127.0.0.1";
 			}
 			free(own_text);
@@ -290,7 +274,7 @@ static void check_read(const struct truth *tr, size_t i, const struct lm_stack_t
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct gen g = { data, size };
+	struct fuzz_gen g = { data, size };
 	struct truth tr;
 	const char *anchors[MAXT];
 	struct lm_tgt_lld lld;

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "../unit/inv.h"
 #include "fuzz.h"
+#include "fuzz_core.h"
 #include "iqn.h"
 #include "lunmap.h"
 #include "census.h"
@@ -16,90 +18,61 @@
 #include "valid.h"
 
 /* The inventory start-up reads: the paths and names the seeds use. */
-static const char inventory[] =
-	"<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"fuzz\" max-targets-per-lun=\"255\">\n"
-	"<backend type=\"tgt\"/>\n"
-	"<target iqn=\"iqn.2026-11.org.example:t1\"/>\n"
-	"<target iqn=\"iqn.2026-11.org.example:t3\"/>\n"
-	"<lun name=\"a\" path=\"/srv/a.img\"/>\n"
-	"<lun name=\"b\" path=\"/srv/b c.img\"/>\n"
-	"<lun name=\"l1\" path=\"/srv/l1.img\"/>\n"
-	"</lunmap>\n";
-
-/* Every association as lines; each one is an LU the stack really has. */
-static char *associations(const struct lm_core *c, const struct lm_stack *s)
+static char *inventory(void)
 {
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
+	struct tu_inv v;
 
-	for (const struct lm_lun *l = lm_core_lun_after(c, 0); l;
-	     l = lm_core_lun_after(c, lm_lun_index(l))) {
-		size_t n;
-		const struct lm_assoc *a = lm_lun_assocs(l, &n);
-		for (size_t i = 0; i < n; i++) {
-			const struct lm_target *t = lm_core_target(c, a[i].index);
-			const struct lm_stack_target *st;
-			bool found = false;
-			FUZZ_CHECK(t && a[i].number >= 1 && a[i].number <= LM_MAX_LUN_NUMBER);
-			st = lm_stack_find_target(s, lm_target_iqn(t));
-			FUZZ_CHECK(st != NULL);
-			for (size_t k = 0; k < st->nlus; k++)
-				found |= st->lus[k].number == a[i].number &&
-					 strcmp(st->lus[k].path, lm_lun_path(l)) == 0;
-			FUZZ_CHECK(found);
-			fprintf(f, "%s %s %u\n", lm_lun_path(l), lm_target_iqn(t), a[i].number);
-		}
-	}
+	tu_inv_begin(&v, "fuzz", " max-targets-per-lun=\"255\"");
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
+	tu_inv_target(&v, "iqn.2026-11.org.example:t1", NULL, NULL);
+	tu_inv_target(&v, "iqn.2026-11.org.example:t3", NULL, NULL);
+	tu_inv_lun(&v, "a", "/srv/a.img", NULL);
+	tu_inv_lun(&v, "b", "/srv/b c.img", NULL);
+	tu_inv_lun(&v, "l1", "/srv/l1.img", NULL);
+	return tu_inv_text(&v);
+}
+
+/* An association as a line; it is an LU the stack really has. */
+static void assoc_line(const struct lm_core *c, const struct lm_lun *l, const struct lm_assoc *a,
+		       FILE *out, void *arg)
+{
+	const struct lm_stack *s = arg;
+	const struct lm_target *t = lm_core_target(c, a->index);
+	const struct lm_stack_target *st;
+	bool found = false;
+
+	FUZZ_CHECK(t && a->number >= 1 && a->number <= LM_MAX_LUN_NUMBER);
+	st = lm_stack_find_target(s, lm_target_iqn(t));
+	FUZZ_CHECK(st != NULL);
+	for (size_t k = 0; k < st->nlus; k++)
+		found |= st->lus[k].number == a->number && strcmp(st->lus[k].path, lm_lun_path(l)) == 0;
+	FUZZ_CHECK(found);
+	fprintf(out, "%s %s %u\n", lm_lun_path(l), lm_target_iqn(t), a->number);
+}
+
+/* Every association as lines; every target's name one lunmap keeps. */
+static char *associations(const struct lm_core *c, void *arg)
+{
+	char *text = fuzz_associations(c, assoc_line, arg);
+
 	for (const struct lm_target *t = lm_core_target_after(c, 0); t;
 	     t = lm_core_target_after(c, lm_target_index(t)))
 		FUZZ_CHECK(lm_iqn_valid(lm_target_iqn(t), NULL));
-	fclose(f);
 	return text;
-}
-
-static struct lm_core *start(const char *inv, const struct lm_stack *s)
-{
-	struct lm_core_opts o = { .inventory = inv, .state_dir = fuzz_dir() };
-	struct lm_core *c = NULL;
-	struct lm_err err;
-
-	o.backend = lm_sim_new();
-	FUZZ_CHECK(lm_stack_copy(lm_sim_stack(o.backend), s) == LM_S_OK);
-	FUZZ_CHECK(lm_core_open(&o, &c, &err) == LM_S_OK);
-	return c;
 }
 
 /* What start-up makes of the listing: adopted, discovered, saved; and a
  * restart on the same stack gives the same associations. */
 static void start_twice(const struct lm_stack *s)
 {
-	char inv[512], path[600], *first, *second;
-	struct lm_core *c;
+	char path[600], *inv = inventory();
 
-	snprintf(inv, sizeof inv, "%s/../lunmap-fuzz-tgt-%d.xml", fuzz_dir(), (int)getpid());
-	{
-		FILE *f = fopen(inv, "w");
-		fputs(inventory, f);
-		fclose(f);
-	}
 	for (const char *const *n = (const char *const[]){ "state.xml", "state.journal", NULL }; *n; n++) {
 		snprintf(path, sizeof path, "%s/%s", fuzz_dir(), *n);
 		unlink(path);
 	}
-	c = start(inv, s);
-	first = associations(c, s);
-	lm_core_close(c);
-	c = start(inv, s);
-	second = associations(c, s);
-	lm_core_close(c);
-	if (strcmp(first, second) != 0) {
-		fprintf(stderr, "a restart changed the associations:\n%s---\n%s", first, second);
-		abort();
-	}
-	free(first);
-	free(second);
-	unlink(inv);
+	fuzz_start_twice(inv, s, false, associations, (void *)s);
+	free(inv);
 }
 
 /* The input: tgtd's list of targets, a line "=====", the listing. Every

@@ -3,9 +3,11 @@
 
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fuzz.h"
@@ -56,4 +58,39 @@ char *fuzz_str(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+const char *fuzz_fresh_dir(const char *name)
+{
+	static char path[256];
+
+	snprintf(path, sizeof path, "%s/%s", fuzz_dir(), name);
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	mkdir(path, 0755);
+	return path;
+}
+
+void fuzz_mkdirs(const char *root, const char *path)
+{
+	char buf[PATH_MAX * 2];
+
+	snprintf(buf, sizeof buf, "%s", path);
+	for (char *p = buf + strlen(root) + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(buf, 0755);
+			*p = '/';
+		}
+	mkdir(buf, 0755);
+}
+
+unsigned fuzz_pick(struct fuzz_gen *g, unsigned n)
+{
+	unsigned v;
+
+	if (!g->n || n <= 1)
+		return 0;
+	v = *g->p++;
+	g->n--;
+	return v % n;
 }

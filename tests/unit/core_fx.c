@@ -2,7 +2,7 @@
 /* The core's test fixture: an inventory of four targets and four LUNs in
  * a fresh folder, a core opened on it with the sim backend, and ways to
  * look at the stack and the state. Shared by test_core, test_batch and
- * test_drift. */
+ * test_drift; test_random builds its own inventory on it. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -54,11 +54,53 @@ void write_inventory(struct fx *f, int with_lun_c)
 
 lm_hr open_core(struct fx *f, struct lm_err *err)
 {
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
+	return open_core_on(f, NULL, err);
+}
 
-	o.backend = lm_sim_new();
-	f->sim = o.backend;
+lm_hr open_core_on(struct fx *f, const struct lm_stack *stack, struct lm_err *err)
+{
+	f->sim = lm_sim_new();
+	if (stack)
+		assert_int_equal(lm_stack_copy(lm_sim_stack(f->sim), stack), LM_S_OK);
+	return fx_open_on_sim(f, err);
+}
+
+lm_hr fx_open_on_sim(struct fx *f, struct lm_err *err)
+{
+	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir, .backend = f->sim };
+
 	return lm_core_open(&o, &f->core, err);
+}
+
+void fx_crash(struct fx *f, struct lm_stack *saved)
+{
+	assert_int_equal(lm_stack_copy(saved, lm_sim_stack(f->sim)), LM_S_OK);
+	lm_core_close(f->core);
+}
+
+void fx_sim_holding(struct fx *f, struct lm_stack *saved)
+{
+	f->sim = lm_sim_new();
+	*lm_sim_stack(f->sim) = *saved;
+}
+
+int fx_dirs(struct fx *f)
+{
+	f->dir = tu_tmpdir();
+	if (asprintf(&f->state_dir, "%s/state", f->dir) < 0)
+		return -1;
+	return mkdir(f->state_dir, 0700);
+}
+
+void fx_free(struct fx *f)
+{
+	lm_core_close(f->core);
+	tu_rmtree(f->dir);
+	for (int i = 0; i < FX_LUNS; i++)
+		free(f->paths[i]);
+	free(f->inv);
+	free(f->state_dir);
+	free(f->dir);
 }
 
 int setup(void **state)
@@ -66,10 +108,7 @@ int setup(void **state)
 	struct fx *f = calloc(1, sizeof *f);
 	struct lm_err err;
 
-	f->dir = tu_tmpdir();
-	if (asprintf(&f->state_dir, "%s/state", f->dir) < 0)
-		return -1;
-	if (mkdir(f->state_dir, 0700) != 0)
+	if (fx_dirs(f) != 0)
 		return -1;
 	f->paths[0] = tu_sparse(f->dir, "a.img", 8 << 20);
 	f->paths[1] = tu_sparse(f->dir, "b c.img", 4 << 20);
@@ -91,13 +130,7 @@ int teardown(void **state)
 {
 	struct fx *f = *state;
 
-	lm_core_close(f->core);
-	tu_rmtree(f->dir);
-	for (int i = 0; i < 3; i++)
-		free(f->paths[i]);
-	free(f->inv);
-	free(f->state_dir);
-	free(f->dir);
+	fx_free(f);
 	free(f);
 	return 0;
 }

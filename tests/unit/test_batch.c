@@ -507,7 +507,6 @@ static void test_crash_during_the_rollback_after_the_answer(void **state)
 {
 	struct fx *f = *state;
 	char *stack_before = stack_text(f), *state_before = state_text(f), *mid;
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
 	struct lm_stack saved;
 	struct lm_err err;
 
@@ -516,11 +515,9 @@ static void test_crash_during_the_rollback_after_the_answer(void **state)
 	mid = stack_text(f);
 	assert_string_not_equal(mid, stack_before);
 	free(mid);
-	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
-	lm_core_close(f->core);
-	o.backend = f->sim = lm_sim_new();
-	*lm_sim_stack(f->sim) = saved;
-	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	fx_crash(f, &saved);
+	fx_sim_holding(f, &saved);
+	assert_int_equal(fx_open_on_sim(f, &err), LM_S_OK);
 	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
 	assert_int_equal(lm_core_action_running(f->core), LM_ACTION_IDLE);
 	expect_unchanged(f, stack_before, state_before);

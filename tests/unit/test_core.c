@@ -176,6 +176,15 @@ static void test_targets_lost_before_any_association_are_remade(void **state)
 	assert_int_equal(lm_core_check(f->core, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
 }
 
+/* LUN a onto a_tgts, then LUN b onto t3: the last change's intent names
+ * LUN b only, so recovery leaves a alone. Then a crash (fx_crash). */
+static void a_then_b_then_crash(struct fx *f, const lm_guid *a_tgts, size_t n, struct lm_stack *saved)
+{
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], a_tgts, n, NULL, NULL), LM_S_OK);
+	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
+	fx_crash(f, saved);
+}
+
 /* Regression (found by the crash trials): lunmapd killed between an LU's
  * "new" and its identity while it re-applied a stack that had lost
  * everything (no intent: not a change) left the LU with tgt's default
@@ -185,23 +194,17 @@ static void test_start_mends_an_identity_and_stays_online(void **state)
 {
 	struct fx *f = *state;
 	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
 	struct lm_stack saved;
 	struct lm_err err;
 
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
-	/* the last change's intent names LUN b only: recovery leaves a alone */
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
-	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
-	lm_core_close(f->core);
+	a_then_b_then_crash(f, two, 2, &saved);
 	/* the stack as the crash left it: t2's LU with tgt's default serial */
 	for (size_t i = 0; i < saved.ntargets; i++)
 		if (strcmp(saved.targets[i].iqn, "iqn.2026-11.org.example:t2") == 0) {
 			lm_stack_lu_set_serial(&saved.targets[i], &saved.targets[i].lus[0], "beaf12");
 		}
-	o.backend = f->sim = lm_sim_new();
-	*lm_sim_stack(f->sim) = saved;
-	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	fx_sim_holding(f, &saved);
+	assert_int_equal(fx_open_on_sim(f, &err), LM_S_OK);
 	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
 	assert_null(lm_core_startup_problem(f->core));
 	expect_identity(f, "t2", 1, 0);
@@ -216,22 +219,16 @@ static void test_start_mends_an_identity_and_stays_online(void **state)
 static void test_start_mends_an_unmapped_lu_and_stays_online(void **state)
 {
 	struct fx *f = *state;
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
 	struct lm_stack saved;
 	struct lm_err err;
 
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], &f->tgt[1], 1, NULL, NULL), LM_S_OK);
-	/* the last change's intent names LUN b only: recovery leaves a alone */
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
-	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
-	lm_core_close(f->core);
+	a_then_b_then_crash(f, &f->tgt[1], 1, &saved);
 	for (size_t i = 0; i < saved.ntargets; i++)
 		if (strcmp(saved.targets[i].iqn, "iqn.2026-11.org.example:t2") == 0)
 			assert_int_equal(lm_stack_set_unmapped(&saved.targets[i], "iqn.2026-11.org.example:h1"),
 					 LM_S_OK);
-	o.backend = f->sim = lm_sim_new();
-	*lm_sim_stack(f->sim) = saved;
-	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	fx_sim_holding(f, &saved);
+	assert_int_equal(fx_open_on_sim(f, &err), LM_S_OK);
 	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_ONLINE);
 	assert_null(lm_core_startup_problem(f->core));
 	assert_null(sim_lu(f, "t2", 1)->unmapped);
@@ -245,21 +242,15 @@ static void test_start_serves_when_the_stack_refuses_a_repair(void **state)
 {
 	struct fx *f = *state;
 	lm_guid two[2] = { f->tgt[0], f->tgt[1] };
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
 	const struct lm_err *problem;
 	struct lm_stack saved;
 	struct lm_err err;
 
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[0], two, 2, NULL, NULL), LM_S_OK);
-	/* the last change's intent names LUN b only: recovery leaves a alone */
-	assert_int_equal(lm_associate_targets(f->core, &f->lun[1], &f->tgt[2], 1, NULL, NULL), LM_S_OK);
-	assert_int_equal(lm_stack_copy(&saved, lm_sim_stack(f->sim)), LM_S_OK);
-	lm_core_close(f->core);
-	o.backend = f->sim = lm_sim_new();
-	*lm_sim_stack(f->sim) = saved;
+	a_then_b_then_crash(f, two, 2, &saved);
+	fx_sim_holding(f, &saved);
 	sim_remove_lu(f, "t1", 1); /* someone took it while lunmapd was down */
 	lm_sim_fail_from(f->sim, 1); /* and the stack refuses everything */
-	assert_int_equal(lm_core_open(&o, &f->core, &err), LM_S_OK);
+	assert_int_equal(fx_open_on_sim(f, &err), LM_S_OK);
 	assert_int_equal(lm_core_status(f->core), LM_SUBSYS_CACHE_CORRUPT);
 	problem = lm_core_startup_problem(f->core);
 	assert_non_null(problem);

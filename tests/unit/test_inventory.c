@@ -104,12 +104,14 @@ static void test_good_inventory(void **state)
 
 static void test_default_max_is_one(void **state)
 {
-	char *dir = tu_tmpdir();
-	char *path = tu_write(dir, "inv.xml", "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"x\">"
-					      "<backend type=\"tgt\"/></lunmap>");
+	char *dir = tu_tmpdir(), *path;
 	struct lm_inventory *inv;
+	struct tu_inv v;
 
 	(void)state;
+	tu_inv_begin(&v, "x", NULL);
+	tu_inv_add(&v, "<backend type=\"tgt\"/>");
+	path = tu_inv_end(&v, dir);
 	assert_int_equal(lm_inventory_load(path, &inv, NULL, NULL, NULL), LM_S_OK);
 	assert_int_equal(inv->max_targets_per_lun, 1);
 	lm_inventory_free(inv);

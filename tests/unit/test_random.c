@@ -23,11 +23,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "core.h"
+#include "core_fx.h"
 #include "sim.h"
 #include "state.h"
 #include "util.h"
@@ -35,18 +35,16 @@
 #define NL 20
 #define NT 4
 
-struct fx {
-	char *dir, *state_dir, *inv;
-	char *paths[NL];
-	lm_guid lun[NL], tgt[NT];
-	struct lm_core *core;
-	struct lm_backend *sim;
+/* core_fx's fixture, with the reference and the run's place */
+struct run {
+	struct fx fx;
 	uint32_t ref[NL][NT]; /* SCSI LUN number, 0 = not associated */
 	uint64_t rng;
 	unsigned long iter, seed;
 };
+_Static_assert(NL <= FX_LUNS && NT <= FX_TARGETS, "core_fx has room for the run");
 
-static uint32_t rnd(struct fx *f, uint32_t n)
+static uint32_t rnd(struct run *f, uint32_t n)
 {
 	f->rng ^= f->rng << 13;
 	f->rng ^= f->rng >> 7;
@@ -54,40 +52,33 @@ static uint32_t rnd(struct fx *f, uint32_t n)
 	return (uint32_t)(f->rng % n);
 }
 
-static void open_core(struct fx *f, const struct lm_stack *stack)
+static void reopen(struct run *f, const struct lm_stack *stack)
 {
-	struct lm_core_opts o = { .inventory = f->inv, .state_dir = f->state_dir };
 	struct lm_err err;
 
-	o.backend = lm_sim_new();
-	f->sim = o.backend;
-	if (stack)
-		assert_int_equal(lm_stack_copy(lm_sim_stack(f->sim), stack), LM_S_OK);
-	if (lm_core_open(&o, &f->core, &err) != LM_S_OK)
+	if (open_core_on(&f->fx, stack, &err) != LM_S_OK)
 		fail_msg("seed %lu iteration %lu: open: %s", f->seed, f->iter, err.msg);
 }
 
 /* A crash or a restart: the core goes (close does no state I/O and no
  * stack step), the stack stays as it is, the core opens again. */
-static void restart(struct fx *f)
+static void restart(struct run *f)
 {
 	struct lm_stack keep;
 
-	assert_int_equal(lm_stack_copy(&keep, lm_sim_stack(f->sim)), LM_S_OK);
-	lm_core_close(f->core);
-	open_core(f, &keep);
+	fx_crash(&f->fx, &keep);
+	reopen(f, &keep);
 	lm_stack_clear(&keep);
 }
 
-static int setup(void **state)
+static int run_setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
+	struct run *f = calloc(1, sizeof *f);
 	char attrs[48], *p;
 	struct tu_inv v;
 	const char *s = getenv("LUNMAP_SEED");
 
-	f->dir = tu_tmpdir();
-	if (asprintf(&f->state_dir, "%s/state", f->dir) < 0 || mkdir(f->state_dir, 0700) != 0)
+	if (fx_dirs(&f->fx) != 0)
 		return -1;
 	snprintf(attrs, sizeof attrs, " max-targets-per-lun=\"%d\"", NT);
 	tu_inv_begin(&v, "r", attrs);
@@ -96,46 +87,40 @@ static int setup(void **state)
 		char name[32], id[40];
 		snprintf(name, sizeof name, "l%d.img", i);
 		snprintf(id, sizeof id, "0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d%04x", i + 1);
-		f->paths[i] = tu_sparse(f->dir, name, 1 << 20);
-		lm_guid_parse(id, &f->lun[i]);
+		f->fx.paths[i] = tu_sparse(f->fx.dir, name, 1 << 20);
+		lm_guid_parse(id, &f->fx.lun[i]);
 		snprintf(name, sizeof name, "l%d", i);
-		tu_inv_lun(&v, name, f->paths[i], id);
+		tu_inv_lun(&v, name, f->fx.paths[i], id);
 	}
 	for (int i = 0; i < NT; i++) {
 		char iqn[40], id[40];
 		snprintf(id, sizeof id, "6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a%04x", i + 1);
 		snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:r%d", i);
-		lm_guid_parse(id, &f->tgt[i]);
+		lm_guid_parse(id, &f->fx.tgt[i]);
 		tu_inv_target(&v, iqn, id, NULL);
 	}
-	f->inv = tu_inv_end(&v, f->dir);
+	f->fx.inv = tu_inv_end(&v, f->fx.dir);
 	f->seed = s ? strtoul(s, &p, 0) : 1;
 	f->rng = f->seed * 2654435761u + 88172645463325252ull;
-	open_core(f, NULL);
+	reopen(f, NULL);
 	*state = f;
 	return 0;
 }
 
-static int teardown(void **state)
+static int run_teardown(void **state)
 {
-	struct fx *f = *state;
+	struct run *f = *state;
 
-	lm_core_close(f->core);
-	tu_rmtree(f->dir);
-	for (int i = 0; i < NL; i++)
-		free(f->paths[i]);
-	free(f->inv);
-	free(f->state_dir);
-	free(f->dir);
+	fx_free(&f->fx);
 	free(f);
 	return 0;
 }
 
 /* ---- the checks: core, stack, disk against the reference ---- */
 
-static void check_all(struct fx *f, const char *when)
+static void check_all(struct run *f, const char *when)
 {
-	const struct lm_model *m = lm_core_model(f->core);
+	const struct lm_model *m = lm_core_model(f->fx.core);
 	uint32_t tindex[NT], lindex[NL];
 	struct lm_state *st;
 	struct lm_err err;
@@ -143,9 +128,9 @@ static void check_all(struct fx *f, const char *when)
 	size_t want = 0;
 
 	for (int t = 0; t < NT; t++)
-		assert_int_equal(lm_model_find_id(m, &f->tgt[t], &k, &tindex[t]), LM_S_OK);
+		assert_int_equal(lm_model_find_id(m, &f->fx.tgt[t], &k, &tindex[t]), LM_S_OK);
 	for (int l = 0; l < NL; l++)
-		assert_int_equal(lm_model_find_id(m, &f->lun[l], &k, &lindex[l]), LM_S_OK);
+		assert_int_equal(lm_model_find_id(m, &f->fx.lun[l], &k, &lindex[l]), LM_S_OK);
 	if (m->status != LM_SUBSYS_ONLINE)
 		fail_msg("seed %lu iteration %lu (%s): subsystem not online", f->seed, f->iter, when);
 	/* the core */
@@ -170,7 +155,7 @@ static void check_all(struct fx *f, const char *when)
 		const struct lm_stack_target *s;
 		size_t n = 0;
 		snprintf(iqn, sizeof iqn, "iqn.2026-11.org.example:r%d", t);
-		s = lm_stack_find_target(lm_sim_stack(f->sim), iqn);
+		s = lm_stack_find_target(lm_sim_stack(f->fx.sim), iqn);
 		assert_non_null(s);
 		for (int l = 0; l < NL; l++) {
 			const struct lm_stack_lu *lu;
@@ -179,10 +164,10 @@ static void check_all(struct fx *f, const char *when)
 				continue;
 			n++;
 			lu = lm_stack_find_lu(s, f->ref[l][t]);
-			if (!lu || strcmp(lu->path, f->paths[l]) != 0)
+			if (!lu || strcmp(lu->path, f->fx.paths[l]) != 0)
 				fail_msg("seed %lu iteration %lu (%s): stack lacks LUN %d on target %d as %u",
 					 f->seed, f->iter, when, l, t, f->ref[l][t]);
-			lm_guid_hex(&f->lun[l], hex);
+			lm_guid_hex(&f->fx.lun[l], hex);
 			assert_non_null(lu->serial);
 			assert_string_equal(lu->serial, hex);
 		}
@@ -191,7 +176,7 @@ static void check_all(struct fx *f, const char *when)
 				 "reference %zu", f->seed, f->iter, when, t, s->nlus, n);
 	}
 	/* the disk */
-	if (lm_state_load(f->state_dir, &st, &err) != LM_S_OK)
+	if (lm_state_load(f->fx.state_dir, &st, &err) != LM_S_OK)
 		fail_msg("seed %lu iteration %lu (%s): load: %s", f->seed, f->iter, when, err.msg);
 	assert_int_equal(st->nassocs, want);
 	for (size_t i = 0; i < st->nassocs; i++) {
@@ -216,7 +201,7 @@ static void check_all(struct fx *f, const char *when)
 /* Applies one batch to a copy of the reference: lowest free number >= 1
  * on the target, not used by another LUN before the batch nor handed out
  * earlier in it. */
-static void ref_apply(struct fx *f, uint32_t out[NL][NT], const int *luns, const bool sets[][NT],
+static void ref_apply(struct run *f, uint32_t out[NL][NT], const int *luns, const bool sets[][NT],
 		      size_t n)
 {
 	memcpy(out, f->ref, sizeof f->ref);
@@ -245,7 +230,7 @@ static void ref_apply(struct fx *f, uint32_t out[NL][NT], const int *luns, const
 
 /* ---- the run ---- */
 
-static size_t make_batch(struct fx *f, int *luns, bool sets[][NT], struct lm_change *ch,
+static size_t make_batch(struct run *f, int *luns, bool sets[][NT], struct lm_change *ch,
 			 lm_guid ids[][NT])
 {
 	size_t n = 1 + rnd(f, 5);
@@ -273,15 +258,15 @@ static size_t make_batch(struct fx *f, int *luns, bool sets[][NT], struct lm_cha
 		default: /* remove one */
 			sets[i][rnd(f, NT)] = false;
 		}
-		ch[i] = (struct lm_change){ .lun = f->lun[luns[i]], .targets = ids[i] };
+		ch[i] = (struct lm_change){ .lun = f->fx.lun[luns[i]], .targets = ids[i] };
 		for (int t = 0; t < NT; t++)
 			if (sets[i][t])
-				ids[i][ch[i].ntargets++] = f->tgt[t];
+				ids[i][ch[i].ntargets++] = f->fx.tgt[t];
 	}
 	return n;
 }
 
-static unsigned steps_of(struct fx *f, const int *luns, bool sets[][NT], size_t n)
+static unsigned steps_of(struct run *f, const int *luns, bool sets[][NT], size_t n)
 {
 	unsigned k = 0;
 
@@ -291,7 +276,7 @@ static unsigned steps_of(struct fx *f, const int *luns, bool sets[][NT], size_t 
 	return k;
 }
 
-static void one_round(struct fx *f)
+static void one_round(struct run *f)
 {
 	int luns[5];
 	bool sets[5][NT];
@@ -305,35 +290,35 @@ static void one_round(struct fx *f)
 	lm_hr hr;
 
 	ref_apply(f, next, luns, sets, n);
-	if (lm_batch_prepare(f->core, ch, n, &b, &err) != LM_S_OK)
+	if (lm_batch_prepare(f->fx.core, ch, n, &b, &err) != LM_S_OK)
 		fail_msg("seed %lu iteration %lu: prepare: %s", f->seed, f->iter, err.msg);
 	if (steps && fault < 3) { /* a step the stack refuses: rolled back */
-		lm_sim_fail_nth(f->sim, 1 + rnd(f, steps));
-		hr = lm_batch_apply(f->core, b, &err);
-		lm_sim_fail_nth(f->sim, 0);
+		lm_sim_fail_nth(f->fx.sim, 1 + rnd(f, steps));
+		hr = lm_batch_apply(f->fx.core, b, &err);
+		lm_sim_fail_nth(f->fx.sim, 0);
 		assert_int_equal(hr, LM_E_FAIL);
 		check_all(f, "after a refused step");
 	} else if (steps && fault < 6) { /* a crash after step k-1 */
-		lm_sim_fail_from(f->sim, 1 + rnd(f, steps));
-		hr = lm_batch_apply(f->core, b, &err);
-		lm_sim_fail_nth(f->sim, 0);
+		lm_sim_fail_from(f->fx.sim, 1 + rnd(f, steps));
+		hr = lm_batch_apply(f->fx.core, b, &err);
+		lm_sim_fail_nth(f->fx.sim, 0);
 		assert_true(lm_failed(hr));
 		lm_batch_free(b);
 		b = NULL;
 		restart(f);
 		check_all(f, "after a crash between steps");
 	} else {
-		hr = lm_batch_apply(f->core, b, &err);
+		hr = lm_batch_apply(f->fx.core, b, &err);
 		if (hr != LM_S_OK)
 			fail_msg("seed %lu iteration %lu: apply: %s", f->seed, f->iter, err.msg);
 		if (steps && fault < 8) { /* SNMP's UNDO */
-			assert_int_equal(lm_batch_revert(f->core, b, &err), LM_S_OK);
+			assert_int_equal(lm_batch_revert(f->fx.core, b, &err), LM_S_OK);
 			check_all(f, "after an undo");
 		} else if (steps && fault < 10) { /* a crash during the undo */
-			lm_sim_fail_from(f->sim, 1 + rnd(f, steps));
-			assert_int_equal(lm_batch_revert(f->core, b, &err),
+			lm_sim_fail_from(f->fx.sim, 1 + rnd(f, steps));
+			assert_int_equal(lm_batch_revert(f->fx.core, b, &err),
 					 LM_VDS_E_PROVIDER_CACHE_CORRUPT);
-			lm_sim_fail_nth(f->sim, 0);
+			lm_sim_fail_nth(f->fx.sim, 0);
 			/* the undo is saved before the stack is touched: the
 			 * restart finishes it, the change is gone (it used to
 			 * stay, re-applied, after a manager was told undone) */
@@ -355,7 +340,7 @@ static void one_round(struct fx *f)
 
 static void test_random_batches(void **state)
 {
-	struct fx *f = *state;
+	struct run *f = *state;
 	const char *s = getenv("LUNMAP_ITERATIONS");
 	unsigned long n = s ? strtoul(s, NULL, 0) : 600;
 
@@ -370,7 +355,7 @@ static void test_random_batches(void **state)
  * associations outgrew the target's link array. */
 static void test_two_luns_join_a_full_target(void **state)
 {
-	struct fx *f = *state;
+	struct run *f = *state;
 	struct lm_err err;
 	struct lm_batch *b;
 	int l = 0;
@@ -378,24 +363,24 @@ static void test_two_luns_join_a_full_target(void **state)
 	for (int fill = 7; fill <= 15; fill += 8) {
 		struct lm_change ch[2];
 		for (; l < fill + (fill > 7 ? 2 : 0); l++)
-			assert_int_equal(lm_associate_targets(f->core, &f->lun[l], &f->tgt[0], 1, NULL,
+			assert_int_equal(lm_associate_targets(f->fx.core, &f->fx.lun[l], &f->fx.tgt[0], 1, NULL,
 							      &err), LM_S_OK);
 		for (int i = 0; i < 2; i++)
-			ch[i] = (struct lm_change){ .lun = f->lun[l + i], .targets = &f->tgt[0],
+			ch[i] = (struct lm_change){ .lun = f->fx.lun[l + i], .targets = &f->fx.tgt[0],
 						    .ntargets = 1 };
 		l += 2;
-		assert_int_equal(lm_batch_prepare(f->core, ch, 2, &b, &err), LM_S_OK);
-		assert_int_equal(lm_batch_apply(f->core, b, &err), LM_S_OK);
+		assert_int_equal(lm_batch_prepare(f->fx.core, ch, 2, &b, &err), LM_S_OK);
+		assert_int_equal(lm_batch_apply(f->fx.core, b, &err), LM_S_OK);
 		lm_batch_free(b);
-		assert_int_equal(lm_core_model(f->core)->targets[0]->links.n, (size_t)l);
+		assert_int_equal(lm_core_model(f->fx.core)->targets[0]->links.n, (size_t)l);
 	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_two_luns_join_a_full_target, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_random_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_luns_join_a_full_target, run_setup, run_teardown),
+		cmocka_unit_test_setup_teardown(test_random_batches, run_setup, run_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

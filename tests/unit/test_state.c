@@ -38,15 +38,45 @@ static struct lm_model *sample(void)
 	return m;
 }
 
+/* A fresh folder and sample()'s model for each test; the model is the
+ * test's to change. */
+struct sfx {
+	char *dir;
+	struct lm_model *m;
+};
+
+static int setup(void **state)
+{
+	struct sfx *fx = malloc(sizeof *fx);
+
+	if (!fx)
+		return -1;
+	fx->dir = tu_tmpdir();
+	fx->m = sample();
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct sfx *fx = *state;
+
+	lm_model_free(fx->m);
+	tu_rmtree(fx->dir);
+	free(fx->dir);
+	free(fx);
+	return 0;
+}
+
 static void test_roundtrip(void **state)
 {
-	char *dir = tu_tmpdir(), path[4096];
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir, path[4096];
+	struct lm_model *m = fx->m;
 	struct lm_state *st;
 	struct lm_err err;
 	struct stat sb;
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, &err), LM_S_OK);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	assert_int_equal(stat(path, &sb), 0);
@@ -69,23 +99,18 @@ static void test_roundtrip(void **state)
 	assert_string_equal(st->tombs[0].key, "/srv/old.img");
 	assert_int_equal(st->tombs[0].kind, LM_KIND_LUN);
 	lm_state_free(st);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void test_missing_file_is_an_empty_state(void **state)
 {
-	char *dir = tu_tmpdir();
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
 	struct lm_state *st;
 
-	(void)state;
 	assert_int_equal(lm_state_load(dir, &st, NULL), LM_S_OK);
 	assert_int_equal(st->ntargets + st->nluns + st->nassocs, 0);
 	assert_int_equal(st->next_lun_index, 1);
 	lm_state_free(st);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void refused(const char *text, const char *reason)
@@ -109,12 +134,12 @@ static void refused(const char *text, const char *reason)
 
 static void test_truncated_and_corrupt_files_are_refused(void **state)
 {
-	char *dir = tu_tmpdir(), *full;
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir, *full;
+	struct lm_model *m = fx->m;
 	char path[4096];
 	size_t len;
 
-	(void)state;
 	lm_state_save(dir, m, 1, NULL, NULL);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
 	full = tu_read(path, &len);
@@ -132,18 +157,15 @@ static void test_truncated_and_corrupt_files_are_refused(void **state)
 	refused("<lunmap-state next-lun-index=\"1\" next-target-index=\"1\">"
 		"<assoc lun=\"1\" target=\"1\" number=\"20000\"/></lunmap-state>", "bad assoc");
 	free(full);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void test_save_replaces_atomically(void **state)
 {
-	char *dir = tu_tmpdir(), path[4096], tmp[4096];
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir, path[4096], tmp[4096];
+	struct lm_model *m = fx->m;
 	struct lm_state *st;
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	lm_model_add_lun(m, 0, NULL, "second", "/srv/second.img");
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
@@ -159,19 +181,16 @@ static void test_save_replaces_atomically(void **state)
 		assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_HR_ACCESS_DENIED);
 		chmod(dir, 0700);
 	}
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void test_the_lock_is_exclusive_across_processes(void **state)
 {
-	char *dir = tu_tmpdir();
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
 	struct lm_err err;
 	int fd, status;
 	pid_t pid;
 
-	(void)state;
 	assert_int_equal(lm_state_lock(dir, &fd, &err), LM_S_OK);
 	pid = fork();
 	if (pid == 0) {
@@ -185,8 +204,6 @@ static void test_the_lock_is_exclusive_across_processes(void **state)
 	/* released with the descriptor */
 	assert_int_equal(lm_state_lock(dir, &fd, &err), LM_S_OK);
 	close(fd);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static struct lm_state *load_ok(const char *dir)
@@ -213,15 +230,15 @@ static size_t assocs_of(const struct lm_state *st, uint32_t lun, uint32_t *targe
  * wins, one record carries several LUNs. */
 static void test_journal_replays_over_the_snapshot(void **state)
 {
-	char *dir = tu_tmpdir();
-	struct lm_model *m = sample(); /* LUN 3 on t1 (1) and t2 (12) */
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
+	struct lm_model *m = fx->m; /* LUN 3 on t1 (1) and t2 (12) */
 	struct lm_lun *l = m->luns[0], *l2;
 	struct lm_target *t1 = m->targets[0];
 	struct lm_journal j;
 	struct lm_state *st;
 	uint32_t got[8];
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 7, NULL, NULL), LM_S_OK);
 	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
 	lm_model_unlink(m, l, m->targets[1]);
@@ -241,9 +258,6 @@ static void test_journal_replays_over_the_snapshot(void **state)
 	assert_int_equal(assocs_of(st, 4, got), 1);
 	assert_int_equal(got[0], 102);
 	lm_state_free(st);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void append_raw(const char *dir, const char *text)
@@ -259,15 +273,15 @@ static void append_raw(const char *dir, const char *text)
 
 static void test_journal_torn_and_damaged_records(void **state)
 {
-	char *dir = tu_tmpdir();
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
+	struct lm_model *m = fx->m;
 	struct lm_lun *l = m->luns[0];
 	struct lm_journal j;
 	struct lm_state *st;
 	struct lm_err err;
 	uint32_t got[8];
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
 	lm_model_unlink(m, l, m->targets[0]);
@@ -297,23 +311,20 @@ static void test_journal_torn_and_damaged_records(void **state)
 	append_raw(dir, "1 3= #0000000000000000\n");
 	assert_int_equal(lm_state_load(dir, &st, &err), LM_VDS_E_PROVIDER_CACHE_CORRUPT);
 	assert_non_null(strstr(err.msg, "a record is damaged"));
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 /* More records and sets than the replay's first allocation holds. */
 static void test_journal_many_records(void **state)
 {
-	char *dir = tu_tmpdir();
-	struct lm_model *m = sample(); /* LUN 3 on t1 (1) and t2 (12) */
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
+	struct lm_model *m = fx->m; /* LUN 3 on t1 (1) and t2 (12) */
 	struct lm_lun *l = m->luns[0];
 	struct lm_target *t2 = m->targets[1];
 	struct lm_journal j;
 	struct lm_state *st;
 	uint32_t got[8];
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
 	for (uint32_t n = 13; n < 13 + 300; n++) {
@@ -329,20 +340,17 @@ static void test_journal_many_records(void **state)
 	assert_int_equal(assocs_of(st, 3, got), 2);
 	assert_true((got[0] == 101 && got[1] == 712) || (got[1] == 101 && got[0] == 712)); /* t2 is index 4 */
 	lm_state_free(st);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 static void test_journal_reset_after_a_new_snapshot(void **state)
 {
-	char *dir = tu_tmpdir();
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir;
+	struct lm_model *m = fx->m;
 	struct lm_journal j;
 	struct lm_state *st;
 	uint32_t got[8];
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	assert_int_equal(lm_journal_open(dir, &j, NULL), LM_S_OK);
 	lm_model_unlink(m, m->luns[0], m->targets[0]);
@@ -361,9 +369,6 @@ static void test_journal_reset_after_a_new_snapshot(void **state)
 	st = load_ok(dir);
 	assert_int_equal(assocs_of(st, 3, got), 1);
 	lm_state_free(st);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 /* A snapshot as lunmapd would write it, checksum line included, so that
@@ -409,11 +414,11 @@ static void test_a_path_that_is_an_option_is_refused(void **state)
 /* Issue #12.3: what the state files say is checked before it is believed. */
 static void test_damage_that_parses_is_refused(void **state)
 {
-	char *dir = tu_tmpdir(), path[4096], *text, *digit;
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir, path[4096], *text, *digit;
+	struct lm_model *m = fx->m;
 	struct lm_state *st;
 
-	(void)state;
 	/* a damaged generation used to make every journal record stale */
 	assert_int_equal(lm_state_save(dir, m, 17, NULL, NULL), LM_S_OK);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_STATE_FILE);
@@ -466,9 +471,6 @@ static void test_damage_that_parses_is_refused(void **state)
 	assert_int_equal(lm_state_load(dir, &st, NULL), LM_S_OK);
 	assert_int_equal(st->generation, 17);
 	lm_state_free(st);
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 /* Journal records whose numbers are not strict decimal used to be
@@ -480,12 +482,12 @@ static void test_journal_numbers_are_strict(void **state)
 		"1 3=4:20000", "1 03=4:5", "1 3=4:5,", "1  3=4:5", "1 3=4:5 ", "1 =4:5", "1",
 		"1 3=4:5,4:6", "+1 3=4:5", "01 3=4:5",
 	};
-	char *dir = tu_tmpdir(), line[128], path[4096];
-	struct lm_model *m = sample();
+	struct sfx *fx = *state;
+	char *dir = fx->dir, line[128], path[4096];
+	struct lm_model *m = fx->m;
 	struct lm_state *st;
 	struct lm_err err;
 
-	(void)state;
 	assert_int_equal(lm_state_save(dir, m, 1, NULL, NULL), LM_S_OK);
 	snprintf(path, sizeof path, "%s/%s", dir, LM_JOURNAL_FILE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -497,9 +499,6 @@ static void test_journal_numbers_are_strict(void **state)
 		if (lm_state_load(dir, &st, &err) != LM_VDS_E_PROVIDER_CACHE_CORRUPT)
 			fail_msg("journal record \"%s\" was accepted", bad[i]);
 	}
-	lm_model_free(m);
-	tu_rmtree(dir);
-	free(dir);
 }
 
 /* The intent record is a state file too: strict numbers there as well
@@ -508,10 +507,10 @@ static void test_intent_numbers_are_strict(void **state)
 {
 	static const char *bad[] = { "3=1:-1>", "3=1:2>4294967297:1", "3junk=1:2>", "3=1:2,>", "3=1:2,,4:5>",
 				     "3=1:0>", "-3=1:2>", "3=1:2>1:2x" };
-	char *dir = tu_tmpdir(), line[128], path[4096];
+	struct sfx *fx = *state;
+	char *dir = fx->dir, line[128], path[4096];
 	struct lm_intent in;
 
-	(void)state;
 	snprintf(path, sizeof path, "%s/%s", dir, LM_INTENT_FILE);
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		FILE *f = fopen(path, "w");
@@ -532,26 +531,24 @@ static void test_intent_numbers_are_strict(void **state)
 		assert_int_equal(in.v[1].nnew, 1);
 		lm_intent_free(&in);
 	}
-	tu_rmtree(dir);
-	free(dir);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip),
-		cmocka_unit_test(test_missing_file_is_an_empty_state),
-		cmocka_unit_test(test_truncated_and_corrupt_files_are_refused),
-		cmocka_unit_test(test_save_replaces_atomically),
-		cmocka_unit_test(test_the_lock_is_exclusive_across_processes),
-		cmocka_unit_test(test_journal_replays_over_the_snapshot),
-		cmocka_unit_test(test_journal_torn_and_damaged_records),
-		cmocka_unit_test(test_journal_many_records),
-		cmocka_unit_test(test_journal_reset_after_a_new_snapshot),
-		cmocka_unit_test(test_damage_that_parses_is_refused),
+		cmocka_unit_test_setup_teardown(test_roundtrip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_file_is_an_empty_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_truncated_and_corrupt_files_are_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_save_replaces_atomically, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_lock_is_exclusive_across_processes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_replays_over_the_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_torn_and_damaged_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_many_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_reset_after_a_new_snapshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damage_that_parses_is_refused, setup, teardown),
 		cmocka_unit_test(test_a_path_that_is_an_option_is_refused),
-		cmocka_unit_test(test_journal_numbers_are_strict),
-		cmocka_unit_test(test_intent_numbers_are_strict),
+		cmocka_unit_test_setup_teardown(test_journal_numbers_are_strict, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_intent_numbers_are_strict, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

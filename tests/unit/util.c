@@ -3,7 +3,6 @@
 
 #include <fcntl.h>
 #include <ftw.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,48 +89,13 @@ char *tu_read(const char *path, size_t *len)
 	return buf;
 }
 
-void tu_inv_begin(struct tu_inv *v, const char *name, const char *attrs)
-{
-	v->text = NULL;
-	v->m = open_memstream(&v->text, &v->len);
-	if (!v->m)
-		abort();
-	fprintf(v->m, "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"%s\"%s>\n", name,
-		attrs ? attrs : "");
-}
-
-void tu_inv_add(struct tu_inv *v, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vfprintf(v->m, fmt, ap);
-	va_end(ap);
-	fputc('\n', v->m);
-}
-
-/* id and attrs may be NULL */
-void tu_inv_target(struct tu_inv *v, const char *iqn, const char *id, const char *attrs)
-{
-	tu_inv_add(v, "<target iqn=\"%s\"%s%s%s%s/>", iqn, id ? " id=\"" : "", id ? id : "",
-		   id ? "\"" : "", attrs ? attrs : "");
-}
-
-void tu_inv_lun(struct tu_inv *v, const char *name, const char *path, const char *id)
-{
-	tu_inv_add(v, "<lun name=\"%s\" path=\"%s\"%s%s%s/>", name, path, id ? " id=\"" : "",
-		   id ? id : "", id ? "\"" : "");
-}
-
 char *tu_inv_end(struct tu_inv *v, const char *dir)
 {
-	char *path;
+	char *text = tu_inv_text(v), *path;
 
-	fputs("</lunmap>\n", v->m);
-	fclose(v->m);
 	if (!dir)
-		return v->text;
-	path = tu_write(dir, "inv.xml", v->text);
-	free(v->text);
+		return text;
+	path = tu_write(dir, "inv.xml", text);
+	free(text);
 	return path;
 }

@@ -26,57 +26,30 @@
 #include "backend.h"
 #include "core.h"
 #include "deadline.h"
+#include "lio_fx.h"
 #include "model.h"
 #include "util.h"
 
-struct fx {
-	char *dir, root[PATH_MAX], *img;
-	struct lm_backend *b;
-	struct lm_model *m;
-	struct lm_target *t1, *t2;
-	struct lm_lun *lun;
-};
-
 static int setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	struct lm_backend_conf conf = { .type = "lio", .portal = "127.0.0.1:3260" };
-	char core[PATH_MAX + 8];
+	struct lio_fx *f = calloc(1, sizeof *f);
 
-	f->dir = tu_tmpdir();
-	snprintf(f->root, sizeof f->root, "%s/target", f->dir);
-	snprintf(core, sizeof core, "%s/core", f->root);
-	mkdir(f->root, 0755);
-	mkdir(core, 0755);
-	if (strlen(f->root) >= sizeof conf.configfs)
+	if (!f || lio_fx_init(f, "iqn.1994-05.com.redhat:host1") != 0)
 		return -1;
-	memcpy(conf.configfs, f->root, strlen(f->root) + 1);
-	f->b = lm_lio_new(&conf);
-	f->img = tu_sparse(f->dir, "db.img", 8 << 20);
-	f->m = lm_model_new("lio", 4);
-	f->t1 = lm_model_add_target(f->m, 0, NULL, "iqn.2026-11.org.example:t1", NULL, "ALL");
-	f->t2 = lm_model_add_target(f->m, 0, NULL, "iqn.2026-11.org.example:t2", NULL,
-				    "iqn.1994-05.com.redhat:host1");
-	f->lun = lm_model_add_lun(f->m, 0, NULL, "db", f->img);
-	f->lun->size = 8 << 20;
 	*state = f;
 	return 0;
 }
 
 static int teardown(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 
-	lm_backend_destroy(f->b);
-	lm_model_free(f->m);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f->img);
+	lio_fx_fini(f);
 	free(f);
 	return 0;
 }
 
-static char *attr(struct fx *f, const char *rel)
+static char *attr(struct lio_fx *f, const char *rel)
 {
 	char path[PATH_MAX * 2];
 
@@ -84,7 +57,7 @@ static char *attr(struct fx *f, const char *rel)
 	return tu_read(path, NULL);
 }
 
-static void expect_attr(struct fx *f, const char *rel, const char *value)
+static void expect_attr(struct lio_fx *f, const char *rel, const char *value)
 {
 	char *v = attr(f, rel);
 
@@ -96,7 +69,7 @@ static void expect_attr(struct fx *f, const char *rel, const char *value)
 
 static void test_create_target_with_open_access(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_err err;
 	struct stat sb;
 	char path[PATH_MAX * 2];
@@ -119,7 +92,7 @@ static void test_create_target_with_open_access(void **state)
  * names a logged-in initiator. */
 static void test_enumerate_counts_sessions(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char tpg[PATH_MAX * 2], acl[PATH_MAX * 3], *p;
 	struct lm_stack st;
 	FILE *out;
@@ -152,7 +125,7 @@ static void test_enumerate_counts_sessions(void **state)
 
 static void test_create_target_with_acls(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct stat sb;
 	char path[PATH_MAX * 2];
 
@@ -170,7 +143,7 @@ static void test_create_target_with_acls(void **state)
 
 static void test_add_lu_makes_one_backstore_linked_from_each_target(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char hex[33], bs[PATH_MAX], want[PATH_MAX * 2], link[PATH_MAX * 2], to[PATH_MAX];
 	ssize_t n;
 	struct lm_stack st;
@@ -214,7 +187,7 @@ static void test_add_lu_makes_one_backstore_linked_from_each_target(void **state
 
 static void test_enumerate_reads_a_targetcli_setup(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char path[PATH_MAX * 2], target[PATH_MAX * 2];
 	struct lm_stack st;
 
@@ -249,7 +222,7 @@ static void test_enumerate_reads_a_targetcli_setup(void **state)
 
 static void test_remove_lu_and_errno_reasons(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_err err;
 	struct lm_stack st;
 	char lundir[PATH_MAX * 2];
@@ -279,7 +252,7 @@ static void test_remove_lu_and_errno_reasons(void **state)
 #define HOST2 "iqn.1994-05.com.redhat:host2"
 
 /* What acls/INIT/lun_N of t2 links to, or "" */
-static void mapped_to(struct fx *f, const char *init, unsigned n, char *out, size_t len)
+static void mapped_to(struct lio_fx *f, const char *init, unsigned n, char *out, size_t len)
 {
 	char link[PATH_MAX * 2];
 	ssize_t got;
@@ -289,7 +262,7 @@ static void mapped_to(struct fx *f, const char *init, unsigned n, char *out, siz
 	out[got > 0 ? got : 0] = '\0';
 }
 
-static void expect_mapped(struct fx *f, const char *init, unsigned n)
+static void expect_mapped(struct lio_fx *f, const char *init, unsigned n)
 {
 	char to[PATH_MAX], want[PATH_MAX * 2];
 
@@ -298,7 +271,7 @@ static void expect_mapped(struct fx *f, const char *init, unsigned n)
 	assert_string_equal(to, want);
 }
 
-static void expect_no_folder(struct fx *f, const char *rel)
+static void expect_no_folder(struct lio_fx *f, const char *rel)
 {
 	char path[PATH_MAX * 2];
 
@@ -312,7 +285,7 @@ static void expect_no_folder(struct fx *f, const char *rel)
  * takes the mapping out before the TPG LUN. */
 static void test_add_lu_maps_the_lun_in_each_acl(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_stack st;
 	char path[PATH_MAX * 2];
 
@@ -336,7 +309,7 @@ static void test_add_lu_maps_the_lun_in_each_acl(void **state)
 /* Demo mode (ALL) has no ACL to map into: the TPG LUN only. */
 static void test_add_lu_in_demo_mode_makes_no_acl(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char path[PATH_MAX * 2];
 	struct lm_stack st;
 
@@ -363,7 +336,7 @@ static void test_add_lu_in_demo_mode_makes_no_acl(void **state)
  * again. */
 static void test_enumerate_reports_a_missing_mapping_as_drift(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_stack st;
 	char path[PATH_MAX * 2], why[LM_ERR_MSG_MAX] = "";
 
@@ -399,7 +372,7 @@ static void test_enumerate_reports_a_missing_mapping_as_drift(void **state)
  * the new one. */
 static void test_new_acl_gets_the_luns_the_target_has(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_lun *other;
 	char path[PATH_MAX * 2], *img;
 
@@ -427,7 +400,7 @@ static void test_new_acl_gets_the_luns_the_target_has(void **state)
  * folders outside configfs. lio.c never builds a path from such a part. */
 static void test_no_path_climbs_out_of_configfs(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_backend_conf conf = { .type = "lio", .portal = "../../../../pwn" };
 	struct lm_backend *b;
 	struct lm_target *t;
@@ -457,7 +430,7 @@ static const struct lm_stack_target *find(const struct lm_stack *s, const char *
 	return NULL;
 }
 
-static void rel_path(struct fx *f, char *out, const char *rel)
+static void rel_path(struct lio_fx *f, char *out, const char *rel)
 {
 	snprintf(out, PATH_MAX * 2, "%s/%s", f->root, rel);
 }
@@ -468,7 +441,7 @@ static void rel_path(struct fx *f, char *out, const char *rel)
  * mapped LUN without its link. */
 static void test_a_half_made_target_is_reported_and_finished(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char path[PATH_MAX * 2];
 	struct lm_stack st;
 	struct lm_err err;
@@ -517,7 +490,7 @@ static void test_a_half_made_target_is_reported_and_finished(void **state)
  * unlink and rmdir): add_lu takes it, remove_lu finishes removing it. */
 static void test_an_empty_lun_folder_is_taken_or_removed(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char path[PATH_MAX * 2];
 	struct lm_stack st;
 	struct lm_err err;
@@ -539,7 +512,7 @@ static void test_an_empty_lun_folder_is_taken_or_removed(void **state)
 }
 
 /* path of f's backstore, with its parents made, or of a file in it */
-static void backstore_path(struct fx *f, const char *rel, char *out)
+static void backstore_path(struct lio_fx *f, const char *rel, char *out)
 {
 	char hex[33];
 
@@ -549,7 +522,7 @@ static void backstore_path(struct fx *f, const char *rel, char *out)
 	snprintf(out, PATH_MAX * 2, "%s/core/fileio_0/lm-%s%s%s", f->root, hex, *rel ? "/" : "", rel);
 }
 
-static void make_exported(struct fx *f, const char *count)
+static void make_exported(struct lio_fx *f, const char *count)
 {
 	char dir[PATH_MAX * 2];
 
@@ -565,7 +538,7 @@ static void make_exported(struct fx *f, const char *count)
  * the wrong identity. One that LUNs export so is refused, not reused. */
 static void test_a_backstore_without_its_serial_is_finished(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char dir[PATH_MAX * 2], rel[PATH_MAX * 2], hex[33], want[40];
 	struct lm_stack st;
 	struct lm_err err;
@@ -595,7 +568,7 @@ static void test_a_backstore_without_its_serial_is_finished(void **state)
  * whole one, not a half-made one. */
 static void test_an_unused_backstore_is_reported(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	struct lm_backend_conf conf = { .type = "lio", .keep_backstores = true };
 	struct lm_backend *keep;
 	struct lm_stack st;
@@ -624,7 +597,7 @@ static void test_an_unused_backstore_is_reported(void **state)
  * made. */
 static void test_nothing_starts_after_the_deadline(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char path[PATH_MAX * 2];
 	struct lm_stack st;
 	struct lm_err err;
@@ -650,7 +623,7 @@ static void test_nothing_starts_after_the_deadline(void **state)
  * writer), failed with the reason, nothing made. */
 static void test_a_fifo_is_no_backing_store(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char fifo[PATH_MAX * 2], path[PATH_MAX * 2];
 	struct lm_lun *lun;
 	struct lm_err err;
@@ -674,7 +647,7 @@ static void test_a_fifo_is_no_backing_store(void **state)
  * as an option, or cut, is refused before any backstore is made. */
 static void test_a_path_that_is_an_option_never_reaches_control(void **state)
 {
-	struct fx *f = *state;
+	struct lio_fx *f = *state;
 	char core[PATH_MAX + 32], longpath[300];
 	struct lm_lun *odd[3];
 	struct lm_err err;

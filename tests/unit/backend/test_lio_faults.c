@@ -29,6 +29,7 @@
 
 #include "backend.h"
 #include "core.h"
+#include "lio_fx.h"
 #include "model.h"
 #include "util.h"
 
@@ -94,38 +95,16 @@ static void arm(const char *r, unsigned at, unsigned at2, unsigned from)
 	fail_from = from;
 }
 
-#define T1 "iqn.2026-11.org.example:t1"
-#define T2 "iqn.2026-11.org.example:t2"
+#define T1 LIO_FX_T1
+#define T2 LIO_FX_T2
 
-struct fx {
-	char *dir, root[PATH_MAX], *img;
-	struct lm_backend *b;
-	struct lm_model *m;
-	struct lm_target *t1, *t2;
-	struct lm_lun *lun;
-};
-
-static struct fx *fx_new(void)
+static struct lio_fx *fx_new(void)
 {
-	struct fx *f = calloc(1, sizeof *f);
-	struct lm_backend_conf conf = { .type = "lio", .portal = "127.0.0.1:3260" };
-	char core[PATH_MAX + 8];
+	struct lio_fx *f = calloc(1, sizeof *f);
 
-	f->dir = tu_tmpdir();
-	snprintf(f->root, sizeof f->root, "%s/target", f->dir);
-	snprintf(core, sizeof core, "%s/core", f->root);
-	__real_mkdir(f->root, 0755);
-	__real_mkdir(core, 0755);
-	memcpy(conf.configfs, f->root, strlen(f->root) + 1);
-	f->b = lm_lio_new(&conf);
-	f->img = tu_sparse(f->dir, "db.img", 8 << 20);
-	f->m = lm_model_new("lio", 4);
-	f->t1 = lm_model_add_target(f->m, 0, NULL, T1, NULL, "ALL");
+	assert_non_null(f);
 	/* two named initiators: a step maps the LU twice */
-	f->t2 = lm_model_add_target(f->m, 0, NULL, T2, NULL,
-				    "iqn.1994-05.com.redhat:host1,iqn.1994-05.com.redhat:host2");
-	f->lun = lm_model_add_lun(f->m, 0, NULL, "db", f->img);
-	f->lun->size = 8 << 20;
+	assert_int_equal(lio_fx_init(f, "iqn.1994-05.com.redhat:host1,iqn.1994-05.com.redhat:host2"), 0);
 	assert_int_equal(f->b->ops->create_target(f->b, f->t1, NULL), LM_S_OK);
 	assert_int_equal(f->b->ops->create_target(f->b, f->t2, NULL), LM_S_OK);
 	/* the backstore, whole, before the steps under test */
@@ -133,14 +112,10 @@ static struct fx *fx_new(void)
 	return f;
 }
 
-static void fx_free(struct fx *f)
+static void fx_free(struct lio_fx *f)
 {
 	arm(NULL, 0, 0, 0);
-	lm_backend_destroy(f->b);
-	lm_model_free(f->m);
-	tu_rmtree(f->dir);
-	free(f->dir);
-	free(f->img);
+	lio_fx_fini(f);
 	free(f);
 }
 
@@ -169,7 +144,7 @@ static int add_entry(const char *path, const struct stat *sb, int flag, struct F
 	return 0;
 }
 
-static char *target_tree(struct fx *f, const char *iqn)
+static char *target_tree(struct lio_fx *f, const char *iqn)
 {
 	char dir[PATH_MAX * 2];
 
@@ -193,7 +168,7 @@ static const struct lm_stack_target *find(const struct lm_stack *s, const char *
  * settle, drift.c's restore_one): a target reported half made is
  * finished; an LU not whole is removed and added; then the stack has the
  * LU whole when `want`, none otherwise, and nothing half made. */
-static void cure(struct fx *f, struct lm_target *t, uint32_t number, bool want)
+static void cure(struct lio_fx *f, struct lm_target *t, uint32_t number, bool want)
 {
 	struct lm_stack st;
 	const struct lm_stack_target *s;
@@ -235,7 +210,7 @@ static void test_every_fault_of_add_lu(void **state)
 	(void)state;
 	for (unsigned k = 1;; k++) {
 		for (unsigned k2 = 0; k2 <= 6; k2++) {
-			struct fx *f = fx_new();
+			struct lio_fx *f = fx_new();
 			char *before = target_tree(f, T2), *after;
 			struct lm_err err;
 			lm_hr hr;
@@ -280,7 +255,7 @@ static void test_every_fault_of_remove_lu(void **state)
 	(void)state;
 	for (unsigned k = 1;; k++) {
 		for (unsigned k2 = 0; k2 <= 4; k2++) {
-			struct fx *f = fx_new();
+			struct lio_fx *f = fx_new();
 			struct lm_err err;
 			lm_hr hr;
 
@@ -314,7 +289,7 @@ static void test_a_crash_at_every_change_is_finished(void **state)
 	for (int remove = 0; remove < 2; remove++)
 		for (unsigned k = 1; k < 30; k++)
 			for (int want = 0; want < 2; want++) {
-				struct fx *f = fx_new();
+				struct lio_fx *f = fx_new();
 				lm_hr hr;
 				if (remove)
 					assert_int_equal(f->b->ops->add_lu(f->b, f->t2, 3, f->lun, NULL), LM_S_OK);

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -22,6 +19,7 @@
 
 #include "agent.h"
 #include "backend.h"
+#include "fake_tgtd.h"
 #include "ipc.h"
 
 enum action {
@@ -35,9 +33,7 @@ enum action {
 };
 
 struct fake {
-	char dir[64], path[108];
-	int lfd;
-	pthread_t th;
+	struct fake_tgtd srv;
 	/* the script of the next connection */
 	enum action action;
 	uint32_t err, raw_len;
@@ -50,22 +46,7 @@ struct fake {
 	unsigned char hdr[LM_TGT_REQ_SIZE];
 	char reqbody[LM_TGT_MAX_REQ_BODY + 16];
 	size_t reqbody_len;
-	int connections;
 };
-
-static int read_full(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
 
 static void write_slowly(int fd, const char *p, size_t n)
 {
@@ -81,19 +62,20 @@ static void write_slowly(int fd, const char *p, size_t n)
 	}
 }
 
-static void serve_one(struct fake *f, int fd)
+static void serve_one(void *arg, int fd)
 {
+	struct fake *f = arg;
 	uint32_t len, mode, rsp[2];
 	const char *body = f->body;
 	size_t body_len = f->body_len;
 	char c;
 
-	if (read_full(fd, f->hdr, sizeof f->hdr) != 0)
+	if (fake_read_full(fd, f->hdr, sizeof f->hdr) != 0)
 		return;
 	memcpy(&len, f->hdr + 72, 4);
 	memcpy(&mode, f->hdr, 4);
 	f->reqbody_len = len - LM_TGT_REQ_SIZE;
-	if (f->reqbody_len > sizeof f->reqbody || read_full(fd, f->reqbody, f->reqbody_len) != 0)
+	if (f->reqbody_len > sizeof f->reqbody || fake_read_full(fd, f->reqbody, f->reqbody_len) != 0)
 		return;
 	if (mode == LM_TGT_MODE_LLD && f->lld_body) {
 		body = f->lld_body;
@@ -130,35 +112,12 @@ static void serve_one(struct fake *f, int fd)
 	}
 }
 
-static void *server(void *arg)
-{
-	struct fake *f = arg;
-	int fd;
-
-	while ((fd = accept(f->lfd, NULL, NULL)) >= 0) {
-		f->connections++;
-		serve_one(f, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
 static int setup(void **state)
 {
 	struct fake *f = calloc(1, sizeof *f);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/lunmap-ipc.XXXXXX");
-	if (!mkdtemp(f->dir))
-		return -1;
-	snprintf(f->path, sizeof f->path, "%s/socket.0", f->dir);
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", f->path);
-	f->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-	    listen(f->lfd, 8) != 0)
-		return -1;
 	f->action = ANSWER;
-	if (pthread_create(&f->th, NULL, server, f) != 0)
+	if (fake_tgtd_start(&f->srv, "lunmap-ipc", serve_one, f) != 0)
 		return -1;
 	*state = f;
 	return 0;
@@ -168,11 +127,7 @@ static int teardown(void **state)
 {
 	struct fake *f = *state;
 
-	shutdown(f->lfd, SHUT_RDWR);
-	pthread_join(f->th, NULL);
-	close(f->lfd);
-	unlink(f->path);
-	rmdir(f->dir);
+	fake_tgtd_stop(&f->srv);
 	free(f);
 	return 0;
 }
@@ -197,7 +152,7 @@ static lm_hr call(struct fake *f, const struct lm_tgt_req *req, unsigned ms, str
 		  struct lm_err *err)
 {
 	memset(err, 0, sizeof *err);
-	return lm_tgt_ipc_call(f->path, req, ms, rsp, err);
+	return lm_tgt_ipc_call(f->srv.path, req, ms, rsp, err);
 }
 
 static void test_request_framing(void **state)
@@ -315,14 +270,14 @@ static void test_oversize_request_not_sent(void **state)
 				  .lun = 1, .body = body };
 	struct lm_tgt_rsp rsp;
 	struct lm_err err;
-	int before = f->connections;
+	int before = f->srv.connections;
 
 	memset(body, 'x', LM_TGT_MAX_REQ_BODY);
 	body[LM_TGT_MAX_REQ_BODY] = '\0'; /* with its NUL one byte over */
 	assert_int_equal(call(f, &req, 2000, &rsp, &err), LM_E_FAIL);
 	assert_int_equal(rsp.status, LM_TGT_IPC_LOCAL);
 	assert_non_null(strstr(err.msg, "over tgtd's limit"));
-	assert_int_equal(f->connections, before);
+	assert_int_equal(f->srv.connections, before);
 	/* the largest tgtd takes goes through */
 	body[LM_TGT_MAX_REQ_BODY - 1] = '\0';
 	assert_int_equal(call(f, &req, 2000, &rsp, &err), LM_S_OK);
@@ -416,7 +371,7 @@ static struct lm_backend *fake_backend(struct fake *f)
 	struct lm_backend_conf conf = { .type = "tgt", .transport = "socket", .timeout_ms = 200 };
 	char base[96];
 
-	snprintf(base, sizeof base, "%s/socket", f->dir);
+	snprintf(base, sizeof base, "%s/socket", f->srv.dir);
 	setenv("TGT_IPC_SOCKET", base, 1);
 	f->lld_body = "LLDs:\n    iscsi: ready\n";
 	return lm_tgt_new(&conf);
@@ -458,7 +413,7 @@ static void test_nobody_listens(void **state)
 	struct lm_tgt_rsp rsp;
 	struct lm_err err = { 0 };
 
-	snprintf(path, sizeof path, "%s/socket.9", f->dir);
+	snprintf(path, sizeof path, "%s/socket.9", f->srv.dir);
 	assert_int_equal(lm_tgt_ipc_call(path, &req, 2000, &rsp, &err), LM_E_FAIL);
 	assert_int_equal(rsp.status, LM_TGT_IPC_NO_TGTD);
 	assert_non_null(strstr(err.msg, "tgtd is not running"));

@@ -468,28 +468,49 @@ static void files_tgtd_write(struct files_tgtd *d, const struct r_target *t, siz
 	free(sl);
 }
 
-static void files_tgtd(struct files_tgtd *d, const char *lun_path)
+/* The case arm that makes a call slow while a file of DIR ($d) exists. */
+#define SLOW_NEW_ONCE                                                                      \
+	"*\" --op new --mode logicalunit \"*)\n"                                             \
+	"  [ -f \"$d/slow\" ] && { rm \"$d/slow\"; sleep 1; } ;;\n"
+#define SLOW_UPDATE                                                                        \
+	"*\" --op update --mode logicalunit \"*)\n"                                          \
+	"  [ -f \"$d/slowupd\" ] && sleep 2 ;;\n"
+#define SLOW_UPDATE_DELETE                                                                 \
+	"*\" --op update --mode logicalunit \"*|*\" --op delete --mode logicalunit \"*)\n"   \
+	"  [ -f \"$d/slowupd\" ] && sleep 2 ;;\n"
+
+/* (Re)writes the files tgtd's tgtadm: `slow` as above, `arms` case arms
+ * that answer before the files do (may be ""). */
+static void files_tgtadm(struct files_tgtd *d, const char *slow, const char *arms)
 {
 	char *text;
 
-	d->dir = tu_tmpdir();
-	d->img = tu_sparse(d->dir, "a.img", 1 << 20);
-	assert_true(asprintf(&d->calls, "%s/calls", d->dir) > 0);
-	assert_true(asprintf(&d->statedir, "%s/state", d->dir) > 0);
 	assert_true(asprintf(&text,
 			     "#!/bin/sh\n"
-			     "echo \"$*\" >>'%s'\n"
-			     "case \" $* \" in *\" --op new --mode logicalunit \"*)\n"
-			     "  [ -f '%s/slow' ] && { rm '%s/slow'; sleep 1; } ;; esac\n"
+			     "d='%s'\n"
+			     "echo \"$*\" >>\"$d/calls\"\n"
+			     "case \" $* \" in\n%sesac\n"
 			     "case \" $* \" in\n"
-			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
-			     "*\" --op show \"*) cat '%s/show' ;;\n"
-			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
-			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
-			     "esac\n", d->calls, d->dir, d->dir, d->dir, d->dir, d->dir, d->dir) > 0);
+			     "%s"
+			     "*\" --op show --mode lld \"*) cat \"$d/lld\" ;;\n"
+			     "*\" --op show \"*) cat \"$d/show\" ;;\n"
+			     "*\" --op stat --mode target \"*) cat \"$d/stat.target\" ;;\n"
+			     "*\" --op stat \"*) cat \"$d/stat.lun\" ;;\n"
+			     "esac\n", d->dir, slow, arms) > 0);
+	free(d->tgtadm);
 	d->tgtadm = tu_write(d->dir, "tgtadm", text);
 	free(text);
 	assert_int_equal(chmod(d->tgtadm, 0700), 0);
+}
+
+static void files_tgtd(struct files_tgtd *d, const char *lun_path)
+{
+	d->dir = tu_tmpdir();
+	d->tgtadm = NULL;
+	d->img = tu_sparse(d->dir, "a.img", 1 << 20);
+	assert_true(asprintf(&d->calls, "%s/calls", d->dir) > 0);
+	assert_true(asprintf(&d->statedir, "%s/state", d->dir) > 0);
+	files_tgtadm(d, SLOW_NEW_ONCE, "");
 	d->inv = tgtadm_inventory(d->dir, d->tgtadm, NULL, "ALL", lun_path ? lun_path : d->img);
 }
 
@@ -514,6 +535,43 @@ static struct lm_core *files_core(struct files_tgtd *d)
 	return c;
 }
 
+/* tgtd with the one target of the inventory, t1 as tid 1 with LUN 0
+ * only, bound to the address rule acl[0] (acl NULL: none). */
+static void files_tgtd_t1(struct files_tgtd *d, struct r_target *t, struct r_lu lus[1], char id[40],
+			  char sn[40], const char **acl)
+{
+	lus[0] = r_controller(1, id, sn);
+	*t = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
+				.state = "ready", .lus = lus, .nlus = 1, .acl_addr = acl,
+				.naddr = acl ? 1 : 0 };
+	files_tgtd_write(d, t, 1);
+}
+
+/* The tgt backend alone (no core) on this tgtd's tgtadm. */
+static struct lm_backend *files_backend(struct files_tgtd *d, struct lm_backend_conf *conf)
+{
+	snprintf(conf->tgtadm, sizeof conf->tgtadm, "%s", d->tgtadm);
+	return lm_tgt_new(conf);
+}
+
+/* tgtd restarted and made other targets: tid 1 is t9 now, t1 is tid 5. */
+static void files_tgtd_restarted(struct files_tgtd *d, struct r_target t[2])
+{
+	t[1] = t[0];
+	t[1].tid = 5;
+	t[0].name = "iqn.2026-11.org.example:t9";
+	files_tgtd_write(d, t, 2);
+}
+
+static void files_rm(struct files_tgtd *d, const char *name)
+{
+	char *p;
+
+	assert_true(asprintf(&p, "%s/%s", d->dir, name) > 0);
+	unlink(p);
+	free(p);
+}
+
 /* Issue #20: adds, removals and access changes addressed tgtd by the tid
  * of the last listing; after tgtd restarted and tgt-admin made other
  * targets, a change landed on whatever target held that tid now. A change
@@ -530,17 +588,9 @@ static void test_a_change_finds_its_target_by_name(void **state)
 
 	(void)state;
 	files_tgtd(&d, NULL);
-	lus[0] = r_controller(1, id[0], sn[0]);
-	t[0] = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
-				  .state = "ready", .lus = lus, .nlus = 1,
-				  .acl_addr = (const char *[]){ "ALL" }, .naddr = 1 };
-	files_tgtd_write(&d, t, 1);
+	files_tgtd_t1(&d, &t[0], lus, id[0], sn[0], (const char *[]){ "ALL" });
 	c = files_core(&d);
-	/* tgtd restarted: tid 1 is another target now, t1 is tid 5 */
-	t[1] = t[0];
-	t[1].tid = 5;
-	t[0].name = "iqn.2026-11.org.example:t9";
-	files_tgtd_write(&d, t, 2);
+	files_tgtd_restarted(&d, t);
 	free(tu_write(d.dir, "calls", ""));
 	assert_int_equal(lm_associate_targets(c, lm_lun_id(lm_core_lun(c, 1)),
 					      lm_target_id(lm_core_target(c, 1)), 1, NULL, &err),
@@ -573,11 +623,8 @@ static void test_the_anchor_reads_a_target_an_initiator_forges(void **state)
 
 	(void)state;
 	files_tgtd(&d, NULL);
-	lus[0] = r_controller(1, id[0], sn[0]);
-	t = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
-			       .state = "ready", .lus = lus, .nlus = 1, .acl_addr = acl, .naddr = 1,
-			       .sessions = ses };
-	files_tgtd_write(&d, &t, 1);
+	files_tgtd_t1(&d, &t, lus, id[0], sn[0], acl);
+	t.sessions = ses;
 	c = files_core(&d);
 	{
 		char path[4096];
@@ -633,12 +680,8 @@ static void test_an_undo_is_sent_once_its_tid_is_asked(void **state)
 	(void)state;
 	files_tgtd(&d, NULL);
 	lun.path = d.img;
-	lus[0] = r_controller(1, id, sn);
-	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
-			       .lus = lus, .nlus = 1 };
-	files_tgtd_write(&d, &t, 1);
-	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
-	b = lm_tgt_new(&conf);
+	files_tgtd_t1(&d, &t, lus, id, sn, NULL);
+	b = files_backend(&d, &conf);
 	free(tu_write(d.dir, "slow", ""));
 	assert_int_not_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_S_OK);
 	assert_non_null(strstr(err.msg, "did not answer"));
@@ -660,7 +703,7 @@ static void test_a_queued_takeback_finds_its_target_by_name(void **state)
 	struct lm_backend_conf conf = { .type = "tgt", .transport = "tgtadm", .timeout_ms = 300 };
 	struct lm_target target = { .iqn = "iqn.2026-11.org.example:t1" };
 	struct lm_lun lun = { .name = "a" };
-	char id[2][40], sn[2][40], *log, *text;
+	char id[2][40], sn[2][40], *log;
 	struct r_lu lus[1];
 	struct r_target t[2];
 	struct lm_backend *b;
@@ -670,40 +713,15 @@ static void test_a_queued_takeback_finds_its_target_by_name(void **state)
 	files_tgtd(&d, NULL);
 	lun.path = d.img;
 	/* a tgtadm whose identity update is slow while DIR/slowupd exists */
-	assert_true(asprintf(&text,
-			     "#!/bin/sh\n"
-			     "echo \"$*\" >>'%s'\n"
-			     "case \" $* \" in *\" --op update --mode logicalunit \"*)\n"
-			     "  [ -f '%s/slowupd' ] && sleep 2 ;; esac\n"
-			     "case \" $* \" in\n"
-			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
-			     "*\" --op show \"*) cat '%s/show' ;;\n"
-			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
-			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
-			     "esac\n", d.calls, d.dir, d.dir, d.dir, d.dir, d.dir) > 0);
-	free(tu_write(d.dir, "tgtadm", text));
-	free(text);
-	lus[0] = r_controller(1, id[0], sn[0]);
-	t[0] = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
-				  .lus = lus, .nlus = 1 };
-	files_tgtd_write(&d, t, 1);
-	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
-	b = lm_tgt_new(&conf);
+	files_tgtadm(&d, SLOW_UPDATE, "");
+	files_tgtd_t1(&d, &t[0], lus, id[0], sn[0], NULL);
+	b = files_backend(&d, &conf);
 	free(tu_write(d.dir, "slowupd", ""));
 	b->ops->set_deadline(b, lm_now_ms() + 600);
 	assert_int_not_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_S_OK);
 	assert_int_equal(b->ops->pending(b), 1);
-	/* tgtd restarted: tid 1 is another target now, t1 is tid 5 */
-	{
-		char *p;
-		assert_true(asprintf(&p, "%s/slowupd", d.dir) > 0);
-		unlink(p);
-		free(p);
-	}
-	t[1] = t[0];
-	t[1].tid = 5;
-	t[0].name = "iqn.2026-11.org.example:t9";
-	files_tgtd_write(&d, t, 2);
+	files_rm(&d, "slowupd");
+	files_tgtd_restarted(&d, t);
 	free(tu_write(d.dir, "calls", ""));
 	b->ops->set_deadline(b, LM_NO_DEADLINE);
 	assert_int_equal(b->ops->flush(b, &err), LM_S_OK);
@@ -721,7 +739,7 @@ static void test_a_queued_takeback_finds_its_target_by_name(void **state)
 static void test_takebacks_drained_elsewhere_end_offline(void **state)
 {
 	struct files_tgtd d;
-	char id[1][40], sn[1][40], *text, *p;
+	char id[1][40], sn[1][40];
 	struct r_lu lus[1];
 	struct r_target t[1];
 	struct lm_core *c;
@@ -731,25 +749,8 @@ static void test_takebacks_drained_elsewhere_end_offline(void **state)
 
 	(void)state;
 	files_tgtd(&d, NULL);
-	assert_true(asprintf(&text,
-			     "#!/bin/sh\n"
-			     "echo \"$*\" >>'%s'\n"
-			     "case \" $* \" in *\" --op update --mode logicalunit \"*|*\" --op delete --mode logicalunit \"*)\n"
-			     "  [ -f '%s/slowupd' ] && sleep 2 ;; esac\n"
-			     "case \" $* \" in\n"
-			     "*\" --op show --mode lld \"*) cat '%s/lld' ;;\n"
-			     "*\" --op show --mode conn\"*) ;;\n"
-			     "*\" --op show \"*) cat '%s/show' ;;\n"
-			     "*\" --op stat --mode target \"*) cat '%s/stat.target' ;;\n"
-			     "*\" --op stat \"*) cat '%s/stat.lun' ;;\n"
-			     "esac\n", d.calls, d.dir, d.dir, d.dir, d.dir, d.dir) > 0);
-	free(tu_write(d.dir, "tgtadm", text));
-	free(text);
-	lus[0] = r_controller(1, id[0], sn[0]);
-	t[0] = (struct r_target){ .tid = 1, .name = "iqn.2026-11.org.example:t1", .driver = "iscsi",
-				  .state = "ready", .lus = lus, .nlus = 1,
-				  .acl_addr = (const char *[]){ "ALL" }, .naddr = 1 };
-	files_tgtd_write(&d, t, 1);
+	files_tgtadm(&d, SLOW_UPDATE_DELETE, "*\" --op show --mode conn\"*) ;;\n");
+	files_tgtd_t1(&d, &t[0], lus, id[0], sn[0], (const char *[]){ "ALL" });
 	c = files_core(&d);
 	free(tu_write(d.dir, "slowupd", ""));
 	lm_core_set_deadline(c, lm_now_ms() + 600);
@@ -758,9 +759,7 @@ static void test_takebacks_drained_elsewhere_end_offline(void **state)
 	assert_true(lm_failed(hr));
 	lm_core_set_deadline(c, LM_NO_DEADLINE);
 	assert_int_equal(lm_core_status(c), LM_SUBSYS_OFFLINE);
-	assert_true(asprintf(&p, "%s/slowupd", d.dir) > 0);
-	unlink(p);
-	free(p);
+	files_rm(&d, "slowupd");
 	/* the look drains the queue (every tgt request flushes first) */
 	assert_int_equal(lm_core_observe(c, NULL, LM_NO_DEADLINE, &obs, &err), LM_S_OK);
 	lm_observation_clear(&obs);
@@ -802,12 +801,8 @@ static void test_a_path_that_is_an_option_never_reaches_tgtd(void **state)
 
 	(void)state;
 	files_tgtd(&d, NULL);
-	lus[0] = r_controller(1, id, sn);
-	t = (struct r_target){ .tid = 1, .name = target.iqn, .driver = "iscsi", .state = "ready",
-			       .lus = lus, .nlus = 1 };
-	files_tgtd_write(&d, &t, 1);
-	snprintf(conf.tgtadm, sizeof conf.tgtadm, "%s", d.tgtadm);
-	b = lm_tgt_new(&conf);
+	files_tgtd_t1(&d, &t, lus, id, sn, NULL);
+	b = files_backend(&d, &conf);
 	assert_non_null(b);
 	assert_int_equal(b->ops->add_lu(b, &target, 1, &lun, &err), LM_E_INVALIDARG);
 	assert_non_null(strstr(err.msg, "byte 17 is ','"));

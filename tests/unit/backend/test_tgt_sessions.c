@@ -6,7 +6,6 @@
  * each request by its mode, operation, tid and sid. */
 #include "config.h"
 
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +20,7 @@
 
 #include "backend.h"
 #include "deadline.h"
+#include "fake_tgtd.h"
 #include "ipc.h"
 #include "model.h"
 #include "sessions.h"
@@ -307,28 +305,12 @@ static void test_verify_garbled(void **state)
 /* ---------------------------------------------------------------- the operation */
 
 struct fake {
-	char dir[64], path[108];
-	int lfd;
-	pthread_t th;
+	struct fake_tgtd srv;
 	bool hang;
 	/* the requests seen: mode, op, tid, sid */
 	uint32_t req[16][4];
 	size_t nreq;
 };
-
-static int read_full(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
 
 static const char show_all[] = "Target 3: iqn.2026-11.org.example:t1\n"
 			       "    System information:\n        Driver: iscsi\n        State: ready\n"
@@ -343,22 +325,23 @@ static void answer(int fd, uint32_t err, const char *body)
 		(void)!write(fd, body, strlen(body) + 1);
 }
 
-static void serve_one(struct fake *f, int fd)
+static void serve_one(void *arg, int fd)
 {
+	struct fake *f = arg;
 	unsigned char hdr[LM_TGT_REQ_SIZE];
 	char body[LM_TGT_MAX_REQ_BODY];
 	uint32_t mode, op, len, tid;
 	uint64_t sid;
 	char c;
 
-	if (read_full(fd, hdr, sizeof hdr) != 0)
+	if (fake_read_full(fd, hdr, sizeof hdr) != 0)
 		return;
 	memcpy(&mode, hdr, 4);
 	memcpy(&op, hdr + 4, 4);
 	memcpy(&len, hdr + 72, 4);
 	memcpy(&tid, hdr + 76, 4);
 	memcpy(&sid, hdr + 80, 8);
-	if (len > LM_TGT_REQ_SIZE && read_full(fd, body, len - LM_TGT_REQ_SIZE) != 0)
+	if (len > LM_TGT_REQ_SIZE && fake_read_full(fd, body, len - LM_TGT_REQ_SIZE) != 0)
 		return;
 	if (f->nreq < 16) {
 		uint32_t *r = f->req[f->nreq++];
@@ -388,34 +371,14 @@ static void serve_one(struct fake *f, int fd)
 		answer(fd, 4, NULL); /* TGTADM_NO_TARGET */
 }
 
-static void *server(void *arg)
-{
-	struct fake *f = arg;
-	int fd;
-
-	while ((fd = accept(f->lfd, NULL, NULL)) >= 0) {
-		serve_one(f, fd);
-		close(fd);
-	}
-	return NULL;
-}
-
 static int setup(void **state)
 {
 	struct fake *f = calloc(1, sizeof *f);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	char base[96];
 
-	snprintf(f->dir, sizeof f->dir, "/tmp/lunmap-sess.XXXXXX");
-	if (!mkdtemp(f->dir))
+	if (fake_tgtd_start(&f->srv, "lunmap-sess", serve_one, f) != 0)
 		return -1;
-	snprintf(f->path, sizeof f->path, "%s/socket.0", f->dir);
-	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", f->path);
-	f->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (f->lfd < 0 || bind(f->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-	    listen(f->lfd, 8) != 0 || pthread_create(&f->th, NULL, server, f) != 0)
-		return -1;
-	snprintf(base, sizeof base, "%s/socket", f->dir);
+	snprintf(base, sizeof base, "%s/socket", f->srv.dir);
 	setenv("TGT_IPC_SOCKET", base, 1);
 	*state = f;
 	return 0;
@@ -425,11 +388,7 @@ static int teardown(void **state)
 {
 	struct fake *f = *state;
 
-	shutdown(f->lfd, SHUT_RDWR);
-	pthread_join(f->th, NULL);
-	close(f->lfd);
-	unlink(f->path);
-	rmdir(f->dir);
+	fake_tgtd_stop(&f->srv);
 	unsetenv("TGT_IPC_SOCKET");
 	free(f);
 	return 0;

@@ -404,37 +404,37 @@ static void test_two_readings_are_confirmed_by_statistics(void **state)
 
 /* tgtd's list against the listing: a target made or deleted between the
  * two requests says "read again", never a phantom. */
+/* f's first nlld targets in tgtd's list, its first nshow in the listing,
+ * read: the reading is stale. */
+static void read_changed_list(struct fx *f, size_t nlld, size_t nshow, struct lm_tgt_show_result *r)
+{
+	char *lld = r_lld(f->t, nlld), *show = r_show(f->t, nshow);
+	struct lm_err err;
+
+	assert_int_equal(lm_tgt_lld_parse(lld, &f->lld, &err), LM_S_OK);
+	assert_int_equal(lm_tgt_parse_show(show, &f->lld, f->anchors, r, &err), LM_S_OK);
+	assert_true(r->stale);
+	free(lld);
+	free(show);
+}
+
 static void test_a_list_that_changed_is_stale(void **state)
 {
 	struct fx f;
 	struct lm_tgt_show_result r;
-	char *lld, *show;
-	struct lm_err err;
 
 	(void)state;
 	fx_init(&f, true);
-	lld = r_lld(f.t, 1);
-	show = r_show(f.t, 2);
-	assert_int_equal(lm_tgt_lld_parse(lld, &f.lld, &err), LM_S_OK);
-	assert_int_equal(lm_tgt_parse_show(show, &f.lld, f.anchors, &r, &err), LM_S_OK);
 	/* t1's text ends at a header tgtd's list does not have: not read
 	 * this time, read again */
-	assert_true(r.stale);
+	read_changed_list(&f, 1, 2, &r);
 	assert_int_equal(r.stack.ntargets, 1);
 	assert_int_not_equal(r.info[0].read, LM_TGT_READ);
 	fx_done(&f, &r);
-	free(lld);
-	free(show);
 
-	lld = r_lld(f.t, 2);
-	show = r_show(f.t, 1);
-	assert_int_equal(lm_tgt_lld_parse(lld, &f.lld, &err), LM_S_OK);
-	assert_int_equal(lm_tgt_parse_show(show, &f.lld, f.anchors, &r, &err), LM_S_OK);
-	assert_true(r.stale);
+	read_changed_list(&f, 2, 1, &r);
 	assert_int_equal(r.info[1].read, LM_TGT_UNCERTAIN);
 	fx_done(&f, &r);
-	free(lld);
-	free(show);
 }
 
 static void test_census_texts(void **state)

@@ -55,24 +55,25 @@ void gfx_traps_clear(void)
 
 /* ---------------------------------------------------------------- fixture */
 
-lm_guid gfx_lun_id(size_t n)
+/* The n-th id of a kind: its first 24 hex digits (prefix), then n. */
+static lm_guid nth_id(const char *prefix, size_t n)
 {
 	char text[40];
 	lm_guid g;
 
-	snprintf(text, sizeof text, "0b7e2d7c-8f0a-4d6e-a1f3-%012zx", n);
+	snprintf(text, sizeof text, "%s%012zx", prefix, n);
 	assert_int_equal(lm_guid_parse(text, &g), LM_S_OK);
 	return g;
 }
 
+lm_guid gfx_lun_id(size_t n)
+{
+	return nth_id("0b7e2d7c-8f0a-4d6e-a1f3-", n);
+}
+
 lm_guid gfx_target_id(size_t n)
 {
-	char text[40];
-	lm_guid g;
-
-	snprintf(text, sizeof text, "6f1c7b0e-4f7a-4c84-9d55-%012zx", n);
-	assert_int_equal(lm_guid_parse(text, &g), LM_S_OK);
-	return g;
+	return nth_id("6f1c7b0e-4f7a-4c84-9d55-", n);
 }
 
 static void write_inventory(struct gfx *f, const struct gfx_opts *o)

@@ -814,18 +814,26 @@ static void test_session_failure(void **state)
 	assert_int_equal(GET_INT(f, &ietf_iscsi_mib, ISCSI, 1, 1, 1, 1, 10, 1), 1);
 }
 
+/* LUN n's image goes; the refresh and the MIBs' look see it (traps
+ * cleared before). path: the image's. */
+static void image_gone(struct fx *f, int n, char path[4096])
+{
+	struct lm_err err;
+
+	gfx_traps_clear();
+	snprintf(path, 4096, "%s/lun%d.img", f->g->dir, n);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
+	ietf_look(f->x);
+}
+
 static void test_device_status(void **state)
 {
 	struct fx *f = *state;
 	const netsnmp_variable_list *v;
-	struct lm_err err;
 	char path[4096];
 
-	gfx_traps_clear();
-	snprintf(path, sizeof path, "%s/lun3.img", f->g->dir);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
-	ietf_look(f->x);
+	image_gone(f, 3, path);
 	/* the device turned abnormal, its LU 3 notAvailable */
 	assert_int_equal(gfx_ntraps(), 2);
 	assert_int_equal(gfx_trap(0, &v), 1);
@@ -851,11 +859,7 @@ static void test_lu_status(void **state)
 	char path[4096];
 	FILE *img;
 
-	gfx_traps_clear();
-	snprintf(path, sizeof path, "%s/lun1.img", f->g->dir);
-	assert_int_equal(unlink(path), 0);
-	assert_int_equal(lm_core_refresh(core(f), LM_REFRESH, &err), LM_S_OK);
-	ietf_look(f->x);
+	image_gone(f, 1, path);
 	/* t1 and t2 abnormal, LU 1 of each notAvailable: two of each kind */
 	assert_int_equal(gfx_ntraps(), 4);
 	assert_int_equal(gfx_trap(2, &v), 2);
