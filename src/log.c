@@ -5,18 +5,15 @@
 #include <stdio.h>
 
 #include "core.h"
+#include "say.h"
 
 void lm_core_log(struct lm_core *c, const char *fmt, ...)
 {
-	char msg[512];
 	va_list ap;
 
-	if (!c->log)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
+	lm_vsay(c->log, c->log_ctx, fmt, ap);
 	va_end(ap);
-	c->log(c->log_ctx, msg);
 }
 
 void lm_core_log_rejected(struct lm_core *c, const struct lm_stack *s)

@@ -51,39 +51,33 @@ lm_hr lm_intent_open(const char *dir, int *fd, struct lm_err *err)
 
 lm_hr lm_intent_write(int fd, const struct lm_intent_lun *v, size_t n, struct lm_err *err)
 {
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	struct lm_record r;
 	lm_hr hr = LM_S_OK;
 	ssize_t done;
 
-	if (!f)
+	if (!lm_record_open(&r))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the intent record");
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, "%s%u=", i ? " " : "", v[i].lun);
-		lm_record_put_set(f, v[i].old, v[i].nold);
-		fputc('>', f);
-		lm_record_put_set(f, v[i].new, v[i].nnew);
+		fprintf(r.f, "%s%u=", i ? " " : "", v[i].lun);
+		lm_record_put_set(r.f, v[i].old, v[i].nold);
+		fputc('>', r.f);
+		lm_record_put_set(r.f, v[i].new, v[i].nnew);
 	}
-	fflush(f);
-	lm_record_seal(f, line, len);
-	if (fclose(f) != 0 || !line) {
-		free(line);
+	if (!lm_record_close(&r))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for the intent record");
-	}
 	errno = 0;
-	done = pwrite(fd, line, len, 0);
-	if (done != (ssize_t)len) {
+	done = pwrite(fd, r.text, r.len, 0);
+	if (done != (ssize_t)r.len) {
 		/* a short write to a regular file is a full disk */
 		if (done >= 0 && errno == 0)
 			errno = ENOSPC;
 		hr = failed(err, "write");
 	}
-	else if (ftruncate(fd, (off_t)len) != 0)
+	else if (ftruncate(fd, (off_t)r.len) != 0)
 		hr = failed(err, "cut");
 	else if (fdatasync(fd) != 0)
 		hr = failed(err, "sync");
-	free(line);
+	free(r.text);
 	return hr;
 }
 

@@ -91,28 +91,22 @@ void lm_journal_close(struct lm_journal *j)
 lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct lm_lun *const *luns,
 			size_t n, struct lm_err *err)
 {
-	char *line = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&line, &len);
+	struct lm_record r;
 	lm_hr hr = LM_S_OK;
 	ssize_t done;
 
-	if (!f)
+	if (!lm_record_open(&r))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");
-	fprintf(f, "%" PRIu64, generation);
+	fprintf(r.f, "%" PRIu64, generation);
 	for (size_t i = 0; i < n; i++) {
-		fprintf(f, " %u=", luns[i]->index);
-		lm_record_put_set(f, luns[i]->links.v, luns[i]->links.n);
+		fprintf(r.f, " %u=", luns[i]->index);
+		lm_record_put_set(r.f, luns[i]->links.v, luns[i]->links.n);
 	}
-	fflush(f);
-	lm_record_seal(f, line, len);
-	if (fclose(f) != 0 || !line) {
-		free(line);
+	if (!lm_record_close(&r))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory for a journal record");
-	}
 	errno = 0;
-	done = write(j->fd, line, len);
-	if (done != (ssize_t)len) {
+	done = write(j->fd, r.text, r.len);
+	if (done != (ssize_t)r.len) {
 		/* a short write (a full disk sets no errno) leaves a torn
 		 * record: cut it off so that the next one starts on a fresh
 		 * line; a short write to a regular file is a full disk (or
@@ -133,9 +127,9 @@ lm_hr lm_journal_append(struct lm_journal *j, uint64_t generation, const struct 
 			hr = failed(err, "sync (the record was taken out again)");
 		}
 	} else {
-		j->bytes += (long)len;
+		j->bytes += (long)r.len;
 	}
-	free(line);
+	free(r.text);
 	return hr;
 }
 

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
@@ -20,9 +21,24 @@ void lm_record_put_set(FILE *f, const struct lm_assoc *v, size_t n)
 			v[k].readonly ? ":r" : "");
 }
 
-void lm_record_seal(FILE *f, const char *text, size_t n)
+bool lm_record_open(struct lm_record *r)
 {
-	fprintf(f, " #%016" PRIx64 "\n", lm_record_check(text, n));
+	r->text = NULL;
+	r->len = 0;
+	r->f = open_memstream(&r->text, &r->len);
+	return r->f != NULL;
+}
+
+bool lm_record_close(struct lm_record *r)
+{
+	fflush(r->f);
+	fprintf(r->f, " #%016" PRIx64 "\n", lm_record_check(r->text, r->len));
+	if (fclose(r->f) != 0 || !r->text) {
+		free(r->text);
+		r->text = NULL;
+		return false;
+	}
+	return true;
 }
 
 bool lm_record_unseal(char *line)

@@ -20,8 +20,16 @@ uint64_t lm_record_check(const char *text, size_t n);
 
 /* A set as the records write it (nothing for an empty one). */
 void lm_record_put_set(FILE *f, const struct lm_assoc *v, size_t n);
-/* The seal after the record's n bytes so far, and its newline. */
-void lm_record_seal(FILE *f, const char *text, size_t n);
+/* A record being written: its text grows in memory, and is sealed (the
+ * check, the newline) by lm_record_close, which is false without memory
+ * (nothing left to free). The caller writes text[0..len) and frees it. */
+struct lm_record {
+	FILE *f;
+	char *text;
+	size_t len;
+};
+bool lm_record_open(struct lm_record *r);
+bool lm_record_close(struct lm_record *r);
 /* A line without its newline: true when it ends in the right seal, which
  * is cut off (the line is then its text alone). */
 bool lm_record_unseal(char *line);

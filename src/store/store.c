@@ -3,25 +3,9 @@
  * when the journal has grown to half of it. */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
-
+#include "say.h"
 #include "state.h"
 #include "store.h"
-
-static void say(const struct lm_store *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const struct lm_store *s, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (!s->log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	s->log(s->log_ctx, msg);
-}
 
 lm_hr lm_store_compact(struct lm_store *s, const struct lm_model *m, struct lm_err *err)
 {
@@ -44,7 +28,7 @@ lm_hr lm_store_compact(struct lm_store *s, const struct lm_model *m, struct lm_e
 	/* the journal's records are now stale by generation: emptying it
 	 * only saves room */
 	if (lm_failed(lm_journal_reset(&s->journal, &e)))
-		say(s, "%s", e.msg);
+		lm_say(s->log, s->log_ctx, "%s", e.msg);
 	return LM_S_OK;
 }
 
@@ -57,6 +41,6 @@ lm_hr lm_store_persist(struct lm_store *s, const struct lm_model *m,
 	if (lm_failed(hr))
 		return hr;
 	if (s->journal.bytes > s->snapshot_bytes / 2 + 65536 && lm_failed(lm_store_compact(s, m, &e)))
-		say(s, "state compaction postponed: %s", e.msg);
+		lm_say(s->log, s->log_ctx, "state compaction postponed: %s", e.msg);
 	return LM_S_OK;
 }

@@ -68,28 +68,32 @@ static lm_hr collect(const struct lm_model *m, const struct lm_links *links, enu
 	return LM_S_OK;
 }
 
-lm_hr lm_query_associated_targets(struct lm_core *c, const lm_guid *lun, lm_guid **out,
-				  size_t *n, struct lm_err *err)
+/* The ids associated with the object id names, which must be of kind. */
+static lm_hr query(struct lm_core *c, const lm_guid *id, enum lm_kind kind, lm_guid **out,
+		   size_t *n, struct lm_err *err)
 {
 	uint32_t index;
-	lm_hr hr = lm_resolve(c->model, lun, LM_KIND_LUN, &index, err);
+	lm_hr hr = lm_resolve(c->model, id, kind, &index, err);
 
 	*out = NULL;
 	*n = 0;
 	if (lm_failed(hr))
 		return hr;
-	return collect(c->model, &lm_model_lun(c->model, index)->links, LM_KIND_TARGET, out, n, err);
+	if (kind == LM_KIND_LUN)
+		return collect(c->model, &lm_model_lun(c->model, index)->links, LM_KIND_TARGET, out,
+			       n, err);
+	return collect(c->model, &lm_model_target(c->model, index)->links, LM_KIND_LUN, out, n,
+		       err);
+}
+
+lm_hr lm_query_associated_targets(struct lm_core *c, const lm_guid *lun, lm_guid **out,
+				  size_t *n, struct lm_err *err)
+{
+	return query(c, lun, LM_KIND_LUN, out, n, err);
 }
 
 lm_hr lm_query_associated_luns(struct lm_core *c, const lm_guid *target, lm_guid **out,
 			       size_t *n, struct lm_err *err)
 {
-	uint32_t index;
-	lm_hr hr = lm_resolve(c->model, target, LM_KIND_TARGET, &index, err);
-
-	*out = NULL;
-	*n = 0;
-	if (lm_failed(hr))
-		return hr;
-	return collect(c->model, &lm_model_target(c->model, index)->links, LM_KIND_LUN, out, n, err);
+	return query(c, target, LM_KIND_TARGET, out, n, err);
 }
