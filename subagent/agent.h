@@ -8,6 +8,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "lunmap.h"
+#include "columns.h"
 
 /* LUNMAP-MIB's numbers (design §5). */
 #define LUNMAP_MIB_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 3260
@@ -59,14 +60,28 @@ struct inst {
 	uint32_t i1, i2;
 };
 
+/* A group of LUNMAP-MIB (the subsystem's scalars or a table): its
+ * columns (columns.c) and the number of its index components. */
 struct lunmapd_group {
-	u_long first, last; /* columns */
+	const struct lunmapd_col *cols;
+	size_t ncols;
 	int nindex;
 };
 
 extern const oid lunmapd_objects_oid[];
 extern const size_t lunmapd_objects_len;
 extern const struct lunmapd_group lunmapd_groups[];
+
+/* a group's first and last column arcs */
+static inline u_long lunmapd_first_col(int g)
+{
+	return lunmapd_groups[g].cols[0].id;
+}
+
+static inline u_long lunmapd_last_col(int g)
+{
+	return lunmapd_groups[g].cols[lunmapd_groups[g].ncols - 1].id;
+}
 
 /* 0, or SNMP_NOSUCHOBJECT / SNMP_NOSUCHINSTANCE when the OID names no
  * object of the MIB, or no well-formed instance of one. */

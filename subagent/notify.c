@@ -30,7 +30,7 @@ void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
 	oid id_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_ID, lun_index };
 	oid ids_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_TARGETIDS, lun_index };
 	netsnmp_variable_list *vars;
-	u_char buf[4080];
+	u_char buf[LUNMAPD_MAX_IDS_LEN];
 	size_t len;
 
 	if (!l)

@@ -13,7 +13,6 @@
 #include "agent.h"
 #include "deadline.h"
 
-#define MAX_IDS_LEN 4080
 #define STALE_SET_SECONDS 30
 
 struct pending_set {
@@ -111,49 +110,27 @@ static int verdict(struct verdict *v, int status, lm_hr hr, const char *why)
 	return status;
 }
 
-static int check_target_ids(struct lunmapd *d, const struct inst *in,
-			    const netsnmp_variable_list *vb, struct verdict *v)
+/* A cell of a LUN or target that does not exist cannot be created. */
+static int check_exists(struct lunmapd *d, const struct inst *in, struct verdict *v)
 {
-	if (netsnmp_check_vb_type(vb, ASN_OCTET_STR))
-		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an OCTET STRING");
+	if (in->g == G_SUBSYSTEM)
+		return SNMP_ERR_NOERROR;
 	if (!lm_core_lun(d->core, in->i1))
 		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND, "no such LUN");
-	if (!netsnmp_check_vb_max_size(vb, MAX_IDS_LEN) && vb->val_len % 16 == 0)
-		return SNMP_ERR_NOERROR;
-	snprintf(v->why, sizeof v->why, "%zu bytes is not a list of 16-byte ids (at most %d)",
-		 vb->val_len, MAX_IDS_LEN);
-	v->status = SNMP_ERR_WRONGLENGTH;
-	v->hr = LM_E_INVALIDARG;
-	return v->status;
+	if (in->g == G_ASSOC && !lm_core_target(d->core, in->i2))
+		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND, "no such target");
+	return SNMP_ERR_NOERROR;
 }
 
-static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_variable_list *vb,
-		     struct verdict *v)
+static int check_rowstatus(struct lunmapd *d, const struct lunmapd_col *c,
+			   const struct inst *in, const netsnmp_variable_list *vb,
+			   struct verdict *v)
 {
-	long want;
+	long want = *vb->val.integer;
 	int rc;
 
-	if (netsnmp_check_vb_type(vb, in->col == A_NUMBER ? ASN_UNSIGNED : ASN_INTEGER))
-		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG,
-			       in->col == A_NUMBER ? "not an Unsigned32" : "not an INTEGER");
-	if (!lm_core_lun(d->core, in->i1) || !lm_core_target(d->core, in->i2))
-		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
-			       lm_core_lun(d->core, in->i1) ? "no such target" : "no such LUN");
-	if (in->col == A_NUMBER) {
-		if (netsnmp_check_vb_range(vb, 0, LM_MAX_LUN_NUMBER))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "LUN number out of range (0..16383)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->col == A_ACCESS) {
-		if (netsnmp_check_vb_int_range(vb, ACCESS_RW, ACCESS_RO))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not readWrite(1) or readOnly(2)");
-		return SNMP_ERR_NOERROR;
-	}
 	/* a row is created and goes at once, or not at all (RFC 2579 lets
 	 * an agent refuse createAndWait) */
-	want = *vb->val.integer;
 	if (want == RS_CREATEANDWAIT || want == RS_NOTINSERVICE)
 		return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
 			       "createAndWait and notInService are not supported");
@@ -164,62 +141,76 @@ static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_var
 			       want == RS_CREATEANDGO ? "the row exists already"
 						      : "the row does not exist");
 	if (rc)
-		return verdict(v, rc, LM_E_INVALIDARG, "not a RowStatus value for a write");
+		return verdict(v, rc, LM_E_INVALIDARG, c->range_why);
 	return SNMP_ERR_NOERROR;
 }
 
-/* RESERVE1: each varbind on its own. */
-/* Whether an object (whatever the instance) can ever be written. */
-static bool writable(const struct inst *in)
+/* The value against its column's range or sizes (columns.c). */
+static int check_value(struct lunmapd *d, const struct lunmapd_col *c, const struct inst *in,
+		       const netsnmp_variable_list *vb, struct verdict *v)
 {
-	return (in->g == G_SUBSYSTEM && (in->col == S_REFRESH || in->col == S_SPINLOCK ||
-					 in->col == S_FORCE)) ||
-	       (in->g == G_LUN && in->col == L_TARGETIDS) || in->g == G_ASSOC;
+	int rc;
+
+	if (c->rowstatus)
+		return check_rowstatus(d, c, in, vb, v);
+	if (c->type == ASN_OCTET_STR) {
+		if (!netsnmp_check_vb_size_range(vb, (size_t)c->lo, (size_t)c->hi) &&
+		    (!c->unit || vb->val_len % c->unit == 0))
+			return SNMP_ERR_NOERROR;
+		snprintf(v->why, sizeof v->why,
+			 "%zu bytes is not a list of %u-byte ids (at most %ld)", vb->val_len,
+			 c->unit, c->hi);
+		v->status = SNMP_ERR_WRONGLENGTH;
+		v->hr = LM_E_INVALIDARG;
+		return v->status;
+	}
+	/* Unsigned32 compares as unsigned, INTEGER as signed */
+	rc = c->type == ASN_UNSIGNED ? netsnmp_check_vb_range(vb, (size_t)c->lo, (size_t)c->hi)
+				     : netsnmp_check_vb_int_range(vb, (int)c->lo, (int)c->hi);
+	if (rc)
+		return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG, c->range_why);
+	return SNMP_ERR_NOERROR;
+}
+
+static const char *not_type(u_char type)
+{
+	switch (type) {
+	case ASN_OCTET_STR: return "not an OCTET STRING";
+	case ASN_UNSIGNED: return "not an Unsigned32";
+	default: return "not an INTEGER";
+	}
+}
+
+/* RESERVE1: each varbind on its own. */
+/* The column of an object a value could ever be written to (whatever
+ * the instance), or NULL. */
+static const struct lunmapd_col *writable(const struct inst *in)
+{
+	const struct lunmapd_col *c = lunmapd_column(in->g, in->col);
+
+	return c && c->access != LUNMAPD_RO ? c : NULL;
 }
 
 static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
 		     struct verdict *v)
 {
 	int rc = lunmapd_parse_oid(vb->name, vb->name_length, in);
+	const struct lunmapd_col *c = rc == SNMP_NOSUCHOBJECT ? NULL : writable(in);
 
 	/* RFC 3416 4.2.5: an object no value could ever be written to is
 	 * notWritable, existing or not; noCreation is for an instance of a
 	 * writable object that cannot be created (a LUN or target that does
 	 * not exist, a malformed index) */
-	if (rc == SNMP_NOSUCHOBJECT || !writable(in))
+	if (!c)
 		return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
 	if (rc)
 		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
 			       "no such instance in LUNMAP-MIB");
-	if (in->g == G_SUBSYSTEM && in->col == S_REFRESH) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, 1, LM_RESTORE))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not idle(1), refresh(2), reenumerate(3) or restore(4)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_SUBSYSTEM && in->col == S_SPINLOCK) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, 0, 2147483647))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not a TestAndIncr value (0..2147483647)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_SUBSYSTEM && in->col == S_FORCE) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, FORCE_NORMAL, FORCE_FORCE))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not normal(1) or force(2)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_LUN && in->col == L_TARGETIDS)
-		return check_target_ids(d, in, vb, v);
-	if (in->g == G_ASSOC)
-		return check_row(d, in, vb, v);
-	return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
+	if (netsnmp_check_vb_type(vb, c->type))
+		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, not_type(c->type));
+	if (check_exists(d, in, v))
+		return v->status;
+	return check_value(d, c, in, vb, v);
 }
 
 static void free_pending(struct pending_set *p)
@@ -236,20 +227,14 @@ static void free_pending(struct pending_set *p)
 	free(p);
 }
 
-/* A varbind's object for a message: lunmapLunTargetIds.3, ... */
+/* A varbind's object for a message: lunmapLunTargetIds.3, ... (a
+ * writable object by its name, as the table has it; any other by its
+ * numbers, as refusals have always named them) */
 static const char *describe(const struct inst *in, const netsnmp_variable_list *vb)
 {
-	static const char *const names[G_TARGETLUN + 1][S_LAST + 1] = {
-		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh",
-				  [S_SPINLOCK] = "lunmapSpinLock",
-				  [S_FORCE] = "lunmapSubsystemForce" },
-		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
-		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus",
-			      [A_ACCESS] = "lunmapAssocAccess" },
-	};
 	static char buf[96];
-	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN
-				   && in->col <= S_LAST ? names[in->g][in->col] : NULL;
+	const struct lunmapd_col *c = writable(in);
+	const char *name = c ? c->name : NULL;
 
 	if (!name) {
 		/* numeric: lunmapd loads no MIB */
