@@ -131,11 +131,18 @@ bool lunmapd_between_requests(struct lunmapd *d);
  * (UDP), with its own headers. */
 #define LUNMAPD_MAX_RESPONSE 60000
 
-/* GET/GETNEXT of every varbind of a request: tooBig on the first one
- * that does not fit */
+/* The answer to one varbind, GET (exact) or GETNEXT: 0, or its
+ * exception or error; a GETNEXT with nothing after leaves vb alone. */
+typedef int lunmapd_get_fn(void *ctx, netsnmp_variable_list *vb, int exact);
+/* Every varbind of a GET or GETNEXT request through get, LUNMAP-MIB's
+ * or an IETF MIB's: tooBig on the first one that does not fit in one
+ * message; each traced under the debug token. */
+int lunmapd_answer_all(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests,
+		       lunmapd_get_fn *get, void *ctx, const char *token);
+/* GET/GETNEXT of every varbind of a request to LUNMAP-MIB */
 int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		    netsnmp_request_info *requests);
-int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
+int lunmapd_get(struct lunmapd *d, netsnmp_variable_list *vb, int exact);
 void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 
 /* write.c */
@@ -145,7 +152,10 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
  * when applied, released otherwise) */
 void lunmapd_set_abandon(struct lunmapd *d);
 
-/* notify.c */
+/* notify.c. A notification trap (its snmpTrapOID varbind; add the
+ * objects after it), and its sending, which frees it. */
+netsnmp_variable_list *lunmapd_trap_start(const oid *trap, size_t len);
+void lunmapd_trap_send(netsnmp_variable_list *vars);
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
 void lunmapd_notify_failed(struct lunmapd *d);
 void lunmapd_notify_status(struct lunmapd *d);

@@ -542,8 +542,9 @@ void ietf_look(struct ietf *x)
 {
 	struct lm_observation next, prev;
 	struct lm_err err;
+	long long t0 = lm_now_ms();
 
-	if (lm_failed(lm_core_observe(x->core, &x->obs, lm_now_ms() + IETF_LOOK_MS(x), &next, &err))) {
+	if (lm_failed(lm_core_observe(x->core, &x->obs, t0 + IETF_LOOK_MS(x), &next, &err))) {
 		snmp_log(LOG_WARNING, "lunmapd: cannot look at the stack for the IETF MIBs: %s\n",
 			 err.msg);
 		return;
@@ -554,6 +555,8 @@ void ietf_look(struct ietf *x)
 	x->nsessions = 0;
 	for (size_t i = 0; i < next.n; i++)
 		x->nsessions += next.v[i].has_sessions ? next.v[i].sessions.n : 0;
+	DEBUGMSGTL(("lunmap:stack", "look for the IETF MIBs: %zu target(s), %zu session(s) in "
+				    "%lld ms\n", next.n, x->nsessions, x->obs_ms - t0));
 	look_changed(x);
 	/* the first look is what later ones compare with */
 	ietf_notify(x, x->first_look ? NULL : &prev);

@@ -329,9 +329,8 @@ static void value(struct lunmapd *d, const struct inst *in, netsnmp_variable_lis
 /* Returns the varbind's exception (noSuchObject/Instance) or 0. A GETNEXT
  * past the end leaves the varbind alone, so that the agent moves on to
  * the next registration. */
-int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
+int lunmapd_get(struct lunmapd *d, netsnmp_variable_list *vb, int exact)
 {
-	netsnmp_variable_list *vb = r->requestvb;
 	size_t base = lunmapd_objects_len;
 	const oid *s = vb->name + base;
 	size_t n = vb->name_length > base ? vb->name_length - base : 0;
@@ -370,20 +369,43 @@ static size_t encoded_size(const netsnmp_variable_list *vb)
 	return vb->val_len + vb->name_length * 5 + 24;
 }
 
-int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
-		    netsnmp_request_info *requests)
+static void trace(const char *token, int exact, const oid *asked, size_t n,
+		  const netsnmp_variable_list *vb, int rc)
 {
+	DEBUGMSGTL((token, "%s ", exact ? "GET" : "GETNEXT"));
+	DEBUGMSGOID((token, asked, n));
+	DEBUGMSG((token, " -> "));
+	DEBUGMSGOID((token, vb->name, vb->name_length));
+	DEBUGMSG((token, ": %d\n", rc));
+}
+
+int lunmapd_answer_all(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests,
+		       lunmapd_get_fn *get, void *ctx, const char *token)
+{
+	int exact = reqinfo->mode == MODE_GET;
 	size_t total = 0;
 
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
+		netsnmp_variable_list *vb = r->requestvb;
+		oid before[MAX_OID_LEN];
+		size_t blen = vb->name_length;
+		int rc;
+		memcpy(before, vb->name, blen * sizeof(oid));
+		rc = get(ctx, vb, exact);
+		trace(token, exact, before, blen, vb, rc);
 		if (rc) {
 			netsnmp_set_request_error(reqinfo, r, rc);
 			if (rc == SNMP_ERR_TOOBIG)
 				return SNMP_ERR_NOERROR;
 			continue;
 		}
-		total += encoded_size(r->requestvb);
+		if (!exact && snmp_oid_compare(vb->name, vb->name_length, before, blen) <= 0) {
+			/* nothing more here: the agent goes on to the next
+			 * registration with the OID it asked for */
+			snmp_set_var_objid(vb, before, blen);
+			continue;
+		}
+		total += encoded_size(vb);
 		if (total > LUNMAPD_MAX_RESPONSE) {
 			/* RFC 3416 4.2.1: a response that cannot fit is tooBig,
 			 * never cut; the master passes it on */
@@ -392,4 +414,15 @@ int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		}
 	}
 	return SNMP_ERR_NOERROR;
+}
+
+static int get_one(void *d, netsnmp_variable_list *vb, int exact)
+{
+	return lunmapd_get(d, vb, exact);
+}
+
+int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		    netsnmp_request_info *requests)
+{
+	return lunmapd_answer_all(reqinfo, requests, get_one, d, "lunmap:get");
 }

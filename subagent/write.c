@@ -67,7 +67,7 @@ static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	DEBUGMSGTL(("lunmap", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
+	DEBUGMSGTL(("lunmap:set", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
 		    text));
 	if (!lun)
 		lun = lun_of(r);
@@ -349,7 +349,7 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		p->from_index[p->n] = r->index;
 		p->from[p->n++] = r;
 	}
-	DEBUGMSGTL(("lunmap", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
+	DEBUGMSGTL(("lunmap:set", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
 	/* a stale lunmapSpinLock: another manager's SET came in between
 	 * this manager's read and its SET (RFC 2579 TestAndIncr) */
 	if (p->lock_vb && *p->lock_vb->requestvb->val.integer != d->spinlock)
@@ -423,7 +423,7 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		else
 			p->started = true;
 	}
-	DEBUGMSGTL(("lunmap", "ACTION: %s\n", status ? "failed" : "applied"));
+	DEBUGMSGTL(("lunmap:set", "ACTION: %s\n", status ? "failed" : "applied"));
 	p->action_status = status;
 	if (status)
 		lunmapd_notify_failed(d);
@@ -592,7 +592,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	int mode = reqinfo->mode;
 
-	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
+	DEBUGMSGTL(("lunmap:set", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
 	if (mode == MODE_SET_RESERVE1)
 		return reserve1(d, reqinfo, requests);
 	if (!ours(d, reqinfo)) {
