@@ -98,7 +98,7 @@ static bool has_column(struct ietf *x, const struct ietf_table *tb, u_long id)
 static int get_exact(struct ietf *x, const struct ietf_mib *mib, netsnmp_variable_list *vb)
 {
 	for (size_t i = 0; i < mib->ntables; i++) {
-		const struct ietf_table *tb = &mib->tables[i];
+		const struct ietf_table *tb = mib->tables[i];
 		const struct ietf_col *c;
 		struct ietf_row r = { 0 };
 		struct levels L;
@@ -155,7 +155,7 @@ static int get_next(struct ietf *x, const struct ietf_mib *mib, const oid *req, 
 		    netsnmp_variable_list *vb)
 {
 	for (size_t i = 0; i < mib->ntables; i++) {
-		const struct ietf_table *tb = &mib->tables[i];
+		const struct ietf_table *tb = mib->tables[i];
 		size_t m = len < tb->entry_len ? len : tb->entry_len;
 		int cmp = snmp_oid_compare(req, m, tb->entry, m);
 		/* within the table's entry, or before it (a prefix of it too) */
