@@ -145,6 +145,20 @@ int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 int lunmapd_get(struct lunmapd *d, netsnmp_variable_list *vb, int exact);
 void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
 
+/* check.c: RESERVE1's checks of one varbind alone. The verdict: an SNMP
+ * status and, for a refusal, its HRESULT and why. */
+struct lunmapd_verdict {
+	int status;
+	lm_hr hr;
+	char why[160];
+};
+/* SNMP_ERR_NOERROR, or the refusal's status (also in *v); *in is the
+ * varbind's instance as far as its OID names one */
+int lunmapd_check_varbind(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
+			  struct lunmapd_verdict *v);
+/* the varbind's object for a message: lunmapLunTargetIds.3, ... */
+const char *lunmapd_describe(const struct inst *in, const netsnmp_variable_list *vb);
+
 /* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		netsnmp_request_info *requests);
