@@ -5,8 +5,6 @@
  * wrongLength, wrongValue and RowStatus's transitions (RFC 3416 4.2.5). */
 #include "config.h"
 
-#include <string.h>
-
 #include "agent.h"
 
 static bool row_exists(const struct lm_core *c, uint32_t lun, uint32_t target)
@@ -72,6 +70,7 @@ static int check_value(struct lunmapd *d, const struct lunmapd_col *c, const str
 
 	if (c->rowstatus)
 		return check_rowstatus(d, c, in, vb, v);
+	/* the one writable OCTET STRING is a list of ids */
 	if (c->type == ASN_OCTET_STR) {
 		if (!netsnmp_check_vb_size_range(vb, (size_t)c->lo, (size_t)c->hi) &&
 		    (!c->unit || vb->val_len % c->unit == 0))

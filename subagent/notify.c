@@ -19,9 +19,12 @@ netsnmp_variable_list *lunmapd_trap_start(const oid *trap, size_t len)
 
 void lunmapd_trap_send(netsnmp_variable_list *vars)
 {
-	DEBUGMSGTL(("lunmap:notify", "sending "));
-	DEBUGMSGOID(("lunmap:notify", vars->val.objid, vars->val_len / sizeof(oid)));
-	DEBUGMSG(("lunmap:notify", " with %d more varbind(s)\n", count_varbinds(vars) - 1));
+	/* vars is NULL only when there was no memory for the first varbind */
+	if (vars) {
+		DEBUGMSGTL(("lunmap:notify", "sending "));
+		DEBUGMSGOID(("lunmap:notify", vars->val.objid, vars->val_len / sizeof(oid)));
+		DEBUGMSG(("lunmap:notify", " with %d more varbind(s)\n", count_varbinds(vars) - 1));
+	}
 	send_v2trap(vars);
 	snmp_free_varbind(vars);
 }
