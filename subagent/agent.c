@@ -104,7 +104,8 @@ static void usage(FILE *f)
 	      "  -c INVENTORY  the inventory (lunmap.xml(5))\n"
 	      "  -s STATEDIR   the state folder (default /var/lib/lunmap)\n"
 	      "  -L...         net-snmp's logging options: -Le, -Lo, -Lf FILE, -Ls FACILITY\n"
-	      "  -DTOKENS      net-snmp debug output for TOKENS (lunmap, agentx/subagent, ...)\n"
+	      "  -DTOKENS      net-snmp debug output for TOKENS: lunmap (all of lunmap:get, :set,\n"
+	      "                :drift, :stack, :notify, :ietf), agentx/subagent, ...\n"
 	      "  --check FILE  validate an inventory, print every problem, exit 0 or 2\n"
 	      "  -h            this help\n"
 	      "signals: TERM and INT stop, HUP re-reads the inventory\n"
@@ -147,6 +148,8 @@ static void run_check(struct lunmapd *d)
 	d->held_from = t0;
 	d->held_to = lm_now_ms();
 	ms = d->held_to - t0;
+	DEBUGMSGTL(("lunmap:drift", "check: %s in %lld ms, subsystem status %d\n", lm_hr_name(hr),
+		    ms, lm_core_status(d->core)));
 	if (ms >= d->agentx_timeout * 1000 / 5)
 		snmp_log(LOG_WARNING, "lunmapd: the drift check held requests up for %lld ms\n", ms);
 	if (lm_failed(hr) && d->last_status != LM_SUBSYS_CACHE_CORRUPT)
@@ -183,6 +186,20 @@ static void action_ended(struct lunmapd *d)
 	lunmapd_notify_action(d);
 }
 
+/* One slice of the running action: the stack's work between requests. */
+static bool run_slice(struct lunmapd *d)
+{
+	long long t0 = lm_now_ms();
+	int what = lm_core_action_running(d->core);
+	bool done = lm_core_action_run(d->core, LUNMAPD_SLICE_MS);
+	size_t steps, total;
+
+	lm_core_action_progress(d->core, &steps, &total);
+	DEBUGMSGTL(("lunmap:stack", "action %d: a slice of %lld ms, step %zu of %zu%s\n", what,
+		    lm_now_ms() - t0, steps, total, done ? ", ended" : ""));
+	return done;
+}
+
 /* Work between requests: the drift check a failed SET asked for (after
  * its answer, never inside it), then a slice of the running action.
  * Nothing of it while a SET is pending: its phases come in later
@@ -195,7 +212,7 @@ bool lunmapd_between_requests(struct lunmapd *d)
 		run_check(d);
 	if (lm_core_action_running(d->core) == LM_ACTION_IDLE)
 		return false;
-	if (lm_core_action_run(d->core, LUNMAPD_SLICE_MS)) {
+	if (run_slice(d)) {
 		action_ended(d);
 		return false;
 	}
@@ -335,7 +352,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->logged = 1;
 			break;
 		case 'D':
-			/* net-snmp's debug tokens: -Dlunmap traces the SET phases,
+			/* net-snmp's debug tokens, matched by prefix: -Dlunmap
+			 * is every lunmap:AREA (lunmapd.8 lists them),
 			 * -Dagentx/subagent the session with the master */
 			debug_register_tokens(optarg);
 			snmp_set_do_debugging(1);

@@ -8,6 +8,7 @@
 #include <net-snmp/agent/net-snmp-agent-includes.h>
 
 #include "lunmap.h"
+#include "columns.h"
 
 /* LUNMAP-MIB's numbers (design §5). */
 #define LUNMAP_MIB_OID 1, 3, 6, 1, 4, 1, 8072, 9999, 9999, 3260
@@ -59,14 +60,28 @@ struct inst {
 	uint32_t i1, i2;
 };
 
+/* A group of LUNMAP-MIB (the subsystem's scalars or a table): its
+ * columns (columns.c) and the number of its index components. */
 struct lunmapd_group {
-	u_long first, last; /* columns */
+	const struct lunmapd_col *cols;
+	size_t ncols;
 	int nindex;
 };
 
 extern const oid lunmapd_objects_oid[];
 extern const size_t lunmapd_objects_len;
 extern const struct lunmapd_group lunmapd_groups[];
+
+/* a group's first and last column arcs */
+static inline u_long lunmapd_first_col(int g)
+{
+	return lunmapd_groups[g].cols[0].id;
+}
+
+static inline u_long lunmapd_last_col(int g)
+{
+	return lunmapd_groups[g].cols[lunmapd_groups[g].ncols - 1].id;
+}
 
 /* 0, or SNMP_NOSUCHOBJECT / SNMP_NOSUCHINSTANCE when the OID names no
  * object of the MIB, or no well-formed instance of one. */
@@ -116,12 +131,33 @@ bool lunmapd_between_requests(struct lunmapd *d);
  * (UDP), with its own headers. */
 #define LUNMAPD_MAX_RESPONSE 60000
 
-/* GET/GETNEXT of every varbind of a request: tooBig on the first one
- * that does not fit */
+/* The answer to one varbind, GET (exact) or GETNEXT: 0, or its
+ * exception or error; a GETNEXT with nothing after leaves vb alone. */
+typedef int lunmapd_get_fn(void *ctx, netsnmp_variable_list *vb, int exact);
+/* Every varbind of a GET or GETNEXT request through get, LUNMAP-MIB's
+ * or an IETF MIB's: tooBig on the first one that does not fit in one
+ * message; each traced under the debug token. */
+int lunmapd_answer_all(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests,
+		       lunmapd_get_fn *get, void *ctx, const char *token);
+/* GET/GETNEXT of every varbind of a request to LUNMAP-MIB */
 int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		    netsnmp_request_info *requests);
-int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact);
+int lunmapd_get(struct lunmapd *d, netsnmp_variable_list *vb, int exact);
 void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char *buf, size_t *len);
+
+/* check.c: RESERVE1's checks of one varbind alone. The verdict: an SNMP
+ * status and, for a refusal, its HRESULT and why. */
+struct lunmapd_verdict {
+	int status;
+	lm_hr hr;
+	char why[160];
+};
+/* SNMP_ERR_NOERROR, or the refusal's status (also in *v); *in is the
+ * varbind's instance as far as its OID names one */
+int lunmapd_check_varbind(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
+			  struct lunmapd_verdict *v);
+/* the varbind's object for a message: lunmapLunTargetIds.3, ... */
+const char *lunmapd_describe(const struct inst *in, const netsnmp_variable_list *vb);
 
 /* write.c */
 int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
@@ -130,7 +166,10 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
  * when applied, released otherwise) */
 void lunmapd_set_abandon(struct lunmapd *d);
 
-/* notify.c */
+/* notify.c. A notification trap (its snmpTrapOID varbind; add the
+ * objects after it), and its sending, which frees it. */
+netsnmp_variable_list *lunmapd_trap_start(const oid *trap, size_t len);
+void lunmapd_trap_send(netsnmp_variable_list *vars);
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index);
 void lunmapd_notify_failed(struct lunmapd *d);
 void lunmapd_notify_status(struct lunmapd *d);

@@ -25,9 +25,19 @@
 
 /* ---------------------------------------------------------------- values */
 
+bool ietf_counts(const struct ietf *x)
+{
+	return (lm_core_observes(x->core) & LM_OBSERVE_STATS) != 0;
+}
+
 void ietf_set_int(netsnmp_variable_list *vb, u_char type, long v)
 {
 	snmp_set_var_typed_value(vb, type, &v, sizeof v);
+}
+
+void ietf_set_counter32(netsnmp_variable_list *vb, uint64_t v)
+{
+	ietf_set_int(vb, ASN_COUNTER, (long)(v & 0xffffffffu));
 }
 
 void ietf_set_u64(netsnmp_variable_list *vb, uint64_t v)
@@ -58,6 +68,13 @@ void ietf_set_bytes(netsnmp_variable_list *vb, const void *p, size_t n)
 void ietf_set_oid(netsnmp_variable_list *vb, const oid *o, size_t n)
 {
 	snmp_set_var_typed_value(vb, ASN_OBJECT_ID, o, n * sizeof(oid));
+}
+
+void ietf_identity_pointer(netsnmp_variable_list *vb, const struct ietf_ident *id)
+{
+	oid p[] = { IETF_IPSAUTH_MIB, 1, 3, 1, 1, 2, IETF_INSTANCE, id->index };
+
+	ietf_set_oid(vb, p, OID_LENGTH(p));
 }
 
 void ietf_set_null_oid(netsnmp_variable_list *vb)
@@ -101,161 +118,6 @@ u_long ietf_stack_ticks(struct ietf *x, unsigned long long stack_cs)
 	if (!stack_cs || !at || stack_cs > at)
 		return 0;
 	return ietf_ticks(x->obs_ms - (long long)(at - stack_cs) * 10);
-}
-
-/* ---------------------------------------------------------------- levels */
-
-uint32_t ietf_key_from(const oid *t, size_t n, bool after, bool *none)
-{
-	*none = false;
-	if (!n)
-		return 0;
-	if (t[0] > UINT32_MAX || (after && t[0] == UINT32_MAX)) {
-		*none = true;
-		return 0;
-	}
-	return (uint32_t)t[0] + (after ? 1 : 0);
-}
-
-int ietf_seek_const(uint32_t value, const oid *t, size_t n, bool after)
-{
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-
-	return !none && value >= from;
-}
-
-int ietf_seek_instance(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	(void)x;
-	(void)r;
-	return ietf_seek_const(IETF_INSTANCE, t, n, after);
-}
-
-size_t ietf_sub_instance(const struct ietf_row *r, oid *out)
-{
-	(void)r;
-	out[0] = IETF_INSTANCE;
-	return 1;
-}
-
-int ietf_seek_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after,
-		     bool linked)
-{
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-	uint32_t idx;
-
-	if (none)
-		return 0;
-	if (linked) {
-		idx = lm_core_linked_target_after(x->core, from ? from - 1 : 0);
-		r->t = idx ? lm_core_target(x->core, idx) : NULL;
-	} else {
-		r->t = lm_core_target_after(x->core, from ? from - 1 : 0);
-	}
-	if (!r->t)
-		return 0;
-	r->obs = ietf_obs(x, lm_target_index(r->t));
-	return 1;
-}
-
-int ietf_seek_session(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-
-	(void)x;
-	if (none || !r->obs || !r->obs->has_sessions)
-		return 0;
-	r->s = from ? lm_obs_session_after(&r->obs->sessions, from - 1)
-		    : (r->obs->sessions.n ? &r->obs->sessions.v[0] : NULL);
-	return r->s != NULL;
-}
-
-/* ---------------------------------------------------------------- target sets */
-
-static bool has_counted_lu(const struct lm_target *t, const struct lm_target_obs *o)
-{
-	size_t n;
-	const struct lm_assoc *a = lm_target_assocs(t, &n);
-
-	if (!o || !o->has_stats)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		const struct lm_obs_lu *lu = lm_obs_lu_find(&o->stats, a[i].number);
-		if (lu && lu->lu_known)
-			return true;
-	}
-	return false;
-}
-
-static bool has_conns(const struct lm_target_obs *o)
-{
-	for (size_t i = 0; o && o->has_sessions && i < o->sessions.n; i++)
-		if (o->sessions.v[i].nconns)
-			return true;
-	return false;
-}
-
-/* All the sets at once, ascending as the targets are walked: a pass over
- * the targets (and the associations of those the look has counters of). */
-static void build_sets(struct ietf *x)
-{
-	char buf[LM_OBS_NAME_MAX + 1];
-
-	for (int k = 0; k < IETF_NSETS; k++)
-		x->sets[k].n = 0;
-	for (const struct lm_target *t = lm_core_target_after(x->core, 0); t;
-	     t = lm_core_target_after(x->core, lm_target_index(t))) {
-		uint32_t idx = lm_target_index(t);
-		const struct lm_target_obs *o = ietf_obs(x, idx);
-		bool in[IETF_NSETS] = {
-			[IETF_NAMED] = ietf_initiator_at(t, 1, true, buf, sizeof buf),
-			[IETF_ACL] = ietf_initiator_at(t, 1, false, buf, sizeof buf),
-			[IETF_BUSY] = o && o->has_sessions && o->sessions.n,
-			[IETF_BUSY_CONN] = has_conns(o),
-			[IETF_COUNTED] = has_counted_lu(t, o),
-		};
-		for (int k = 0; k < IETF_NSETS; k++) {
-			if (!in[k])
-				continue;
-			if (lm_grow((void **)&x->sets[k].v, &x->sets[k].cap, x->sets[k].n + 1,
-				    sizeof *x->sets[k].v))
-				return; /* out of memory: stays stale, the sets are tried again */
-			x->sets[k].v[x->sets[k].n++] = idx;
-		}
-	}
-	x->sets_ok = true;
-}
-
-int ietf_seek_in(struct ietf *x, enum ietf_set set, struct ietf_row *r, const oid *t, size_t n,
-		 bool after)
-{
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-	const uint32_t *v;
-	size_t lo = 0, hi;
-
-	if (none)
-		return 0;
-	if (!x->sets_ok)
-		build_sets(x);
-	if (!x->sets_ok)
-		return 0;
-	v = x->sets[set].v;
-	hi = x->sets[set].n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v[mid] < from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == x->sets[set].n || !(r->t = lm_core_target(x->core, v[lo])))
-		return 0;
-	r->obs = ietf_obs(x, v[lo]);
-	return 1;
 }
 
 /* ---------------------------------------------------------------- observation */
@@ -542,8 +404,9 @@ void ietf_look(struct ietf *x)
 {
 	struct lm_observation next, prev;
 	struct lm_err err;
+	long long t0 = lm_now_ms();
 
-	if (lm_failed(lm_core_observe(x->core, &x->obs, lm_now_ms() + IETF_LOOK_MS(x), &next, &err))) {
+	if (lm_failed(lm_core_observe(x->core, &x->obs, t0 + IETF_LOOK_MS(x), &next, &err))) {
 		snmp_log(LOG_WARNING, "lunmapd: cannot look at the stack for the IETF MIBs: %s\n",
 			 err.msg);
 		return;
@@ -554,6 +417,8 @@ void ietf_look(struct ietf *x)
 	x->nsessions = 0;
 	for (size_t i = 0; i < next.n; i++)
 		x->nsessions += next.v[i].has_sessions ? next.v[i].sessions.n : 0;
+	DEBUGMSGTL(("lunmap:stack", "look for the IETF MIBs: %zu target(s), %zu session(s) in "
+				    "%lld ms\n", next.n, x->nsessions, x->obs_ms - t0));
 	look_changed(x);
 	/* the first look is what later ones compare with */
 	ietf_notify(x, x->first_look ? NULL : &prev);

@@ -93,11 +93,12 @@ struct ietf_table {
 	size_t nsparse;
 };
 
-/* A MIB: its root and its tables in OID order. */
+/* A MIB: its root and its tables in OID order (each table family may
+ * have a file of its own). */
 struct ietf_mib {
 	const char *name;
 	oid root[IETF_MIB_LEN];
-	const struct ietf_table *tables;
+	const struct ietf_table *const *tables;
 	size_t ntables;
 	unsigned enabled_by; /* LM_MIB_* */
 };
@@ -204,11 +205,20 @@ u_long ietf_stack_ticks(struct ietf *x, unsigned long long stack_cs);
 
 /* ---------------------------------------------------------------- values */
 
+/* Whether the backend's stack keeps counters (LIO: per LU, port, login
+ * and session); one that keeps none (tgt) has none of those objects. */
+bool ietf_counts(const struct ietf *x);
+
 void ietf_set_int(netsnmp_variable_list *vb, u_char type, long v);
+/* a Counter32: the low 32 bits of a 64-bit count (it wraps, as RFC 2578 lets it) */
+void ietf_set_counter32(netsnmp_variable_list *vb, uint64_t v);
 void ietf_set_u64(netsnmp_variable_list *vb, uint64_t v);
 void ietf_set_str(netsnmp_variable_list *vb, const char *s, size_t max);
 void ietf_set_bytes(netsnmp_variable_list *vb, const void *p, size_t n);
 void ietf_set_oid(netsnmp_variable_list *vb, const oid *o, size_t n);
+/* a RowPointer to an identity's first column in IPS-AUTH-MIB */
+struct ietf_ident;
+void ietf_identity_pointer(netsnmp_variable_list *vb, const struct ietf_ident *id);
 /* a RowPointer to nowhere, 0.0 */
 void ietf_set_null_oid(netsnmp_variable_list *vb);
 /* an InetAddressType and InetAddress of a family 4 or 6 */
@@ -229,12 +239,49 @@ int ietf_seek_const(uint32_t value, const oid *t, size_t n, bool after);
 /* scsiTgtDeviceStatus of a target (scsi_mib.c) */
 long ietf_scsi_device_status(struct ietf *x, const struct lm_target *t);
 
-/* The row key levels shared by the MIBs. */
+/* The row key levels shared by the MIBs (ietf_levels.c). */
 int ietf_seek_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after,
 		     bool linked);
 int ietf_seek_session(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
 int ietf_seek_in(struct ietf *x, enum ietf_set set, struct ietf_row *r, const oid *t, size_t n,
 		 bool after);
+int ietf_seek_one(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
+size_t ietf_sub_one(const struct ietf_row *r, oid *out);
+int ietf_seek_zero(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
+size_t ietf_sub_zero(const struct ietf_row *r, oid *out);
+int ietf_seek_any_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
+int ietf_seek_linked_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n,
+			    bool after);
+size_t ietf_sub_target(const struct ietf_row *r, oid *out);
+int ietf_seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after);
+size_t ietf_sub_session(const struct ietf_row *r, oid *out);
+/* The target r->t's initiator entries, 1-based (k[0]), the first at or
+ * after t into buf; only names when names_only. */
+int ietf_seek_initiator(struct ietf_row *r, const oid *t, size_t n, bool after, bool names_only,
+			char *buf, size_t len);
+size_t ietf_sub_initiator(const struct ietf_row *r, oid *out);
+#define IETF_LEVEL_ONE { ietf_seek_one, ietf_sub_one }
+#define IETF_LEVEL_ZERO { ietf_seek_zero, ietf_sub_zero }
+#define IETF_LEVEL_TARGET { ietf_seek_any_target, ietf_sub_target }
+#define IETF_LEVEL_LINKED { ietf_seek_linked_target, ietf_sub_target }
+#define IETF_LEVEL_BUSY { ietf_seek_busy_target, ietf_sub_target }
+#define IETF_LEVEL_SESSION { ietf_seek_session, ietf_sub_session }
+
+/* ---------------------------------------------------------------- tables */
+
+#define IETF_N(a) (sizeof(a) / sizeof((a)[0]))
+/* A table: its name, columns, levels, present and value, and its
+ * entry's OID (the sub-ids after it). */
+#define IETF_TABLE(nm, c_, l_, p_, v_, ...)                                                   \
+	{ .name = nm, .entry = { __VA_ARGS__ },                                              \
+	  .entry_len = IETF_N(((const oid[]){ __VA_ARGS__ })), .cols = c_, .ncols = IETF_N(c_), \
+	  .levels = l_, .nlevels = IETF_N(l_), .present = p_, .value = v_ }
+
+/* the tables of ISCSI-MIB's sessions and connections (iscsi_session.c)
+ * and of SCSI-MIB's logical units (scsi_lu.c), which their MIBs list */
+extern const struct ietf_table ietf_iscsi_session_table, ietf_iscsi_sstats_table,
+	ietf_iscsi_cxnerr_table, ietf_iscsi_conn_table;
+extern const struct ietf_table ietf_scsi_lu_table, ietf_scsi_luid_table, ietf_scsi_lunmap_table;
 
 /* ---------------------------------------------------------------- lunmapd */
 

@@ -98,7 +98,7 @@ static bool has_column(struct ietf *x, const struct ietf_table *tb, u_long id)
 static int get_exact(struct ietf *x, const struct ietf_mib *mib, netsnmp_variable_list *vb)
 {
 	for (size_t i = 0; i < mib->ntables; i++) {
-		const struct ietf_table *tb = &mib->tables[i];
+		const struct ietf_table *tb = mib->tables[i];
 		const struct ietf_col *c;
 		struct ietf_row r = { 0 };
 		struct levels L;
@@ -155,7 +155,7 @@ static int get_next(struct ietf *x, const struct ietf_mib *mib, const oid *req, 
 		    netsnmp_variable_list *vb)
 {
 	for (size_t i = 0; i < mib->ntables; i++) {
-		const struct ietf_table *tb = &mib->tables[i];
+		const struct ietf_table *tb = mib->tables[i];
 		size_t m = len < tb->entry_len ? len : tb->entry_len;
 		int cmp = snmp_oid_compare(req, m, tb->entry, m);
 		/* within the table's entry, or before it (a prefix of it too) */
@@ -197,39 +197,22 @@ int ietf_get(struct ietf *x, const struct ietf_mib *mib, netsnmp_variable_list *
 	return 0;
 }
 
-/* What a varbind adds to the AgentX response, about (as read.c counts). */
-static size_t encoded_size(const netsnmp_variable_list *vb)
+struct ietf_request {
+	struct ietf *x;
+	const struct ietf_mib *mib;
+};
+
+static int get_one(void *ctx, netsnmp_variable_list *vb, int exact)
 {
-	return vb->val_len + vb->name_length * 5 + 24;
+	struct ietf_request *q = ctx;
+
+	return ietf_get(q->x, q->mib, vb, exact);
 }
 
 int ietf_get_all(struct ietf *x, const struct ietf_mib *mib, netsnmp_agent_request_info *reqinfo,
 		 netsnmp_request_info *requests)
 {
-	size_t total = 0;
+	struct ietf_request q = { x, mib };
 
-	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		oid before[MAX_OID_LEN];
-		size_t blen = r->requestvb->name_length;
-		int rc;
-		memcpy(before, r->requestvb->name, blen * sizeof(oid));
-		rc = ietf_get(x, mib, r->requestvb, reqinfo->mode == MODE_GET);
-		if (rc) {
-			netsnmp_set_request_error(reqinfo, r, rc);
-			continue;
-		}
-		if (reqinfo->mode != MODE_GET &&
-		    snmp_oid_compare(r->requestvb->name, r->requestvb->name_length, before, blen) <= 0) {
-			/* nothing more here: the agent goes on to the next
-			 * registration with the OID it asked for */
-			snmp_set_var_objid(r->requestvb, before, blen);
-			continue;
-		}
-		total += encoded_size(r->requestvb);
-		if (total > LUNMAPD_MAX_RESPONSE) {
-			netsnmp_set_request_error(reqinfo, r, SNMP_ERR_TOOBIG);
-			return SNMP_ERR_NOERROR;
-		}
-	}
-	return SNMP_ERR_NOERROR;
+	return lunmapd_answer_all(reqinfo, requests, get_one, &q, "lunmap:ietf");
 }

@@ -29,8 +29,6 @@ struct ietf_lu_seen {
 
 uint64_t ietf_iscsi_login_failures(const struct lm_target_obs *o);
 
-static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
-
 /* Whether one more of kind may go now (and it is counted). */
 static bool may_send(struct ietf *x, int kind)
 {
@@ -59,10 +57,8 @@ static void add_object(struct ietf *x, const struct ietf_mib *mib, netsnmp_varia
 static void login_failure(struct ietf *x, uint32_t node)
 {
 	oid trap[] = { IETF_ISCSI_MIB, 0, 1 };
-	netsnmp_variable_list *vars = NULL;
+	netsnmp_variable_list *vars = lunmapd_trap_start(trap, OID_LENGTH(trap));
 
-	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
-				  trap, sizeof trap);
 	for (oid col = 1; col <= 6; col++) {
 		/* iscsiTgtLoginFailures, LastFailureType, LastIntrFailureName,
 		 * AddrType, Addr (not LastFailureTime) */
@@ -70,8 +66,7 @@ static void login_failure(struct ietf *x, uint32_t node)
 		if (col != 2)
 			add_object(x, &ietf_iscsi_mib, &vars, o, OID_LENGTH(o));
 	}
-	send_v2trap(vars);
-	snmp_free_varbind(vars);
+	lunmapd_trap_send(vars);
 }
 
 static void login_failures(struct ietf *x, const struct lm_observation *prev)
@@ -99,34 +94,36 @@ static uint64_t session_failures(const struct lm_observation *o)
 static void session_failure(struct ietf *x, const struct lm_observation *prev)
 {
 	oid trap[] = { IETF_ISCSI_MIB, 0, 3 };
-	netsnmp_variable_list *vars = NULL;
+	netsnmp_variable_list *vars;
 
 	if (!prev || !prev->sess_err_known || !x->obs.sess_err_known ||
 	    session_failures(&x->obs) <= session_failures(prev) || !may_send(x, 2))
 		return;
 	snmp_log(LOG_NOTICE, "lunmapd: an iSCSI session failed\n");
-	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
-				  trap, sizeof trap);
+	vars = lunmapd_trap_start(trap, OID_LENGTH(trap));
 	for (oid col = 10; col <= 12; col++) {
 		/* iscsiInstSsnFailures, LastSsnFailureType, LastSsnRmtNodeName */
 		oid o[] = { IETF_ISCSI_MIB, 1, 1, 1, 1, col, IETF_INSTANCE };
 		add_object(x, &ietf_iscsi_mib, &vars, o, OID_LENGTH(o));
 	}
-	send_v2trap(vars);
-	snmp_free_varbind(vars);
+	lunmapd_trap_send(vars);
+}
+
+/* A SCSI-MIB notification of one status object. */
+static void scsi_status_trap(struct ietf *x, oid which, const oid *status, size_t len)
+{
+	oid trap[] = { IETF_SCSI_MIB, 0, 0, which };
+	netsnmp_variable_list *vars = lunmapd_trap_start(trap, OID_LENGTH(trap));
+
+	add_object(x, &ietf_scsi_mib, &vars, status, len);
+	lunmapd_trap_send(vars);
 }
 
 static void device_status_changed(struct ietf *x, uint32_t dev)
 {
-	oid trap[] = { IETF_SCSI_MIB, 0, 0, 1 };
 	oid status[] = { IETF_SCSI_MIB, 2, 3, 1, 1, 2, IETF_INSTANCE, dev };
-	netsnmp_variable_list *vars = NULL;
 
-	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
-				  trap, sizeof trap);
-	add_object(x, &ietf_scsi_mib, &vars, status, OID_LENGTH(status));
-	send_v2trap(vars);
-	snmp_free_varbind(vars);
+	scsi_status_trap(x, 1, status, OID_LENGTH(status));
 }
 
 static int seen_key_cmp(const void *key, const void *elem)
@@ -167,15 +164,9 @@ static void device_statuses(struct ietf *x, bool notify)
 
 static void lu_status_changed(struct ietf *x, struct ietf_lu_seen k)
 {
-	oid trap[] = { IETF_SCSI_MIB, 0, 0, 2 };
 	oid status[] = { IETF_SCSI_MIB, 2, 4, 1, 1, 8, IETF_INSTANCE, k.target, k.lun };
-	netsnmp_variable_list *vars = NULL;
 
-	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
-				  trap, sizeof trap);
-	add_object(x, &ietf_scsi_mib, &vars, status, OID_LENGTH(status));
-	send_v2trap(vars);
-	snmp_free_varbind(vars);
+	scsi_status_trap(x, 2, status, OID_LENGTH(status));
 }
 
 static int lu_seen_cmp(const struct ietf_lu_seen *a, const struct ietf_lu_seen *b)

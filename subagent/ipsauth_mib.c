@@ -51,24 +51,11 @@ static size_t sub_ident(const struct ietf_row *r, oid *out)
 	return 1;
 }
 
-static int seek_one(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	(void)x;
-	(void)r;
-	return ietf_seek_const(1, t, n, after);
-}
-
-static size_t sub_one(const struct ietf_row *r, oid *out)
-{
-	(void)r;
-	out[0] = 1;
-	return 1;
-}
-
 enum {
 	IN_DESCR = 2, IN_STORAGE,
+	/* an identity's and its name's, alike (entry_value) */
 	ID_DESCR = 2, ID_ROWSTATUS, ID_STORAGE,
-	NM_NAME = 2, NM_ROWSTATUS, NM_STORAGE,
+	NM_NAME = ID_DESCR, NM_ROWSTATUS = ID_ROWSTATUS, NM_STORAGE = ID_STORAGE,
 	AD_TYPE = 2, AD_START, AD_END, AD_ROWSTATUS, AD_STORAGE,
 };
 
@@ -106,7 +93,10 @@ static int instance_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	return 0;
 }
 
-static int ident_value(struct ietf *x, const struct ietf_row *r, u_long col,
+/* An identity's row and its name's: the entry (its description, or
+ * its name), active, read-only; the two tables number their columns
+ * alike. */
+static int entry_value(struct ietf *x, const struct ietf_row *r, u_long col,
 		       netsnmp_variable_list *vb)
 {
 	(void)x;
@@ -114,18 +104,6 @@ static int ident_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	case ID_DESCR: ietf_set_str(vb, r->id->entry, 255); return 0;
 	case ID_ROWSTATUS: ietf_set_int(vb, ASN_INTEGER, IETF_ACTIVE); return 0;
 	case ID_STORAGE: ietf_set_int(vb, ASN_INTEGER, IETF_READ_ONLY); return 0;
-	}
-	return 1;
-}
-
-static int name_value(struct ietf *x, const struct ietf_row *r, u_long col,
-		      netsnmp_variable_list *vb)
-{
-	(void)x;
-	switch (col) {
-	case NM_NAME: ietf_set_str(vb, r->id->entry, 255); return 0;
-	case NM_ROWSTATUS: ietf_set_int(vb, ASN_INTEGER, IETF_ACTIVE); return 0;
-	case NM_STORAGE: ietf_set_int(vb, ASN_INTEGER, IETF_READ_ONLY); return 0;
 	}
 	return 1;
 }
@@ -150,23 +128,27 @@ static int addr_value(struct ietf *x, const struct ietf_row *r, u_long col,
 static const struct ietf_level lv_inst[] = { IETF_LEVEL_INSTANCE };
 static const struct ietf_level lv_ident[] = { IETF_LEVEL_INSTANCE, { seek_any, sub_ident } };
 static const struct ietf_level lv_name[] = { IETF_LEVEL_INSTANCE, { seek_named, sub_ident },
-					     { seek_one, sub_one } };
+					     IETF_LEVEL_ONE };
 static const struct ietf_level lv_addr[] = { IETF_LEVEL_INSTANCE, { seek_address, sub_ident },
-					     { seek_one, sub_one } };
+					     IETF_LEVEL_ONE };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TABLE(nm, c_, l_, v_, ...)                                                           \
-	{ .name = nm, .entry = { __VA_ARGS__ }, .entry_len = N(((const oid[]){ __VA_ARGS__ })), \
-	  .cols = c_, .ncols = N(c_), .levels = l_, .nlevels = N(l_), .present = NULL, .value = v_ }
+static const struct ietf_table instance_table =
+	IETF_TABLE("ipsAuthInstanceAttributesTable", instance_cols, lv_inst, NULL, instance_value,
+		   AUTH_OBJ, 2, 2, 1);
+static const struct ietf_table ident_table =
+	IETF_TABLE("ipsAuthIdentAttributesTable", ident_cols, lv_ident, NULL, entry_value, AUTH_OBJ,
+		   3, 1, 1);
+static const struct ietf_table name_table =
+	IETF_TABLE("ipsAuthIdentNameAttributesTable", name_cols, lv_name, NULL, entry_value,
+		   AUTH_OBJ, 4, 1, 1);
+static const struct ietf_table addr_table =
+	IETF_TABLE("ipsAuthIdentAddrAttributesTable", addr_cols, lv_addr, NULL, addr_value,
+		   AUTH_OBJ, 5, 1, 1);
 
-static const struct ietf_table tables[] = {
-	TABLE("ipsAuthInstanceAttributesTable", instance_cols, lv_inst, instance_value, AUTH_OBJ, 2,
-	      2, 1),
-	TABLE("ipsAuthIdentAttributesTable", ident_cols, lv_ident, ident_value, AUTH_OBJ, 3, 1, 1),
-	TABLE("ipsAuthIdentNameAttributesTable", name_cols, lv_name, name_value, AUTH_OBJ, 4, 1, 1),
-	TABLE("ipsAuthIdentAddrAttributesTable", addr_cols, lv_addr, addr_value, AUTH_OBJ, 5, 1, 1),
+static const struct ietf_table *const tables[] = {
+	&instance_table, &ident_table, &name_table, &addr_table,
 };
 
 const struct ietf_mib ietf_ipsauth_mib = {
-	"IPS-AUTH-MIB", { IETF_IPSAUTH_MIB }, tables, N(tables), LM_MIB_ISCSI,
+	"IPS-AUTH-MIB", { IETF_IPSAUTH_MIB }, tables, IETF_N(tables), LM_MIB_ISCSI,
 };

@@ -54,36 +54,16 @@ static int seek_portal(struct ietf *x, struct ietf_row *r, const oid *t, size_t 
 	return portal_of(x, &p) && ietf_seek_const(1, t, n, after);
 }
 
-static size_t sub_one(const struct ietf_row *r, oid *out)
+/* the target's initiators by name or address, each an IPS-AUTH-MIB
+ * identity */
+static int seek_auth(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
-	(void)r;
-	out[0] = 1;
-	return 1;
-}
+	char buf[LM_OBS_NAME_MAX + 1];
 
-static int seek_zero(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	(void)x;
-	(void)r;
-	return ietf_seek_const(0, t, n, after);
-}
-
-static size_t sub_zero(const struct ietf_row *r, oid *out)
-{
-	(void)r;
-	out[0] = 0;
-	return 1;
-}
-
-static int seek_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_target(x, r, t, n, after, false);
-}
-
-static size_t sub_target(const struct ietf_row *r, oid *out)
-{
-	out[0] = lm_target_index(r->t);
-	return 1;
+	if (!ietf_seek_initiator(r, t, n, after, false, buf, sizeof buf))
+		return 0;
+	r->id = ietf_ident_of(x, buf);
+	return r->id != NULL;
 }
 
 /* a target that admits initiators by name or address */
@@ -92,91 +72,10 @@ static int seek_acl_target(struct ietf *x, struct ietf_row *r, const oid *t, siz
 	return ietf_seek_in(x, IETF_ACL, r, t, n, after);
 }
 
-static int seek_auth(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	char buf[LM_OBS_NAME_MAX + 1];
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-
-	if (none)
-		return 0;
-	r->k[0] = from ? from : 1;
-	if (!ietf_initiator_at(r->t, r->k[0], false, buf, sizeof buf))
-		return 0;
-	r->id = ietf_ident_of(x, buf);
-	return r->id != NULL;
-}
-
-static size_t sub_auth(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->k[0];
-	return 1;
-}
-
-static int seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_in(x, IETF_BUSY, r, t, n, after);
-}
-
-static size_t sub_session(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->s->id;
-	return 1;
-}
-
-/* a session with connections it knows */
-static int seek_conn_session(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	for (int found = ietf_seek_session(x, r, t, n, after); found;) {
-		oid k = r->s->id;
-		if (r->s->nconns)
-			return 1;
-		found = ietf_seek_session(x, r, &k, 1, true);
-	}
-	return 0;
-}
-
-static int seek_busy_conn_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n,
-				 bool after)
-{
-	return ietf_seek_in(x, IETF_BUSY_CONN, r, t, n, after);
-}
-
-/* iscsiCxnIndex: the CID + 1 (a CID may be 0, an index may not) */
-static int seek_conn(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-
-	(void)x;
-	r->c = NULL;
-	if (none)
-		return 0;
-	for (size_t i = 0; i < r->s->nconns; i++) {
-		const struct lm_obs_conn *c = &r->s->conns[i];
-		if (c->cid + 1 >= from && (!r->c || c->cid < r->c->cid))
-			r->c = c;
-	}
-	return r->c != NULL;
-}
-
-static size_t sub_conn(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->c->cid + 1;
-	return 1;
-}
-
 #define L_INST IETF_LEVEL_INSTANCE
-#define L_PORTAL { seek_portal, sub_one }
-#define L_ZERO { seek_zero, sub_zero }
-#define L_TARGET { seek_target, sub_target }
-#define L_ACL { seek_acl_target, sub_target }
-#define L_AUTH { seek_auth, sub_auth }
-#define L_BUSY { seek_busy_target, sub_target }
-#define L_BUSY_CONN { seek_busy_conn_target, sub_target }
-#define L_SESSION { ietf_seek_session, sub_session }
-#define L_CONN_SESSION { seek_conn_session, sub_session }
-#define L_CONN { seek_conn, sub_conn }
+#define L_PORTAL { seek_portal, ietf_sub_one }
+#define L_ACL { seek_acl_target, ietf_sub_target }
+#define L_AUTH { seek_auth, ietf_sub_initiator }
 
 /* ---------------------------------------------------------------- columns */
 
@@ -194,13 +93,6 @@ enum {
 	LG_ACCEPTS = 1, LG_OTHER, LG_REDIRECTS, LG_AUTHORIZE, LG_AUTHENTICATE, LG_NEGOTIATE,
 	LO_NORMALS = 1, LO_OTHERS,
 	AU_ROWSTATUS = 2, AU_IDENTITY, AU_STORAGE,
-	SS_DIRECTION = 3, SS_INAME, SS_TNAME, SS_TSIH, SS_ISID, SS_IALIAS, SS_TALIAS, SS_R2T,
-	SS_IMMEDIATE, SS_TYPE, SS_OUTR2T, SS_FIRST, SS_MAXBURST, SS_CONNS, SS_AUTH, SS_SEQORDER,
-	SS_PDUORDER, SS_ERL, SS_DISC,
-	ST_CMD = 1, ST_RSP, ST_TX, ST_RX, ST_LCTX, ST_LCRX,
-	CE_DIGEST = 1, CE_TIMEOUT,
-	CX_CID = 2, CX_STATE, CX_ADDRTYPE, CX_LADDR, CX_PROTOCOL, CX_LPORT, CX_RADDR, CX_RPORT,
-	CX_MAXRECV, CX_MAXXMIT, CX_HDR, CX_DATA, CX_RMARKER, CX_SMARKER, CX_VERSION,
 };
 
 static const struct ietf_col instance_cols[] = {
@@ -284,67 +176,11 @@ static const struct ietf_col auth_cols[] = {
 	{ AU_IDENTITY, ASN_OBJECT_ID, IETF_RC, "iscsiTgtAuthIdentity" },
 	{ AU_STORAGE, ASN_INTEGER, IETF_RC, "iscsiTgtAuthStorageType" },
 };
-static const struct ietf_col session_cols[] = {
-	{ SS_DIRECTION, ASN_INTEGER, IETF_RO, "iscsiSsnDirection" },
-	{ SS_INAME, ASN_OCTET_STR, IETF_RO, "iscsiSsnInitiatorName" },
-	{ SS_TNAME, ASN_OCTET_STR, IETF_RO, "iscsiSsnTargetName" },
-	{ SS_TSIH, ASN_UNSIGNED, IETF_RO, "iscsiSsnTSIH" },
-	{ SS_ISID, ASN_OCTET_STR, IETF_RO, "iscsiSsnISID" },
-	{ SS_IALIAS, ASN_OCTET_STR, IETF_RO, "iscsiSsnInitiatorAlias" },
-	{ SS_TALIAS, ASN_OCTET_STR, IETF_RO, "iscsiSsnTargetAlias" },
-	{ SS_R2T, ASN_INTEGER, IETF_RO, "iscsiSsnInitialR2T" },
-	{ SS_IMMEDIATE, ASN_INTEGER, IETF_RO, "iscsiSsnImmediateData" },
-	{ SS_TYPE, ASN_INTEGER, IETF_RO, "iscsiSsnType" },
-	{ SS_OUTR2T, ASN_UNSIGNED, IETF_RO, "iscsiSsnMaxOutstandingR2T" },
-	{ SS_FIRST, ASN_UNSIGNED, IETF_RO, "iscsiSsnFirstBurstLength" },
-	{ SS_MAXBURST, ASN_UNSIGNED, IETF_RO, "iscsiSsnMaxBurstLength" },
-	{ SS_CONNS, ASN_GAUGE, IETF_RO, "iscsiSsnConnectionNumber" },
-	{ SS_AUTH, ASN_OBJECT_ID, IETF_RO, "iscsiSsnAuthIdentity" },
-	{ SS_SEQORDER, ASN_INTEGER, IETF_RO, "iscsiSsnDataSequenceInOrder" },
-	{ SS_PDUORDER, ASN_INTEGER, IETF_RO, "iscsiSsnDataPDUInOrder" },
-	{ SS_ERL, ASN_UNSIGNED, IETF_RO, "iscsiSsnErrorRecoveryLevel" },
-	{ SS_DISC, ASN_TIMETICKS, IETF_RO, "iscsiSsnDiscontinuityTime" },
-};
-static const struct ietf_col sstats_cols[] = {
-	{ ST_CMD, ASN_COUNTER, IETF_RO, "iscsiSsnCmdPDUs" },
-	{ ST_RSP, ASN_COUNTER, IETF_RO, "iscsiSsnRspPDUs" },
-	{ ST_TX, ASN_COUNTER64, IETF_RO, "iscsiSsnTxDataOctets" },
-	{ ST_RX, ASN_COUNTER64, IETF_RO, "iscsiSsnRxDataOctets" },
-	{ ST_LCTX, ASN_COUNTER, IETF_RO, "iscsiSsnLCTxDataOctets" },
-	{ ST_LCRX, ASN_COUNTER, IETF_RO, "iscsiSsnLCRxDataOctets" },
-};
-static const struct ietf_col cxnerr_cols[] = {
-	{ CE_DIGEST, ASN_COUNTER, IETF_RO, "iscsiSsnCxnDigestErrors" },
-	{ CE_TIMEOUT, ASN_COUNTER, IETF_RO, "iscsiSsnCxnTimeoutErrors" },
-};
-static const struct ietf_col conn_cols[] = {
-	{ CX_CID, ASN_UNSIGNED, IETF_RO, "iscsiCxnCid" },
-	{ CX_STATE, ASN_INTEGER, IETF_RO, "iscsiCxnState" },
-	{ CX_ADDRTYPE, ASN_INTEGER, IETF_RO, "iscsiCxnAddrType" },
-	{ CX_LADDR, ASN_OCTET_STR, IETF_RO, "iscsiCxnLocalAddr" },
-	{ CX_PROTOCOL, ASN_UNSIGNED, IETF_RO, "iscsiCxnProtocol" },
-	{ CX_LPORT, ASN_UNSIGNED, IETF_RO, "iscsiCxnLocalPort" },
-	{ CX_RADDR, ASN_OCTET_STR, IETF_RO, "iscsiCxnRemoteAddr" },
-	{ CX_RPORT, ASN_UNSIGNED, IETF_RO, "iscsiCxnRemotePort" },
-	{ CX_MAXRECV, ASN_UNSIGNED, IETF_RO, "iscsiCxnMaxRecvDataSegLength" },
-	{ CX_MAXXMIT, ASN_UNSIGNED, IETF_RO, "iscsiCxnMaxXmitDataSegLength" },
-	{ CX_HDR, ASN_INTEGER, IETF_RO, "iscsiCxnHeaderIntegrity" },
-	{ CX_DATA, ASN_INTEGER, IETF_RO, "iscsiCxnDataIntegrity" },
-	{ CX_RMARKER, ASN_INTEGER, IETF_RO, "iscsiCxnRecvMarker" },
-	{ CX_SMARKER, ASN_INTEGER, IETF_RO, "iscsiCxnSendMarker" },
-	{ CX_VERSION, ASN_UNSIGNED, IETF_RO, "iscsiCxnVersionActive" },
-};
 
 /* ---------------------------------------------------------------- values */
 
 /* BITS { targetTypePortal(0) / targetTypeNode(0), ... } with bit 0 set */
 static const u_char role_target = 0x80;
-
-static bool counts(const struct ietf *x)
-{
-	/* the backends whose stack keeps login and session counters (LIO) */
-	return (lm_core_observes(x->core) & LM_OBSERVE_STATS) != 0;
-}
 
 static int instance_value(struct ietf *x, const struct ietf_row *r, u_long col,
 			  netsnmp_variable_list *vb)
@@ -386,8 +222,7 @@ static int instance_value(struct ietf *x, const struct ietf_row *r, u_long col,
 		return 1;
 	switch (col) {
 	case IN_FAILURES:
-		ietf_set_int(vb, ASN_COUNTER,
-			     (long)((o->digest_errors + o->cxn_errors + o->format_errors) & 0xffffffffu));
+		ietf_set_counter32(vb, o->digest_errors + o->cxn_errors + o->format_errors);
 		return 0;
 	case IN_FAILTYPE:
 		if (o->last_sess_fail == LM_SESS_FAIL_NONE) {
@@ -414,7 +249,7 @@ static int ssnerr_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	(void)r;
 	if (!o->sess_err_known)
 		return 1;
-	ietf_set_int(vb, ASN_COUNTER, (long)(v & 0xffffffffu));
+	ietf_set_counter32(vb, v);
 	return 0;
 }
 
@@ -505,7 +340,7 @@ static int tgtattr_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	if (!s)
 		return 1;
 	switch (col) {
-	case TA_FAILURES: ietf_set_int(vb, ASN_COUNTER, (long)(login_failures(s) & 0xffffffffu)); return 0;
+	case TA_FAILURES: ietf_set_counter32(vb, login_failures(s)); return 0;
 	case TA_TIME: ietf_set_int(vb, ASN_TIMETICKS, (long)ietf_stack_ticks(x, s->last_fail_cs)); return 0;
 	case TA_TYPE:
 		/* the counter of iscsiTargetLoginStatsTable the failure counted in */
@@ -544,7 +379,7 @@ static int login_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	case LG_NEGOTIATE: v = s->negotiate_fails; break;
 	default: return 1;
 	}
-	ietf_set_int(vb, ASN_COUNTER, (long)(v & 0xffffffffu));
+	ietf_set_counter32(vb, v);
 	return 0;
 }
 
@@ -556,17 +391,8 @@ static int logout_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	(void)x;
 	if (!s || !s->logout_known)
 		return 1;
-	ietf_set_int(vb, ASN_COUNTER,
-		     (long)((col == LO_NORMALS ? s->normal_logouts : s->abnormal_logouts) & 0xffffffffu));
+	ietf_set_counter32(vb, col == LO_NORMALS ? s->normal_logouts : s->abnormal_logouts);
 	return 0;
-}
-
-/* A RowPointer to the identity's first column in IPS-AUTH-MIB. */
-static void identity_pointer(netsnmp_variable_list *vb, const struct ietf_ident *id)
-{
-	oid p[] = { IETF_IPSAUTH_MIB, 1, 3, 1, 1, 2, IETF_INSTANCE, id->index };
-
-	ietf_set_oid(vb, p, OID_LENGTH(p));
 }
 
 static int auth_value(struct ietf *x, const struct ietf_row *r, u_long col,
@@ -575,115 +401,8 @@ static int auth_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	(void)x;
 	switch (col) {
 	case AU_ROWSTATUS: ietf_set_int(vb, ASN_INTEGER, IETF_ACTIVE); return 0;
-	case AU_IDENTITY: identity_pointer(vb, r->id); return 0;
+	case AU_IDENTITY: ietf_identity_pointer(vb, r->id); return 0;
 	case AU_STORAGE: ietf_set_int(vb, ASN_INTEGER, IETF_READ_ONLY); return 0;
-	}
-	return 1;
-}
-
-static int session_value(struct ietf *x, const struct ietf_row *r, u_long col,
-			 netsnmp_variable_list *vb)
-{
-	const struct lm_obs_session *s = r->s;
-	const struct ietf_ident *id;
-
-	switch (col) {
-	case SS_DIRECTION: ietf_set_int(vb, ASN_INTEGER, 1); return 0; /* inboundSession */
-	case SS_INAME: ietf_set_str(vb, s->name, LM_OBS_NAME_MAX); return 0;
-	case SS_TNAME: ietf_set_str(vb, "", 0); return 0;
-	case SS_TSIH:
-		if (!s->tsih)
-			return 1;
-		ietf_set_int(vb, ASN_UNSIGNED, (long)s->tsih);
-		return 0;
-	case SS_ISID:
-		if (!s->has_isid)
-			return 1;
-		ietf_set_bytes(vb, s->isid, 6);
-		return 0;
-	case SS_IALIAS:
-		if (!s->has_alias)
-			return 1;
-		ietf_set_str(vb, s->alias, LM_OBS_ALIAS_MAX);
-		return 0;
-	/* a session lunmap sees is a target's: never discovery */
-	case SS_TYPE: ietf_set_int(vb, ASN_INTEGER, 1); return 0;
-	case SS_CONNS: ietf_set_int(vb, ASN_GAUGE, (long)s->nconns_total); return 0;
-	case SS_AUTH:
-		/* the identity this target let the initiator in by, if any */
-		id = s->name[0] && ietf_initiator_pos(r->t, s->name, true) ? ietf_ident_of(x, s->name)
-									   : NULL;
-		if (id)
-			identity_pointer(vb, id);
-		else
-			ietf_set_null_oid(vb);
-		return 0;
-	case SS_DISC: ietf_set_int(vb, ASN_TIMETICKS, (long)ietf_ticks(s->first_seen_ms)); return 0;
-	}
-	return 1;
-}
-
-static int sstats_value(struct ietf *x, const struct ietf_row *r, u_long col,
-			netsnmp_variable_list *vb)
-{
-	const struct lm_obs_counters *c = &r->s->counters;
-
-	(void)x;
-	if (!c->known)
-		return 1;
-	switch (col) {
-	case ST_CMD: ietf_set_int(vb, ASN_COUNTER, (long)(c->cmd_pdus & 0xffffffffu)); return 0;
-	case ST_RSP: ietf_set_int(vb, ASN_COUNTER, (long)(c->rsp_pdus & 0xffffffffu)); return 0;
-	case ST_TX: ietf_set_u64(vb, c->tx_octets); return 0;
-	case ST_RX: ietf_set_u64(vb, c->rx_octets); return 0;
-	case ST_LCTX: ietf_set_int(vb, ASN_COUNTER, (long)(c->tx_octets & 0xffffffffu)); return 0;
-	case ST_LCRX: ietf_set_int(vb, ASN_COUNTER, (long)(c->rx_octets & 0xffffffffu)); return 0;
-	}
-	return 1;
-}
-
-static int cxnerr_value(struct ietf *x, const struct ietf_row *r, u_long col,
-			netsnmp_variable_list *vb)
-{
-	const struct lm_obs_counters *c = &r->s->counters;
-
-	(void)x;
-	if (!c->errors_known)
-		return 1;
-	ietf_set_int(vb, ASN_COUNTER,
-		     (long)((col == CE_DIGEST ? c->digest_errors : c->timeout_errors) & 0xffffffffu));
-	return 0;
-}
-
-static int conn_value(struct ietf *x, const struct ietf_row *r, u_long col,
-		      netsnmp_variable_list *vb)
-{
-	const struct lm_obs_conn *c = r->c;
-
-	(void)x;
-	switch (col) {
-	case CX_CID: ietf_set_int(vb, ASN_UNSIGNED, (long)c->cid); return 0;
-	case CX_STATE:
-		if (c->state == LM_CONN_UNKNOWN)
-			return 1;
-		ietf_set_int(vb, ASN_INTEGER, c->state);
-		return 0;
-	case CX_ADDRTYPE:
-	case CX_RADDR:
-		if (!c->family)
-			return 1;
-		if (col == CX_ADDRTYPE)
-			ietf_set_int(vb, ASN_INTEGER, ietf_addr_type(c->family));
-		else
-			ietf_set_bytes(vb, c->addr, c->family == 4 ? 4 : 16);
-		return 0;
-	case CX_PROTOCOL:
-		if (!c->protocol)
-			return 1;
-		ietf_set_int(vb, ASN_UNSIGNED, (long)c->protocol);
-		return 0;
-	/* RFC 3720 has version 0 only, the one both stacks speak */
-	case CX_VERSION: ietf_set_int(vb, ASN_UNSIGNED, 0); return 0;
 	}
 	return 1;
 }
@@ -693,12 +412,12 @@ static int conn_value(struct ietf *x, const struct ietf_row *r, u_long col,
 static bool counters_present(struct ietf *x, u_long col)
 {
 	(void)col;
-	return counts(x);
+	return ietf_counts(x);
 }
 
 static bool instance_present(struct ietf *x, u_long col)
 {
-	return (col != IN_FAILURES && col != IN_FAILTYPE && col != IN_FAILNAME) || counts(x);
+	return (col != IN_FAILURES && col != IN_FAILTYPE && col != IN_FAILNAME) || ietf_counts(x);
 }
 
 static bool portal_present(struct ietf *x, u_long col)
@@ -718,78 +437,50 @@ static bool node_present(struct ietf *x, u_long col)
 	return col <= ND_TRANSPORT || col >= ND_DISC;
 }
 
-static bool session_present(struct ietf *x, u_long col)
-{
-	/* neither stack shows what a session negotiated, nor the target
-	 * alias sent; tgt's views show no ISID or alias */
-	if (col == SS_TALIAS || col == SS_R2T || col == SS_IMMEDIATE || col == SS_OUTR2T ||
-	    col == SS_FIRST || col == SS_MAXBURST || col == SS_SEQORDER || col == SS_PDUORDER ||
-	    col == SS_ERL)
-		return false;
-	return (col != SS_ISID && col != SS_IALIAS) ||
-	       (lm_core_observes(x->core) & LM_OBSERVE_SESSION_IDS);
-}
-
-static bool cxnerr_present(struct ietf *x, u_long col)
-{
-	(void)col;
-	/* tgt keeps no digest or timeout count per session */
-	return counts(x);
-}
-
-static bool conn_present(struct ietf *x, u_long col)
-{
-	(void)x;
-	/* neither stack shows a connection's local address and ports or
-	 * what it negotiated */
-	return col == CX_CID || col == CX_STATE || col == CX_ADDRTYPE || col == CX_PROTOCOL ||
-	       col == CX_RADDR || col == CX_VERSION;
-}
-
 /* ---------------------------------------------------------------- tables */
 
 static const struct ietf_level lv_inst[] = { L_INST };
 static const struct ietf_level lv_portal[] = { L_INST, L_PORTAL };
-static const struct ietf_level lv_tgtportal[] = { L_INST, L_PORTAL, L_ZERO };
-static const struct ietf_level lv_node[] = { L_INST, L_TARGET };
+static const struct ietf_level lv_tgtportal[] = { L_INST, L_PORTAL, IETF_LEVEL_ZERO };
+static const struct ietf_level lv_node[] = { L_INST, IETF_LEVEL_TARGET };
 static const struct ietf_level lv_auth[] = { L_INST, L_ACL, L_AUTH };
-static const struct ietf_level lv_session[] = { L_INST, L_BUSY, L_SESSION };
-static const struct ietf_level lv_conn[] = { L_INST, L_BUSY_CONN, L_CONN_SESSION, L_CONN };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TABLE(nm, c_, l_, p_, v_, ...)                                                       \
-	{ .name = nm, .entry = { __VA_ARGS__ }, .entry_len = N(((const oid[]){ __VA_ARGS__ })), \
-	  .cols = c_, .ncols = N(c_), .levels = l_, .nlevels = N(l_), .present = p_, .value = v_ }
+static const struct ietf_table instance_table =
+	IETF_TABLE("iscsiInstanceAttributesTable", instance_cols, lv_inst, instance_present,
+		   instance_value, ISCSI_OBJ, 1, 1, 1);
+static const struct ietf_table ssnerr_table =
+	IETF_TABLE("iscsiInstanceSsnErrorStatsTable", ssnerr_cols, lv_inst, counters_present,
+		   ssnerr_value, ISCSI_OBJ, 1, 2, 1);
+static const struct ietf_table portal_table =
+	IETF_TABLE("iscsiPortalAttributesTable", portal_cols, lv_portal, portal_present,
+		   portal_value, ISCSI_OBJ, 2, 1, 1);
+static const struct ietf_table tgtportal_table =
+	IETF_TABLE("iscsiTgtPortalAttributesTable", tgtportal_cols, lv_tgtportal, NULL,
+		   tgtportal_value, ISCSI_OBJ, 3, 1, 1);
+static const struct ietf_table node_table =
+	IETF_TABLE("iscsiNodeAttributesTable", node_cols, lv_node, node_present, node_value,
+		   ISCSI_OBJ, 5, 1, 1);
+static const struct ietf_table tgtattr_table =
+	IETF_TABLE("iscsiTargetAttributesTable", tgtattr_cols, lv_node, counters_present,
+		   tgtattr_value, ISCSI_OBJ, 6, 1, 1);
+static const struct ietf_table login_table =
+	IETF_TABLE("iscsiTargetLoginStatsTable", login_cols, lv_node, counters_present,
+		   login_value, ISCSI_OBJ, 6, 2, 1);
+static const struct ietf_table logout_table =
+	IETF_TABLE("iscsiTargetLogoutStatsTable", logout_cols, lv_node, counters_present,
+		   logout_value, ISCSI_OBJ, 6, 3, 1);
+static const struct ietf_table auth_table =
+	IETF_TABLE("iscsiTgtAuthAttributesTable", auth_cols, lv_auth, NULL, auth_value, ISCSI_OBJ,
+		   7, 1, 1);
 
-static const struct ietf_table tables[] = {
-	TABLE("iscsiInstanceAttributesTable", instance_cols, lv_inst, instance_present,
-	      instance_value, ISCSI_OBJ, 1, 1, 1),
-	TABLE("iscsiInstanceSsnErrorStatsTable", ssnerr_cols, lv_inst, counters_present,
-	      ssnerr_value, ISCSI_OBJ, 1, 2, 1),
-	TABLE("iscsiPortalAttributesTable", portal_cols, lv_portal, portal_present, portal_value,
-	      ISCSI_OBJ, 2, 1, 1),
-	TABLE("iscsiTgtPortalAttributesTable", tgtportal_cols, lv_tgtportal, NULL, tgtportal_value,
-	      ISCSI_OBJ, 3, 1, 1),
-	TABLE("iscsiNodeAttributesTable", node_cols, lv_node, node_present, node_value, ISCSI_OBJ,
-	      5, 1, 1),
-	TABLE("iscsiTargetAttributesTable", tgtattr_cols, lv_node, counters_present, tgtattr_value,
-	      ISCSI_OBJ, 6, 1, 1),
-	TABLE("iscsiTargetLoginStatsTable", login_cols, lv_node, counters_present, login_value,
-	      ISCSI_OBJ, 6, 2, 1),
-	TABLE("iscsiTargetLogoutStatsTable", logout_cols, lv_node, counters_present, logout_value,
-	      ISCSI_OBJ, 6, 3, 1),
-	TABLE("iscsiTgtAuthAttributesTable", auth_cols, lv_auth, NULL, auth_value, ISCSI_OBJ, 7, 1,
-	      1),
-	TABLE("iscsiSessionAttributesTable", session_cols, lv_session, session_present,
-	      session_value, ISCSI_OBJ, 10, 1, 1),
-	TABLE("iscsiSessionStatsTable", sstats_cols, lv_session, NULL, sstats_value, ISCSI_OBJ, 10, 2,
-	      1),
-	TABLE("iscsiSessionCxnErrorStatsTable", cxnerr_cols, lv_session, cxnerr_present,
-	      cxnerr_value, ISCSI_OBJ, 10, 3, 1),
-	TABLE("iscsiConnectionAttributesTable", conn_cols, lv_conn, conn_present, conn_value,
-	      ISCSI_OBJ, 11, 1, 1),
+static const struct ietf_table *const tables[] = {
+	&instance_table, &ssnerr_table, &portal_table, &tgtportal_table, &node_table,
+	&tgtattr_table, &login_table, &logout_table, &auth_table,
+	/* iscsi_session.c */
+	&ietf_iscsi_session_table, &ietf_iscsi_sstats_table, &ietf_iscsi_cxnerr_table,
+	&ietf_iscsi_conn_table,
 };
 
 const struct ietf_mib ietf_iscsi_mib = {
-	"ISCSI-MIB", { IETF_ISCSI_MIB }, tables, N(tables), LM_MIB_ISCSI,
+	"ISCSI-MIB", { IETF_ISCSI_MIB }, tables, IETF_N(tables), LM_MIB_ISCSI,
 };

@@ -8,20 +8,32 @@
 
 static const oid snmptrap_oid[] = { 1, 3, 6, 1, 6, 3, 1, 1, 4, 1, 0 };
 
-static void send_and_free(netsnmp_variable_list *vars)
+netsnmp_variable_list *lunmapd_trap_start(const oid *trap, size_t len)
 {
+	netsnmp_variable_list *vars = NULL;
+
+	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
+				  trap, len * sizeof *trap);
+	return vars;
+}
+
+void lunmapd_trap_send(netsnmp_variable_list *vars)
+{
+	/* vars is NULL only when there was no memory for the first varbind */
+	if (vars) {
+		DEBUGMSGTL(("lunmap:notify", "sending "));
+		DEBUGMSGOID(("lunmap:notify", vars->val.objid, vars->val_len / sizeof(oid)));
+		DEBUGMSG(("lunmap:notify", " with %d more varbind(s)\n", count_varbinds(vars) - 1));
+	}
 	send_v2trap(vars);
 	snmp_free_varbind(vars);
 }
 
 static netsnmp_variable_list *start(int which)
 {
-	netsnmp_variable_list *vars = NULL;
 	oid trap[] = { LUNMAP_MIB_OID, 0, (oid)which };
 
-	snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID,
-				  trap, sizeof trap);
-	return vars;
+	return lunmapd_trap_start(trap, OID_LENGTH(trap));
 }
 
 void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
@@ -30,7 +42,7 @@ void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
 	oid id_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_ID, lun_index };
 	oid ids_oid[] = { LUNMAP_MIB_OID, 1, G_LUN, 1, L_TARGETIDS, lun_index };
 	netsnmp_variable_list *vars;
-	u_char buf[4080];
+	u_char buf[LUNMAPD_MAX_IDS_LEN];
 	size_t len;
 
 	if (!l)
@@ -39,7 +51,7 @@ void lunmapd_notify_changed(struct lunmapd *d, uint32_t lun_index)
 	snmp_varlist_add_variable(&vars, id_oid, OID_LENGTH(id_oid), ASN_OCTET_STR, lm_lun_id(l)->b, 16);
 	lunmapd_target_ids(d->core, l, buf, &len);
 	snmp_varlist_add_variable(&vars, ids_oid, OID_LENGTH(ids_oid), ASN_OCTET_STR, buf, len);
-	send_and_free(vars);
+	lunmapd_trap_send(vars);
 }
 
 void lunmapd_notify_failed(struct lunmapd *d)
@@ -64,7 +76,7 @@ void lunmapd_notify_failed(struct lunmapd *d)
 	if (l)
 		snmp_varlist_add_variable(&vars, id_oid, OID_LENGTH(id_oid), ASN_OCTET_STR,
 					  lm_lun_id(l)->b, 16);
-	send_and_free(vars);
+	lunmapd_trap_send(vars);
 }
 
 /* lunmapStackReapplied when the core re-applied a stack that had lost
@@ -83,7 +95,7 @@ static void notify_reapplied(struct lunmapd *d)
 	snmp_log(LOG_WARNING, "lunmapd: the iSCSI stack had lost every association: re-applied\n");
 	vars = start(N_STACK_REAPPLIED);
 	snmp_varlist_add_variable(&vars, count_oid, OID_LENGTH(count_oid), ASN_COUNTER, &v, sizeof v);
-	send_and_free(vars);
+	lunmapd_trap_send(vars);
 }
 
 /* lunmapCacheOutOfSync when the subsystem has just turned cacheCorrupt
@@ -121,7 +133,7 @@ void lunmapd_notify_status(struct lunmapd *d)
 	}
 	snmp_varlist_add_variable(&vars, status_oid, OID_LENGTH(status_oid), ASN_INTEGER, &v,
 				  sizeof v);
-	send_and_free(vars);
+	lunmapd_trap_send(vars);
 }
 
 /* lunmapLastErrorText holds 255 octets (the MIB says so): a longer text
@@ -178,6 +190,6 @@ void lunmapd_notify_action(struct lunmapd *d)
 				  sizeof code);
 	snmp_varlist_add_variable(&vars, text_oid, OID_LENGTH(text_oid), ASN_OCTET_STR, text,
 				  strlen(text));
-	send_and_free(vars);
+	lunmapd_trap_send(vars);
 	lunmapd_notify_status(d);
 }

@@ -10,14 +10,6 @@
 const oid lunmapd_objects_oid[] = { LUNMAP_MIB_OID, 1 };
 const size_t lunmapd_objects_len = OID_LENGTH(lunmapd_objects_oid);
 
-const struct lunmapd_group lunmapd_groups[] = {
-	[G_SUBSYSTEM] = { S_NAME, S_LAST, 0 },
-	[G_LUN] = { L_ID, L_NAA, 1 },
-	[G_TARGET] = { T_ID, T_FOREIGN, 1 },
-	[G_ASSOC] = { A_NUMBER, A_ACCESS, 2 },
-	[G_TARGETLUN] = { TL_NUMBER, TL_NUMBER, 2 },
-};
-
 /* s[0..n): the part of an OID after lunmapObjects. */
 int lunmapd_parse_instance(const oid *s, size_t n, struct inst *out)
 {
@@ -29,12 +21,12 @@ int lunmapd_parse_instance(const oid *s, size_t n, struct inst *out)
 	out->g = (int)s[0];
 	gr = &lunmapd_groups[out->g];
 	if (out->g == G_SUBSYSTEM) {
-		if (s[1] < S_NAME || s[1] > S_LAST)
+		if (!lunmapd_column(G_SUBSYSTEM, s[1]))
 			return SNMP_NOSUCHOBJECT;
 		out->col = s[1];
 		return n == 3 && s[2] == 0 ? 0 : SNMP_NOSUCHINSTANCE;
 	}
-	if (n < 3 || s[1] != 1 || s[2] < gr->first || s[2] > gr->last)
+	if (n < 3 || s[1] != 1 || !lunmapd_column(out->g, s[2]))
 		return SNMP_NOSUCHOBJECT;
 	out->col = s[2];
 	if (n != 3 + (size_t)gr->nindex || s[3] == 0 || s[3] > UINT32_MAX ||

@@ -113,7 +113,7 @@ static int find_next(const struct lm_core *m, const oid *s, size_t n, struct ins
 			/* instances are (col, 0): (c, 0) > sub when c > sub[0], or
 			 * c == sub[0] and sub is just (c) */
 			c0 = !sn || sub[0] < S_NAME ? S_NAME : sn == 1 ? sub[0] : sub[0] + 1;
-			if (c0 <= S_LAST) {
+			if (c0 <= lunmapd_last_col(G_SUBSYSTEM)) {
 				out->col = c0;
 				return 1;
 			}
@@ -121,13 +121,13 @@ static int find_next(const struct lm_core *m, const oid *s, size_t n, struct ins
 		}
 		if (sn && sub[0] > 1)
 			continue;
-		if (sn < 2 || sub[0] < 1 || sub[1] < lunmapd_groups[g].first) {
-			c0 = lunmapd_groups[g].first;
+		if (sn < 2 || sub[0] < 1 || sub[1] < lunmapd_first_col(g)) {
+			c0 = lunmapd_first_col(g);
 			sn = 0;
 		} else {
 			c0 = sub[1];
 		}
-		for (u_long c = c0; c <= lunmapd_groups[g].last; c++) {
+		for (u_long c = c0; c <= lunmapd_last_col(g); c++) {
 			int found = c == c0 && sn ? next_row(m, g, sub + 2, sn - 2, out)
 						  : next_row(m, g, NULL, 0, out);
 			if (found && g == G_TARGET && c == T_LUNIDS)
@@ -147,27 +147,30 @@ void lunmapd_target_ids(const struct lm_core *c, const struct lm_lun *l, u_char 
 	const struct lm_assoc *v = lm_lun_assocs(l, &n);
 
 	*len = 0;
-	for (size_t i = 0; i < n && *len + 16 <= 4080; i++) {
+	for (size_t i = 0; i < n && *len + 16 <= LUNMAPD_MAX_IDS_LEN; i++) {
 		memcpy(buf + *len, lm_target_id(lm_core_target(c, v[i].index))->b, 16);
 		*len += 16;
 	}
 }
 
-static void set_str(netsnmp_variable_list *vb, const char *s)
+/* The value of the instance in, in its column's type (columns.c). */
+static void set_num(netsnmp_variable_list *vb, const struct inst *in, long v)
 {
-	size_t n = s ? strlen(s) : 0;
-
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, s ? s : "", n > 255 ? 255 : n);
+	snmp_set_var_typed_value(vb, lunmapd_column(in->g, in->col)->type, &v, sizeof v);
 }
 
-static void set_int(netsnmp_variable_list *vb, u_char type, long v)
+static void set_bytes(netsnmp_variable_list *vb, const struct inst *in, const void *p,
+		      size_t n)
 {
-	snmp_set_var_typed_value(vb, type, &v, sizeof v);
+	snmp_set_var_typed_value(vb, lunmapd_column(in->g, in->col)->type, p, n);
 }
 
-static void set_id(netsnmp_variable_list *vb, const lm_guid *id)
+/* a text, cut at its column's size */
+static void set_str(netsnmp_variable_list *vb, const struct inst *in, const char *s)
 {
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, id->b, sizeof id->b);
+	size_t n = s ? strlen(s) : 0, max = (size_t)lunmapd_column(in->g, in->col)->hi;
+
+	set_bytes(vb, in, s ? s : "", n > max ? max : n);
 }
 
 /* lunmapSubsystemRefresh reads the action that runs: idle(1) when none;
@@ -185,24 +188,24 @@ static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_va
 	const struct lm_core *c = d->core;
 
 	switch (in->col) {
-	case S_NAME: set_str(vb, lm_core_name(c)); break;
-	case S_BACKEND: set_str(vb, lm_core_backend_name(c)); break;
-	case S_STATUS: set_int(vb, ASN_INTEGER, lm_core_status(c)); break;
-	case S_MAX: set_int(vb, ASN_UNSIGNED, (long)lm_core_max_targets(c)); break;
-	case S_LASTCHANGE: set_int(vb, ASN_TIMETICKS, (long)d->last_change); break;
-	case S_REFRESH: set_int(vb, ASN_INTEGER, refresh_value(c)); break;
-	case S_ERRCODE: set_int(vb, ASN_UNSIGNED, (long)d->last_error); break;
-	case S_ERRTEXT: set_str(vb, d->last_error_text); break;
-	case S_COUNT: set_int(vb, ASN_GAUGE, (long)lm_core_assoc_count(c)); break;
-	case S_SPINLOCK: set_int(vb, ASN_INTEGER, d->spinlock); break;
-	case S_FORCE: set_int(vb, ASN_INTEGER, FORCE_NORMAL); break;
-	case S_REAPPLIED: set_int(vb, ASN_COUNTER, (long)(lm_core_reapplied(c) & 0xffffffffu)); break;
-	case S_ERRLUN: set_int(vb, ASN_UNSIGNED, (long)d->last_error_lun); break;
+	case S_NAME: set_str(vb, in, lm_core_name(c)); break;
+	case S_BACKEND: set_str(vb, in, lm_core_backend_name(c)); break;
+	case S_STATUS: set_num(vb, in, lm_core_status(c)); break;
+	case S_MAX: set_num(vb, in, (long)lm_core_max_targets(c)); break;
+	case S_LASTCHANGE: set_num(vb, in, (long)d->last_change); break;
+	case S_REFRESH: set_num(vb, in, refresh_value(c)); break;
+	case S_ERRCODE: set_num(vb, in, (long)d->last_error); break;
+	case S_ERRTEXT: set_str(vb, in, d->last_error_text); break;
+	case S_COUNT: set_num(vb, in, (long)lm_core_assoc_count(c)); break;
+	case S_SPINLOCK: set_num(vb, in, d->spinlock); break;
+	case S_FORCE: set_num(vb, in, FORCE_NORMAL); break;
+	case S_REAPPLIED: set_num(vb, in, (long)(lm_core_reapplied(c) & 0xffffffffu)); break;
+	case S_ERRLUN: set_num(vb, in, (long)d->last_error_lun); break;
 	case S_ACTIONDONE:
 	case S_ACTIONTOTAL: {
 		size_t done, total;
 		lm_core_action_progress(c, &done, &total);
-		set_int(vb, ASN_GAUGE, (long)((in->col == S_ACTIONDONE ? done : total) & 0xffffffffu));
+		set_num(vb, in, (long)((in->col == S_ACTIONDONE ? done : total) & 0xffffffffu));
 		break;
 	}
 	case S_ACTIONRESULT:
@@ -210,9 +213,9 @@ static void subsystem_value(struct lunmapd *d, const struct inst *in, netsnmp_va
 		const struct lm_err *r;
 		lm_core_action_outcome(c, &r);
 		if (in->col == S_ACTIONRESULT)
-			set_int(vb, ASN_UNSIGNED, (long)r->hr);
+			set_num(vb, in, (long)r->hr);
 		else
-			set_str(vb, r->msg);
+			set_str(vb, in, r->msg);
 		break;
 	}
 	}
@@ -223,35 +226,35 @@ static void lun_value(struct lunmapd *d, const struct inst *in, netsnmp_variable
 	const struct lm_lun *l = lm_core_lun(d->core, in->i1);
 	uint64_t bytes = lm_lun_size(l);
 	struct counter64 size;
-	u_char buf[4080];
+	u_char buf[LUNMAPD_MAX_IDS_LEN];
 	size_t len;
 
 	switch (in->col) {
-	case L_ID: set_id(vb, lm_lun_id(l)); break;
-	case L_NAME: set_str(vb, lm_lun_name(l)); break;
-	case L_PATH: set_str(vb, lm_lun_path(l)); break;
+	case L_ID: set_bytes(vb, in, lm_lun_id(l)->b, 16); break;
+	case L_NAME: set_str(vb, in, lm_lun_name(l)); break;
+	case L_PATH: set_str(vb, in, lm_lun_path(l)); break;
 	case L_SIZE:
 		size.high = (u_long)(bytes >> 32);
 		size.low = (u_long)(bytes & 0xffffffffu);
-		snmp_set_var_typed_value(vb, ASN_COUNTER64, &size, sizeof size);
+		set_bytes(vb, in, &size, sizeof size);
 		break;
-	case L_STATUS: set_int(vb, ASN_INTEGER, lm_lun_status(l)); break;
+	case L_STATUS: set_num(vb, in, lm_lun_status(l)); break;
 	case L_TARGETIDS:
 		lunmapd_target_ids(d->core, l, buf, &len);
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, len);
+		set_bytes(vb, in, buf, len);
 		break;
 	case L_TARGETCOUNT:
 		lm_lun_assocs(l, &len);
-		set_int(vb, ASN_GAUGE, (long)len);
+		set_num(vb, in, (long)len);
 		break;
-	case L_LASTERROR: set_int(vb, ASN_UNSIGNED, (long)lm_lun_last_error(l)); break;
+	case L_LASTERROR: set_num(vb, in, (long)lm_lun_last_error(l)); break;
 	case L_SERIAL:
 		lm_lun_serial(l, (char *)buf);
-		set_str(vb, (char *)buf);
+		set_str(vb, in, (char *)buf);
 		break;
 	case L_NAA:
 		lm_core_lun_naa(d->core, l, buf);
-		snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, 16);
+		set_bytes(vb, in, buf, 16);
 		break;
 	}
 }
@@ -269,7 +272,7 @@ static bool lun_ids_fit(const struct lm_target *t)
 
 /* QueryAssociatedLuns; the caller checked lun_ids_fit. */
 static void target_lun_ids(const struct lm_core *c, const struct lm_target *t,
-			   netsnmp_variable_list *vb)
+			   const struct inst *in, netsnmp_variable_list *vb)
 {
 	size_t n;
 	const struct lm_assoc *v = lm_target_assocs(t, &n);
@@ -277,7 +280,7 @@ static void target_lun_ids(const struct lm_core *c, const struct lm_target *t,
 
 	for (size_t i = 0; i < n; i++)
 		memcpy(buf + 16 * i, lm_lun_id(lm_core_lun(c, v[i].index))->b, 16);
-	snmp_set_var_typed_value(vb, ASN_OCTET_STR, buf, n * 16);
+	set_bytes(vb, in, buf, n * 16);
 }
 
 static void target_value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
@@ -286,16 +289,16 @@ static void target_value(struct lunmapd *d, const struct inst *in, netsnmp_varia
 	size_t n;
 
 	switch (in->col) {
-	case T_ID: set_id(vb, lm_target_id(t)); break;
-	case T_IQN: set_str(vb, lm_target_iqn(t)); break;
-	case T_ALIAS: set_str(vb, lm_target_alias(t)); break;
-	case T_STATUS: set_int(vb, ASN_INTEGER, lm_target_status(t)); break;
-	case T_LUNIDS: target_lun_ids(d->core, t, vb); break;
+	case T_ID: set_bytes(vb, in, lm_target_id(t)->b, 16); break;
+	case T_IQN: set_str(vb, in, lm_target_iqn(t)); break;
+	case T_ALIAS: set_str(vb, in, lm_target_alias(t)); break;
+	case T_STATUS: set_num(vb, in, lm_target_status(t)); break;
+	case T_LUNIDS: target_lun_ids(d->core, t, in, vb); break;
 	case T_LUNCOUNT:
 		lm_target_assocs(t, &n);
-		set_int(vb, ASN_GAUGE, (long)n);
+		set_num(vb, in, (long)n);
 		break;
-	case T_FOREIGN: set_int(vb, ASN_GAUGE, (long)lm_target_foreign_count(t)); break;
+	case T_FOREIGN: set_num(vb, in, (long)lm_target_foreign_count(t)); break;
 	}
 }
 
@@ -305,12 +308,12 @@ static void link_value(struct lunmapd *d, const struct inst *in, netsnmp_variabl
 	const struct lm_assoc *v = assocs_of(d->core, in->g, in->i1, &n);
 
 	if (in->g == G_ASSOC && in->col == A_ROWSTATUS)
-		set_int(vb, ASN_INTEGER, RS_ACTIVE);
+		set_num(vb, in, RS_ACTIVE);
 	else if (in->g == G_ASSOC && in->col == A_ACCESS)
-		set_int(vb, ASN_INTEGER,
+		set_num(vb, in,
 			lm_assoc_find(v, n, in->i2)->readonly ? ACCESS_RO : ACCESS_RW);
 	else
-		set_int(vb, ASN_UNSIGNED, (long)lm_assoc_find(v, n, in->i2)->number);
+		set_num(vb, in, (long)lm_assoc_find(v, n, in->i2)->number);
 }
 
 static void value(struct lunmapd *d, const struct inst *in, netsnmp_variable_list *vb)
@@ -326,9 +329,8 @@ static void value(struct lunmapd *d, const struct inst *in, netsnmp_variable_lis
 /* Returns the varbind's exception (noSuchObject/Instance) or 0. A GETNEXT
  * past the end leaves the varbind alone, so that the agent moves on to
  * the next registration. */
-int lunmapd_get(struct lunmapd *d, netsnmp_request_info *r, int exact)
+int lunmapd_get(struct lunmapd *d, netsnmp_variable_list *vb, int exact)
 {
-	netsnmp_variable_list *vb = r->requestvb;
 	size_t base = lunmapd_objects_len;
 	const oid *s = vb->name + base;
 	size_t n = vb->name_length > base ? vb->name_length - base : 0;
@@ -367,20 +369,43 @@ static size_t encoded_size(const netsnmp_variable_list *vb)
 	return vb->val_len + vb->name_length * 5 + 24;
 }
 
-int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
-		    netsnmp_request_info *requests)
+static void trace(const char *token, int exact, const oid *asked, size_t n,
+		  const netsnmp_variable_list *vb, int rc)
 {
+	DEBUGMSGTL((token, "%s ", exact ? "GET" : "GETNEXT"));
+	DEBUGMSGOID((token, asked, n));
+	DEBUGMSG((token, " -> "));
+	DEBUGMSGOID((token, vb->name, vb->name_length));
+	DEBUGMSG((token, ": %d\n", rc));
+}
+
+int lunmapd_answer_all(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests,
+		       lunmapd_get_fn *get, void *ctx, const char *token)
+{
+	int exact = reqinfo->mode == MODE_GET;
 	size_t total = 0;
 
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		int rc = lunmapd_get(d, r, reqinfo->mode == MODE_GET);
+		netsnmp_variable_list *vb = r->requestvb;
+		oid before[MAX_OID_LEN];
+		size_t blen = vb->name_length;
+		int rc;
+		memcpy(before, vb->name, blen * sizeof(oid));
+		rc = get(ctx, vb, exact);
+		trace(token, exact, before, blen, vb, rc);
 		if (rc) {
 			netsnmp_set_request_error(reqinfo, r, rc);
 			if (rc == SNMP_ERR_TOOBIG)
 				return SNMP_ERR_NOERROR;
 			continue;
 		}
-		total += encoded_size(r->requestvb);
+		if (!exact && snmp_oid_compare(vb->name, vb->name_length, before, blen) <= 0) {
+			/* nothing more here: the agent goes on to the next
+			 * registration with the OID it asked for */
+			snmp_set_var_objid(vb, before, blen);
+			continue;
+		}
+		total += encoded_size(vb);
 		if (total > LUNMAPD_MAX_RESPONSE) {
 			/* RFC 3416 4.2.1: a response that cannot fit is tooBig,
 			 * never cut; the master passes it on */
@@ -389,4 +414,15 @@ int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		}
 	}
 	return SNMP_ERR_NOERROR;
+}
+
+static int get_one(void *d, netsnmp_variable_list *vb, int exact)
+{
+	return lunmapd_get(d, vb, exact);
+}
+
+int lunmapd_get_all(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
+		    netsnmp_request_info *requests)
+{
+	return lunmapd_answer_all(reqinfo, requests, get_one, d, "lunmap:get");
 }

@@ -16,7 +16,6 @@
 #define SCSI_OBJ IETF_SCSI_MIB, 2
 #define SCSI_GENERAL SCSI_OBJ, 1
 #define SCSI_TARGET SCSI_OBJ, 3
-#define SCSI_LU SCSI_OBJ, 4
 
 /* scsiTransportISCSI, scsiTransportTable's and the iSCSI instance's rows */
 static const oid transport_iscsi[] = { IETF_SCSI_MIB, 1, 1, 5 };
@@ -24,176 +23,13 @@ static const oid iscsi_instance_row[] = { IETF_ISCSI_MIB, 1, 1, 1, 1, 2, IETF_IN
 
 /* ---------------------------------------------------------------- levels */
 
-static int seek_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_target(x, r, t, n, after, false);
-}
-
-static int seek_linked_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_target(x, r, t, n, after, true);
-}
-
-static size_t sub_target(const struct ietf_row *r, oid *out)
-{
-	out[0] = lm_target_index(r->t);
-	return 1;
-}
-
-static int seek_one(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	(void)x;
-	(void)r;
-	return ietf_seek_const(1, t, n, after);
-}
-
-static size_t sub_one(const struct ietf_row *r, oid *out)
-{
-	(void)r;
-	out[0] = 1;
-	return 1;
-}
-
-static int seek_zero(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	(void)x;
-	(void)r;
-	return ietf_seek_const(0, t, n, after);
-}
-
-static size_t sub_zero(const struct ietf_row *r, oid *out)
-{
-	(void)r;
-	out[0] = 0;
-	return 1;
-}
-
-/* the target's LUs by LUN index */
-static int seek_lu(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	size_t na;
-	const struct lm_assoc *v = lm_target_assocs(r->t, &na);
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-
-	if (none)
-		return 0;
-	r->a = from ? lm_assoc_after(v, na, from - 1) : (na ? &v[0] : NULL);
-	if (!r->a)
-		return 0;
-	r->l = lm_core_lun(x->core, r->a->index);
-	return r->l != NULL;
-}
-
-static size_t sub_lu(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->a->index;
-	return 1;
-}
-
-/* The LUN map's ScsiLUN index: its length (8) and its eight octets,
- * ascending with the LUN number. */
-static void lun_sub_ids(uint32_t number, oid out[9])
-{
-	uint8_t b[8];
-
-	ietf_scsi_lun(number, b);
-	out[0] = 8;
-	for (int i = 0; i < 8; i++)
-		out[1 + i] = b[i];
-}
-
-static int seek_lun(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	const struct ietf_view *w = ietf_view_of(x, r->t);
-	size_t lo = 0, hi;
-
-	if (!w)
-		return 0;
-	hi = w->n;
-	/* the first association whose sub-ids are >= t (or > when after) */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2, m = n < 9 ? n : 9;
-		oid k[9];
-		int c;
-		lun_sub_ids(w->by_number[mid].number, k);
-		c = snmp_oid_compare(k, m, t, m);
-		if (c < 0 || (c == 0 && after))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == w->n)
-		return 0;
-	r->a = &w->by_number[lo];
-	r->number = r->a->number;
-	r->l = lm_core_lun(x->core, r->a->index);
-	return r->l != NULL;
-}
-
-static size_t sub_lun(const struct ietf_row *r, oid *out)
-{
-	lun_sub_ids(r->number, out);
-	return 9;
-}
-
-/* a linked target some of whose LUs the stack's look has counters of */
-static int seek_counted_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_in(x, IETF_COUNTED, r, t, n, after);
-}
-
-/* the target's LUs with counters, by LUN index */
-static int seek_counted_lu(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	const struct ietf_view *w = ietf_view_of(x, r->t);
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
-	size_t lo = 0, hi, na;
-	const struct lm_assoc *v;
-
-	if (none || !w)
-		return 0;
-	hi = w->ncounted;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (w->counted[mid] < from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == w->ncounted)
-		return 0;
-	v = lm_target_assocs(r->t, &na);
-	r->a = lm_assoc_find(v, na, w->counted[lo]);
-	r->l = r->a ? lm_core_lun(x->core, r->a->index) : NULL;
-	return r->l != NULL;
-}
-
 /* the target's initiators by name, 1-based */
 static int seek_auth(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
 {
 	char buf[LM_OBS_NAME_MAX + 1];
-	bool none;
-	uint32_t from = ietf_key_from(t, n, after, &none);
 
 	(void)x;
-	if (none)
-		return 0;
-	r->k[0] = from ? from : 1;
-	return ietf_initiator_at(r->t, r->k[0], true, buf, sizeof buf);
-}
-
-static size_t sub_auth(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->k[0];
-	return 1;
-}
-
-static size_t sub_session(const struct ietf_row *r, oid *out)
-{
-	out[0] = r->s->id;
-	return 1;
+	return ietf_seek_initiator(r, t, n, after, true, buf, sizeof buf);
 }
 
 /* a target with at least one initiator by name, for scsiAuthorizedIntrTable */
@@ -202,25 +38,9 @@ static int seek_named_target(struct ietf *x, struct ietf_row *r, const oid *t, s
 	return ietf_seek_in(x, IETF_NAMED, r, t, n, after);
 }
 
-/* a target with sessions, for scsiAttIntrPortTable */
-static int seek_busy_target(struct ietf *x, struct ietf_row *r, const oid *t, size_t n, bool after)
-{
-	return ietf_seek_in(x, IETF_BUSY, r, t, n, after);
-}
-
 #define L_INST IETF_LEVEL_INSTANCE
-#define L_TARGET { seek_target, sub_target }
-#define L_LINKED { seek_linked_target, sub_target }
-#define L_NAMED { seek_named_target, sub_target }
-#define L_BUSY { seek_busy_target, sub_target }
-#define L_ONE { seek_one, sub_one }
-#define L_ZERO { seek_zero, sub_zero }
-#define L_LU { seek_lu, sub_lu }
-#define L_COUNTED_TARGET { seek_counted_target, sub_target }
-#define L_COUNTED_LU { seek_counted_lu, sub_lu }
-#define L_LUN { seek_lun, sub_lun }
-#define L_AUTH { seek_auth, sub_auth }
-#define L_SESSION { ietf_seek_session, sub_session }
+#define L_NAMED { seek_named_target, ietf_sub_target }
+#define L_AUTH { seek_auth, ietf_sub_initiator }
 
 /* ---------------------------------------------------------------- columns */
 
@@ -234,10 +54,6 @@ enum {
 	AI_DEVORPORT = 3, AI_NAME, AI_MAP, AI_ATTACHED, AI_OUT, AI_READ, AI_WRITTEN, AI_HSOUT,
 	AI_CREATION, AI_ROWSTATUS,
 	AT_AUTH = 2, AT_NAME, AT_ID,
-	LU_DEFAULT = 2, LU_WWN, LU_VENDOR, LU_PRODUCT, LU_REVISION, LU_TYPE, LU_STATUS, LU_STATE,
-	LU_IN, LU_READ, LU_WRITTEN, LU_RESETS, LU_FULL, LU_HSIN, LU_CREATION,
-	ID_CODESET = 2, ID_ASSOC, ID_TYPE, ID_VALUE,
-	MAP_LU = 3, MAP_ROWSTATUS,
 };
 
 static const struct ietf_col instance_cols[] = {
@@ -293,33 +109,6 @@ static const struct ietf_col attintr_cols[] = {
 	{ AT_NAME, ASN_OCTET_STR, IETF_RO, "scsiAttIntrPortName" },
 	{ AT_ID, ASN_OCTET_STR, IETF_RO, "scsiAttIntrPortIdentifier" },
 };
-static const struct ietf_col lu_cols[] = {
-	{ LU_DEFAULT, ASN_OCTET_STR, IETF_RO, "scsiLuDefaultLun" },
-	{ LU_WWN, ASN_OCTET_STR, IETF_RO, "scsiLuWwnName" },
-	{ LU_VENDOR, ASN_OCTET_STR, IETF_RO, "scsiLuVendorId" },
-	{ LU_PRODUCT, ASN_OCTET_STR, IETF_RO, "scsiLuProductId" },
-	{ LU_REVISION, ASN_OCTET_STR, IETF_RO, "scsiLuRevisionId" },
-	{ LU_TYPE, ASN_UNSIGNED, IETF_RO, "scsiLuPeripheralType" },
-	{ LU_STATUS, ASN_INTEGER, IETF_RO, "scsiLuStatus" },
-	{ LU_STATE, ASN_OCTET_STR, IETF_RO, "scsiLuState" },
-	{ LU_IN, ASN_COUNTER, IETF_RO, "scsiLuInCommands" },
-	{ LU_READ, ASN_COUNTER, IETF_RO, "scsiLuReadMegaBytes" },
-	{ LU_WRITTEN, ASN_COUNTER, IETF_RO, "scsiLuWrittenMegaBytes" },
-	{ LU_RESETS, ASN_COUNTER, IETF_RO, "scsiLuInResets" },
-	{ LU_FULL, ASN_COUNTER, IETF_RO, "scsiLuOutTaskSetFullStatus" },
-	{ LU_HSIN, ASN_COUNTER64, IETF_RO, "scsiLuHSInCommands" },
-	{ LU_CREATION, ASN_TIMETICKS, IETF_RO, "scsiLuLastCreation" },
-};
-static const struct ietf_col luid_cols[] = {
-	{ ID_CODESET, ASN_UNSIGNED, IETF_RO, "scsiLuIdCodeSet" },
-	{ ID_ASSOC, ASN_UNSIGNED, IETF_RO, "scsiLuIdAssociation" },
-	{ ID_TYPE, ASN_UNSIGNED, IETF_RO, "scsiLuIdType" },
-	{ ID_VALUE, ASN_OCTET_STR, IETF_RO, "scsiLuIdValue" },
-};
-static const struct ietf_col lunmap_cols[] = {
-	{ MAP_LU, ASN_UNSIGNED, IETF_RC, "scsiLunMapLuIndex" },
-	{ MAP_ROWSTATUS, ASN_INTEGER, IETF_RC, "scsiLunMapRowStatus" },
-};
 
 /* ---------------------------------------------------------------- values */
 
@@ -347,13 +136,6 @@ static long device_status(struct ietf *x, const struct lm_target *t)
 long ietf_scsi_device_status(struct ietf *x, const struct lm_target *t)
 {
 	return device_status(x, t);
-}
-
-static bool counts(const struct ietf *x)
-{
-	/* a backend that keeps no counter (tgt, per LU and port) has none of
-	 * these objects at all */
-	return (lm_core_observes(x->core) & LM_OBSERVE_STATS) != 0;
 }
 
 static int instance_value(struct ietf *x, const struct ietf_row *r, u_long col,
@@ -449,9 +231,9 @@ static int tgtport_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	if (!o || !o->port_known)
 		return 1;
 	switch (col) {
-	case TP_IN: ietf_set_int(vb, ASN_COUNTER, (long)(o->port_cmds & 0xffffffffu)); return 0;
-	case TP_WRITTEN: ietf_set_int(vb, ASN_COUNTER, (long)(o->port_write_mb & 0xffffffffu)); return 0;
-	case TP_READ: ietf_set_int(vb, ASN_COUNTER, (long)(o->port_read_mb & 0xffffffffu)); return 0;
+	case TP_IN: ietf_set_counter32(vb, o->port_cmds); return 0;
+	case TP_WRITTEN: ietf_set_counter32(vb, o->port_write_mb); return 0;
+	case TP_READ: ietf_set_counter32(vb, o->port_read_mb); return 0;
 	case TP_HSIN: ietf_set_u64(vb, o->port_cmds); return 0;
 	}
 	return 1;
@@ -476,10 +258,10 @@ static int authintr_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	if (!s)
 		return 1;
 	switch (col) {
-	case AI_ATTACHED: ietf_set_int(vb, ASN_COUNTER, (long)(s->attached & 0xffffffffu)); return 0;
-	case AI_OUT: ietf_set_int(vb, ASN_COUNTER, (long)(s->cmds & 0xffffffffu)); return 0;
-	case AI_READ: ietf_set_int(vb, ASN_COUNTER, (long)(s->read_mb & 0xffffffffu)); return 0;
-	case AI_WRITTEN: ietf_set_int(vb, ASN_COUNTER, (long)(s->write_mb & 0xffffffffu)); return 0;
+	case AI_ATTACHED: ietf_set_counter32(vb, s->attached); return 0;
+	case AI_OUT: ietf_set_counter32(vb, s->cmds); return 0;
+	case AI_READ: ietf_set_counter32(vb, s->read_mb); return 0;
+	case AI_WRITTEN: ietf_set_counter32(vb, s->write_mb); return 0;
 	case AI_HSOUT: ietf_set_u64(vb, s->cmds); return 0;
 	}
 	return 1;
@@ -510,96 +292,6 @@ static int attintr_value(struct ietf *x, const struct ietf_row *r, u_long col,
 	return 1;
 }
 
-/* The LU's counters as the stack's look has them (LIO: the backstore's,
- * the same through every target), or NULL. */
-static const struct lm_obs_lu *lu_counts(const struct ietf_row *r)
-{
-	const struct lm_obs_lu *lu;
-
-	if (!r->obs || !r->obs->has_stats)
-		return NULL;
-	lu = lm_obs_lu_find(&r->obs->stats, r->a->number);
-	return lu && lu->lu_known ? lu : NULL;
-}
-
-static int lu_value(struct ietf *x, const struct ietf_row *r, u_long col, netsnmp_variable_list *vb)
-{
-	const char *const *inq = lm_core_lu_inquiry(x->core);
-	const struct lm_obs_lu *lu = lu_counts(r);
-	static const u_char no_state[2];
-	uint8_t lun[8];
-
-	switch (col) {
-	case LU_DEFAULT:
-		ietf_scsi_lun(r->a->number, lun);
-		ietf_set_bytes(vb, lun, 8);
-		return 0;
-	case LU_WWN:
-		/* the LU's name is a 16-byte NAA IEEE Registered Extended
-		 * designator, which ScsiLuNameOrZero (0 or 8 octets) cannot
-		 * hold: RFC 4455 has it in scsiLuIdTable then */
-		ietf_set_bytes(vb, "", 0);
-		return 0;
-	case LU_VENDOR:
-	case LU_PRODUCT:
-	case LU_REVISION: {
-		int k = (int)(col - LU_VENDOR);
-		const char *v = inq ? inq[k] : !lu ? NULL
-			      : k == 0 ? lu->vendor : k == 1 ? lu->product : lu->revision;
-		if (!v || !v[0])
-			return 1;
-		ietf_set_str(vb, v, 255);
-		return 0;
-	}
-	case LU_TYPE: ietf_set_int(vb, ASN_UNSIGNED, 0); return 0; /* direct-access block device */
-	case LU_STATUS:
-		/* a LUN whose backing store is gone cannot answer a command */
-		ietf_set_int(vb, ASN_INTEGER, lm_lun_status(r->l) == LM_FAILED ? 4 : 2);
-		return 0;
-	case LU_STATE: ietf_set_bytes(vb, no_state, sizeof no_state); return 0;
-	}
-	if (!lu)
-		return 1;
-	switch (col) {
-	case LU_IN: ietf_set_int(vb, ASN_COUNTER, (long)(lu->lu_cmds & 0xffffffffu)); return 0;
-	case LU_READ: ietf_set_int(vb, ASN_COUNTER, (long)(lu->lu_read_mb & 0xffffffffu)); return 0;
-	case LU_WRITTEN: ietf_set_int(vb, ASN_COUNTER, (long)(lu->lu_write_mb & 0xffffffffu)); return 0;
-	case LU_RESETS: ietf_set_int(vb, ASN_COUNTER, (long)(lu->lu_resets & 0xffffffffu)); return 0;
-	case LU_HSIN: ietf_set_u64(vb, lu->lu_cmds); return 0;
-	}
-	return 1;
-}
-
-static int luid_value(struct ietf *x, const struct ietf_row *r, u_long col,
-		      netsnmp_variable_list *vb)
-{
-	uint8_t naa[16];
-
-	switch (col) {
-	/* the NAA designator of VPD page 0x83: binary code set, of the LU,
-	 * type NAA (SPC-2 tables 172-174) */
-	case ID_CODESET: ietf_set_int(vb, ASN_UNSIGNED, 1); return 0;
-	case ID_ASSOC: ietf_set_int(vb, ASN_UNSIGNED, 0); return 0;
-	case ID_TYPE: ietf_set_int(vb, ASN_UNSIGNED, 3); return 0;
-	case ID_VALUE:
-		lm_core_lun_naa(x->core, r->l, naa);
-		ietf_set_bytes(vb, naa, 16);
-		return 0;
-	}
-	return 1;
-}
-
-static int lunmap_value(struct ietf *x, const struct ietf_row *r, u_long col,
-			netsnmp_variable_list *vb)
-{
-	(void)x;
-	switch (col) {
-	case MAP_LU: ietf_set_int(vb, ASN_UNSIGNED, (long)r->a->index); return 0;
-	case MAP_ROWSTATUS: ietf_set_int(vb, ASN_INTEGER, IETF_ACTIVE); return 0;
-	}
-	return 1;
-}
-
 /* ---------------------------------------------------------------- presence */
 
 static bool port_present(struct ietf *x, u_long col)
@@ -624,7 +316,7 @@ static bool tgtdev_present(struct ietf *x, u_long col)
 
 static bool tgtport_present(struct ietf *x, u_long col)
 {
-	return col <= TP_ID || counts(x);
+	return col <= TP_ID || ietf_counts(x);
 }
 
 static bool authintr_present(struct ietf *x, u_long col)
@@ -633,64 +325,49 @@ static bool authintr_present(struct ietf *x, u_long col)
 	if (col == AI_CREATION)
 		return false;
 	return col == AI_DEVORPORT || col == AI_NAME || col == AI_MAP || col == AI_ROWSTATUS ||
-	       counts(x);
-}
-
-static bool lu_present(struct ietf *x, u_long col)
-{
-	/* LIO's full_stat is a constant 0; no creation time per association */
-	if (col == LU_FULL || col == LU_CREATION)
-		return false;
-	if (col >= LU_IN)
-		return counts(x);
-	if (col >= LU_VENDOR && col <= LU_REVISION)
-		return lm_core_lu_inquiry(x->core) || counts(x);
-	return true;
-}
-
-/* The LU's counters, and its INQUIRY strings when the stack tells them
- * per LU (LIO), are there only for the LUs the last look counted. */
-static bool lu_sparse(struct ietf *x, u_long col)
-{
-	return col >= LU_IN || (col >= LU_VENDOR && col <= LU_REVISION && !lm_core_lu_inquiry(x->core));
+	       ietf_counts(x);
 }
 
 /* ---------------------------------------------------------------- tables */
 
 static const struct ietf_level lv_inst[] = { L_INST };
-static const struct ietf_level lv_dev[] = { L_INST, L_TARGET };
-static const struct ietf_level lv_port[] = { L_INST, L_TARGET, L_ONE };
-static const struct ietf_level lv_auth[] = { L_INST, L_NAMED, L_ZERO, L_AUTH };
-static const struct ietf_level lv_att[] = { L_INST, L_BUSY, L_ONE, L_SESSION };
-static const struct ietf_level lv_lu[] = { L_INST, L_LINKED, L_LU };
-static const struct ietf_level lv_lu_counted[] = { L_INST, L_COUNTED_TARGET, L_COUNTED_LU };
-static const struct ietf_level lv_luid[] = { L_INST, L_LINKED, L_LU, L_ONE };
-static const struct ietf_level lv_map[] = { L_INST, L_LINKED, L_ONE, L_LUN };
+static const struct ietf_level lv_dev[] = { L_INST, IETF_LEVEL_TARGET };
+static const struct ietf_level lv_port[] = { L_INST, IETF_LEVEL_TARGET, IETF_LEVEL_ONE };
+static const struct ietf_level lv_auth[] = { L_INST, L_NAMED, IETF_LEVEL_ZERO, L_AUTH };
+static const struct ietf_level lv_att[] = { L_INST, IETF_LEVEL_BUSY, IETF_LEVEL_ONE,
+					    IETF_LEVEL_SESSION };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define TABLE(nm, c_, l_, p_, v_, ...)                                                       \
-	{ .name = nm, .entry = { __VA_ARGS__ }, .entry_len = N(((const oid[]){ __VA_ARGS__ })), \
-	  .cols = c_, .ncols = N(c_), .levels = l_, .nlevels = N(l_), .present = p_, .value = v_ }
+static const struct ietf_table instance_table =
+	IETF_TABLE("scsiInstanceTable", instance_cols, lv_inst, NULL, instance_value, SCSI_GENERAL,
+		   1, 1);
+static const struct ietf_table device_table =
+	IETF_TABLE("scsiDeviceTable", device_cols, lv_dev, NULL, device_value, SCSI_GENERAL, 2, 1);
+static const struct ietf_table port_table =
+	IETF_TABLE("scsiPortTable", port_cols, lv_port, port_present, port_value, SCSI_GENERAL, 3,
+		   1);
+static const struct ietf_table transport_table =
+	IETF_TABLE("scsiTransportTable", transport_cols, lv_port, NULL, transport_value,
+		   SCSI_GENERAL, 5, 1);
+static const struct ietf_table tgtdev_table =
+	IETF_TABLE("scsiTgtDevTable", tgtdev_cols, lv_dev, tgtdev_present, tgtdev_value,
+		   SCSI_TARGET, 1, 1);
+static const struct ietf_table tgtport_table =
+	IETF_TABLE("scsiTgtPortTable", tgtport_cols, lv_port, tgtport_present, tgtport_value,
+		   SCSI_TARGET, 2, 1);
+static const struct ietf_table authintr_table =
+	IETF_TABLE("scsiAuthorizedIntrTable", authintr_cols, lv_auth, authintr_present,
+		   authintr_value, SCSI_TARGET, 3, 1, 1);
+static const struct ietf_table attintr_table =
+	IETF_TABLE("scsiAttIntrPortTable", attintr_cols, lv_att, attintr_present, attintr_value,
+		   SCSI_TARGET, 3, 2, 1);
 
-static const struct ietf_table tables[] = {
-	TABLE("scsiInstanceTable", instance_cols, lv_inst, NULL, instance_value, SCSI_GENERAL, 1, 1),
-	TABLE("scsiDeviceTable", device_cols, lv_dev, NULL, device_value, SCSI_GENERAL, 2, 1),
-	TABLE("scsiPortTable", port_cols, lv_port, port_present, port_value, SCSI_GENERAL, 3, 1),
-	TABLE("scsiTransportTable", transport_cols, lv_port, NULL, transport_value, SCSI_GENERAL, 5, 1),
-	TABLE("scsiTgtDevTable", tgtdev_cols, lv_dev, tgtdev_present, tgtdev_value, SCSI_TARGET, 1, 1),
-	TABLE("scsiTgtPortTable", tgtport_cols, lv_port, tgtport_present, tgtport_value, SCSI_TARGET,
-	      2, 1),
-	TABLE("scsiAuthorizedIntrTable", authintr_cols, lv_auth, authintr_present, authintr_value,
-	      SCSI_TARGET, 3, 1, 1),
-	TABLE("scsiAttIntrPortTable", attintr_cols, lv_att, attintr_present, attintr_value, SCSI_TARGET, 3, 2, 1),
-	{ .name = "scsiLuTable", .entry = { SCSI_LU, 1, 1 }, .entry_len = N(((const oid[]){ SCSI_LU, 1, 1 })), .cols = lu_cols,
-	  .ncols = N(lu_cols), .levels = lv_lu, .nlevels = N(lv_lu), .present = lu_present,
-	  .value = lu_value, .sparse = lu_sparse, .sparse_levels = lv_lu_counted,
-	  .nsparse = N(lv_lu_counted) },
-	TABLE("scsiLuIdTable", luid_cols, lv_luid, NULL, luid_value, SCSI_LU, 2, 1),
-	TABLE("scsiLunMapTable", lunmap_cols, lv_map, NULL, lunmap_value, SCSI_LU, 3, 1),
+static const struct ietf_table *const tables[] = {
+	&instance_table, &device_table, &port_table, &transport_table, &tgtdev_table,
+	&tgtport_table, &authintr_table, &attintr_table,
+	/* scsi_lu.c */
+	&ietf_scsi_lu_table, &ietf_scsi_luid_table, &ietf_scsi_lunmap_table,
 };
 
 const struct ietf_mib ietf_scsi_mib = {
-	"SCSI-MIB", { IETF_SCSI_MIB }, tables, N(tables), LM_MIB_SCSI,
+	"SCSI-MIB", { IETF_SCSI_MIB }, tables, IETF_N(tables), LM_MIB_SCSI,
 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* SETs: one PDU is one transaction. RESERVE1 checks each varbind alone
- * with net-snmp's checks, RESERVE2 hands all of them to the core as one
+ * with net-snmp's checks (check.c), RESERVE2 hands all of them to the core as one
  * batch (the core plans each LUN's new set and finds conflicts), ACTION
  * applies it, UNDO reverts it, COMMIT only tells, FREE releases:
  * CleanupSet gets no answer over AgentX, so nothing may fail after ACTION. */
@@ -13,7 +13,6 @@
 #include "agent.h"
 #include "deadline.h"
 
-#define MAX_IDS_LEN 4080
 #define STALE_SET_SECONDS 30
 
 struct pending_set {
@@ -68,7 +67,7 @@ static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof text, fmt, ap);
 	va_end(ap);
-	DEBUGMSGTL(("lunmap", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
+	DEBUGMSGTL(("lunmap:set", "refused with %d: %s (0x%08X): %s\n", status, lm_hr_name(hr), hr,
 		    text));
 	if (!lun)
 		lun = lun_of(r);
@@ -84,144 +83,6 @@ static int refuse(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 	return status;
 }
 
-static bool row_exists(const struct lm_core *c, uint32_t lun, uint32_t target)
-{
-	const struct lm_lun *l = lm_core_lun(c, lun);
-	const struct lm_assoc *v;
-	size_t n;
-
-	if (!l)
-		return false;
-	v = lm_lun_assocs(l, &n);
-	return lm_assoc_find(v, n, target) != NULL;
-}
-
-/* RESERVE1 checks: an SNMP status and, for a refusal, why. */
-struct verdict {
-	int status;
-	lm_hr hr;
-	char why[160];
-};
-
-static int verdict(struct verdict *v, int status, lm_hr hr, const char *why)
-{
-	v->status = status;
-	v->hr = hr;
-	snprintf(v->why, sizeof v->why, "%s", why);
-	return status;
-}
-
-static int check_target_ids(struct lunmapd *d, const struct inst *in,
-			    const netsnmp_variable_list *vb, struct verdict *v)
-{
-	if (netsnmp_check_vb_type(vb, ASN_OCTET_STR))
-		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an OCTET STRING");
-	if (!lm_core_lun(d->core, in->i1))
-		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND, "no such LUN");
-	if (!netsnmp_check_vb_max_size(vb, MAX_IDS_LEN) && vb->val_len % 16 == 0)
-		return SNMP_ERR_NOERROR;
-	snprintf(v->why, sizeof v->why, "%zu bytes is not a list of 16-byte ids (at most %d)",
-		 vb->val_len, MAX_IDS_LEN);
-	v->status = SNMP_ERR_WRONGLENGTH;
-	v->hr = LM_E_INVALIDARG;
-	return v->status;
-}
-
-static int check_row(struct lunmapd *d, const struct inst *in, const netsnmp_variable_list *vb,
-		     struct verdict *v)
-{
-	long want;
-	int rc;
-
-	if (netsnmp_check_vb_type(vb, in->col == A_NUMBER ? ASN_UNSIGNED : ASN_INTEGER))
-		return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG,
-			       in->col == A_NUMBER ? "not an Unsigned32" : "not an INTEGER");
-	if (!lm_core_lun(d->core, in->i1) || !lm_core_target(d->core, in->i2))
-		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
-			       lm_core_lun(d->core, in->i1) ? "no such target" : "no such LUN");
-	if (in->col == A_NUMBER) {
-		if (netsnmp_check_vb_range(vb, 0, LM_MAX_LUN_NUMBER))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "LUN number out of range (0..16383)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->col == A_ACCESS) {
-		if (netsnmp_check_vb_int_range(vb, ACCESS_RW, ACCESS_RO))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not readWrite(1) or readOnly(2)");
-		return SNMP_ERR_NOERROR;
-	}
-	/* a row is created and goes at once, or not at all (RFC 2579 lets
-	 * an agent refuse createAndWait) */
-	want = *vb->val.integer;
-	if (want == RS_CREATEANDWAIT || want == RS_NOTINSERVICE)
-		return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-			       "createAndWait and notInService are not supported");
-	rc = netsnmp_check_vb_rowstatus(vb, row_exists(d->core, in->i1, in->i2) ? RS_ACTIVE
-										 : RS_NONEXISTENT);
-	if (rc == SNMP_ERR_INCONSISTENTVALUE)
-		return verdict(v, rc, LM_E_INVALIDARG,
-			       want == RS_CREATEANDGO ? "the row exists already"
-						      : "the row does not exist");
-	if (rc)
-		return verdict(v, rc, LM_E_INVALIDARG, "not a RowStatus value for a write");
-	return SNMP_ERR_NOERROR;
-}
-
-/* RESERVE1: each varbind on its own. */
-/* Whether an object (whatever the instance) can ever be written. */
-static bool writable(const struct inst *in)
-{
-	return (in->g == G_SUBSYSTEM && (in->col == S_REFRESH || in->col == S_SPINLOCK ||
-					 in->col == S_FORCE)) ||
-	       (in->g == G_LUN && in->col == L_TARGETIDS) || in->g == G_ASSOC;
-}
-
-static int check_one(struct lunmapd *d, const netsnmp_variable_list *vb, struct inst *in,
-		     struct verdict *v)
-{
-	int rc = lunmapd_parse_oid(vb->name, vb->name_length, in);
-
-	/* RFC 3416 4.2.5: an object no value could ever be written to is
-	 * notWritable, existing or not; noCreation is for an instance of a
-	 * writable object that cannot be created (a LUN or target that does
-	 * not exist, a malformed index) */
-	if (rc == SNMP_NOSUCHOBJECT || !writable(in))
-		return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
-	if (rc)
-		return verdict(v, SNMP_ERR_NOCREATION, LM_VDS_E_OBJECT_NOT_FOUND,
-			       "no such instance in LUNMAP-MIB");
-	if (in->g == G_SUBSYSTEM && in->col == S_REFRESH) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, 1, LM_RESTORE))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not idle(1), refresh(2), reenumerate(3) or restore(4)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_SUBSYSTEM && in->col == S_SPINLOCK) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, 0, 2147483647))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not a TestAndIncr value (0..2147483647)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_SUBSYSTEM && in->col == S_FORCE) {
-		if (netsnmp_check_vb_type(vb, ASN_INTEGER))
-			return verdict(v, SNMP_ERR_WRONGTYPE, LM_E_INVALIDARG, "not an INTEGER");
-		if (netsnmp_check_vb_int_range(vb, FORCE_NORMAL, FORCE_FORCE))
-			return verdict(v, SNMP_ERR_WRONGVALUE, LM_E_INVALIDARG,
-				       "not normal(1) or force(2)");
-		return SNMP_ERR_NOERROR;
-	}
-	if (in->g == G_LUN && in->col == L_TARGETIDS)
-		return check_target_ids(d, in, vb, v);
-	if (in->g == G_ASSOC)
-		return check_row(d, in, vb, v);
-	return verdict(v, SNMP_ERR_NOTWRITABLE, LM_E_INVALIDARG, "not writable");
-}
-
 static void free_pending(struct pending_set *p)
 {
 	if (!p)
@@ -234,38 +95,6 @@ static void free_pending(struct pending_set *p)
 	free(p->from_index);
 	lm_batch_free(p->batch);
 	free(p);
-}
-
-/* A varbind's object for a message: lunmapLunTargetIds.3, ... */
-static const char *describe(const struct inst *in, const netsnmp_variable_list *vb)
-{
-	static const char *const names[G_TARGETLUN + 1][S_LAST + 1] = {
-		[G_SUBSYSTEM] = { [S_REFRESH] = "lunmapSubsystemRefresh",
-				  [S_SPINLOCK] = "lunmapSpinLock",
-				  [S_FORCE] = "lunmapSubsystemForce" },
-		[G_LUN] = { [L_TARGETIDS] = "lunmapLunTargetIds" },
-		[G_ASSOC] = { [A_NUMBER] = "lunmapAssocLunNumber", [A_ROWSTATUS] = "lunmapAssocRowStatus",
-			      [A_ACCESS] = "lunmapAssocAccess" },
-	};
-	static char buf[96];
-	const char *name = in->g >= G_SUBSYSTEM && in->g <= G_TARGETLUN
-				   && in->col <= S_LAST ? names[in->g][in->col] : NULL;
-
-	if (!name) {
-		/* numeric: lunmapd loads no MIB */
-		size_t n = 0;
-		buf[0] = '\0';
-		for (size_t i = 0; i < vb->name_length && n < sizeof buf; i++)
-			n += (size_t)snprintf(buf + n, sizeof buf - n, ".%lu", (u_long)vb->name[i]);
-		return buf;
-	}
-	if (in->g == G_SUBSYSTEM)
-		snprintf(buf, sizeof buf, "%s.0", name);
-	else if (in->g == G_LUN)
-		snprintf(buf, sizeof buf, "%s.%u", name, in->i1);
-	else
-		snprintf(buf, sizeof buf, "%s.%u.%u", name, in->i1, in->i2);
-	return buf;
 }
 
 /* The core change a varbind asks for; false for one that asks none. */
@@ -364,7 +193,7 @@ static int reserve2(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		p->from_index[p->n] = r->index;
 		p->from[p->n++] = r;
 	}
-	DEBUGMSGTL(("lunmap", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
+	DEBUGMSGTL(("lunmap:set", "RESERVE2: %zu changes, refresh %d\n", p->n, p->refresh));
 	/* a stale lunmapSpinLock: another manager's SET came in between
 	 * this manager's read and its SET (RFC 2579 TestAndIncr) */
 	if (p->lock_vb && *p->lock_vb->requestvb->val.integer != d->spinlock)
@@ -438,7 +267,7 @@ static int action(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		else
 			p->started = true;
 	}
-	DEBUGMSGTL(("lunmap", "ACTION: %s\n", status ? "failed" : "applied"));
+	DEBUGMSGTL(("lunmap:set", "ACTION: %s\n", status ? "failed" : "applied"));
 	p->action_status = status;
 	if (status)
 		lunmapd_notify_failed(d);
@@ -517,13 +346,13 @@ static int reserve1(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 		d->set = NULL;
 	}
 	for (netsnmp_request_info *r = requests; r; r = r->next) {
-		struct verdict v;
+		struct lunmapd_verdict v;
 		struct inst in;
-		if (check_one(d, r->requestvb, &in, &v) == SNMP_ERR_NOERROR)
+		if (lunmapd_check_varbind(d, r->requestvb, &in, &v) == SNMP_ERR_NOERROR)
 			continue;
 		return refuse(d, reqinfo, r, v.status, v.hr,
 			      in.g == G_LUN || in.g == G_ASSOC ? in.i1 : 0,
-			      "%s: %s", describe(&in, r->requestvb), v.why);
+			      "%s: %s", lunmapd_describe(&in, r->requestvb), v.why);
 	}
 	d->set = calloc(1, sizeof *d->set);
 	if (!d->set)
@@ -607,7 +436,7 @@ int lunmapd_set(struct lunmapd *d, netsnmp_agent_request_info *reqinfo,
 {
 	int mode = reqinfo->mode;
 
-	DEBUGMSGTL(("lunmap", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
+	DEBUGMSGTL(("lunmap:set", "SET phase %d, transaction %ld at %lld\n", mode, transid_of(reqinfo), lm_now_ms()));
 	if (mode == MODE_SET_RESERVE1)
 		return reserve1(d, reqinfo, requests);
 	if (!ours(d, reqinfo)) {

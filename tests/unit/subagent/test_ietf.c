@@ -197,11 +197,11 @@ static void test_column_tables(void **state)
 	for (size_t m = 0; m < 3; m++) {
 		const struct ietf_mib *mib = mibs[m];
 		for (size_t i = 0; i < mib->ntables; i++) {
-			const struct ietf_table *tb = &mib->tables[i];
+			const struct ietf_table *tb = mib->tables[i];
 			assert_int_equal(snmp_oid_compare(tb->entry, IETF_MIB_LEN, mib->root, IETF_MIB_LEN), 0);
 			if (i)
-				assert_true(snmp_oid_compare(mib->tables[i - 1].entry,
-							     mib->tables[i - 1].entry_len, tb->entry,
+				assert_true(snmp_oid_compare(mib->tables[i - 1]->entry,
+							     mib->tables[i - 1]->entry_len, tb->entry,
 							     tb->entry_len) < 0);
 			for (size_t c = 0; c < tb->ncols; c++) {
 				oid want[MAX_OID_LEN], got[MAX_OID_LEN];
@@ -378,11 +378,11 @@ static void doc_has(void *arg, const char *group, const char *object)
 static bool served(struct fx *f, const struct ietf_mib *mib, const char *object, bool *in_table)
 {
 	for (size_t i = 0; i < mib->ntables; i++)
-		for (size_t c = 0; c < mib->tables[i].ncols; c++)
-			if (strcmp(mib->tables[i].cols[c].name, object) == 0) {
+		for (size_t c = 0; c < mib->tables[i]->ncols; c++)
+			if (strcmp(mib->tables[i]->cols[c].name, object) == 0) {
 				*in_table = true;
-				return !mib->tables[i].present ||
-				       mib->tables[i].present(f->x, mib->tables[i].cols[c].id);
+				return !mib->tables[i]->present ||
+				       mib->tables[i]->present(f->x, mib->tables[i]->cols[c].id);
 			}
 	*in_table = false;
 	return false;
@@ -441,14 +441,14 @@ static void test_compliance_doc(void **state)
 	}
 	for (int m = 0; m < 3; m++)
 		for (size_t i = 0; i < mibs[m]->ntables; i++)
-			for (size_t c = 0; c < mibs[m]->tables[i].ncols; c++) {
+			for (size_t c = 0; c < mibs[m]->tables[i]->ncols; c++) {
 				size_t k = 0;
 				while (k < n && (rows[k].mib != m ||
-						 strcmp(rows[k].object, mibs[m]->tables[i].cols[c].name) != 0))
+						 strcmp(rows[k].object, mibs[m]->tables[i]->cols[c].name) != 0))
 					k++;
 				if (k == n)
 					fail_msg("%s is not in docs/mib-compliance.md",
-						 mibs[m]->tables[i].cols[c].name);
+						 mibs[m]->tables[i]->cols[c].name);
 			}
 	check_profile(f, rows, n, true);
 	lm_sim_no_stats(f->g->sim);

@@ -409,6 +409,29 @@ static void test_response_too_big(void **state)
 	gfx_close(f);
 }
 
+/* LUNMAP-MIB's column table (columns.c): each group's arcs consecutive
+ * from its first (lunmapd_column finds a column by its arc), every
+ * column named, and a writable one says why a value is refused. */
+static void test_column_table(void **state)
+{
+	(void)state;
+	for (int g = G_SUBSYSTEM; g <= G_TARGETLUN; g++) {
+		const struct lunmapd_group *gr = &lunmapd_groups[g];
+		for (size_t i = 0; i < gr->ncols; i++) {
+			const struct lunmapd_col *c = &gr->cols[i];
+			assert_int_equal(c->id, gr->cols[0].id + i);
+			assert_ptr_equal(lunmapd_column(g, c->id), c);
+			assert_non_null(c->name);
+			if (c->access != LUNMAPD_RO)
+				assert_true(c->range_why || c->unit);
+			assert_true(c->lo <= c->hi);
+		}
+		assert_null(lunmapd_column(g, lunmapd_last_col(g) + 1));
+		assert_null(lunmapd_column(g, lunmapd_first_col(g) - 1));
+	}
+	assert_int_equal(lunmapd_last_col(G_SUBSYSTEM), S_LAST);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +442,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_get_of_what_is_not_there, setup, teardown),
 		cmocka_unit_test(test_target_lun_ids_bounded_never_cut),
 		cmocka_unit_test(test_response_too_big),
+		cmocka_unit_test(test_column_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

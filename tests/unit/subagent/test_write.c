@@ -989,6 +989,58 @@ static void test_new_scalars_not_writable(void **state)
 						 LM_E_INVALIDARG });
 }
 
+/* The checks columns.c drives that the refusals above leave out: every
+ * writable column's type, both ends of its range, and the refusal's
+ * text naming the object. */
+static void test_each_writable_column_checked(void **state)
+{
+	struct gfx *f = *state;
+	struct gset s = { 0 };
+	u_char ids[LUNMAPD_MAX_IDS_LEN + 16] = { 0 };
+
+	around(&s, P(goid_scalar(S_SPINLOCK)), ASN_UNSIGNED, &(long){ 1 }, sizeof(long));
+	expect_refused(f, &s, &(struct refusal){ "lock as Unsigned32", SNMP_ERR_WRONGTYPE, 2,
+						 LM_E_INVALIDARG });
+	around(&s, P(goid_scalar(S_FORCE)), ASN_OCTET_STR, "2", 1);
+	expect_refused(f, &s, &(struct refusal){ "force as a string", SNMP_ERR_WRONGTYPE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_assoc(A_ACCESS, 1, 1), ASN_UNSIGNED, ACCESS_RO);
+	expect_refused(f, &s, &(struct refusal){ "access as Unsigned32", SNMP_ERR_WRONGTYPE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_scalar(S_REFRESH), ASN_INTEGER, 0);
+	expect_refused(f, &s, &(struct refusal){ "refresh 0", SNMP_ERR_WRONGVALUE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_scalar(S_FORCE), ASN_INTEGER, FORCE_NORMAL - 1);
+	expect_refused(f, &s, &(struct refusal){ "force 0", SNMP_ERR_WRONGVALUE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_scalar(S_FORCE), ASN_INTEGER, FORCE_FORCE + 1);
+	expect_refused(f, &s, &(struct refusal){ "force 3", SNMP_ERR_WRONGVALUE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_assoc(A_ACCESS, 1, 1), ASN_INTEGER, ACCESS_RW - 1);
+	expect_refused(f, &s, &(struct refusal){ "access 0", SNMP_ERR_WRONGVALUE, 2,
+						 LM_E_INVALIDARG });
+	around_int(&s, goid_assoc(A_ACCESS, 1, 1), ASN_INTEGER, ACCESS_RO + 1);
+	expect_refused(f, &s, &(struct refusal){ "access 3", SNMP_ERR_WRONGVALUE, 2,
+						 LM_E_INVALIDARG });
+	assert_string_equal(f->d.last_error_text,
+			    "lunmapAssocAccess.1.1: not readWrite(1) or readOnly(2)");
+	around_int(&s, goid_assoc(A_ACCESS, 1, 99), ASN_INTEGER, ACCESS_RO);
+	expect_refused(f, &s, &(struct refusal){ "access of no target", SNMP_ERR_NOCREATION, 2,
+						 LM_VDS_E_OBJECT_NOT_FOUND });
+	/* one list of ids past the MIB's size */
+	around(&s, P(goid_lun(L_TARGETIDS, 1)), ASN_OCTET_STR, ids, sizeof ids);
+	expect_refused(f, &s, &(struct refusal){ "4096 bytes", SNMP_ERR_WRONGLENGTH, 2,
+						 LM_E_INVALIDARG });
+	assert_string_equal(f->d.last_error_text, "lunmapLunTargetIds.1: 4096 bytes is not a list "
+			    "of 16-byte ids (at most 4080)");
+	/* a read-only object of the target table, named by its numbers */
+	around(&s, P(goid_target(T_IQN, 1)), ASN_OCTET_STR, "x", 1);
+	expect_refused(f, &s, &(struct refusal){ "lunmapTargetIqn", SNMP_ERR_NOTWRITABLE, 2,
+						 LM_E_INVALIDARG });
+	assert_string_equal(f->d.last_error_text,
+			    ".1.3.6.1.4.1.8072.9999.9999.3260.1.3.1.3.1: not writable");
+}
+
 /* A SET read right after the drift check held requests up may have been
  * sent when the check began (the slow-stack trial found one answered
  * after 5.05 s): its deadline counts from then; one read later, from now. */
@@ -1032,6 +1084,7 @@ int main(void)
 		T(test_refresh_notifies),
 		T(test_access_change_notifies),
 		T(test_new_scalars_not_writable),
+		T(test_each_writable_column_checked),
 		T(test_reapply_notified),
 	};
 
