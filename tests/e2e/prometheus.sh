@@ -29,17 +29,13 @@ start_tgtd
 mkdir -p lun
 truncate -s 8M lun/db.img
 truncate -s 4M lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="prom" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.prom:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01" initiators="ALL"/>
-  <target iqn="iqn.2026-11.org.example.prom:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
-</lunmap>
-XML
+write_inventory inv.xml prom max-targets-per-lun=4 backend check-interval=1 \
+	target iqn=iqn.2026-11.org.example.prom:t1 id=$T1ID initiators=ALL \
+	target iqn=iqn.2026-11.org.example.prom:t2 id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=logs path="$E2E_TMP/lun/logs.img"
 start_lunmapd inv.xml
-sset $R.1.2.1.7.1 x 6F1C7B0E4F7A4C849D552B1F0E6A9C016F1C7B0E4F7A4C849D552B1F0E6A9C02 >/dev/null ||
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null ||
 	fail "associate db with t1 and t2"
 
 note "Debian's exporter with the shipped module"
