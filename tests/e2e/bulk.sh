@@ -14,15 +14,11 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpbulkwalk python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun
 for i in $(seq 1 250); do truncate -s 1M "lun/l$i.img"; done
 write_inventory inv.xml bulk max-targets-per-lun=4 backend check-interval=0 \
 	targets 4 iqn=iqn.2026-12.org.example.bulk:t% alias=t% initiators=ALL \
 	luns 250 name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/trials.py" bulk 300 ||
-	fail "bulk (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "bulk: all checks passed"
+run_trials bulk 300 4 bulk

@@ -14,8 +14,7 @@ cd "$E2E_TMP"
 
 start_shipped_snmpd "rocommunity public 127.0.0.1" "rwcommunity private 127.0.0.1"
 start_tgtd
-mkdir -p lun
-truncate -s 4M lun/db.img lun/logs.img
+lun_files 4M db logs
 write_inventory inv.xml nagios max-targets-per-lun=4 backend check-interval=1 \
 	target iqn=iqn.2026-11.org.example.nagios:t1 id=$T1ID initiators=ALL \
 	target iqn=iqn.2026-11.org.example.nagios:t2 id=$T2ID \
@@ -83,14 +82,8 @@ echo "$CHECK_OUT" | has "^SNMP CRITICAL - lunmap subsystem status \\*2\\* " || f
 
 note "ISCSI-MIB: the sessions, and no login failure count on tgt (LIO keeps it)"
 expect 0 check_lunmap_iscsi_sessions 0:0 0:0
-HOLD=$top_builddir/tests/harness/iscsi-hold
-if [ -x "$HOLD" ]; then
-	mkfifo hold
-	exec 5<>hold
-	"$HOLD" "127.0.0.1:$TGT_PORT" iqn.2026-11.org.example.nagios:t1 iqn.2026-01.org.example:nagios x \
-		<hold >hold.out 2>&1 5>&- &
-	remember_pid $! iscsi-hold
-	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+if [ -x "$top_builddir/tests/harness/iscsi-hold" ]; then
+	hold_session iqn.2026-11.org.example.nagios:t1 iqn.2026-01.org.example:nagios
 	one() { check check_lunmap_iscsi_sessions 0:0 0:0 >/dev/null; [ "$CHECK_RC" = 2 ]; }
 	wait_for 10 one || fail "the session is not counted: $CHECK_OUT"
 	echo "$CHECK_OUT" | has "iSCSI sessions \*1\*" || fail "sessions output: $CHECK_OUT"

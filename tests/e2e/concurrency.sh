@@ -7,16 +7,12 @@
 # logged in to, unless the PDU writes lunmapSubsystemForce = force(2).
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
+start_tgtd_snmpd
+lun_files 8M db
 write_inventory inv.xml concurrency max-targets-per-lun=3 \
 	target iqn=$T1 initiators=ALL id=$T1ID \
 	target iqn=$T2 initiators=ALL id=$T2ID \

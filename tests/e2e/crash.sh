@@ -21,8 +21,7 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpbulkwalk iscsi-inq python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun wrap
 for i in 1 2 3 4; do truncate -s "${i}M" "lun/l$i.img"; done
 
@@ -74,7 +73,4 @@ write_inventory inv.xml crash max-targets-per-lun=4 \
 	targets 4 iqn=iqn.2026-11.org.example.crash:t% alias=t% initiators=ALL \
 	luns 4 name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/trials.py" crash "${CRASH_TRIALS:-30}" ||
-	fail "crash trials (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "crash trials: all checks passed"
+run_trials crash "${CRASH_TRIALS:-30}" 4 "crash trials"

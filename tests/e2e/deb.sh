@@ -75,8 +75,7 @@ has "/etc/lunmap/lunmap.xml: ok" check.log || fail "check: $(cat check.log)"
 note "the installed lunmapd through a private snmpd (installed snmpd.conf lines) and tgtd, by name"
 SHIPPED_CONF=/usr/share/doc/lunmap/snmpd.conf.lunmap start_shipped_snmpd
 start_tgtd
-mkdir -p lun
-truncate -s 4M lun/a.img
+lun_files 4M a
 write_inventory inv.xml packaged max-targets-per-lun=2 \
 	target iqn=iqn.2026-11.org.example.deb:t1 id=$T1ID \
 	lun name=a path="$E2E_TMP/lun/a.img"

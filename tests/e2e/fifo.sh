@@ -10,10 +10,8 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpget snmpset mkfifo
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 4M lun/a.img lun/b.img
+start_tgtd_snmpd
+lun_files 4M a b
 mkfifo lun/pipe
 write_inventory inv.xml fifo max-targets-per-lun=2 \
 	target iqn=iqn.2026-12.org.example.fifo:t1 alias=t1 initiators=ALL id=$T1ID \

@@ -17,12 +17,9 @@ need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-ls
 LOGIN=$top_builddir/tests/harness/iscsi-login
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-truncate -s 4M lun/logs.img
+start_tgtd_snmpd
+lun_files 8M db
+lun_files 4M logs
 write_inventory inv.xml e2e max-targets-per-lun=3 backend check-interval=1 \
 	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
 	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \

@@ -16,8 +16,8 @@ HOLD=$top_builddir/tests/harness/iscsi-hold
 cd "$E2E_TMP"
 
 start_tgtd
-mkdir -p lun state
-truncate -s 8M lun/db.img
+mkdir -p state
+lun_files 8M db
 write_inventory inv.xml e2e max-targets-per-lun=4 backend tgtadm= \
 	target iqn=$T1 alias=t1 initiators=ALL \
 	target iqn=$T3 alias=t3 initiators=ALL \

@@ -14,8 +14,8 @@ LOGIN=$top_builddir/tests/harness/iscsi-login
 cd "$E2E_TMP"
 
 start_tgtd
-mkdir -p lun state
-truncate -s 8M lun/db.img
+mkdir -p state
+lun_files 8M db
 T9=iqn.2026-11.org.example.e2e:t9
 NAA=naa.6001405abcdef0123456789abcdef012
 write_inventory inv.xml e2e max-targets-per-lun=2 backend tgtadm= \

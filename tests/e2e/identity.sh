@@ -5,16 +5,12 @@
 # designator, byte for byte, through snmpd against a real tgtd.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-inq
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
+start_tgtd_snmpd
+lun_files 8M db
 write_inventory inv.xml identity max-targets-per-lun=2 \
 	target iqn=$T1 initiators=ALL id=$T1ID \
 	target iqn=$T2 initiators=ALL id=$T2ID \

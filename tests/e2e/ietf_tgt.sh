@@ -21,10 +21,8 @@ mget() { snmpget -v2c -c public "${MIBS[@]}" -Oqv "127.0.0.1:$SNMP_PORT" "$@" 2>
 
 GOOD=iqn.2026-01.org.example:good
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-for l in db logs tmp; do truncate -s 8M lun/$l.img; done
+start_tgtd_snmpd
+lun_files 8M db logs tmp
 write_inventory inv.xml ietf max-targets-per-lun=3 backend tgtadm= check-interval=1 \
 	mibs scsi=yes iscsi=yes \
 	target iqn=$T1 alias=t1 initiators=ALL \

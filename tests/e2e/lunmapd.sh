@@ -7,13 +7,9 @@ set -euo pipefail
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk iscsi-ls
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-truncate -s 4M lun/logs.img
+start_tgtd_snmpd --traps
+lun_files 8M db
+lun_files 4M logs
 write_inventory inv.xml e2e max-targets-per-lun=2 \
 	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
 	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \

@@ -19,9 +19,7 @@ write_inventory inv.xml oversize max-targets-per-lun=2 backend check-interval=0 
 	luns "$NLUNS" name=l% path="$E2E_TMP/l%.img"
 
 start_snmpd
-"$LUNMAPD" -f -Le -c inv.xml -s state -x "$AGENTX" 2>lunmapd.stderr &
-LUNMAPD_PID=$!
-remember_pid "$LUNMAPD_PID" lunmapd
+launch_lunmapd "$LUNMAPD" inv.xml
 answers() { sgetv "$SUBSYS_NAME" | has oversize; }
 wait_for 30 answers || fail "lunmapd does not answer: $(tail -3 lunmapd.stderr)"
 

@@ -16,9 +16,7 @@ write_inventory inv.xml reconnect backend check-interval=0 \
 	lun name=a path="$E2E_TMP/a.img"
 
 start_snmpd
-"$LUNMAPD" -f -Le -c inv.xml -s state -x "$AGENTX" 2>lunmapd.stderr &
-LUNMAPD_PID=$!
-remember_pid "$LUNMAPD_PID" lunmapd
+launch_lunmapd "$LUNMAPD" inv.xml
 answers() { sget "$SUBSYS_NAME" | has reconnect; }
 wait_for 15 answers || fail "lunmapd does not answer: $(cat lunmapd.stderr)"
 

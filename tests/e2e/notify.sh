@@ -14,11 +14,8 @@ cd "$E2E_TMP"
 
 SYSUPTIME=1.3.6.1.2.1.1.3.0
 
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img lun/logs.img
+start_tgtd_snmpd --traps
+lun_files 8M db logs
 write_inventory inv.xml notify max-targets-per-lun=2 backend check-interval=1 \
 	target iqn=$T1 initiators=ALL id=$T1ID \
 	target iqn=$T2 initiators=ALL id=$T2ID \

@@ -11,10 +11,8 @@ need "$SNMPD" "$TGTD" "$TGTADM" snmpget
 [ "$(id -u)" = 0 ] || skip "ocf-tester needs root"
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 4M lun/a.img
+start_tgtd_snmpd
+lun_files 4M a
 write_inventory inv.xml ha max-targets-per-lun=2 backend check-interval=1 \
 	target iqn=iqn.2026-11.org.example.ha:t1 id=$T1ID \
 	lun name=a path="$E2E_TMP/lun/a.img"

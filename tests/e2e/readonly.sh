@@ -7,16 +7,12 @@
 # over a lunmapd restart, and a change by hand in tgtd is drift.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
+start_tgtd_snmpd
+lun_files 8M db
 write_inventory inv.xml readonly max-targets-per-lun=3 backend check-interval=1 \
 	target iqn=$T1 initiators=ALL id=$T1ID \
 	target iqn=$T2 initiators=ALL id=$T2ID \

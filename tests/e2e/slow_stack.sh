@@ -16,8 +16,7 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpbulkwalk python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun
 nluns=${SLOW_LUNS:-200}
 for i in $(seq 1 "$nluns"); do truncate -s 1M "lun/l$i.img"; done
@@ -25,7 +24,4 @@ write_inventory inv.xml slow max-targets-per-lun=3 backend check-interval=1 \
 	targets 4 iqn=iqn.2026-12.org.example.slow:t% alias=t% initiators=ALL \
 	luns "$nluns" name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=3 python3 "$top_srcdir/tests/harness/trials.py" slow "${SLOW_SETS:-8}" ||
-	fail "slow stack (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "slow stack: all checks passed"
+run_trials slow "${SLOW_SETS:-8}" 3 "slow stack"

@@ -14,12 +14,8 @@ mount -t tmpfs -o size=256k,mode=0700 lunmap-e2e-state state 2>/dev/null ||
 	skip "cannot mount a tmpfs (not root?)"
 trap 'cd /; umount -l "$E2E_TMP/state" 2>/dev/null || true' EXIT
 
-
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
+start_tgtd_snmpd --traps
+lun_files 8M db
 write_inventory inv.xml syserr max-targets-per-lun=2 \
 	target iqn=$T1 initiators=ALL id=$T1ID \
 	target iqn=$T2 initiators=ALL id=$T2ID \

@@ -8,11 +8,8 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-ls strace
 cd "$E2E_TMP"
 
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img lun/gone.img
+start_tgtd_snmpd
+lun_files 8M db gone
 write_inventory inv.xml e2e max-targets-per-lun=2 backend tgtadm= timeout-ms=400 \
 	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
 	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \

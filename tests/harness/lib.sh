@@ -264,6 +264,32 @@ inq() { # IQN LUN PAGE
 	iscsi-inq -e 1 -c "$3" "iscsi://127.0.0.1:$TGT_PORT/$1/$2" 2>&1
 }
 
+# lun_files SIZE NAME...: the files $E2E_TMP/lun/NAME.img of SIZE
+lun_files() {
+	local size=$1 n
+	shift
+	mkdir -p "$E2E_TMP/lun"
+	for n in "$@"; do truncate -s "$size" "$E2E_TMP/lun/$n.img"; done
+}
+
+# need_probe: tests/harness/iscsi-probe as $PROBE, or skip
+need_probe() {
+	PROBE=$top_builddir/tests/harness/iscsi-probe
+	[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+}
+
+# hold_session TARGET INITIATOR: a libiscsi session from the private
+# portal's TARGET as INITIATOR, held until the test closes fd 5 (the
+# fifo "hold" it writes to)
+hold_session() {
+	mkfifo hold
+	exec 5<>hold
+	"$top_builddir/tests/harness/iscsi-hold" "127.0.0.1:$TGT_PORT" "$1" "$2" x \
+		<hold >hold.out 2>&1 5>&- &
+	remember_pid $! iscsi-hold
+	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+}
+
 # ---------------------------------------------------------------- SNMP
 SNMPD=${SNMPD:-/usr/sbin/snmpd}
 SNMPTRAPD=${SNMPTRAPD:-/usr/sbin/snmptrapd}
@@ -377,6 +403,31 @@ run_action() { # WHAT [SECONDS]
 	out=$(sset $REFRESH i "$1") || { echo "$out"; return 1; }
 	wait_for "${2:-60}" reads $REFRESH 1 || { echo "still running after ${2:-60} s"; return 1; }
 	[ "$(sgetv $ACTION_RESULT)" = 0 ] || { sgetv $ACTION_TEXT; return 1; }
+}
+
+# start_tgtd_snmpd [--traps]: a private tgtd and snmpd (with --traps a
+# snmptrapd too, started first: snmpd is told where it listens)
+start_tgtd_snmpd() {
+	start_tgtd
+	[ "${1:-}" != --traps ] || start_snmptrapd
+	start_snmpd
+}
+
+# run_trials WHAT N MAX-TARGETS TITLE: tests/harness/trials.py WHAT N on
+# $E2E_TMP/inv.xml, then lunmapd must have left no trace
+run_trials() {
+	INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=$3 python3 "$top_srcdir/tests/harness/trials.py" "$1" "$2" ||
+		fail "$4 (logs: $E2E_TMP/lunmapd.log)"
+	lunmapd_left_clean
+	echo "$4: all checks passed"
+}
+
+# launch_lunmapd PROGRAM INVENTORY: a lunmapd logging to lunmapd.stderr
+# on the state folder "state", as LUNMAPD_PID (the caller waits for it)
+launch_lunmapd() {
+	"$1" -f -Le -c "$2" -s state -x "$AGENTX" 2>lunmapd.stderr &
+	LUNMAPD_PID=$!
+	remember_pid "$LUNMAPD_PID" lunmapd
 }
 
 # reads OID VALUE: whether the object reads VALUE now (for wait_for)
