@@ -313,20 +313,10 @@ def observe_view(world):
 
 def observe(world, inv, lenient=False):
     """The three views, checked against each other: one truth."""
-    status, vsets, vnums = observe_view(world)
+    view = observe_view(world)
     mirror_state()
-    ssets, snums = T.observe_state(world, MIRROR)
-    csets, cnums, listing = observe_lio(world, inv, lenient)
-    if status != '1':
-        raise Failure('subsystem status %s, not online(1): %s' % (status, T.sget(T.ERR_TEXT)))
-    for l in world.luns:
-        if not (vsets[l] == ssets[l] == csets[l]):
-            raise Failure('LUN %d: view %s, state %s, configfs %s\n%s'
-                          % (l, sorted(vsets[l]), sorted(ssets[l]), sorted(csets[l]), listing))
-    if not (vnums == snums == cnums):
-        raise Failure('numbers: view %s, state %s, configfs %s' % (vnums, snums, cnums))
-    T.check_numbers(vnums, 'view')
-    return vsets, vnums
+    return T.one_truth(world, view, T.observe_state(world, MIRROR), observe_lio(world, inv, lenient),
+                       'configfs', lambda: ': ' + T.sget(T.ERR_TEXT))
 
 
 def settle_sessions():
@@ -431,25 +421,18 @@ def live_wipe(world, inv, model, d, rng, stats):
     k = rng.randint(1, 12) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
     G.run('/bin/lio-guest wipe')
-    deadline, last = time.time() + 40, None
-    while time.time() < deadline:
-        if not d.alive():
-            return False
-        try:
-            sets, nums = observe(world, inv)
-            if sets == model.sets and all(nums.get(x) == n for x, n in model.nums.items()):
-                stats['live_reapplies'] += 1
-                return True
-            last = 'sets %s, model %s' % (sets, model.sets)
-        except Failure as e:
-            last = str(e)
-            # whichever check failed first (configfs is read before the
-            # status): a check that saw the wipe half done says cacheCorrupt
-            if wait_status('2', 0.1):
-                arm(0, '')
-                restore(stats, 'live_partial_restores')
-        time.sleep(0.5)
-    raise Failure('configfs emptied under lunmapd: not re-applied: %s' % last)
+
+    def failed(e):
+        # whichever check failed first (configfs is read before the
+        # status): a check that saw the wipe half done says cacheCorrupt
+        if wait_status('2', 0.1):
+            arm(0, '')
+            restore(stats, 'live_partial_restores')
+    if not T.reapplied(d, lambda: observe(world, inv), model, 40, 0.5,
+                       'configfs emptied under lunmapd', failed):
+        return False
+    stats['live_reapplies'] += 1
+    return True
 
 
 MODES = (ENV.get('TRIALS_MODES') or 'before after before after random undo saved').split()

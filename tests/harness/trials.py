@@ -316,21 +316,28 @@ def check_numbers(nums, where):
         seen[(t, n)] = l
 
 
-def observe(world, state_dir):
-    """The three views, checked against each other: one truth."""
-    status, vsets, vnums = observe_view(world)
-    ssets, snums = observe_state(world, state_dir)
-    tsets, tnums, listing = observe_tgt(world)
+def one_truth(world, view, state, stack, name, why=lambda: ''):
+    """The three views (view: status, sets, numbers; state: sets,
+    numbers; stack, called name: sets, numbers, its listing) agree, the
+    subsystem online (why(): what it says when not). The sets and
+    numbers."""
+    (status, vsets, vnums), (ssets, snums), (xsets, xnums, listing) = view, state, stack
     if status != '1':
-        raise Failure('subsystem status %s, not online(1)' % status)
+        raise Failure('subsystem status %s, not online(1)%s' % (status, why()))
     for l in world.luns:
-        if not (vsets[l] == ssets[l] == tsets[l]):
-            raise Failure('LUN %d: view %s, state %s, tgtd %s\n%s'
-                          % (l, sorted(vsets[l]), sorted(ssets[l]), sorted(tsets[l]), listing))
-    if not (vnums == snums == tnums):
-        raise Failure('numbers: view %s, state %s, tgtd %s' % (vnums, snums, tnums))
+        if not (vsets[l] == ssets[l] == xsets[l]):
+            raise Failure('LUN %d: view %s, state %s, %s %s\n%s' % (
+                l, sorted(vsets[l]), sorted(ssets[l]), name, sorted(xsets[l]), listing))
+    if not (vnums == snums == xnums):
+        raise Failure('numbers: view %s, state %s, %s %s' % (vnums, snums, name, xnums))
     check_numbers(vnums, 'view')
     return vsets, vnums
+
+
+def observe(world, state_dir):
+    """The three views, checked against each other: one truth."""
+    return one_truth(world, observe_view(world), observe_state(world, state_dir),
+                     observe_tgt(world), 'tgtd')
 
 
 # ------------------------------------------------------------ lunmapd
@@ -859,19 +866,30 @@ def live_reapply(world, state_dir, model, d):
     (design §4), and the subsystem stays online. False when the wrapper
     killed lunmapd during the re-apply."""
     restart_tgtd()
-    deadline, last = time.time() + 20, None
+    return reapplied(d, lambda: observe(world, state_dir), model, 20, 0.25,
+                     'tgtd restarted empty under lunmapd')
+
+
+def reapplied(d, look, model, seconds, step, what, failed=None):
+    """The stack lost everything (what) under a running lunmapd: within
+    seconds the three views (look()) show the model again. False when
+    lunmapd was killed meanwhile. failed(error) hears of a look that
+    failed, before the next."""
+    deadline, last = time.time() + seconds, None
     while time.time() < deadline:
         if not d.alive():
             return False
         try:
-            sets, nums = observe(world, state_dir)
+            sets, nums = look()
             if sets == model.sets and all(nums.get(k) == n for k, n in model.nums.items()):
                 return True
             last = 'sets %s, model %s' % (sets, model.sets)
         except Failure as e:
             last = str(e)
-        time.sleep(0.25)
-    raise Failure('tgtd restarted empty under lunmapd: not re-applied: %s' % last)
+            if failed:
+                failed(e)
+        time.sleep(step)
+    raise Failure('%s: not re-applied: %s' % (what, last))
 
 
 def portal_up():
