@@ -583,6 +583,14 @@ def stopped_in_time(status):
     return code.strip().strip('"').lower() in ('800705b4', '2147943860')
 
 
+def changed_nothing(sets, model, status, vbs):
+    """The sets seen after a PDU refused with status are the model's."""
+    for l in model.sets:
+        if sets[l] != model.sets[l]:
+            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
+                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+
+
 def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_failures=False):
     """A valid PDU refused while lunmapd runs: allowed when a step was
     made to fail (undo mode: commitFailed, rolled back) or the master's
@@ -596,11 +604,7 @@ def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_fa
             stopped_in_time(status)):
         raise Failure('valid PDU refused while lunmapd runs (mode %s%s): %s\n%s'
                       % (mode, ', two failures' if two_failures else '', describe(vbs), out))
-    sets, nums = observe(world, state_dir)
-    for l in world.luns:
-        if sets[l] != model.sets[l]:
-            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
-                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+    changed_nothing(observe(world, state_dir)[0], model, status, vbs)
     key = 'rolled_back' if status == 'commitFailed' else 'master_timeouts'
     stats[key] = stats.get(key, 0) + 1
 
