@@ -14,19 +14,11 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpbulkwalk python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun
 for i in $(seq 1 250); do truncate -s 1M "lun/l$i.img"; done
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="bulk" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="0"/>
-$(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-12.org.example.bulk:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
-$(for i in $(seq 1 250); do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
-</lunmap>
-XML
+write_inventory inv.xml bulk max-targets-per-lun=4 backend check-interval=0 \
+	targets 4 iqn=iqn.2026-12.org.example.bulk:t% alias=t% initiators=ALL \
+	luns 250 name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/trials.py" bulk 300 ||
-	fail "bulk (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "bulk: all checks passed"
+run_trials bulk 300 4 bulk

@@ -14,20 +14,15 @@ cd "$E2E_TMP"
 
 start_shipped_snmpd "rocommunity public 127.0.0.1" "rwcommunity private 127.0.0.1"
 start_tgtd
-mkdir -p lun
-truncate -s 4M lun/db.img lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="nagios" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.nagios:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01" initiators="ALL"/>
-  <target iqn="iqn.2026-11.org.example.nagios:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
-</lunmap>
-XML
+lun_files 4M db logs
+write_inventory inv.xml nagios max-targets-per-lun=4 backend check-interval=1 \
+	target iqn=iqn.2026-11.org.example.nagios:t1 id=$T1ID initiators=ALL \
+	target iqn=iqn.2026-11.org.example.nagios:t2 id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=logs path="$E2E_TMP/lun/logs.img"
 start_lunmapd inv.xml
-T1=6F1C7B0E4F7A4C849D552B1F0E6A9C01 T2=6F1C7B0E4F7A4C849D552B1F0E6A9C02
-snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x $T1$T2 $R.1.2.1.7.2 x $T1 >/dev/null ||
+T1=$(hexid $T1ID) T2=$(hexid $T2ID)
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $L.7.1 x $T1$T2 $L.7.2 x $T1 >/dev/null ||
 	fail "associate as lunmapadmin"
 
 # check NAME [ARG...]: the command's line from the shipped file with the
@@ -64,21 +59,21 @@ expect 0 check_lunmap_associations 3: 2:
 echo "$CHECK_OUT" | has " 3 " || fail "association count output: $CHECK_OUT"
 
 note "a refused call (nil GUID): last error CRITICAL with E_INVALIDARG"
-if snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.2 x 00000000000000000000000000000000 >set.out 2>&1; then
+if snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $L.7.2 x 00000000000000000000000000000000 >set.out 2>&1; then
 	fail "nil GUID accepted"
 fi
 expect 2 check_lunmap_last_error
 echo "$CHECK_OUT" | has "2147942487" || fail "not E_INVALIDARG: $CHECK_OUT"
 
 note "too few associations: WARNING, then CRITICAL"
-snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x $T1 >/dev/null || fail "db to t1 only"
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $L.7.1 x $T1 >/dev/null || fail "db to t1 only"
 expect 1 check_lunmap_associations 3: 2:
-snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x "" >/dev/null || fail "db to no target"
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $L.7.1 x "" >/dev/null || fail "db to no target"
 expect 2 check_lunmap_associations 3: 2:
 
 note "drift (an LU removed with tgtadm): status CRITICAL"
 tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.nagios:t1$/\1/p')
-lun=$(sgetv $R.1.4.1.1.2.1) # logs on t1
+lun=$(sgetv $A.1.2.1) # logs on t1
 tgtadm_ctl --op delete --mode logicalunit --tid "$tid" --lun "$lun"
 status_critical() { check check_lunmap_status >/dev/null; [ "$CHECK_RC" = 2 ]; }
 wait_for 10 status_critical || fail "status not CRITICAL after drift: $CHECK_OUT"
@@ -87,14 +82,8 @@ echo "$CHECK_OUT" | has "^SNMP CRITICAL - lunmap subsystem status \\*2\\* " || f
 
 note "ISCSI-MIB: the sessions, and no login failure count on tgt (LIO keeps it)"
 expect 0 check_lunmap_iscsi_sessions 0:0 0:0
-HOLD=$top_builddir/tests/harness/iscsi-hold
-if [ -x "$HOLD" ]; then
-	mkfifo hold
-	exec 5<>hold
-	"$HOLD" "127.0.0.1:$TGT_PORT" iqn.2026-11.org.example.nagios:t1 iqn.2026-01.org.example:nagios x \
-		<hold >hold.out 2>&1 5>&- &
-	remember_pid $! iscsi-hold
-	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+if [ -x "$top_builddir/tests/harness/iscsi-hold" ]; then
+	hold_session iqn.2026-11.org.example.nagios:t1 iqn.2026-01.org.example:nagios
 	one() { check check_lunmap_iscsi_sessions 0:0 0:0 >/dev/null; [ "$CHECK_RC" = 2 ]; }
 	wait_for 10 one || fail "the session is not counted: $CHECK_OUT"
 	echo "$CHECK_OUT" | has "iSCSI sessions \*1\*" || fail "sessions output: $CHECK_OUT"
@@ -104,8 +93,8 @@ fi
 expect 3 check_lunmap_login_failures 1 0 5
 
 note "refresh(2) by the administrator: OK again"
-snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $R.1.1.6.0 i 2 >/dev/null || fail "refresh"
-wait_for 30 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.6.0)\" = 1 ]" ||
+snmpset "${ADM[@]}" 127.0.0.1:$SNMP_PORT $REFRESH i 2 >/dev/null || fail "refresh"
+wait_for 30 reads $REFRESH 1 ||
 	fail "refresh did not end"
 expect 0 check_lunmap_status
 echo "check_snmp: all checks passed"

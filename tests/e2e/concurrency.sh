@@ -7,33 +7,17 @@
 # logged in to, unless the PDU writes lunmapSubsystemForce = force(2).
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
-T1=iqn.2026-11.org.example.e2e:t1
-L=$R.1.2.1
-A=$R.1.4.1
-LOCK=$R.1.1.10.0
-FORCE=$R.1.1.11.0
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="concurrency" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="$T1" initiators="ALL" id="$T1ID"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t3" initiators="ALL" id="$T3ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db
+write_inventory inv.xml concurrency max-targets-per-lun=3 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	target iqn=$T3 initiators=ALL id=$T3ID \
+	lun name=db path="$E2E_TMP/lun/db.img"
 start_lunmapd inv.xml
 
 note "two managers read the same lunmapSpinLock; the first SET wins"
@@ -44,8 +28,8 @@ sset $LOCK i "$v" $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "manager A"
 before=$(tgtadm_ctl --op show --mode target)
 out=$(sset $L.7.1 x "$(hexid $T2ID)" $LOCK i "$v") && fail "manager B accepted: $out"
 echo "$out" | has "Reason: inconsistentValue" || fail "manager B: $out"
-echo "$out" | has "Failed object: .*$R.1.1.10.0" || fail "the error index is not the lock: $out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80070021)) ] || fail "lunmapLastErrorCode $(sgetv $R.1.1.7.0)"
+echo "$out" | has "Failed object: .*$LOCK" || fail "the error index is not the lock: $out"
+[ "$(sgetv $ERR_CODE)" = $((0x80070021)) ] || fail "lunmapLastErrorCode $(sgetv $ERR_CODE)"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "manager B's change was applied"
 [ "$(tgtadm_ctl --op show --mode target)" = "$before" ] || fail "the stack changed"
 note "a SET without the lock still works and leaves it alone"
@@ -82,9 +66,9 @@ wait_for 10 has -x logged-in hold.out || fail "no session: $(cat hold.out)"
 before=$(tgtadm_ctl --op show --mode target | grep -v -e "I_T nexus" -e "Initiator:" -e "Connection:" -e "IP Address:")
 out=$(sset $L.7.1 x "$(hexid $T2ID)") && fail "t1 dropped under a session: $out"
 echo "$out" | has "Reason: inconsistentValue" || fail "wanted inconsistentValue: $out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80042413)) ] || fail "lunmapLastErrorCode $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $ERR_CODE)" = $((0x80042413)) ] || fail "lunmapLastErrorCode $(sgetv $ERR_CODE)"
 [ "$(sgetv $L.9.1)" = $((0x80042413)) ] || fail "lunmapLunLastErrorCode $(sgetv $L.9.1)"
-sgetv $R.1.1.8.0 | has "1 initiator session is logged in" || fail "text: $(sgetv $R.1.1.8.0)"
+sgetv $ERR_TEXT | has "1 initiator session is logged in" || fail "text: $(sgetv $ERR_TEXT)"
 out=$(sset $A.2.1.1 i 6) && fail "row destroyed under a session: $out"
 echo "$out" | has "Reason: inconsistentValue" || fail "destroy: $out"
 [ "$(tgtadm_ctl --op show --mode target | grep -v -e "I_T nexus" -e "Initiator:" -e "Connection:" -e "IP Address:")" = "$before" ] ||

@@ -21,8 +21,7 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpbulkwalk iscsi-inq python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun wrap
 for i in 1 2 3 4; do truncate -s "${i}M" "lun/l$i.img"; done
 
@@ -66,18 +65,12 @@ echo 0 >wrap/count
 # 12 steps x 400 ms stay inside the 5 s lunmapd allows a SET.
 transport=
 if grep -q 'transport' "$top_srcdir/data/lunmap.rng"; then
-	transport=" transport=\"${CRASH_TRANSPORT:-tgtadm}\""
+	transport=${CRASH_TRANSPORT:-tgtadm}
 	[ "${CRASH_TRANSPORT:-tgtadm}" = tgtadm ] || export TRIALS_MODES=${TRIALS_MODES:-random saved}
 fi
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/wrap/tgtadm" check-interval="2" timeout-ms="400"$transport/>
-$(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
-$(for i in 1 2 3 4; do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
-</lunmap>
-XML
+write_inventory inv.xml crash max-targets-per-lun=4 \
+	backend tgtadm="$E2E_TMP/wrap/tgtadm" check-interval=2 timeout-ms=400 transport=$transport \
+	targets 4 iqn=iqn.2026-11.org.example.crash:t% alias=t% initiators=ALL \
+	luns 4 name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=4 python3 "$top_srcdir/tests/harness/trials.py" crash "${CRASH_TRIALS:-30}" ||
-	fail "crash trials (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "crash trials: all checks passed"
+run_trials crash "${CRASH_TRIALS:-30}" 4 "crash trials"

@@ -75,15 +75,10 @@ has "/etc/lunmap/lunmap.xml: ok" check.log || fail "check: $(cat check.log)"
 note "the installed lunmapd through a private snmpd (installed snmpd.conf lines) and tgtd, by name"
 SHIPPED_CONF=/usr/share/doc/lunmap/snmpd.conf.lunmap start_shipped_snmpd
 start_tgtd
-mkdir -p lun
-truncate -s 4M lun/a.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="packaged" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="iqn.2026-11.org.example.deb:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
-  <lun name="a" path="$E2E_TMP/lun/a.img"/>
-</lunmap>
-XML
+lun_files 4M a
+write_inventory inv.xml packaged max-targets-per-lun=2 \
+	target iqn=iqn.2026-11.org.example.deb:t1 id=$T1ID \
+	lun name=a path="$E2E_TMP/lun/a.img"
 # the state in the package's /var/lib/lunmap: the purge must remove it
 mkdir -p lunmapd-persist
 SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist /usr/sbin/lunmapd -f -x "$AGENTX" -c "$E2E_TMP/inv.xml" \
@@ -94,7 +89,7 @@ mibs=(-M /usr/share/snmp/mibs:$IETF:/var/lib/mibs/iana -m +LUNMAP-MIB)
 wait_for 15 bash -c "snmpget ${MON[*]} ${mibs[*]} 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapSubsystemName.0 | grep -q packaged" ||
 	fail "the installed lunmapd does not answer: $(cat lunmapd.log 2>/dev/null)"
 snmpset "${ADM[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetIds.1 \
-	x 6F1C7B0E4F7A4C849D552B1F0E6A9C01 >/dev/null || fail "set by name as lunmapadmin"
+	x "$(hexid $T1ID)" >/dev/null || fail "set by name as lunmapadmin"
 out=$(snmpwalk "${MON[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapObjects)
 echo "$out" | has 'LUNMAP-MIB::lunmapSubsystemStatus.0 = INTEGER: online(1)' || fail "walk: $out"
 echo "$out" | has 'LUNMAP-MIB::lunmapLunName.1 = STRING: a' || fail "walk: $out"

@@ -9,23 +9,16 @@ set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
 need "$SNMPD" "$TGTD" "$TGTADM" snmpget snmpset mkfifo
 cd "$E2E_TMP"
-L=$R.1.2.1
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 4M lun/a.img lun/b.img
+start_tgtd_snmpd
+lun_files 4M a b
 mkfifo lun/pipe
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="fifo" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="iqn.2026-12.org.example.fifo:t1" alias="t1" initiators="ALL" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
-  <lun name="a" path="$E2E_TMP/lun/a.img" id="0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01"/>
-  <lun name="pipe" path="$E2E_TMP/lun/pipe" id="0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02"/>
-  <lun name="b" path="$E2E_TMP/lun/b.img" id="0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a03"/>
-</lunmap>
-XML
-T1=6F1C7B0E4F7A4C849D552B1F0E6A9C01
+write_inventory inv.xml fifo max-targets-per-lun=2 \
+	target iqn=iqn.2026-12.org.example.fifo:t1 alias=t1 initiators=ALL id=$T1ID \
+	lun name=a path="$E2E_TMP/lun/a.img" id=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01 \
+	lun name=pipe path="$E2E_TMP/lun/pipe" id=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02 \
+	lun name=b path="$E2E_TMP/lun/b.img" id=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a03
+T1=$(hexid $T1ID)
 
 note "start with a FIFO in the inventory: lunmapd answers, the LUN is failed"
 start_lunmapd inv.xml
@@ -35,19 +28,19 @@ start_lunmapd inv.xml
 note "a SET exposing it: refused at once, the reason names the FIFO"
 out=$(sset $L.7.2 x $T1) && fail "accepted: $out"
 echo "$out" | has "inconsistentValue" || fail "$out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
-sgetv $R.1.1.8.0 | has "is a FIFO" || fail "text: $(sgetv $R.1.1.8.0)"
+[ "$(sgetv $ERR_CODE)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $ERR_CODE)"
+sgetv $ERR_TEXT | has "is a FIFO" || fail "text: $(sgetv $ERR_TEXT)"
 
 note "a file that turns into a FIFO while lunmapd runs: GETs go on, taking it off is allowed"
 sset $L.7.3 x $T1 >/dev/null || fail "b on t1"
 rm lun/b.img
 mkfifo lun/b.img
 out=$(sset $L.7.1 x $T1) || fail "a SET of another LUN: $out"
-[ "$(sgetv $R.1.1.1.0)" = '"fifo"' ] || fail "GET: $(sgetv $R.1.1.1.0)"
+[ "$(sgetv $SUBSYS_NAME)" = '"fifo"' ] || fail "GET: $(sgetv $SUBSYS_NAME)"
 out=$(sset $L.7.3 x "") || fail "taking b off t1 was refused: $out"
 [ "$(sgetv $L.6.3)" = 3 ] || fail "b not failed after the SET that named it: $(sgetv $L.6.3)"
 out=$(sset $L.7.3 x $T1) && fail "accepted b again: $out"
-sgetv $R.1.1.8.0 | has "is a FIFO" || fail "text: $(sgetv $R.1.1.8.0)"
+sgetv $ERR_TEXT | has "is a FIFO" || fail "text: $(sgetv $ERR_TEXT)"
 tgtadm_ctl --op show --mode target | has "Backing store path: $E2E_TMP/lun/b.img" &&
 	fail "b is still exported"
 stop_pid "$LUNMAPD_PID"

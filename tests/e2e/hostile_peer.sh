@@ -17,35 +17,15 @@ need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-ls
 LOGIN=$top_builddir/tests/harness/iscsi-login
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
-DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
-LOGSID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-T3=iqn.2026-11.org.example.e2e:t3
-L=$R.1.2.1
-T=$R.1.3.1
-STATUS=$R.1.1.3.0
-ERRCODE=$R.1.1.7.0
-REFRESH=$R.1.1.6.0
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-truncate -s 4M lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
-  <target iqn="$T3" alias="t3" initiators="ALL" id="$T3ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DBID"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img" id="$LOGSID"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db
+lun_files 4M logs
+write_inventory inv.xml e2e max-targets-per-lun=3 backend check-interval=1 \
+	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
+	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \
+	target iqn=$T3 alias=t3 initiators=ALL id=$T3ID \
+	lun name=db path="$E2E_TMP/lun/db.img" id=$DBID \
+	lun name=logs path="$E2E_TMP/lun/logs.img" id=$LOGSID
 start_lunmapd inv.xml
 sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "db on t1 and t2"
 sset $L.7.2 x "$(hexid $T3ID)" >/dev/null || fail "logs on t3"
@@ -100,33 +80,33 @@ echo "$listing" | has "Backing store path: /etc/shadow" || fail "tgtd did not pr
 
 note "the drift check runs every second: online, no error"
 sleep 3
-[ "$(sgetv $STATUS)" = 1 ] || fail "status $(sgetv $STATUS): $(sgetv $R.1.1.8.0)"
-[ "$(sgetv $ERRCODE)" = 0 ] || fail "lunmapLastErrorCode $(sgetv $ERRCODE): $(sgetv $R.1.1.8.0)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "status $(sgetv $STATUS): $(sgetv $ERR_TEXT)"
+[ "$(sgetv $ERR_CODE)" = 0 ] || fail "lunmapLastErrorCode $(sgetv $ERR_CODE): $(sgetv $ERR_TEXT)"
 [ "$(sgetv $T.8.1)" = 0 ] || fail "t1 shows $(sgetv $T.8.1) foreign LUs"
 
 note "refresh(2) works"
-sset $REFRESH i 2 >/dev/null || fail "refresh: $(sgetv $R.1.1.8.0)"
+sset $REFRESH i 2 >/dev/null || fail "refresh: $(sgetv $ERR_TEXT)"
 [ "$(sgetv $STATUS)" = 1 ] || fail "status after refresh $(sgetv $STATUS)"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)$(hexid $T2ID)" ] || fail "db's targets after refresh"
 
 note "a SET removes db from t2 (nobody logged in there)"
-sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "removing db from t2: $(sgetv $R.1.1.8.0)"
+sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "removing db from t2: $(sgetv $ERR_TEXT)"
 [ -z "$(disks_of $T2)" ] || fail "db still on t2"
 [ "$(sgetv $STATUS)" = 1 ] || fail "status after the SET $(sgetv $STATUS)"
 
 note "t1's in-use answer: its peers are logged in (force overrides)"
 out=$(sset $L.7.1 x "") && fail "db left t1 under its sessions: $out"
 echo "$out" | has "inconsistentValue" || fail "wanted inconsistentValue: $out"
-[ "$(sgetv $ERRCODE)" = $((0x80042413)) ] || fail "lunmapLastErrorCode $(sgetv $ERRCODE)"
+[ "$(sgetv $ERR_CODE)" = $((0x80042413)) ] || fail "lunmapLastErrorCode $(sgetv $ERR_CODE)"
 
 note "lunmapd restarts while the peers hold their sessions"
 stop_pid "$LUNMAPD_PID"
 start_lunmapd inv.xml
-[ "$(sgetv $STATUS)" = 1 ] || fail "status after the restart $(sgetv $STATUS): $(sgetv $R.1.1.8.0)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "status after the restart $(sgetv $STATUS): $(sgetv $ERR_TEXT)"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "db's targets after the restart"
 [ "$(sgetv $L.7.2 | as_hex)" = "$(hexid $T3ID)" ] || fail "logs' targets after the restart"
 sleep 2
-[ "$(sgetv $STATUS)" = 1 ] || fail "status after drift checks $(sgetv $STATUS): $(sgetv $R.1.1.8.0)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "status after drift checks $(sgetv $STATUS): $(sgetv $ERR_TEXT)"
 ! has -e "refused the listing" -e "cannot be read" lunmapd.log || fail "lunmapd: $(cat lunmapd.log)"
 
 note "the peers log out"

@@ -16,18 +16,12 @@ HOLD=$top_builddir/tests/harness/iscsi-hold
 cd "$E2E_TMP"
 
 start_tgtd
-mkdir -p lun state
-truncate -s 8M lun/db.img
-T1=iqn.2026-11.org.example.e2e:t1
-T3=iqn.2026-11.org.example.e2e:t3
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT"/>
-  <target iqn="$T1" alias="t1" initiators="ALL"/>
-  <target iqn="$T3" alias="t3" initiators="ALL"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-</lunmap>
-XML
+mkdir -p state
+lun_files 8M db
+write_inventory inv.xml e2e max-targets-per-lun=4 backend tgtadm= \
+	target iqn=$T1 alias=t1 initiators=ALL \
+	target iqn=$T3 alias=t3 initiators=ALL \
+	lun name=db path="$E2E_TMP/lun/db.img"
 ctl() { "$CTL" -c inv.xml -s state "$@"; }
 snapshot() { tgtadm_ctl --op show --mode target; }
 ctl show >/dev/null

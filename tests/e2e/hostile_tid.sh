@@ -14,20 +14,14 @@ LOGIN=$top_builddir/tests/harness/iscsi-login
 cd "$E2E_TMP"
 
 start_tgtd
-mkdir -p lun state
-truncate -s 8M lun/db.img
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
+mkdir -p state
+lun_files 8M db
 T9=iqn.2026-11.org.example.e2e:t9
 NAA=naa.6001405abcdef0123456789abcdef012
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT"/>
-  <target iqn="$T1" alias="t1" initiators="ALL"/>
-  <target iqn="$T2" alias="t2" initiators="$NAA"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-</lunmap>
-XML
+write_inventory inv.xml e2e max-targets-per-lun=2 backend tgtadm= \
+	target iqn=$T1 alias=t1 initiators=ALL \
+	target iqn=$T2 alias=t2 initiators=$NAA \
+	lun name=db path="$E2E_TMP/lun/db.img"
 coproc CTLP { "$CTL" -c inv.xml -s state - 2>>"$E2E_TMP/ctl.log"; }
 remember_pid "$CTLP_PID" lunmapctl
 say() { echo "$*" >&"${CTLP[1]}"; read -r -t 60 reply <&"${CTLP[0]}"; echo "$reply"; }

@@ -5,30 +5,16 @@
 # designator, byte for byte, through snmpd against a real tgtd.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-inq
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-L=$R.1.2.1
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="identity" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="$T1" initiators="ALL" id="$T1ID"/>
-  <target iqn="$T2" initiators="ALL" id="$T2ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DBID"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db
+write_inventory inv.xml identity max-targets-per-lun=2 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" id=$DBID
 start_lunmapd inv.xml
 sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "associate"
 
@@ -38,7 +24,7 @@ note "lunmapLunSerial $serial, lunmapLunNaa $naa"
 [ "$serial" = "$(echo "${DBID//-/}")" ] || fail "serial $serial is not the id's hex"
 [ ${#naa} = 32 ] || fail "NAA of ${#naa} hex digits"
 for t in $T1 $T2; do
-	n=$(sgetv "$R.1.5.1.1.$([ $t = $T1 ] && echo 1 || echo 2).1")
+	n=$(sgetv "$TL.1.$([ $t = $T1 ] && echo 1 || echo 2).1")
 	# VPD 0x80: the serial, right-aligned in tgt's field
 	inq $t "$n" 128 | has "Unit Serial Number:\[ *$serial\]" || fail "$t: page 0x80: $(inq $t "$n" 128)"
 	# VPD 0x83: the NAA designator (type 3, binary) is the column, byte for byte

@@ -19,28 +19,18 @@ MIBS=(-M "+$IETF:/var/lib/mibs/iana" -m +SCSI-MIB:ISCSI-MIB:IPS-AUTH-MIB)
 mwalk() { snmpwalk -v2c -c public "${MIBS[@]}" -Oq "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
 mget() { snmpget -v2c -c public "${MIBS[@]}" -Oqv "127.0.0.1:$SNMP_PORT" "$@" 2>&1; }
 
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-T3=iqn.2026-11.org.example.e2e:t3
 GOOD=iqn.2026-01.org.example:good
-A=$R.1.4.1
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-for l in db logs tmp; do truncate -s 8M lun/$l.img; done
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="ietf" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" check-interval="1"/>
-  <mibs scsi="yes" iscsi="yes"/>
-  <target iqn="$T1" alias="t1" initiators="ALL"/>
-  <target iqn="$T2" alias="t2" initiators="ALL"/>
-  <target iqn="$T3" alias="t3" initiators="$GOOD,127.0.0.1"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
-  <lun name="tmp" path="$E2E_TMP/lun/tmp.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db logs tmp
+write_inventory inv.xml ietf max-targets-per-lun=3 backend tgtadm= check-interval=1 \
+	mibs scsi=yes iscsi=yes \
+	target iqn=$T1 alias=t1 initiators=ALL \
+	target iqn=$T2 alias=t2 initiators=ALL \
+	target iqn=$T3 alias=t3 initiators=$GOOD,127.0.0.1 \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=logs path="$E2E_TMP/lun/logs.img" \
+	lun name=tmp path="$E2E_TMP/lun/tmp.img"
 start_lunmapd inv.xml
 AGENT=127.0.0.1:$SNMP_PORT
 
@@ -103,7 +93,7 @@ done
 note "the LU's NAA is lunmapLunNaa and what VPD 0x83 has"
 sset $A.2.1.1 i 6 >/dev/null 2>&1 || true
 sset $A.2.1.1 i 4 $A.1.1.1 u 1 >/dev/null || fail "db on t1 at LUN 1"
-naa=$(sgetv $R.1.2.1.11.1 | as_hex)
+naa=$(sgetv $L.11.1 | as_hex)
 idv=$(snmpget -v2c -c public -Oqv "$AGENT" 1.3.6.1.2.1.139.2.4.2.1.5.1.1.1.1 | as_hex)
 [ "$idv" = "$naa" ] || fail "scsiLuIdValue $idv is not lunmapLunNaa $naa"
 [ "$(mget SCSI-MIB::scsiLuIdType.1.1.1.1)" = 3 ] || fail "not an NAA designator"

@@ -73,14 +73,9 @@ start_tgtd
 note "the installed lunmapd, started as the unit would"
 mkdir -p etc lun
 truncate -s 4M lun/a.img
-cat >etc/lunmap.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="installed" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="iqn.2026-11.org.example.inst:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
-  <lun name="a" path="$E2E_TMP/lun/a.img"/>
-</XML
-XML
-sed -i 's|^</XML$|</lunmap>|' etc/lunmap.xml
+write_inventory etc/lunmap.xml installed max-targets-per-lun=2 \
+	target iqn=iqn.2026-11.org.example.inst:t1 id=$T1ID \
+	lun name=a path="$E2E_TMP/lun/a.img"
 as_unit() { # the unit's command line, with the DESTDIR and this test's files
 	local cmd=${1//\$LUNMAPD_OPTS/$LUNMAPD_OPTS}
 	cmd=${cmd//\/usr\/sbin\//$D/usr/sbin/}
@@ -101,7 +96,7 @@ wait_for 15 bash -c "snmpget ${v3[*]} ${mibs[*]} 127.0.0.1:$SNMP_PORT LUNMAP-MIB
 
 note "names from the installed MIB: associate through SNMPv3"
 snmpset "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetIds.1 \
-	x 6F1C7B0E4F7A4C849D552B1F0E6A9C01 >/dev/null || fail "set by name"
+	x "$(hexid $T1ID)" >/dev/null || fail "set by name"
 out=$(snmpwalk "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapAssocTable)
 echo "$out" | has "LUNMAP-MIB::lunmapAssocRowStatus.1.1 = INTEGER: active(1)" || fail "walk: $out"
 out=$(snmpget "${v3[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunId.1)
@@ -122,12 +117,12 @@ for oid in SNMPv2-MIB::sysUpTime.0 SNMPv2-MIB::sysObjectID.0 SNMPv2-MIB::sysDesc
 done
 out=$(snmpget "${MON[@]}" "${mibs[@]}" 127.0.0.1:$SNMP_PORT LUNMAP-MIB::lunmapLunTargetCount.1)
 echo "$out" | has 'Gauge32: 1$' || fail "lunmapmon reads LUNMAP-MIB: $out"
-before=$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1)
-if out=$(snmpset "${MON[@]}" 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1 x "" 2>&1); then
+before=$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $L.7.1)
+if out=$(snmpset "${MON[@]}" 127.0.0.1:$SNMP_PORT $L.7.1 x "" 2>&1); then
 	fail "lunmapmon could SET: $out"
 fi
 echo "$out" | has -e noAccess -e notWritable -e authorizationError || fail "lunmapmon's SET refused, but how: $out"
-[ "$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $R.1.2.1.7.1)" = "$before" ] || fail "lunmapmon's SET changed the set"
+[ "$(snmpget "${MON[@]}" -Oqv 127.0.0.1:$SNMP_PORT $L.7.1)" = "$before" ] || fail "lunmapmon's SET changed the set"
 
 note "SIGHUP re-reads the inventory; a bad one is refused and the running one kept"
 pid=$(sed -n '$p' "$E2E_PIDS" | cut -d' ' -f1)

@@ -29,20 +29,14 @@ KVER=$(ls "$KDIR/lib/modules" | head -1)
 need "$SNMPD" snmpset snmpwalk iscsi-ls iscsi-inq cpio
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
 T1=iqn.2026-11.org.example.lio:t1
 T2=iqn.2026-11.org.example.lio:t2
 # t3 admits initiators by name (one node ACL each): libiscsi's iscsi-ls
 # and the probe under their own names, and host1; not a stranger
 T3=iqn.2026-11.org.example.lio:t3
-T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
 HOST1=iqn.2026-11.org.example:host1
 STRANGER=iqn.2026-11.org.example:stranger
 T3INITS=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-ls,iqn.2026-11.org.example:lunmap-probe,$HOST1
-L=$R.1.2.1
-A=$R.1.4.1
 C=/sys/kernel/config/target
 
 note "initramfs: busybox, LIO modules, snmpd and lunmapd with their libraries"
@@ -99,30 +93,24 @@ rocommunity public
 rwcommunity private
 trap2sink udp:127.0.0.1:1162 public
 CONF
-cat >"$root/etc/lunmap.xml" <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="lio" max-targets-per-lun="4">
-  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="3600"/>
-  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
-  <target iqn="$T3" alias="t3" initiators="$T3INITS" id="$T3ID"/>
-  <lun name="db" path="/tmp/lun/db.img" id="$DBID"/>
-  <lun name="logs" path="/tmp/lun/logs.img"/>
-  <lun name="raw" path="/dev/vda"/>
-</lunmap>
-XML
+write_inventory "$root/etc/lunmap.xml" lio max-targets-per-lun=4 \
+	backend type=lio portal=127.0.0.1:@PORT@ check-interval=3600 \
+	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
+	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \
+	target iqn=$T3 alias=t3 initiators=$T3INITS id=$T3ID \
+	lun name=db path=/tmp/lun/db.img id=$DBID \
+	lun name=logs path=/tmp/lun/logs.img \
+	lun name=raw path=/dev/vda
 # the crash trials' inventory: three targets open to all, one with named
 # initiators (libiscsi's tools among them), three files and the virtio disk
 PROBE_NAME=iqn.2026-11.org.example:lunmap-probe
 INQ_NAME=iqn.2007-10.com.github:sahlberg:libiscsi:iscsi-inq
-cat >"$root/etc/crash.xml" <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="crash" max-targets-per-lun="4">
-  <backend type="lio" portal="127.0.0.1:@PORT@" check-interval="10"/>
-$(for i in 1 2 3; do echo "  <target iqn=\"iqn.2026-11.org.example.crash:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
-  <target iqn="iqn.2026-11.org.example.crash:t4" alias="t4" initiators="$INQ_NAME,$PROBE_NAME,$HOST1"/>
-$(for i in 1 2 3; do echo "  <lun name=\"l$i\" path=\"/tmp/lun/c$i.img\"/>"; done)
-  <lun name="l4" path="/dev/vda"/>
-</lunmap>
-XML
+write_inventory "$root/etc/crash.xml" crash max-targets-per-lun=4 \
+	backend type=lio portal=127.0.0.1:@PORT@ check-interval=10 \
+	targets 3 iqn=iqn.2026-11.org.example.crash:t% alias=t% initiators=ALL \
+	target iqn=iqn.2026-11.org.example.crash:t4 alias=t4 initiators=$INQ_NAME,$PROBE_NAME,$HOST1 \
+	luns 3 name=l% path=/tmp/lun/c%.img \
+	lun name=l4 path=/dev/vda
 cat >"$root/init" <<SH
 #!/bin/sh
 mount -t proc proc /proc; mount -t sysfs sys /sys; mount -t devtmpfs dev /dev
@@ -203,7 +191,7 @@ guest() { # COMMAND: run in the guest, print its output
 	done
 	fail "guest did not answer: $*"
 }
-wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio || grep -q 'runtime error' console.log" &&
+wait_for 120 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $BACKEND | grep -q lio || grep -q 'runtime error' console.log" &&
 	! grep -q 'runtime error' console.log ||
 	fail "lunmapd in the guest does not answer: $(tail -20 console.log)"
 
@@ -313,7 +301,7 @@ fi
 
 note "walk LUNMAP-MIB of the guest"
 walk=$(swalk $R)
-echo "$walk" | has -x ".$R.1.3.1.3.2 \"$T2\"" || fail "walk: $walk"
+echo "$walk" | has -x ".$T.3.2 \"$T2\"" || fail "walk: $walk"
 out=$(guest "ls $C/iscsi")
 echo "$out" | has -x "$T1" || fail "t1 not created in configfs: $out / $(guest 'cat /tmp/lunmapd.log')"
 
@@ -343,7 +331,7 @@ settle() { wait_for 60 no_sessions || fail "sessions stay: $(guest "cat $C/iscsi
 
 note "replace with {t2}: gone from t1 only; a row with a LUN number; destroy"
 settle
-sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}: $(sgetv $R.1.1.8.0)"
+sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "set {t2}: $(sgetv $ERR_TEXT)"
 iscsi_list | awk -v t="$T1" '/^Target:/ {on = ($0 ~ t)} on && /DIRECT_ACCESS/' | has . && fail "db still on t1"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db not on t2"
 if [ -x "$PROBE" ]; then
@@ -355,7 +343,7 @@ if [ -x "$PROBE" ]; then
 	wait_for 30 has -x logged-in hold.out || fail "no session: $(cat hold.out)"
 	out=$(sset $L.7.1 x "") && fail "db left t2 under a session: $out"
 	echo "$out" | has "Reason: inconsistentValue" || fail "wanted inconsistentValue: $out"
-	[ "$(sgetv $R.1.1.7.0)" = $((0x80042413)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
+	[ "$(sgetv $ERR_CODE)" = $((0x80042413)) ] || fail "HRESULT $(sgetv $ERR_CODE)"
 	[ "$(disks_of $T2)" = "1 7M" ] || fail "db gone from t2"
 	stop_pid $HOLD
 fi
@@ -391,7 +379,7 @@ disks_as() { # INITIATOR IQN
 # (read to the end: the channel's answer must be drained)
 no_acl_sessions() { ! guest "cat $C/iscsi/$T3/tpgt_1/acls/*/info" | grep '^InitiatorName:' >/dev/null; }
 settle3() { wait_for 60 no_acl_sessions || fail "sessions stay on t3"; }
-sset $A.2.1.3 i 4 >/dev/null || fail "createAndGo db on t3: $(sgetv $R.1.1.8.0)"
+sset $A.2.1.3 i 4 >/dev/null || fail "createAndGo db on t3: $(sgetv $ERR_TEXT)"
 n3=$(sgetv $A.1.1.3)
 [ "$(disks_as $HOST1 $T3)" = "$n3 7M" ] || fail "$HOST1 does not see db on t3: $(list_as $HOST1)"
 [ -z "$(disks_as $STRANGER $T3)" ] || fail "a stranger sees db on t3: $(list_as $STRANGER)"
@@ -402,7 +390,7 @@ done
 if [ -x "$PROBE" ]; then
 	note "readOnly on t3 (write_protect in each ACL): a WRITE fails with DATA PROTECT"
 	settle3
-	sset $A.3.1.3 i 2 >/dev/null || fail "readOnly on t3: $(sgetv $R.1.1.8.0)"
+	sset $A.3.1.3 i 2 >/dev/null || fail "readOnly on t3: $(sgetv $ERR_TEXT)"
 	[ "$(guest "cat $C/iscsi/$T3/tpgt_1/acls/$HOST1/lun_$n3/write_protect")" = 1 ] ||
 		fail "write_protect not set: $(guest "cat $C/iscsi/$T3/tpgt_1/acls/$HOST1/lun_$n3/write_protect")"
 	out=$("$PROBE" write "iscsi://127.0.0.1:$TGT_PORT/$T3/$n3" 2>&1 || true)
@@ -412,7 +400,7 @@ if [ -x "$PROBE" ]; then
 fi
 note "dissociate db from t3: the mapped LUNs go with it"
 settle3
-sset $A.2.1.3 i 6 >/dev/null || fail "destroy db on t3: $(sgetv $R.1.1.8.0)"
+sset $A.2.1.3 i 6 >/dev/null || fail "destroy db on t3: $(sgetv $ERR_TEXT)"
 [ -z "$(disks_as $HOST1 $T3)" ] || fail "$HOST1 still sees db on t3"
 [ -z "$(guest "ls $C/iscsi/$T3/tpgt_1/acls/$HOST1 | grep ^lun_")" ] || fail "a mapped LUN is left"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"
@@ -424,27 +412,27 @@ guest "rmdir $C/iscsi/$T1/tpgt_1/np/* $C/iscsi/$T1/tpgt_1 $C/iscsi/$T1" >/dev/nu
 before=$(guest "find $C/iscsi $C/core | sort")
 if out=$(sset $L.7.1 x "$(hexid $T2ID)$(hexid $T1ID)"); then fail "accepted: $out"; fi
 echo "$out" | has "commitFailed" || fail "$out"
-sgetv $R.1.1.8.0 | has "$T1" || fail "error text: $(sgetv $R.1.1.8.0)"
+sgetv $ERR_TEXT | has "$T1" || fail "error text: $(sgetv $ERR_TEXT)"
 [ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
-[ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt"
+[ "$(sgetv $STATUS)" = 2 ] || fail "not cacheCorrupt"
 run_action 3 >/dev/null || fail "reenumerate"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after reenumerate"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after reenumerate"
 
 note "a backing file removed: refused (the LUN is failed), nothing changes"
 guest "rm /tmp/lun/logs.img" >/dev/null
 before=$(guest "find $C/iscsi $C/core | sort")
 if out=$(sset $L.7.2 x "$(hexid $T2ID)"); then fail "accepted: $out"; fi
 echo "$out" | has "inconsistentValue" || fail "$out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
+[ "$(sgetv $ERR_CODE)" = $((0x80042431)) ] || fail "HRESULT $(sgetv $ERR_CODE)"
 [ "$(sgetv $L.6.2)" = 3 ] || fail "LUN not failed"
 [ "$(guest "find $C/iscsi $C/core | sort")" = "$before" ] || fail "configfs changed"
 guest "ls /tmp/lun/logs.img" 2>&1 | has "No such file" || fail "backing file recreated"
 
 note "lunmapd restarted in the guest: ids, indexes and LUN numbers survive"
-lasting() { swalk $R | grep -v -E -e "^.$R.1.1.(5|7|8|10|13|16|17).0 " -e "^.$L.9." -e "^.$L.[56].2 "; }
+lasting() { swalk $R | grep -v -E -e "^.$SUBSYS.(5|7|8|10|13|16|17).0 " -e "^.$L.9." -e "^.$L.[56].2 "; }
 before=$(lasting)
 guest 'kill $(cat /tmp/lunmapd.pid); sleep 1; /sbin/lunmapd -f -Lf /tmp/lunmapd.log -c /etc/lunmap.xml -s /tmp/state & echo $! > /tmp/lunmapd.pid' >/dev/null
-wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $R.1.1.2.0 | grep -q lio" ||
+wait_for 30 bash -c "snmpget -v2c -c public -t 1 -r 0 $SNMP_AGENT $BACKEND | grep -q lio" ||
 	fail "lunmapd did not come back: $(guest 'tail /tmp/lunmapd.log')"
 [ "$(lasting)" = "$before" ] || fail "differs after restart: $(diff <(echo "$before") <(lasting))"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db lost on t2"

@@ -7,46 +7,28 @@ set -euo pipefail
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk iscsi-ls
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
-LOGSID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-L=$R.1.2.1   # lunmapLunEntry
-T=$R.1.3.1   # lunmapTargetEntry
-A=$R.1.4.1   # lunmapAssocEntry
-TL=$R.1.5.1  # lunmapTargetLunEntry
-
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-truncate -s 4M lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DBID"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img" id="$LOGSID"/>
-</lunmap>
-XML
+start_tgtd_snmpd --traps
+lun_files 8M db
+lun_files 4M logs
+write_inventory inv.xml e2e max-targets-per-lun=2 \
+	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
+	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" id=$DBID \
+	lun name=logs path="$E2E_TMP/lun/logs.img" id=$LOGSID
 start_lunmapd inv.xml
 
 note "GETNEXT and GETBULK walks return the inventory"
 walk=$(swalk $R)
 [ "$walk" = "$(sbulk $R)" ] || fail "GETNEXT and GETBULK walks differ"
-echo "$walk" | has -x ".$R.1.1.1.0 \"e2e\"" || fail "no subsystem name in: $walk"
-echo "$walk" | has -x ".$R.1.1.2.0 \"tgt\"" || fail "no backend"
-echo "$walk" | has -x ".$R.1.1.3.0 1" || fail "not online"
+echo "$walk" | has -x ".$SUBSYS_NAME \"e2e\"" || fail "no subsystem name in: $walk"
+echo "$walk" | has -x ".$BACKEND \"tgt\"" || fail "no backend"
+echo "$walk" | has -x ".$STATUS 1" || fail "not online"
 echo "$walk" | has -x ".$L.3.2 \"logs\"" || fail "no LUN 2"
 echo "$walk" | has -x ".$L.5.1 8388608" || fail "no LUN size"
 echo "$walk" | has -x ".$T.3.2 \"$T2\"" || fail "no target 2"
 [ "$(sgetv $T.2.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "target 1 id"
 [ "$(sgetv $L.2.1 | as_hex)" = "$(hexid $DBID)" ] || fail "LUN 1 id"
-sget $R.1.1.1.0 | has . || fail "GET"
+sget $SUBSYS_NAME | has . || fail "GET"
 sget $L.3.9 | has "No Such Instance" || fail "GET of a LUN that does not exist"
 snmpwalk -v2c -c public -On 127.0.0.1:$SNMP_PORT 1.3.6.1.2.1.1.9.1.3 | has "LUNMAP-MIB" ||
 	fail "not in sysORTable"
@@ -58,11 +40,11 @@ sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set of two targ
 [ "$(sgetv $T.6.1 | as_hex)" = "$(hexid $DBID)" ] || fail "lunmapTargetLunIds of t1"
 [ "$(sgetv $TL.1.2.1)" = 1 ] || fail "reverse table"
 [ "$(sgetv $A.1.1.2)" = 1 ] || fail "assoc LUN number"
-[ "$(sgetv $R.1.1.9.0)" = 2 ] || fail "association count"
+[ "$(sgetv $ASSOC_TOTAL)" = 2 ] || fail "association count"
 [ "$(disks_of $T1)" = "1 7M" ] && [ "$(disks_of $T2)" = "1 7M" ] || fail "iscsi-ls: $(iscsi_list)"
-wait_for 10 grep -q "$R.0.1" traps.log || fail "no lunmapAssociationChanged"
-grep -A3 "$R.0.1" traps.log | tr -d ' \n' | has -i "$(hexid $DBID)" || fail "trap without the LUN id"
-grep -A3 "$R.0.1" traps.log | tr -d ' \n' | has -i "$(hexid $T1ID)$(hexid $T2ID)" ||
+wait_for 10 grep -q "$N_ASSOC_CHANGED" traps.log || fail "no lunmapAssociationChanged"
+grep -A3 "$N_ASSOC_CHANGED" traps.log | tr -d ' \n' | has -i "$(hexid $DBID)" || fail "trap without the LUN id"
+grep -A3 "$N_ASSOC_CHANGED" traps.log | tr -d ' \n' | has -i "$(hexid $T1ID)$(hexid $T2ID)" ||
 	fail "trap without the new set: $(cat traps.log)"
 
 note "lunmapLunTargetIds := {t2}, then {}"
@@ -94,7 +76,7 @@ fi
 echo "$out" | has "inconsistentValue" || fail "$out"
 echo "$out" | has "Failed object: .*$L.7.2" || fail "error on the wrong varbind: $out"
 [ "$(rows_of $A; tgtadm_ctl --op show --mode target)" = "$before" ] || fail "something changed"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80042405)) ] || fail "lunmapLastErrorCode not NOT_FOUND"
+[ "$(sgetv $ERR_CODE)" = $((0x80042405)) ] || fail "lunmapLastErrorCode not NOT_FOUND"
 [ "$(sgetv $L.9.2)" = $((0x80042405)) ] || fail "lunmapLunLastErrorCode not NOT_FOUND"
 
 note "one PDU with good changes for two LUNs applies both"
@@ -116,7 +98,7 @@ fi
 note "snmpd restarts: lunmapd reconnects by itself"
 stop_pid "$SNMPD_PID"
 start_snmpd
-wait_for 20 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+wait_for 20 lunmapd_answers ||
 	fail "lunmapd did not come back"
 kill -0 "$LUNMAPD_PID" || fail "lunmapd died"
 
@@ -124,7 +106,7 @@ note "state survives a lunmapd restart: same indexes, ids and LUN numbers"
 # last change and last errors are since lunmapd started
 # (the last change, the last error and lunmapSpinLock, whose value after a
 # start is arbitrary (RFC 2579), do not last)
-lasting() { swalk $R | grep -v -E -e "^.$R.1.1.(5|7|8|10|13).0 " -e "^.$L.9."; }
+lasting() { swalk $R | grep -v -E -e "^.$SUBSYS.(5|7|8|10|13).0 " -e "^.$L.9."; }
 before=$(lasting)
 stop_pid "$LUNMAPD_PID"
 start_lunmapd inv.xml

@@ -7,13 +7,7 @@ set -euo pipefail
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpwalk
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
 NIL=00000000-0000-0000-0000-000000000000
-T3=iqn.2026-11.org.example.e2e:t3
-L=$R.1.2.1
-A=$R.1.4.1
 
 start_tgtd
 start_snmptrapd
@@ -36,17 +30,14 @@ esac
 exec "$TGTADM" "\$@"
 SH
 chmod +x tgtadm-wrap
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="errors" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" tgtadm="$E2E_TMP/tgtadm-wrap" transport="tgtadm" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
-  <target iqn="$T3" initiators="ALL" id="$T3ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
-  <lun name="broken" path="$E2E_TMP/lun/missing.img"/>
-</lunmap>
-XML
+write_inventory inv.xml errors max-targets-per-lun=2 \
+	backend portal= tgtadm="$E2E_TMP/tgtadm-wrap" transport=tgtadm check-interval=1 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	target iqn=$T3 initiators=ALL id=$T3ID \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=logs path="$E2E_TMP/lun/logs.img" \
+	lun name=broken path="$E2E_TMP/lun/missing.img"
 start_lunmapd inv.xml
 sset $L.7.2 x "$(hexid $T1ID)" >/dev/null || fail "setup"
 
@@ -61,8 +52,8 @@ expect() {
 	if out=$(sset "$@"); then fail "accepted: $*"; fi
 	echo "$out" | has "Reason: $status" || fail "wanted $status for $*, got: $out"
 	if [ "$hr" != - ]; then
-		[ "$(sgetv $R.1.1.7.0)" = $((hr)) ] ||
-			fail "$*: lunmapLastErrorCode $(sgetv $R.1.1.7.0), wanted $hr ($(sgetv $R.1.1.8.0))"
+		[ "$(sgetv $ERR_CODE)" = $((hr)) ] ||
+			fail "$*: lunmapLastErrorCode $(sgetv $ERR_CODE), wanted $hr ($(sgetv $ERR_TEXT))"
 	fi
 	[ "$(snapshot)" = "$before" ] || fail "$*: something changed"
 }
@@ -80,7 +71,7 @@ expect wrongValue 0x80070057 $L.7.1 x "$(hexid $NIL)"
 expect wrongValue 0x80042400 $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)$(hexid $T3ID)"
 expect wrongValue - $A.2.1.1 i 5
 expect wrongValue - $A.2.1.1 i 2
-expect wrongValue - $R.1.1.6.0 i 7
+expect wrongValue - $REFRESH i 7
 expect wrongValue - $A.2.1.1 i 4 $A.1.1.1 u 20000
 expect wrongValue 0x80070057 $A.2.1.1 i 4 $A.1.1.1 u 1   # LUN 1 of t1 is logs'
 expect wrongValue 0x80070057 $A.1.2.1 u 9                # a kept number stays
@@ -91,7 +82,7 @@ expect inconsistentValue - $L.7.1 x "$(hexid $T1ID)" $A.2.1.2 i 4
 expect inconsistentValue - $A.2.2.1 i 4
 expect inconsistentValue - $A.1.1.1 u 3
 # the error index names the lonely number, not the harmless varbind before it
-out=$(sset $R.1.1.6.0 i 1 $A.1.1.1 u 3) && fail "accepted: $out"
+out=$(sset $REFRESH i 1 $A.1.1.1 u 3) && fail "accepted: $out"
 echo "$out" | has "Failed object: .*$A.1.1.1\$" || fail "error on the wrong varbind: $out"
 note "noCreation and notWritable"
 expect noCreation - $A.2.99.1 i 4
@@ -102,27 +93,27 @@ expect notWritable - $L.3.1 s name
 note "resourceUnavailable: drift found by the periodic check, until refresh"
 tid3=$(tgtadm_ctl --op show --mode target | sed -n "s/^Target \([0-9]*\): $T3\$/\1/p")
 tgtadm_ctl --op delete --force --mode target --tid "$tid3"
-wait_for 10 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.3.0)\" = 2 ]" ||
+wait_for 10 reads $STATUS 2 ||
 	fail "not cacheCorrupt"
-wait_for 10 grep -q "$R.0.3" traps.log || fail "no lunmapCacheOutOfSync"
+wait_for 10 grep -q "$N_OUT_OF_SYNC" traps.log || fail "no lunmapCacheOutOfSync"
 expect resourceUnavailable 0x8004241F $L.7.1 x "$(hexid $T1ID)"
 note "reenumerate: the vanished target is deleted"
 run_action 3 >/dev/null || fail "reenumerate"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after reenumerate"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after reenumerate"
 expect inconsistentValue 0x8004240B $L.7.1 x "$(hexid $T3ID)"
 
 note "commitFailed: the stack refuses, the change is rolled back"
 echo new >mode
 expect commitFailed 0x80004005 $L.7.1 x "$(hexid $T1ID)"
-sgetv $R.1.1.8.0 | has 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $R.1.1.8.0)"
-wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean rollback is not drift"
+sgetv $ERR_TEXT | has 'step 1 of 1 (add LUN \\"db\\"' || fail "text: $(sgetv $ERR_TEXT)"
+wait_for 10 grep -q "$N_OP_FAILED" traps.log || fail "no lunmapOperationFailed"
+[ "$(sgetv $STATUS)" = 1 ] || fail "a clean rollback is not drift"
 # the error index names the varbind whose change failed: logs', after
 # db's that changes nothing (its set as it is)
 out=$(sset $L.7.1 x "$(sgetv $L.7.1 | as_hex)" $L.7.2 x "$(sgetv $L.7.2 | as_hex)$(hexid $T2ID)") && fail "accepted: $out"
 echo "$out" | has "Reason: commitFailed" || fail "wanted commitFailed: $out"
 echo "$out" | has "Failed object: .*$L.7.2\$" || fail "commitFailed names the wrong varbind: $out"
-[ "$(sgetv $R.1.1.13.0)" = 2 ] || fail "lunmapLastErrorLun $(sgetv $R.1.1.13.0)"
+[ "$(sgetv $ERR_LUN)" = 2 ] || fail "lunmapLastErrorLun $(sgetv $ERR_LUN)"
 
 note "undoFailed: the rollback fails too: cacheCorrupt"
 # step 1 (new and the two identity updates on t1) passes; step 2 (new on t2)
@@ -134,12 +125,12 @@ echo "$out" | has "Reason: undoFailed" || fail "wanted undoFailed: $out"
 # RFC 3416 4.2.5 wants error-index 0 here, but net-snmp's AgentX master
 # turns a subagent's 0 into genErr: lunmapd names the change's varbind
 echo "$out" | has "Failed object: .*$L.7.1\$" || fail "undoFailed names no varbind: $out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x8004241F)) ] || fail "HRESULT $(sgetv $R.1.1.7.0)"
-[ "$(sgetv $R.1.1.3.0)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
+[ "$(sgetv $ERR_CODE)" = $((0x8004241F)) ] || fail "HRESULT $(sgetv $ERR_CODE)"
+[ "$(sgetv $STATUS)" = 2 ] || fail "not cacheCorrupt after a failed rollback"
 [ "$(rows_of $A)" = "$before" ] || fail "state recorded a half-applied change"
 echo off >mode
 run_action 2 >/dev/null || fail "refresh"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after refresh"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after refresh"
 sset $L.7.1 x "$(hexid $T2ID)" >/dev/null || fail "a change after refresh"
 
 stop_pid "$LUNMAPD_PID"

@@ -11,28 +11,16 @@ need "$SNMPD"
 cd "$E2E_TMP"
 LUNMAPD=${LUNMAPD_SIM:-$top_builddir/tests/harness/lunmapd-sim} # another build to compare
 NLUNS=${NLUNS:-1100}
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-L=$R.1.2.1
-T=$R.1.3.1
 
-{
-	echo '<lunmap xmlns="urn:lunmap:inventory:1" name="oversize" max-targets-per-lun="2">'
-	echo '  <backend type="tgt" check-interval="0" timeout-ms="100"/>'
-	echo "  <target iqn=\"iqn.2026-11.org.example:t1\" id=\"$T1ID\"/>"
-	echo "  <target iqn=\"iqn.2026-11.org.example:t2\" id=\"$T2ID\"/>"
-	for i in $(seq 1 "$NLUNS"); do
-		truncate -s 1M "l$i.img"
-		echo "  <lun name=\"l$i\" path=\"$E2E_TMP/l$i.img\"/>"
-	done
-	echo '</lunmap>'
-} >inv.xml
+for i in $(seq 1 "$NLUNS"); do truncate -s 1M "l$i.img"; done
+write_inventory inv.xml oversize max-targets-per-lun=2 backend check-interval=0 timeout-ms=100 \
+	target iqn=iqn.2026-11.org.example:t1 id=$T1ID \
+	target iqn=iqn.2026-11.org.example:t2 id=$T2ID \
+	luns "$NLUNS" name=l% path="$E2E_TMP/l%.img"
 
 start_snmpd
-"$LUNMAPD" -f -Le -c inv.xml -s state -x "$AGENTX" 2>lunmapd.stderr &
-LUNMAPD_PID=$!
-remember_pid "$LUNMAPD_PID" lunmapd
-answers() { sgetv "$R.1.1.1.0" | has oversize; }
+launch_lunmapd "$LUNMAPD" inv.xml
+answers() { sgetv "$SUBSYS_NAME" | has oversize; }
 wait_for 30 answers || fail "lunmapd does not answer: $(tail -3 lunmapd.stderr)"
 
 note "$NLUNS LUNs onto target 1, 50 per SET (50 steps of 100 ms fit 5 s)"
@@ -53,7 +41,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 echo "GET lunmapTargetLunIds.1 ($NLUNS LUNs): ${ms} ms: $out"
 echo "$out" | has -i toobig || fail "no tooBig: $out"
 kill -0 "$LUNMAPD_PID" || fail "lunmapd died"
-sgetv $R.1.1.1.0 | has oversize || fail "lunmapd no longer answers after the tooBig"
+sgetv $SUBSYS_NAME | has oversize || fail "lunmapd no longer answers after the tooBig"
 
 note "a bulk walk of the target table passes the big value by"
 t0=$(date +%s%N)
@@ -76,7 +64,7 @@ len=$(sgetv $T.6.2 | as_hex | wc -c)
 [ "$len" = $((1024 * 32)) ] || fail "target 2's value is $len hex digits, not 1024 ids"
 out=$(snmpget -v2c -c public -t 10 -r 0 127.0.0.1:$SNMP_PORT $T.6.2 $T.6.2 $T.6.2 $T.6.2 2>&1) || true
 echo "$out" | has -i toobig || fail "four 16 KB values: no tooBig: $(echo "$out" | head -c 300)"
-sgetv $R.1.1.1.0 | has oversize || fail "lunmapd no longer answers"
+sgetv $SUBSYS_NAME | has oversize || fail "lunmapd no longer answers"
 stop_pid "$LUNMAPD_PID"
 ! grep -q -e 'Sanitizer' -e 'runtime error' lunmapd.stderr ||
 	fail "sanitizer report from lunmapd: $(cat lunmapd.stderr)"

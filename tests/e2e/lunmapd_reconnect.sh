@@ -9,23 +9,15 @@ set -euo pipefail
 need "$SNMPD"
 cd "$E2E_TMP"
 LUNMAPD=$top_builddir/tests/harness/lunmapd-sim
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-L=$R.1.2.1
 
 truncate -s 1M a.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="reconnect">
-  <backend type="tgt" check-interval="0"/>
-  <target iqn="iqn.2026-11.org.example:t1" id="$T1ID"/>
-  <lun name="a" path="$E2E_TMP/a.img"/>
-</lunmap>
-XML
+write_inventory inv.xml reconnect backend check-interval=0 \
+	target iqn=iqn.2026-11.org.example:t1 id=$T1ID \
+	lun name=a path="$E2E_TMP/a.img"
 
 start_snmpd
-"$LUNMAPD" -f -Le -c inv.xml -s state -x "$AGENTX" 2>lunmapd.stderr &
-LUNMAPD_PID=$!
-remember_pid "$LUNMAPD_PID" lunmapd
-answers() { sget "$R.1.1.1.0" | has reconnect; }
+launch_lunmapd "$LUNMAPD" inv.xml
+answers() { sget "$SUBSYS_NAME" | has reconnect; }
 wait_for 15 answers || fail "lunmapd does not answer: $(cat lunmapd.stderr)"
 
 # seconds (tenths) until lunmapd answers through the new snmpd
@@ -64,7 +56,7 @@ start_snmpd
 measure_reconnect >/dev/null
 kill -0 "$LUNMAPD_PID" 2>/dev/null || fail "lunmapd died"
 out=$(sset "$L.7.1" x "") || fail "a SET after the reconnect: $out"
-[ "$(sgetv "$R.1.1.9.0")" = "0" ] || fail "association count after the empty set: $(sgetv "$R.1.1.9.0")"
+[ "$(sgetv "$ASSOC_TOTAL")" = "0" ] || fail "association count after the empty set: $(sgetv "$ASSOC_TOTAL")"
 stop_pid "$LUNMAPD_PID"
 ! grep -q -e 'Sanitizer' -e 'runtime error' lunmapd.stderr ||
 	fail "sanitizer report from lunmapd: $(cat lunmapd.stderr)"

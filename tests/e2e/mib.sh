@@ -17,9 +17,9 @@ dirs=$top_srcdir/mib:$IETF:/var/lib/mibs/iana:/usr/share/snmp/mibs
 tree=$(snmptranslate -M "$dirs" -m LUNMAP-MIB -Tp LUNMAP-MIB::lunmapMIB 2>&1)
 echo "$tree" | has "lunmapAssocRowStatus(2)" || fail "snmptranslate: $tree"
 [ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On LUNMAP-MIB::lunmapLunTargetIds)" = \
-	".1.3.6.1.4.1.8072.9999.9999.3260.1.2.1.7" ] || fail "lunmapLunTargetIds moved"
+	".$L.7" ] || fail "lunmapLunTargetIds moved"
 [ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On LUNMAP-MIB::lunmapCacheOutOfSync)" = \
-	".1.3.6.1.4.1.8072.9999.9999.3260.0.3" ] || fail "lunmapCacheOutOfSync moved"
+	".$N_OUT_OF_SYNC" ] || fail "lunmapCacheOutOfSync moved"
 # the objects added after design §5's fixed numbers
 for pair in lunmapSpinLock:1.1.10 lunmapSubsystemForce:1.1.11 lunmapStackReapplyCount:1.1.12 \
 	lunmapLastErrorLun:1.1.13 lunmapLunSerial:1.2.1.10 lunmapLunNaa:1.2.1.11 \
@@ -27,7 +27,24 @@ for pair in lunmapSpinLock:1.1.10 lunmapSubsystemForce:1.1.11 lunmapStackReapply
 	lunmapActionSteps:1.1.15 lunmapActionResult:1.1.16 lunmapActionText:1.1.17 \
 	lunmapActionCompleted:0.6; do
 	[ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On "LUNMAP-MIB::${pair%%:*}")" = \
-		".1.3.6.1.4.1.8072.9999.9999.3260.${pair#*:}" ] || fail "${pair%%:*} is not at ${pair#*:}"
+		".$R.${pair#*:}" ] || fail "${pair%%:*} is not at ${pair#*:}"
+done
+# the names the tests use (tests/harness/lib.sh) are the MIB's
+for pair in lunmapMIB:R lunmapSubsystem:SUBSYS lunmapLunTable:LUN_TABLE lunmapLunEntry:L \
+	lunmapTargetEntry:T lunmapAssocTable:ASSOC_TABLE lunmapAssocEntry:A lunmapTargetLunEntry:TL \
+	lunmapAssociationChanged:N_ASSOC_CHANGED lunmapOperationFailed:N_OP_FAILED \
+	lunmapCacheOutOfSync:N_OUT_OF_SYNC lunmapCacheInSync:N_IN_SYNC lunmapStackReapplied:N_REAPPLIED \
+	lunmapActionCompleted:N_ACTION_DONE lunmapSubsystemName.0:SUBSYS_NAME \
+	lunmapSubsystemBackend.0:BACKEND lunmapSubsystemStatus.0:STATUS \
+	lunmapSubsystemMaxTargetsPerLun.0:MAX_PER_LUN lunmapSubsystemLastChange.0:LAST_CHANGE \
+	lunmapSubsystemRefresh.0:REFRESH lunmapLastErrorCode.0:ERR_CODE lunmapLastErrorText.0:ERR_TEXT \
+	lunmapAssociationCount.0:ASSOC_TOTAL lunmapSpinLock.0:LOCK lunmapSubsystemForce.0:FORCE \
+	lunmapStackReapplyCount.0:REAPPLY_COUNT lunmapLastErrorLun.0:ERR_LUN \
+	lunmapActionStepsDone.0:STEPS_DONE lunmapActionSteps.0:STEPS lunmapActionResult.0:ACTION_RESULT \
+	lunmapActionText.0:ACTION_TEXT; do
+	var=${pair#*:}
+	[ "$(snmptranslate -M "$dirs" -m LUNMAP-MIB -On "LUNMAP-MIB::${pair%%:*}")" = ".${!var}" ] ||
+		fail "\$$var is not ${pair%%:*}"
 done
 note "the display hints: HRESULTs in hex, ids 32 digits each"
 snmptranslate -M "$dirs" -m LUNMAP-MIB -Td LUNMAP-MIB::lunmapLastErrorCode | has 'DISPLAY-HINT.*"x"' ||
@@ -48,21 +65,17 @@ if [ -x "$top_builddir/tests/harness/lunmapd-sim" ] && [ -x "$SNMPD" ]; then
 	truncate -s 4M db.img
 	T1=01111111-1111-1111-8111-111111111111 T2=02222222-2222-2222-8222-222222222222
 	DB=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
-	cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="mib" max-targets-per-lun="4">
-  <backend type="tgt"/>
-  <target iqn="iqn.2026-11.org.example.mib:t1" id="$T1"/>
-  <target iqn="iqn.2026-11.org.example.mib:t2" id="$T2"/>
-  <lun name="db" path="$E2E_TMP/db.img" id="$DB"/>
-</lunmap>
-XML
+	write_inventory inv.xml mib max-targets-per-lun=4 \
+		target iqn=iqn.2026-11.org.example.mib:t1 id=$T1 \
+		target iqn=iqn.2026-11.org.example.mib:t2 id=$T2 \
+		lun name=db path="$E2E_TMP/db.img" id=$DB
 	mkdir -p lunmapd-persist
 	SNMP_PERSISTENT_DIR=$E2E_TMP/lunmapd-persist "$top_builddir/tests/harness/lunmapd-sim" -f \
 		-x "$AGENTX" -c inv.xml -s state -Lf lunmapd.log 2>>lunmapd.stderr &
 	remember_pid $! lunmapd
-	wait_for 15 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+	wait_for 15 lunmapd_answers ||
 		fail "lunmapd does not answer: $(cat lunmapd.log)"
-	sset $R.1.2.1.7.1 x "$(hexid $T1)$(hexid $T2)" >/dev/null || fail "associate"
+	sset $L.7.1 x "$(hexid $T1)$(hexid $T2)" >/dev/null || fail "associate"
 	m=(-v2c -c public -M "$dirs" -m +LUNMAP-MIB 127.0.0.1:$SNMP_PORT)
 	t1=${T1//-/} t2=${T2//-/} db=${DB//-/}
 	out=$(snmpwalk "${m[@]}" LUNMAP-MIB::lunmapLunTargetIds)

@@ -12,41 +12,27 @@ set -euo pipefail
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpget
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
-LOGSID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
-T1=iqn.2026-11.org.example.e2e:t1
-L=$R.1.2.1
 SYSUPTIME=1.3.6.1.2.1.1.3.0
-LASTCHANGE=$R.1.1.5.0
 
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="notify" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="$T1" initiators="ALL" id="$T1ID"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DBID"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img" id="$LOGSID"/>
-</lunmap>
-XML
+start_tgtd_snmpd --traps
+lun_files 8M db logs
+write_inventory inv.xml notify max-targets-per-lun=2 backend check-interval=1 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" id=$DBID \
+	lun name=logs path="$E2E_TMP/lun/logs.img" id=$LOGSID
 start_lunmapd inv.xml
 sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" $L.7.2 x "$(hexid $T2ID)" >/dev/null || fail "setup"
 
 note "RFC 3416: notWritable for what can never be written, existing or not"
-for o in "$L.3.99 s x" "$L.10.1 s x" "$R.1.1.12.0 u 1" "$R.1.1.99.0 i 1"; do
+for o in "$L.3.99 s x" "$L.10.1 s x" "$REAPPLY_COUNT u 1" "$SUBSYS.99.0 i 1"; do
 	out=$(sset $o) && fail "accepted: $o"
 	echo "$out" | has "Reason: notWritable" || fail "$o: $out"
 done
 out=$(sset $L.7.99 x "") && fail "accepted a LUN that does not exist"
 echo "$out" | has "Reason: noCreation" || fail "noCreation: $out"
 note "refresh and a change in one PDU: inconsistentValue, in either order"
-for pdu in "$R.1.1.6.0 i 2 $L.7.2 x $(hexid $T1ID)" "$L.7.2 x $(hexid $T1ID) $R.1.1.6.0 i 2"; do
+for pdu in "$REFRESH i 2 $L.7.2 x $(hexid $T1ID)" "$L.7.2 x $(hexid $T1ID) $REFRESH i 2"; do
 	out=$(sset $pdu) && fail "accepted: $pdu"
 	echo "$out" | has "Reason: inconsistentValue" || fail "$pdu: $out"
 done
@@ -54,36 +40,36 @@ done
 
 note "drift: db's LU removed from t1 by hand, then refresh"
 tid1=$(tgtadm_ctl --op show --mode target | sed -n "s/^Target \([0-9]*\): $T1\$/\1/p")
-tgtadm_ctl --op delete --mode logicalunit --tid "$tid1" --lun "$(sgetv $R.1.4.1.1.1.1)"
-wait_for 10 grep -q "$R.0.3" traps.log || fail "no lunmapCacheOutOfSync"
+tgtadm_ctl --op delete --mode logicalunit --tid "$tid1" --lun "$(sgetv $A.1.1.1)"
+wait_for 10 grep -q "$N_OUT_OF_SYNC" traps.log || fail "no lunmapCacheOutOfSync"
 cp traps.log traps.before
 run_action 2 >/dev/null || fail "refresh"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T2ID)" ] || fail "refresh did not adopt the stack"
-wait_for 10 grep -q "$R.0.4" traps.log || fail "no lunmapCacheInSync"
+wait_for 10 grep -q "$N_IN_SYNC" traps.log || fail "no lunmapCacheInSync"
 new=$(tail -n +$(($(wc -l <traps.before) + 1)) traps.log)
-echo "$new" | has "$R.0.1" || fail "no lunmapAssociationChanged after the refresh: $new"
-echo "$new" | has "$R.1.2.1.2.1 " || fail "the change notification is not about db: $new"
-echo "$new" | has "$R.1.2.1.2.2 " && fail "logs did not change but was told: $new"
+echo "$new" | has "$N_ASSOC_CHANGED" || fail "no lunmapAssociationChanged after the refresh: $new"
+echo "$new" | has "$L.2.1 " || fail "the change notification is not about db: $new"
+echo "$new" | has "$L.2.2 " && fail "logs did not change but was told: $new"
 
 note "tgtd restarted empty: re-applied, told with lunmapStackReapplied"
 cp traps.log traps.before
 stop_tgtd
 launch_tgtd # on the same ports
 wait_for 10 tgtd_ready >/dev/null 2>&1 || fail "tgtd did not come back"
-wait_for 15 grep -q "$R.0.5" traps.log || fail "no lunmapStackReapplied: $(cat lunmapd.log | tail -5)"
-[ "$(sgetv $R.1.1.12.0)" = 1 ] || fail "lunmapStackReapplyCount $(sgetv $R.1.1.12.0)"
+wait_for 15 grep -q "$N_REAPPLIED" traps.log || fail "no lunmapStackReapplied: $(cat lunmapd.log | tail -5)"
+[ "$(sgetv $REAPPLY_COUNT)" = 1 ] || fail "lunmapStackReapplyCount $(sgetv $REAPPLY_COUNT)"
 tgtadm_ctl --op show --mode target | has "Backing store path: $E2E_TMP/lun/logs.img" ||
 	fail "not re-applied"
 
 note "lunmapSubsystemLastChange against a restarted master's sysUpTime"
 sleep 3 # let the master's sysUpTime grow past what a new one will have
 sset $L.7.2 x "$(hexid $T1ID)" >/dev/null || fail "a change before the restart"
-before=$(snmpget -v2c -c public -Ov -Ot 127.0.0.1:$SNMP_PORT $LASTCHANGE)
+before=$(snmpget -v2c -c public -Ov -Ot 127.0.0.1:$SNMP_PORT $LAST_CHANGE)
 stop_pid "$SNMPD_PID"
 start_snmpd
-wait_for 15 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
+wait_for 15 lunmapd_answers ||
 	fail "lunmapd did not reconnect"
-last=$(snmpget -v2c -c public -Ov -Ot 127.0.0.1:$SNMP_PORT $LASTCHANGE)
+last=$(snmpget -v2c -c public -Ov -Ot 127.0.0.1:$SNMP_PORT $LAST_CHANGE)
 up=$(snmpget -v2c -c public -Ov -Ot 127.0.0.1:$SNMP_PORT $SYSUPTIME)
 note "LastChange $before before, $last after; sysUpTime $up"
 [ "$last" -le "$up" ] || fail "lunmapSubsystemLastChange $last exceeds sysUpTime $up"

@@ -11,17 +11,11 @@ need "$SNMPD" "$TGTD" "$TGTADM" snmpget
 [ "$(id -u)" = 0 ] || skip "ocf-tester needs root"
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 4M lun/a.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="ha" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.ha:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
-  <lun name="a" path="$E2E_TMP/lun/a.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 4M a
+write_inventory inv.xml ha max-targets-per-lun=2 backend check-interval=1 \
+	target iqn=iqn.2026-11.org.example.ha:t1 id=$T1ID \
+	lun name=a path="$E2E_TMP/lun/a.img"
 
 # ocf-tester runs "meta-data" as nobody too: the agent must be reachable
 chmod 711 "$E2E_TMP"
@@ -59,15 +53,15 @@ note "monitor: 7 when stopped; start; 0 when it answers through snmpd"
 [ "$(ra start)" = 0 ] || fail "start: $(cat ra.out)"
 pid=$(cat run/lunmapd.pid)
 remember_pid "$pid" lunmapd
-[ "$(sgetv $R.1.1.1.0)" = '"ha"' ] || fail "lunmapd started by the agent does not answer"
+[ "$(sgetv $SUBSYS_NAME)" = '"ha"' ] || fail "lunmapd started by the agent does not answer"
 [ "$(ra monitor)" = 0 ] || fail "monitor: $(cat ra.out)"
 
 note "drift: monitor passes by default, fails with cache_corrupt_fails=true"
-sset $R.1.2.1.7.1 x 6F1C7B0E4F7A4C849D552B1F0E6A9C01 >/dev/null || fail "associate"
+sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "associate"
 tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.ha:t1$/\1/p')
 tgtadm_ctl --op delete --mode logicalunit --tid "$tid" --lun 1
-wait_for 10 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.3.0)\" = cacheCorrupt ] ||
-	[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.3.0)\" = 2 ]" || fail "no drift seen"
+wait_for 10 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $STATUS)\" = cacheCorrupt ] ||
+	[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $STATUS)\" = 2 ]" || fail "no drift seen"
 [ "$(ra monitor)" = 0 ] || fail "monitor on drift (default): $(cat ra.out)"
 [ "$(OCF_RESKEY_cache_corrupt_fails=true ra monitor)" = 1 ] || fail "monitor on drift, cache_corrupt_fails: $(cat ra.out)"
 

@@ -26,20 +26,15 @@ diff -u "$top_srcdir/data/prometheus/snmp.yml" gen/snmp.yml ||
 note "snmpd with the shipped lines, users created in its persistent file"
 start_shipped_snmpd "rocommunity public 127.0.0.1" "rwcommunity private 127.0.0.1"
 start_tgtd
-mkdir -p lun
-truncate -s 8M lun/db.img
-truncate -s 4M lun/logs.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="prom" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.prom:t1" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01" initiators="ALL"/>
-  <target iqn="iqn.2026-11.org.example.prom:t2" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs.img"/>
-</lunmap>
-XML
+lun_files 8M db
+lun_files 4M logs
+write_inventory inv.xml prom max-targets-per-lun=4 backend check-interval=1 \
+	target iqn=iqn.2026-11.org.example.prom:t1 id=$T1ID initiators=ALL \
+	target iqn=iqn.2026-11.org.example.prom:t2 id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=logs path="$E2E_TMP/lun/logs.img"
 start_lunmapd inv.xml
-sset $R.1.2.1.7.1 x 6F1C7B0E4F7A4C849D552B1F0E6A9C016F1C7B0E4F7A4C849D552B1F0E6A9C02 >/dev/null ||
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null ||
 	fail "associate db with t1 and t2"
 
 note "Debian's exporter with the shipped module"
@@ -80,14 +75,8 @@ has -E '^sysUpTime [0-9]' m1.txt || fail "no sysUpTime"
 	fail "a column that must not be a metric: $(grep -E '^lunmap(LunTargetIds|TargetLunIds|LastErrorText)' m1.txt)"
 
 note "the IETF module (lunmap_iscsi): sessions per target, ISCSI-MIB's counters as counters"
-HOLD=$top_builddir/tests/harness/iscsi-hold
-if [ -x "$HOLD" ]; then
-	mkfifo hold
-	exec 5<>hold
-	"$HOLD" "127.0.0.1:$TGT_PORT" iqn.2026-11.org.example.prom:t1 iqn.2026-01.org.example:prom x \
-		<hold >hold.out 2>&1 5>&- &
-	remember_pid $! iscsi-hold
-	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+if [ -x "$top_builddir/tests/harness/iscsi-hold" ]; then
+	hold_session iqn.2026-11.org.example.prom:t1 iqn.2026-01.org.example:prom
 	iscsi_scrape() { curl -sf "http://127.0.0.1:$PROM_PORT/snmp?module=lunmap_iscsi&target=127.0.0.1:$SNMP_PORT"; }
 	# one scrape is several GETBULKs, and a look at the stack may come
 	# between them: the instance's count (walked first) and the session

@@ -16,20 +16,12 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpbulkwalk iscsi-inq python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun
 for i in 1 2 3 4; do truncate -s "${i}M" "lun/l$i.img"; done
 # timeout-ms: a loaded host; 9 steps x 500 ms stay inside lunmapd's 5 s
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="pdus" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" timeout-ms="500"/>
-$(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-11.org.example.pdus:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
-$(for i in 1 2 3 4; do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
-</lunmap>
-XML
+write_inventory inv.xml pdus max-targets-per-lun=3 backend timeout-ms=500 \
+	targets 4 iqn=iqn.2026-11.org.example.pdus:t% alias=t% initiators=ALL \
+	luns 4 name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=3 python3 "$top_srcdir/tests/harness/trials.py" pdus "${RANDOM_PDUS:-100}" ||
-	fail "random PDUs (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "random PDUs: all checks passed"
+run_trials pdus "${RANDOM_PDUS:-100}" 3 "random PDUs"

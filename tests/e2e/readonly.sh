@@ -7,28 +7,16 @@
 # over a lunmapd restart, and a change by hand in tgtd is drift.
 set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
-PROBE=$top_builddir/tests/harness/iscsi-probe
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget
-[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+need_probe
 cd "$E2E_TMP"
 
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-A=$R.1.4.1
-STATUS=$R.1.1.3.0
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="readonly" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-  <target iqn="$T1" initiators="ALL" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01"/>
-  <target iqn="$T2" initiators="ALL" id="6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db
+write_inventory inv.xml readonly max-targets-per-lun=3 backend check-interval=1 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img"
 start_lunmapd inv.xml
 
 probe() { "$PROBE" write "iscsi://127.0.0.1:$TGT_PORT/$1/$2" 2>&1 || true; }

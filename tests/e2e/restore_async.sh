@@ -14,7 +14,6 @@ set -euo pipefail
 . "$top_srcdir/tests/harness/lib.sh"
 need "$SNMPD" "$SNMPTRAPD" "$TGTD" "$TGTADM" snmpset snmpget
 cd "$E2E_TMP"
-L=$R.1.2.1
 total=${RESTORE_ASSOCS:-1000}
 nluns=$((total / 4))
 
@@ -23,13 +22,9 @@ start_snmptrapd
 start_snmpd
 mkdir -p lun
 for i in $(seq 1 $nluns); do truncate -s 1M "lun/l$i.img"; done
-{
-	echo "<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"restore\" max-targets-per-lun=\"5\">"
-	echo "  <backend type=\"tgt\" control-port=\"$TGT_CTL\" portal=\"127.0.0.1:$TGT_PORT\" tgtadm=\"$TGTADM\" check-interval=\"1\"/>"
-	for t in 1 2 3 4 5; do echo "  <target iqn=\"iqn.2026-12.org.example.restore:t$t\" alias=\"t$t\" initiators=\"ALL\"/>"; done
-	for i in $(seq 1 $nluns); do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done
-	echo "</lunmap>"
-} >inv.xml
+write_inventory inv.xml restore max-targets-per-lun=5 backend check-interval=1 \
+	targets 5 iqn=iqn.2026-12.org.example.restore:t% alias=t% initiators=ALL \
+	luns $nluns name=l% path="$E2E_TMP/lun/l%.img"
 
 note "$total associations made with lunmapctl, then lunmapd on them"
 {
@@ -38,25 +33,25 @@ note "$total associations made with lunmapctl, then lunmapd on them"
 } | "$top_builddir/tools/lunmapctl" -c inv.xml -s state - >ctl.out 2>ctl.err
 [ "$(grep -c '^ok$' ctl.out)" = $nluns ] || fail "lunmapctl: $(grep -v '^ok$' ctl.out | head -3)"
 start_lunmapd inv.xml
-[ "$(sgetv $R.1.1.9.0)" = $((total + 1)) ] || fail "association count $(sgetv $R.1.1.9.0)"
+[ "$(sgetv $ASSOC_TOTAL)" = $((total + 1)) ] || fail "association count $(sgetv $ASSOC_TOTAL)"
 
 note "t1..t4 removed from tgtd by hand: drift (t5 keeps one LU: not a stack that lost all)"
 for t in 1 2 3 4; do
 	tid=$(tgtadm_ctl --op show --mode target | sed -n "s/^Target \([0-9]*\): iqn.2026-12.org.example.restore:t$t\$/\1/p")
 	tgtadm_ctl --op delete --force --mode target --tid "$tid"
 done
-wait_for 20 bash -c "[ \"\$(snmpget -v2c -c public -Ov -Oq 127.0.0.1:$SNMP_PORT $R.1.1.3.0)\" = 2 ]" ||
+wait_for 20 reads $STATUS 2 ||
 	fail "no drift"
 
 note "restore(4): answered at once, GETs answered while it runs"
 t0=$(date +%s%N)
-sset $R.1.1.6.0 i 4 >/dev/null || fail "restore(4) refused"
+sset $REFRESH i 4 >/dev/null || fail "restore(4) refused"
 took=$((($(date +%s%N) - t0) / 1000000))
 [ "$took" -lt 5000 ] || fail "the SET took $took ms"
 running=0 progress=0 longest=0 busy=0
 while :; do
 	t0=$(date +%s%N)
-	v=$(snmpget -v2c -c public -Ov -Oq -t 6 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.6.0 $R.1.1.14.0 $R.1.1.15.0) ||
+	v=$(snmpget -v2c -c public -Ov -Oq -t 6 -r 0 127.0.0.1:$SNMP_PORT $REFRESH $STEPS_DONE $STEPS) ||
 		fail "a GET was not answered"
 	ms=$((($(date +%s%N) - t0) / 1000000))
 	[ "$ms" -le "$longest" ] || longest=$ms
@@ -71,10 +66,10 @@ done
 echo "restore: $running GETs while it ran ($progress with steps under way), longest $longest ms"
 [ $running -gt 0 ] || fail "restore(4) was not seen running"
 [ "$longest" -lt 5000 ] || fail "a GET waited $longest ms"
-[ "$(sgetv $R.1.1.16.0)" = 0 ] || fail "restore failed: $(sgetv $R.1.1.17.0)"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after restore"
-wait_for 10 grep -q "$R.0.6" traps.log || fail "no lunmapActionCompleted"
-wait_for 10 grep -q "$R.0.4" traps.log || fail "no lunmapCacheInSync"
+[ "$(sgetv $ACTION_RESULT)" = 0 ] || fail "restore failed: $(sgetv $ACTION_TEXT)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after restore"
+wait_for 10 grep -q "$N_ACTION_DONE" traps.log || fail "no lunmapActionCompleted"
+wait_for 10 grep -q "$N_IN_SYNC" traps.log || fail "no lunmapCacheInSync"
 [ "$(tgtadm_ctl --op show --mode target | grep -c "Backing store path: $E2E_TMP/lun/")" = $((total + 1)) ] ||
 	fail "tgtd does not export every association again"
 stop_pid "$LUNMAPD_PID"

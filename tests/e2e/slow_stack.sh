@@ -16,20 +16,12 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpbulkwalk python3
 cd "$E2E_TMP"
 
-start_tgtd
-start_snmpd
+start_tgtd_snmpd
 mkdir -p lun
 nluns=${SLOW_LUNS:-200}
 for i in $(seq 1 "$nluns"); do truncate -s 1M "lun/l$i.img"; done
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="slow" max-targets-per-lun="3">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM" check-interval="1"/>
-$(for i in 1 2 3 4; do echo "  <target iqn=\"iqn.2026-12.org.example.slow:t$i\" alias=\"t$i\" initiators=\"ALL\"/>"; done)
-$(for i in $(seq 1 "$nluns"); do echo "  <lun name=\"l$i\" path=\"$E2E_TMP/lun/l$i.img\"/>"; done)
-</lunmap>
-XML
+write_inventory inv.xml slow max-targets-per-lun=3 backend check-interval=1 \
+	targets 4 iqn=iqn.2026-12.org.example.slow:t% alias=t% initiators=ALL \
+	luns "$nluns" name=l% path="$E2E_TMP/lun/l%.img"
 
-INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=3 python3 "$top_srcdir/tests/harness/trials.py" slow "${SLOW_SETS:-8}" ||
-	fail "slow stack (logs: $E2E_TMP/lunmapd.log)"
-lunmapd_left_clean
-echo "slow stack: all checks passed"
+run_trials slow "${SLOW_SETS:-8}" 3 "slow stack"

@@ -14,23 +14,12 @@ mount -t tmpfs -o size=256k,mode=0700 lunmap-e2e-state state 2>/dev/null ||
 	skip "cannot mount a tmpfs (not root?)"
 trap 'cd /; umount -l "$E2E_TMP/state" 2>/dev/null || true' EXIT
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-L=$R.1.2.1
-
-start_tgtd
-start_snmptrapd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="syserr" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$TGTADM"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="iqn.2026-11.org.example.e2e:t2" initiators="ALL" id="$T2ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd --traps
+lun_files 8M db
+write_inventory inv.xml syserr max-targets-per-lun=2 \
+	target iqn=$T1 initiators=ALL id=$T1ID \
+	target iqn=$T2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img"
 start_lunmapd inv.xml
 sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "setup"
 before=$(tgtadm_ctl --op show --mode target)
@@ -43,15 +32,15 @@ truncate -s 0 state/state.intent
 dd if=/dev/zero of=state/fill bs=4k 2>/dev/null || true
 out=$(sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)") && fail "accepted on a full disk: $out"
 echo "$out" | has "Reason: commitFailed" || fail "wanted commitFailed: $out"
-[ "$(sgetv $R.1.1.7.0)" = $((0x80070070)) ] ||
-	fail "lunmapLastErrorCode $(sgetv $R.1.1.7.0), wanted ERROR_DISK_FULL ($(sgetv $R.1.1.8.0))"
+[ "$(sgetv $ERR_CODE)" = $((0x80070070)) ] ||
+	fail "lunmapLastErrorCode $(sgetv $ERR_CODE), wanted ERROR_DISK_FULL ($(sgetv $ERR_TEXT))"
 [ "$(sgetv $L.9.1)" = $((0x80070070)) ] || fail "lunmapLunLastErrorCode $(sgetv $L.9.1)"
-sgetv $R.1.1.8.0 | has -i "space" || fail "text: $(sgetv $R.1.1.8.0)"
+sgetv $ERR_TEXT | has -i "space" || fail "text: $(sgetv $ERR_TEXT)"
 [ "$(sgetv $L.7.1 | as_hex)" = "$(hexid $T1ID)" ] || fail "the set changed"
 [ "$(tgtadm_ctl --op show --mode target)" = "$before" ] || fail "the stack changed"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "a clean refusal is not drift"
-wait_for 10 grep -q "$R.0.2" traps.log || fail "no lunmapOperationFailed"
-grep -A3 "$R.0.2" traps.log | has "2147942512" || fail "the notification has no ERROR_DISK_FULL"
+[ "$(sgetv $STATUS)" = 1 ] || fail "a clean refusal is not drift"
+wait_for 10 grep -q "$N_OP_FAILED" traps.log || fail "no lunmapOperationFailed"
+grep -A3 "$N_OP_FAILED" traps.log | has "2147942512" || fail "the notification has no ERROR_DISK_FULL"
 
 note "room again: the same SET succeeds"
 rm -f state/fill

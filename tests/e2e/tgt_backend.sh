@@ -14,21 +14,14 @@ mkdir -p lun state
 truncate -s 8M lun/db.img
 truncate -s 4M "lun/logs b.img"
 DB_ID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
 
 TGT_TRANSPORT=${TGT_TRANSPORT:-}
 inventory() { # FILE TGTADM [TRANSPORT]
-	local tr=${3:-$TGT_TRANSPORT}
-	cat >"$1" <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$2"${tr:+ transport=\"$tr\"}/>
-  <target iqn="$T1" alias="t1" initiators="ALL"/>
-  <target iqn="$T2" alias="t2" initiators="ALL"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DB_ID"/>
-  <lun name="logs" path="$E2E_TMP/lun/logs b.img"/>
-</lunmap>
-XML
+	write_inventory "$1" e2e max-targets-per-lun=4 backend tgtadm="$2" transport="${3:-$TGT_TRANSPORT}" \
+		target iqn=$T1 alias=t1 initiators=ALL \
+		target iqn=$T2 alias=t2 initiators=ALL \
+		lun name=db path="$E2E_TMP/lun/db.img" id=$DB_ID \
+		lun name=logs path="$E2E_TMP/lun/logs b.img"
 }
 inventory inv.xml "$TGTADM"
 ctl() { "$CTL" -c inv.xml -s state "$@"; }

@@ -8,27 +8,13 @@ set -euo pipefail
 need "$SNMPD" "$TGTD" "$TGTADM" snmpset snmpget iscsi-ls strace
 cd "$E2E_TMP"
 
-T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
-T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-T1=iqn.2026-11.org.example.e2e:t1
-T2=iqn.2026-11.org.example.e2e:t2
-L=$R.1.2.1
-ERRCODE=$R.1.1.7.0
-ERRTEXT=$R.1.1.8.0
-
-start_tgtd
-start_snmpd
-mkdir -p lun
-truncate -s 8M lun/db.img lun/gone.img
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="e2e" max-targets-per-lun="2">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" timeout-ms="400"/>
-  <target iqn="$T1" alias="t1" initiators="ALL" id="$T1ID"/>
-  <target iqn="$T2" alias="t2" initiators="ALL" id="$T2ID"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img"/>
-  <lun name="gone" path="$E2E_TMP/lun/gone.img"/>
-</lunmap>
-XML
+start_tgtd_snmpd
+lun_files 8M db gone
+write_inventory inv.xml e2e max-targets-per-lun=2 backend tgtadm= timeout-ms=400 \
+	target iqn=$T1 alias=t1 initiators=ALL id=$T1ID \
+	target iqn=$T2 alias=t2 initiators=ALL id=$T2ID \
+	lun name=db path="$E2E_TMP/lun/db.img" \
+	lun name=gone path="$E2E_TMP/lun/gone.img"
 start_lunmapd inv.xml
 has "speaking tgtd's management protocol on /var/run/tgtd/socket.$TGT_CTL" lunmapd.log ||
 	fail "not on the socket: $(cat lunmapd.log)"
@@ -53,9 +39,9 @@ chattr +i lun/gone.img || skip "chattr +i does not work on $E2E_TMP"
 out=$(sset $L.7.2 x "$(hexid $T1ID)") && { chattr -i lun/gone.img; fail "set succeeded: $out"; }
 chattr -i lun/gone.img
 echo "$out" | has "commitFailed" || fail "not commitFailed: $out"
-[ "$(sgetv $ERRCODE)" = 2147500037 ] || fail "lunmapLastErrorCode $(sgetv $ERRCODE)" # 0x80004005
-sgetv $ERRTEXT | has "TGTADM_INVALID_REQUEST, 17" || fail "lunmapLastErrorText: $(sgetv $ERRTEXT)"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after a refused step"
+[ "$(sgetv $ERR_CODE)" = 2147500037 ] || fail "lunmapLastErrorCode $(sgetv $ERR_CODE)" # 0x80004005
+sgetv $ERR_TEXT | has "TGTADM_INVALID_REQUEST, 17" || fail "lunmapLastErrorText: $(sgetv $ERR_TEXT)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after a refused step"
 
 note "a stopped tgtd: the SET fails within the deadline, GETs go on"
 # until the master's AgentX timeout for lunmapd is raised (5 s), the
@@ -71,17 +57,17 @@ echo "  the refused SET took $(( (t1 - t0) / 1000000 )) ms"
 # SET takes db from t2: the in-use guard lists the stack first and finds
 # tgtd stopped before anything is tried (resourceUnavailable)
 echo "$out" | has "resourceUnavailable" || fail "not resourceUnavailable: $out"
-sgetv $ERRTEXT | has "tgtd did not answer within 400 ms" || fail "lunmapLastErrorText: $(sgetv $ERRTEXT)"
-[ "$(sgetv $R.1.1.1.0)" = '"e2e"' ] || fail "GET while tgtd is stopped"
+sgetv $ERR_TEXT | has "tgtd did not answer within 400 ms" || fail "lunmapLastErrorText: $(sgetv $ERR_TEXT)"
+[ "$(sgetv $SUBSYS_NAME)" = '"e2e"' ] || fail "GET while tgtd is stopped"
 [ "$(sgetv $L.8.1)" = 2 ] || fail "the failed SET changed the LUN"
 kill -CONT "$TGTD_PID"
 
 note "tgtd resumed: the next SET succeeds"
-sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "set after SIGCONT: $(sgetv $ERRTEXT)"
+sset $L.7.1 x "$(hexid $T1ID)" >/dev/null || fail "set after SIGCONT: $(sgetv $ERR_TEXT)"
 [ "$(sgetv $L.8.1)" = 1 ] || fail "target count after SIGCONT"
 [ "$(disks_of $T1)" = "1 7M" ] && [ -z "$(disks_of $T2)" ] || fail "t1 '$(disks_of $T1)' t2 '$(disks_of $T2)'"
-[ "$(sgetv $R.1.1.3.0)" = 1 ] || fail "not online after SIGCONT"
-sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set back to both: $(sgetv $ERRTEXT)"
+[ "$(sgetv $STATUS)" = 1 ] || fail "not online after SIGCONT"
+sset $L.7.1 x "$(hexid $T1ID)$(hexid $T2ID)" >/dev/null || fail "set back to both: $(sgetv $ERR_TEXT)"
 [ "$(disks_of $T2)" = "1 7M" ] || fail "db not back on t2"
 
 stop_pid "$LUNMAPD_PID"

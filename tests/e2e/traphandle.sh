@@ -34,15 +34,12 @@ exec "$TGTADM" "\$@"
 SH
 chmod +x tgtadm-wrap
 DB=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
-T1=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01 T2=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
-cat >inv.xml <<XML
-<lunmap xmlns="urn:lunmap:inventory:1" name="traps" max-targets-per-lun="4">
-  <backend type="tgt" control-port="$TGT_CTL" portal="127.0.0.1:$TGT_PORT" tgtadm="$E2E_TMP/tgtadm-wrap" transport="tgtadm" check-interval="1"/>
-  <target iqn="iqn.2026-11.org.example.traps:t1" id="$T1"/>
-  <target iqn="iqn.2026-11.org.example.traps:t2" id="$T2"/>
-  <lun name="db" path="$E2E_TMP/lun/db.img" id="$DB"/>
-</lunmap>
-XML
+T1=$T1ID T2=$T2ID
+write_inventory inv.xml traps max-targets-per-lun=4 \
+	backend tgtadm="$E2E_TMP/tgtadm-wrap" transport=tgtadm check-interval=1 \
+	target iqn=iqn.2026-11.org.example.traps:t1 id=$T1 \
+	target iqn=iqn.2026-11.org.example.traps:t2 id=$T2 \
+	lun name=db path="$E2E_TMP/lun/db.img" id=$DB
 start_lunmapd inv.xml
 
 logged() { has -F -x -- "$1" "$LOG"; }
@@ -53,21 +50,21 @@ traps: $(cat "$E2E_TMP/traps.log")"
 }
 
 note "lunmapAssociationChanged: the LUN and its new set"
-sset $R.1.2.1.7.1 x "$(hexid $T1)$(hexid $T2)" >/dev/null || fail "associate"
+sset $L.7.1 x "$(hexid $T1)$(hexid $T2)" >/dev/null || fail "associate"
 expect_line "daemon.notice lunmap: lunmapAssociationChanged from localhost: LUN 1 ($DB) is now on targets {$T1, $T2}"
-sset $R.1.2.1.7.1 x "" >/dev/null || fail "dissociate"
+sset $L.7.1 x "" >/dev/null || fail "dissociate"
 expect_line "daemon.notice lunmap: lunmapAssociationChanged from localhost: LUN 1 ($DB) is now on no target"
 
 note "lunmapOperationFailed: the stack refused a step"
 touch fail-new
-if out=$(sset $R.1.2.1.7.1 x "$(hexid $T1)"); then fail "accepted although tgtadm failed"; fi
+if out=$(sset $L.7.1 x "$(hexid $T1)"); then fail "accepted although tgtadm failed"; fi
 echo "$out" | has commitFailed || fail "not commitFailed: $out"
 rm fail-new
 wait_for 10 has -E "^daemon.warning lunmap: lunmapOperationFailed from localhost: HRESULT 0x80004005: .*add LUN \"db\" to iqn.2026-11.org.example.traps:t1 .*out of memory" "$LOG" ||
 	fail "no failure line: $(cat "$LOG")"
 
 note "lunmapCacheOutOfSync: drift"
-sset $R.1.2.1.7.1 x "$(hexid $T2)" >/dev/null || fail "associate t2"
+sset $L.7.1 x "$(hexid $T2)" >/dev/null || fail "associate t2"
 tid=$(tgtadm_ctl --op show --mode target | sed -n 's/^Target \([0-9]*\): iqn.2026-11.org.example.traps:t2$/\1/p')
 tgtadm_ctl --op delete --mode logicalunit --tid "$tid" --lun 1
 expect_line "daemon.warning lunmap: lunmapCacheOutOfSync from localhost: subsystem cacheCorrupt(2): the iSCSI stack differs from lunmap's state; changes are refused until lunmapSubsystemRefresh is written"

@@ -112,6 +112,76 @@ start_daemon() {
 	fail "$name did not start: $(tail -5 "$log")"
 }
 
+# ------------------------------------------------------------ inventory
+# The world most tests build: targets t1..t3 and LUNs db and logs, with
+# fixed ids so that a failed run's logs read the same as the last one's.
+T1ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c01
+T2ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c02
+T3ID=6f1c7b0e-4f7a-4c84-9d55-2b1f0e6a9c03
+DBID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a01
+LOGSID=0b7e2d7c-8f0a-4d6e-a1f3-5c9b8e7d6a02
+T1=iqn.2026-11.org.example.e2e:t1
+T2=iqn.2026-11.org.example.e2e:t2
+T3=iqn.2026-11.org.example.e2e:t3
+
+# write_inventory FILE NAME [ATTR=VALUE...] [ELEMENT [N] [ATTR=VALUE...]]...
+# An inventory (lunmap.xml(5)) named NAME; the ATTRs before the first
+# ELEMENT are the <lunmap> element's. ELEMENT is mibs, target or lun, or
+# "targets N" / "luns N": N elements, every % in their values 1 to N.
+# One element a line in the order given, so that a test can name the
+# line lunmapd reports. <backend> is always there, second line: type
+# "tgt", and with the private tgtd (start_tgtd) its control port, portal
+# and $TGTADM; "backend ATTR=VALUE..." replaces or adds attributes, and
+# ATTR= leaves one out. Values go in as written, unescaped: XML text.
+# FILE - is stdout.
+write_inventory() {
+	local file=$1 name=$2 el=lunmap many= n=1 a i k line body=
+	local -a top=() back=(type=tgt) attrs=()
+	[ -z "${TGT_CTL:-}" ] || back+=("control-port=$TGT_CTL" "portal=127.0.0.1:$TGT_PORT" "tgtadm=$TGTADM")
+	shift 2
+	while :; do
+		case ${1:-} in
+		*=*) attrs+=("$1"); shift; continue ;;
+		esac
+		# an element's attributes end at the next element or at the end
+		case $el in
+		lunmap) top=(${attrs[@]+"${attrs[@]}"}) ;;
+		backend)
+			for a in ${attrs[@]+"${attrs[@]}"}; do
+				k=${a%%=*}
+				for i in "${!back[@]}"; do
+					[ "${back[i]%%=*}" = "$k" ] && { back[i]=$a; k=; }
+				done
+				[ -z "$k" ] || back+=("$a")
+				[ -n "${a#*=}" ] || for i in "${!back[@]}"; do [ "${back[i]}" != "$a" ] || unset 'back[i]'; done
+			done ;;
+		*)
+			for ((i = 1; i <= n; i++)); do
+				line="  <$el"
+				for a in ${attrs[@]+"${attrs[@]}"}; do
+					[ -z "$many" ] || a=${a//\%/$i}
+					line+=" ${a%%=*}=\"${a#*=}\""
+				done
+				body+="$line/>"$'\n'
+			done ;;
+		esac
+		[ $# -gt 0 ] || break
+		attrs=() many= n=1 el=$1
+		shift
+		case $el in
+		targets|luns) many=yes n=${1:?write_inventory: $el without a count}; el=${el%s}; shift ;;
+		backend|mibs|target|lun) ;;
+		*) fail "write_inventory: no element $el" ;;
+		esac
+	done
+	line="<lunmap xmlns=\"urn:lunmap:inventory:1\" name=\"$name\""
+	for a in ${top[@]+"${top[@]}"}; do line+=" ${a%%=*}=\"${a#*=}\""; done
+	line+=$'>\n  <backend'
+	for a in "${back[@]}"; do line+=" ${a%%=*}=\"${a#*=}\""; done
+	line+=$'/>\n'"$body</lunmap>"
+	if [ "$file" = - ]; then echo "$line"; else echo "$line" >"$file"; fi
+}
+
 TGTADM=${TGTADM:-/usr/sbin/tgtadm}
 TGTD=${TGTD:-/usr/sbin/tgtd}
 
@@ -194,10 +264,68 @@ inq() { # IQN LUN PAGE
 	iscsi-inq -e 1 -c "$3" "iscsi://127.0.0.1:$TGT_PORT/$1/$2" 2>&1
 }
 
+# lun_files SIZE NAME...: the files $E2E_TMP/lun/NAME.img of SIZE
+lun_files() {
+	local size=$1 n
+	shift
+	mkdir -p "$E2E_TMP/lun"
+	for n in "$@"; do truncate -s "$size" "$E2E_TMP/lun/$n.img"; done
+}
+
+# need_probe: tests/harness/iscsi-probe as $PROBE, or skip
+need_probe() {
+	PROBE=$top_builddir/tests/harness/iscsi-probe
+	[ -x "$PROBE" ] || skip "no tests/harness/iscsi-probe (libiscsi-dev missing at configure)"
+}
+
+# hold_session TARGET INITIATOR: a libiscsi session from the private
+# portal's TARGET as INITIATOR, held until the test closes fd 5 (the
+# fifo "hold" it writes to)
+hold_session() {
+	mkfifo hold
+	exec 5<>hold
+	"$top_builddir/tests/harness/iscsi-hold" "127.0.0.1:$TGT_PORT" "$1" "$2" x \
+		<hold >hold.out 2>&1 5>&- &
+	remember_pid $! iscsi-hold
+	wait_for 10 has -x "logged in" hold.out || fail "no login: $(cat hold.out)"
+}
+
 # ---------------------------------------------------------------- SNMP
 SNMPD=${SNMPD:-/usr/sbin/snmpd}
 SNMPTRAPD=${SNMPTRAPD:-/usr/sbin/snmptrapd}
+# LUNMAP-MIB by name (mib/LUNMAP-MIB.txt): lunmapMIB is netSnmpPlaypen.3260.
+# tests/harness/trials.py has the same names; a test retypes no number.
 R=1.3.6.1.4.1.8072.9999.9999.3260
+SUBSYS=$R.1.1                # lunmapSubsystem
+SUBSYS_NAME=$SUBSYS.1.0      # lunmapSubsystemName
+BACKEND=$SUBSYS.2.0          # lunmapSubsystemBackend
+STATUS=$SUBSYS.3.0           # lunmapSubsystemStatus
+MAX_PER_LUN=$SUBSYS.4.0      # lunmapSubsystemMaxTargetsPerLun
+LAST_CHANGE=$SUBSYS.5.0      # lunmapSubsystemLastChange
+REFRESH=$SUBSYS.6.0          # lunmapSubsystemRefresh
+ERR_CODE=$SUBSYS.7.0         # lunmapLastErrorCode
+ERR_TEXT=$SUBSYS.8.0         # lunmapLastErrorText
+ASSOC_TOTAL=$SUBSYS.9.0      # lunmapAssociationCount
+LOCK=$SUBSYS.10.0            # lunmapSpinLock
+FORCE=$SUBSYS.11.0           # lunmapSubsystemForce
+REAPPLY_COUNT=$SUBSYS.12.0   # lunmapStackReapplyCount
+ERR_LUN=$SUBSYS.13.0         # lunmapLastErrorLun
+STEPS_DONE=$SUBSYS.14.0      # lunmapActionStepsDone
+STEPS=$SUBSYS.15.0           # lunmapActionSteps
+ACTION_RESULT=$SUBSYS.16.0   # lunmapActionResult
+ACTION_TEXT=$SUBSYS.17.0     # lunmapActionText
+LUN_TABLE=$R.1.2             # lunmapLunTable
+L=$LUN_TABLE.1               # lunmapLunEntry: $L.7.N is LUN N's lunmapLunTargetIds
+T=$R.1.3.1                   # lunmapTargetEntry
+ASSOC_TABLE=$R.1.4           # lunmapAssocTable
+A=$ASSOC_TABLE.1             # lunmapAssocEntry
+TL=$R.1.5.1                  # lunmapTargetLunEntry
+N_ASSOC_CHANGED=$R.0.1       # lunmapAssociationChanged
+N_OP_FAILED=$R.0.2           # lunmapOperationFailed
+N_OUT_OF_SYNC=$R.0.3         # lunmapCacheOutOfSync
+N_IN_SYNC=$R.0.4             # lunmapCacheInSync
+N_REAPPLIED=$R.0.5           # lunmapStackReapplied
+N_ACTION_DONE=$R.0.6         # lunmapActionCompleted
 V3AUTH=lunmap-auth-pass
 V3PRIV=lunmap-priv-pass
 
@@ -272,11 +400,40 @@ sset() { snmpset -v2c -c private -On -t 5 -r 0 "${SNMP_AGENT:-127.0.0.1:$SNMP_PO
 # one is on stdout.
 run_action() { # WHAT [SECONDS]
 	local out
-	out=$(sset $R.1.1.6.0 i "$1") || { echo "$out"; return 1; }
-	wait_for "${2:-60}" bash -c "[ \"\$(snmpget -v2c -c public -t 3 -r 1 -Ov -Oq ${SNMP_AGENT:-127.0.0.1:$SNMP_PORT} $R.1.1.6.0)\" = 1 ]" ||
-		{ echo "still running after ${2:-60} s"; return 1; }
-	[ "$(sgetv $R.1.1.16.0)" = 0 ] || { sgetv $R.1.1.17.0; return 1; }
+	out=$(sset $REFRESH i "$1") || { echo "$out"; return 1; }
+	wait_for "${2:-60}" reads $REFRESH 1 || { echo "still running after ${2:-60} s"; return 1; }
+	[ "$(sgetv $ACTION_RESULT)" = 0 ] || { sgetv $ACTION_TEXT; return 1; }
 }
+
+# start_tgtd_snmpd [--traps]: a private tgtd and snmpd (with --traps a
+# snmptrapd too, started first: snmpd is told where it listens)
+start_tgtd_snmpd() {
+	start_tgtd
+	[ "${1:-}" != --traps ] || start_snmptrapd
+	start_snmpd
+}
+
+# run_trials WHAT N MAX-TARGETS TITLE: tests/harness/trials.py WHAT N on
+# $E2E_TMP/inv.xml, then lunmapd must have left no trace
+run_trials() {
+	INVENTORY=$E2E_TMP/inv.xml MAX_TARGETS=$3 python3 "$top_srcdir/tests/harness/trials.py" "$1" "$2" ||
+		fail "$4 (logs: $E2E_TMP/lunmapd.log)"
+	lunmapd_left_clean
+	echo "$4: all checks passed"
+}
+
+# launch_lunmapd PROGRAM INVENTORY: a lunmapd logging to lunmapd.stderr
+# on the state folder "state", as LUNMAPD_PID (the caller waits for it)
+launch_lunmapd() {
+	"$1" -f -Le -c "$2" -s state -x "$AGENTX" 2>lunmapd.stderr &
+	LUNMAPD_PID=$!
+	remember_pid "$LUNMAPD_PID" lunmapd
+}
+
+# reads OID VALUE: whether the object reads VALUE now (for wait_for)
+reads() { [ "$(sgetv "$1")" = "$2" ]; }
+# whether a lunmapd answers through the master (for wait_for)
+lunmapd_answers() { snmpget -v2c -c public -t 1 -r 0 "127.0.0.1:$SNMP_PORT" $SUBSYS_NAME | has STRING; }
 
 # start_lunmapd INVENTORY: runs lunmapd on $E2E_TMP/state until it answers
 start_lunmapd() {
@@ -287,8 +444,7 @@ start_lunmapd() {
 	LUNMAPD_PID=$!
 	remember_pid "$LUNMAPD_PID" lunmapd
 	export LUNMAPD_PID
-	wait_for 15 bash -c "snmpget -v2c -c public -t 1 -r 0 127.0.0.1:$SNMP_PORT $R.1.1.1.0 | grep -q STRING" ||
-		fail "lunmapd does not answer (see $E2E_TMP/lunmapd.log)"
+	wait_for 15 lunmapd_answers || fail "lunmapd does not answer (see $E2E_TMP/lunmapd.log)"
 }
 
 # a GUID as snmpset's hex (x) value

@@ -31,22 +31,17 @@ lio_qemu.sh holds open as fds 7 (to the guest) and 8 (from it).
 import base64
 import os
 import random
-import re
 import select
-import subprocess
 import sys
 import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import trials as T  # noqa: E402
-from trials import Failure, Model, apply, describe, log, valid_pdu, verdict  # noqa: E402
+from trials import Failure, Model, describe, judge, log, wait_status  # noqa: E402
 
 ENV = os.environ
 T.SNMP = 'tcp:127.0.0.1:' + ENV['SNMP_PORT']
-SNMP = T.SNMP
-R = T.R
-LUN_NAA = R + '.1.2.1.11'   # lunmapLunNaa
 C = '/sys/kernel/config/target'
 GSTATE = '/tmp/cstate'      # the state folder in the guest
 MIRROR = os.path.join(ENV['E2E_TMP'], 'cstate')
@@ -114,9 +109,7 @@ class GuestLunmapd:
         while time.time() < deadline:
             if gone_in_guest('/tmp/killpoint.pid'):
                 return False
-            rc, out = T.run(['snmpget', '-v2c', '-c', 'public', '-t', '1', '-r', '0', SNMP,
-                             R + '.1.1.1.0'])
-            if rc == 0 and 'STRING' in out:
+            if T.answers():
                 return True
             time.sleep(0.1)
         raise Failure('lunmapd does not answer in the guest: %s'
@@ -320,21 +313,10 @@ def observe_view(world):
 
 def observe(world, inv, lenient=False):
     """The three views, checked against each other: one truth."""
-    status, vsets, vnums = observe_view(world)
+    view = observe_view(world)
     mirror_state()
-    ssets, snums = T.observe_state(world, MIRROR)
-    csets, cnums, listing = observe_lio(world, inv, lenient)
-    if status != '1':
-        raise Failure('subsystem status %s, not online(1): %s' % (status, T.run(
-            ['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, T.ERR_TEXT])[1]))
-    for l in world.luns:
-        if not (vsets[l] == ssets[l] == csets[l]):
-            raise Failure('LUN %d: view %s, state %s, configfs %s\n%s'
-                          % (l, sorted(vsets[l]), sorted(ssets[l]), sorted(csets[l]), listing))
-    if not (vnums == snums == cnums):
-        raise Failure('numbers: view %s, state %s, configfs %s' % (vnums, snums, cnums))
-    T.check_numbers(vnums, 'view')
-    return vsets, vnums
+    return T.one_truth(world, view, T.observe_state(world, MIRROR), observe_lio(world, inv, lenient),
+                       'configfs', lambda: ': ' + T.sget(T.ERR_TEXT))
 
 
 def settle_sessions():
@@ -376,9 +358,7 @@ def identity_sample(world, rng, sets, nums, stats):
                               % (l, seen, lu))
             seen = lu
     if seen is not None:
-        naa = T.run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-Ox', SNMP,
-                     '%s.%d' % (LUN_NAA, l)])[1]
-        naa = T.hexval(naa.strip())
+        naa = T.hexval(T.sget('%s.%d' % (T.LUN_NAA, l), opts=('-Ox',)).strip())
         if not any(x.startswith('3 1 ') and x.split()[2].upper() == naa for x in seen):
             raise Failure('LUN %d: no NAA designator %s in VPD 0x83 %s' % (l, naa, seen))
     stats['inq'] += 1
@@ -400,24 +380,9 @@ def refused_alive(world, inv, model, status, out, vbs, mode, stats, two_failures
         return T.undo_failed(world, MIRROR, model, out, vbs, stats, two_failures)
     if mode != 'undo' and status != 'genError' and not T.stopped_in_time(status):
         raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
-    sets, nums = observe(world, inv, lenient=True)
-    for l in world.luns:
-        if sets[l] != model.sets[l]:
-            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
-                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+    T.changed_nothing(observe(world, inv, lenient=True)[0], model, status, vbs)
     key = 'master_timeouts' if status == 'genError' else 'rolled_back'
     stats[key] = stats.get(key, 0) + 1
-
-
-def wait_status(want, seconds):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        got = T.run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '1', '-r', '0', SNMP,
-                     T.STATUS])[1].strip()
-        if got == want:
-            return True
-        time.sleep(0.3)
-    return False
 
 
 def restore(stats, key):
@@ -440,23 +405,8 @@ def hand_removal(world, inv, model, d, rng, stats, trial):
         raise Failure('trial %d: an LU removed by hand is not drift' % trial)
     k = rng.randint(1, 4) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
-    status, out = T.snmpset([(T.REFRESH, 'i', '4')])
-    arm(0, '')
-    if k and d.wait_dead(1):
-        d.kill9()
-        stats['restore_kills'] += 1
-        if not d.start():
-            raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-    elif status != 'noError':
-        raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
-    else:
-        stats['restores'] += 1
-    try:
-        sets, nums = observe(world, inv)
-        verdict(model, sets, nums, None, stats)
-    except Failure as e:
-        raise Failure('trial %d: LU %d of %s removed by hand, restore(4)%s: %s'
-                      % (trial, n, world.targets[t][1], ' killed (k=%d)' % k if k else '', e))
+    T.removed_by_hand(lambda: observe(world, inv), model, d, arm, k, stats, trial,
+                      (n, world.targets[t][1]), wait=False)
 
 
 def live_wipe(world, inv, model, d, rng, stats):
@@ -467,25 +417,18 @@ def live_wipe(world, inv, model, d, rng, stats):
     k = rng.randint(1, 12) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
     G.run('/bin/lio-guest wipe')
-    deadline, last = time.time() + 40, None
-    while time.time() < deadline:
-        if not d.alive():
-            return False
-        try:
-            sets, nums = observe(world, inv)
-            if sets == model.sets and all(nums.get(x) == n for x, n in model.nums.items()):
-                stats['live_reapplies'] += 1
-                return True
-            last = 'sets %s, model %s' % (sets, model.sets)
-        except Failure as e:
-            last = str(e)
-            # whichever check failed first (configfs is read before the
-            # status): a check that saw the wipe half done says cacheCorrupt
-            if wait_status('2', 0.1):
-                arm(0, '')
-                restore(stats, 'live_partial_restores')
-        time.sleep(0.5)
-    raise Failure('configfs emptied under lunmapd: not re-applied: %s' % last)
+
+    def failed(e):
+        # whichever check failed first (configfs is read before the
+        # status): a check that saw the wipe half done says cacheCorrupt
+        if wait_status('2', 0.1):
+            arm(0, '')
+            restore(stats, 'live_partial_restores')
+    if not T.reapplied(d, lambda: observe(world, inv), model, 40, 0.5,
+                       'configfs emptied under lunmapd', failed):
+        return False
+    stats['live_reapplies'] += 1
+    return True
 
 
 MODES = (ENV.get('TRIALS_MODES') or 'before after before after random undo saved').split()
@@ -507,6 +450,10 @@ def crash_trials(n, seed):
              'recovery_kills': 0, 'inq': 0, 'wipes': 0, 'live_reapplies': 0,
              'reapply_kills': 0, 'restores': 0, 'restore_kills': 0}
     kmax = int(ENV.get('TRIALS_KMAX') or 40)
+
+    def sample(sets, nums):
+        if rng.random() < float(ENV.get('TRIALS_INQ') or 0.5):
+            identity_sample(world, rng, sets, nums, stats)
     t0 = time.time()
     for trial in range(1, n + 1):
         if T.out_of_time(t0):
@@ -515,14 +462,9 @@ def crash_trials(n, seed):
         if rng.random() < float(ENV.get('TRIALS_LIVE') or 0.03):
             if not live_wipe(world, inv, model, d, rng, stats):
                 stats['reapply_kills'] += 1
-                d.kill9()
-                arm(0, '')
-                if not d.start():
-                    raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-                try:
-                    verdict(model, *observe(world, inv), None, stats)
-                except Failure as e:
-                    raise Failure('trial %d: killed in a live re-apply, restarted: %s' % (trial, e))
+                T.start_disarmed(d, arm, trial)
+                judge(lambda: observe(world, inv), model, None, stats,
+                      lambda e: 'trial %d: killed in a live re-apply, restarted: %s' % (trial, e))
             arm(0, '')
         if model.nums and rng.random() < float(ENV.get('TRIALS_RESTORE') or 0.04):
             hand_removal(world, inv, model, d, rng, stats, trial)
@@ -551,57 +493,21 @@ def crash_trials(n, seed):
         if mode == 'random':
             G.run('((sleep %.2f; kill -9 $(cat /tmp/lunmapd.pid)) </dev/null >/dev/null 2>&1 & '
                   'echo $! >/tmp/timer.pid)' % rng.uniform(0, 1.5))
-        pending, history = None, []
-        for _ in range(rng.randint(1, 4)):
-            if not d.alive():
-                break
-            vbs, new, asked = valid_pdu(model, rng)
-            status, out = T.snmpset(vbs)
-            history.append((describe(vbs), status))
-            if status == 'noError':
-                stats['acked'] += 1
-                apply(model, new, asked)
-                continue
-            if d.wait_dead(1):
-                pending = (new, asked)
-                break
-            refused_alive(world, inv, model, status, out, vbs, mode, stats, two_failures)
+        pending, history = T.send_pdus(d, model, rng, stats, lambda status, out, vbs: refused_alive(
+            world, inv, model, status, out, vbs, mode, stats, two_failures))
         if mode == 'random':
             G.run('kill $(cat /tmp/timer.pid) 2>/dev/null; true')
-        if d.alive():
-            d.kill9()
-            stats['random_kills' if mode == 'random' else 'idle_kills'] += 1
-        else:
-            d.kill9()
-            if kills_so_far() > kills0:
-                stats[{'undo': 'undo_kills', 'saved': 'save_kills'}.get(mode, 'step_kills')] += 1
-            else:
-                stats['random_kills'] += 1
+        T.count_kill(d, mode, stats, lambda: {'undo': 'undo_kills', 'saved': 'save_kills'}.get(
+            mode, 'step_kills') if kills_so_far() > kills0 else None)
         # sometimes the host rebooted too: LIO forgets everything, start-up
         # restores the state
         if rng.random() < float(ENV.get('TRIALS_WIPE') or 0.08):
             G.run('/bin/lio-guest wipe')
             stats['wipes'] += 1
-        again = pending is not None and rng.random() < 0.3
-        arm(rng.randint(1, 6) if again else 0, rng.choice(['before', 'after']))
-        before = kills_so_far()
-        if not d.start():
-            stats['recovery_kills'] += 1
-            d.kill9()
-            arm(0, '')
-            if not d.start():
-                raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-        elif again and kills_so_far() > before:
-            raise Failure('trial %d: killpoint killed lunmapd but it answered' % trial)
-        arm(0, '')
-        try:
-            sets, nums = observe(world, inv)
-            verdict(model, sets, nums, pending, stats)
-            if rng.random() < float(ENV.get('TRIALS_INQ') or 0.5):
-                identity_sample(world, rng, sets, nums, stats)
-        except Failure as e:
-            raise Failure('trial %d (%s, k=%d): %s\nPDUs: %s\n(guest: /tmp/crash.all.log, '
-                          '/tmp/kills)' % (trial, mode, k, e, history))
+        T.restart(d, arm, kills_so_far, rng, pending, stats, trial, 6, 'killpoint')
+        sets, nums = judge(lambda: observe(world, inv), model, pending, stats,
+                           lambda e: 'trial %d (%s, k=%d): %s\nPDUs: %s\n(guest: /tmp/crash.all.log, '
+                           '/tmp/kills)' % (trial, mode, k, e, history), sample)
         model.sets, model.nums = dict(sets), dict(nums)
         stats['trials'] += 1
         if trial % 25 == 0 or trial == n:

@@ -43,13 +43,16 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
+# the names of tests/harness/lib.sh
 R = '1.3.6.1.4.1.8072.9999.9999.3260'
+SUBSYS_NAME = R + '.1.1.1.0'  # lunmapSubsystemName
 LUN_IDS = R + '.1.2.1.7'      # lunmapLunTargetIds
 LUN_COUNT = R + '.1.2.1.8'    # lunmapLunTargetCount
 TGT_LUNS = R + '.1.3.1.6'     # lunmapTargetLunIds
 ASSOC_NUM = R + '.1.4.1.1'    # lunmapAssocLunNumber
 ASSOC_RS = R + '.1.4.1.2'     # lunmapAssocRowStatus
 REV_NUM = R + '.1.5.1.1'      # lunmapTargetLunNumber
+LUN_NAA = R + '.1.2.1.11'     # lunmapLunNaa
 STATUS = R + '.1.1.3.0'
 ERR_CODE = R + '.1.1.7.0'  # lunmapLastErrorCode
 ERR_TEXT = R + '.1.1.8.0'  # lunmapLastErrorText
@@ -85,6 +88,28 @@ def run(argv, timeout=30):
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                        timeout=timeout, universal_newlines=True)
     return p.returncode, p.stdout
+
+
+def sget(*oids, opts=()):
+    """The objects' values, one a line (snmpget -Oqv); opts: snmpget's
+    other options (-t, -r, -Ox)."""
+    return run(['snmpget', '-v2c', '-c', 'public', '-Oqv'] + list(opts) + [SNMP] + list(oids))[1]
+
+
+def answers():
+    """Whether a lunmapd answers through the master."""
+    rc, out = run(['snmpget', '-v2c', '-c', 'public', '-t', '1', '-r', '0', SNMP, SUBSYS_NAME])
+    return rc == 0 and 'STRING' in out
+
+
+def wait_status(want, seconds):
+    """Whether lunmapSubsystemStatus reads want within seconds."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if sget(STATUS, opts=('-t', '1', '-r', '0')).strip() == want:
+            return True
+        time.sleep(0.2)
+    return False
 
 
 # ------------------------------------------------------------ the world
@@ -291,21 +316,28 @@ def check_numbers(nums, where):
         seen[(t, n)] = l
 
 
-def observe(world, state_dir):
-    """The three views, checked against each other: one truth."""
-    status, vsets, vnums = observe_view(world)
-    ssets, snums = observe_state(world, state_dir)
-    tsets, tnums, listing = observe_tgt(world)
+def one_truth(world, view, state, stack, name, why=lambda: ''):
+    """The three views (view: status, sets, numbers; state: sets,
+    numbers; stack, called name: sets, numbers, its listing) agree, the
+    subsystem online (why(): what it says when not). The sets and
+    numbers."""
+    (status, vsets, vnums), (ssets, snums), (xsets, xnums, listing) = view, state, stack
     if status != '1':
-        raise Failure('subsystem status %s, not online(1)' % status)
+        raise Failure('subsystem status %s, not online(1)%s' % (status, why()))
     for l in world.luns:
-        if not (vsets[l] == ssets[l] == tsets[l]):
-            raise Failure('LUN %d: view %s, state %s, tgtd %s\n%s'
-                          % (l, sorted(vsets[l]), sorted(ssets[l]), sorted(tsets[l]), listing))
-    if not (vnums == snums == tnums):
-        raise Failure('numbers: view %s, state %s, tgtd %s' % (vnums, snums, tnums))
+        if not (vsets[l] == ssets[l] == xsets[l]):
+            raise Failure('LUN %d: view %s, state %s, %s %s\n%s' % (
+                l, sorted(vsets[l]), sorted(ssets[l]), name, sorted(xsets[l]), listing))
+    if not (vnums == snums == xnums):
+        raise Failure('numbers: view %s, state %s, %s %s' % (vnums, snums, name, xnums))
     check_numbers(vnums, 'view')
     return vsets, vnums
+
+
+def observe(world, state_dir):
+    """The three views, checked against each other: one truth."""
+    return one_truth(world, observe_view(world), observe_state(world, state_dir),
+                     observe_tgt(world), 'tgtd')
 
 
 # ------------------------------------------------------------ lunmapd
@@ -337,9 +369,7 @@ class Lunmapd:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 return False
-            rc, out = run(['snmpget', '-v2c', '-c', 'public', '-t', '1', '-r', '0', SNMP,
-                           R + '.1.1.1.0'])
-            if rc == 0 and 'STRING' in out:
+            if answers():
                 return True
             time.sleep(0.05)
         raise Failure('lunmapd does not answer (see %s/lunmapd.log)' % TMP)
@@ -404,8 +434,7 @@ def wait_action(seconds=60):
     is returned."""
     deadline = time.time() + seconds
     while True:
-        got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
-                   REFRESH, ACTION_RESULT, ACTION_TEXT])[1].split('\n')
+        got = sget(REFRESH, ACTION_RESULT, ACTION_TEXT, opts=('-t', '2', '-r', '1')).split('\n')
         if got[0].strip() == '1':
             return got[1].strip(), '\n'.join(got[2:]).strip()
         if time.time() > deadline:
@@ -415,8 +444,7 @@ def wait_action(seconds=60):
 
 def rollback_failed():
     """Whether the last action was a rollback after an answer, and failed."""
-    got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
-               ACTION_RESULT, ACTION_TEXT])[1].split('\n', 1)
+    got = sget(ACTION_RESULT, ACTION_TEXT, opts=('-t', '2', '-r', '1')).split('\n', 1)
     return (len(got) == 2 and got[0].strip() not in ('0', '') and
             'the rollback' in got[1])
 
@@ -426,8 +454,7 @@ def wait_rollback(seconds=600):
     an action (design §5; offline meanwhile, lunmapSubsystemRefresh reads
     restore(4)): wait until it has ended. Its result ('0': everything
     taken back), or None when none ran."""
-    got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
-               REFRESH])[1].strip()
+    got = sget(REFRESH, opts=('-t', '2', '-r', '1')).strip()
     if got == '1':
         return None
     return wait_action(seconds)[0]
@@ -524,8 +551,7 @@ def undo_failed(world, state_dir, model, out, vbs, stats, two_failures):
     acknowledged, so restore(4) must put the stack back to the recorded
     state and the subsystem online."""
     wait_rollback()  # one that went on after the answer ends first
-    got = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
-               STATUS, ERR_TEXT])[1].split('\n', 1)
+    got = sget(STATUS, ERR_TEXT, opts=('-t', '2', '-r', '1')).split('\n', 1)
     if got[0].strip() != '2' or len(got) < 2 or not got[1].strip().strip('"'):
         raise Failure('undoFailed, but the subsystem says %r\n%s\n%s' % (got, describe(vbs), out))
     if not two_failures and 'did not answer' not in got[1]:
@@ -553,8 +579,16 @@ def stopped_in_time(status):
     loaded host's truth, never a fault of its own."""
     if status != 'commitFailed':
         return False
-    code = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', SNMP, ERR_CODE])[1]
+    code = sget(ERR_CODE, opts=('-t', '2'))
     return code.strip().strip('"').lower() in ('800705b4', '2147943860')
+
+
+def changed_nothing(sets, model, status, vbs):
+    """The sets seen after a PDU refused with status are the model's."""
+    for l in model.sets:
+        if sets[l] != model.sets[l]:
+            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
+                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
 
 
 def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_failures=False):
@@ -570,11 +604,7 @@ def refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_fa
             stopped_in_time(status)):
         raise Failure('valid PDU refused while lunmapd runs (mode %s%s): %s\n%s'
                       % (mode, ', two failures' if two_failures else '', describe(vbs), out))
-    sets, nums = observe(world, state_dir)
-    for l in world.luns:
-        if sets[l] != model.sets[l]:
-            raise Failure('refused PDU (%s) changed LUN %d: %s, was %s\n%s'
-                          % (status, l, sorted(sets[l]), sorted(model.sets[l]), describe(vbs)))
+    changed_nothing(observe(world, state_dir)[0], model, status, vbs)
     key = 'rolled_back' if status == 'commitFailed' else 'master_timeouts'
     stats[key] = stats.get(key, 0) + 1
 
@@ -587,16 +617,120 @@ def kills_so_far():
         return 0
 
 
-def crash_trials(n, seed):
-    rng = random.Random(seed)
-    state_dir = os.path.join(TMP, 'state')
-    d = Lunmapd(ENV['INVENTORY'], state_dir)
+# The steps of a crash trial that do not depend on the stack, shared with
+# tests/harness/lio_trials.py: d is a lunmapd (start, alive, kill9,
+# wait_dead), arm and kills_so_far the killer's (the tgtadm wrapper here,
+# killpoint in the LIO guest).
+def send_pdus(d, model, rng, stats, refused):
+    """One to four valid PDUs while lunmapd lives; refused(status, out,
+    vbs) judges one refused while it runs. The change lunmapd died under
+    (None: none), and what was sent."""
+    pending, history = None, []
+    for _ in range(rng.randint(1, 4)):
+        if not d.alive():
+            break
+        vbs, new, asked = valid_pdu(model, rng)
+        status, out = snmpset(vbs)
+        history.append((describe(vbs), status))
+        if status == 'noError':
+            stats['acked'] += 1
+            apply(model, new, asked)
+            continue
+        if d.wait_dead(1):
+            pending = (new, asked)  # lunmapd died under it
+            break
+        refused(status, out, vbs)
+    return pending, history
+
+
+def count_kill(d, mode, stats, kind):
+    """The trial ends with lunmapd killed: now, when it still runs, or
+    else by kind() (None: the random timer)."""
+    alive = d.alive()
+    d.kill9()
+    if alive:
+        stats['random_kills' if mode == 'random' else 'idle_kills'] += 1
+    else:
+        stats[kind() or 'random_kills'] += 1
+
+
+def start_disarmed(d, arm, trial):
+    """lunmapd (killed, or killed now) starts again with no kill armed:
+    it must answer."""
+    d.kill9()
     arm(0, '')
+    if not d.start():
+        raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
+
+
+def restart(d, arm, kills_so_far, rng, pending, stats, trial, kmax, killer):
+    """lunmapd starts again after a trial's kill. Sometimes the start
+    itself is killed (at one of its first kmax changes) while it settles
+    the interrupted change: the next start must still get it right."""
+    again = pending is not None and rng.random() < 0.3
+    arm(rng.randint(1, kmax) if again else 0, rng.choice(['before', 'after']))
+    before = kills_so_far()
+    if not d.start():
+        stats['recovery_kills'] += 1
+        start_disarmed(d, arm, trial)
+    elif again and kills_so_far() > before:
+        raise Failure('trial %d: %s killed lunmapd but it answered' % (trial, killer))
+    arm(0, '')
+
+
+def judge(look, model, pending, stats, failed, sample=None):
+    """The truth (look(): sets and numbers) against the model; then
+    sample(sets, nums) reads it as an initiator does. failed(error) is
+    the text of a failure. The sets and numbers."""
+    try:
+        sets, nums = look()
+        verdict(model, sets, nums, pending, stats)
+        if sample:
+            sample(sets, nums)
+    except Failure as e:
+        raise Failure(failed(e))
+    return sets, nums
+
+
+def removed_by_hand(look, model, d, arm, k, stats, trial, lu, wait=True):
+    """An LU (lu: its number and target IQN) was removed by hand and is
+    drift: restore(4), with the k-th change killed (0: none), puts it
+    back, or the next start does. wait: the restore's result must be 0."""
+    status, out = snmpset([(REFRESH, 'i', '4')])
+    arm(0, '')
+    if k and d.wait_dead(1):
+        stats['restore_kills'] += 1
+        start_disarmed(d, arm, trial)
+    elif status != 'noError':
+        raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
+    else:
+        if wait:
+            result, text = wait_action()
+            if result != '0':
+                raise Failure('trial %d: restore(4) failed: %s %s' % (trial, result, text))
+        stats['restores'] += 1
+    judge(look, model, None, stats,
+          lambda e: 'trial %d: LU %d of %s removed by hand, restore(4)%s: %s'
+          % (trial, lu[0], lu[1], ' killed (k=%d)' % k if k else '', e))
+
+
+def first_start(state_dir, arm=None):
+    """lunmapd's first start on the inventory; it, the world it made and
+    the model of what the three views show."""
+    d = Lunmapd(ENV['INVENTORY'], state_dir)
+    if arm:
+        arm(0, '')
     if not d.start():
         raise Failure('lunmapd died at its first start')
     world = World(state_dir)
     sets, nums = observe(world, state_dir)
-    model = Model(world, sets, nums)
+    return d, world, Model(world, sets, nums)
+
+
+def crash_trials(n, seed):
+    rng = random.Random(seed)
+    state_dir = os.path.join(TMP, 'state')
+    d, world, model = first_start(state_dir, arm)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
              'step_kills': 0, 'undo_kills': 0, 'random_kills': 0, 'save_kills': 0, 'idle_kills': 0, 'recovery_kills': 0,
              'inq': 0, 'tgtd_restarts': 0, 'live_reapplies': 0, 'reapply_kills': 0,
@@ -615,16 +749,10 @@ def crash_trials(n, seed):
                 stats['live_reapplies'] += 1
             else:
                 stats['reapply_kills'] += 1
-                d.kill9()
-                arm(0, '')
-                if not d.start():
-                    raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-                try:
-                    sets, nums = observe(world, state_dir)
-                    verdict(model, sets, nums, None, stats)
-                except Failure as e:
-                    raise Failure('trial %d: killed in a live re-apply (k=%d), restarted: %s\n'
-                                  '(logs: lunmapd.all.log, wrap/kills)' % (trial, k, e))
+                start_disarmed(d, arm, trial)
+                judge(lambda: observe(world, state_dir), model, None, stats,
+                      lambda e: 'trial %d: killed in a live re-apply (k=%d), restarted: %s\n'
+                      '(logs: lunmapd.all.log, wrap/kills)' % (trial, k, e))
             arm(0, '')
         if model.nums and rng.random() < float(ENV.get('TRIALS_RESTORE') or 0.04):
             hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial)
@@ -657,64 +785,26 @@ def crash_trials(n, seed):
             delay = rng.uniform(0, 0.4)
             timer = threading.Timer(delay, lambda p=d.proc: p.poll() is None and p.send_signal(signal.SIGKILL))
             timer.start()
-        pending = None
-        history = []
-        for _ in range(rng.randint(1, 4)):
-            if not d.alive():
-                break
-            vbs, new, asked = valid_pdu(model, rng)
-            status, out = snmpset(vbs)
-            history.append((describe(vbs), status))
-            if status == 'noError':
-                stats['acked'] += 1
-                apply(model, new, asked)
-                continue
-            if d.wait_dead(1):
-                pending = (new, asked)  # lunmapd died under it
-                break
-            # refused while lunmapd runs: the step failed on purpose
-            # (undo mode: commitFailed) or the master gave up waiting
-            # (genError, see refused_alive); either way nothing changed
-            refused_alive(world, state_dir, model, status, out, vbs, mode, stats, two_failures)
+        # refused while lunmapd runs: the step failed on purpose (undo
+        # mode: commitFailed) or the master gave up waiting (genError, see
+        # refused_alive); either way nothing changed
+        pending, history = send_pdus(d, model, rng, stats, lambda status, out, vbs: refused_alive(
+            world, state_dir, model, status, out, vbs, mode, stats, two_failures))
         if timer:
             timer.cancel()
-        if d.alive():
-            d.kill9()
-            stats['random_kills' if mode == 'random' else 'idle_kills'] += 1
-        else:
-            d.kill9()
-            if mode == 'saved':
-                stats['save_kills'] += 1
-            elif kills_so_far() > kills0:
-                stats['undo_kills' if mode == 'undo' else 'step_kills'] += 1
-            else:
-                stats['random_kills'] += 1
+        count_kill(d, mode, stats, lambda: 'save_kills' if mode == 'saved' else
+                   ('undo_kills' if mode == 'undo' else 'step_kills') if kills_so_far() > kills0
+                   else None)
         # sometimes tgtd restarted empty too (a host reboot): the interrupted
         # change and everything recorded must come back from the state
         if rng.random() < 0.08:
             restart_tgtd()
             stats['tgtd_restarts'] += 1
-        # sometimes the restart itself is killed while it settles the
-        # interrupted change: the next start must still get it right
-        again = pending is not None and rng.random() < 0.3
-        arm(rng.randint(1, 2) if again else 0, rng.choice(['before', 'after']))
-        before = kills_so_far()
-        if not d.start():
-            stats['recovery_kills'] += 1
-            d.kill9()
-            arm(0, '')
-            if not d.start():
-                raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-        elif again and kills_so_far() > before:
-            raise Failure('trial %d: wrapper killed lunmapd but it answered' % trial)
-        arm(0, '')
-        try:
-            sets, nums = observe(world, state_dir)
-            verdict(model, sets, nums, pending, stats)
-            inq_sample(world, rng, nums, stats)
-        except Failure as e:
-            raise Failure('trial %d (%s, k=%d): %s\nPDUs: %s\n(logs: lunmapd.all.log, wrap/kills)'
-                          % (trial, mode, k, e, history))
+        restart(d, arm, kills_so_far, rng, pending, stats, trial, 2, 'wrapper')
+        sets, nums = judge(lambda: observe(world, state_dir), model, pending, stats,
+                           lambda e: 'trial %d (%s, k=%d): %s\nPDUs: %s\n(logs: lunmapd.all.log, '
+                           'wrap/kills)' % (trial, mode, k, e, history),
+                           lambda sets, nums: inq_sample(world, rng, nums, stats))
         model.sets, model.nums = dict(sets), dict(nums)
         stats['trials'] += 1
         if trial % 50 == 0 or trial == n:
@@ -766,33 +856,12 @@ def hand_removal_and_restore(world, state_dir, model, d, rng, stats, trial):
     rc, out = run(adm + ['--op', 'delete', '--mode', 'logicalunit', '--tid', tid, '--lun', str(n)])
     if rc != 0:
         raise Failure('cannot remove LU %d of %s by hand: %s' % (n, world.targets[t][1], out))
-    deadline = time.time() + 15
-    while run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '1', '-r', '0', SNMP,
-               STATUS])[1].strip() != '2':
-        if time.time() > deadline:
-            raise Failure('trial %d: an LU removed by hand is not drift' % trial)
-        time.sleep(0.2)
+    if not wait_status('2', 15):
+        raise Failure('trial %d: an LU removed by hand is not drift' % trial)
     k = rng.randint(1, 2) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
-    status, out = snmpset([(REFRESH, 'i', '4')])
-    arm(0, '')
-    if k and d.wait_dead(1):
-        stats['restore_kills'] += 1
-        if not d.start():
-            raise Failure('trial %d: lunmapd died at a disarmed start' % trial)
-    elif status != 'noError':
-        raise Failure('trial %d: restore(4) refused: %s' % (trial, out))
-    else:
-        result, text = wait_action()
-        if result != '0':
-            raise Failure('trial %d: restore(4) failed: %s %s' % (trial, result, text))
-        stats['restores'] += 1
-    try:
-        sets, nums = observe(world, state_dir)
-        verdict(model, sets, nums, None, stats)
-    except Failure as e:
-        raise Failure('trial %d: LU %d of %s removed by hand, restore(4)%s: %s'
-                      % (trial, n, world.targets[t][1], ' killed (k=%d)' % k if k else '', e))
+    removed_by_hand(lambda: observe(world, state_dir), model, d, arm, k, stats, trial,
+                    (n, world.targets[t][1]))
 
 
 def live_reapply(world, state_dir, model, d):
@@ -801,19 +870,30 @@ def live_reapply(world, state_dir, model, d):
     (design §4), and the subsystem stays online. False when the wrapper
     killed lunmapd during the re-apply."""
     restart_tgtd()
-    deadline, last = time.time() + 20, None
+    return reapplied(d, lambda: observe(world, state_dir), model, 20, 0.25,
+                     'tgtd restarted empty under lunmapd')
+
+
+def reapplied(d, look, model, seconds, step, what, failed=None):
+    """The stack lost everything (what) under a running lunmapd: within
+    seconds the three views (look()) show the model again. False when
+    lunmapd was killed meanwhile. failed(error) hears of a look that
+    failed, before the next."""
+    deadline, last = time.time() + seconds, None
     while time.time() < deadline:
         if not d.alive():
             return False
         try:
-            sets, nums = observe(world, state_dir)
+            sets, nums = look()
             if sets == model.sets and all(nums.get(k) == n for k, n in model.nums.items()):
                 return True
             last = 'sets %s, model %s' % (sets, model.sets)
         except Failure as e:
             last = str(e)
-        time.sleep(0.25)
-    raise Failure('tgtd restarted empty under lunmapd: not re-applied: %s' % last)
+            if failed:
+                failed(e)
+        time.sleep(step)
+    raise Failure('%s: not re-applied: %s' % (what, last))
 
 
 def portal_up():
@@ -1015,12 +1095,7 @@ def noop_pdu(model, rng):
 def random_pdus(n, seed):
     rng = random.Random(seed)
     state_dir = os.path.join(TMP, 'state')
-    d = Lunmapd(ENV['INVENTORY'], state_dir)
-    if not d.start():
-        raise Failure('lunmapd died at start')
-    world = World(state_dir)
-    sets, nums = observe(world, state_dir)
-    model = Model(world, sets, nums)
+    d, world, model = first_start(state_dir)
     stats = {'pdus': 0, 'accepted': 0, 'refused': 0, 'noop': 0, 'varbinds': 0, 'inq': 0}
     by_kind = {}
     t0 = time.time()
@@ -1245,8 +1320,7 @@ def slow_settle(world, state_dir, proxy):
     proxy.drain()
     deadline = time.time() + 30
     while True:
-        st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', '-t', '2', '-r', '1', SNMP,
-                  STATUS])[1].strip()
+        st = sget(STATUS, opts=('-t', '2', '-r', '1')).strip()
         if st != '3':
             return st, tail
         if time.time() > deadline:
@@ -1373,12 +1447,7 @@ def bulk_trials(n, seed):
     answer comes within the master's timeout. lunmapd speaks to tgtd
     itself, then through a socket that slows down half way."""
     state_dir = os.path.join(TMP, 'state')
-    d = Lunmapd(ENV['INVENTORY'], state_dir)
-    if not d.start():
-        raise Failure('lunmapd died at start')
-    world = World(state_dir)
-    sets, nums = observe(world, state_dir)
-    model = Model(world, sets, nums)
+    d, world, model = first_start(state_dir)
     luns = sorted(world.luns)
     targets = sorted(world.targets)
     stats = {}
@@ -1389,7 +1458,7 @@ def bulk_trials(n, seed):
         # what the steps measured: cacheCorrupt, and restore(4) puts the
         # recorded state back
         wait_rollback()  # one that went on after the answer ends first
-        st = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, STATUS])[1].strip()
+        st = sget(STATUS).strip()
         if st != '2':
             raise Failure('%s: undoFailed, but the status is %s' % (name, st))
         if bigset([(REFRESH, 'i', '4')])[0] != 'noError' or wait_action()[0] != '0':
@@ -1423,7 +1492,7 @@ def bulk_trials(n, seed):
         elif status not in want.split('|'):
             raise Failure('%s: %s, wanted %s\n%s' % (name, status, want, out))
         if status == 'commitFailed':
-            text = run(['snmpget', '-v2c', '-c', 'public', '-Oqv', SNMP, ERR_TEXT])[1]
+            text = sget(ERR_TEXT)
             if 'nothing changed' not in text and 'after this answer' not in text:
                 raise Failure('%s: commitFailed does not say nothing changed or that the '
                               'rollback goes on: %s' % (name, text))
