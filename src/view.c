@@ -80,10 +80,7 @@ void lm_lun_serial(const struct lm_lun *l, char out[33]) { lm_guid_hex(&l->id, o
 
 void lm_core_lun_naa(const struct lm_core *c, const struct lm_lun *l, uint8_t out[16])
 {
-	if (c->backend->ops->naa)
-		c->backend->ops->naa(&l->id, out);
-	else
-		lm_naa_tgt(&l->id, out);
+	lm_backend_naa(c->backend, &l->id, out);
 }
 
 const struct lm_assoc *lm_lun_assocs(const struct lm_lun *l, size_t *n)

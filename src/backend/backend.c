@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend.h"
+#include "guid.h"
 
 lm_hr lm_backend_create(const struct lm_backend_conf *conf, struct lm_backend **out,
 			struct lm_err *err)
@@ -135,4 +136,30 @@ lm_hr lm_backend_manage(struct lm_backend *b, const struct lm_model *m, struct l
 	hr = b->ops->manage(b, iqns, m->ntargets, err);
 	free(iqns);
 	return hr;
+}
+
+bool lm_backend_sessions(struct lm_backend *b, const struct lm_target *t,
+			 struct lm_obs_sessions *out, bool *told, struct lm_err *err)
+{
+	if (!b->ops->sessions)
+		return false;
+	*told = !lm_failed(b->ops->sessions(b, t, out, err));
+	return true;
+}
+
+bool lm_backend_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
+		      bool *told, struct lm_err *err)
+{
+	if (!b->ops->stats)
+		return false;
+	*told = !lm_failed(b->ops->stats(b, t, out, err));
+	return true;
+}
+
+void lm_backend_naa(const struct lm_backend *b, const lm_guid *id, uint8_t out[16])
+{
+	if (b->ops->naa)
+		b->ops->naa(id, out);
+	else
+		lm_naa_tgt(id, out);
 }

@@ -128,6 +128,16 @@ void lm_backend_timeout(struct lm_backend *b, unsigned timeout_ms, bool patient)
 lm_hr lm_backend_sessions_of(struct lm_backend *b, const struct lm_target *t,
 			     struct lm_stack *stack, bool *listed, unsigned *n,
 			     struct lm_err *err);
+/* What a look at the target sees (sessions, counters): false when the
+ * backend keeps none of it (nothing asked), else whether it told (err
+ * says why not). */
+bool lm_backend_sessions(struct lm_backend *b, const struct lm_target *t,
+			 struct lm_obs_sessions *out, bool *told, struct lm_err *err);
+bool lm_backend_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
+		      bool *told, struct lm_err *err);
+/* The NAA designator an initiator reads for the id (tgt's form when the
+ * backend does not say). */
+void lm_backend_naa(const struct lm_backend *b, const lm_guid *id, uint8_t out[16]);
 /* Tells the backend every target of the model (manage, if it has it). */
 lm_hr lm_backend_manage(struct lm_backend *b, const struct lm_model *m, struct lm_err *err);
 /* set_deadline when the backend has it */

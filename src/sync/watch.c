@@ -168,19 +168,14 @@ static void first_seen(struct lm_target_obs *o, const struct lm_target_obs *was)
 static void look_at(struct lm_core *c, const struct lm_target *t, struct lm_target_obs *o,
 		    const struct lm_target_obs *was)
 {
-	const struct lm_backend_ops *ops = c->backend->ops;
 	struct lm_err e = { 0 };
 
-	if (ops->sessions) {
-		o->has_sessions = !lm_failed(ops->sessions(c->backend, t, &o->sessions, &e));
-		if (!o->has_sessions && (!was || was->has_sessions))
-			lm_core_log(c, "sessions of %s: %s", t->iqn, e.msg);
-	}
-	if (ops->stats) {
-		o->has_stats = !lm_failed(ops->stats(c->backend, t, &o->stats, &e));
-		if (!o->has_stats && (!was || was->has_stats))
-			lm_core_log(c, "statistics of %s: %s", t->iqn, e.msg);
-	}
+	if (lm_backend_sessions(c->backend, t, &o->sessions, &o->has_sessions, &e) &&
+	    !o->has_sessions && (!was || was->has_sessions))
+		lm_core_log(c, "sessions of %s: %s", t->iqn, e.msg);
+	if (lm_backend_stats(c->backend, t, &o->stats, &o->has_stats, &e) && !o->has_stats &&
+	    (!was || was->has_stats))
+		lm_core_log(c, "statistics of %s: %s", t->iqn, e.msg);
 }
 
 /* The instance's session error totals: the targets' own, plus what
