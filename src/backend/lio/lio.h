@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The LIO backend's parts, shared between lio.c (the LUs) and observe.c
+/* The LIO backend's parts, shared between its steps and observe.c
  * (sessions and statistics). */
 #ifndef LUNMAP_LIO_H
 #define LUNMAP_LIO_H
 
 #include <stddef.h>
 
+#include "cfs.h"
 #include "hresult.h"
 #include "observe.h"
 
-/* The backstore a lun_N folder links to, as "hba/name", or "" (a link
- * whose text would lead out of core/ is not followed). */
-void lm_lio_linked_backstore(const char *lundir, char *out, size_t len);
+/* The backstore a lun_N folder links to, as "hba/name" into out: 1; 0
+ * when it holds no link (half made: no LU); -1 for a link lunmap cannot
+ * name (left alone: its text would lead out of core/). out is "" unless 1. */
+int lm_lio_linked_backstore(const struct lm_cfs *c, const char *lundir, char *out, size_t len);
 
 /* observe.c: who is logged in to target iqn (its TPG's dynamic_sessions,
  * each node ACL's info), and what LIO counted for it (fabric_statistics,

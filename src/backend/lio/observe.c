@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "lio.h"
 #include "valid.h"
 #include "vec.h"
@@ -24,31 +25,16 @@
 /* configfs shows a page at most */
 #define PAGE 4096
 
-static void pathf(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void pathf(char *buf, const char *fmt, ...)
-{
-	va_list ap;
+#define pathf lm_cfs_path
 
-	va_start(ap, fmt);
-	vsnprintf(buf, PATH_MAX, fmt, ap);
-	va_end(ap);
-}
+/* the looks have their own deadline (watch.c), not a SET's */
+static const struct lm_cfs no_deadline = { LM_NO_DEADLINE };
 
 /* The attribute's bytes (at most len - 1, NUL-terminated): their count,
  * or -1. */
 static ssize_t read_raw(const char *path, char *buf, size_t len)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	ssize_t n = -1;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
+	return lm_cfs_read_raw(&no_deadline, path, buf, len);
 }
 
 static int read_u64(const char *path, uint64_t *v)
@@ -471,7 +457,7 @@ static void read_lu(const char *configfs, const char *lundir, struct lm_obs_lu *
 
 	pathf(dir, "%s/statistics/scsi_tgt_port", lundir);
 	l->port_known = read_all(dir, pn, pv, 3) == 0;
-	lm_lio_linked_backstore(lundir, bs, sizeof bs);
+	lm_lio_linked_backstore(&no_deadline, lundir, bs, sizeof bs);
 	if (!bs[0])
 		return;
 	pathf(dir, "%s/core/%s/statistics/scsi_lu", configfs, bs);

@@ -1,21 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* The tgt backend (design §4): userspace tgtd, over its management socket
+ * or by running tgtadm. Its ops table; the steps, the reading of tgtd and
+ * the requests are in the files tgt_int.h names. */
 #include "config.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "backend.h"
-#include "deadline.h"
-#include "census.h"
 #include "sessions.h"
-#include "show.h"
-#include "valid.h"
-
 #include "tgt_int.h"
 
 #define TGT_DEFAULT_TIMEOUT_MS 2000
