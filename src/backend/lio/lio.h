@@ -4,7 +4,9 @@
 #ifndef LUNMAP_LIO_H
 #define LUNMAP_LIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cfs.h"
 #include "hresult.h"
@@ -15,14 +17,30 @@
  * name (left alone: its text would lead out of core/). out is "" unless 1. */
 int lm_lio_linked_backstore(const struct lm_cfs *c, const char *lundir, char *out, size_t len);
 
+/* Folder names: a target's or initiator's (iqn., eui., naa.), and a
+ * LUN's (lun_N, N into number). */
+bool lm_lio_is_target_name(const char *s);
+bool lm_lio_is_lun_dir(const char *name, uint32_t *number);
+
+/* observe.c: an attribute's number, or its one line of text (trailing
+ * blanks and newline cut), read without a deadline (the looks have their
+ * own); 0 or -1 */
+int lm_lio_read_u64(const char *path, uint64_t *v);
+int lm_lio_read_line(const char *path, char *buf, size_t len);
+/* the last needle in the n bytes of s, NULL if none: the end of a text
+ * whose start an initiator's bytes may forge */
+const char *lm_lio_find_last(const char *s, size_t n, const char *needle);
+/* the target's folder (dir, PATH_MAX) when it is there */
+lm_hr lm_lio_target_dir(const char *configfs, const char *iqn, char *dir, struct lm_err *err);
+
 /* observe.c: who is logged in to target iqn (its TPG's dynamic_sessions,
- * each node ACL's info), and what LIO counted for it (fabric_statistics,
+ * each node ACL's info); stats.c: what LIO counted for it (fabric_statistics,
  * each LUN's and its backstore's statistics, each ACL's mapped LUNs'). */
 lm_hr lm_lio_read_sessions(const char *configfs, const char *iqn, struct lm_obs_sessions *out,
 			   struct lm_err *err);
 lm_hr lm_lio_read_stats(const char *configfs, const char *iqn, struct lm_obs_stats *out,
 			struct lm_err *err);
-/* Who the ACLs refused: LIO names a refused initiator only in the kernel
+/* refusals.c: who the ACLs refused: LIO names a refused initiator only in the kernel
  * log ("iSCSI Initiator Node: NAME is not authorized to access iSCSI
  * target portal group: N."), with the portal group's tag, not the target;
  * its statistics say "Unknown". The records read since a target was last

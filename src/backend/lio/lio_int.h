@@ -43,8 +43,6 @@ static inline bool demo_mode(const struct lm_target *t)
 void lm_lio_say(struct lio *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* enumerate.c */
-bool lm_lio_is_target_name(const char *s);
-bool lm_lio_is_lun_dir(const char *name, uint32_t *number);
 /* initiators logged in to the target (the in-use guard) */
 unsigned lm_lio_count_sessions(struct lio *l, const char *iqn);
 
