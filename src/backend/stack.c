@@ -228,28 +228,35 @@ void lm_stack_set_readonly(struct lm_stack_target *t, int readonly)
 		t->lus[t->nlus - 1].readonly = readonly;
 }
 
-lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+/* text (NULL: none) in the pool, for the last LU added */
+static lm_hr last_lu_text(struct lm_stack_target *t, const char *text, char **copy)
 {
-	char *copy = NULL;
-
+	*copy = NULL;
 	if (!t->nlus)
 		return LM_E_FAIL;
-	if (serial && !(copy = pool_strdup(t->pool, serial)))
+	if (text && !(*copy = pool_strdup(t->pool, text)))
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus - 1].serial = copy;
 	return LM_S_OK;
+}
+
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+{
+	char *copy;
+	lm_hr hr = last_lu_text(t, serial, &copy);
+
+	if (!lm_failed(hr))
+		t->lus[t->nlus - 1].serial = copy;
+	return hr;
 }
 
 lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator)
 {
-	char *copy = NULL;
+	char *copy;
+	lm_hr hr = last_lu_text(t, initiator, &copy);
 
-	if (!t->nlus)
-		return LM_E_FAIL;
-	if (initiator && !(copy = pool_strdup(t->pool, initiator)))
-		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus - 1].unmapped = copy;
-	return LM_S_OK;
+	if (!lm_failed(hr))
+		t->lus[t->nlus - 1].unmapped = copy;
+	return hr;
 }
 
 int lm_stack_serial_ok(const char *serial)
@@ -498,4 +505,17 @@ out:
 	free(dup);
 	free(sorted);
 	return hr;
+}
+
+void lm_stack_say(void (*log)(void *ctx, const char *msg), void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log(ctx, msg);
 }

@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,21 +25,6 @@
 #include "deadline.h"
 #include "lio_int.h"
 #include "valid.h"
-
-/* What the backend decided on its own (a leftover it could not remove):
- * to lunmapd's log. */
-void lm_lio_say(struct lio *l, const char *fmt, ...)
-{
-	char msg[LM_ERR_MSG_MAX];
-	va_list ap;
-
-	if (!l->conf.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	l->conf.log(l->conf.log_ctx, msg);
-}
 
 static void lio_set_deadline(struct lm_backend *b, long long deadline_ms)
 {

@@ -38,9 +38,9 @@ static inline bool demo_mode(const struct lm_target *t)
 	return t->initiators && strcmp(t->initiators, "ALL") == 0;
 }
 
-/* lio.c: what the backend decided on its own (a leftover it could not
+/* what the backend decided on its own (a leftover it could not
  * remove), to lunmapd's log */
-void lm_lio_say(struct lio *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define lm_lio_say(l, ...) lm_stack_say((l)->conf.log, (l)->conf.log_ctx, __VA_ARGS__)
 
 /* enumerate.c */
 /* initiators logged in to the target (the in-use guard) */

@@ -142,38 +142,42 @@ static struct lm_stack_lu *lu_at(struct sim *s, const struct lm_target *t, uint3
 	return NULL;
 }
 
+/* A step on one LU: the injected fault first, then the LU. */
+static lm_hr lu_step(struct sim *s, const char *what, const struct lm_target *t,
+		     uint32_t number, struct lm_stack_target **st, struct lm_stack_lu **lu,
+		     struct lm_err *err)
+{
+	lm_hr hr = maybe_fail(s, what, err);
+
+	if (lm_failed(hr))
+		return hr;
+	return (*lu = lu_at(s, t, number, st, err)) ? LM_S_OK : LM_E_FAIL;
+}
+
 static lm_hr sim_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
 	struct lm_stack_lu *lu;
-	lm_hr hr = maybe_fail(s, "set access", err);
+	lm_hr hr = lu_step(sim_of(b), "set access", t, number, &st, &lu, err);
 
 	(void)lun;
-	if (lm_failed(hr))
-		return hr;
-	if (!(lu = lu_at(s, t, number, &st, err)))
-		return LM_E_FAIL;
-	lu->readonly = readonly;
-	return LM_S_OK;
+	if (!lm_failed(hr))
+		lu->readonly = readonly;
+	return hr;
 }
 
 static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
 	struct lm_stack_lu *lu;
-	lm_hr hr = maybe_fail(s, "remove LU", err);
+	lm_hr hr = lu_step(sim_of(b), "remove LU", t, number, &st, &lu, err);
 
 	(void)lun;
-	if (lm_failed(hr))
-		return hr;
-	if (!(lu = lu_at(s, t, number, &st, err)))
-		return LM_E_FAIL;
-	*lu = st->lus[--st->nlus]; /* its text stays in the pool */
-	return LM_S_OK;
+	if (!lm_failed(hr))
+		*lu = st->lus[--st->nlus]; /* its text stays in the pool */
+	return hr;
 }
 
 static struct sim_obs *obs_of(struct sim *s, const char *iqn, bool make)

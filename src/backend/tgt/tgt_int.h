@@ -93,8 +93,8 @@ static inline struct tgt *tgt_of(struct lm_backend *b)
 	return (struct tgt *)b;
 }
 
-/* transport.c: what the backend decided on its own, to lunmapd's log */
-void lm_tgt_log(struct tgt *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* what the backend decided on its own, to lunmapd's log */
+#define lm_tgt_log(t, ...) lm_stack_say((t)->conf.log, (t)->conf.log_ctx, __VA_ARGS__)
 /* transport.c: the start-up probe of which transport tgtd speaks */
 void lm_tgt_probe(struct tgt *t);
 /* transport.c: one request as it is, by the transport chosen */

@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +21,6 @@
  * "failed to send request hdr to tgt daemon, Transport endpoint is not
  * connected") */
 #define TGT_EXIT_NOT_CONNECTED 107
-
-void lm_tgt_log(struct tgt *t, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	if (!t->conf.log)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	t->conf.log(t->conf.log_ctx, msg);
-}
 
 /* A deadline that a stopped tgtd cannot stretch: once a request timed
  * out, the rollback and drift check after it wait a tenth as long, so the
