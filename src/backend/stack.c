@@ -228,35 +228,25 @@ void lm_stack_set_readonly(struct lm_stack_target *t, int readonly)
 		t->lus[t->nlus - 1].readonly = readonly;
 }
 
-/* text (NULL: none) in the pool, for the last LU added */
-static lm_hr last_lu_text(struct lm_stack_target *t, const char *text, char **copy)
+/* *field (of the last LU added) becomes text (NULL: none) in the pool */
+static lm_hr pooled_text(struct lm_stack_target *t, const char *text, char **field)
 {
-	*copy = NULL;
-	if (!t->nlus)
-		return LM_E_FAIL;
-	if (text && !(*copy = pool_strdup(t->pool, text)))
+	char *copy = NULL;
+
+	if (text && !(copy = pool_strdup(t->pool, text)))
 		return LM_E_OUTOFMEMORY;
+	*field = copy;
 	return LM_S_OK;
 }
 
 lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
 {
-	char *copy;
-	lm_hr hr = last_lu_text(t, serial, &copy);
-
-	if (!lm_failed(hr))
-		t->lus[t->nlus - 1].serial = copy;
-	return hr;
+	return t->nlus ? pooled_text(t, serial, &t->lus[t->nlus - 1].serial) : LM_E_FAIL;
 }
 
 lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator)
 {
-	char *copy;
-	lm_hr hr = last_lu_text(t, initiator, &copy);
-
-	if (!lm_failed(hr))
-		t->lus[t->nlus - 1].unmapped = copy;
-	return hr;
+	return t->nlus ? pooled_text(t, initiator, &t->lus[t->nlus - 1].unmapped) : LM_E_FAIL;
 }
 
 int lm_stack_serial_ok(const char *serial)
