@@ -154,7 +154,7 @@ lm_hr lm_lio_map_existing(struct lio *l, const char *iqn, const char *init, stru
 	d = lm_cfs_opendir(&l->cfs, dir);
 	while (d && (e = readdir(d)) && !lm_failed(hr)) {
 		char lundir[PATH_MAX], bs[PATH_MAX];
-		if (!lm_lio_is_lun_dir(e->d_name, &number))
+		if (!lm_cfs_is_lun_dir(e->d_name, &number))
 			continue;
 		pathf(lundir, "%s/%s", dir, e->d_name);
 		if (lm_lio_linked_backstore(&l->cfs, lundir, bs, sizeof bs) == 1)
@@ -176,7 +176,7 @@ lm_hr lm_lio_make_acls(struct lio *l, const struct lm_target *t, struct lm_err *
 	if (!copy)
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "no memory");
 	for (char *w = strtok_r(copy, ", ", &save); w && !lm_failed(hr); w = strtok_r(NULL, ", ", &save)) {
-		if (!lm_lio_is_target_name(w) || !lm_valid_component(w) || !lm_valid_request_value(w, NULL, NULL)) {
+		if (!lm_cfs_is_target_name(w) || !lm_valid_component(w) || !lm_valid_request_value(w, NULL, NULL)) {
 			hr = lm_err_set(err, LM_E_FAIL, "LIO admits initiators by name, not address: %s", w);
 			break;
 		}

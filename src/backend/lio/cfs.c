@@ -14,6 +14,7 @@
 
 #include "cfs.h"
 #include "deadline.h"
+#include "valid.h"
 
 bool lm_cfs_late(const struct lm_cfs *c)
 {
@@ -160,6 +161,21 @@ bool lm_cfs_exists(const struct lm_cfs *c, const char *path)
 	struct stat sb;
 
 	return !lm_cfs_late(c) && lstat(path, &sb) == 0;
+}
+
+bool lm_cfs_is_target_name(const char *s)
+{
+	return !strncmp(s, "iqn.", 4) || !strncmp(s, "eui.", 4) || !strncmp(s, "naa.", 4);
+}
+
+bool lm_cfs_is_lun_dir(const char *name, uint32_t *number)
+{
+	unsigned long long n;
+
+	if (strncmp(name, "lun_", 4) != 0 || !lm_parse_u64(name + 4, strlen(name + 4), UINT32_MAX, &n))
+		return false;
+	*number = (uint32_t)n;
+	return true;
 }
 
 /* configfs answers with an errno; say what it means for a target. */

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "hresult.h"
@@ -51,6 +52,11 @@ bool lm_cfs_attr_is(const struct lm_cfs *c, const char *dir, const char *name, c
 void lm_cfs_first_link(const struct lm_cfs *c, const char *dir, char *to, size_t len);
 /* Whether the path exists (no: also when it cannot be looked at in time). */
 bool lm_cfs_exists(const struct lm_cfs *c, const char *path);
+
+/* Folder names: a target's or initiator's (iqn., eui., naa.), and a
+ * LUN's (lun_N, N into number). */
+bool lm_cfs_is_target_name(const char *s);
+bool lm_cfs_is_lun_dir(const char *name, uint32_t *number);
 
 /* "configfs: cannot WHAT PATH: what errno means for a target (strerror)",
  * as the HRESULT of errno. */

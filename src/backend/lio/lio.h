@@ -17,11 +17,6 @@
  * name (left alone: its text would lead out of core/). out is "" unless 1. */
 int lm_lio_linked_backstore(const struct lm_cfs *c, const char *lundir, char *out, size_t len);
 
-/* Folder names: a target's or initiator's (iqn., eui., naa.), and a
- * LUN's (lun_N, N into number). */
-bool lm_lio_is_target_name(const char *s);
-bool lm_lio_is_lun_dir(const char *name, uint32_t *number);
-
 /* observe.c: an attribute's number, or its one line of text (trailing
  * blanks and newline cut), read without a deadline (the looks have their
  * own); 0 or -1 */

@@ -42,7 +42,7 @@ static inline bool demo_mode(const struct lm_target *t)
  * remove), to lunmapd's log */
 #define lm_lio_say(l, ...) lm_stack_say((l)->conf.log, (l)->conf.log_ctx, __VA_ARGS__)
 
-/* enumerate.c */
+/* scan.c */
 /* initiators logged in to the target (the in-use guard) */
 unsigned lm_lio_count_sessions(struct lio *l, const char *iqn);
 

@@ -259,7 +259,7 @@ static int acl_sessions(const char *tpg, struct lm_obs_sessions *out, bool *oom)
 		struct lm_obs_session x = { 0 }, *s;
 		ssize_t n;
 		int got;
-		if (!lm_lio_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
+		if (!lm_cfs_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
 			continue;
 		pathf(acl, "%s/%s", dir, e->d_name);
 		pathf(path, "%s/info", acl);

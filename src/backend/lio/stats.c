@@ -133,7 +133,7 @@ static int read_lus(const char *configfs, const char *tpg, struct lm_obs_stats *
 		char lundir[PATH_MAX];
 		struct lm_obs_lu *l;
 		uint32_t number;
-		if (!lm_lio_is_lun_dir(e->d_name, &number))
+		if (!lm_cfs_is_lun_dir(e->d_name, &number))
 			continue;
 		if (!(l = lm_obs_lu_add(o, number))) {
 			rc = -1;
@@ -159,7 +159,7 @@ static void read_initiator(const char *acl, struct lm_obs_initiator *x)
 		uint64_t v[4];
 		uint64_t *const pv[] = { &v[0], &v[1], &v[2], &v[3] };
 		uint32_t number;
-		if (!lm_lio_is_lun_dir(e->d_name, &number))
+		if (!lm_cfs_is_lun_dir(e->d_name, &number))
 			continue;
 		pathf(dir, "%s/%s/statistics/scsi_auth_intr", acl, e->d_name);
 		if (read_all(dir, names, pv, 4) != 0)
@@ -185,7 +185,7 @@ static int read_initiators(const char *tpg, struct lm_obs_stats *o)
 	while (d && rc == 0 && (e = readdir(d))) {
 		char acl[PATH_MAX];
 		struct lm_obs_initiator *x;
-		if (!lm_lio_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
+		if (!lm_cfs_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
 			continue;
 		if (!(x = lm_obs_initiator_add(o, e->d_name)))
 			continue;

@@ -110,9 +110,6 @@ struct lm_tgt_show {
 static const char reason_uncertain[] =
 	"text an initiator chose stands before it in tgtd's listing and no anchor of lunmap's marks "
 	"where its own text ends";
-const char lm_tgt_reason_unreadable[] =
-	"its text in tgtd's listing does not follow tgtd's grammar (a path, serial, CHAP account or "
-	"ACL entry of an administrator's with a line break, or another tgtd)";
 
 static int anchor_ix_cmp(const void *a, const void *b)
 {

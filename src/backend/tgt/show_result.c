@@ -8,6 +8,10 @@
 
 #include "show_int.h"
 
+const char lm_tgt_reason_unreadable[] =
+	"its text in tgtd's listing does not follow tgtd's grammar (a path, serial, CHAP account or "
+	"ACL entry of an administrator's with a line break, or another tgtd)";
+
 void lm_tgt_show_result_free(struct lm_tgt_show_result *r)
 {
 	for (size_t i = 0; r->info && i < r->ninfo; i++) {

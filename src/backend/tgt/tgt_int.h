@@ -100,7 +100,7 @@ void lm_tgt_probe(struct tgt *t);
 /* transport.c: one request as it is, by the transport chosen */
 lm_hr lm_tgt_send(struct tgt *t, const struct op *o, char **out, struct lm_err *err);
 
-/* undo.c: every request of the backend (lun: for an LU removal, the LU,
+/* requests.c: every request of the backend (lun: for an LU removal, the LU,
  * to add it back when tgtd does not answer in time) */
 lm_hr lm_tgt_request(struct tgt *t, const struct op *o, const struct lm_lun *lun, char **out,
 		     struct lm_err *err);
@@ -108,11 +108,13 @@ lm_hr lm_tgt_request(struct tgt *t, const struct op *o, const struct lm_lun *lun
 lm_hr lm_tgt_do(struct tgt *t, const struct op *o, char **out, struct lm_err *err);
 void lm_tgt_queue_undo(struct tgt *t, const struct op *o, uint32_t benign);
 
-/* tids.c */
+/* requests.c: tgtd's list of targets, and the tid that names a target now */
 lm_hr lm_tgt_ask_lld(struct tgt *t, struct lm_err *err);
 lm_hr lm_tgt_tid_by_name(struct tgt *t, const char *iqn, bool ask, uint32_t *tid,
 			 struct lm_err *err);
 lm_hr lm_tgt_verified_tid(struct tgt *t, const char *iqn, uint32_t *tid, struct lm_err *err);
+
+/* managed.c */
 bool lm_tgt_managed(const struct tgt *t, const char *iqn);
 lm_hr lm_tgt_manage_one(struct tgt *t, const char *iqn);
 lm_hr lm_tgt_bind_anchor(struct tgt *t, uint32_t tid, const char *iqn, struct lm_err *err);

@@ -17,21 +17,6 @@
 #include "lio_int.h"
 #include "valid.h"
 
-bool lm_lio_is_target_name(const char *s)
-{
-	return !strncmp(s, "iqn.", 4) || !strncmp(s, "eui.", 4) || !strncmp(s, "naa.", 4);
-}
-
-bool lm_lio_is_lun_dir(const char *name, uint32_t *number)
-{
-	unsigned long long n;
-
-	if (strncmp(name, "lun_", 4) != 0 || !lm_parse_u64(name + 4, strlen(name + 4), UINT32_MAX, &n))
-		return false;
-	*number = (uint32_t)n;
-	return true;
-}
-
 /* Initiators logged in to the target: the names in the TPG's
  * dynamic_sessions (demo mode, generated ACLs) and each ACL whose info
  * names an initiator (an explicit ACL with a session). */
@@ -133,7 +118,7 @@ static lm_hr enumerate_maps(struct lio *l, struct lm_stack_target *st)
 		pathf(acl, "%s/%s", acls, e->d_name);
 		m = lm_cfs_opendir(&l->cfs, acl);
 		while (m && !st->half && !lm_failed(hr) && (f = readdir(m))) {
-			if (!lm_lio_is_lun_dir(f->d_name, &number))
+			if (!lm_cfs_is_lun_dir(f->d_name, &number))
 				continue;
 			pathf(dir, "%s/%s", acl, f->d_name);
 			if (lm_lio_no_link(l, dir))
@@ -166,7 +151,7 @@ static lm_hr enumerate_target(struct lio *l, struct lm_stack_target *st, struct 
 		return hr; /* a target without a TPG has no LUN */
 	while ((e = readdir(d)) && !lm_failed(hr)) {
 		char lundir[PATH_MAX], bs[PATH_MAX], attr[PATH_MAX], path[PATH_MAX];
-		if (!lm_lio_is_lun_dir(e->d_name, &number))
+		if (!lm_cfs_is_lun_dir(e->d_name, &number))
 			continue;
 		if (lm_cfs_late(&l->cfs)) {
 			hr = fail(err, "read", dir);
@@ -227,7 +212,7 @@ lm_hr lm_lio_op_enumerate(struct lm_backend *b, struct lm_stack *out, struct lm_
 	if (!d)
 		return fail(err, "read", dir);
 	while ((e = readdir(d)) && !lm_failed(hr)) {
-		if (!lm_lio_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
+		if (!lm_cfs_is_target_name(e->d_name) || !lm_valid_component(e->d_name))
 			continue;
 		if (lm_cfs_late(&l->cfs)) {
 			hr = fail(err, "read", dir);

@@ -56,7 +56,7 @@ static lm_hr finish_luns(struct lio *l, const struct lm_target *t, struct lm_err
 	d = lm_cfs_opendir(&l->cfs, dir);
 	while (d && !lm_failed(hr) && (e = readdir(d))) {
 		char lundir[PATH_MAX], bs[PATH_MAX];
-		if (!lm_lio_is_lun_dir(e->d_name, &number))
+		if (!lm_cfs_is_lun_dir(e->d_name, &number))
 			continue;
 		pathf(lundir, "%s/%s", dir, e->d_name);
 		if (lm_lio_linked_backstore(&l->cfs, lundir, bs, sizeof bs) != 0)
@@ -80,7 +80,7 @@ static lm_hr finish_luns(struct lio *l, const struct lm_target *t, struct lm_err
 		m = lm_failed(hr) ? NULL : lm_cfs_opendir(&l->cfs, acl);
 		while (m && !lm_failed(hr) && (f = readdir(m))) {
 			char mapped[PATH_MAX];
-			if (!lm_lio_is_lun_dir(f->d_name, &number))
+			if (!lm_cfs_is_lun_dir(f->d_name, &number))
 				continue;
 			pathf(mapped, "%s/%s", acl, f->d_name);
 			if (lm_lio_no_link(l, mapped) && lm_cfs_rmdir(&l->cfs, mapped) != 0)
