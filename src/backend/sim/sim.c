@@ -31,6 +31,7 @@ struct sim {
 	 * and one that cannot end by the deadline times out, not done */
 	unsigned delay_ms, delay_from;
 	long long deadline;
+	struct lm_backend_ops no_stats_ops; /* lm_sim_no_stats */
 };
 
 static struct sim *sim_of(struct lm_backend *b)
@@ -356,23 +357,19 @@ static const struct lm_backend_ops sim_ops = {
 	.stats = sim_stats,
 };
 
-static const struct lm_backend_ops sim_ops_no_stats = {
-	.name = "sim",
-	.min_lun_number = 1,
-	.enumerate = sim_enumerate,
-	.create_target = sim_create_target,
-	.add_lu = sim_add_lu,
-	.remove_lu = sim_remove_lu,
-	.set_access = sim_set_access,
-	.in_use = sim_in_use,
-	.destroy = sim_destroy,
-	.sessions = sim_sessions,
-	.inquiry = (const char *const[]){ "LUNMAP", "SIM", "0001" },
-};
-
+/* tgt's shape: sim_ops without the counters, the session ids and a
+ * deadline of its own, with the same INQUIRY strings on every LU */
 void lm_sim_no_stats(struct lm_backend *b)
 {
-	b->ops = &sim_ops_no_stats;
+	static const char *const inquiry[] = { "LUNMAP", "SIM", "0001" };
+	struct sim *s = sim_of(b);
+
+	s->no_stats_ops = sim_ops;
+	s->no_stats_ops.set_deadline = NULL;
+	s->no_stats_ops.session_ids = false;
+	s->no_stats_ops.stats = NULL;
+	s->no_stats_ops.inquiry = inquiry;
+	b->ops = &s->no_stats_ops;
 }
 
 struct lm_backend *lm_sim_new(void)
