@@ -227,28 +227,25 @@ void lm_stack_set_readonly(struct lm_stack_target *t, int readonly)
 		t->lus[t->nlus - 1].readonly = readonly;
 }
 
-lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+/* *field (of the last LU added) becomes text (NULL: none) in the pool */
+static lm_hr pooled_text(struct lm_stack_target *t, const char *text, char **field)
 {
 	char *copy = NULL;
 
-	if (!t->nlus)
-		return LM_E_FAIL;
-	if (serial && !(copy = pool_strdup(t->pool, serial)))
+	if (text && !(copy = pool_strdup(t->pool, text)))
 		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus - 1].serial = copy;
+	*field = copy;
 	return LM_S_OK;
+}
+
+lm_hr lm_stack_set_serial(struct lm_stack_target *t, const char *serial)
+{
+	return t->nlus ? pooled_text(t, serial, &t->lus[t->nlus - 1].serial) : LM_E_FAIL;
 }
 
 lm_hr lm_stack_set_unmapped(struct lm_stack_target *t, const char *initiator)
 {
-	char *copy = NULL;
-
-	if (!t->nlus)
-		return LM_E_FAIL;
-	if (initiator && !(copy = pool_strdup(t->pool, initiator)))
-		return LM_E_OUTOFMEMORY;
-	t->lus[t->nlus - 1].unmapped = copy;
-	return LM_S_OK;
+	return t->nlus ? pooled_text(t, initiator, &t->lus[t->nlus - 1].unmapped) : LM_E_FAIL;
 }
 
 int lm_stack_serial_ok(const char *serial)
@@ -497,4 +494,17 @@ out:
 	free(dup);
 	free(sorted);
 	return hr;
+}
+
+void lm_stack_say(void (*log)(void *ctx, const char *msg), void *ctx, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log(ctx, msg);
 }

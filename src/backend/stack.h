@@ -124,4 +124,10 @@ lm_hr lm_stack_note_half(char **half, const char *fmt, ...) __attribute__((forma
 lm_hr lm_stack_acl_add(struct lm_stack_target *t, const char *entry);
 bool lm_stack_acl_has(const char *acl, const char *entry);
 
+/* What a backend decided on its own (a leftover it could not remove, the
+ * transport it chose), formatted, to lunmapd's log; nothing when log is
+ * NULL. Cut at 511 bytes. */
+void lm_stack_say(void (*log)(void *ctx, const char *msg), void *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

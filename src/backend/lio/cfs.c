@@ -14,6 +14,7 @@
 
 #include "cfs.h"
 #include "deadline.h"
+#include "valid.h"
 
 bool lm_cfs_late(const struct lm_cfs *c)
 {
@@ -97,9 +98,9 @@ out:
 	return rc;
 }
 
-int lm_cfs_read(const struct lm_cfs *c, const char *path, char *buf, size_t len)
+ssize_t lm_cfs_read_raw(const struct lm_cfs *c, const char *path, char *buf, size_t len)
 {
-	int fd = lm_cfs_late(c) ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+	int fd = lm_cfs_late(c) ? -1 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	ssize_t n;
 
 	if (fd < 0)
@@ -108,10 +109,51 @@ int lm_cfs_read(const struct lm_cfs *c, const char *path, char *buf, size_t len)
 	close(fd);
 	if (n < 0)
 		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int lm_cfs_read(const struct lm_cfs *c, const char *path, char *buf, size_t len)
+{
+	ssize_t n = lm_cfs_read_raw(c, path, buf, len);
+
+	if (n < 0)
+		return -1;
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\0'))
 		n--;
 	buf[n] = '\0';
 	return 0;
+}
+
+bool lm_cfs_value_is(const struct lm_cfs *c, const char *path, const char *want)
+{
+	char v[PATH_MAX];
+
+	return lm_cfs_read(c, path, v, sizeof v) == 0 && strcmp(v, want) == 0;
+}
+
+bool lm_cfs_attr_is(const struct lm_cfs *c, const char *dir, const char *name, const char *want)
+{
+	char path[PATH_MAX];
+
+	lm_cfs_path(path, "%s/%s", dir, name);
+	return lm_cfs_value_is(c, path, want);
+}
+
+void lm_cfs_first_link(const struct lm_cfs *c, const char *dir, char *to, size_t len)
+{
+	DIR *d = lm_cfs_opendir(c, dir);
+	struct dirent *e;
+
+	to[0] = '\0';
+	while (d && !to[0] && (e = readdir(d))) {
+		char link[PATH_MAX];
+		lm_cfs_path(link, "%s/%s", dir, e->d_name);
+		if (lm_cfs_readlink(c, link, to, len) < 0)
+			to[0] = '\0';
+	}
+	if (d)
+		closedir(d);
 }
 
 bool lm_cfs_exists(const struct lm_cfs *c, const char *path)
@@ -119,6 +161,21 @@ bool lm_cfs_exists(const struct lm_cfs *c, const char *path)
 	struct stat sb;
 
 	return !lm_cfs_late(c) && lstat(path, &sb) == 0;
+}
+
+bool lm_cfs_is_target_name(const char *s)
+{
+	return !strncmp(s, "iqn.", 4) || !strncmp(s, "eui.", 4) || !strncmp(s, "naa.", 4);
+}
+
+bool lm_cfs_is_lun_dir(const char *name, uint32_t *number)
+{
+	unsigned long long n;
+
+	if (strncmp(name, "lun_", 4) != 0 || !lm_parse_u64(name + 4, strlen(name + 4), UINT32_MAX, &n))
+		return false;
+	*number = (uint32_t)n;
+	return true;
 }
 
 /* configfs answers with an errno; say what it means for a target. */

@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "hresult.h"
@@ -38,10 +39,24 @@ ssize_t lm_cfs_readlink(const struct lm_cfs *c, const char *path, char *buf, siz
 /* One write of value and a newline: configfs hands every write() to the
  * attribute on its own. */
 int lm_cfs_write(const struct lm_cfs *c, const char *path, const char *value);
+/* The attribute's bytes as they are (at most len - 1, NUL-terminated):
+ * their count, or -1. Never waits for a writer (O_NONBLOCK). */
+ssize_t lm_cfs_read_raw(const struct lm_cfs *c, const char *path, char *buf, size_t len);
 /* The attribute's text without its trailing newlines and NULs. */
 int lm_cfs_read(const struct lm_cfs *c, const char *path, char *buf, size_t len);
+/* Whether the attribute (path, or name in dir) reads as want. */
+bool lm_cfs_value_is(const struct lm_cfs *c, const char *path, const char *want);
+bool lm_cfs_attr_is(const struct lm_cfs *c, const char *dir, const char *name, const char *want);
+/* The text of the first symlink in a folder, or "" (a lun_N or mapped
+ * LUN folder without its link: half made). */
+void lm_cfs_first_link(const struct lm_cfs *c, const char *dir, char *to, size_t len);
 /* Whether the path exists (no: also when it cannot be looked at in time). */
 bool lm_cfs_exists(const struct lm_cfs *c, const char *path);
+
+/* Folder names: a target's or initiator's (iqn., eui., naa.), and a
+ * LUN's (lun_N, N into number). */
+bool lm_cfs_is_target_name(const char *s);
+bool lm_cfs_is_lun_dir(const char *name, uint32_t *number);
 
 /* "configfs: cannot WHAT PATH: what errno means for a target (strerror)",
  * as the HRESULT of errno. */

@@ -1,26 +1,41 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The LIO backend's parts, shared between lio.c (the LUs) and observe.c
+/* The LIO backend's parts, shared between its steps and observe.c
  * (sessions and statistics). */
 #ifndef LUNMAP_LIO_H
 #define LUNMAP_LIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "cfs.h"
 #include "hresult.h"
 #include "observe.h"
 
-/* The backstore a lun_N folder links to, as "hba/name", or "" (a link
- * whose text would lead out of core/ is not followed). */
-void lm_lio_linked_backstore(const char *lundir, char *out, size_t len);
+/* The backstore a lun_N folder links to, as "hba/name" into out: 1; 0
+ * when it holds no link (half made: no LU); -1 for a link lunmap cannot
+ * name (left alone: its text would lead out of core/). out is "" unless 1. */
+int lm_lio_linked_backstore(const struct lm_cfs *c, const char *lundir, char *out, size_t len);
+
+/* observe.c: an attribute's number, or its one line of text (trailing
+ * blanks and newline cut), read without a deadline (the looks have their
+ * own); 0 or -1 */
+int lm_lio_read_u64(const char *path, uint64_t *v);
+int lm_lio_read_line(const char *path, char *buf, size_t len);
+/* the last needle in the n bytes of s, NULL if none: the end of a text
+ * whose start an initiator's bytes may forge */
+const char *lm_lio_find_last(const char *s, size_t n, const char *needle);
+/* the target's folder (dir, PATH_MAX) when it is there */
+lm_hr lm_lio_target_dir(const char *configfs, const char *iqn, char *dir, struct lm_err *err);
 
 /* observe.c: who is logged in to target iqn (its TPG's dynamic_sessions,
- * each node ACL's info), and what LIO counted for it (fabric_statistics,
+ * each node ACL's info); stats.c: what LIO counted for it (fabric_statistics,
  * each LUN's and its backstore's statistics, each ACL's mapped LUNs'). */
 lm_hr lm_lio_read_sessions(const char *configfs, const char *iqn, struct lm_obs_sessions *out,
 			   struct lm_err *err);
 lm_hr lm_lio_read_stats(const char *configfs, const char *iqn, struct lm_obs_stats *out,
 			struct lm_err *err);
-/* Who the ACLs refused: LIO names a refused initiator only in the kernel
+/* refusals.c: who the ACLs refused: LIO names a refused initiator only in the kernel
  * log ("iSCSI Initiator Node: NAME is not authorized to access iSCSI
  * target portal group: N."), with the portal group's tag, not the target;
  * its statistics say "Unknown". The records read since a target was last

@@ -31,6 +31,7 @@ struct sim {
 	 * and one that cannot end by the deadline times out, not done */
 	unsigned delay_ms, delay_from;
 	long long deadline;
+	struct lm_backend_ops no_stats_ops; /* lm_sim_no_stats */
 };
 
 static struct sim *sim_of(struct lm_backend *b)
@@ -142,38 +143,42 @@ static struct lm_stack_lu *lu_at(struct sim *s, const struct lm_target *t, uint3
 	return NULL;
 }
 
+/* A step on one LU: the injected fault first, then the LU. */
+static lm_hr lu_step(struct sim *s, const char *what, const struct lm_target *t,
+		     uint32_t number, struct lm_stack_target **st, struct lm_stack_lu **lu,
+		     struct lm_err *err)
+{
+	lm_hr hr = maybe_fail(s, what, err);
+
+	if (lm_failed(hr))
+		return hr;
+	return (*lu = lu_at(s, t, number, st, err)) ? LM_S_OK : LM_E_FAIL;
+}
+
 static lm_hr sim_set_access(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			    const struct lm_lun *lun, bool readonly, struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
 	struct lm_stack_lu *lu;
-	lm_hr hr = maybe_fail(s, "set access", err);
+	lm_hr hr = lu_step(sim_of(b), "set access", t, number, &st, &lu, err);
 
 	(void)lun;
-	if (lm_failed(hr))
-		return hr;
-	if (!(lu = lu_at(s, t, number, &st, err)))
-		return LM_E_FAIL;
-	lu->readonly = readonly;
-	return LM_S_OK;
+	if (!lm_failed(hr))
+		lu->readonly = readonly;
+	return hr;
 }
 
 static lm_hr sim_remove_lu(struct lm_backend *b, const struct lm_target *t, uint32_t number,
 			   const struct lm_lun *lun, struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
 	struct lm_stack_target *st;
 	struct lm_stack_lu *lu;
-	lm_hr hr = maybe_fail(s, "remove LU", err);
+	lm_hr hr = lu_step(sim_of(b), "remove LU", t, number, &st, &lu, err);
 
 	(void)lun;
-	if (lm_failed(hr))
-		return hr;
-	if (!(lu = lu_at(s, t, number, &st, err)))
-		return LM_E_FAIL;
-	*lu = st->lus[--st->nlus]; /* its text stays in the pool */
-	return LM_S_OK;
+	if (!lm_failed(hr))
+		*lu = st->lus[--st->nlus]; /* its text stays in the pool */
+	return hr;
 }
 
 static struct sim_obs *obs_of(struct sim *s, const char *iqn, bool make)
@@ -352,23 +357,19 @@ static const struct lm_backend_ops sim_ops = {
 	.stats = sim_stats,
 };
 
-static const struct lm_backend_ops sim_ops_no_stats = {
-	.name = "sim",
-	.min_lun_number = 1,
-	.enumerate = sim_enumerate,
-	.create_target = sim_create_target,
-	.add_lu = sim_add_lu,
-	.remove_lu = sim_remove_lu,
-	.set_access = sim_set_access,
-	.in_use = sim_in_use,
-	.destroy = sim_destroy,
-	.sessions = sim_sessions,
-	.inquiry = (const char *const[]){ "LUNMAP", "SIM", "0001" },
-};
-
+/* tgt's shape: sim_ops without the counters, the session ids and a
+ * deadline of its own, with the same INQUIRY strings on every LU */
 void lm_sim_no_stats(struct lm_backend *b)
 {
-	b->ops = &sim_ops_no_stats;
+	static const char *const inquiry[] = { "LUNMAP", "SIM", "0001" };
+	struct sim *s = sim_of(b);
+
+	s->no_stats_ops = sim_ops;
+	s->no_stats_ops.set_deadline = NULL;
+	s->no_stats_ops.session_ids = false;
+	s->no_stats_ops.stats = NULL;
+	s->no_stats_ops.inquiry = inquiry;
+	b->ops = &s->no_stats_ops;
 }
 
 struct lm_backend *lm_sim_new(void)

@@ -53,8 +53,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "show.h"
+#include "show_int.h"
 #include "valid.h"
+#include "vec.h"
 
 #define CANDIDATE "    LUN information:"
 #define CANDIDATE_LEN (sizeof CANDIDATE - 1)
@@ -65,200 +66,6 @@ void lm_tgt_anchor(const char *key, const char *iqn, char *anchor)
 		*anchor = '\0';
 	else
 		snprintf(anchor, LM_TGT_ANCHOR_MAX, LM_TGT_ANCHOR_PREFIX "%s-%s", key, iqn);
-}
-
-static bool starts(const char *s, const char *prefix)
-{
-	return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* ------------------------------------------------------------- a tail */
-
-/* the key lines of an LU, after "LUN: N" */
-enum { K_TYPE, K_ID, K_SN, K_SIZE, K_ONLINE, K_REMOVABLE, K_PREVENT, K_RO, K_SWP, K_THIN,
-       K_BSTYPE, K_PATH, K_FLAGS, K_COUNT };
-static const char *const key_line[K_COUNT] = {
-	"            Type: ", "            SCSI ID: ", "            SCSI SN: ",
-	"            Size: ", "            Online: ", "            Removable media: ",
-	"            Prevent removal: ", "            Readonly: ", "            SWP: ",
-	"            Thin-provisioning: ", "            Backing store type: ",
-	"            Backing store path: ", "            Backing store flags: ",
-};
-
-enum tstate { T_LUNS, T_KEYS, T_ACCOUNT, T_ACL, T_DEAD, T_ENDED };
-
-/* One reading of a target's text from a "LUN information:" line on. */
-struct tail {
-	struct lm_stack_target t; /* its LUs and ACL (pool: the result's) */
-	enum tstate st;
-	unsigned key;        /* T_KEYS: the next key line */
-	long long lun;       /* the LU being read, -1 before the first */
-	uint32_t *numbers;   /* every LU's number */
-	size_t nnumbers, capnumbers;
-	unsigned blocks;     /* whole LUs read */
-	bool accounts;       /* an Account section was met */
-	bool doubt;          /* it began by killing a reading with a whole LU */
-	char serial[65];     /* of the LU being read; "" none */
-	int readonly;
-	char lun0_id[40];    /* SCSI ID of LUN 0: tgtd's default names the tid */
-};
-
-static bool yes_no(const char *v)
-{
-	return strcmp(v, "Yes") == 0 || strcmp(v, "No") == 0;
-}
-
-static bool size_ok(const char *v)
-{
-	size_t n = strspn(v, "0123456789");
-
-	if (!n || !starts(v + n, " MB, Block size: "))
-		return false;
-	v += n + 17;
-	n = strspn(v, "0123456789");
-	return n > 0 && v[n] == '\0';
-}
-
-static bool flags_ok(const char *v)
-{
-	return !*v || strcmp(v, "sync") == 0 || strcmp(v, "direct") == 0 ||
-	       strcmp(v, "sync:direct") == 0;
-}
-
-static lm_hr push_number(struct tail *tl, uint32_t n)
-{
-	if (tl->nnumbers == tl->capnumbers) {
-		size_t cap = tl->capnumbers ? 2 * tl->capnumbers : 16;
-		uint32_t *v = realloc(tl->numbers, cap * sizeof *v);
-		if (!v)
-			return LM_E_OUTOFMEMORY;
-		tl->numbers = v;
-		tl->capnumbers = cap;
-	}
-	tl->numbers[tl->nnumbers++] = n;
-	return LM_S_OK;
-}
-
-/* The LU whose path line this is (LUN 0, tgt's controller, is counted,
- * not kept; a path that is none, "None", is kept as "": an LU lunmap did
- * not make, never one of its LUNs). */
-static lm_hr lu_path(struct tail *tl, const char *value)
-{
-	lm_hr hr;
-
-	if (tl->lun == 0)
-		return LM_S_OK;
-	hr = lm_stack_add_lu(&tl->t, (uint32_t)tl->lun, value[0] == '/' ? value : "");
-	if (!lm_failed(hr) && tl->serial[0])
-		hr = lm_stack_set_serial(&tl->t, tl->serial);
-	if (!lm_failed(hr))
-		lm_stack_set_readonly(&tl->t, tl->readonly);
-	return hr;
-}
-
-static bool key_value_ok(struct tail *tl, unsigned k, const char *v)
-{
-	switch (k) {
-	case K_SIZE: return size_ok(v);
-	case K_ONLINE: case K_REMOVABLE: case K_PREVENT: case K_RO: case K_SWP: case K_THIN:
-		return yes_no(v);
-	case K_FLAGS: return flags_ok(v);
-	case K_TYPE: case K_BSTYPE: return *v != '\0';
-	default: (void)tl; return true;
-	}
-}
-
-/* One key line of an LU: false when it is not the one due. */
-static bool key(struct tail *tl, const char *line, lm_hr *hr)
-{
-	const char *v;
-
-	if (!starts(line, key_line[tl->key]))
-		return false;
-	v = line + strlen(key_line[tl->key]);
-	if (!key_value_ok(tl, tl->key, v))
-		return false;
-	switch (tl->key) {
-	case K_ID:
-		if (tl->lun == 0)
-			snprintf(tl->lun0_id, sizeof tl->lun0_id, "%s", v);
-		break;
-	/* a serial lunmap cannot have set is kept as "?": the wrong
-	 * identity, never a forged one */
-	case K_SN: snprintf(tl->serial, sizeof tl->serial, "%s", lm_stack_serial_ok(v) ? v : "?"); break;
-	case K_RO: tl->readonly = strcmp(v, "Yes") == 0; break;
-	case K_PATH: *hr = lu_path(tl, v); break;
-	}
-	if (++tl->key == K_COUNT) {
-		tl->st = T_LUNS;
-		tl->blocks++;
-	}
-	return true;
-}
-
-static bool lun_line(struct tail *tl, const char *line, lm_hr *hr)
-{
-	unsigned long long n;
-
-	if (!starts(line, "        LUN: ") || !lm_parse_u64(line + 13, strlen(line + 13), UINT32_MAX, &n) ||
-	    (long long)n <= tl->lun)
-		return false; /* tgtd keeps its LUs sorted: a number twice is refused too */
-	tl->lun = (long long)n;
-	tl->st = T_KEYS;
-	tl->key = 0;
-	tl->serial[0] = '\0';
-	tl->readonly = -1;
-	*hr = push_number(tl, (uint32_t)n);
-	return true;
-}
-
-/* One line for a tail. false when the line cannot be the next one (the
- * tail dies, or ends when it was in its ACL section). */
-static bool tail_line(struct tail *tl, const char *line, lm_hr *hr)
-{
-	switch (tl->st) {
-	case T_KEYS:
-		return key(tl, line, hr);
-	case T_LUNS:
-		if (lun_line(tl, line, hr))
-			return true;
-		/* the sections after the LUs */
-		/* fall through */
-	case T_ACCOUNT:
-		if (tl->st != T_ACCOUNT && strcmp(line, "    Account information:") == 0) {
-			tl->st = T_ACCOUNT;
-			tl->accounts = true;
-			return true;
-		}
-		if (tl->st == T_ACCOUNT && starts(line, "        "))
-			return true;
-		if (strcmp(line, "    ACL information:") == 0) {
-			tl->st = T_ACL;
-			/* an empty ACL lets nobody in: a target made and not
-			 * yet bound */
-			*hr = lm_stack_acl_add(&tl->t, NULL);
-			return true;
-		}
-		return false;
-	case T_ACL:
-		if (!starts(line, "        "))
-			return false;
-		/* an address, a name or ALL; one with a comma would read as
-		 * two in lunmap's comma-separated ACL: left out */
-		if (!strchr(line + 8, ','))
-			*hr = lm_stack_acl_add(&tl->t, line + 8);
-		return true;
-	default:
-		return false;
-	}
-}
-
-static void tail_free(struct tail *tl)
-{
-	free(tl->t.lus);
-	free(tl->t.acl);
-	free(tl->numbers);
-	memset(tl, 0, sizeof *tl);
 }
 
 /* --------------------------------------------------------- the reader */
@@ -303,9 +110,6 @@ struct lm_tgt_show {
 static const char reason_uncertain[] =
 	"text an initiator chose stands before it in tgtd's listing and no anchor of lunmap's marks "
 	"where its own text ends";
-static const char reason_unreadable[] =
-	"its text in tgtd's listing does not follow tgtd's grammar (a path, serial, CHAP account or "
-	"ACL entry of an administrator's with a line break, or another tgtd)";
 
 static int anchor_ix_cmp(const void *a, const void *b)
 {
@@ -342,14 +146,14 @@ static void settle(struct lm_tgt_show *sh, size_t i, enum lm_tgt_read how)
 		st->nlus = 0;
 		free(st->acl);
 		st->acl = NULL;
-		st->unread = how == LM_TGT_UNCERTAIN ? reason_uncertain : reason_unreadable;
+		st->unread = how == LM_TGT_UNCERTAIN ? reason_uncertain : lm_tgt_reason_unreadable;
 	}
 }
 
 static void drop_tails(struct lm_tgt_show *sh)
 {
 	for (size_t i = 0; i < sh->ntails; i++)
-		tail_free(&sh->tails[i]);
+		lm_tgt_tail_free(&sh->tails[i]);
 	sh->ntails = 0;
 }
 
@@ -357,14 +161,8 @@ static lm_hr new_tail(struct lm_tgt_show *sh, bool doubt)
 {
 	struct tail *tl;
 
-	if (sh->ntails == sh->captails) {
-		size_t cap = sh->captails ? 2 * sh->captails : 4;
-		struct tail *v = realloc(sh->tails, cap * sizeof *v);
-		if (!v)
-			return LM_E_OUTOFMEMORY;
-		sh->tails = v;
-		sh->captails = cap;
-	}
+	if (lm_grow((void **)&sh->tails, &sh->captails, sh->ntails + 1, sizeof *sh->tails))
+		return LM_E_OUTOFMEMORY;
 	tl = &sh->tails[sh->ntails++];
 	memset(tl, 0, sizeof *tl);
 	tl->t.pool = sh->r.stack.pool;
@@ -392,17 +190,7 @@ static bool tail_fits(const struct lm_tgt_show *sh, const struct tail *tl, size_
 /* The tail becomes target i's LUs and ACL. */
 static void take_tail(struct lm_tgt_show *sh, size_t i, struct tail *tl)
 {
-	struct lm_stack_target *st = &sh->r.stack.targets[i];
-
-	free(st->lus);
-	free(st->acl);
-	st->lus = tl->t.lus;
-	st->nlus = tl->t.nlus;
-	st->caplus = tl->t.caplus;
-	st->acl = tl->t.acl;
-	tl->t.lus = NULL;
-	tl->t.acl = NULL;
-	tl->t.nlus = tl->t.caplus = 0;
+	lm_tgt_take_lus(&sh->r.stack.targets[i], &tl->t);
 }
 
 static lm_hr keep_reading(struct lm_tgt_show *sh, size_t i, struct tail *tl)
@@ -492,7 +280,7 @@ static lm_hr at_anchor(struct lm_tgt_show *sh, size_t m)
 			doubt |= sh->tails[i].doubt;
 			sh->tails[live++] = sh->tails[i];
 		} else {
-			tail_free(&sh->tails[i]);
+			lm_tgt_tail_free(&sh->tails[i]);
 		}
 	}
 	sh->ntails = live;
@@ -610,7 +398,7 @@ static lm_hr in_step(struct lm_tgt_show *sh, const char *line)
 		if (!sh->ntails && starts(line, "        "))
 			return LM_S_OK; /* the ACL of a target not read */
 		for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++) {
-			if (tail_line(&sh->tails[i], line, &hr))
+			if (lm_tgt_tail_line(&sh->tails[i], line, &hr))
 				any = true;
 			else
 				ended |= sh->tails[i].st == T_ACL;
@@ -656,12 +444,12 @@ static lm_hr out_of_step(struct lm_tgt_show *sh, const char *line)
 		sh->nexus_lines++;
 	for (size_t i = 0; i < sh->ntails && !lm_failed(hr); i++) {
 		struct tail *tl = &sh->tails[i];
-		if (tail_line(tl, line, &hr)) {
+		if (lm_tgt_tail_line(tl, line, &hr)) {
 			sh->tails[live++] = *tl;
 			continue;
 		}
 		sh->read_died |= tl->lun >= 0;
-		tail_free(tl);
+		lm_tgt_tail_free(tl);
 	}
 	sh->ntails = live;
 	if (lm_failed(hr))
@@ -847,78 +635,6 @@ lm_hr lm_tgt_show_end(struct lm_tgt_show *sh, struct lm_tgt_show_result *out, st
 		return lm_err_set(err, hr, "no memory to read tgtd's listing");
 	}
 	return LM_S_OK;
-}
-
-void lm_tgt_show_result_free(struct lm_tgt_show_result *r)
-{
-	for (size_t i = 0; r->info && i < r->ninfo; i++) {
-		for (size_t k = 0; k < r->info[i].nalt; k++) {
-			free(r->info[i].alt[k].t.lus);
-			free(r->info[i].alt[k].t.acl);
-			free(r->info[i].alt[k].numbers);
-		}
-		free(r->info[i].alt);
-	}
-	free(r->info);
-	lm_stack_clear(&r->stack);
-	memset(r, 0, sizeof *r);
-}
-
-static int u32_cmp(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-void lm_tgt_show_confirm(struct lm_tgt_show_result *r, size_t i, const uint32_t *numbers,
-			 size_t n)
-{
-	struct lm_tgt_show_target *in = &r->info[i];
-	size_t match = 0, which = 0;
-
-	if (in->read != LM_TGT_PENDING || n == 0)
-		return;
-	for (size_t k = 0; k < in->nalt; k++) {
-		struct lm_tgt_reading *a = &in->alt[k];
-		if (a->nnumbers > 1)
-			qsort(a->numbers, a->nnumbers, sizeof *a->numbers, u32_cmp);
-		if (a->nnumbers == n && memcmp(a->numbers, numbers, n * sizeof *numbers) == 0) {
-			match++;
-			which = k;
-		}
-	}
-	if (match != 1) {
-		lm_tgt_show_give_up(r, i);
-		return;
-	}
-	{
-		struct lm_stack_target *st = &r->stack.targets[i];
-		struct lm_tgt_reading *a = &in->alt[which];
-		free(st->lus);
-		free(st->acl);
-		st->lus = a->t.lus;
-		st->nlus = a->t.nlus;
-		st->caplus = a->t.caplus;
-		st->acl = a->t.acl;
-		st->unread = NULL;
-		a->t.lus = NULL;
-		a->t.acl = NULL;
-		in->read = LM_TGT_READ;
-	}
-}
-
-void lm_tgt_show_give_up(struct lm_tgt_show_result *r, size_t i)
-{
-	struct lm_stack_target *st = &r->stack.targets[i];
-
-	if (r->info[i].read != LM_TGT_PENDING)
-		return;
-	r->info[i].read = LM_TGT_UNREADABLE;
-	st->nlus = 0;
-	free(st->acl);
-	st->acl = NULL;
-	st->unread = reason_unreadable;
 }
 
 lm_hr lm_tgt_parse_show(const char *text, const struct lm_tgt_lld *lld, const char *const *anchors,
