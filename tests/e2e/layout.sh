@@ -11,11 +11,12 @@ cd "$top_builddir/src"
 note "no two files of the core call each other in a circle, and each room calls only the rooms below it"
 objs=$(find . -name 'liblunmapcore_la-*.o' | sort)
 [ -n "$objs" ] || fail "no objects of the core in $top_builddir/src"
-# "room/file symbol" for every symbol a file defines, then "user provider
-# symbol" triples; a file's room is its first folder under src/ ("." for
-# the life cycle at the top; the compiled-in schema is the model's)
+# "folder/file symbol" for every symbol a file defines, then "user
+# provider symbol" triples; a file's room is its first folder under src/
+# ("." for the life cycle at the top; the compiled-in schema is the
+# model's)
 for o in $objs; do
-	d=$(dirname "$o"); d=${d#./}; d=${d%%/*}
+	d=$(dirname "$o"); d=${d#./}
 	f=$(basename "$o" .o); f=${f#liblunmapcore_la-}
 	[ "$f" != schema_rng ] || d=model
 	nm "$o" | awk -v f="$d/$f" 'NF == 3 && $2 ~ /^[TDBR]$/ { print "D", f, $3 } NF == 2 && $1 == "U" { print "U", f, $2 }'
