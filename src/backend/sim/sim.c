@@ -240,16 +240,30 @@ oom:
 	return LM_E_OUTOFMEMORY;
 }
 
+/* A look at the target (sessions or stats): counted, out emptied, E_FAIL
+ * for a target the sim lacks; *o what it keeps of the target (NULL:
+ * nothing yet). */
+static lm_hr look(struct lm_backend *b, const struct lm_target *t, void *out, size_t size,
+		  struct sim_obs **o, struct lm_err *err)
+{
+	struct sim *s = sim_of(b);
+
+	*o = obs_of(s, t->iqn, false);
+	s->observed++;
+	memset(out, 0, size);
+	if (!find_target(s, t->iqn))
+		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	return LM_S_OK;
+}
+
 static lm_hr sim_sessions(struct lm_backend *b, const struct lm_target *t,
 			  struct lm_obs_sessions *out, struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
-	struct sim_obs *o = obs_of(s, t->iqn, false);
+	struct sim_obs *o;
+	lm_hr hr = look(b, t, out, sizeof *out, &o, err);
 
-	s->observed++;
-	memset(out, 0, sizeof *out);
-	if (!find_target(s, t->iqn))
-		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	if (lm_failed(hr))
+		return hr;
 	out->trusted = true;
 	if (o && lm_failed(copy_sessions(out, &o->sessions)))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "sim: no memory");
@@ -260,13 +274,11 @@ static lm_hr sim_sessions(struct lm_backend *b, const struct lm_target *t,
 static lm_hr sim_stats(struct lm_backend *b, const struct lm_target *t, struct lm_obs_stats *out,
 		       struct lm_err *err)
 {
-	struct sim *s = sim_of(b);
-	struct sim_obs *o = obs_of(s, t->iqn, false);
+	struct sim_obs *o;
+	lm_hr hr = look(b, t, out, sizeof *out, &o, err);
 
-	s->observed++;
-	memset(out, 0, sizeof *out);
-	if (!find_target(s, t->iqn))
-		return lm_err_set(err, LM_E_FAIL, "sim: no target %s", t->iqn);
+	if (lm_failed(hr))
+		return hr;
 	if (o && o->has_stats && lm_failed(copy_stats(out, &o->stats)))
 		return lm_err_set(err, LM_E_OUTOFMEMORY, "sim: no memory");
 	return LM_S_OK;
