@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "observe.h"
+#include "valid.h"
 #include "vec.h"
 
 /* ---------------------------------------------------------------- sessions */
@@ -177,33 +178,10 @@ const struct lm_obs_initiator *lm_obs_initiator_find(const struct lm_obs_stats *
  * that is no control character, or 0. */
 static size_t good_char(const unsigned char *s, size_t n)
 {
-	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	unsigned long cp;
-	size_t len;
+	size_t len = lm_utf8_char(s, n, &cp);
 
-	if (s[0] < 0x80)
-		len = 1;
-	else if ((s[0] & 0xe0) == 0xc0)
-		len = 2;
-	else if ((s[0] & 0xf0) == 0xe0)
-		len = 3;
-	else if ((s[0] & 0xf8) == 0xf0)
-		len = 4;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	cp = len == 1 ? s[0] : s[0] & (0x7fu >> len);
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
-		return 0;
-	return len;
+	return len && !lm_is_control(cp) ? len : 0;
 }
 
 void lm_obs_text(char *dst, size_t max, const char *src, size_t n)

@@ -14,8 +14,7 @@ static bool say(const char **why, const char *reason)
 	return false;
 }
 
-/* Length of the UTF-8 sequence at s and its code point; 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, unsigned long *cp)
+size_t lm_utf8_char(const unsigned char *s, size_t avail, unsigned long *cp)
 {
 	static const unsigned long min[] = { 0, 0, 0x80, 0x800, 0x10000 };
 	size_t n;
@@ -30,7 +29,9 @@ static size_t utf8_seq(const unsigned char *s, unsigned long *cp)
 		n = 4;
 	else
 		return 0;
-	*cp = n == 1 ? s[0] : s[0] & (0x7f >> n);
+	if (n > avail)
+		return 0;
+	*cp = n == 1 ? s[0] : s[0] & (0x7fu >> n);
 	for (size_t i = 1; i < n; i++) {
 		if ((s[i] & 0xc0) != 0x80)
 			return 0;
@@ -41,6 +42,11 @@ static size_t utf8_seq(const unsigned char *s, unsigned long *cp)
 	return n;
 }
 
+bool lm_is_control(unsigned long cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+}
+
 bool lm_valid_text(const char *s, size_t max, const char **why)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -49,10 +55,12 @@ bool lm_valid_text(const char *s, size_t max, const char **why)
 		return say(why, "too long");
 	while (*p) {
 		unsigned long cp;
-		size_t n = utf8_seq(p, &cp);
+		/* a NUL ends the string and is no continuation byte: the
+		 * sequence cannot run past it */
+		size_t n = lm_utf8_char(p, 4, &cp);
 		if (!n)
 			return say(why, "not valid UTF-8");
-		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+		if (lm_is_control(cp))
 			return say(why, "has control characters");
 		p += n;
 	}

@@ -37,4 +37,11 @@ bool lm_valid_component(const char *s);
  * "0"), no overflow past max. */
 bool lm_parse_u64(const char *s, size_t n, unsigned long long max, unsigned long long *out);
 
+/* The length of the valid UTF-8 character at s (at most avail bytes
+ * there; a NUL stops a sequence too) and its code point in *cp; 0 when
+ * invalid (overlong, a surrogate, past U+10FFFF, cut short). */
+size_t lm_utf8_char(const unsigned char *s, size_t avail, unsigned long *cp);
+/* C0 and C1 controls and DEL */
+bool lm_is_control(unsigned long cp);
+
 #endif
