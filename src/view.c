@@ -7,7 +7,7 @@
 #include "core.h"
 
 const char *lm_core_name(const struct lm_core *c) { return c->model->name; }
-const char *lm_core_backend_name(const struct lm_core *c) { return c->backend->ops->name; }
+const char *lm_core_backend_name(const struct lm_core *c) { return lm_backend_name(c->backend); }
 enum lm_subsys_status lm_core_status(const struct lm_core *c) { return c->model->status; }
 uint32_t lm_core_max_targets(const struct lm_core *c) { return c->model->max_targets_per_lun; }
 size_t lm_core_lun_count(const struct lm_core *c) { return c->model->nluns; }
@@ -18,14 +18,11 @@ unsigned lm_core_timeout_ms(const struct lm_core *c) { return c->bconf.timeout_m
 unsigned long lm_core_reapplied(const struct lm_core *c) { return c->reapplied; }
 unsigned lm_core_mibs(const struct lm_core *c) { return c->mibs; }
 const char *lm_core_portal(const struct lm_core *c) { return c->bconf.portal; }
-const char *const *lm_core_lu_inquiry(const struct lm_core *c) { return c->backend->ops->inquiry; }
+const char *const *lm_core_lu_inquiry(const struct lm_core *c) { return lm_backend_inquiry(c->backend); }
 
 unsigned lm_core_observes(const struct lm_core *c)
 {
-	return (c->backend->ops->sessions ? LM_OBSERVE_SESSIONS : 0) |
-	       (c->backend->ops->stats ? LM_OBSERVE_STATS : 0) |
-	       (c->backend->ops->sessions && c->backend->ops->session_ids ? LM_OBSERVE_SESSION_IDS
-									  : 0);
+	return lm_backend_observes(c->backend);
 }
 
 unsigned long long lm_core_generation(const struct lm_core *c)

@@ -163,3 +163,26 @@ void lm_backend_naa(const struct lm_backend *b, const lm_guid *id, uint8_t out[1
 	else
 		lm_naa_tgt(id, out);
 }
+
+const char *lm_backend_name(const struct lm_backend *b)
+{
+	return b->ops->name;
+}
+
+uint32_t lm_backend_min_lun(const struct lm_backend *b)
+{
+	return b->ops->min_lun_number;
+}
+
+const char *const *lm_backend_inquiry(const struct lm_backend *b)
+{
+	return b->ops->inquiry;
+}
+
+unsigned lm_backend_observes(const struct lm_backend *b)
+{
+	const struct lm_backend_ops *o = b->ops;
+
+	return (o->sessions ? LM_OBSERVE_SESSIONS : 0) | (o->stats ? LM_OBSERVE_STATS : 0) |
+	       (o->sessions && o->session_ids ? LM_OBSERVE_SESSION_IDS : 0);
+}

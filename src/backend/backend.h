@@ -128,6 +128,13 @@ void lm_backend_timeout(struct lm_backend *b, unsigned timeout_ms, bool patient)
 lm_hr lm_backend_sessions_of(struct lm_backend *b, const struct lm_target *t,
 			     struct lm_stack *stack, bool *listed, unsigned *n,
 			     struct lm_err *err);
+/* What the backend is: its name, the lowest LUN number a disk may have,
+ * the INQUIRY data it fixes (NULL: it varies), and what it can tell
+ * besides LUs (LM_OBSERVE_*). */
+const char *lm_backend_name(const struct lm_backend *b);
+uint32_t lm_backend_min_lun(const struct lm_backend *b);
+const char *const *lm_backend_inquiry(const struct lm_backend *b);
+unsigned lm_backend_observes(const struct lm_backend *b);
 /* What a look at the target sees (sessions, counters): false when the
  * backend keeps none of it (nothing asked), else whether it told (err
  * says why not). */

@@ -4,7 +4,12 @@
  *   TARGET:NUMBER[:r],TARGET:NUMBER,...
  * and end in a seal " #CHECK" (FNV-1a 64 of everything before it, 16
  * lowercase hex digits) and a newline. Both files are written and read
- * through these, so that they can never disagree on a byte. */
+ * through these, so that they can never disagree on a byte. A record is
+ * read exactly as lunmapd writes it: one space between LUNs, none before
+ * the first or after the last, numbers without sign or leading zero;
+ * anything else was written by another hand and is refused (the journal,
+ * the intent: cacheCorrupt), and a seal that is not exact is a torn
+ * record (the intent: no step of that change was made). */
 #ifndef LUNMAP_RECORD_H
 #define LUNMAP_RECORD_H
 

@@ -162,7 +162,7 @@ lm_hr lm_compare_adopt(struct lm_core *c, struct lm_target *t, const struct lm_s
 		struct lm_lun *l = lm_model_lun_by_path(c->model, st->lus[i].path);
 		/* an LU numbered below what the backend gives (LIO's lun_0 by
 		 * targetcli) stays foreign: the state holds no number 0 */
-		if (!l || st->lus[i].number < c->backend->ops->min_lun_number ||
+		if (!l || st->lus[i].number < lm_backend_min_lun(c->backend) ||
 		    lm_links_find(&l->links, t->index))
 			continue;
 		if (lm_failed(lm_links_reserve(&l->links, 1)) ||

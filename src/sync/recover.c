@@ -48,8 +48,10 @@ lm_hr lm_recover_intent(struct lm_core *c, struct lm_err *err)
 	int steps = 0;
 	lm_hr hr = lm_intent_read(c->store.dir, &in, err);
 
-	if (lm_failed(hr) || !in.n)
+	if (lm_failed(hr) || !in.n) {
+		lm_intent_free(&in);
 		return hr;
+	}
 	hr = lm_backend_enumerate(c->backend, &stack, err);
 	if (lm_failed(hr))
 		goto out;

@@ -38,25 +38,25 @@ static void not_restored(struct lm_core *c, const char *what, const struct lm_ta
 		c->startup_problem = problem;
 }
 
-/* One recorded association put back (lm_mend_lu); the listing st then
- * says what the stack has, for the check that follows. E_OUTOFMEMORY only
- * when st cannot be kept true; a step the stack refuses is said and
- * leaves the subsystem cacheCorrupt. */
+/* One recorded association the stack lacks, or has with the wrong
+ * identity, put back (lm_mend_lu); the listing st then says what the
+ * stack has, for the check that follows. An LU of the right identity is
+ * left as it is: start-up re-applies only what the stack lost (design
+ * §4), and an access that differs is drift for restore(4) to cure.
+ * E_OUTOFMEMORY only when st cannot be kept true; a step the stack
+ * refuses is said and leaves the subsystem cacheCorrupt. */
 static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_assoc *link,
 		  const struct lm_lun *l, struct lm_stack_target *st, const struct lm_stack_lu *lu)
 {
-	struct lm_step plan[LM_MEND_MAX];
 	struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
-	bool identity = lu && lm_lu_identity_ok(l, lu);
 	struct lm_err e;
 	int steps = 0;
 
-	if (!lm_mend_plan(l, t, link, lu, plan))
+	if (lu && lm_lu_identity_ok(l, lu))
 		return LM_S_OK;
 	if (lm_failed(lm_mend_lu(c, l, t, link, lu, &steps, &e))) {
-		not_restored(c, identity ? "cannot set the access of"
-			     : lu ? "cannot re-apply the identity of" : "cannot restore",
-			     t, link->number, l, &e);
+		not_restored(c, lu ? "cannot re-apply the identity of" : "cannot restore", t,
+			     link->number, l, &e);
 		return LM_S_OK;
 	}
 	lm_core_log(c, "restored LUN %u (\"%s\") on %s", link->number, l->name, t->iqn);
@@ -67,8 +67,7 @@ static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_
 		lm_stack_set_readonly(st, link->readonly);
 		return LM_S_OK;
 	}
-	mended->readonly = link->readonly;
-	if (!identity) {
+	{
 		/* the serial it has now is the LUN's own: the snapshot the
 		 * drift check below reads must say so too, or the LU just
 		 * mended is drift (found by the crash trials) */
@@ -77,8 +76,9 @@ static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_
 		/* NULL when memory runs out: unknown, taken on trust */
 		lm_stack_lu_set_serial(st, mended, hex);
 		/* and it is mapped for every initiator again (LIO: found by
-		 * the LIO crash trials) */
+		 * the LIO crash trials), with the access just set */
 		mended->unmapped = NULL;
+		mended->readonly = link->readonly;
 	}
 	return LM_S_OK;
 }

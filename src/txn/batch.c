@@ -53,7 +53,10 @@ const struct lm_diff *lm_batch_diff(const struct lm_batch *b, size_t i)
 
 uint32_t lm_assoc_number_in(const struct lm_assoc *v, size_t n, uint32_t target)
 {
-	return lm_links_find(&(struct lm_links){ (struct lm_assoc *)v, n, 0 }, target)->number;
+	const struct lm_assoc *a = lm_links_find(&(struct lm_links){ (struct lm_assoc *)v, n, 0 },
+						 target);
+
+	return a ? a->number : 0;
 }
 
 static void model_set(struct lm_core *c, struct lm_batch *b, bool forward)

@@ -66,7 +66,7 @@ static lm_hr pick_number(struct lm_core *c, const struct lm_batch *b, size_t upt
 			 const struct lm_target *t, uint32_t lun, uint32_t asked, uint32_t *out,
 			 struct lm_err *err)
 {
-	uint32_t min = c->backend->ops->min_lun_number;
+	uint32_t min = lm_backend_min_lun(c->backend);
 	uint32_t n;
 
 	if (asked) {

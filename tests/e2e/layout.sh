@@ -40,12 +40,25 @@ bad=$(awk '{ split($1, a, "/"); split($2, b, "/"); from = a[1]; to = b[1]
 	ok["store"] = " util model store "; ok["backend"] = " util model backend "
 	if ((from in ok) && index(ok[from], " " to " ") == 0) print $1 " calls " $3 " in " $2 }' calls3.txt)
 [ -z "$bad" ] || fail "a room calls a room above it: $bad"
-# and includes: persistence, the model and the primitives see no core, no
-# batch and no backend (its settings, conf.h, are plain data)
+# and includes: what each of those rooms may include, by name (every
+# room is on the include path, so any header is one bare name away, and a
+# struct layout or an inline function is no symbol nm would show)
+headers() { for d in "$@"; do (cd "$top_srcdir/src/$d" && ls -- *.h); done | tr '\n' ' '; }
+may_util="config.h lunmap.h $(headers util)"
+may_model="$may_util $(headers model) conf.h"
+may_store="$may_model $(headers store)"
 for room in util model store; do
-	inc=$(grep -lE '#include "(core|backend|stack|plan|pace|batch)\.h"' "$top_srcdir/src/$room"/* || true)
-	[ -z "$inc" ] || fail "src/$room includes the engine or a backend: $inc"
+	eval "may=\$may_$room"
+	for f in "$top_srcdir/src/$room"/*.[ch]; do
+		for h in $(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$f"); do
+			case " $may " in *" $h "*) ;; *) fail "src/$room/${f##*/} includes \"$h\", above its room" ;; esac
+		done
+	done
 done
+
+note "the engine calls the stack only through backend.c"
+! grep -rn 'ops->' "$top_srcdir/src" --include='*.c' | grep -v "^$top_srcdir/src/backend/" ||
+	fail "a backend's ops table used outside src/backend/"
 rm -f calls.txt calls3.txt tsort.err
 
 note "src/ includes no net-snmp header, and lunmap.h no struct of the model"

@@ -506,7 +506,11 @@ static void test_journal_numbers_are_strict(void **state)
 static void test_intent_numbers_are_strict(void **state)
 {
 	static const char *bad[] = { "3=1:-1>", "3=1:2>4294967297:1", "3junk=1:2>", "3=1:2,>", "3=1:2,,4:5>",
-				     "3=1:0>", "-3=1:2>", "3=1:2>1:2x" };
+				     "3=1:0>", "-3=1:2>", "3=1:2>1:2x",
+				     /* one space between LUNs, none around them, as
+				      * lunmapd writes it (record.h): anything else
+				      * was written by another hand */
+				     "3=> ", " 3=>", "3=>  4=>", "3=1:2 >", "3=>1:2:r " };
 	struct sfx *fx = *state;
 	char *dir = fx->dir, line[128], path[4096];
 	struct lm_intent in;
@@ -521,7 +525,7 @@ static void test_intent_numbers_are_strict(void **state)
 			fail_msg("intent record \"%s\" was accepted", bad[i]);
 	}
 	{
-		const char *good = "3=1:2,4:5>4:5 7=>1:3";
+		const char *good = "3=1:2,4:5>4:5 7=>1:3:r";
 		FILE *f = fopen(path, "w");
 		fprintf(f, "%s #%016" PRIx64 "\n", good, lm_record_check(good, strlen(good)));
 		fclose(f);
@@ -529,6 +533,7 @@ static void test_intent_numbers_are_strict(void **state)
 		assert_int_equal(in.n, 2);
 		assert_int_equal(in.v[0].nold, 2);
 		assert_int_equal(in.v[1].nnew, 1);
+		assert_true(in.v[1].new[0].readonly);
 		lm_intent_free(&in);
 	}
 }
