@@ -13,8 +13,8 @@ or running, and an LU removed by hand and restore(4) complete the trials.
 
 After every restart the truth is read from three places that must agree
 with each other and with a model that follows the PDUs' answers alone
-(tests/harness/trials.py: acknowledged never lost, the interrupted PDU
-whole or not at all): the SNMP view (from the host, over TCP), the state
+(tests/harness/trials_common.py: acknowledged never lost, the interrupted
+PDU whole or not at all): the SNMP view (from the host, over TCP), the state
 folder (copied out of the guest) and configfs itself, which must show no
 half-made part of a step: every lun_N of an inventory target links one of
 lunmap's backstores, each backstore is enabled with its LUN's path and
@@ -37,11 +37,13 @@ import time
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import trials as T  # noqa: E402
-from trials import Failure, Model, describe, judge, log, wait_status  # noqa: E402
+import crash_trials as crash  # noqa: E402
+import trials_common as common  # noqa: E402
+from crash_trials import judge  # noqa: E402
+from trials_common import Failure, Model, describe, log, wait_status  # noqa: E402
 
 ENV = os.environ
-T.SNMP = 'tcp:127.0.0.1:' + ENV['SNMP_PORT']
+common.SNMP = 'tcp:127.0.0.1:' + ENV['SNMP_PORT']
 C = '/sys/kernel/config/target'
 GSTATE = '/tmp/cstate'      # the state folder in the guest
 MIRROR = os.path.join(ENV['E2E_TMP'], 'cstate')
@@ -109,7 +111,7 @@ class GuestLunmapd:
         while time.time() < deadline:
             if gone_in_guest('/tmp/killpoint.pid'):
                 return False
-            if T.answers():
+            if common.answers():
                 return True
             time.sleep(0.1)
         raise Failure('lunmapd does not answer in the guest: %s'
@@ -299,7 +301,7 @@ def observe_view(world):
     under TCG on a shared host) is said in the log with what the guest
     was doing, and tried once more."""
     try:
-        return T.observe_view(world)
+        return common.observe_view(world)
     except Failure as e:
         if 'walk failed' not in str(e) or not GuestLunmapd().alive():
             raise
@@ -308,15 +310,16 @@ def observe_view(world):
             'uptime; ps | grep -e lunmapd -e snmpd -e killpoint | grep -v grep; '
             'tail -5 /tmp/snmpd.log; tail -5 /tmp/crash.log')))
         time.sleep(5)
-        return T.observe_view(world)
+        return common.observe_view(world)
 
 
 def observe(world, inv, lenient=False):
     """The three views, checked against each other: one truth."""
     view = observe_view(world)
     mirror_state()
-    return T.one_truth(world, view, T.observe_state(world, MIRROR), observe_lio(world, inv, lenient),
-                       'configfs', lambda: ': ' + T.sget(T.ERR_TEXT))
+    return common.one_truth(world, view, common.observe_state(world, MIRROR),
+                            observe_lio(world, inv, lenient),
+                            'configfs', lambda: ': ' + common.sget(common.ERR_TEXT))
 
 
 def settle_sessions():
@@ -339,7 +342,7 @@ def identity_sample(world, rng, sets, nums, stats):
     l = rng.choice(luns)
     seen = None
     for t in sorted(sets[l]):
-        sn = T.inq_serial(world, l, t, nums[(l, t)])
+        sn = common.inq_serial(world, l, t, nums[(l, t)])
         if sn != world.luns[l][0]:
             raise Failure('iscsi-inq: LUN %d on target %d has serial %s, want %s'
                           % (l, t, sn, world.luns[l][0]))
@@ -347,7 +350,7 @@ def identity_sample(world, rng, sets, nums, stats):
             url = 'iscsi://%s/%s/%d' % (PORTAL, world.targets[t][1], nums[(l, t)])
             out = ''
             for _ in range(2):
-                rc, out = T.run([PROBE, 'vpd83', url])
+                rc, out = common.run([PROBE, 'vpd83', url])
                 if rc == 0:
                     break
             lu = sorted(x for x in out.split('\n') if x.split(' ')[:1] in (['1'], ['3']))
@@ -358,7 +361,7 @@ def identity_sample(world, rng, sets, nums, stats):
                               % (l, seen, lu))
             seen = lu
     if seen is not None:
-        naa = T.hexval(T.sget('%s.%d' % (T.LUN_NAA, l), opts=('-Ox',)).strip())
+        naa = common.hexval(common.sget('%s.%d' % (common.LUN_NAA, l), opts=('-Ox',)).strip())
         if not any(x.startswith('3 1 ') and x.split()[2].upper() == naa for x in seen):
             raise Failure('LUN %d: no NAA designator %s in VPD 0x83 %s' % (l, naa, seen))
     stats['inq'] += 1
@@ -373,21 +376,21 @@ def refused_alive(world, inv, model, status, out, vbs, mode, stats, two_failures
     have changed nothing. undoFailed: cacheCorrupt with the reason, cured
     by restore(4), as is a rollback that went on after the answer and
     failed there."""
-    tail = T.wait_rollback()
+    tail = common.wait_rollback()
     if status == 'undoFailed' or tail not in (None, '0'):
-        T.observe = lambda w, s: observe(w, inv)
-        T.arm = lambda k, when, fail=0: arm(k, when, str(fail or ''))
-        return T.undo_failed(world, MIRROR, model, out, vbs, stats, two_failures)
-    if mode != 'undo' and status != 'genError' and not T.stopped_in_time(status):
+        crash.observe = lambda w, s: observe(w, inv)
+        crash.arm = lambda k, when, fail=0: arm(k, when, str(fail or ''))
+        return crash.undo_failed(world, MIRROR, model, out, vbs, stats, two_failures)
+    if mode != 'undo' and status != 'genError' and not crash.stopped_in_time(status):
         raise Failure('valid PDU refused while lunmapd runs: %s\n%s' % (describe(vbs), out))
-    T.changed_nothing(observe(world, inv, lenient=True)[0], model, status, vbs)
+    crash.changed_nothing(observe(world, inv, lenient=True)[0], model, status, vbs)
     key = 'master_timeouts' if status == 'genError' else 'rolled_back'
     stats[key] = stats.get(key, 0) + 1
 
 
 def restore(stats, key):
     for _ in range(5):
-        status, out = T.snmpset([(T.REFRESH, 'i', '4')])
+        status, out = common.snmpset([(common.REFRESH, 'i', '4')])
         if status == 'noError':
             stats[key] = stats.get(key, 0) + 1
             return
@@ -405,8 +408,8 @@ def hand_removal(world, inv, model, d, rng, stats, trial):
         raise Failure('trial %d: an LU removed by hand is not drift' % trial)
     k = rng.randint(1, 4) if rng.random() < 0.5 else 0
     arm(k, rng.choice(['before', 'after']))
-    T.removed_by_hand(lambda: observe(world, inv), model, d, arm, k, stats, trial,
-                      (n, world.targets[t][1]), wait=False)
+    crash.removed_by_hand(lambda: observe(world, inv), model, d, arm, k, stats, trial,
+                          (n, world.targets[t][1]), wait=False)
 
 
 def live_wipe(world, inv, model, d, rng, stats):
@@ -424,8 +427,8 @@ def live_wipe(world, inv, model, d, rng, stats):
         if wait_status('2', 0.1):
             arm(0, '')
             restore(stats, 'live_partial_restores')
-    if not T.reapplied(d, lambda: observe(world, inv), model, 40, 0.5,
-                       'configfs emptied under lunmapd', failed):
+    if not crash.reapplied(d, lambda: observe(world, inv), model, 40, 0.5,
+                           'configfs emptied under lunmapd', failed):
         return False
     stats['live_reapplies'] += 1
     return True
@@ -442,7 +445,7 @@ def crash_trials(n, seed):
     if not d.start():
         raise Failure('lunmapd died at its first start')
     mirror_state()
-    world = T.World(MIRROR)
+    world = common.World(MIRROR)
     sets, nums = observe(world, inv)
     model = Model(world, sets, nums)
     stats = {'trials': 0, 'acked': 0, 'interrupted': 0, 'interrupted_applied': 0,
@@ -456,13 +459,13 @@ def crash_trials(n, seed):
             identity_sample(world, rng, sets, nums, stats)
     t0 = time.time()
     for trial in range(1, n + 1):
-        if T.out_of_time(t0):
+        if common.out_of_time(t0):
             log('crash: time budget spent after %d trials' % (trial - 1))
             break
         if rng.random() < float(ENV.get('TRIALS_LIVE') or 0.03):
             if not live_wipe(world, inv, model, d, rng, stats):
                 stats['reapply_kills'] += 1
-                T.start_disarmed(d, arm, trial)
+                crash.start_disarmed(d, arm, trial)
                 judge(lambda: observe(world, inv), model, None, stats,
                       lambda e: 'trial %d: killed in a live re-apply, restarted: %s' % (trial, e))
             arm(0, '')
@@ -493,18 +496,18 @@ def crash_trials(n, seed):
         if mode == 'random':
             G.run('((sleep %.2f; kill -9 $(cat /tmp/lunmapd.pid)) </dev/null >/dev/null 2>&1 & '
                   'echo $! >/tmp/timer.pid)' % rng.uniform(0, 1.5))
-        pending, history = T.send_pdus(d, model, rng, stats, lambda status, out, vbs: refused_alive(
+        pending, history = crash.send_pdus(d, model, rng, stats, lambda status, out, vbs: refused_alive(
             world, inv, model, status, out, vbs, mode, stats, two_failures))
         if mode == 'random':
             G.run('kill $(cat /tmp/timer.pid) 2>/dev/null; true')
-        T.count_kill(d, mode, stats, lambda: {'undo': 'undo_kills', 'saved': 'save_kills'}.get(
+        crash.count_kill(d, mode, stats, lambda: {'undo': 'undo_kills', 'saved': 'save_kills'}.get(
             mode, 'step_kills') if kills_so_far() > kills0 else None)
         # sometimes the host rebooted too: LIO forgets everything, start-up
         # restores the state
         if rng.random() < float(ENV.get('TRIALS_WIPE') or 0.08):
             G.run('/bin/lio-guest wipe')
             stats['wipes'] += 1
-        T.restart(d, arm, kills_so_far, rng, pending, stats, trial, 6, 'killpoint')
+        crash.restart(d, arm, kills_so_far, rng, pending, stats, trial, 6, 'killpoint')
         sets, nums = judge(lambda: observe(world, inv), model, pending, stats,
                            lambda e: 'trial %d (%s, k=%d): %s\nPDUs: %s\n(guest: /tmp/crash.all.log, '
                            '/tmp/kills)' % (trial, mode, k, e, history), sample)
