@@ -50,6 +50,7 @@ static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_
 {
 	struct lm_stack_lu *mended = (struct lm_stack_lu *)lu;
 	struct lm_err e;
+	char hex[33];
 	int steps = 0;
 
 	if (lu && lm_lu_identity_ok(l, lu))
@@ -67,19 +68,16 @@ static lm_hr mend(struct lm_core *c, const struct lm_target *t, const struct lm_
 		lm_stack_set_readonly(st, link->readonly);
 		return LM_S_OK;
 	}
-	{
-		/* the serial it has now is the LUN's own: the snapshot the
-		 * drift check below reads must say so too, or the LU just
-		 * mended is drift (found by the crash trials) */
-		char hex[33];
-		lm_guid_hex(&l->id, hex);
-		/* NULL when memory runs out: unknown, taken on trust */
-		lm_stack_lu_set_serial(st, mended, hex);
-		/* and it is mapped for every initiator again (LIO: found by
-		 * the LIO crash trials), with the access just set */
-		mended->unmapped = NULL;
-		mended->readonly = link->readonly;
-	}
+	/* the serial it has now is the LUN's own: the snapshot the drift
+	 * check below reads must say so too, or the LU just mended is drift
+	 * (found by the crash trials) */
+	lm_guid_hex(&l->id, hex);
+	/* NULL when memory runs out: unknown, taken on trust */
+	lm_stack_lu_set_serial(st, mended, hex);
+	/* and it is mapped for every initiator again (LIO: found by the LIO
+	 * crash trials), with the access just set */
+	mended->unmapped = NULL;
+	mended->readonly = link->readonly;
 	return LM_S_OK;
 }
 
